@@ -1,0 +1,67 @@
+/**
+ * The standalone host: a route folder served by Node's `http` module alone.
+ */
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http'
+import { createRouteHandlers, type RouteHandlers } from '../lib/router.ts'
+import type { Logger, RouteHandlersOptions } from '../lib/types.ts'
+import { consoleLogger } from '../lib/logger.ts'
+import { requestOrigin, sendResponse, toNextRequest } from './_node.ts'
+
+export interface ServeOptions extends RouteHandlersOptions {
+  /** Default: 3000. `0` picks a free port. */
+  port?: number
+  /** Default: `127.0.0.1`. */
+  hostname?: string
+}
+
+
+/**
+ * A Node `request` listener over route handlers: `404` when no route matches, `500` when a handler
+ * throws (the error is logged; its message and stack are shown only when
+ * `NODE_ENV=development`).
+ *
+ * @example
+ * http.createServer(toNodeListener(createRouteHandlers({ dir: './app' }))).listen(3000)
+ */
+export function toNodeListener(routes: RouteHandlers, logger: Logger = consoleLogger): RequestListener {
+  return (req, res) => void answer(routes, req, res, logger)
+}
+
+async function answer(routes: RouteHandlers, req: IncomingMessage, res: ServerResponse, logger: Logger): Promise<void> {
+  const origin = requestOrigin('encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http', req.headers.host)
+  const path = req.url ?? '/'
+  if (origin === null || !path.startsWith('/')) return sendText(res, 400, 'Bad Request')
+  try {
+    const response = await routes.handle(toNextRequest(req, res, origin + path, routes.basePath))
+    if (response === null) return sendText(res, 404, 'Not Found')
+    await sendResponse(res, response, logger)
+  } catch (error) {
+    logger.error(`route-handlers: ${req.method} ${path} failed`, error)
+    const detail = process.env.NODE_ENV === 'development' && error instanceof Error ? `\n\n${error.stack}` : ''
+    if (!res.headersSent) sendText(res, 500, `Internal Server Error${detail}`)
+    else res.destroy()
+  }
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text)
+}
+
+/**
+ * Serves a route folder on its own: loads every route file, then listens.
+ *
+ * @example
+ * const server = await serve({ dir: './app', port: 3000 })
+ */
+export async function serve(options: ServeOptions): Promise<Server> {
+  const routes = await createRouteHandlers(options).ready()
+  const server = createServer(toNodeListener(routes, options.logger))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 3000, options.hostname ?? '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  return server
+}

@@ -1,0 +1,54 @@
+import { requestStorage, type RequestStore } from './context.ts'
+import { finishResponse, mergeCookies } from './handler-result.ts'
+import type { LoadedRoute } from './loaded-route.ts'
+import { awaitableData } from './next/awaitable.ts'
+import { httpFallbackOf, redirectOf } from './next/control-flow.ts'
+import type { NextRequest } from './next/next-request.ts'
+import { HTTP_METHODS, type HttpMethod, type Params } from './types.ts'
+
+const KNOWN_METHODS = new Set<string>(HTTP_METHODS)
+
+/**
+ * Runs the route's handler for the request's method (SPEC "Methods", "The handler call",
+ * "Results"): automatic HEAD and OPTIONS, 405 with `Allow`, 400 for methods outside the list, the
+ * request store for `cookies()`/`headers()`, and `redirect()`/`notFound()` turned into responses.
+ * A handler's own exception rejects, so the host's error handling sees it.
+ */
+export async function dispatch(route: LoadedRoute, request: NextRequest, params: Params): Promise<Response> {
+  const method = request.method
+  if (!KNOWN_METHODS.has(method)) return new Response(null, { status: 400 })
+  const handler = route.handlers[method as HttpMethod]
+  if (!handler) {
+    const status = method === 'OPTIONS' ? 204 : 405
+    return new Response(null, { status, headers: { Allow: route.allow } })
+  }
+
+  const store: RequestStore = { request, isFormPost: isFormPost(request) }
+  let result: unknown
+  try {
+    result = await requestStorage.run(store, () => handler(request, { params: awaitableData(params) }))
+  } catch (error) {
+    return controlFlowResponse(error, store)
+  }
+  return finishResponse(result, route, method, store)
+}
+
+/** The response for `redirect()`/`notFound()`/…; any other error is rethrown. */
+function controlFlowResponse(error: unknown, store: RequestStore): Response {
+  const redirect = redirectOf(error)
+  if (redirect) {
+    const headers = new Headers({ Location: redirect.url })
+    mergeCookies(headers, store)
+    return new Response(null, { status: redirect.status, headers })
+  }
+  const status = httpFallbackOf(error)
+  if (status !== null) return new Response(null, { status })
+  throw error
+}
+
+// A browser's form submission, as Next.js detects it for `redirect()`'s 303.
+function isFormPost(request: Request): boolean {
+  if (request.method !== 'POST') return false
+  const contentType = request.headers.get('content-type')
+  return contentType === 'application/x-www-form-urlencoded' || contentType?.startsWith('multipart/form-data') === true
+}

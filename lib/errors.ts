@@ -1,0 +1,118 @@
+/**
+ * Every error this package throws on purpose, in one table: a stable code, the HTTP status a host
+ * should answer with when the error reaches it, and a message template. Tests and users match on
+ * `code`, never on message text.
+ */
+const errorTable = {
+  RH_ERR_OPTIONS_INVALID: { status: 500, message: (detail: string) => `Invalid route-handlers options: ${detail}` },
+  RH_ERR_DIR_NOT_FOUND: {
+    status: 500,
+    message: (dir: string) => `Route folder "${dir}" does not exist or is not a directory. Pass { dir } pointing at your app/ folder.`,
+  },
+  RH_ERR_SEGMENT_UNSUPPORTED: {
+    status: 500,
+    message: (file: string, segment: string, reason: string) =>
+      `Route "${file}": the folder "${segment}" ${reason}. Rename the folder or move the route out of it.`,
+  },
+  RH_ERR_ROUTE_DUPLICATE: {
+    status: 500,
+    message: (first: string, second: string, pattern: string) =>
+      `Two route files resolve to the same URL "${pattern}": "${first}" and "${second}". Keep only one of them (route groups do not change the URL).`,
+  },
+  RH_ERR_ROUTE_PARAM_MISMATCH: {
+    status: 500,
+    message: (first: string, second: string, a: string, b: string) =>
+      `Different parameter names at the same level: "${a}" in "${first}" and "${b}" in "${second}". Use one name for both folders.`,
+  },
+  RH_ERR_ROUTE_PARAM_REPEATED: {
+    status: 500,
+    message: (file: string, name: string) =>
+      `Route "${file}" uses the parameter name "${name}" twice in one path. Give each dynamic segment its own name.`,
+  },
+  RH_ERR_ROUTE_CATCH_ALL_CONFLICT: {
+    status: 500,
+    message: (first: string, second: string) =>
+      `"${first}" and "${second}" cannot both exist: an optional catch-all [[...x]] already matches what the other route matches. Remove one of them or make the catch-all required ([...x]).`,
+  },
+  RH_ERR_ROUTE_CATCH_ALL_NOT_LAST: {
+    status: 500,
+    message: (file: string, segment: string) =>
+      `Route "${file}": the catch-all folder "${segment}" must be the last segment of the URL. Move the route file up into "${segment}".`,
+  },
+  RH_ERR_ROUTE_LOAD: {
+    status: 500,
+    message: (file: string, cause: string) => `Could not load route file "${file}": ${cause}`,
+  },
+  RH_ERR_HANDLER_RESULT: {
+    status: 500,
+    message: (file: string, method: string, got: string) =>
+      `The ${method} handler in "${file}" returned ${got}; a route handler must return a Response (for example NextResponse.json(data)).`,
+  },
+  RH_ERR_HANDLER_NEXT_RESPONSE: {
+    status: 500,
+    message: (file: string, method: string, helper: string) =>
+      `The ${method} handler in "${file}" returned NextResponse.${helper}(), which only works in middleware. Return a regular response instead.`,
+  },
+  RH_ERR_CONTEXT_MISSING: {
+    status: 500,
+    message: (fn: string) => `\`${fn}\` was called outside a request scope. Call it inside a route handler (or code the handler calls).`,
+  },
+  RH_ERR_HEADERS_READONLY: {
+    status: 500,
+    message: () => 'Headers returned by headers() cannot be modified. Set response headers on the Response you return instead.',
+  },
+  RH_ERR_PATH_ENCODING: {
+    status: 400,
+    message: (pathname: string) => `The path "${pathname}" contains malformed percent-encoding.`,
+  },
+} as const
+
+export type RouteHandlersErrorCode = keyof typeof errorTable
+type MessageArgs<C extends RouteHandlersErrorCode> = Parameters<(typeof errorTable)[C]['message']>
+
+const brand = Symbol.for('route-handlers.error')
+
+/**
+ * The one error class of this package. `code` is stable; `status`/`statusCode` say what HTTP answer
+ * fits, so Express's and Fastify's default error handlers answer correctly.
+ *
+ * @example
+ * try { routes.ready() } catch (error) {
+ *   if (isRouteHandlersError(error) && error.code === 'RH_ERR_ROUTE_DUPLICATE') console.error(error.message)
+ * }
+ */
+export class RouteHandlersError extends Error {
+  readonly code: RouteHandlersErrorCode
+  readonly status: number
+  readonly statusCode: number
+  readonly [brand] = true
+
+  constructor(code: RouteHandlersErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'RouteHandlersError'
+    this.code = code
+    this.status = errorTable[code].status
+    this.statusCode = this.status
+  }
+}
+
+/** Builds a {@link RouteHandlersError} from the table, so messages stay in one place. */
+export function routeHandlersError<C extends RouteHandlersErrorCode>(
+  code: C,
+  args: MessageArgs<C>,
+  options?: { cause?: unknown },
+): RouteHandlersError {
+  const template = errorTable[code].message as (...parts: MessageArgs<C>) => string
+  return new RouteHandlersError(code, template(...args), options)
+}
+
+/**
+ * True for errors thrown by any installed copy of this package (checked by a global brand, not
+ * `instanceof`, so two copies in one process still agree).
+ *
+ * @example
+ * app.use((err, req, res, next) => isRouteHandlersError(err) ? res.status(err.status).end() : next(err))
+ */
+export function isRouteHandlersError(value: unknown): value is RouteHandlersError {
+  return typeof value === 'object' && value !== null && (value as { [brand]?: unknown })[brand] === true
+}

@@ -1,0 +1,64 @@
+import { ResponseCookies } from '@edge-runtime/cookies'
+import type { RequestStore } from './context.ts'
+import { routeHandlersError } from './errors.ts'
+import type { LoadedRoute } from './loaded-route.ts'
+
+// Statuses whose responses never carry a body (Fetch's null body statuses that a handler can send).
+const NULL_BODY_STATUSES = new Set([204, 205, 304])
+
+/**
+ * True for a `Response` from this realm or from another copy of undici (checked by shape, as a
+ * route file may bundle its own fetch).
+ */
+export function isResponse(value: unknown): value is Response {
+  if (value instanceof Response) return true
+  if (typeof value !== 'object' || value === null) return false
+  const candidate = value as Partial<Response>
+  return typeof candidate.status === 'number' && typeof candidate.headers?.get === 'function' && 'body' in candidate
+}
+
+/**
+ * Turns what a handler returned into the response to send (SPEC "Results"): rejects what is not a
+ * Response or is a middleware-only NextResponse, merges `cookies()` changes, strips internal `x-middleware-*`
+ * headers, and drops bodies that must not be sent. The handler's Response is reused unless
+ * something must change.
+ */
+export function finishResponse(result: unknown, route: LoadedRoute, method: string, store: RequestStore): Response {
+  if (!isResponse(result)) throw routeHandlersError('RH_ERR_HANDLER_RESULT', [route.entry.relativeFile, method, describe(result)])
+  if (result.headers.has('x-middleware-rewrite')) {
+    throw routeHandlersError('RH_ERR_HANDLER_NEXT_RESPONSE', [route.entry.relativeFile, method, 'rewrite'])
+  }
+  if (result.headers.has('x-middleware-next')) {
+    throw routeHandlersError('RH_ERR_HANDLER_NEXT_RESPONSE', [route.entry.relativeFile, method, 'next'])
+  }
+  const dropBody = result.body !== null && (method === 'HEAD' || NULL_BODY_STATUSES.has(result.status))
+  const cookies = store.cookies?.modified() ?? []
+  const internalHeaders = [...result.headers.keys()].filter((name) => name.startsWith('x-middleware-'))
+  if (!dropBody && cookies.length === 0 && internalHeaders.length === 0) return result
+
+  const headers = new Headers(result.headers)
+  for (const name of internalHeaders) headers.delete(name)
+  mergeCookies(headers, store)
+  if (dropBody) void result.body?.cancel().catch(() => {})
+  return new Response(dropBody ? null : result.body, { status: result.status, statusText: result.statusText, headers })
+}
+
+/**
+ * Adds the cookies the handler set with `cookies()` to `headers`, one `Set-Cookie` per name; a
+ * cookie of the same name already on the response wins. This is Next.js's `appendMutableCookies`.
+ */
+export function mergeCookies(headers: Headers, store: RequestStore): void {
+  const modified = store.cookies?.modified() ?? []
+  if (modified.length === 0) return
+  const responseCookies = new ResponseCookies(headers)
+  const returned = responseCookies.getAll()
+  for (const cookie of modified) responseCookies.set(cookie)
+  for (const cookie of returned) responseCookies.set(cookie)
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value)
+  if (typeof value !== 'object') return `a ${typeof value}`
+  const name = (value as object).constructor?.name
+  return name ? `an object (${name})` : 'an object'
+}

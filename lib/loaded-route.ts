@@ -1,0 +1,42 @@
+import type { Logger, HttpMethod, RouteHandler } from './types.ts'
+import { HTTP_METHODS } from './types.ts'
+import type { RouteEntry } from './route-tree.ts'
+
+/** A route file ready to serve: its handlers, with Next.js's automatic HEAD. */
+export interface LoadedRoute {
+  readonly entry: RouteEntry
+  readonly handlers: Partial<Record<HttpMethod, RouteHandler>>
+  /** True when HEAD runs GET (the file exports no HEAD): the body must be dropped. */
+  readonly headFromGet: boolean
+  /** The `Allow` header for automatic OPTIONS and for 405: sorted, OPTIONS always included. */
+  readonly allow: string
+}
+
+/**
+ * Reads a route module's exports: the uppercase method functions are handlers. In development it
+ * warns once about exports that look like handlers but are not (`get`, `default`).
+ */
+export function toLoadedRoute(entry: RouteEntry, exports: Record<string, unknown>, logger: Logger): LoadedRoute {
+  const handlers: Partial<Record<HttpMethod, RouteHandler>> = {}
+  for (const method of HTTP_METHODS) {
+    const handler = exports[method]
+    if (typeof handler === 'function') handlers[method] = handler as RouteHandler
+  }
+  entry.methods = HTTP_METHODS.filter((method) => handlers[method] !== undefined)
+  if (process.env.NODE_ENV === 'development') warnAboutLookalikes(entry, exports, logger)
+  const headFromGet = handlers.HEAD === undefined && handlers.GET !== undefined
+  if (headFromGet) handlers.HEAD = handlers.GET
+  const allowed = new Set<string>([...Object.keys(handlers), 'OPTIONS'])
+  return { entry, handlers, headFromGet, allow: [...allowed].sort().join(', ') }
+}
+
+function warnAboutLookalikes(entry: RouteEntry, exports: Record<string, unknown>, logger: Logger): void {
+  const lookalikes = Object.keys(exports).filter(
+    (name) => name === 'default' || (HTTP_METHODS as readonly string[]).includes(name.toUpperCase()) && name !== name.toUpperCase(),
+  )
+  if (lookalikes.length === 0) return
+  logger.warn(
+    `route-handlers: "${entry.relativeFile}" exports ${lookalikes.map((name) => `"${name}"`).join(', ')}, which ` +
+      'is not a handler. Handlers are uppercase named exports: export async function GET(request) { … }',
+  )
+}

@@ -1,0 +1,7 @@
+import type { Logger } from './types.ts'
+
+/** The default logger: the console. */
+export const consoleLogger: Logger = {
+  warn: (message) => console.warn(message),
+  error: (message, error) => console.error(message, error),
+}

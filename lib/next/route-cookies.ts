@@ -1,0 +1,60 @@
+import { RequestCookies, ResponseCookies, type RequestCookie, type ResponseCookie } from '@edge-runtime/cookies'
+import type { ModifiedCookies } from '../context.ts'
+
+type SetArguments = Parameters<ResponseCookies['set']>
+type DeleteArguments = Parameters<ResponseCookies['delete']>
+
+/**
+ * `cookies()` inside a route handler, as Next.js builds it: reads see the request's cookies and
+ * whatever the handler set since; `set()`/`delete()` are remembered and become `Set-Cookie` headers
+ * on the response. Serialization is `@edge-runtime/cookies`', the code Next.js itself uses.
+ */
+export class RouteCookies implements ModifiedCookies {
+  readonly #cookies = new ResponseCookies(new Headers())
+  readonly #modified = new Set<string>()
+
+  constructor(requestHeaders: Headers) {
+    for (const cookie of new RequestCookies(requestHeaders).getAll()) this.#cookies.set(cookie)
+  }
+
+  get size(): number {
+    return this.#cookies.getAll().length
+  }
+
+  get(...args: [name: string] | [RequestCookie]): ResponseCookie | undefined {
+    return this.#cookies.get(...args)
+  }
+
+  getAll(...args: [name: string] | [RequestCookie] | []): ResponseCookie[] {
+    return this.#cookies.getAll(...args)
+  }
+
+  has(name: string): boolean {
+    return this.#cookies.has(name)
+  }
+
+  set(...args: SetArguments): this {
+    this.#cookies.set(...args)
+    this.#modified.add(typeof args[0] === 'string' ? args[0] : args[0].name)
+    return this
+  }
+
+  delete(...args: DeleteArguments): this {
+    this.#cookies.delete(...args)
+    this.#modified.add(typeof args[0] === 'string' ? args[0] : args[0].name)
+    return this
+  }
+
+  toString(): string {
+    return this.#cookies.toString()
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, ResponseCookie]> {
+    return this.#cookies.getAll().map((cookie): [string, ResponseCookie] => [cookie.name, cookie])[Symbol.iterator]()
+  }
+
+  /** The cookies to send: those set or deleted during this request, in their final state. */
+  modified(): ResponseCookie[] {
+    return [...this.#modified].flatMap((name) => this.#cookies.get(name) ?? [])
+  }
+}

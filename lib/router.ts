@@ -1,0 +1,110 @@
+import { resolve } from 'node:path'
+import { dispatch } from './dispatch.ts'
+import { routeHandlersError } from './errors.ts'
+import { consoleLogger } from './logger.ts'
+import { loadRouteModule, prepareLoading } from './load/load-route-module.ts'
+import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
+import { matchRoute } from './match.ts'
+import { NextRequest } from './next/next-request.ts'
+import { buildRouteTree, type RouteEntry } from './route-tree.ts'
+import { scanRoutes } from './scan.ts'
+import type { HandleOptions, RouteHandlersOptions, RouteInfo, RouteMatch } from './types.ts'
+
+/** A route folder turned into a fetch-style handler. */
+export interface RouteHandlers {
+  /** Every route file, in discovery order. `methods` are known once `ready()` has resolved. */
+  readonly routes: readonly RouteInfo[]
+  /** The mount prefix from the options (`''` for none). */
+  readonly basePath: string
+  /**
+   * Resolves when every route file has loaded; rejects with `RH_ERR_ROUTE_LOAD` naming the file
+   * that failed. Optional: `handle()` waits for loading by itself.
+   */
+  ready(): Promise<RouteHandlers>
+  /** Matches a mount-relative pathname (`/blog/hello`) against the route table, or `null`. */
+  match(pathname: string): RouteMatch | null
+  /**
+   * Answers `request`, or resolves `null` when no route file matches its path (so a host can fall
+   * through). Rejects with the handler's own exception, or a `RouteHandlersError`.
+   */
+  handle(request: Request, options?: HandleOptions): Promise<Response | null>
+}
+
+
+/**
+ * Discovers the route files under `options.dir` (synchronously: a bad folder layout throws here,
+ * naming the files) and starts loading them.
+ *
+ * @example
+ * const routes = createRouteHandlers({ dir: './app' })
+ * await routes.ready()
+ * const response = await routes.handle(new Request('http://localhost/items'))
+ */
+export function createRouteHandlers(options: RouteHandlersOptions): RouteHandlers {
+  if (typeof options?.dir !== 'string' || options.dir === '') {
+    throw routeHandlersError('RH_ERR_OPTIONS_INVALID', ['`dir` must be the path of the route folder'])
+  }
+  const dir = resolve(options.dir)
+  const defaultBasePath = normalizeBasePath(options.basePath)
+  const logger = options.logger ?? consoleLogger
+  const tree = buildRouteTree(scanRoutes(dir))
+  const loaded = new Map<RouteEntry, LoadedRoute>()
+
+  const loading = (async () => {
+    await prepareLoading(dir, tree.routes.map((route) => route.file))
+    await Promise.all(
+      tree.routes.map(async (entry) => {
+        const exports = await loadRouteModule(entry.file, entry.relativeFile)
+        loaded.set(entry, toLoadedRoute(entry, exports, logger))
+      }),
+    )
+  })()
+  // Surfaced by ready() and handle(); never an unhandled rejection on its own.
+  loading.catch(() => {})
+
+  const routeHandlers: RouteHandlers = {
+    routes: tree.routes,
+    basePath: defaultBasePath,
+    ready: () => loading.then(() => routeHandlers),
+    match: (pathname) => matchRoute(tree, pathname),
+    async handle(request, handleOptions = {}) {
+      const basePath = handleOptions.basePath === undefined ? defaultBasePath : normalizeBasePath(handleOptions.basePath)
+      let match = handleOptions.match
+      if (!match) {
+        const pathname = withoutBasePath(pathnameOf(request.url), basePath)
+        if (pathname === null) return null
+        const found = matchRoute(tree, pathname)
+        if (!found) return null
+        match = found
+      }
+      if (match.error) return new Response(null, { status: 400 })
+      await loading
+      const route = loaded.get(match.route as RouteEntry)!
+      const nextRequest = request instanceof NextRequest ? request : new NextRequest(request, { nextConfig: { basePath } })
+      return dispatch(route, nextRequest, match.params)
+    },
+  }
+  return routeHandlers
+}
+
+function normalizeBasePath(basePath: string | undefined): string {
+  if (basePath === undefined || basePath === '' || basePath === '/') return ''
+  if (!basePath.startsWith('/')) {
+    throw routeHandlersError('RH_ERR_OPTIONS_INVALID', [`\`basePath\` must start with "/" (got "${basePath}")`])
+  }
+  return basePath.endsWith('/') ? basePath.slice(0, -1) : basePath
+}
+
+/** The pathname of an absolute, already-normalized URL (what `Request#url` holds), without parsing it. */
+function pathnameOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2)
+  if (start === -1) return '/'
+  const end = url.slice(start).search(/[?#]/)
+  return end === -1 ? url.slice(start) : url.slice(start, start + end)
+}
+
+function withoutBasePath(pathname: string, basePath: string): string | null {
+  if (basePath === '') return pathname
+  if (pathname === basePath) return '/'
+  return pathname.startsWith(`${basePath}/`) ? pathname.slice(basePath.length) : null
+}

@@ -1,0 +1,79 @@
+import type { NextRequest } from './next/next-request.ts'
+import type { RouteHandlersError } from './errors.ts'
+
+/** The methods a route file may export, as Next.js lists them. */
+export const HTTP_METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'DELETE', 'PATCH'] as const
+export type HttpMethod = (typeof HTTP_METHODS)[number]
+
+/** Route parameters: `[slug]` gives a string, `[...slug]` and `[[...slug]]` a string array. */
+export type Params = Record<string, string | string[]>
+
+/**
+ * `params` works in both Next.js styles: `params.slug` (Next 13/14) and `(await params).slug`
+ * (Next 15/16).
+ */
+export type AwaitableParams<P extends Params = Params> = P & Promise<P>
+
+/** The second argument of a route handler. */
+export interface RouteContext<P extends Params = Params> {
+  params: AwaitableParams<P>
+}
+
+/**
+ * A route handler: an exported `GET`, `POST`, … function.
+ *
+ * @example
+ * export const GET: RouteHandler<{ slug: string }> = async (request, { params }) =>
+ *   Response.json({ slug: (await params).slug })
+ */
+export type RouteHandler<P extends Params = Params> = (
+  request: NextRequest,
+  context: RouteContext<P>,
+) => Response | Promise<Response>
+
+/** What a route file looks like once loaded: any of the uppercase method exports. */
+export type RouteModule = Partial<Record<HttpMethod, RouteHandler>>
+
+/** One route file, as discovered at start-up. */
+export interface RouteInfo {
+  /** The URL pattern in Next.js notation, relative to the mount point: `/blog/[slug]`. */
+  readonly pattern: string
+  /** Absolute path of the route file. */
+  readonly file: string
+  /** The methods the file exports (empty until the file has loaded; see `ready()`). */
+  readonly methods: readonly HttpMethod[]
+}
+
+/** The result of matching a pathname against the route table. */
+export interface RouteMatch {
+  readonly route: RouteInfo
+  /** Decoded parameters (a null-prototype object). */
+  readonly params: Params
+  /** Set when the path matched but a parameter is not valid percent-encoding (answered with 400). */
+  readonly error?: RouteHandlersError
+}
+
+/** Where the package writes what it has to say (warnings at load, errors once per failed stream). */
+export interface Logger {
+  warn(message: string): void
+  error(message: string, error?: unknown): void
+}
+
+export interface RouteHandlersOptions {
+  /** The folder holding `route.ts` files (Next.js's `app/`). Relative paths resolve from `process.cwd()`. */
+  dir: string
+  /**
+   * The mount prefix, e.g. `/api`: requests are matched on the path after it, and
+   * `request.nextUrl.basePath` reports it. Default: none.
+   */
+  basePath?: string
+  /** Default: `console`. */
+  logger?: Logger
+}
+
+export interface HandleOptions {
+  /** Overrides `options.basePath` for this request (adapters pass the host's mount path). */
+  basePath?: string
+  /** A result of `match()` for this request's path, so the path is not matched twice. */
+  match?: RouteMatch
+}
