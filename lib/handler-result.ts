@@ -33,8 +33,10 @@ export function finishResponse(result: unknown, route: LoadedRoute, method: stri
   }
   const dropBody = result.body !== null && (method === 'HEAD' || NULL_BODY_STATUSES.has(result.status))
   const cookies = store.cookies?.modified() ?? []
+  // A foreign Response is rebuilt as one of ours, so hosts and `handle()` callers get a real one.
   const internalHeaders = [...result.headers.keys()].filter((name) => name.startsWith('x-middleware-'))
-  if (!dropBody && cookies.length === 0 && internalHeaders.length === 0) return result
+  const foreign = !(result instanceof Response)
+  if (!dropBody && cookies.length === 0 && internalHeaders.length === 0 && !foreign) return result
 
   const headers = new Headers(result.headers)
   for (const name of internalHeaders) headers.delete(name)

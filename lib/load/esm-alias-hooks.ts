@@ -1,9 +1,14 @@
 /**
- * Module customization hooks (run by Node on its loader thread) that resolve `next/server`,
- * `next/headers` and `next/navigation` to this package, only for modules under one route folder
- * and the project files they import, so real Next.js elsewhere in the process is untouched.
+ * Module customization hooks (run by Node on its loader thread) for the modules under one route
+ * folder and the project files they import, and for nothing else in the process:
+ * - `next/server`, `next/headers` and `next/navigation` resolve to this package, so real Next.js
+ *   elsewhere in the process is untouched;
+ * - a `.js` file with `import`/`export` in a package without `"type": "module"` (most Next.js
+ *   projects) loads as ESM without Node's "reparsing as ES module" warning.
  */
-import type { InitializeHook, ResolveHook } from 'node:module'
+import { readFile } from 'node:fs/promises'
+import type { InitializeHook, LoadHook, ResolveHook } from 'node:module'
+import { Script } from 'node:vm'
 
 export interface AliasHookData {
   /** `file:` URL of the route folder, ending in `/`. */
@@ -20,12 +25,19 @@ export const initialize: InitializeHook<AliasHookData> = (data) => {
   aliases = data.aliases
 }
 
+function isInScope(url: string | undefined): boolean {
+  if (url === undefined) return false
+  const file = withoutQuery(url)
+  return file.startsWith(scope) || importedFromScope.has(file)
+}
+
 export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
-  const parent = context.parentURL === undefined ? undefined : withoutQuery(context.parentURL)
-  const inScope = parent !== undefined && (parent.startsWith(scope) || importedFromScope.has(parent))
-  if (!inScope) return nextResolve(specifier, context)
+  if (!isInScope(context.parentURL)) return nextResolve(specifier, context)
   const alias = aliases[specifier]
-  if (alias !== undefined) return { url: alias, shortCircuit: true }
+  // Resolved through the rest of the chain (so a TypeScript loader still sees our own `.ts` sources
+  // when running from source), but as if imported from outside the route folder: tsx must not tag
+  // it with its namespace, which would load a second copy of the module.
+  if (alias !== undefined) return nextResolve(alias, { ...context, parentURL: alias })
   const resolved = await nextResolve(specifier, context)
   if (resolved.url.startsWith('file:') && !resolved.url.includes('/node_modules/')) importedFromScope.add(withoutQuery(resolved.url))
   return resolved
@@ -35,4 +47,26 @@ export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
 function withoutQuery(url: string): string {
   const end = url.search(/[?#]/)
   return end === -1 ? url : url.slice(0, end)
+}
+
+export const load: LoadHook = async (url, context, nextLoad) => {
+  // Node leaves the format open (null) for a `.js` file in a package without a "type".
+  const typeless = context.format == null || context.format === 'commonjs'
+  if (!typeless || !url.startsWith('file:') || !withoutQuery(url).endsWith('.js') || !isInScope(url)) {
+    return nextLoad(url, context)
+  }
+  const source = await readFile(new URL(withoutQuery(url)), 'utf8')
+  if (!hasModuleSyntax(source)) return nextLoad(url, context)
+  return { format: 'module', source, shortCircuit: true }
+}
+
+// Node's own test, simplified: source that does not compile as a script because of `import`,
+// `export` or top-level `await` is a module.
+function hasModuleSyntax(source: string): boolean {
+  try {
+    new Script(source)
+    return false
+  } catch (error) {
+    return error instanceof SyntaxError && /\bimport\b|\bexport\b|\bawait\b/.test(error.message)
+  }
 }

@@ -1,0 +1,359 @@
+/**
+ * The behaviour every host must show over HTTP (../shared/SPEC.md), written once and run against
+ * each host, at the root and under a mount prefix, so hosts cannot drift apart.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Target } from './targets.ts'
+
+const CHROME =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36'
+
+interface EndlessState {
+  started: number
+  cancelled: number
+  aborted: number
+}
+
+function endlessState(): EndlessState {
+  return ((globalThis as Record<string, unknown>).__endless ?? { started: 0, cancelled: 0, aborted: 0 }) as EndlessState
+}
+
+async function json(response: Response): Promise<Record<string, unknown>> {
+  assert.match(response.headers.get('content-type') ?? '', /application\/json/)
+  return (await response.json()) as Record<string, unknown>
+}
+
+export function runBehaviour(name: string, start: () => Promise<Target>): void {
+  describe(name, () => {
+    let target: Target
+    const send = (path: string, init?: RequestInit) => target.send(path, init)
+    before(async () => {
+      target = await start()
+    })
+    after(() => target.close())
+
+    describe('Next.js documentation examples', () => {
+      test('static JSON GET', async () => {
+        const response = await send('/items')
+        assert.equal(response.status, 200)
+        assert.deepEqual(await json(response), { data: [{ id: 1, name: 'Widget' }] })
+      })
+
+      test('one trailing slash is tolerated', async () => {
+        const response = await send('/items/')
+        assert.equal(response.status, 200)
+        assert.deepEqual(await json(response), { data: [{ id: 1, name: 'Widget' }] })
+      })
+
+      test('[slug] with awaited params (Next 15/16), decoded', async () => {
+        assert.deepEqual(await json(await send('/items/hello%20world')), { slug: 'hello world' })
+      })
+
+      test('[slug] with sync params (Next 13/14)', async () => {
+        assert.deepEqual(await json(await send('/legacy-items/abc')), { slug: 'abc' })
+      })
+
+      test('query parameters, nextUrl and the full original URL', async () => {
+        const body = await json(await send('/search?query=hello&raw=%20a+b'))
+        assert.equal(body.query, 'hello')
+        assert.equal(body.pathname, '/search')
+        assert.equal(body.basePath, target.prefix)
+        assert.match(String(body.url), new RegExp(`^http://[^/]+${target.prefix}/search\\?query=hello&raw=%20a\\+b$`))
+      })
+
+      test('cookies() awaited (Next 15/16)', async () => {
+        const response = await send('/cookies', { headers: { cookie: 'token=abc123' } })
+        assert.equal(await response.text(), 'Hello, Next.js!')
+        assert.deepEqual(response.headers.getSetCookie(), ['token=abc123'])
+      })
+
+      test('cookies() sync (Next 13/14) and request.cookies; set() reaches the response', async () => {
+        const response = await send('/legacy-cookies', { headers: { cookie: 'token=t1; other=%E0%A4%A; last=1' } })
+        assert.deepEqual(await json(response), { token: 't1', fromRequest: 't1', all: ['token', 'last'] })
+        assert.deepEqual(response.headers.getSetCookie(), ['visited=yes; Path=/'])
+      })
+
+      test('headers() awaited (Next 15/16)', async () => {
+        const response = await send('/headers', { headers: { referer: 'https://example.com/from' } })
+        assert.equal(response.headers.get('referer'), 'https://example.com/from')
+      })
+
+      test('headers() sync (Next 13/14) is read-only', async () => {
+        const body = await json(await send('/legacy-headers', { headers: { referer: 'https://r.example/' } }))
+        assert.deepEqual(body, { referer: 'https://r.example/', fromRequest: 'https://r.example/', readonly: 'RH_ERR_HEADERS_READONLY' })
+      })
+
+      test('redirect() answers 307 with Location as given', async () => {
+        const response = await send('/redirect')
+        assert.equal(response.status, 307)
+        assert.equal(response.headers.get('location'), 'https://nextjs.org/')
+      })
+
+      test('JSON body', async () => {
+        const response = await send('/echo', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ hello: 'world', list: [1, 2] }),
+        })
+        assert.deepEqual(await json(response), { res: { hello: 'world', list: [1, 2] } })
+      })
+
+      test('urlencoded form body', async () => {
+        const response = await send('/form', { method: 'POST', body: new URLSearchParams({ name: 'Ada', email: 'ada@example.com' }) })
+        assert.deepEqual(await json(response), { name: 'Ada', email: 'ada@example.com', file: null })
+      })
+
+      test('multipart form body with a file', async () => {
+        const form = new FormData()
+        form.set('name', 'Ada')
+        form.set('file', new File(['file contents'], 'notes.txt', { type: 'text/plain' }))
+        const body = await json(await send('/form', { method: 'POST', body: form }))
+        assert.deepEqual(body, { name: 'Ada', email: null, file: { name: 'notes.txt', type: 'text/plain', size: 13, text: 'file contents' } })
+      })
+
+      test('CORS headers on GET and an OPTIONS handler of its own', async () => {
+        const get = await send('/cors')
+        assert.equal(get.headers.get('access-control-allow-origin'), '*')
+        const options = await send('/cors', { method: 'OPTIONS' })
+        assert.equal(options.status, 204)
+        assert.equal(options.headers.get('access-control-allow-methods'), 'GET, POST, PUT, DELETE, OPTIONS')
+        assert.equal(options.headers.get('allow'), null)
+      })
+
+      test('rss.xml: dots in folder names are literal', async () => {
+        const response = await send('/rss.xml')
+        assert.equal(response.headers.get('content-type'), 'text/xml')
+        assert.match(await response.text(), /<title>Next\.js Documentation<\/title>/)
+      })
+
+      test('streamed response', async () => {
+        assert.equal(await (await send('/stream')).text(), '<p>One</p><p>Two</p><p>Three</p>')
+      })
+
+      test('userAgent()', async () => {
+        assert.deepEqual(await json(await send('/user-agent', { headers: { 'user-agent': CHROME } })), {
+          browser: 'Chrome',
+          os: 'Windows',
+          isBot: false,
+        })
+        const bot = await json(await send('/user-agent', { headers: { 'user-agent': 'Googlebot/2.1 (+http://www.google.com/bot.html)' } }))
+        assert.equal(bot.isBot, true)
+      })
+    })
+
+    describe('folders → URLs', () => {
+      const cases: Array<[path: string, route: string | null, params?: Record<string, unknown>]> = [
+        ['/conventions/about', '(marketing)/about', {}],
+        ['/conventions/_private', null],
+        ['/conventions/_underscore', '%5Funderscore', {}],
+        ['/conventions/%5Funderscore', '%5Funderscore', {}],
+        ['/conventions/caf%C3%A9', 'café', {}],
+        ['/conventions/v1.0/data.json', 'v1.0/data.json', {}],
+        ['/conventions/files/a%2Fb/c', 'files/[...path]', { path: ['a/b', 'c'] }],
+        ['/conventions/files/a+b', 'files/[...path]', { path: ['a+b'] }],
+        ['/conventions/files', null],
+        ['/conventions/optional', 'optional/[[...parts]]', {}],
+        ['/conventions/optional/x/y', 'optional/[[...parts]]', { parts: ['x', 'y'] }],
+        ['/conventions/ctor/x', 'ctor/[constructor]', { constructor: 'x' }],
+        ['/conventions/then/x', 'then/[then]', { then: 'x' }],
+        ['/conventions//about', null],
+        ['/nowhere', null],
+        // SPEC's precedence examples.
+        ['/precedence/blog/new', '/blog/new', {}],
+        ['/precedence/blog/x', '/blog/[slug]', { slug: 'x' }],
+        ['/precedence/blog/x/edit', '/blog/[slug]/edit', { slug: 'x' }],
+        ['/precedence/blog/x/y', '/blog/[...rest]', { rest: ['x', 'y'] }],
+        ['/precedence/blog', '/[[...all]]', { all: ['blog'] }],
+        ['/precedence', '/[[...all]]', {}],
+        ['/precedence/other/deep/path', '/[[...all]]', { all: ['other', 'deep', 'path'] }],
+      ]
+      for (const [path, route, params] of cases) {
+        test(`${path} → ${route ?? '404'}`, async () => {
+          const response = await send(path)
+          if (route === null) {
+            assert.equal(response.status, 404)
+            return
+          }
+          assert.equal(response.status, 200)
+          assert.deepEqual(await json(response), { route, params })
+        })
+      }
+
+      test('a param named __proto__ is a plain key', async () => {
+        const text = await (await send('/conventions/proto/x')).text()
+        assert.equal(text, '{"route":"proto/[__proto__]","params":{"__proto__":"x"}}')
+      })
+
+      test('malformed percent-encoding in a matched path → 400', async () => {
+        assert.equal((await send('/items/%E0%A4%A')).status, 400)
+        assert.equal((await send('/conventions/files/ok/%ZZ')).status, 400)
+      })
+
+      test('a helper in a private folder may use next/headers', async () => {
+        assert.deepEqual(await json(await send('/conventions/uses-helper', { headers: { 'x-caller': 'tests' } })), { caller: 'tests' })
+      })
+
+      test('route files in every module flavour load, with next/* from this package', async () => {
+        const flavours: Array<[string, string]> = [
+          ['/loading/esm-js', 'route.js'],
+          ['/loading/mjs', 'route.mjs'],
+          ['/loading/cjs', 'route.cjs'],
+          ['/loading/tsx', 'route.tsx'],
+          ['/loading/typeless/js', 'typeless route.js'],
+          ['/loading/typeless/ts', 'typeless route.ts'],
+        ]
+        for (const [path, loadedAs] of flavours) {
+          const body = await json(await send(path, { headers: { cookie: 'a=1' } }))
+          assert.equal(body.loadedAs, loadedAs, path)
+          if ('cookie' in body) assert.equal(body.cookie, '1', path)
+        }
+        assert.deepEqual(await json(await send('/loading/shares-classes')), { sharesClasses: true })
+      })
+    })
+
+    describe('methods', () => {
+      test('HEAD runs GET and drops the body, keeping status and headers', async () => {
+        const response = await send('/dispatch/only-get', { method: 'HEAD' })
+        assert.equal(response.status, 200)
+        assert.equal(response.headers.get('x-from'), 'GET')
+        assert.equal(await response.text(), '')
+      })
+
+      test('an exported HEAD is used, and its body is dropped', async () => {
+        const response = await send('/dispatch/own-head', { method: 'HEAD' })
+        assert.equal(response.headers.get('x-from'), 'HEAD')
+        assert.equal(await response.text(), '')
+      })
+
+      test('HEAD on an endless stream answers at once and cancels the stream', async () => {
+        const before = endlessState().cancelled
+        const response = await send('/dispatch/endless', { method: 'HEAD' })
+        assert.equal(response.status, 200)
+        assert.equal(await response.text(), '')
+        for (let attempt = 0; attempt < 100 && endlessState().cancelled === before; attempt++) await sleep(10)
+        assert.equal(endlessState().cancelled, before + 1)
+      })
+
+      test('automatic OPTIONS: 204 with a sorted Allow', async () => {
+        const response = await send('/dispatch/only-get', { method: 'OPTIONS' })
+        assert.equal(response.status, 204)
+        assert.equal(response.headers.get('allow'), 'GET, HEAD, OPTIONS')
+        const all = await send('/dispatch/all-methods', { method: 'OPTIONS' })
+        assert.equal(all.headers.get('allow'), 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT')
+      })
+
+      test('a method the file does not export → 405 with Allow', async () => {
+        const response = await send('/dispatch/only-get', { method: 'POST', body: 'x' })
+        assert.equal(response.status, 405)
+        assert.equal(response.headers.get('allow'), 'GET, HEAD, OPTIONS')
+      })
+
+      test('a method outside the list → 400', async () => {
+        assert.equal((await send('/dispatch/all-methods', { method: 'PROPFIND' })).status, 400)
+      })
+
+      test('each exported method runs', async () => {
+        for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
+          assert.deepEqual(await json(await send('/dispatch/all-methods', { method })), { method })
+        }
+      })
+
+      test('lowercase and default exports are not handlers', async () => {
+        const get = await send('/dispatch/lowercase')
+        assert.equal(get.status, 405)
+        assert.equal(get.headers.get('allow'), 'OPTIONS, POST')
+        assert.equal(await (await send('/dispatch/lowercase', { method: 'POST' })).text(), 'real handler')
+      })
+    })
+
+    describe('results', () => {
+      test('a handler that throws → 500 without its message', async () => {
+        const response = await send('/dispatch/throws')
+        assert.equal(response.status, 500)
+        assert.doesNotMatch(await response.text(), /secret detail/)
+      })
+
+      test('a handler that returns no Response → 500', async () => {
+        assert.equal((await send('/dispatch/returns-nothing')).status, 500)
+        assert.equal((await send('/dispatch/returns-nothing', { method: 'POST' })).status, 500)
+      })
+
+      test('NextResponse.next() and rewrite() from a route handler → 500', async () => {
+        assert.equal((await send('/dispatch/middleware-response')).status, 500)
+        assert.equal((await send('/dispatch/middleware-response', { method: 'POST' })).status, 500)
+      })
+
+      for (const [kind, status] of [['not-found', 404], ['forbidden', 403], ['unauthorized', 401]] as const) {
+        test(`${kind}() → ${status}, empty, without cookies()`, async () => {
+          const response = await send(`/dispatch/fallbacks/${kind}`)
+          assert.equal(response.status, status)
+          assert.equal(await response.text(), '')
+          assert.deepEqual(response.headers.getSetCookie(), [])
+        })
+      }
+
+      test('redirect() keeps Location as given and carries cookies()', async () => {
+        const response = await send('/dispatch/redirects')
+        assert.equal(response.status, 307)
+        assert.equal(response.headers.get('location'), '/new/place?x=1')
+        assert.deepEqual(response.headers.getSetCookie(), ['flash=moved; Path=/'])
+        assert.equal((await send('/dispatch/redirects?permanent')).status, 308)
+      })
+
+      test('redirect() after a form post → 303; after a JSON post → 307', async () => {
+        // Exactly what a browser sends for a <form method="post">.
+        const formType = { 'content-type': 'application/x-www-form-urlencoded' }
+        const form = await send('/dispatch/redirects', { method: 'POST', body: 'a=1', headers: formType })
+        assert.equal(form.status, 303)
+        assert.equal(form.headers.get('location'), '/after-post')
+        const multipart = await send('/dispatch/redirects', { method: 'POST', body: new FormData() })
+        assert.equal(multipart.status, 303)
+        const jsonPost = await send('/dispatch/redirects', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })
+        assert.equal(jsonPost.status, 307)
+      })
+
+      test('cookies() changes merge into the response: one Set-Cookie per name, the Response wins', async () => {
+        const response = await send('/dispatch/cookie-merge')
+        assert.deepEqual(await json(response), { seen: 'two words' })
+        assert.deepEqual(response.headers.getSetCookie().sort(), [
+          'a=from-response; Path=/',
+          'b=two%20words; Path=/',
+          'c=3; Path=/c; HttpOnly',
+          'gone=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT',
+        ])
+      })
+
+      test('x-middleware-* headers never reach the client', async () => {
+        const response = await send('/dispatch/internal-headers')
+        assert.equal(response.headers.get('x-kept'), 'yes')
+        assert.deepEqual([...response.headers.keys()].filter((name) => name.startsWith('x-middleware-')), [])
+      })
+
+      test('status and statusText are kept; 204/205/304 carry no body', async () => {
+        const created = await send('/dispatch/status/201')
+        assert.equal(created.status, 201)
+        assert.equal(created.statusText, 'Custom Text')
+        assert.equal(await created.text(), 'status 201')
+        for (const status of [204, 205, 304]) {
+          const response = await send(`/dispatch/status/${status}`)
+          assert.equal(response.status, status)
+          assert.equal(await response.text(), '')
+        }
+      })
+
+      test('the request is a real Request and NextRequest', async () => {
+        const body = await json(await send('/dispatch/request-object', { method: 'POST', body: 'hello' }))
+        assert.deepEqual(body, { isRequest: true, isNextRequest: true, text: 'hello', inspected: 'string', signalAborted: false })
+      })
+
+      test('a Response from another fetch implementation is accepted by its shape', async () => {
+        const response = await send('/dispatch/foreign-response')
+        assert.equal(response.status, 202)
+        assert.equal(response.headers.get('x-foreign'), 'yes')
+        assert.equal(await response.text(), 'foreign body')
+      })
+    })
+  })
+}
