@@ -36,7 +36,7 @@ function warnAboutLookalikes(entry: RouteEntry, exports: Record<string, unknown>
   )
   if (lookalikes.length === 0) return
   logger.warn(
-    `route-handlers: "${entry.relativeFile}" exports ${lookalikes.map((name) => `"${name}"`).join(', ')}, which ` +
-      'is not a handler. Handlers are uppercase named exports: export async function GET(request) { … }',
+    `route-handlers: "${entry.relativeFile}" exports ${lookalikes.map((name) => `"${name}"`).join(', ')}; only ` +
+      'uppercase named exports are handlers (export async function GET(request) { … }).',
   )
 }

@@ -348,6 +348,15 @@ export function runBehaviour(name: string, start: () => Promise<Target>): void {
         assert.deepEqual(body, { isRequest: true, isNextRequest: true, text: 'hello', inspected: 'string', signalAborted: false })
       })
 
+      test('a normal POST never aborts request.signal', async () => {
+        const state = ((globalThis as Record<string, unknown>).__signal ??= { checks: [] }) as { checks: boolean[] }
+        const before = state.checks.length
+        const response = await send('/dispatch/signal', { method: 'POST', body: 'x'.repeat(100_000) })
+        assert.equal(await response.text(), 'read 100000 bytes')
+        for (let attempt = 0; attempt < 100 && state.checks.length === before; attempt++) await sleep(10)
+        assert.deepEqual(state.checks.slice(before), [false])
+      })
+
       test('a Response from another fetch implementation is accepted by its shape', async () => {
         const response = await send('/dispatch/foreign-response')
         assert.equal(response.status, 202)

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { createRouteHandlers, isRouteHandlersError, RouteHandlersError } from '../lib/index.ts'
+import { cookies, headers } from '../lib/next/headers.ts'
+import { NextResponse, NextURL } from '../lib/next/server.ts'
+import { APP_DIR } from './helpers/targets.ts'
+import { tempRouteFolder } from './helpers/temp-routes.ts'
+
+describe('createRouteHandlers()', () => {
+  test('routes lists pattern, file and exported methods once ready', async () => {
+    const routes = await createRouteHandlers({ dir: APP_DIR }).ready()
+    const allMethods = routes.routes.find((route) => route.pattern === '/dispatch/all-methods')
+    assert.deepEqual(allMethods?.methods, ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'])
+    assert.match(allMethods?.file ?? '', /dispatch\/all-methods\/route\.ts$/)
+    assert.ok(routes.routes.some((route) => route.pattern === '/items/[slug]'))
+    assert.ok(!routes.routes.some((route) => route.pattern.includes('_private')))
+  })
+
+  test('match() works on mount-relative paths', () => {
+    const routes = createRouteHandlers({ dir: APP_DIR })
+    assert.equal(routes.match('/items/x')?.route.pattern, '/items/[slug]')
+    assert.equal(routes.match('/nothing/here'), null)
+  })
+
+  test('handle() resolves null outside the basePath or without a match', async () => {
+    const routes = createRouteHandlers({ dir: APP_DIR, basePath: '/api' })
+    assert.equal(await routes.handle(new Request('http://localhost/items')), null)
+    assert.equal(await routes.handle(new Request('http://localhost/apix/items')), null)
+    assert.equal(await routes.handle(new Request('http://localhost/api/nothing')), null)
+    assert.equal((await routes.handle(new Request('http://localhost/api/items')))?.status, 200)
+  })
+
+  test('handle() takes a per-call basePath and a precomputed match', async () => {
+    const routes = createRouteHandlers({ dir: APP_DIR })
+    const match = routes.match('/search')!
+    const response = await routes.handle(new Request('http://localhost/mounted/search?query=q'), { basePath: '/mounted', match })
+    assert.deepEqual(await response?.json(), {
+      query: 'q',
+      pathname: '/search',
+      basePath: '/mounted',
+      url: 'http://localhost/mounted/search?query=q',
+    })
+  })
+
+  test("handle() rejects with the handler's own exception", async () => {
+    const routes = createRouteHandlers({ dir: APP_DIR })
+    await assert.rejects(routes.handle(new Request('http://localhost/dispatch/throws')), {
+      name: 'Error',
+      message: 'secret detail from the handler',
+    })
+  })
+
+  test('a non-Response result rejects with RH_ERR_HANDLER_RESULT naming file and method', async () => {
+    const routes = createRouteHandlers({ dir: APP_DIR })
+    await assert.rejects(routes.handle(new Request('http://localhost/dispatch/returns-nothing', { method: 'POST' })), (error: unknown) => {
+      assert.ok(isRouteHandlersError(error))
+      assert.equal(error.code, 'RH_ERR_HANDLER_RESULT')
+      assert.match(error.message, /POST handler in "dispatch\/returns-nothing\/route\.ts" returned an object \(Object\)/)
+      return true
+    })
+  })
+
+  test('NextResponse.next() and rewrite() reject with RH_ERR_HANDLER_NEXT_RESPONSE', async () => {
+    const routes = createRouteHandlers({ dir: APP_DIR })
+    for (const method of ['GET', 'POST']) {
+      await assert.rejects(routes.handle(new Request('http://localhost/dispatch/middleware-response', { method })), {
+        code: 'RH_ERR_HANDLER_NEXT_RESPONSE',
+      })
+    }
+  })
+
+  test('in development, lowercase and default exports are warned about once', async () => {
+    const previous = process.env.NODE_ENV
+    process.env.NODE_ENV = 'development'
+    const warnings: string[] = []
+    try {
+      const dir = tempRouteFolder({ 'x/route.mjs': 'export function get() {}\nexport default function () {}\nexport function POST() {}\n' })
+      await createRouteHandlers({ dir, logger: { warn: (message) => warnings.push(message), error() {} } }).ready()
+    } finally {
+      process.env.NODE_ENV = previous
+    }
+    assert.equal(warnings.length, 1)
+    assert.match(warnings[0]!, /x\/route\.mjs" exports "default", "get"; only uppercase/)
+  })
+})
+
+describe('next/* aliases are scoped to the route folder', () => {
+  test('a module outside any route folder does not get them', async () => {
+    await assert.rejects(import('./fixtures/outside/imports-next.mjs'), { code: 'ERR_MODULE_NOT_FOUND' })
+  })
+})
+
+describe('next/headers outside a request', () => {
+  test('cookies() and headers() throw RH_ERR_CONTEXT_MISSING', () => {
+    assert.throws(() => cookies(), { code: 'RH_ERR_CONTEXT_MISSING' })
+    assert.throws(() => headers(), { code: 'RH_ERR_CONTEXT_MISSING' })
+  })
+})
+
+describe('NextResponse', () => {
+  test('json() sets content-type and keeps init', async () => {
+    const response = NextResponse.json({ a: 1 }, { status: 201, headers: { 'x-a': 'b' } })
+    assert.ok(response instanceof NextResponse)
+    assert.equal(response.status, 201)
+    assert.equal(response.headers.get('content-type'), 'application/json')
+    assert.equal(response.headers.get('x-a'), 'b')
+    assert.deepEqual(await response.json(), { a: 1 })
+  })
+
+  test('redirect() defaults to 307, accepts 301/302/303/307/308 only, needs an absolute URL', () => {
+    const response = NextResponse.redirect('https://example.com/a')
+    assert.equal(response.status, 307)
+    assert.equal(response.headers.get('location'), 'https://example.com/a')
+    assert.equal(NextResponse.redirect(new URL('https://example.com/b'), 301).status, 301)
+    assert.equal(NextResponse.redirect('https://example.com/c', { status: 308 }).status, 308)
+    assert.throws(() => NextResponse.redirect('https://example.com/', 200), RangeError)
+    assert.throws(() => NextResponse.redirect('/relative'), /URL is malformed "\/relative"/)
+  })
+
+  test('cookies.set() writes Set-Cookie', () => {
+    const response = new NextResponse('ok')
+    response.cookies.set('a', '1', { httpOnly: true })
+    assert.deepEqual(response.headers.getSetCookie(), ['a=1; Path=/; HttpOnly'])
+  })
+})
+
+describe('NextURL', () => {
+  test('splits the base path off the pathname', () => {
+    const url = new NextURL('http://localhost/api/items?x=1', { basePath: '/api' })
+    assert.equal(url.basePath, '/api')
+    assert.equal(url.pathname, '/items')
+    assert.equal(url.href, 'http://localhost/api/items?x=1')
+    url.pathname = '/other'
+    assert.equal(url.href, 'http://localhost/api/other?x=1')
+    url.searchParams.set('y', '2')
+    assert.equal(url.search, '?x=1&y=2')
+    assert.equal(url.clone().pathname, '/other')
+  })
+
+  test('a path outside the base path has no base path', () => {
+    const url = new NextURL('http://localhost/apix', { basePath: '/api' })
+    assert.equal(url.basePath, '')
+    assert.equal(url.pathname, '/apix')
+  })
+})
+
+describe('errors', () => {
+  test('isRouteHandlersError recognises errors from another copy by their brand', () => {
+    const fromElsewhere = Object.assign(new Error('x'), { [Symbol.for('route-handlers.error')]: true })
+    assert.equal(isRouteHandlersError(fromElsewhere), true)
+    assert.equal(isRouteHandlersError(new Error('x')), false)
+    const error = new RouteHandlersError('RH_ERR_PATH_ENCODING', 'bad')
+    assert.equal(error.statusCode, 400)
+  })
+})

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { matchRoute } from '../lib/match.ts'
+import { treeOf } from './helpers/route-tree.ts'
+
+// Match order, pinned (README "Match order"): at each level the folder's own route, static
+// children, [x], [...x], [[...x]]; the first level where candidates differ decides.
+describe('match order', () => {
+  const tree = treeOf([
+    'blog/new/route.ts',
+    'blog/[slug]/route.ts',
+    'blog/[slug]/edit/route.ts',
+    'blog/[...rest]/route.ts',
+    '[[...all]]/route.ts',
+    'shop/route.ts',
+    'shop/[id]/route.ts',
+    'shop/[id]/[...path]/route.ts',
+    'docs/[lang]/intro/route.ts',
+    'docs/[...path]/route.ts',
+    '(a)/grouped/route.ts',
+  ])
+  const cases: Array<[string, string | null, Record<string, string | string[]>?]> = [
+    ['/blog/new', '/blog/new', {}],
+    ['/blog/x', '/blog/[slug]', { slug: 'x' }],
+    ['/blog/x/', '/blog/[slug]', { slug: 'x' }],
+    ['/blog/x/edit', '/blog/[slug]/edit', { slug: 'x' }],
+    ['/blog/x/y', '/blog/[...rest]', { rest: ['x', 'y'] }],
+    ['/blog', '/[[...all]]', { all: ['blog'] }],
+    ['/', '/[[...all]]', {}],
+    ['/shop', '/shop', {}],
+    ['/shop/7', '/shop/[id]', { id: '7' }],
+    ['/shop/7/a/b', '/shop/[id]/[...path]', { id: '7', path: ['a', 'b'] }],
+    // `[lang]/intro` fails at its last level, so matching backs up to the catch-all.
+    ['/docs/en/intro', '/docs/[lang]/intro', { lang: 'en' }],
+    ['/docs/en/other', '/docs/[...path]', { path: ['en', 'other'] }],
+    ['/grouped', '/grouped', {}],
+    ['/a/grouped', '/[[...all]]', { all: ['a', 'grouped'] }],
+    ['/blog//x', null],
+  ]
+  for (const [pathname, pattern, params] of cases) {
+    test(`${pathname} → ${pattern}`, () => {
+      const match = matchRoute(tree, pathname)
+      if (pattern === null) return assert.equal(match, null)
+      assert.equal(match?.route.pattern, pattern)
+      assert.deepEqual({ ...match?.params }, params)
+      assert.equal(Object.getPrototypeOf(match?.params), null)
+    })
+  }
+})
+
+describe('decoding', () => {
+  const tree = treeOf(['items/[slug]/route.ts', 'files/[...path]/route.ts', 'café/route.ts'])
+
+  test('params are decoded after splitting on /', () => {
+    assert.deepEqual(matchRoute(tree, '/files/a%2Fb/c%20d')?.params.path, ['a/b', 'c d'])
+    assert.equal(matchRoute(tree, '/items/a%2Fb')?.params.slug, 'a/b')
+  })
+
+  test('+ stays +', () => {
+    assert.equal(matchRoute(tree, '/items/a+b')?.params.slug, 'a+b')
+  })
+
+  test('static folders match their encoded form', () => {
+    assert.equal(matchRoute(tree, '/caf%C3%A9')?.route.pattern, '/café')
+    assert.equal(matchRoute(tree, '/café')?.route.pattern, '/café')
+  })
+
+  test('malformed encoding in a param is a match with an RH_ERR_PATH_ENCODING error', () => {
+    const match = matchRoute(tree, '/items/%E0%A4%A')
+    assert.equal(match?.route.pattern, '/items/[slug]')
+    assert.equal(match?.error?.code, 'RH_ERR_PATH_ENCODING')
+    assert.equal(match?.error?.status, 400)
+  })
+
+  test('malformed encoding where no route matches is no match', () => {
+    assert.equal(matchRoute(tree, '/%ZZ/x/y'), null)
+  })
+
+  test('encoded dots and slashes never reach another route', () => {
+    assert.equal(matchRoute(tree, '/items/%2E%2E')?.params.slug, '..')
+    assert.equal(matchRoute(tree, '/items%2F..%2Fcaf%C3%A9'), null)
+  })
+})

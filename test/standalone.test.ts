@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { after, before, describe, test } from 'node:test'
+import { serve } from '../lib/index.ts'
+import { disconnectMidStream, eventually, rawRequest } from './helpers/http.ts'
+import { APP_DIR } from './helpers/targets.ts'
+
+describe('standalone server', () => {
+  let server: Server
+  let port: number
+  const logged: unknown[] = []
+
+  before(async () => {
+    server = await serve({ dir: APP_DIR, port: 0, logger: { warn() {}, error: (_message, error) => logged.push(error) } })
+    port = (server.address() as AddressInfo).port
+  })
+  after(() => {
+    server.closeAllConnections()
+    server.close()
+  })
+
+  test('listens on 127.0.0.1 by default when given a port', () => {
+    assert.equal((server.address() as AddressInfo).address, '127.0.0.1')
+  })
+
+  test('a hostile Host header → 400', async () => {
+    for (const host of ['evil.example/x', 'a b', 'user@evil.example', '']) {
+      const answer = await rawRequest(port, `GET /items HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)
+      assert.match(answer, /^HTTP\/1\.1 400 /, `Host: ${host}`)
+    }
+  })
+
+  test('a request without Host → 400', async () => {
+    const answer = await rawRequest(port, 'GET /items HTTP/1.0\r\n\r\n')
+    assert.match(answer, /^HTTP\/1\.[01] 400 /)
+  })
+
+  test('no route → 404', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/no/such/route`)
+    assert.equal(response.status, 404)
+    assert.equal(await response.text(), 'Not Found')
+  })
+
+  test('a handler that throws → 500, logged once, message not leaked', async () => {
+    const before = logged.length
+    const response = await fetch(`http://127.0.0.1:${port}/dispatch/throws`)
+    assert.equal(response.status, 500)
+    assert.equal(await response.text(), 'Internal Server Error')
+    assert.equal(logged.length, before + 1)
+    assert.equal((logged.at(-1) as Error).message, 'secret detail from the handler')
+  })
+
+  test('in development the 500 shows the stack', async () => {
+    const previous = process.env.NODE_ENV
+    process.env.NODE_ENV = 'development'
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/dispatch/throws`)
+      assert.match(await response.text(), /secret detail from the handler\n\s+at /)
+    } finally {
+      process.env.NODE_ENV = previous
+    }
+  })
+
+  test('a client that disconnects mid-stream aborts request.signal and cancels the stream', async () => {
+    const state = (globalThis as Record<string, unknown>).__endless as { cancelled: number; aborted: number } | undefined
+    const before = { cancelled: state?.cancelled ?? 0, aborted: state?.aborted ?? 0 }
+    await disconnectMidStream(`http://127.0.0.1:${port}/dispatch/endless`)
+    const endless = () => (globalThis as Record<string, unknown>).__endless as { cancelled: number; aborted: number }
+    assert.ok(await eventually(() => endless().aborted === before.aborted + 1), 'signal aborted')
+    assert.ok(await eventually(() => endless().cancelled === before.cancelled + 1), 'stream cancelled')
+    const next = await fetch(`http://127.0.0.1:${port}/items`)
+    assert.equal(next.status, 200)
+  })
+})

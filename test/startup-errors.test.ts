@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { createRouteHandlers, isRouteHandlersError, type RouteHandlersErrorCode } from '../lib/index.ts'
+import { tempRouteFolder } from './helpers/temp-routes.ts'
+
+const GET = 'export const GET = () => new Response("ok")\n'
+
+function throwsCode(create: () => unknown, code: RouteHandlersErrorCode, mentions: string[] = []): void {
+  assert.throws(create, (error: unknown) => {
+    assert.ok(isRouteHandlersError(error), `expected a RouteHandlersError, got ${String(error)}`)
+    assert.equal(error.code, code)
+    for (const text of mentions) assert.ok(error.message.includes(text), `message should name "${text}": ${error.message}`)
+    return true
+  })
+}
+
+function layout(files: string[]): string {
+  return tempRouteFolder(Object.fromEntries(files.map((file) => [file, GET])))
+}
+
+describe('start-up errors are thrown by createRouteHandlers(), naming the files', () => {
+  test('RH_ERR_OPTIONS_INVALID: no dir, or a basePath without a leading slash', () => {
+    throwsCode(() => createRouteHandlers({ dir: '' }), 'RH_ERR_OPTIONS_INVALID')
+    throwsCode(() => createRouteHandlers({ dir: layout(['route.ts']), basePath: 'api' }), 'RH_ERR_OPTIONS_INVALID')
+  })
+
+  test('RH_ERR_DIR_NOT_FOUND', () => {
+    throwsCode(() => createRouteHandlers({ dir: '/does/not/exist' }), 'RH_ERR_DIR_NOT_FOUND', ['/does/not/exist'])
+  })
+
+  for (const folder of ['@modal', '(.)photo', '(..)(..)photo', '[[id]]']) {
+    test(`RH_ERR_SEGMENT_UNSUPPORTED: ${folder}`, () => {
+      throwsCode(() => createRouteHandlers({ dir: layout([`${folder}/route.ts`]) }), 'RH_ERR_SEGMENT_UNSUPPORTED', [folder])
+    })
+  }
+
+  test('a slot folder without route files is ignored', () => {
+    const dir = tempRouteFolder({ '@modal/page.tsx': 'export default function Page() {}', 'route.ts': GET })
+    assert.equal(createRouteHandlers({ dir }).routes.length, 1)
+  })
+
+  test('RH_ERR_ROUTE_DUPLICATE: two groups resolve to one URL', () => {
+    throwsCode(() => createRouteHandlers({ dir: layout(['(a)/x/route.ts', '(b)/x/route.ts']) }), 'RH_ERR_ROUTE_DUPLICATE', [
+      '(a)/x/route.ts',
+      '(b)/x/route.ts',
+    ])
+  })
+
+  test('RH_ERR_ROUTE_DUPLICATE: route.ts beside route.js', () => {
+    throwsCode(() => createRouteHandlers({ dir: layout(['x/route.js', 'x/route.ts']) }), 'RH_ERR_ROUTE_DUPLICATE', [
+      'x/route.js',
+      'x/route.ts',
+    ])
+  })
+
+  test('RH_ERR_ROUTE_PARAM_MISMATCH: [id] beside [slug]', () => {
+    throwsCode(() => createRouteHandlers({ dir: layout(['[id]/route.ts', '[slug]/edit/route.ts']) }), 'RH_ERR_ROUTE_PARAM_MISMATCH', [
+      '[id]/route.ts',
+      '[slug]/edit/route.ts',
+    ])
+  })
+
+  test('RH_ERR_ROUTE_PARAM_REPEATED: one name twice in a path', () => {
+    throwsCode(() => createRouteHandlers({ dir: layout(['[id]/x/[id]/route.ts']) }), 'RH_ERR_ROUTE_PARAM_REPEATED', ['[id]/x/[id]/route.ts'])
+  })
+
+  test('RH_ERR_ROUTE_CATCH_ALL_CONFLICT: [...a] beside [[...b]]', () => {
+    throwsCode(() => createRouteHandlers({ dir: layout(['[...a]/route.ts', '[[...b]]/route.ts']) }), 'RH_ERR_ROUTE_CATCH_ALL_CONFLICT', [
+      '[...a]/route.ts',
+      '[[...b]]/route.ts',
+    ])
+  })
+
+  test('RH_ERR_ROUTE_CATCH_ALL_CONFLICT: shop/route.ts beside shop/[[...x]]/route.ts', () => {
+    throwsCode(
+      () => createRouteHandlers({ dir: layout(['shop/route.ts', 'shop/[[...x]]/route.ts']) }),
+      'RH_ERR_ROUTE_CATCH_ALL_CONFLICT',
+      ['shop/route.ts', 'shop/[[...x]]/route.ts'],
+    )
+  })
+
+  test('RH_ERR_ROUTE_CATCH_ALL_NOT_LAST', () => {
+    throwsCode(() => createRouteHandlers({ dir: layout(['[...a]/b/route.ts']) }), 'RH_ERR_ROUTE_CATCH_ALL_NOT_LAST', ['[...a]'])
+  })
+})
+
+describe('load errors reject ready() and handle(), naming the file', () => {
+  test('a syntax error', async () => {
+    const dir = tempRouteFolder({ 'ok/route.ts': GET, 'broken/route.ts': 'export const GET = (' })
+    const routes = createRouteHandlers({ dir })
+    await assert.rejects(routes.ready(), (error: unknown) => {
+      assert.ok(isRouteHandlersError(error))
+      assert.equal(error.code, 'RH_ERR_ROUTE_LOAD')
+      assert.match(error.message, /broken\/route\.ts/)
+      assert.ok(error.cause instanceof Error)
+      return true
+    })
+    await assert.rejects(routes.handle(new Request('http://localhost/ok')), { code: 'RH_ERR_ROUTE_LOAD' })
+  })
+
+  test('an import that does not resolve', async () => {
+    const dir = tempRouteFolder({ 'bad/route.js': "import { x } from './missing.js'\nexport const GET = () => new Response(x)\n" })
+    await assert.rejects(createRouteHandlers({ dir }).ready(), (error: unknown) => {
+      assert.ok(isRouteHandlersError(error))
+      assert.equal(error.code, 'RH_ERR_ROUTE_LOAD')
+      assert.match(error.message, /bad\/route\.js/)
+      return true
+    })
+  })
+})
