@@ -86,7 +86,8 @@ describe('createRouteHandlers()', () => {
 
 describe('next/* aliases are scoped to the route folder', () => {
   test('a module outside any route folder does not get them', async () => {
-    await assert.rejects(import('./fixtures/outside/imports-next.mjs'), { code: 'ERR_MODULE_NOT_FOUND' })
+    const outside = new URL('./fixtures/outside/imports-next.mjs', import.meta.url).href
+    await assert.rejects(import(outside), { code: 'ERR_MODULE_NOT_FOUND' })
   })
 })
 

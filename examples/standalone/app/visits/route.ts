@@ -1,0 +1,8 @@
+import { cookies } from 'next/headers'
+
+export async function GET() {
+  const cookieStore = await cookies()
+  const visits = Number(cookieStore.get('visits')?.value ?? 0) + 1
+  cookieStore.set('visits', String(visits), { httpOnly: true })
+  return Response.json({ visits })
+}

@@ -1,0 +1,154 @@
+/**
+ * The package as a user gets it: `npm pack`, unpacked into a scratch CommonJS app (no "type"), then
+ * used from `import` and from `require()`, with no tsx registered by the app, and its declarations
+ * type-checked from an ESM and a CJS consumer. Needs `npm run build` first (`npm test` does it).
+ */
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { before, describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+// Inside the repository, so the unpacked package finds its dependencies in our node_modules.
+const scratch = join(root, 'test/.tmp/consumer')
+
+const files: Record<string, string> = {
+  'package.json': JSON.stringify({ name: 'consumer', private: true }),
+  'app/hello/[name]/route.ts': `
+import { NextRequest, NextResponse } from 'next/server'
+import { cookies } from 'next/headers'
+export async function GET(request: NextRequest, { params }: { params: Promise<{ name: string }> }) {
+  ;(await cookies()).set('greeted', 'yes')
+  return NextResponse.json({ hello: (await params).name, sharesClasses: request instanceof NextRequest })
+}
+`,
+  'app/legacy/route.js': `
+import { NextRequest, NextResponse } from 'next/server'
+export function GET(request) {
+  return NextResponse.json({ legacy: true, sharesClasses: request instanceof NextRequest })
+}
+`,
+  'app/commonjs/route.cjs': `
+const { NextRequest, NextResponse } = require('next/server')
+const { redirect } = require('next/navigation')
+exports.GET = (request) => NextResponse.json({ commonjs: true, sharesClasses: request instanceof NextRequest })
+exports.POST = () => redirect('/elsewhere')
+`,
+  'use.mjs': `
+import { createRouteHandlers } from 'route-handlers'
+import { NextResponse } from 'route-handlers/server'
+import { cookies } from 'route-handlers/headers'
+import { notFound } from 'route-handlers/navigation'
+const routes = await createRouteHandlers({ dir: './app' }).ready()
+const answers = []
+for (const path of ['/hello/ada', '/legacy', '/commonjs']) {
+  const response = await routes.handle(new Request('http://localhost' + path))
+  answers.push({ path, status: response.status, body: await response.json(), cookies: response.headers.getSetCookie() })
+}
+const post = await routes.handle(new Request('http://localhost/commonjs', { method: 'POST' }))
+answers.push({ path: 'POST /commonjs', status: post.status, location: post.headers.get('location') })
+console.log(JSON.stringify({ answers, exports: [typeof NextResponse.json, typeof cookies, typeof notFound] }))
+`,
+  'use.cjs': `
+const { createRouteHandlers, isRouteHandlersError } = require('route-handlers')
+const server = require('route-handlers/server')
+const headers = require('route-handlers/headers')
+const navigation = require('route-handlers/navigation')
+createRouteHandlers({ dir: './app' }).ready().then(async (routes) => {
+  const response = await routes.handle(new Request('http://localhost/hello/grace'))
+  console.log(JSON.stringify({
+    body: await response.json(),
+    exports: [typeof isRouteHandlersError, typeof server.NextRequest, typeof server.userAgent, typeof headers.headers, typeof navigation.redirect, typeof navigation.RedirectType],
+  }))
+})
+`,
+  'types.mts': `
+import { createRouteHandlers, type RouteHandler, type RouteContext } from 'route-handlers'
+import { NextResponse, type NextRequest } from 'route-handlers/server'
+import { cookies, headers } from 'route-handlers/headers'
+import { redirect } from 'route-handlers/navigation'
+export const GET: RouteHandler<{ slug: string }> = async (request: NextRequest, { params }: RouteContext<{ slug: string }>) => {
+  const slug: string = (await params).slug
+  const legacySlug: string = params.slug
+  const token: string | undefined = (await cookies()).get('token')?.value ?? cookies().get('token')?.value
+  const agent: string | null = (await headers()).get('user-agent')
+  if (!slug) redirect('/')
+  return NextResponse.json({ slug, legacySlug, token, agent, q: request.nextUrl.searchParams.get('q') })
+}
+const routes = createRouteHandlers({ dir: './app', basePath: '/api' })
+export const answer: Promise<Response | null> = routes.handle(new Request('http://localhost/api/x'))
+`,
+  'types.cts': `
+import { createRouteHandlers } from 'route-handlers'
+import { NextResponse } from 'route-handlers/server'
+const routes = createRouteHandlers({ dir: './app' })
+export const pattern: string | undefined = routes.routes[0]?.pattern
+export const response: Response = NextResponse.json({ ok: true })
+`,
+  'tsconfig.json': JSON.stringify({
+    compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, lib: ['ES2022', 'DOM'], types: ['node'] },
+    files: ['types.mts', 'types.cts'],
+  }),
+}
+
+function run(command: string, args: string[]): string {
+  return execFileSync(command, args, { cwd: scratch, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+}
+
+describe('the packed package', () => {
+  before(() => {
+    rmSync(scratch, { recursive: true, force: true })
+    mkdirSync(join(scratch, 'node_modules/route-handlers'), { recursive: true })
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: root, encoding: 'utf8' })) as [
+      { filename: string; files: { path: string }[] },
+    ]
+    execFileSync('tar', ['-xzf', join(scratch, packed.filename), '-C', join(scratch, 'node_modules/route-handlers'), '--strip-components=1'])
+    for (const [path, source] of Object.entries(files)) {
+      mkdirSync(dirname(join(scratch, path)), { recursive: true })
+      writeFileSync(join(scratch, path), source)
+    }
+  })
+
+  test('ships the build and its declarations, not the sources or tests', () => {
+    const listed = execFileSync('tar', ['-tzf', run('sh', ['-c', 'ls *.tgz']).trim()], { cwd: scratch, encoding: 'utf8' }).split('\n')
+    assert.ok(listed.includes('package/dist/lib/index.js'))
+    assert.ok(listed.includes('package/dist/lib/index.d.ts'))
+    assert.ok(listed.includes('package/dist/lib/next/server.d.ts'))
+    assert.ok(!listed.some((path) => path.startsWith('package/test/') || path.startsWith('package/lib/')))
+  })
+
+  test('works from import, with every route flavour sharing its classes, and no warnings', () => {
+    const output = execFileSync('node', ['use.mjs'], { cwd: scratch, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    const { answers, exports } = JSON.parse(output) as { answers: unknown[]; exports: string[] }
+    assert.deepEqual(answers, [
+      { path: '/hello/ada', status: 200, body: { hello: 'ada', sharesClasses: true }, cookies: ['greeted=yes; Path=/'] },
+      { path: '/legacy', status: 200, body: { legacy: true, sharesClasses: true }, cookies: [] },
+      { path: '/commonjs', status: 200, body: { commonjs: true, sharesClasses: true }, cookies: [] },
+      { path: 'POST /commonjs', status: 307, location: '/elsewhere' },
+    ])
+    assert.deepEqual(exports, ['function', 'function', 'function'])
+  })
+
+  test('works from require() in a CommonJS app', () => {
+    const { body, exports } = JSON.parse(run('node', ['use.cjs'])) as { body: unknown; exports: string[] }
+    assert.deepEqual(body, { hello: 'grace', sharesClasses: true })
+    assert.deepEqual(exports, ['function', 'function', 'function', 'function', 'function', 'object'])
+  })
+
+  test('runs without printing warnings', () => {
+    const result = execFileSync('sh', ['-c', 'node use.mjs 2>&1 >/dev/null; node use.cjs 2>&1 >/dev/null'], { cwd: scratch, encoding: 'utf8' })
+    assert.equal(result, '')
+  })
+
+  test('declarations type-check from an ESM and a CJS consumer', () => {
+    // A Node server app has @types/node; nothing else is assumed.
+    const tsc = join(root, 'node_modules/typescript/bin/tsc')
+    try {
+      run('node', [tsc, '-p', '.'])
+    } catch (error) {
+      assert.fail(`tsc reported errors:\n${(error as { stdout?: string }).stdout}`)
+    }
+  })
+})
