@@ -211,6 +211,16 @@ export function runBehaviour(name: string, start: () => Promise<Target>): void {
         }
         assert.deepEqual(await json(await send('/loading/shares-classes')), { sharesClasses: true })
       })
+
+      test('a second copy of the package in the process shares the request store', async () => {
+        const response = await send('/loading/second-copy', { headers: { cookie: 'a=1' } })
+        assert.deepEqual(await json(response), { cookie: '1' })
+        assert.deepEqual(response.headers.getSetCookie(), ['copy=second; Path=/'])
+        const redirected = await send('/loading/second-copy?redirect')
+        assert.equal(redirected.status, 307)
+        assert.equal(redirected.headers.get('location'), '/from-second-copy')
+        assert.deepEqual(redirected.headers.getSetCookie(), ['copy=second; Path=/'])
+      })
     })
 
     describe('methods', () => {
