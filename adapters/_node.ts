@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
+import { routeHandlersError } from '../lib/errors.ts'
 import { NextRequest } from '../lib/next/next-request.ts'
 import type { Logger } from '../lib/types.ts'
 
@@ -11,9 +12,14 @@ import type { Logger } from '../lib/types.ts'
 // a Host header (spaces, slashes, `@`) would change what the URL means, so it is refused.
 const VALID_HOST = /^(?:[a-z0-9](?:[a-z0-9._-]*)|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i
 
-/** `scheme://host` for a request, or `null` when the host is missing or hostile (answer 400). */
-export function requestOrigin(protocol: string, host: string | undefined): string | null {
-  if (host === undefined || !VALID_HOST.test(host)) return null
+/**
+ * `scheme://host` for a request; throws `RH_ERR_HOST_INVALID` (status 400) when the host is missing
+ * or hostile.
+ */
+export function requestOrigin(protocol: string, host: string | undefined): string {
+  if (host === undefined || !VALID_HOST.test(host)) {
+    throw routeHandlersError('RH_ERR_HOST_INVALID', [host === undefined ? '(none)' : JSON.stringify(host)])
+  }
   return `${protocol}://${host}`
 }
 
@@ -53,50 +59,64 @@ function toHeaders(rawHeaders: string[]): Headers {
 }
 
 /**
- * Writes `response` onto `res`: status and headers exactly (one `Set-Cookie` line per cookie,
- * appended after any set earlier by middleware), then the body with backpressure. Never throws:
- * a failure before the head is sent answers 500; after it, the socket is destroyed and the error
- * logged once. A client that goes away cancels the body stream.
+ * Writes `response` onto `res`: status, `statusText` and headers exactly (one `Set-Cookie` line per
+ * cookie, appended after any set earlier by middleware), then the body with backpressure. A body
+ * that arrives as one chunk is sent in one go with `Content-Length`; a streamed one chunk by chunk
+ * (flushed through `compression` when installed). A client that goes away cancels the body stream.
+ *
+ * Rejects with `RH_ERR_RESPONSE_INVALID` only when nothing was sent (an invalid header value or
+ * status text), so the host can answer with its error handling. A failure after the head was sent
+ * destroys the socket and is logged once; it never rejects.
  */
 export async function sendResponse(res: ServerResponse, response: Response, logger: Logger): Promise<void> {
+  const written: string[] = []
+  const earlierCookies = res.getHeader('set-cookie')
+  const undo = (error: unknown) => unsent(res, written, earlierCookies, error)
   try {
-    writeHead(res, response)
+    for (const [name, value] of response.headers) {
+      if (name === 'set-cookie') continue
+      res.setHeader(name, value)
+      written.push(name)
+    }
+    const cookies = response.headers.getSetCookie()
+    if (cookies.length > 0) res.appendHeader('set-cookie', cookies)
+    res.statusCode = response.status
+    if (response.statusText) res.statusMessage = response.statusText
+    if (response.body === null) return void res.writeHead(res.statusCode).end()
   } catch (error) {
     void response.body?.cancel().catch(() => {})
-    logger.error('route-handlers: the handler returned a response that cannot be sent', error)
-    if (!res.headersSent) {
-      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Internal Server Error')
-    } else res.destroy()
-    return
+    throw undo(error)
   }
-  if (response.body === null) {
-    res.end()
-    return
-  }
-  await pipeBody(res, response.body, logger)
+  await pipeBody(res, response.body, logger, undo)
 }
 
-function writeHead(res: ServerResponse, response: Response): void {
-  for (const [name, value] of response.headers) {
-    if (name !== 'set-cookie') res.setHeader(name, value)
-  }
-  const cookies = response.headers.getSetCookie()
-  if (cookies.length > 0) res.appendHeader('set-cookie', cookies)
-  res.writeHead(response.status, response.statusText || undefined)
-}
-
-async function pipeBody(res: ServerResponse, body: ReadableStream<Uint8Array>, logger: Logger): Promise<void> {
+async function pipeBody(
+  res: ServerResponse,
+  body: ReadableStream<Uint8Array>,
+  logger: Logger,
+  undo: (error: unknown) => Error,
+): Promise<void> {
   const reader = body.getReader()
   const cancel = () => void reader.cancel().catch(() => {})
   res.once('close', cancel)
   try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done || res.destroyed) break
-      if (!res.write(value)) await drained(res)
+    const first = await reader.read()
+    if (first.done) return void res.writeHead(res.statusCode).end()
+    const next = reader.read()
+    const second = await Promise.race([next, new Promise<null>((resolve) => setImmediate(resolve, null))])
+    if (second?.done) {
+      // The whole body was already there: one write, with its length.
+      if (!res.hasHeader('content-length')) res.setHeader('content-length', first.value.byteLength)
+      return void res.writeHead(res.statusCode).end(first.value)
+    }
+    res.writeHead(res.statusCode)
+    await write(res, first.value)
+    for (let chunk = second ?? (await next); !chunk.done && !res.destroyed; chunk = await reader.read()) {
+      await write(res, chunk.value)
     }
     if (!res.destroyed) res.end()
   } catch (error) {
+    if (!res.headersSent) throw undo(error)
     if (!res.destroyed) {
       logger.error('route-handlers: the response stream failed after the response had started', error)
       res.destroy()
@@ -104,6 +124,23 @@ async function pipeBody(res: ServerResponse, body: ReadableStream<Uint8Array>, l
   } finally {
     res.off('close', cancel)
   }
+}
+
+async function write(res: ServerResponse, chunk: Uint8Array): Promise<void> {
+  const flushed = res.write(chunk)
+  // `compression` buffers until told otherwise; a streamed response must arrive as it is made.
+  ;(res as ServerResponse & { flush?: () => void }).flush?.()
+  if (!flushed && !res.destroyed) await drained(res)
+}
+
+/** Undoes what was set for the handler's response and wraps the reason it could not be sent. */
+function unsent(res: ServerResponse, written: string[], earlierCookies: ReturnType<ServerResponse['getHeader']>, error: unknown): Error {
+  for (const name of written) res.removeHeader(name)
+  if (earlierCookies === undefined) res.removeHeader('set-cookie')
+  else res.setHeader('set-cookie', earlierCookies)
+  res.statusCode = 200
+  res.statusMessage = ''
+  return routeHandlersError('RH_ERR_RESPONSE_INVALID', [error instanceof Error ? error.message : String(error)], { cause: error })
 }
 
 function drained(res: ServerResponse): Promise<void> {

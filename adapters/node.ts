@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http'
 import { createRouteHandlers, type RouteHandlers } from '../lib/router.ts'
 import type { Logger, RouteHandlersOptions } from '../lib/types.ts'
+import { isRouteHandlersError } from '../lib/errors.ts'
 import { consoleLogger } from '../lib/logger.ts'
 import { requestOrigin, sendResponse, toNextRequest } from './_node.ts'
 
@@ -28,14 +29,16 @@ export function toNodeListener(routes: RouteHandlers, logger: Logger = consoleLo
 }
 
 async function answer(routes: RouteHandlers, req: IncomingMessage, res: ServerResponse, logger: Logger): Promise<void> {
-  const origin = requestOrigin('encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http', req.headers.host)
   const path = req.url ?? '/'
-  if (origin === null || !path.startsWith('/')) return sendText(res, 400, 'Bad Request')
   try {
+    const origin = requestOrigin('encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http', req.headers.host)
+    // An absolute-form or `*` request target has no place in a route folder.
+    if (!path.startsWith('/')) return sendText(res, 400, 'Bad Request')
     const response = await routes.handle(toNextRequest(req, res, origin + path, routes.basePath))
     if (response === null) return sendText(res, 404, 'Not Found')
     await sendResponse(res, response, logger)
   } catch (error) {
+    if (isRouteHandlersError(error) && error.status < 500) return sendText(res, error.status, 'Bad Request')
     logger.error(`route-handlers: ${req.method} ${path} failed`, error)
     const detail = process.env.NODE_ENV === 'development' && error instanceof Error ? `\n\n${error.stack}` : ''
     if (!res.headersSent) sendText(res, 500, `Internal Server Error${detail}`)

@@ -12,15 +12,16 @@ const KNOWN_METHODS = new Set<string>(HTTP_METHODS)
  * Runs the route's handler for the request's method (SPEC "Methods", "The handler call",
  * "Results"): automatic HEAD and OPTIONS, 405 with `Allow`, 400 for methods outside the list, the
  * request store for `cookies()`/`headers()`, and `redirect()`/`notFound()` turned into responses.
- * A handler's own exception rejects, so the host's error handling sees it.
+ * A handler's own exception rejects, so the host's error handling sees it. Resolves `null` for a
+ * missing method when `fallThrough` is set.
  */
-export async function dispatch(route: LoadedRoute, request: NextRequest, params: Params): Promise<Response> {
+export async function dispatch(route: LoadedRoute, request: NextRequest, params: Params, fallThrough: boolean): Promise<Response | null> {
   const method = request.method
   if (!KNOWN_METHODS.has(method)) return new Response(null, { status: 400 })
   const handler = route.handlers[method as HttpMethod]
   if (!handler) {
-    const status = method === 'OPTIONS' ? 204 : 405
-    return new Response(null, { status, headers: { Allow: route.allow } })
+    if (method === 'OPTIONS') return new Response(null, { status: 204, headers: { Allow: route.allow } })
+    return fallThrough ? null : new Response(null, { status: 405, headers: { Allow: route.allow } })
   }
 
   const store: RequestStore = { request, isFormPost: isFormPost(request) }

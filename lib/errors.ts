@@ -61,6 +61,14 @@ const errorTable = {
     status: 500,
     message: () => 'Headers returned by headers() cannot be modified. Set response headers on the Response you return instead.',
   },
+  RH_ERR_RESPONSE_INVALID: {
+    status: 500,
+    message: (detail: string) => `The handler's Response cannot be sent: ${detail}`,
+  },
+  RH_ERR_HOST_INVALID: {
+    status: 400,
+    message: (host: string) => `The request's Host header ${host} is missing or not a valid host.`,
+  },
   RH_ERR_PATH_ENCODING: {
     status: 400,
     message: (pathname: string) => `The path "${pathname}" contains malformed percent-encoding.`,

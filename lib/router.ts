@@ -25,7 +25,8 @@ export interface RouteHandlers {
   match(pathname: string): RouteMatch | null
   /**
    * Answers `request`, or resolves `null` when no route file matches its path (so a host can fall
-   * through). Rejects with the handler's own exception, or a `RouteHandlersError`.
+   * through; also for a method the file lacks, with `onMissingMethod: 'fall-through'`). Rejects
+   * with the handler's own exception, or a `RouteHandlersError`.
    */
   handle(request: Request, options?: HandleOptions): Promise<Response | null>
 }
@@ -47,6 +48,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   const dir = resolve(options.dir)
   const defaultBasePath = normalizeBasePath(options.basePath)
   const logger = options.logger ?? consoleLogger
+  const fallThrough = options.onMissingMethod === 'fall-through'
   const tree = buildRouteTree(scanRoutes(dir))
   const loaded = new Map<RouteEntry, LoadedRoute>()
 
@@ -81,7 +83,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       await loading
       const route = loaded.get(match.route as RouteEntry)!
       const nextRequest = request instanceof NextRequest ? request : new NextRequest(request, { nextConfig: { basePath } })
-      return dispatch(route, nextRequest, match.params)
+      return dispatch(route, nextRequest, match.params, fallThrough)
     },
   }
   return routeHandlers

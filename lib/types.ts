@@ -69,6 +69,13 @@ export interface RouteHandlersOptions {
   basePath?: string
   /** Default: `console`. */
   logger?: Logger
+  /**
+   * What happens when a route file matches but does not export the request's method:
+   * `'405'` answers 405 with `Allow` (the default); `'fall-through'` treats the path as unmatched
+   * (`handle()` resolves `null`, Express calls `next()`), so a legacy handler for that method keeps
+   * answering while the others move into route files.
+   */
+  onMissingMethod?: '405' | 'fall-through'
 }
 
 export interface HandleOptions {

@@ -64,6 +64,20 @@ createRouteHandlers({ dir: './app' }).ready().then(async (routes) => {
   }))
 })
 `,
+  'express.cjs': `
+const express = require('express')
+const { routeHandlers } = require('route-handlers/express')
+const app = express()
+app.use('/api', routeHandlers({ dir: './app' }))
+app.get('/legacy', (req, res) => res.send('legacy'))
+const server = app.listen(0, '127.0.0.1', async () => {
+  const base = 'http://127.0.0.1:' + server.address().port
+  const hello = await fetch(base + '/api/hello/linus')
+  const legacy = await fetch(base + '/legacy')
+  console.log(JSON.stringify({ hello: await hello.json(), legacy: await legacy.text() }))
+  server.close()
+})
+`,
   'types.mts': `
 import { createRouteHandlers, type RouteHandler, type RouteContext } from 'route-handlers'
 import { NextResponse, type NextRequest } from 'route-handlers/server'
@@ -83,6 +97,8 @@ export const answer: Promise<Response | null> = routes.handle(new Request('http:
   'types.cts': `
 import { createRouteHandlers } from 'route-handlers'
 import { NextResponse } from 'route-handlers/server'
+import { routeHandlers } from 'route-handlers/express'
+export const middleware = routeHandlers({ dir: './app', onMissingMethod: 'fall-through' })
 const routes = createRouteHandlers({ dir: './app' })
 export const pattern: string | undefined = routes.routes[0]?.pattern
 export const response: Response = NextResponse.json({ ok: true })
@@ -135,6 +151,10 @@ describe('the packed package', () => {
     const { body, exports } = JSON.parse(run('node', ['use.cjs'])) as { body: unknown; exports: string[] }
     assert.deepEqual(body, { hello: 'grace', sharesClasses: true })
     assert.deepEqual(exports, ['function', 'function', 'function', 'function', 'function', 'object'])
+  })
+
+  test('a CommonJS Express app mounts it with require()', () => {
+    assert.deepEqual(JSON.parse(run('node', ['express.cjs'])), { hello: { hello: 'linus', sharesClasses: true }, legacy: 'legacy' })
   })
 
   test('runs without printing warnings', () => {

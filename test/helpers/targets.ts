@@ -1,9 +1,14 @@
+import express, { type ErrorRequestHandler } from 'express'
+import { createServer, type RequestListener } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { routeHandlers } from '../../adapters/express.ts'
 import { createRouteHandlers, isRouteHandlersError, serve } from '../../lib/index.ts'
 
 /** The route folder every host serves in the behaviour suite. */
 export const APP_DIR = fileURLToPath(new URL('../fixtures/app', import.meta.url))
+
+export const quietLogger = { warn() {}, error() {} }
 
 /** A running host: `send()` takes a mount-relative path, the target adds its prefix. */
 export interface Target {
@@ -35,11 +40,38 @@ export async function handleTarget(prefix: string): Promise<Target> {
 
 /** The standalone Node server on a real socket. */
 export async function standaloneTarget(prefix: string): Promise<Target> {
-  const quiet = { warn() {}, error() {} }
-  const server = await serve({ dir: APP_DIR, basePath: prefix, port: 0, logger: quiet })
+  const server = await serve({ dir: APP_DIR, basePath: prefix, port: 0, logger: quietLogger })
+  return targetOn(server, prefix)
+}
+
+/** Express 5 with the middleware at the root or under a prefix, and an app error handler. */
+export async function expressTarget(prefix: string): Promise<Target> {
+  const app = express()
+  const middleware = await routeHandlers({ dir: APP_DIR, logger: quietLogger }).ready()
+  if (prefix) app.use(prefix, middleware)
+  else app.use(middleware)
+  app.use(appErrorHandler)
+  return listen(app, prefix)
+}
+
+/** What a typical app's error middleware does: the error's status, a generic body. */
+export const appErrorHandler: ErrorRequestHandler = (error: { status?: number }, _req, res, _next) => {
+  const status = error.status ?? 500
+  res.status(status).send(status < 500 ? 'Bad Request' : 'Internal Server Error')
+}
+
+/** Serves `listener` on a free loopback port. */
+export async function listen(listener: RequestListener, prefix = ''): Promise<Target & { port: number }> {
+  const server = createServer(listener)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return targetOn(server, prefix)
+}
+
+function targetOn(server: import('node:http').Server, prefix: string): Target & { port: number } {
   const { port } = server.address() as AddressInfo
   return {
     prefix,
+    port,
     send: (path, init) => fetch(`http://127.0.0.1:${port}${prefix}${path}`, { redirect: 'manual', ...init }),
     close: () =>
       new Promise((resolve) => {

@@ -1,0 +1,67 @@
+/**
+ * `route-handlers/express`: a route folder as Express middleware. It translates and nothing more:
+ * matching, dispatch and every Next.js rule live in the core, shared with the other hosts.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { consoleLogger } from '../lib/logger.ts'
+import { createRouteHandlers, type RouteHandlers } from '../lib/router.ts'
+import type { RouteHandlersOptions } from '../lib/types.ts'
+import { requestOrigin, sendResponse, toNextRequest } from './_node.ts'
+
+/** The parts of Express's request the middleware reads (Express 5). */
+export interface ExpressRequest extends IncomingMessage {
+  /** The path after the mount point, still percent-encoded. */
+  path: string
+  /** The mount point this middleware (or its Router) was reached under, e.g. `/api`. */
+  baseUrl: string
+  originalUrl: string
+  /** `http` or `https`, honouring the app's `trust proxy` setting. */
+  protocol: string
+  /** Host and port, honouring the app's `trust proxy` setting. */
+  host: string | undefined
+}
+
+export type ExpressNext = (error?: unknown) => void
+
+/** Express middleware over a route folder; `routes` is the core instance behind it. */
+export interface RouteHandlersMiddleware {
+  (req: ExpressRequest, res: ServerResponse, next: ExpressNext): void
+  readonly routes: RouteHandlers
+  /** Resolves when every route file has loaded (see the core's `ready()`). */
+  ready(): Promise<RouteHandlersMiddleware>
+}
+
+export type ExpressRouteHandlersOptions = Omit<RouteHandlersOptions, 'basePath'>
+
+/**
+ * Mounts a folder of Next.js Route Handlers into an Express 5 app or Router. Paths no route file
+ * matches go to `next()`; a handler's exception goes to `next(err)`, so the app's error middleware
+ * sees it. `request.url` is the full original URL and `nextUrl.basePath` the mount path.
+ *
+ * @example
+ * app.use('/api', routeHandlers({ dir: './app' }))
+ */
+export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandlersMiddleware {
+  const routes = createRouteHandlers(options)
+  const logger = options.logger ?? consoleLogger
+
+  const middleware = (req: ExpressRequest, res: ServerResponse, next: ExpressNext): void => {
+    // Matching first: an unmatched request costs no Request object and no body stream.
+    const match = routes.match(req.path)
+    if (!match) return next()
+    let request
+    try {
+      request = toNextRequest(req, res, requestOrigin(req.protocol, req.host) + req.originalUrl, req.baseUrl)
+    } catch (error) {
+      return next(error)
+    }
+    routes.handle(request, { basePath: req.baseUrl, match }).then(
+      (response) => (response === null ? next() : sendResponse(res, response, logger).catch(next)),
+      next,
+    )
+  }
+  return Object.assign(middleware, {
+    routes,
+    ready: () => routes.ready().then(() => middleware as RouteHandlersMiddleware),
+  })
+}

@@ -1,0 +1,177 @@
+import compression from 'compression'
+import cookieParser from 'cookie-parser'
+import express, { type ErrorRequestHandler } from 'express'
+import assert from 'node:assert/strict'
+import { request as httpRequest } from 'node:http'
+import { after, before, describe, test } from 'node:test'
+import { routeHandlers } from '../adapters/express.ts'
+import { runBehaviour } from './helpers/behaviour.ts'
+import { disconnectMidStream, eventually, rawRequest } from './helpers/http.ts'
+import { APP_DIR, appErrorHandler, expressTarget, listen, quietLogger, type Target } from './helpers/targets.ts'
+
+runBehaviour('Express at the root', () => expressTarget(''))
+runBehaviour('Express under /api', () => expressTarget('/api'))
+
+/** Starts an app built by `build` for the tests of one describe block. */
+function withApp(build: () => express.Express | Promise<express.Express>): { target: () => Target & { port: number } } {
+  let target: Target & { port: number }
+  before(async () => {
+    target = await listen(await build())
+  })
+  after(() => target.close())
+  return { target: () => target }
+}
+
+describe('Express: mounting', () => {
+  const app = withApp(async () => {
+    const server = express()
+    const router = express.Router()
+    router.use('/v2', await routeHandlers({ dir: APP_DIR, logger: quietLogger }).ready())
+    server.use('/api', router)
+    server.get('/api/v2/legacy', (_req, res) => void res.send('legacy route after the middleware'))
+    return server
+  })
+
+  test('inside a Router mounted under a prefix: basePath is the whole mount path', async () => {
+    const response = await app.target().send('/api/v2/search?query=q&x=%2F')
+    const body = (await response.json()) as Record<string, string>
+    assert.equal(body.basePath, '/api/v2')
+    assert.equal(body.pathname, '/search')
+    assert.match(body.url!, /^http:\/\/127\.0\.0\.1:\d+\/api\/v2\/search\?query=q&x=%2F$/)
+  })
+
+  test('a path no route file matches falls through to later routes', async () => {
+    const response = await app.target().send('/api/v2/legacy')
+    assert.equal(await response.text(), 'legacy route after the middleware')
+  })
+})
+
+describe('Express: onMissingMethod', () => {
+  const app = withApp(async () => {
+    const server = express()
+    server.use(await routeHandlers({ dir: APP_DIR, logger: quietLogger, onMissingMethod: 'fall-through' }).ready())
+    server.post('/dispatch/only-get', (_req, res) => void res.send('legacy POST'))
+    return server
+  })
+
+  test("'fall-through' lets a legacy handler answer the methods the route file lacks", async () => {
+    assert.equal(await (await app.target().send('/dispatch/only-get', { method: 'POST' })).text(), 'legacy POST')
+    assert.equal(await (await app.target().send('/dispatch/only-get')).text(), 'body of GET')
+  })
+
+  test('without a legacy handler Express answers 404', async () => {
+    assert.equal((await app.target().send('/dispatch/only-get', { method: 'PUT' })).status, 404)
+  })
+})
+
+describe('Express: errors reach the app', () => {
+  const seen: unknown[] = []
+  const app = withApp(async () => {
+    const server = express()
+    server.use(await routeHandlers({ dir: APP_DIR, logger: quietLogger }).ready())
+    const recorder: ErrorRequestHandler = (error, _req, res, _next) => {
+      seen.push(error)
+      res.status(599).send('custom error page')
+    }
+    server.use(recorder)
+    return server
+  })
+
+  test("a handler's exception goes to next(err) unchanged", async () => {
+    const response = await app.target().send('/dispatch/throws')
+    assert.equal(response.status, 599)
+    assert.equal(await response.text(), 'custom error page')
+    assert.equal((seen.at(-1) as Error).message, 'secret detail from the handler')
+  })
+
+  test('a non-Response result goes to next(err) with its code', async () => {
+    await app.target().send('/dispatch/returns-nothing')
+    assert.equal((seen.at(-1) as { code?: string }).code, 'RH_ERR_HANDLER_RESULT')
+  })
+})
+
+describe('Express: trust proxy decides scheme and host', () => {
+  const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'public.example' }
+  for (const trusted of [false, true]) {
+    describe(`trust proxy ${trusted}`, () => {
+      const app = withApp(async () => {
+        const server = express()
+        server.set('trust proxy', trusted)
+        server.use(await routeHandlers({ dir: APP_DIR, logger: quietLogger }).ready())
+        return server
+      })
+      test('request.url', async () => {
+        const body = (await (await app.target().send('/search?query=1', { headers: forwarded })).json()) as { url: string }
+        if (trusted) assert.equal(body.url, 'https://public.example/search?query=1')
+        else assert.match(body.url, /^http:\/\/127\.0\.0\.1:\d+\/search\?query=1$/)
+      })
+    })
+  }
+})
+
+describe('Express: hostile input and coexistence', () => {
+  const app = withApp(async () => {
+    const server = express()
+    server.use(cookieParser())
+    server.use(compression({ threshold: 0, filter: () => true }))
+    server.use((_req, res, next) => {
+      res.cookie('early', 'from-middleware')
+      next()
+    })
+    server.use(await routeHandlers({ dir: APP_DIR, logger: quietLogger }).ready())
+    server.use(appErrorHandler)
+    return server
+  })
+  test('a hostile Host header → 400 through the error handler', async () => {
+    const { port } = app.target()
+    const answer = await rawRequest(port, 'GET /items HTTP/1.1\r\nHost: evil.example/x\r\nConnection: close\r\n\r\n')
+    assert.match(answer, /^HTTP\/1\.1 400 /)
+  })
+
+  test('cookies from the handler and one from earlier middleware all arrive', async () => {
+    const response = await app.target().send('/dispatch/cookie-merge')
+    const cookies = response.headers.getSetCookie()
+    assert.equal(cookies.length, 5)
+    assert.ok(cookies.includes('early=from-middleware; Path=/'))
+    assert.ok(cookies.includes('a=from-response; Path=/'))
+    assert.ok(cookies.includes('b=two%20words; Path=/'))
+    assert.ok(cookies.includes('c=3; Path=/c; HttpOnly'))
+  })
+
+  test('with compression, a streamed response arrives chunk by chunk', async () => {
+    const { port } = app.target()
+    const arrivals = await new Promise<number[]>((resolve, reject) => {
+      const times: number[] = []
+      const started = Date.now()
+      httpRequest({ port, host: '127.0.0.1', path: '/stream', headers: { 'accept-encoding': 'gzip' } }, (response) => {
+        assert.equal(response.headers['content-encoding'], 'gzip')
+        response.on('data', () => times.push(Date.now() - started))
+        response.on('end', () => resolve(times))
+      })
+        .on('error', reject)
+        .end()
+    })
+    // Three pieces 20 ms apart: the first must arrive well before the last.
+    assert.ok(arrivals.length >= 3, `chunks: ${arrivals.length}`)
+    assert.ok(arrivals.at(-1)! - arrivals[0]! >= 30, `arrivals: ${arrivals.join(', ')}`)
+  })
+
+  test('a known-length body is sent with Content-Length', async () => {
+    const { port } = app.target()
+    const answer = await rawRequest(port, 'GET /rss.xml HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')
+    assert.match(answer, /\r\ncontent-length: \d+\r\n/i)
+    assert.doesNotMatch(answer, /transfer-encoding: chunked/i)
+    assert.match(answer, /\r\ncontent-type: text\/xml\r\n/i)
+  })
+
+  test('a client that disconnects mid-stream aborts request.signal and cancels the stream', async () => {
+    const endless = () => (globalThis as Record<string, unknown>).__endless as { cancelled: number; aborted: number }
+    await app.target().send('/dispatch/only-get')
+    const before = { cancelled: endless()?.cancelled ?? 0, aborted: endless()?.aborted ?? 0 }
+    const { port } = app.target()
+    await disconnectMidStream(`http://127.0.0.1:${port}/dispatch/endless`)
+    assert.ok(await eventually(() => endless().aborted === before.aborted + 1), 'signal aborted')
+    assert.ok(await eventually(() => endless().cancelled === before.cancelled + 1), 'stream cancelled')
+    assert.equal((await app.target().send('/items')).status, 200)
+  })
+})
