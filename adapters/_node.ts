@@ -27,9 +27,16 @@ export function requestOrigin(protocol: string, host: string | undefined): strin
  * Builds the handler's request. `url` is absolute (origin + the original path and query, byte for
  * byte); `basePath` is the mount prefix. The signal aborts when the client goes away before the
  * response has finished, watched on the response side: the request's own `close` fires as soon as
- * a POST body has been read.
+ * a POST body has been read. `body` is where the request body comes from when the host has put a
+ * stream in front of `req` (Fastify's preParsing hooks).
  */
-export function toNextRequest(req: IncomingMessage, res: ServerResponse, url: string, basePath: string): NextRequest {
+export function toNextRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: string,
+  basePath: string,
+  body: Readable = req,
+): NextRequest {
   const controller = new AbortController()
   res.once('close', () => {
     if (!res.writableFinished) controller.abort()
@@ -40,7 +47,7 @@ export function toNextRequest(req: IncomingMessage, res: ServerResponse, url: st
     method,
     headers: toHeaders(req.rawHeaders),
     signal: controller.signal,
-    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : null,
+    body: hasBody ? (Readable.toWeb(body) as ReadableStream<Uint8Array>) : null,
     // Node requires `duplex` for a streamed request body; the DOM typings do not know it yet.
     ...(hasBody ? { duplex: 'half' } : {}),
     nextConfig: { basePath },
@@ -58,11 +65,39 @@ function toHeaders(rawHeaders: string[]): Headers {
   return headers
 }
 
+/** The start of a response body: all of it when it was already complete, else what came first. */
+export type BodyStart =
+  | { complete: true; bytes: Uint8Array }
+  | { complete: false; chunks: Uint8Array[]; next: Promise<ReadableStreamReadResult<Uint8Array>> }
+
+/**
+ * Reads the first chunk of a body, then waits one turn of the event loop for the next: a body made
+ * from a string, buffer or JSON is complete by then and can go out in one write with its length;
+ * anything slower is a stream and goes out as it comes, without waiting longer. `next` is the read
+ * to continue with.
+ */
+export async function startBody(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<BodyStart> {
+  const first = await reader.read()
+  if (first.done) return { complete: true, bytes: new Uint8Array(0) }
+  const pending = handled(reader.read())
+  const second = await Promise.race([pending, new Promise<null>((resolve) => setImmediate(resolve, null))])
+  if (second === null) return { complete: false, chunks: [first.value], next: pending }
+  if (second.done) return { complete: true, bytes: first.value }
+  return { complete: false, chunks: [first.value, second.value], next: handled(reader.read()) }
+}
+
+// A read started early may fail before anyone awaits it; that must not count as unhandled. Whoever
+// awaits it later still sees the failure.
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {})
+  return promise
+}
+
 /**
  * Writes `response` onto `res`: status, `statusText` and headers exactly (one `Set-Cookie` line per
  * cookie, appended after any set earlier by middleware), then the body with backpressure. A body
- * that arrives as one chunk is sent in one go with `Content-Length`; a streamed one chunk by chunk
- * (flushed through `compression` when installed). A client that goes away cancels the body stream.
+ * that is complete at once is sent in one write with `Content-Length`; a streamed one chunk by
+ * chunk (flushed through `compression` when installed). A client that goes away cancels the body.
  *
  * Rejects with `RH_ERR_RESPONSE_INVALID` only when nothing was sent (an invalid header value or
  * status text), so the host can answer with its error handling. A failure after the head was sent
@@ -100,18 +135,14 @@ async function pipeBody(
   const cancel = () => void reader.cancel().catch(() => {})
   res.once('close', cancel)
   try {
-    const first = await reader.read()
-    if (first.done) return void res.writeHead(res.statusCode).end()
-    const next = reader.read()
-    const second = await Promise.race([next, new Promise<null>((resolve) => setImmediate(resolve, null))])
-    if (second?.done) {
-      // The whole body was already there: one write, with its length.
-      if (!res.hasHeader('content-length')) res.setHeader('content-length', first.value.byteLength)
-      return void res.writeHead(res.statusCode).end(first.value)
+    const start = await startBody(reader)
+    if (start.complete) {
+      if (!res.hasHeader('content-length')) res.setHeader('content-length', start.bytes.byteLength)
+      return void res.writeHead(res.statusCode).end(start.bytes)
     }
     res.writeHead(res.statusCode)
-    await write(res, first.value)
-    for (let chunk = second ?? (await next); !chunk.done && !res.destroyed; chunk = await reader.read()) {
+    for (const chunk of start.chunks) await write(res, chunk)
+    for (let chunk = await start.next; !chunk.done && !res.destroyed; chunk = await reader.read()) {
       await write(res, chunk.value)
     }
     if (!res.destroyed) res.end()
@@ -125,7 +156,6 @@ async function pipeBody(
     res.off('close', cancel)
   }
 }
-
 async function write(res: ServerResponse, chunk: Uint8Array): Promise<void> {
   const flushed = res.write(chunk)
   // `compression` buffers until told otherwise; a streamed response must arrive as it is made.

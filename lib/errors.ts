@@ -65,6 +65,11 @@ const errorTable = {
     status: 500,
     message: (detail: string) => `The handler's Response cannot be sent: ${detail}`,
   },
+  RH_ERR_HOST_ROUTE_CONFLICT: {
+    status: 500,
+    message: (file: string, url: string, cause: string) =>
+      `Route file "${file}" cannot be registered at "${url}": ${cause}. Remove the app's own route for that URL, or move the route file.`,
+  },
   RH_ERR_HOST_INVALID: {
     status: 400,
     message: (host: string) => `The request's Host header ${host} is missing or not a valid host.`,

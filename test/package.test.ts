@@ -78,6 +78,17 @@ const server = app.listen(0, '127.0.0.1', async () => {
   server.close()
 })
 `,
+  'fastify.mjs': `
+import Fastify from 'fastify'
+import routeHandlersPlugin from 'route-handlers/fastify'
+const app = Fastify()
+app.get('/legacy', async () => 'legacy')
+await app.register(routeHandlersPlugin, { dir: './app', prefix: '/api' })
+const hello = await app.inject({ url: '/api/hello/barbara' })
+const legacy = await app.inject({ url: '/legacy' })
+console.log(JSON.stringify({ hello: hello.json(), cookie: hello.headers['set-cookie'], legacy: legacy.body }))
+await app.close()
+`,
   'types.mts': `
 import { createRouteHandlers, type RouteHandler, type RouteContext } from 'route-handlers'
 import { NextResponse, type NextRequest } from 'route-handlers/server'
@@ -98,7 +109,10 @@ export const answer: Promise<Response | null> = routes.handle(new Request('http:
 import { createRouteHandlers } from 'route-handlers'
 import { NextResponse } from 'route-handlers/server'
 import { routeHandlers } from 'route-handlers/express'
+import { routeHandlersPlugin } from 'route-handlers/fastify'
+import Fastify from 'fastify'
 export const middleware = routeHandlers({ dir: './app', onMissingMethod: 'fall-through' })
+export const registered = Fastify().register(routeHandlersPlugin, { dir: './app', prefix: '/api' })
 const routes = createRouteHandlers({ dir: './app' })
 export const pattern: string | undefined = routes.routes[0]?.pattern
 export const response: Response = NextResponse.json({ ok: true })
@@ -155,6 +169,14 @@ describe('the packed package', () => {
 
   test('a CommonJS Express app mounts it with require()', () => {
     assert.deepEqual(JSON.parse(run('node', ['express.cjs'])), { hello: { hello: 'linus', sharesClasses: true }, legacy: 'legacy' })
+  })
+
+  test('a Fastify app registers the plugin (default export)', () => {
+    assert.deepEqual(JSON.parse(run('node', ['fastify.mjs'])), {
+      hello: { hello: 'barbara', sharesClasses: true },
+      cookie: 'greeted=yes; Path=/',
+      legacy: 'legacy',
+    })
   })
 
   test('runs without printing warnings', () => {

@@ -30,12 +30,20 @@ export async function eventually(condition: () => boolean): Promise<boolean> {
   return condition()
 }
 
-/** Starts reading a streamed response, then goes away mid-stream. */
+/**
+ * Starts reading a streamed response, then goes away mid-stream. Asks for no compression, which
+ * would hold the first chunk back, and gives up after five seconds rather than hang the suite.
+ */
 export async function disconnectMidStream(url: string): Promise<void> {
   const controller = new AbortController()
-  const response = await fetch(url, { signal: controller.signal })
+  const timer = setTimeout(() => controller.abort(new Error(`no first chunk from ${url} within 5 s`)), 5000)
+  const response = await fetch(url, { signal: controller.signal, headers: { 'accept-encoding': 'identity' } })
   const reader = response.body!.getReader()
-  await reader.read()
+  try {
+    await reader.read()
+  } finally {
+    clearTimeout(timer)
+  }
   controller.abort()
   await reader.closed.catch(() => {})
 }

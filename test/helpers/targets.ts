@@ -1,8 +1,10 @@
 import express, { type ErrorRequestHandler } from 'express'
+import Fastify from 'fastify'
 import { createServer, type RequestListener } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { routeHandlers } from '../../adapters/express.ts'
+import { routeHandlersPlugin } from '../../adapters/fastify.ts'
 import { createRouteHandlers, isRouteHandlersError, serve } from '../../lib/index.ts'
 
 /** The route folder every host serves in the behaviour suite. */
@@ -13,6 +15,11 @@ export const quietLogger = { warn() {}, error() {} }
 /** A running host: `send()` takes a mount-relative path, the target adds its prefix. */
 export interface Target {
   readonly prefix: string
+  /**
+   * The status for a method outside Next's list (`PROPFIND`): the core's 400, or the host's
+   * not-found answer where the host does not route that method at all (Fastify).
+   */
+  readonly unknownMethodStatus?: number
   send(path: string, init?: RequestInit): Promise<Response>
   close(): Promise<void>
 }
@@ -78,5 +85,26 @@ function targetOn(server: import('node:http').Server, prefix: string): Target & 
         server.closeAllConnections()
         server.close(() => resolve())
       }),
+  }
+}
+
+/** Fastify 5 with the plugin at the root or under a prefix, and an app error handler. */
+export async function fastifyTarget(prefix: string): Promise<Target> {
+  const app = Fastify()
+  app.setErrorHandler((error: { statusCode?: number }, _request, reply) => {
+    const status = error.statusCode ?? 500
+    return reply.code(status).send(status < 500 ? 'Bad Request' : 'Internal Server Error')
+  })
+  await app.register(routeHandlersPlugin, { dir: APP_DIR, prefix, logger: quietLogger })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as AddressInfo
+  return {
+    prefix,
+    unknownMethodStatus: 404,
+    send: (path, init) => fetch(`http://127.0.0.1:${port}${prefix}${path}`, { redirect: 'manual', ...init }),
+    close: async () => {
+      app.server.closeAllConnections()
+      await app.close()
+    },
   }
 }

@@ -1,0 +1,109 @@
+/**
+ * `route-handlers/fastify`: a route folder as a Fastify plugin. Each route file becomes a Fastify
+ * route (visible to `printRoutes()`, `hasRoute()` and `onRoute` hooks, and conflicting loudly with
+ * the app's own), while matching, params and dispatch stay in the core, shared with every host.
+ */
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import fastifyPlugin from 'fastify-plugin'
+import { Readable } from 'node:stream'
+import { routeHandlersError } from '../lib/errors.ts'
+import { createRouteHandlers } from '../lib/router.ts'
+import type { Logger, RouteHandlersOptions } from '../lib/types.ts'
+import { requestOrigin, startBody, toNextRequest } from './_node.ts'
+import { fastifyPaths } from './_fastify-paths.ts'
+
+export interface FastifyRouteHandlersOptions extends Omit<RouteHandlersOptions, 'basePath' | 'logger'> {
+  /** The mount prefix; Fastify's own `register` option. */
+  prefix?: string
+  /** Default: the Fastify instance's logger. */
+  logger?: Logger
+}
+
+const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, options) => {
+  const { prefix: _prefix, logger = fastifyLogger(fastify), ...coreOptions } = options
+  const routes = await createRouteHandlers({ ...coreOptions, logger }).ready()
+  const basePath = fastify.prefix
+
+  // The handler reads the body itself, as a Web stream of the bytes after the app's preParsing
+  // hooks. Parsers the app registered (formbody, its own) stay out of this plugin's scope.
+  fastify.removeAllContentTypeParsers()
+  fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
+
+  const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const origin = requestOrigin(request.protocol, request.host)
+    const body = request.body instanceof Readable ? request.body : request.raw
+    const nextRequest = toNextRequest(request.raw, reply.raw, origin + request.originalUrl, basePath, body)
+    const response = await routes.handle(nextRequest, { basePath })
+    if (response === null) {
+      // Fastify routed here but no route file matches (say `/blog/` under `/blog/*`).
+      reply.callNotFound()
+      return reply
+    }
+    return sendToReply(reply, response)
+  }
+
+  const ignoreTrailingSlash = fastify.initialConfig.ignoreTrailingSlash === true
+  for (const route of routes.routes) {
+    for (const url of fastifyPaths(route.pattern, !ignoreTrailingSlash)) {
+      try {
+        fastify.route({ method: fastify.supportedMethods, url, handler })
+      } catch (error) {
+        const duplicate = (error as { code?: string }).code === 'FST_ERR_DUPLICATED_ROUTE'
+        const message = duplicate ? 'the app already has a route for that URL' : String((error as Error).message ?? error)
+        throw routeHandlersError('RH_ERR_HOST_ROUTE_CONFLICT', [route.file, basePath + url, message], { cause: error })
+      }
+    }
+  }
+}
+
+/**
+ * Unwraps the Web `Response` onto the reply (rather than `reply.send(response)`), so `onSend` hooks
+ * and plugins such as `@fastify/compress` see real headers: each `Set-Cookie` appended, a complete
+ * body sent as a buffer with its length, a streamed one as a Node stream.
+ */
+async function sendToReply(reply: FastifyReply, response: Response): Promise<FastifyReply> {
+  reply.code(response.status)
+  if (response.statusText) reply.raw.statusMessage = response.statusText
+  for (const [name, value] of response.headers) {
+    if (name !== 'set-cookie') reply.header(name, value)
+  }
+  for (const cookie of response.headers.getSetCookie()) reply.header('set-cookie', cookie)
+  if (response.body === null) return reply.send()
+  const reader = response.body.getReader()
+  const start = await startBody(reader)
+  if (start.complete) return reply.send(Buffer.from(start.bytes.buffer, start.bytes.byteOffset, start.bytes.byteLength))
+  return reply.send(Readable.from(streamRest(start.chunks, start.next, reader)))
+}
+
+async function* streamRest(
+  chunks: Uint8Array[],
+  next: Promise<ReadableStreamReadResult<Uint8Array>>,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
+  try {
+    yield* chunks
+    for (let chunk = await next; !chunk.done; chunk = await reader.read()) yield chunk.value
+  } finally {
+    // Fastify destroys the stream when the client goes away; the handler's stream must stop too.
+    void reader.cancel().catch(() => {})
+  }
+}
+
+function fastifyLogger(fastify: FastifyInstance): Logger {
+  return {
+    warn: (message) => fastify.log.warn(message),
+    error: (message, error) => fastify.log.error({ err: error }, message),
+  }
+}
+
+/**
+ * Mounts a folder of Next.js Route Handlers into a Fastify 5 app, in its own encapsulated scope
+ * (so `prefix` works and its body handling stays local). Unmatched paths reach the app's
+ * not-found handler; handler errors reach the app's error handler.
+ *
+ * @example
+ * await fastify.register(routeHandlersPlugin, { dir: './app', prefix: '/api' })
+ */
+export const routeHandlersPlugin = fastifyPlugin(plugin, { fastify: '5.x', name: 'route-handlers', encapsulate: true })
+
+export default routeHandlersPlugin

@@ -1,0 +1,137 @@
+import fastifyCompress from '@fastify/compress'
+import fastifyCors from '@fastify/cors'
+import fastifyFormbody from '@fastify/formbody'
+import Fastify, { type FastifyInstance } from 'fastify'
+import assert from 'node:assert/strict'
+import type { AddressInfo } from 'node:net'
+import { after, before, describe, test } from 'node:test'
+import { routeHandlersPlugin } from '../adapters/fastify.ts'
+import { runBehaviour } from './helpers/behaviour.ts'
+import { disconnectMidStream, eventually } from './helpers/http.ts'
+import { APP_DIR, fastifyTarget, quietLogger } from './helpers/targets.ts'
+
+runBehaviour('Fastify at the root', () => fastifyTarget(''))
+runBehaviour('Fastify under /api', () => fastifyTarget('/api'))
+
+/** Starts the app `build` makes for one describe block; `url()` gives its base URL. */
+function withApp(build: (app: FastifyInstance) => Promise<void>): { url: () => string; app: () => FastifyInstance } {
+  let app: FastifyInstance
+  let base = ''
+  before(async () => {
+    app = Fastify()
+    await build(app)
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+  })
+  after(async () => {
+    app.server.closeAllConnections()
+    await app.close()
+  })
+  return { url: () => base, app: () => app }
+}
+
+describe('Fastify: routes are Fastify routes', () => {
+  const server = withApp(async (app) => {
+    await app.register(routeHandlersPlugin, { dir: APP_DIR, prefix: '/api', logger: quietLogger })
+  })
+
+  test('hasRoute() and printRoutes() see them', () => {
+    assert.equal(server.app().hasRoute({ method: 'GET', url: '/api/items/:p1' }), true)
+    assert.match(server.app().printRoutes({ commonPrefix: false }), /rss\.xml/)
+  })
+
+  test('a conflict with an existing route fails at start-up, naming the file', async () => {
+    const app = Fastify()
+    app.get('/api/items', async () => 'legacy')
+    await assert.rejects(async () => app.register(routeHandlersPlugin, { dir: APP_DIR, prefix: '/api', logger: quietLogger }), (error: unknown) => {
+      assert.equal((error as { code?: string }).code, 'RH_ERR_HOST_ROUTE_CONFLICT')
+      assert.match((error as Error).message, /items\/route\.ts" cannot be registered at "\/api\/items": the app already has a route/)
+      return true
+    })
+    await app.close()
+  })
+})
+
+describe("Fastify: the app's hooks, plugins and handlers apply", () => {
+  const errors: unknown[] = []
+  const server = withApp(async (app) => {
+    await app.register(fastifyCors, { origin: '*' })
+    await app.register(fastifyCompress, { threshold: 0 })
+    await app.register(fastifyFormbody)
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.url.startsWith('/api/items') && request.headers.authorization !== 'Bearer ok') {
+        return reply.code(401).send({ error: 'blocked by the app' })
+      }
+    })
+    app.setNotFoundHandler((_request, reply) => reply.code(404).send({ notFound: 'app handler' }))
+    app.setErrorHandler((error, _request, reply) => {
+      errors.push(error)
+      return reply.code(599).send({ error: 'app error handler' })
+    })
+    app.post('/legacy/form', async (request) => ({ parsedByFormbody: request.body }))
+    await app.register(routeHandlersPlugin, { dir: APP_DIR, prefix: '/api', logger: quietLogger })
+  })
+
+  test('an onRequest auth hook blocks a route handler', async () => {
+    const blocked = await fetch(`${server.url()}/api/items`)
+    assert.equal(blocked.status, 401)
+    assert.deepEqual(await blocked.json(), { error: 'blocked by the app' })
+    const allowed = await fetch(`${server.url()}/api/items`, { headers: { authorization: 'Bearer ok' } })
+    assert.equal(allowed.status, 200)
+  })
+
+  test('@fastify/cors headers are on a streamed response', async () => {
+    const response = await fetch(`${server.url()}/api/stream`, { headers: { origin: 'https://app.example' } })
+    assert.equal(response.headers.get('access-control-allow-origin'), '*')
+    assert.equal(await response.text(), '<p>One</p><p>Two</p><p>Three</p>')
+  })
+
+  test('@fastify/compress keeps the status and every Set-Cookie', async () => {
+    const response = await fetch(`${server.url()}/api/dispatch/cookie-merge`, { headers: { 'accept-encoding': 'gzip' } })
+    assert.equal(response.status, 200)
+    assert.equal(response.headers.getSetCookie().length, 4)
+    assert.ok(response.headers.getSetCookie().includes('c=3; Path=/c; HttpOnly'))
+    const created = await fetch(`${server.url()}/api/dispatch/status/201`, { headers: { 'accept-encoding': 'gzip' } })
+    assert.equal(created.status, 201)
+    assert.equal(await created.text(), 'status 201')
+  })
+
+  test('compression applies to a route handler response', async () => {
+    const response = await fetch(`${server.url()}/api/rss.xml`, { headers: { 'accept-encoding': 'gzip' } })
+    assert.equal(response.headers.get('content-encoding'), 'gzip')
+    assert.match(await response.text(), /<rss version="2.0">/)
+  })
+
+  test('@fastify/formbody at the root does not pre-parse a route handler body; legacy routes still get it', async () => {
+    const form = { method: 'POST', body: 'name=Ada&email=ada%40example.com', headers: { 'content-type': 'application/x-www-form-urlencoded' } }
+    const routeHandler = await fetch(`${server.url()}/api/form`, form)
+    assert.deepEqual(await routeHandler.json(), { name: 'Ada', email: 'ada@example.com', file: null })
+    const legacy = await fetch(`${server.url()}/legacy/form`, form)
+    assert.deepEqual(await legacy.json(), { parsedByFormbody: { name: 'Ada', email: 'ada@example.com' } })
+  })
+
+  test("the app's not-found handler answers unmatched paths", async () => {
+    for (const path of ['/api/nothing/here', '/api/conventions/files/']) {
+      const response = await fetch(`${server.url()}${path}`)
+      assert.equal(response.status, 404, path)
+      assert.deepEqual(await response.json(), { notFound: 'app handler' })
+    }
+  })
+
+  test("the app's error handler gets handler exceptions and non-Response results", async () => {
+    const thrown = await fetch(`${server.url()}/api/dispatch/throws`)
+    assert.equal(thrown.status, 599)
+    assert.equal((errors.at(-1) as Error).message, 'secret detail from the handler')
+    await fetch(`${server.url()}/api/dispatch/returns-nothing`)
+    assert.equal((errors.at(-1) as { code?: string }).code, 'RH_ERR_HANDLER_RESULT')
+  })
+
+  test('a client that disconnects mid-stream aborts request.signal and cancels the stream', async () => {
+    const endless = () => ((globalThis as Record<string, unknown>).__endless ?? { cancelled: 0, aborted: 0 }) as { cancelled: number; aborted: number }
+    const before = { ...endless() }
+    await disconnectMidStream(`${server.url()}/api/dispatch/endless`)
+    assert.ok(await eventually(() => endless().aborted === before.aborted + 1), 'signal aborted')
+    assert.ok(await eventually(() => endless().cancelled === before.cancelled + 1), 'stream cancelled')
+    assert.equal((await fetch(`${server.url()}/api/rss.xml`)).status, 200)
+  })
+})
