@@ -4,9 +4,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
+import type { BodyLimits } from '../lib/body/limits.ts'
+import { RouteRequest } from '../lib/body/route-request.ts'
 import { routeHandlersError } from '../lib/errors.ts'
-import { NextRequest } from '../lib/next/next-request.ts'
 import type { Logger } from '../lib/types.ts'
+import { rebuildConsumedBody } from './_consumed-body.ts'
+import { drainAfterResponse, nodeBodyStream } from './_node-body.ts'
 
 // A host name or IPv4 address, or a bracketed IPv6 address, with an optional port. Anything else in
 // a Host header (spaces, slashes, `@`) would change what the URL means, so it is refused.
@@ -27,31 +30,57 @@ export function requestOrigin(protocol: string, host: string | undefined): strin
  * Builds the handler's request. `url` is absolute (origin + the original path and query, byte for
  * byte); `basePath` is the mount prefix. The signal aborts when the client goes away before the
  * response has finished, watched on the response side: the request's own `close` fires as soon as
- * a POST body has been read. `body` is where the request body comes from when the host has put a
- * stream in front of `req` (Fastify's preParsing hooks).
+ * a POST body has been read. `source` is where the body comes from when the host has put a stream
+ * in front of `req` (Fastify's preParsing hooks). A body an earlier parser consumed is rebuilt.
+ * Spooled uploads are deleted once the response is done.
  */
 export function toNextRequest(
   req: IncomingMessage,
   res: ServerResponse,
   url: string,
   basePath: string,
-  body: Readable = req,
-): NextRequest {
+  limits: BodyLimits,
+  source: Readable = req,
+): RouteRequest {
   const controller = new AbortController()
+  const method = req.method ?? 'GET'
+  const headers = toHeaders(req.rawHeaders)
+  let body: ReadableStream<Uint8Array> | Uint8Array | null = null
+  if (method !== 'GET' && method !== 'HEAD') {
+    if (source.readableDidRead || source.readableEnded) {
+      body = consumedBody(req, headers)
+    } else {
+      body = nodeBodyStream(source)
+      drainAfterResponse(req, source, res)
+    }
+  }
+  const request = new RouteRequest(url, {
+    method,
+    headers,
+    signal: controller.signal,
+    body,
+    // Node requires `duplex` for a streamed request body; the DOM typings do not know it yet.
+    ...(body === null ? {} : { duplex: 'half' }),
+    nextConfig: { basePath },
+    limits,
+  } as RequestInit & { nextConfig: { basePath: string }; limits: BodyLimits })
   res.once('close', () => {
     if (!res.writableFinished) controller.abort()
+    void request.releaseUploads()
   })
-  const method = req.method ?? 'GET'
-  const hasBody = method !== 'GET' && method !== 'HEAD'
-  return new NextRequest(url, {
-    method,
-    headers: toHeaders(req.rawHeaders),
-    signal: controller.signal,
-    body: hasBody ? (Readable.toWeb(body) as ReadableStream<Uint8Array>) : null,
-    // Node requires `duplex` for a streamed request body; the DOM typings do not know it yet.
-    ...(hasBody ? { duplex: 'half' } : {}),
-    nextConfig: { basePath },
-  } as RequestInit & { nextConfig: { basePath: string } })
+  return request
+}
+
+/** The consumed body as bytes with matching headers, or a stream that fails with the reason. */
+function consumedBody(req: IncomingMessage, headers: Headers): ReadableStream<Uint8Array> | Uint8Array {
+  const rebuilt = rebuildConsumedBody(req)
+  if (rebuilt instanceof Error) {
+    return new ReadableStream({ pull: (controller) => controller.error(rebuilt) })
+  }
+  // The parser decoded any gzip/deflate: these are the plain bytes.
+  headers.delete('content-encoding')
+  headers.set('content-length', String(rebuilt.byteLength))
+  return rebuilt
 }
 
 function toHeaders(rawHeaders: string[]): Headers {

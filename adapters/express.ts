@@ -51,7 +51,7 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
     if (!match) return next()
     let request
     try {
-      request = toNextRequest(req, res, requestOrigin(req.protocol, req.host) + req.originalUrl, req.baseUrl)
+      request = toNextRequest(req, res, requestOrigin(req.protocol, req.host) + req.originalUrl, req.baseUrl, routes.bodyLimits)
     } catch (error) {
       return next(error)
     }

@@ -21,7 +21,9 @@ export interface FastifyRouteHandlersOptions extends Omit<RouteHandlersOptions, 
 
 const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, options) => {
   const { prefix: _prefix, logger = fastifyLogger(fastify), ...coreOptions } = options
-  const routes = await createRouteHandlers({ ...coreOptions, logger }).ready()
+  // Buffered reads obey Fastify's own bodyLimit unless the plugin is given one.
+  const bodyLimit = coreOptions.bodyLimit ?? fastify.initialConfig.bodyLimit
+  const routes = await createRouteHandlers({ ...coreOptions, bodyLimit, logger }).ready()
   const basePath = fastify.prefix
 
   // The handler reads the body itself, as a Web stream of the bytes after the app's preParsing
@@ -32,7 +34,7 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const origin = requestOrigin(request.protocol, request.host)
     const body = request.body instanceof Readable ? request.body : request.raw
-    const nextRequest = toNextRequest(request.raw, reply.raw, origin + request.originalUrl, basePath, body)
+    const nextRequest = toNextRequest(request.raw, reply.raw, origin + request.originalUrl, basePath, routes.bodyLimits, body)
     const response = await routes.handle(nextRequest, { basePath })
     if (response === null) {
       // Fastify routed here but no route file matches (say `/blog/` under `/blog/*`).

@@ -34,7 +34,7 @@ async function answer(routes: RouteHandlers, req: IncomingMessage, res: ServerRe
     const origin = requestOrigin('encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http', req.headers.host)
     // An absolute-form or `*` request target has no place in a route folder.
     if (!path.startsWith('/')) return sendText(res, 400, 'Bad Request')
-    const response = await routes.handle(toNextRequest(req, res, origin + path, routes.basePath))
+    const response = await routes.handle(toNextRequest(req, res, origin + path, routes.basePath, routes.bodyLimits))
     if (response === null) return sendText(res, 404, 'Not Found')
     await sendResponse(res, response, logger)
   } catch (error) {

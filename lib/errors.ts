@@ -74,6 +74,36 @@ const errorTable = {
     status: 400,
     message: (host: string) => `The request's Host header ${host} is missing or not a valid host.`,
   },
+  RH_ERR_BODY_TOO_LARGE: {
+    status: 413,
+    message: (limit: string, bytes: number) => `The request body is larger than ${limit} (${bytes} bytes).`,
+  },
+  RH_ERR_FORM_LIMIT: {
+    status: 413,
+    message: (name: string, value: number) => `The form is over its limit multipart.${name} (${value}).`,
+  },
+  RH_ERR_BODY_MALFORMED_JSON: {
+    status: 400,
+    message: (detail: string) => `The request body is not valid JSON: ${detail}`,
+  },
+  RH_ERR_BODY_MALFORMED_FORM: {
+    status: 400,
+    message: (detail: string) => `The request body is not a valid form: ${detail}`,
+  },
+  RH_ERR_BODY_UNSUPPORTED_TYPE: {
+    status: 415,
+    message: (contentType: string) =>
+      `formData() needs a multipart/form-data or application/x-www-form-urlencoded body, not ${contentType}.`,
+  },
+  RH_ERR_BODY_INCOMPLETE: {
+    status: 400,
+    message: (detail: string) => `The request body ended early: ${detail}`,
+  },
+  RH_ERR_BODY_CONSUMED: {
+    status: 500,
+    message: (parser: string) =>
+      `The request body was already read by ${parser} and cannot be rebuilt for the route handler. Mount route handlers before the body parsers (app.use(routeHandlers(...)) first), or keep the raw bytes with the parser's verify option: verify: (req, res, buffer) => { req.rawBody = buffer }.`,
+  },
   RH_ERR_PATH_ENCODING: {
     status: 400,
     message: (pathname: string) => `The path "${pathname}" contains malformed percent-encoding.`,
@@ -117,6 +147,22 @@ export function routeHandlersError<C extends RouteHandlersErrorCode>(
 ): RouteHandlersError {
   const template = errorTable[code].message as (...parts: MessageArgs<C>) => string
   return new RouteHandlersError(code, template(...args), options)
+}
+
+/**
+ * The same, as an instance of the class the Fetch standard names (`json()` rejects with a
+ * `SyntaxError`, `formData()` with a `TypeError`), so `instanceof` checks in handlers keep working;
+ * it still carries `code`, `status` and the brand that {@link isRouteHandlersError} looks for.
+ */
+export function standardError<C extends RouteHandlersErrorCode>(
+  Base: SyntaxErrorConstructor | TypeErrorConstructor,
+  code: C,
+  args: MessageArgs<C>,
+  options?: { cause?: unknown },
+): (SyntaxError | TypeError) & Pick<RouteHandlersError, 'code' | 'status' | 'statusCode'> {
+  const template = errorTable[code].message as (...parts: MessageArgs<C>) => string
+  const status = errorTable[code].status
+  return Object.assign(new Base(template(...args), options), { code, status, statusCode: status, [brand]: true as const })
 }
 
 /**

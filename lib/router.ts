@@ -5,7 +5,8 @@ import { consoleLogger } from './logger.ts'
 import { loadRouteModule, prepareLoading } from './load/load-route-module.ts'
 import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
 import { matchRoute } from './match.ts'
-import { NextRequest } from './next/next-request.ts'
+import { resolveBodyLimits, type BodyLimits } from './body/limits.ts'
+import { RouteRequest } from './body/route-request.ts'
 import { buildRouteTree, type RouteEntry } from './route-tree.ts'
 import { scanRoutes } from './scan.ts'
 import type { HandleOptions, RouteHandlersOptions, RouteInfo, RouteMatch } from './types.ts'
@@ -16,6 +17,8 @@ export interface RouteHandlers {
   readonly routes: readonly RouteInfo[]
   /** The mount prefix from the options (`''` for none). */
   readonly basePath: string
+  /** The body limits in force (the options over the defaults). */
+  readonly bodyLimits: BodyLimits
   /**
    * Resolves when every route file has loaded; rejects with `RH_ERR_ROUTE_LOAD` naming the file
    * that failed. Optional: `handle()` waits for loading by itself.
@@ -49,6 +52,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   const defaultBasePath = normalizeBasePath(options.basePath)
   const logger = options.logger ?? consoleLogger
   const fallThrough = options.onMissingMethod === 'fall-through'
+  const bodyLimits = resolveBodyLimits(options)
   const tree = buildRouteTree(scanRoutes(dir))
   const loaded = new Map<RouteEntry, LoadedRoute>()
 
@@ -67,6 +71,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   const routeHandlers: RouteHandlers = {
     routes: tree.routes,
     basePath: defaultBasePath,
+    bodyLimits,
     ready: () => loading.then(() => routeHandlers),
     match: (pathname) => matchRoute(tree, pathname),
     async handle(request, handleOptions = {}) {
@@ -82,7 +87,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       if (match.error) return new Response(null, { status: 400 })
       await loading
       const route = loaded.get(match.route as RouteEntry)!
-      const nextRequest = request instanceof NextRequest ? request : new NextRequest(request, { nextConfig: { basePath } })
+      const nextRequest = request instanceof RouteRequest ? request : new RouteRequest(request, { nextConfig: { basePath }, limits: bodyLimits })
       return dispatch(route, nextRequest, match.params, fallThrough)
     },
   }

@@ -1,5 +1,6 @@
 import type { NextRequest } from './next/next-request.ts'
 import type { RouteHandlersError } from './errors.ts'
+import type { MultipartLimits } from './body/limits.ts'
 
 /** The methods a route file may export, as Next.js lists them. */
 export const HTTP_METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'DELETE', 'PATCH'] as const
@@ -76,6 +77,13 @@ export interface RouteHandlersOptions {
    * answering while the others move into route files.
    */
   onMissingMethod?: '405' | 'fall-through'
+  /**
+   * Bytes a buffered body read (`json()`, `text()`, `formData()`, …) may take; more is a 413.
+   * Streaming `request.body` is not limited. Default: 1 MiB (Fastify: its own `bodyLimit`).
+   */
+  bodyLimit?: number
+  /** Limits of `formData()`, and upload spooling; see the README for the defaults. */
+  multipart?: Partial<MultipartLimits>
 }
 
 export interface HandleOptions {

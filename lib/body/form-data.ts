@@ -1,0 +1,104 @@
+import busboy from 'busboy'
+import { createWriteStream, openAsBlob } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
+import { routeHandlersError, standardError } from '../errors.ts'
+import type { BodyLimits, MultipartLimits } from './limits.ts'
+import { tooLarge } from './read-limited.ts'
+
+/** Where spooled uploads went, so they can be deleted once the response is done. */
+export interface SpoolRecord {
+  dirs: string[]
+}
+
+/**
+ * `formData()` for multipart and urlencoded bodies, parsed as a stream by busboy with every limit
+ * in `limits`. Files are kept in memory, or written to temporary files when `multipart.spool` is
+ * set (their folders are added to `spooled` for deletion).
+ */
+export function parseFormData(body: ReadableStream<Uint8Array>, contentType: string, limits: BodyLimits, spooled: SpoolRecord): Promise<FormData> {
+  const { multipart } = limits
+  const spool = multipart.spool === false ? null : multipart.spool === true ? tmpdir() : multipart.spool
+  return new Promise((resolve, reject) => {
+    const source = Readable.fromWeb(body as NodeReadableStream<Uint8Array>)
+    const form = new FormData()
+    const files: Promise<void>[] = []
+    let settled = false
+    let counted = 0
+    const fail = (error: unknown) => {
+      if (settled) return
+      settled = true
+      source.destroy()
+      reject(error)
+    }
+    // Without spooling, every byte of the body is in memory: the whole body counts. With it, only
+    // field values do; file bytes count against `fileSize`.
+    const count = (bytes: number) => {
+      counted += bytes
+      if (counted > limits.bodyLimit) fail(tooLarge(limits.bodyLimit, counted))
+    }
+
+    let parser: busboy.Busboy
+    try {
+      parser = busboy({
+        headers: { 'content-type': contentType },
+        defParamCharset: 'utf8',
+        limits: { parts: multipart.parts, fields: multipart.fields, files: multipart.files, fieldSize: multipart.fieldSize, fileSize: multipart.fileSize },
+      })
+    } catch (error) {
+      return fail(malformed(error))
+    }
+    if (spool === null) source.on('data', (chunk: Uint8Array) => count(chunk.byteLength))
+
+    parser.on('field', (name, value, info) => {
+      if (info.valueTruncated) return fail(overLimit(multipart, 'fieldSize'))
+      if (spool !== null) count(Buffer.byteLength(value))
+      form.append(name, value)
+    })
+    parser.on('file', (name, stream, info) => {
+      stream.once('limit', () => fail(overLimit(multipart, 'fileSize')))
+      const file = spool === null ? fileInMemory(stream, info) : spoolFile(stream, info, spool, spooled)
+      files.push(file.then((value) => form.append(name, value), fail))
+    })
+    parser.on('partsLimit', () => fail(overLimit(multipart, 'parts')))
+    parser.on('filesLimit', () => fail(overLimit(multipart, 'files')))
+    parser.on('fieldsLimit', () => fail(overLimit(multipart, 'fields')))
+    parser.on('error', (error) => fail(malformed(error)))
+    parser.on('close', () => {
+      void Promise.all(files).then(() => {
+        if (settled) return
+        settled = true
+        resolve(form)
+      })
+    })
+    source.on('error', (error) => fail(error))
+    source.pipe(parser)
+  })
+}
+
+async function fileInMemory(stream: Readable, info: busboy.FileInfo): Promise<File> {
+  const chunks: Uint8Array<ArrayBuffer>[] = []
+  for await (const chunk of stream) chunks.push(chunk as Uint8Array<ArrayBuffer>)
+  return new File(chunks, info.filename ?? 'blob', { type: info.mimeType })
+}
+
+async function spoolFile(stream: Readable, info: busboy.FileInfo, folder: string, spooled: SpoolRecord): Promise<File> {
+  const dir = await mkdtemp(join(folder, 'route-handlers-upload-'))
+  spooled.dirs.push(dir)
+  const path = join(dir, 'part')
+  await pipeline(stream, createWriteStream(path))
+  // A file-backed Blob: its bytes stay on disk until read.
+  return new File([await openAsBlob(path, { type: info.mimeType })], info.filename ?? 'blob', { type: info.mimeType })
+}
+
+function overLimit(limits: MultipartLimits, name: 'parts' | 'fields' | 'files' | 'fieldSize' | 'fileSize'): Error {
+  return routeHandlersError('RH_ERR_FORM_LIMIT', [name, limits[name]])
+}
+
+function malformed(error: unknown): Error {
+  return standardError(TypeError, 'RH_ERR_BODY_MALFORMED_FORM', [error instanceof Error ? error.message : String(error)], { cause: error })
+}

@@ -1,0 +1,47 @@
+/** Limits on request bodies. Every one is an option; the defaults are safe for an API server. */
+export interface BodyLimits {
+  /**
+   * Bytes a buffered read (`json()`, `text()`, `arrayBuffer()`, `blob()`, `bytes()`, `formData()`)
+   * may take; more is a 413. Streaming `request.body` is not limited. Default: 1 MiB (Fastify: its
+   * own `bodyLimit`).
+   */
+  bodyLimit: number
+  /** Limits of `formData()` on multipart and urlencoded bodies (busboy's). */
+  multipart: MultipartLimits
+}
+
+export interface MultipartLimits {
+  /** Fields and files together. Default 1,000. */
+  parts: number
+  /** Non-file fields. Default 1,000. */
+  fields: number
+  /** Files. Default 100. */
+  files: number
+  /** Bytes of one field's value. Default 1 MiB. */
+  fieldSize: number
+  /** Bytes of one file. Default 100 MiB (reachable with `spool` or a larger `bodyLimit`). */
+  fileSize: number
+  /**
+   * Write file parts to temporary files instead of memory, handing out file-backed `File`s that
+   * are deleted once the response is done; file bytes then count against `fileSize` only, not
+   * `bodyLimit`. `true` uses the OS temporary folder; a string names the folder. Default: off.
+   */
+  spool: boolean | string
+}
+
+export type BodyLimitOptions = Partial<Omit<BodyLimits, 'multipart'>> & { multipart?: Partial<MultipartLimits> }
+
+const MiB = 1024 * 1024
+
+export const DEFAULT_BODY_LIMITS: BodyLimits = {
+  bodyLimit: MiB,
+  multipart: { parts: 1000, fields: 1000, files: 100, fieldSize: MiB, fileSize: 100 * MiB, spool: false },
+}
+
+/** The options merged over the defaults. */
+export function resolveBodyLimits(options: BodyLimitOptions = {}, hostBodyLimit?: number): BodyLimits {
+  return {
+    bodyLimit: options.bodyLimit ?? hostBodyLimit ?? DEFAULT_BODY_LIMITS.bodyLimit,
+    multipart: { ...DEFAULT_BODY_LIMITS.multipart, ...options.multipart },
+  }
+}
