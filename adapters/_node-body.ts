@@ -17,27 +17,41 @@ const DRAIN_LIMIT_MS = 5000
  * `RH_ERR_BODY_INCOMPLETE` (400).
  */
 export function nodeBodyStream(source: Readable): ReadableStream<Uint8Array> {
+  let controller: ReadableStreamDefaultController<Uint8Array>
+  let settled = false
+  const onData = (chunk: Buffer) => {
+    controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+    if ((controller.desiredSize ?? 0) <= 0) source.pause()
+  }
+  const onEnd = () => settle(() => controller.close())
+  const onError = (error: Error) => settle(() => controller.error(incomplete(error.message)))
+  const onClose = () => {
+    if (!source.readableEnded) settle(() => controller.error(incomplete('the client closed the connection')))
+  }
+  // Once the stream is closed, errored or cancelled, the Node stream's later events mean nothing.
+  const settle = (finish?: () => void) => {
+    if (settled) return
+    settled = true
+    source.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose)
+    finish?.()
+  }
   let listening = false
   return new ReadableStream<Uint8Array>(
     {
-      pull(controller) {
+      start(streamController) {
+        controller = streamController
+      },
+      pull() {
         if (!listening) {
           listening = true
           source.pause()
-          source.on('data', (chunk: Buffer) => {
-            controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
-            if ((controller.desiredSize ?? 0) <= 0) source.pause()
-          })
-          source.once('end', () => controller.close())
-          source.once('error', (error) => controller.error(incomplete(error.message)))
-          source.once('close', () => {
-            if (!source.readableEnded) controller.error(incomplete('the client closed the connection'))
-          })
+          source.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose)
         }
         source.resume()
       },
       cancel() {
         source.pause()
+        settle()
       },
     },
     { highWaterMark: 0 },

@@ -17,8 +17,9 @@ export interface ServeOptions extends RouteHandlersOptions {
 
 
 /**
- * A Node `request` listener over route handlers: `404` when no route matches, `500` when a handler
- * throws (the error is logged; its message and stack are shown only when
+ * A Node `request` listener over route handlers: `404` when no route matches, the error's status
+ * and message for client errors (a hostile `Host`, a malformed or oversized body), `500` when a
+ * handler throws (the error is logged; its message and stack are shown only when
  * `NODE_ENV=development`).
  *
  * @example
@@ -33,12 +34,13 @@ async function answer(routes: RouteHandlers, req: IncomingMessage, res: ServerRe
   try {
     const origin = requestOrigin('encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http', req.headers.host)
     // An absolute-form or `*` request target has no place in a route folder.
-    if (!path.startsWith('/')) return sendText(res, 400, 'Bad Request')
+    if (!path.startsWith('/')) return sendText(res, 400, 'The request target must be a path.')
     const response = await routes.handle(toNextRequest(req, res, origin + path, routes.basePath, routes.bodyLimits))
     if (response === null) return sendText(res, 404, 'Not Found')
     await sendResponse(res, response, logger)
   } catch (error) {
-    if (isRouteHandlersError(error) && error.status < 500) return sendText(res, error.status, 'Bad Request')
+    // A client error (bad Host, malformed or oversized body) says what was wrong.
+    if (isRouteHandlersError(error) && error.status < 500 && !res.headersSent) return sendText(res, error.status, error.message)
     logger.error(`route-handlers: ${req.method} ${path} failed`, error)
     const detail = process.env.NODE_ENV === 'development' && error instanceof Error ? `\n\n${error.stack}` : ''
     if (!res.headersSent) sendText(res, 500, `Internal Server Error${detail}`)

@@ -3,6 +3,7 @@
  * each host, at the root and under a mount prefix, so hosts cannot drift apart.
  */
 import assert from 'node:assert/strict'
+import { createHash, randomBytes } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Target } from './targets.ts'
@@ -275,6 +276,93 @@ export function runBehaviour(name: string, start: () => Promise<Target>): void {
         assert.equal(get.status, 405)
         assert.equal(get.headers.get('allow'), 'OPTIONS, POST')
         assert.equal(await (await send('/dispatch/lowercase', { method: 'POST' })).text(), 'real handler')
+      })
+    })
+
+    describe('bodies', () => {
+      const post = (path: string, body: BodyInit, type?: string) =>
+        send(path, { method: 'POST', body, headers: type ? { 'content-type': type } : {}, duplex: 'half' } as RequestInit)
+      const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
+
+      test('malformed JSON → 400', async () => {
+        const response = await post('/bodies/json', '{"broken": ', 'application/json')
+        assert.equal(response.status, 400)
+        assert.match(await response.text(), /not valid JSON/)
+      })
+
+      test('json() still rejects with a SyntaxError that carries status 400', async () => {
+        const response = await post('/bodies/json-caught', 'nope', 'application/json')
+        assert.deepEqual(await json(response), { isSyntaxError: true, status: 400 })
+      })
+
+      test('JSON over bodyLimit → 413, declared or streamed', async () => {
+        const big = JSON.stringify({ pad: 'x'.repeat(1024 * 1024 + 10) })
+        const declared = await post('/bodies/json', big, 'application/json')
+        assert.equal(declared.status, 413)
+        assert.match(await declared.text(), /larger than the bodyLimit of 1048576 bytes/)
+        const streamed = await post('/bodies/json', new Blob([big]).stream(), 'application/json')
+        assert.equal(streamed.status, 413)
+      })
+
+      test('a body just under bodyLimit is read whole', async () => {
+        const bytes = randomBytes(1024 * 1024 - 1)
+        assert.deepEqual(await json(await post('/bodies/digest', bytes)), { size: bytes.byteLength, sha256: sha256(bytes) })
+      })
+
+      test('streaming request.body is not limited', async () => {
+        const bytes = randomBytes(3 * 1024 * 1024)
+        assert.deepEqual(await json(await post('/bodies/stream-digest', new Blob([bytes]).stream())), { size: bytes.byteLength, sha256: sha256(bytes) })
+      })
+
+      test('multipart with two files and fields round-trips exactly', async () => {
+        const first = randomBytes(150_000)
+        const second = new TextEncoder().encode('second file ✓')
+        const form = new FormData()
+        form.append('title', 'Report ✓')
+        form.append('tags', 'a')
+        form.append('tags', 'b')
+        form.append('upload', new File([first], 'data.bin', { type: 'application/octet-stream' }))
+        form.append('upload', new File([second], 'notes ✓.txt', { type: 'text/plain' }))
+        assert.deepEqual(await json(await post('/bodies/form-digest', form)), {
+          entries: [
+            { name: 'title', value: 'Report ✓' },
+            { name: 'tags', value: 'a' },
+            { name: 'tags', value: 'b' },
+            { name: 'upload', file: 'data.bin', type: 'application/octet-stream', size: first.byteLength, sha256: sha256(first) },
+            { name: 'upload', file: 'notes ✓.txt', type: 'text/plain', size: second.byteLength, sha256: sha256(second) },
+          ],
+        })
+      })
+
+      const overLimit: Array<[limit: string, build: (form: FormData) => void]> = [
+        ['files', (form) => { for (let index = 0; index < 4; index++) form.append('f', new File(['x'], `${index}.txt`)) }],
+        ['fields', (form) => { for (let index = 0; index < 11; index++) form.append(`field${index}`, 'x') }],
+        ['parts', (form) => {
+          for (let index = 0; index < 10; index++) form.append(`field${index}`, 'x')
+          for (let index = 0; index < 3; index++) form.append('f', new File(['x'], `${index}.txt`))
+        }],
+        ['fieldSize', (form) => form.append('big', 'x'.repeat(1001))],
+        ['fileSize', (form) => form.append('big', new File([randomBytes(200_001)], 'big.bin'))],
+      ]
+      for (const [limit, build] of overLimit) {
+        test(`multipart over its ${limit} limit → 413 naming it`, async () => {
+          const form = new FormData()
+          build(form)
+          const response = await post('/bodies/form-digest', form)
+          assert.equal(response.status, 413)
+          assert.match(await response.text(), new RegExp(`multipart\\.${limit}\\b`))
+        })
+      }
+
+      test('malformed multipart → 400', async () => {
+        const response = await post('/bodies/form-digest', '--nope\r\ngarbage', 'multipart/form-data; boundary=expected')
+        assert.equal(response.status, 400)
+        const noBoundary = await post('/bodies/form-digest', 'x', 'multipart/form-data')
+        assert.equal(noBoundary.status, 400)
+      })
+
+      test('formData() on a JSON body → 415', async () => {
+        assert.equal((await post('/bodies/form-digest', '{}', 'application/json')).status, 415)
       })
     })
 

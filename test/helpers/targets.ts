@@ -12,6 +12,12 @@ export const APP_DIR = fileURLToPath(new URL('../fixtures/app', import.meta.url)
 
 export const quietLogger = { warn() {}, error() {} }
 
+/** Small multipart limits, so the suite can cross each one; the same for every host. */
+export const LIMITS = {
+  bodyLimit: 1024 * 1024,
+  multipart: { parts: 12, fields: 10, files: 3, fieldSize: 1000, fileSize: 200_000 },
+}
+
 /** A running host: `send()` takes a mount-relative path, the target adds its prefix. */
 export interface Target {
   readonly prefix: string
@@ -29,7 +35,7 @@ export interface Target {
  * 500 (what a host would do), with the error code in a header for the suite to see.
  */
 export async function handleTarget(prefix: string): Promise<Target> {
-  const routes = await createRouteHandlers({ dir: APP_DIR, basePath: prefix }).ready()
+  const routes = await createRouteHandlers({ dir: APP_DIR, basePath: prefix, ...LIMITS }).ready()
   return {
     prefix,
     async send(path, init) {
@@ -37,8 +43,9 @@ export async function handleTarget(prefix: string): Promise<Target> {
         const response = await routes.handle(new Request(`http://localhost${prefix}${path}`, init))
         return response ?? new Response('Not Found', { status: 404 })
       } catch (error) {
-        const code = isRouteHandlersError(error) ? error.code : 'handler-error'
-        return new Response('Internal Server Error', { status: 500, headers: { 'x-error-code': code } })
+        // What a host's error handling does: client errors say why, others say nothing.
+        const status = isRouteHandlersError(error) ? error.status : 500
+        return new Response(status < 500 ? (error as Error).message : 'Internal Server Error', { status })
       }
     },
     close: async () => {},
@@ -47,24 +54,24 @@ export async function handleTarget(prefix: string): Promise<Target> {
 
 /** The standalone Node server on a real socket. */
 export async function standaloneTarget(prefix: string): Promise<Target> {
-  const server = await serve({ dir: APP_DIR, basePath: prefix, port: 0, logger: quietLogger })
+  const server = await serve({ dir: APP_DIR, basePath: prefix, port: 0, logger: quietLogger, ...LIMITS })
   return targetOn(server, prefix)
 }
 
 /** Express 5 with the middleware at the root or under a prefix, and an app error handler. */
 export async function expressTarget(prefix: string): Promise<Target> {
   const app = express()
-  const middleware = await routeHandlers({ dir: APP_DIR, logger: quietLogger }).ready()
+  const middleware = await routeHandlers({ dir: APP_DIR, logger: quietLogger, ...LIMITS }).ready()
   if (prefix) app.use(prefix, middleware)
   else app.use(middleware)
   app.use(appErrorHandler)
   return listen(app, prefix)
 }
 
-/** What a typical app's error middleware does: the error's status, a generic body. */
-export const appErrorHandler: ErrorRequestHandler = (error: { status?: number }, _req, res, _next) => {
+/** What a typical app's error middleware does: the error's status; client errors say why. */
+export const appErrorHandler: ErrorRequestHandler = (error: { status?: number; message: string }, _req, res, _next) => {
   const status = error.status ?? 500
-  res.status(status).send(status < 500 ? 'Bad Request' : 'Internal Server Error')
+  res.status(status).send(status < 500 ? error.message : 'Internal Server Error')
 }
 
 /** Serves `listener` on a free loopback port. */
@@ -91,11 +98,11 @@ function targetOn(server: import('node:http').Server, prefix: string): Target & 
 /** Fastify 5 with the plugin at the root or under a prefix, and an app error handler. */
 export async function fastifyTarget(prefix: string): Promise<Target> {
   const app = Fastify()
-  app.setErrorHandler((error: { statusCode?: number }, _request, reply) => {
+  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
     const status = error.statusCode ?? 500
-    return reply.code(status).send(status < 500 ? 'Bad Request' : 'Internal Server Error')
+    return reply.code(status).send(status < 500 ? error.message : 'Internal Server Error')
   })
-  await app.register(routeHandlersPlugin, { dir: APP_DIR, prefix, logger: quietLogger })
+  await app.register(routeHandlersPlugin, { dir: APP_DIR, prefix, logger: quietLogger, ...LIMITS })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
   return {
