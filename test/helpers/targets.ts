@@ -30,6 +30,11 @@ export interface Target {
   close(): Promise<void>
 }
 
+/** A host on a real socket. */
+export interface SocketTarget extends Target {
+  readonly port: number
+}
+
 /**
  * The core alone: `handle()` with real `Request` objects. No match answers 404 and a rejection
  * 500 (what a host would do), with the error code in a header for the suite to see.
@@ -53,13 +58,13 @@ export async function handleTarget(prefix: string): Promise<Target> {
 }
 
 /** The standalone Node server on a real socket. */
-export async function standaloneTarget(prefix: string): Promise<Target> {
+export async function standaloneTarget(prefix: string): Promise<SocketTarget> {
   const server = await serve({ dir: APP_DIR, basePath: prefix, port: 0, logger: quietLogger, ...LIMITS })
   return targetOn(server, prefix)
 }
 
 /** Express 5 with the middleware at the root or under a prefix, and an app error handler. */
-export async function expressTarget(prefix: string): Promise<Target> {
+export async function expressTarget(prefix: string): Promise<SocketTarget> {
   const app = express()
   const middleware = await routeHandlers({ dir: APP_DIR, logger: quietLogger, ...LIMITS }).ready()
   if (prefix) app.use(prefix, middleware)
@@ -75,13 +80,13 @@ export const appErrorHandler: ErrorRequestHandler = (error: { status?: number; m
 }
 
 /** Serves `listener` on a free loopback port. */
-export async function listen(listener: RequestListener, prefix = ''): Promise<Target & { port: number }> {
+export async function listen(listener: RequestListener, prefix = ''): Promise<SocketTarget> {
   const server = createServer(listener)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return targetOn(server, prefix)
 }
 
-function targetOn(server: import('node:http').Server, prefix: string): Target & { port: number } {
+function targetOn(server: import('node:http').Server, prefix: string): SocketTarget {
   const { port } = server.address() as AddressInfo
   return {
     prefix,
@@ -96,7 +101,7 @@ function targetOn(server: import('node:http').Server, prefix: string): Target & 
 }
 
 /** Fastify 5 with the plugin at the root or under a prefix, and an app error handler. */
-export async function fastifyTarget(prefix: string): Promise<Target> {
+export async function fastifyTarget(prefix: string): Promise<SocketTarget> {
   const app = Fastify()
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
     const status = error.statusCode ?? 500
@@ -107,6 +112,7 @@ export async function fastifyTarget(prefix: string): Promise<Target> {
   const { port } = app.server.address() as AddressInfo
   return {
     prefix,
+    port,
     unknownMethodStatus: 404,
     send: (path, init) => fetch(`http://127.0.0.1:${port}${prefix}${path}`, { redirect: 'manual', ...init }),
     close: async () => {

@@ -1,0 +1,156 @@
+/**
+ * What every host on a real socket must survive (../shared/SPEC.md "Errors belong to the host",
+ * issue "Request bodies, limits and hostile input"): clients that lie, leave or send garbage. Run
+ * against the standalone server, Express and Fastify.
+ */
+import assert from 'node:assert/strict'
+import { connect } from 'node:net'
+import { after, before, describe, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { disconnectMidStream, eventually, rawRequest } from './http.ts'
+import type { SocketTarget } from './targets.ts'
+
+/** Unhandled rejections and uncaught exceptions seen while a suite runs: there must be none. */
+function watchProcess(): { problems: unknown[]; stop: () => void } {
+  const problems: unknown[] = []
+  const record = (problem: unknown) => problems.push(problem)
+  process.on('unhandledRejection', record)
+  process.on('uncaughtException', record)
+  return {
+    problems,
+    stop: () => {
+      process.off('unhandledRejection', record)
+      process.off('uncaughtException', record)
+    },
+  }
+}
+
+/**
+ * Sends two requests down one TCP connection, the first with a large body, and resolves with
+ * everything the server answered once the second answer has arrived (or after five seconds).
+ */
+function twoRequestsOnOneConnection(port: number, first: { path: string; body: Buffer }, second: { path: string; body: string }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1')
+    let answer = ''
+    const timer = setTimeout(() => finish(), 5000)
+    const finish = () => {
+      clearTimeout(timer)
+      socket.destroy()
+      resolve(answer)
+    }
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => {
+      answer += chunk
+      if ((answer.match(/HTTP\/1\.1 /g) ?? []).length >= 2 && answer.endsWith('}')) finish()
+    })
+    socket.on('error', reject)
+    socket.on('close', finish)
+    socket.write(`POST ${first.path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${first.body.byteLength}\r\n\r\n`)
+    socket.write(first.body)
+    socket.write(
+      `POST ${second.path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(second.body)}\r\n\r\n${second.body}`,
+    )
+  })
+}
+
+/** Starts a POST with a streamed body, sends part of it, then drops the connection. */
+async function disconnectMidUpload(port: number, path: string): Promise<void> {
+  const socket = connect(port, '127.0.0.1')
+  await new Promise((resolve) => socket.once('connect', resolve))
+  socket.write(`POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000000\r\n\r\n`)
+  socket.write(Buffer.alloc(64 * 1024, 1))
+  await sleep(30)
+  socket.destroy()
+}
+
+export function runSocketBehaviour(name: string, start: () => Promise<SocketTarget>): void {
+  describe(name, () => {
+    let target: SocketTarget
+    let watcher: ReturnType<typeof watchProcess>
+    before(async () => {
+      target = await start()
+      watcher = watchProcess()
+    })
+    after(async () => {
+      watcher.stop()
+      await target.close()
+    })
+    const url = (path: string) => `http://127.0.0.1:${target.port}${target.prefix}${path}`
+    const stillServing = async () => assert.equal((await fetch(url('/items'))).status, 200)
+
+    test('a Content-Length larger than the body sent → 400, no hang', async () => {
+      const answer = await rawRequest(target.port, `POST ${target.prefix}/bodies/digest HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789`)
+      assert.match(answer, /^HTTP\/1\.1 400 /)
+      await stillServing()
+    })
+
+    test('a Content-Length smaller than the body sent → 400 for the rest, no hang', async () => {
+      const answer = await rawRequest(
+        target.port,
+        `POST ${target.prefix}/bodies/digest HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n0123456789 and more that is not a request\r\n\r\n`,
+      )
+      assert.match(answer, /HTTP\/1\.1 400 /)
+      await stillServing()
+    })
+
+    test('a handler that ignores a 10 MB body leaves the keep-alive connection usable', async () => {
+      const answer = await twoRequestsOnOneConnection(
+        target.port,
+        { path: `${target.prefix}/bodies/ignore`, body: Buffer.alloc(10 * 1024 * 1024, 7) },
+        { path: `${target.prefix}/bodies/json`, body: '{"again":true}' },
+      )
+      const statuses = [...answer.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => match[1])
+      assert.deepEqual(statuses, ['200', '200'])
+      assert.match(answer, /ignored/)
+      assert.ok(answer.endsWith('{"received":{"again":true}}'), answer.slice(-200))
+    })
+
+    test('a handler that reads part of a 10 MB body leaves the keep-alive connection usable', async () => {
+      const answer = await twoRequestsOnOneConnection(
+        target.port,
+        { path: `${target.prefix}/bodies/read-some`, body: Buffer.alloc(10 * 1024 * 1024, 7) },
+        { path: `${target.prefix}/bodies/json`, body: '{"again":true}' },
+      )
+      assert.deepEqual([...answer.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => match[1]), ['200', '200'])
+      assert.match(answer, /read \d+ bytes/)
+      assert.ok(answer.endsWith('{"received":{"again":true}}'), answer.slice(-200))
+    })
+
+    test('a client that disconnects during an upload does not hurt the server', async () => {
+      await disconnectMidUpload(target.port, `${target.prefix}/bodies/digest`)
+      await disconnectMidUpload(target.port, `${target.prefix}/bodies/stream-digest`)
+      await sleep(50)
+      await stillServing()
+    })
+
+    test('a client that disconnects mid-download aborts request.signal and cancels the stream', async () => {
+      const endless = () => ((globalThis as Record<string, unknown>).__endless ?? { cancelled: 0, aborted: 0 }) as { cancelled: number; aborted: number }
+      const before = { ...endless() }
+      await disconnectMidStream(url('/dispatch/endless'))
+      assert.ok(await eventually(() => endless().aborted === before.aborted + 1), 'signal aborted')
+      assert.ok(await eventually(() => endless().cancelled === before.cancelled + 1), 'stream cancelled')
+      await stillServing()
+    })
+
+    test('a response stream that fails after it started: the connection is cut, the server goes on', async () => {
+      await assert.rejects(async () => {
+        const response = await fetch(url('/dispatch/stream-fails'), { headers: { 'accept-encoding': 'identity' } })
+        assert.equal(response.status, 200)
+        await response.text()
+      })
+      await stillServing()
+    })
+
+    test('a header value HTTP cannot carry → 500 before anything is sent', async () => {
+      const response = await fetch(url('/dispatch/invalid-header'))
+      assert.equal(response.status, 500)
+      assert.equal(response.headers.get('x-ok'), null)
+      await stillServing()
+    })
+
+    test('no unhandled rejection or uncaught exception so far', () => {
+      assert.deepEqual(watcher.problems, [])
+    })
+  })
+}
