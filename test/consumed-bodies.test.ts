@@ -1,0 +1,112 @@
+/**
+ * Bodies an Express parser already read before the route handlers ran (issue: "Bodies already
+ * consumed"), rebuilt for the handler — or, where they cannot be, a clear error.
+ */
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
+import multer from 'multer'
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { after, before, describe, test } from 'node:test'
+import { gzipSync } from 'node:zlib'
+import { routeHandlers } from '../adapters/express.ts'
+import { APP_DIR, listen, quietLogger, type SocketTarget } from './helpers/targets.ts'
+
+const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex')
+
+/** An app with `parser` installed globally before the route handlers, recording errors. */
+function appWith(parser: RequestHandler): { target: () => SocketTarget; errors: Array<{ code?: string; message: string }> } {
+  let target: SocketTarget
+  const errors: Array<{ code?: string; message: string }> = []
+  before(async () => {
+    const app = express()
+    app.use(parser)
+    app.use(await routeHandlers({ dir: APP_DIR, logger: quietLogger }).ready())
+    const recorder: ErrorRequestHandler = (error, _req, res, _next) => {
+      errors.push(error)
+      res.status(error.status ?? 500).send(error.message)
+    }
+    app.use(recorder)
+    target = await listen(app)
+  })
+  after(() => target.close())
+  return { target: () => target, errors }
+}
+
+const post = (target: SocketTarget, path: string, body: BodyInit, headers: Record<string, string>) =>
+  target.send(path, { method: 'POST', body, headers })
+
+describe('express.json() before the route handlers', () => {
+  const app = appWith(express.json())
+  test('the handler still reads the JSON', async () => {
+    const response = await post(app.target(), '/bodies/json', '{"a": [1, 2]}', { 'content-type': 'application/json' })
+    assert.deepEqual(await response.json(), { received: { a: [1, 2] } })
+  })
+  test('a gzip-encoded JSON body: the handler gets the plain JSON', async () => {
+    const response = await post(app.target(), '/bodies/json', gzipSync('{"zipped":true}'), {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+    })
+    assert.deepEqual(await response.json(), { received: { zipped: true } })
+  })
+  test('a body the parser skipped (not JSON) is read from the stream as usual', async () => {
+    const response = await post(app.target(), '/bodies/digest', 'plain bytes', { 'content-type': 'application/octet-stream' })
+    assert.deepEqual(await response.json(), { size: 11, sha256: sha256('plain bytes') })
+  })
+})
+
+describe("express.json({ verify }) keeping req.rawBody", () => {
+  const app = appWith(express.json({ verify: (req, _res, buffer) => void ((req as { rawBody?: Buffer }).rawBody = buffer) }))
+  test('the handler gets the exact bytes', async () => {
+    const text = '{ "spaced" :  true }'
+    const response = await post(app.target(), '/bodies/digest', text, { 'content-type': 'application/json' })
+    assert.deepEqual(await response.json(), { size: text.length, sha256: sha256(text) })
+  })
+})
+
+describe('express.urlencoded() before the route handlers', () => {
+  const app = appWith(express.urlencoded())
+  test('formData() sees the fields', async () => {
+    const response = await post(app.target(), '/form', 'name=Ada&email=ada%40example.com', { 'content-type': 'application/x-www-form-urlencoded' })
+    assert.deepEqual(await response.json(), { name: 'Ada', email: 'ada@example.com', file: null })
+  })
+})
+
+describe('express.urlencoded({ extended: true }) with nested fields', () => {
+  const app = appWith(express.urlencoded({ extended: true }))
+  test('cannot be rebuilt: a clear error naming the parser and the fix', async () => {
+    const response = await post(app.target(), '/form', 'user[name]=Ada', { 'content-type': 'application/x-www-form-urlencoded' })
+    assert.equal(response.status, 500)
+    const error = app.errors.at(-1)!
+    assert.equal(error.code, 'RH_ERR_BODY_CONSUMED')
+    assert.match(error.message, /express\.urlencoded\(\{ extended: true \}\)/)
+    assert.match(error.message, /Mount route handlers before the body parsers/)
+  })
+})
+
+describe('express.text() and express.raw() before the route handlers', () => {
+  const text = appWith(express.text())
+  const raw = appWith(express.raw())
+  test('text: same bytes', async () => {
+    const response = await post(text.target(), '/bodies/digest', 'some text ✓', { 'content-type': 'text/plain' })
+    assert.deepEqual(await response.json(), { size: Buffer.byteLength('some text ✓'), sha256: sha256('some text ✓') })
+  })
+  test('raw: same bytes', async () => {
+    const bytes = new Uint8Array([0, 1, 2, 250, 251])
+    const response = await post(raw.target(), '/bodies/digest', bytes, { 'content-type': 'application/octet-stream' })
+    assert.deepEqual(await response.json(), { size: 5, sha256: sha256(bytes) })
+  })
+})
+
+describe('multer before the route handlers', () => {
+  const app = appWith(multer().any())
+  test('multipart cannot be rebuilt: a clear error naming multer and the fix', async () => {
+    const form = new FormData()
+    form.append('name', 'Ada')
+    const response = await app.target().send('/form', { method: 'POST', body: form })
+    assert.equal(response.status, 500)
+    const error = app.errors.at(-1)!
+    assert.equal(error.code, 'RH_ERR_BODY_CONSUMED')
+    assert.match(error.message, /multer/)
+    assert.match(error.message, /Mount route handlers before the body parsers/)
+  })
+})
