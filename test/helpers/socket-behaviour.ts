@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { randomHeaders, randomMethod, randomPath, seededRandom } from './fuzz.ts'
 import { disconnectMidStream, eventually, rawRequest } from './http.ts'
 import type { SocketTarget } from './targets.ts'
 
@@ -146,6 +147,70 @@ export function runSocketBehaviour(name: string, start: () => Promise<SocketTarg
       const response = await fetch(url('/dispatch/invalid-header'))
       assert.equal(response.status, 500)
       assert.equal(response.headers.get('x-ok'), null)
+      await stillServing()
+    })
+
+    test('fuzz: thousands of random paths and headers get well-formed answers from routes in the table', async () => {
+      const random = seededRandom(20261124)
+      const privateMarker = '"route":"_private"'
+      for (let batch = 0; batch < 150; batch++) {
+        await Promise.all(
+          Array.from({ length: 20 }, async () => {
+            const method = randomMethod(random)
+            const path = randomPath(random)
+            const headers = randomHeaders(random)
+            const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? 'x=1' : null
+            const answer = await rawRequest(
+              target.port,
+              `${method} ${target.prefix}${path} HTTP/1.1\r\nHost: localhost\r\n${Object.entries(headers)
+                .map(([name, value]) => `${name}: ${value}\r\n`)
+                .join('')}${body === null ? '' : `Content-Length: ${body.length}\r\n`}Connection: close\r\n\r\n${body ?? ''}`,
+            )
+            const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(answer)?.[1])
+            assert.ok(status >= 200 && status < 600, `${method} ${path} ${JSON.stringify(headers)} → ${answer.slice(0, 80)}`)
+            assert.ok(!answer.includes(privateMarker), `${method} ${path} reached a private folder`)
+          }),
+        )
+      }
+      await stillServing()
+    })
+
+    test('5,000 requests, some aborted: no listener leak warning, no growth in open handles', async () => {
+      const warnings: string[] = []
+      const onWarning = (warning: Error) => warnings.push(warning.name)
+      process.on('warning', onWarning)
+      // The client keeps up to 20 connections alive: open them first, then count.
+      await Promise.all(Array.from({ length: 20 }, () => fetch(url('/items')).then((response) => response.arrayBuffer())))
+      const handlesBefore = process.getActiveResourcesInfo().length
+      try {
+        const paths = ['/items', '/rss.xml', '/dispatch/endless', '/bodies/json', '/items/x']
+        for (let batch = 0; batch < 250; batch++) {
+          await Promise.all(
+            Array.from({ length: 20 }, async (_, index) => {
+              const path = paths[(batch + index) % paths.length]!
+              const controller = new AbortController()
+              const aborts = path === '/dispatch/endless' || index % 7 === 0
+              const init: RequestInit = path === '/bodies/json' ? { method: 'POST', body: '{"n":1}', headers: { 'content-type': 'application/json' } } : {}
+              try {
+                const response = await fetch(url(path), { ...init, signal: controller.signal, headers: { ...init.headers, 'accept-encoding': 'identity' } })
+                if (aborts) {
+                  await response.body?.getReader().read()
+                  controller.abort()
+                } else await response.arrayBuffer()
+              } catch (error) {
+                if (!aborts) throw error
+              }
+            }),
+          )
+        }
+      } finally {
+        process.off('warning', onWarning)
+      }
+      assert.deepEqual(warnings.filter((name) => name === 'MaxListenersExceededWarning'), [])
+      assert.ok(
+        await eventually(() => process.getActiveResourcesInfo().length <= handlesBefore + 10),
+        `open handles grew from ${handlesBefore} to ${process.getActiveResourcesInfo().length}`,
+      )
       await stillServing()
     })
 
