@@ -63,6 +63,43 @@ async function uploadAndCheck(size: number): Promise<void> {
   assert.deepEqual(body, { files: [{ name: 'upload', file: 'big.bin', size, sha256: hash.digest('hex') }] })
 }
 
+/** Streams `size` bytes as a plain POST body over a raw socket; resolves with the answer's body. */
+async function postRaw(path: string, size: number): Promise<{ answer: string; sha256: string }> {
+  const chunk = randomBytes(64 * 1024)
+  const hash = createHash('sha256')
+  const socket = connect(target.port, '127.0.0.1')
+  await once(socket, 'connect')
+  let answer = ''
+  socket.setEncoding('utf8')
+  socket.on('data', (data: string) => (answer += data))
+  const closed = once(socket, 'close')
+  socket.write(`POST ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: ${size}\r\n\r\n`)
+  for (let sent = 0; sent < size; sent += chunk.byteLength) {
+    const piece = chunk.subarray(0, Math.min(chunk.byteLength, size - sent))
+    hash.update(piece)
+    if (!socket.write(piece)) await once(socket, 'drain')
+  }
+  await closed
+  return { answer, sha256: hash.digest('hex') }
+}
+
+test('a 200 MB body read as a stream keeps RSS flat (backpressure, no buffering)', async () => {
+  await postRaw('/bodies/stream-digest', 16 * MiB)
+  const baseline = process.memoryUsage.rss()
+  let peak = baseline
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20)
+  let result: { answer: string; sha256: string }
+  try {
+    result = await postRaw('/bodies/stream-digest', 200 * MiB)
+  } finally {
+    clearInterval(sampler)
+  }
+  assert.match(result.answer, /^HTTP\/1\.1 200 /)
+  assert.ok(result.answer.endsWith(JSON.stringify({ size: 200 * MiB, sha256: result.sha256 })))
+  const growth = (peak - baseline) / MiB
+  assert.ok(growth < 100, `RSS grew by ${growth.toFixed(0)} MiB while streaming 200 MiB`)
+})
+
 test('a 200 MB upload is spooled to disk: memory stays flat and the temporary file is deleted', async () => {
   // A warm-up lets V8 size its heap for the traffic, so the measured upload shows what is kept.
   await uploadAndCheck(16 * MiB)
