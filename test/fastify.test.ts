@@ -1,7 +1,7 @@
 import fastifyCompress from '@fastify/compress'
 import fastifyCors from '@fastify/cors'
 import fastifyFormbody from '@fastify/formbody'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import assert from 'node:assert/strict'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
@@ -13,11 +13,11 @@ runBehaviour('Fastify at the root', () => fastifyTarget(''))
 runBehaviour('Fastify under /api', () => fastifyTarget('/api'))
 
 /** Starts the app `build` makes for one describe block; `url()` gives its base URL. */
-function withApp(build: (app: FastifyInstance) => Promise<void>): { url: () => string; app: () => FastifyInstance } {
+function withApp(build: (app: FastifyInstance) => Promise<void>, options: FastifyServerOptions = {}): { url: () => string; app: () => FastifyInstance } {
   let app: FastifyInstance
   let base = ''
   before(async () => {
-    app = Fastify()
+    app = Fastify(options)
     await build(app)
     await app.listen({ port: 0, host: '127.0.0.1' })
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
@@ -48,6 +48,18 @@ describe('Fastify: routes are Fastify routes', () => {
       return true
     })
     await app.close()
+  })
+})
+
+describe("Fastify: buffered reads obey Fastify's bodyLimit", () => {
+  const server = withApp(async (app) => {
+    await app.register(routeHandlersPlugin, { dir: APP_DIR, logger: quietLogger })
+  }, { bodyLimit: 100 })
+
+  test('a JSON body over the app bodyLimit → 413; under it → read', async () => {
+    const post = (body: string) => fetch(`${server.url()}/bodies/json`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })
+    assert.equal((await post(JSON.stringify({ pad: 'x'.repeat(200) }))).status, 413)
+    assert.deepEqual(await (await post('{"small":true}')).json(), { received: { small: true } })
   })
 })
 
