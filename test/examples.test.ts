@@ -1,24 +1,35 @@
+/**
+ * The examples as a user meets them: started the way `npm start` does, their printed URLs fetched.
+ * The examples import `route-handlers` by name, so they run against the build (`npm test` builds).
+ */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { test } from 'node:test'
+import { describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
-/** Starts an example on a free port and resolves with what it printed once it is listening. */
-async function startExample(script: string): Promise<{ output: string; stop: () => Promise<void> }> {
+/** Starts an example on a free port and resolves with its base URL and what it printed. */
+async function startExample(script: string): Promise<{ base: string; output: string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [script], { cwd: root, env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] })
   let output = ''
   child.stdout.setEncoding('utf8')
   await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${output}`)), 20_000)
     child.stdout.on('data', (chunk: string) => {
       output += chunk
-      if (output.includes('Ctrl+C')) resolve()
+      if (output.includes('Ctrl+C')) {
+        clearTimeout(timer)
+        resolve()
+      }
     })
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}:\n${output}`)))
   })
+  const base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1]
+  assert.ok(base, output)
   return {
+    base,
     output,
     stop: async () => {
       child.kill('SIGTERM')
@@ -27,18 +38,104 @@ async function startExample(script: string): Promise<{ output: string; stop: () 
   }
 }
 
-test('npm start: the standalone demo prints URLs that answer', async () => {
-  const example = await startExample('examples/standalone/server.mjs')
-  try {
-    const urls = [...example.output.matchAll(/curl -i (http:\/\/127\.0\.0\.1:\d+\/\S+)$/gm)].map((match) => match[1]!)
-    assert.ok(urls.length >= 4, example.output)
-    const statuses = await Promise.all(urls.map(async (url) => (await fetch(url, { redirect: 'manual' })).status))
-    assert.deepEqual(statuses, [200, 200, 404, 200, 307])
-    const base = urls[0]!.replace(/\/hello$/, '')
-    const echo = await fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"hello":"world"}' })
-    assert.deepEqual(await echo.json(), { received: { hello: 'world' } })
-    assert.match(example.output, /curl -i -X POST http:\/\/127\.0\.0\.1:\d+\/echo/)
-  } finally {
-    await example.stop()
+interface Case {
+  path: string
+  init?: RequestInit
+  status: number
+  body?: RegExp
+}
+
+const legacyAppCases = (auth: Record<string, string>): Case[] => [
+  { path: '/api/hello', status: 200, body: /"Hello World"/ },
+  { path: '/api/search?query=wid', status: 200, body: /"Widget"/ },
+  { path: '/api/items/widget', status: 200, body: /"price":9.5/ },
+  { path: '/api/items/missing', status: 404 },
+  { path: '/api/cookies', init: { headers: { cookie: 'theme=dark' } }, status: 200, body: /"theme":"dark"/ },
+  { path: '/api/legacy-cookies', init: { headers: { cookie: 'theme=dark' } }, status: 200, body: /"fromRequest":"dark"/ },
+  { path: '/api/headers', status: 200, body: /^Hello, / },
+  { path: '/api/redirect', status: 307 },
+  { path: '/api/rss.xml', status: 200, body: /<rss version="2.0">/ },
+  { path: '/api/stream', status: 200, body: /<p>One<\/p>\n<p>Two<\/p>\n<p>Three<\/p>/ },
+  { path: '/api/cors', init: { method: 'OPTIONS' }, status: 204 },
+  { path: '/api/legacy/users', status: 200, body: /"Ada"/ },
+  {
+    path: '/api/echo',
+    init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"hello":"world"}' },
+    status: 200,
+    body: /{"res":{"hello":"world"}}/,
+  },
+  {
+    path: '/api/items',
+    init: { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"slug":"gizmo","name":"Gizmo","price":5}' },
+    status: 201,
+    body: /"gizmo"/,
+  },
+  {
+    path: '/api/contact',
+    init: { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=Ada&email=ada%40example.com' },
+    status: 200,
+    body: /"email":"ada@example.com"/,
+  },
+  { path: '/api/contact', init: { method: 'POST', body: multipartForm() }, status: 200, body: /"attachment":{"name":"notes.txt","size":5/ },
+  { path: '/api/nothing-here', status: 404, body: /nothing at GET/ },
+]
+
+function multipartForm(): FormData {
+  const form = new FormData()
+  form.set('name', 'Ada')
+  form.set('attachment', new File(['notes'], 'notes.txt', { type: 'text/plain' }))
+  return form
+}
+
+async function checkCases(base: string, output: string, cases: Case[]): Promise<void> {
+  for (const { path, init, status, body } of cases) {
+    const response = await fetch(base + path, { redirect: 'manual', ...init })
+    assert.equal(response.status, status, `${init?.method ?? 'GET'} ${path}`)
+    if (body) assert.match(await response.text(), body, path)
+    if (!path.includes('nothing')) assert.ok(output.includes(path.split('?')[0]!), `the example should print ${path}`)
   }
+}
+
+describe('examples', () => {
+  test('npm start: the Express legacy app prints URLs that answer', async () => {
+    const example = await startExample('examples/express-legacy/server.mjs')
+    try {
+      await checkCases(example.base, example.output, legacyAppCases({}))
+      assert.equal((await fetch(`${example.base}/api/items`, { method: 'PUT' })).status, 404, 'a method the route lacks falls through')
+    } finally {
+      await example.stop()
+    }
+  })
+
+  test('the Fastify legacy app: same route folder, auth hook, formbody', async () => {
+    const example = await startExample('examples/fastify-legacy/server.mjs')
+    try {
+      await checkCases(example.base, example.output, legacyAppCases({ authorization: 'Bearer demo-token' }))
+      const unauthorized = await fetch(`${example.base}/api/items`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })
+      assert.equal(unauthorized.status, 401)
+    } finally {
+      await example.stop()
+    }
+  })
+
+  test('the CommonJS app require()s the package', async () => {
+    const example = await startExample('examples/commonjs/server.cjs')
+    try {
+      assert.deepEqual(await (await fetch(`${example.base}/api/hello`)).json(), { message: 'Hello World' })
+      assert.deepEqual(await (await fetch(`${example.base}/api/legacy/ping`)).json(), { pong: true })
+    } finally {
+      await example.stop()
+    }
+  })
+
+  test('the standalone server: the core on node:http alone', async () => {
+    const example = await startExample('examples/standalone/server.mjs')
+    try {
+      const urls = [...example.output.matchAll(/curl -i (http:\/\/127\.0\.0\.1:\d+\/\S+)$/gm)].map((match) => match[1]!)
+      const statuses = await Promise.all(urls.map(async (url) => (await fetch(url, { redirect: 'manual' })).status))
+      assert.deepEqual(statuses, [200, 200, 404, 200, 307])
+    } finally {
+      await example.stop()
+    }
+  })
 })
