@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import type { BodyLimits } from '../lib/body/limits.ts'
 import { RouteRequest } from '../lib/body/route-request.ts'
+import { pendingJsonText } from '../lib/next/next-response.ts'
 import { routeHandlersError } from '../lib/errors.ts'
 import type { Logger } from '../lib/types.ts'
 import { rebuildConsumedBody } from './_consumed-body.ts'
@@ -42,7 +43,13 @@ export function toNextRequest(
   limits: BodyLimits,
   source: Readable = req,
 ): RouteRequest {
-  const controller = new AbortController()
+  let controller: AbortController | undefined
+  // Made on first use of request.signal; already aborted if the client left before that.
+  const lazySignal = () => {
+    controller = new AbortController()
+    if (res.destroyed && !res.writableFinished) controller.abort()
+    return controller.signal
+  }
   const method = req.method ?? 'GET'
   const headers = toHeaders(req.rawHeaders)
   let body: ReadableStream<Uint8Array> | Uint8Array | null = null
@@ -57,15 +64,15 @@ export function toNextRequest(
   const request = new RouteRequest(url, {
     method,
     headers,
-    signal: controller.signal,
+    lazySignal,
     body,
     // Node requires `duplex` for a streamed request body; the DOM typings do not know it yet.
     ...(body === null ? {} : { duplex: 'half' }),
     nextConfig: { basePath },
     limits,
-  } as RequestInit & { nextConfig: { basePath: string }; limits: BodyLimits })
+  } as RequestInit & { nextConfig: { basePath: string }; limits: BodyLimits; lazySignal: () => AbortSignal })
   res.once('close', () => {
-    if (!res.writableFinished) controller.abort()
+    if (!res.writableFinished) controller?.abort()
     void request.releaseUploads()
   })
   return request
@@ -146,6 +153,12 @@ export async function sendResponse(res: ServerResponse, response: Response, logg
     if (cookies.length > 0) res.appendHeader('set-cookie', cookies)
     res.statusCode = response.status
     if (response.statusText) res.statusMessage = response.statusText
+    const json = pendingJsonText(response)
+    if (json !== undefined) {
+      // NextResponse.json(): the text is at hand, no stream to read.
+      res.setHeader('content-length', Buffer.byteLength(json))
+      return void res.writeHead(res.statusCode).end(json)
+    }
     if (response.body === null) return void res.writeHead(res.statusCode).end()
   } catch (error) {
     void response.body?.cancel().catch(() => {})

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import fastifyPlugin from 'fastify-plugin'
 import { Readable } from 'node:stream'
 import { routeHandlersError } from '../lib/errors.ts'
+import { pendingJsonText } from '../lib/next/next-response.ts'
 import { createRouteHandlers } from '../lib/router.ts'
 import type { Logger, RouteHandlersOptions } from '../lib/types.ts'
 import { requestOrigin, startBody, toNextRequest } from './_node.ts'
@@ -70,6 +71,8 @@ async function sendToReply(reply: FastifyReply, response: Response): Promise<Fas
     if (name !== 'set-cookie') reply.header(name, value)
   }
   for (const cookie of response.headers.getSetCookie()) reply.header('set-cookie', cookie)
+  const json = pendingJsonText(response)
+  if (json !== undefined) return reply.send(json)
   if (response.body === null) return reply.send()
   const reader = response.body.getReader()
   const start = await startBody(reader)

@@ -38,6 +38,7 @@ async function expressApp() {
   } else {
     app.use(express.json())
     app.get('/hello', (req, res) => res.json({ message: 'Hello World' }))
+    app.get('/hello-response', (req, res) => res.json({ message: 'Hello World' }))
     app.get('/items/:slug', (req, res) => res.json({ slug: req.params.slug, q: req.query.q ?? null }))
     app.post('/echo', (req, res) => res.json(req.body))
     app.get('/download', (req, res) => {
@@ -66,6 +67,7 @@ async function fastifyApp() {
     await app.register(routeHandlersPlugin, { dir, logger: { warn() {}, error: console.error } })
   } else {
     app.get('/hello', async () => ({ message: 'Hello World' }))
+    app.get('/hello-response', async () => ({ message: 'Hello World' }))
     app.get('/items/:slug', async (request) => ({ slug: request.params.slug, q: request.query.q ?? null }))
     app.post('/echo', async (request) => request.body)
     app.get('/download', (request, reply) => {

@@ -2,6 +2,7 @@ import { ResponseCookies } from '@edge-runtime/cookies'
 import type { RequestStore } from './context.ts'
 import { routeHandlersError } from './errors.ts'
 import type { LoadedRoute } from './loaded-route.ts'
+import { pendingJsonText } from './next/next-response.ts'
 
 // Statuses whose responses never carry a body (Fetch's null body statuses that a handler can send).
 const NULL_BODY_STATUSES = new Set([204, 205, 304])
@@ -31,18 +32,30 @@ export function finishResponse(result: unknown, route: LoadedRoute, method: stri
   if (result.headers.has('x-middleware-next')) {
     throw routeHandlersError('RH_ERR_HANDLER_NEXT_RESPONSE', [route.entry.relativeFile, method, 'next'])
   }
-  const dropBody = result.body !== null && (method === 'HEAD' || NULL_BODY_STATUSES.has(result.status))
-  const cookies = store.cookies?.modified() ?? []
-  // A foreign Response is rebuilt as one of ours, so hosts and `handle()` callers get a real one.
-  const internalHeaders = [...result.headers.keys()].filter((name) => name.startsWith('x-middleware-'))
-  const foreign = !(result instanceof Response)
-  if (!dropBody && cookies.length === 0 && internalHeaders.length === 0 && !foreign) return result
-
+  const hasBody = pendingJsonText(result) !== undefined || result.body !== null
+  const dropBody = hasBody && (method === 'HEAD' || NULL_BODY_STATUSES.has(result.status))
+  // Usually the handler's own Response can take the changes; a foreign one, one whose body must go,
+  // or one with immutable headers (Response.redirect(), fetch()) is rebuilt.
+  if (!dropBody && result instanceof Response) {
+    try {
+      adjustHeaders(result.headers, store)
+      return result
+    } catch {
+      // Immutable headers: rebuilt below.
+    }
+  }
   const headers = new Headers(result.headers)
-  for (const name of internalHeaders) headers.delete(name)
-  mergeCookies(headers, store)
+  adjustHeaders(headers, store)
   if (dropBody) void result.body?.cancel().catch(() => {})
   return new Response(dropBody ? null : result.body, { status: result.status, statusText: result.statusText, headers })
+}
+
+/** Removes internal `x-middleware-*` headers and adds the cookies set through `cookies()`. */
+function adjustHeaders(headers: Headers, store: RequestStore): void {
+  let internal: string[] | undefined
+  for (const name of headers.keys()) if (name.startsWith('x-middleware-')) (internal ??= []).push(name)
+  if (internal) for (const name of internal) headers.delete(name)
+  mergeCookies(headers, store)
 }
 
 /**

@@ -118,6 +118,29 @@ describe('NextResponse', () => {
     assert.throws(() => NextResponse.redirect('/relative'), /URL is malformed "\/relative"/)
   })
 
+  test('json() answers behave like a real Response: read once, clone, stream, copy', async () => {
+    const response = NextResponse.json({ a: 1 }, { headers: { 'x-a': 'b' } })
+    assert.ok(response instanceof Response)
+    assert.equal(response.ok, true)
+    const clone = response.clone()
+    assert.equal(response.bodyUsed, false)
+    assert.deepEqual(await response.json(), { a: 1 })
+    assert.equal(response.bodyUsed, true)
+    await assert.rejects(response.text(), TypeError)
+    assert.equal(await new Response(clone.body, clone).text(), '{"a":1}')
+    const copy = new Response(NextResponse.json([1, 2]).body, { headers: { 'x-b': 'c' } })
+    assert.deepEqual(await copy.json(), [1, 2])
+    assert.equal(await NextResponse.json('text').text(), '"text"')
+    assert.deepEqual(new Uint8Array(await NextResponse.json(1).arrayBuffer()), new TextEncoder().encode('1'))
+  })
+
+  test('json() validates like Response.json()', () => {
+    assert.throws(() => NextResponse.json(undefined), TypeError)
+    assert.throws(() => NextResponse.json({}, { status: 99 }), RangeError)
+    assert.throws(() => NextResponse.json(1n), TypeError)
+    assert.equal(NextResponse.json({}, { status: 201, statusText: 'Made' }).statusText, 'Made')
+  })
+
   test('cookies.set() writes Set-Cookie', () => {
     const response = new NextResponse('ok')
     response.cookies.set('a', '1', { httpOnly: true })

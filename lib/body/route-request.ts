@@ -7,6 +7,12 @@ import { readLimited } from './read-limited.ts'
 
 export interface RouteRequestInit extends NextRequestInit {
   limits?: BodyLimits
+  /**
+   * Makes `request.signal` on first use. Hosts pass this instead of `signal`: a signal given to
+   * the Request constructor costs more than the rest of the request together, and most handlers
+   * never look at it.
+   */
+  lazySignal?: () => AbortSignal
 }
 
 const FORM_TYPES = /^(multipart\/form-data|application\/x-www-form-urlencoded)\b/i
@@ -20,11 +26,19 @@ const FORM_TYPES = /^(multipart\/form-data|application\/x-www-form-urlencoded)\b
 export class RouteRequest extends NextRequest {
   readonly #limits: BodyLimits
   readonly #spooled: SpoolRecord = { dirs: [] }
+  readonly #lazySignal: (() => AbortSignal) | undefined
+  #signal: AbortSignal | undefined
 
   constructor(input: URL | RequestInfo, init: RouteRequestInit = {}) {
-    const { limits, ...requestInit } = init
+    const { limits, lazySignal, ...requestInit } = init
     super(input, requestInit)
     this.#limits = limits ?? DEFAULT_BODY_LIMITS
+    this.#lazySignal = lazySignal
+  }
+
+  override get signal(): AbortSignal {
+    if (this.#lazySignal === undefined) return super.signal
+    return (this.#signal ??= this.#lazySignal())
   }
 
   override async bytes(): Promise<Uint8Array<ArrayBuffer>> {

@@ -6,6 +6,27 @@ export interface MiddlewareResponseInit extends ResponseInit {
   request?: { headers?: Headers }
 }
 
+// Symbol-keyed state, not `#private` fields: `NextResponse.json()` makes instances without running
+// the constructor (below), and those have no private fields.
+const COOKIES = Symbol('cookies')
+const PENDING = Symbol('pending')
+
+/**
+ * A `NextResponse.json()` answer before anything has needed a real undici Response: the JSON text,
+ * status and headers. Building the undici Response (and its body stream) costs more than the rest
+ * of a small request together, and a host that writes the text directly never needs it.
+ */
+interface PendingJson {
+  text: string
+  status: number
+  statusText: string
+  init: HeadersInit | undefined
+  headers: Headers | undefined
+  /** The real Response, once something asked for what only it has. */
+  real: Response | undefined
+  used: boolean
+}
+
 /**
  * Next.js's `NextResponse`: a real `Response` with `cookies` and the `json`/`redirect` helpers.
  *
@@ -17,19 +38,32 @@ export interface MiddlewareResponseInit extends ResponseInit {
  * }
  */
 export class NextResponse<Body = unknown> extends Response {
-  #cookies: ResponseCookies | undefined
+  declare [COOKIES]: ResponseCookies | undefined
+  declare [PENDING]: PendingJson | undefined
   // Keeps the JSON body's type for callers, as Next.js's class does.
   declare readonly __body?: Body
 
   /** The response's `Set-Cookie` headers as Next.js's ResponseCookies. */
   get cookies(): ResponseCookies {
-    return (this.#cookies ??= new ResponseCookies(this.headers))
+    return (this[COOKIES] ??= new ResponseCookies(this.headers))
   }
 
-  /** A JSON response with `content-type: application/json`. */
+  /**
+   * A JSON response with `content-type: application/json`. Made lazily: the undici Response behind
+   * it exists only once something reads its body as a stream or clones it.
+   */
   static override json<JsonBody>(body: JsonBody, init?: ResponseInit): NextResponse<JsonBody> {
-    const response = Response.json(body, init)
-    return new NextResponse<JsonBody>(response.body, response)
+    const status = init?.status ?? 200
+    // Anything unusual takes the standard path, which validates and throws as the Fetch standard says.
+    if (init?.statusText !== undefined || !Number.isInteger(status) || status < 200 || status > 599 || status === 204 || status === 205 || status === 304) {
+      const response = Response.json(body, init)
+      return new NextResponse<JsonBody>(response.body, response)
+    }
+    const text = JSON.stringify(body) as string | undefined
+    if (text === undefined) throw new TypeError('Value is not JSON serializable')
+    const response = Object.create(NextResponse.prototype) as NextResponse<JsonBody>
+    response[PENDING] = { text, status, statusText: '', init: init?.headers, headers: undefined, real: undefined, used: false }
+    return response
   }
 
   /** A redirect to an absolute URL: 307 unless `init` says 301, 302, 303 or 308. */
@@ -55,6 +89,103 @@ export class NextResponse<Body = unknown> extends Response {
     headers.set('x-middleware-next', '1')
     return new NextResponse(null, { ...init, headers })
   }
+
+  override get status(): number {
+    return this[PENDING]?.status ?? super.status
+  }
+
+  override get statusText(): string {
+    return this[PENDING]?.statusText ?? super.statusText
+  }
+
+  override get ok(): boolean {
+    return this.status >= 200 && this.status <= 299
+  }
+
+  override get headers(): Headers {
+    const pending = this[PENDING]
+    if (!pending) return super.headers
+    if (!pending.headers) {
+      pending.headers = new Headers(pending.init)
+      if (!pending.headers.has('content-type')) pending.headers.set('content-type', 'application/json')
+    }
+    return pending.headers
+  }
+
+  override get type(): ResponseType {
+    return this[PENDING] ? 'default' : super.type
+  }
+
+  override get url(): string {
+    return this[PENDING] ? '' : super.url
+  }
+
+  override get redirected(): boolean {
+    return this[PENDING] ? false : super.redirected
+  }
+
+  override get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
+    return this[PENDING] ? realOf(this).body : super.body
+  }
+
+  override get bodyUsed(): boolean {
+    const pending = this[PENDING]
+    if (!pending) return super.bodyUsed
+    return pending.used || (pending.real?.bodyUsed ?? false)
+  }
+
+  override async text(): Promise<string> {
+    const pending = this[PENDING]
+    if (!pending || pending.real) return pending?.real ? pending.real.text() : super.text()
+    if (pending.used) throw new TypeError('Body is unusable: Body has already been read')
+    pending.used = true
+    return pending.text
+  }
+
+  override async json(): Promise<unknown> {
+    return this[PENDING] ? JSON.parse(await this.text()) : super.json()
+  }
+
+  override async arrayBuffer(): Promise<ArrayBuffer> {
+    return this[PENDING] ? (new TextEncoder().encode(await this.text()).buffer as ArrayBuffer) : super.arrayBuffer()
+  }
+
+  override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    return this[PENDING] ? new TextEncoder().encode(await this.text()) : super.bytes()
+  }
+
+  override async blob(): Promise<Blob> {
+    return this[PENDING] ? new Blob([await this.text()], { type: this.headers.get('content-type') ?? '' }) : super.blob()
+  }
+
+  override async formData(): Promise<FormData> {
+    return this[PENDING] ? realOf(this).formData() : super.formData()
+  }
+
+  override clone(): NextResponse<Body> {
+    const pending = this[PENDING]
+    if (!pending) return new NextResponse<Body>(super.clone().body, this)
+    if (pending.real || pending.used) return new NextResponse<Body>(realOf(this).clone().body, this)
+    const copy = Object.create(NextResponse.prototype) as NextResponse<Body>
+    copy[PENDING] = { ...pending, headers: new Headers(this.headers), init: undefined, real: undefined }
+    return copy
+  }
+}
+
+/** The JSON text of a `NextResponse.json()` answer nothing has read yet, so a host can write it as is. */
+export function pendingJsonText(response: Response): string | undefined {
+  const pending = (response as Partial<NextResponse>)[PENDING]
+  return pending && !pending.real && !pending.used ? pending.text : undefined
+}
+
+function realOf(response: NextResponse): Response {
+  const pending = response[PENDING]!
+  pending.real ??= new Response(pending.used ? null : pending.text, {
+    status: pending.status,
+    statusText: pending.statusText,
+    headers: response.headers,
+  })
+  return pending.real
 }
 
 function validateURL(url: string | URL): string {

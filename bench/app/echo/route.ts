@@ -1,3 +1,5 @@
+import { NextResponse } from 'next/server'
+
 export async function POST(request: Request) {
-  return Response.json(await request.json())
+  return NextResponse.json(await request.json())
 }
