@@ -5,6 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
+import type { BodySource } from '../lib/body/route-request.ts'
+import { tooLarge } from '../lib/body/read-limited.ts'
 import { routeHandlersError } from '../lib/errors.ts'
 
 /** How much of an unread body is read and thrown away after the response, and for how long. */
@@ -12,11 +14,80 @@ const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024
 const DRAIN_LIMIT_MS = 5000
 
 /**
+ * The body of a Node request: as a Web stream when the handler wants a stream (or a form), or read
+ * whole straight from the Node stream for `json()`, `text()` and the like — no Web stream, one
+ * buffer. Neither reads anything before the handler asks.
+ */
+export function nodeBodySource(source: Readable): BodySource {
+  let stream: ReadableStream<Uint8Array> | undefined
+  return {
+    stream: () => (stream ??= nodeBodyStream(source)),
+    readAll: (limit, declaredLength) => readNodeBody(source, limit, declaredLength),
+  }
+}
+
+/** A body that is already in memory (one an earlier parser read), or an error to fail with. */
+export function fixedBodySource(body: Uint8Array | Error): BodySource {
+  return {
+    stream: () =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          if (body instanceof Error) return controller.error(body)
+          controller.enqueue(body)
+          controller.close()
+        },
+      }),
+    readAll: async (limit) => {
+      if (body instanceof Error) throw body
+      if (body.byteLength > limit) throw tooLarge(limit, body.byteLength)
+      return body
+    },
+  }
+}
+
+/**
+ * Reads a whole Node body within `limit` bytes. Past the limit (declared or counted) it stops
+ * reading at once; what is left is drained or the connection closed after the response.
+ */
+function readNodeBody(source: Readable, limit: number, declaredLength: string | null): Promise<Uint8Array> {
+  const declared = declaredLength === null ? NaN : Number(declaredLength)
+  if (declared > limit) return Promise.reject(tooLarge(limit, declared))
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const done = () => source.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose)
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength
+      if (size > limit) {
+        done()
+        source.pause()
+        return reject(tooLarge(limit, size))
+      }
+      chunks.push(chunk)
+    }
+    const onEnd = () => {
+      done()
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))
+    }
+    const onError = (error: Error) => {
+      done()
+      reject(incomplete(error.message))
+    }
+    const onClose = () => {
+      if (source.readableEnded) return
+      done()
+      reject(incomplete('the client closed the connection'))
+    }
+    source.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose)
+  })
+}
+
+/**
  * A Web stream over `source`. Nothing is read until the first `read()`; each read resumes the Node
  * stream for one chunk. A client that goes away mid-body errors the stream with
  * `RH_ERR_BODY_INCOMPLETE` (400).
  */
-export function nodeBodyStream(source: Readable): ReadableStream<Uint8Array> {
+function nodeBodyStream(source: Readable): ReadableStream<Uint8Array> {
   let controller: ReadableStreamDefaultController<Uint8Array>
   let settled = false
   const onData = (chunk: Buffer) => {

@@ -5,12 +5,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import type { BodyLimits } from '../lib/body/limits.ts'
-import { RouteRequest } from '../lib/body/route-request.ts'
+import { createLazyRouteRequest } from '../lib/body/lazy-request.ts'
+import type { BodySource, RouteRequest } from '../lib/body/route-request.ts'
 import { pendingJsonText } from '../lib/next/next-response.ts'
 import { routeHandlersError } from '../lib/errors.ts'
 import type { Logger } from '../lib/types.ts'
 import { rebuildConsumedBody } from './_consumed-body.ts'
-import { drainAfterResponse, nodeBodyStream } from './_node-body.ts'
+import { drainAfterResponse, fixedBodySource, nodeBodySource } from './_node-body.ts'
 
 // A host name or IPv4 address, or a bracketed IPv6 address, with an optional port. Anything else in
 // a Host header (spaces, slashes, `@`) would change what the URL means, so it is refused.
@@ -33,7 +34,8 @@ export function requestOrigin(protocol: string, host: string | undefined): strin
  * response has finished, watched on the response side: the request's own `close` fires as soon as
  * a POST body has been read. `source` is where the body comes from when the host has put a stream
  * in front of `req` (Fastify's preParsing hooks). A body an earlier parser consumed is rebuilt.
- * Spooled uploads are deleted once the response is done.
+ * Spooled uploads are deleted once the response is done. The request is lazy: no undici Request,
+ * Headers or body stream exists until the handler needs one.
  */
 export function toNextRequest(
   req: IncomingMessage,
@@ -51,26 +53,19 @@ export function toNextRequest(
     return controller.signal
   }
   const method = req.method ?? 'GET'
-  const headers = toHeaders(req.rawHeaders)
-  let body: ReadableStream<Uint8Array> | Uint8Array | null = null
+  let body: BodySource | null = null
+  let headers = () => toHeaders(req.rawHeaders)
   if (method !== 'GET' && method !== 'HEAD') {
     if (source.readableDidRead || source.readableEnded) {
-      body = consumedBody(req, headers)
+      const rebuilt = rebuildConsumedBody(req)
+      body = fixedBodySource(rebuilt)
+      if (!(rebuilt instanceof Error)) headers = () => withPlainLength(toHeaders(req.rawHeaders), rebuilt.byteLength)
     } else {
-      body = nodeBodyStream(source)
+      body = nodeBodySource(source)
       drainAfterResponse(req, source, res)
     }
   }
-  const request = new RouteRequest(url, {
-    method,
-    headers,
-    lazySignal,
-    body,
-    // Node requires `duplex` for a streamed request body; the DOM typings do not know it yet.
-    ...(body === null ? {} : { duplex: 'half' }),
-    nextConfig: { basePath },
-    limits,
-  } as RequestInit & { nextConfig: { basePath: string }; limits: BodyLimits; lazySignal: () => AbortSignal })
+  const request = createLazyRouteRequest({ method, url, headers, body }, { basePath, limits, lazySignal })
   res.once('close', () => {
     if (!res.writableFinished) controller?.abort()
     void request.releaseUploads()
@@ -78,16 +73,11 @@ export function toNextRequest(
   return request
 }
 
-/** The consumed body as bytes with matching headers, or a stream that fails with the reason. */
-function consumedBody(req: IncomingMessage, headers: Headers): ReadableStream<Uint8Array> | Uint8Array {
-  const rebuilt = rebuildConsumedBody(req)
-  if (rebuilt instanceof Error) {
-    return new ReadableStream({ pull: (controller) => controller.error(rebuilt) })
-  }
-  // The parser decoded any gzip/deflate: these are the plain bytes.
+// The parser decoded any gzip/deflate: the rebuilt body is the plain bytes.
+function withPlainLength(headers: Headers, length: number): Headers {
   headers.delete('content-encoding')
-  headers.set('content-length', String(rebuilt.byteLength))
-  return rebuilt
+  headers.set('content-length', String(length))
+  return headers
 }
 
 function toHeaders(rawHeaders: string[]): Headers {

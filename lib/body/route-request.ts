@@ -15,6 +15,38 @@ export interface RouteRequestInit extends NextRequestInit {
   lazySignal?: () => AbortSignal
 }
 
+/** Where a host's request body comes from. */
+export interface BodySource {
+  /** The body as a Web stream. */
+  stream(): ReadableStream<Uint8Array>
+  /** The whole body within `limit` bytes, read without a Web stream in between. */
+  readAll(limit: number, declaredLength: string | null): Promise<Uint8Array>
+}
+
+/** A request a host describes without building an undici Request (see lazy-request.ts). */
+export interface PendingRequest {
+  method: string
+  url: string
+  headers: () => Headers
+  body: BodySource | null
+}
+
+const ROUTE = Symbol('route-request')
+
+interface RouteRequestState {
+  limits: BodyLimits
+  spooled: SpoolRecord
+  lazySignal: (() => AbortSignal) | undefined
+  signal: AbortSignal | undefined
+  /** Set on requests a host made lazily; the members below serve those only. */
+  pending: PendingRequest | undefined
+  headers: Headers | undefined
+  /** The undici Request behind a lazy request, built when something needs what only it has. */
+  real: Request | undefined
+  /** The body was read whole, straight from the host. */
+  consumed: boolean
+}
+
 const FORM_TYPES = /^(multipart\/form-data|application\/x-www-form-urlencoded)\b/i
 
 /**
@@ -22,29 +54,103 @@ const FORM_TYPES = /^(multipart\/form-data|application\/x-www-form-urlencoded)\b
  * (413 past `bodyLimit`), whose `json()` answers malformed input with a 400 `SyntaxError`, and
  * whose `formData()` streams through busboy with multipart limits. Streaming `request.body` stays
  * unlimited. Everything else is the standard `Request`.
+ *
+ * Hosts make it lazily (`createLazyRouteRequest`): method, URL and headers come from the host's
+ * request, a JSON or text body is read straight from the socket, and the undici Request is built
+ * only when something asks for what only it has (`body` as a stream, `clone()`, `new Request(req)`).
  */
 export class RouteRequest extends NextRequest {
-  readonly #limits: BodyLimits
-  readonly #spooled: SpoolRecord = { dirs: [] }
-  readonly #lazySignal: (() => AbortSignal) | undefined
-  #signal: AbortSignal | undefined
+  declare [ROUTE]: RouteRequestState
 
   constructor(input: URL | RequestInfo, init: RouteRequestInit = {}) {
     const { limits, lazySignal, ...requestInit } = init
     super(input, requestInit)
-    this.#limits = limits ?? DEFAULT_BODY_LIMITS
-    this.#lazySignal = lazySignal
+    this[ROUTE] = routeState(limits, lazySignal, undefined)
+  }
+
+  override get method(): string {
+    return this[ROUTE].pending?.method ?? super.method
+  }
+
+  override get url(): string {
+    return this[ROUTE].pending?.url ?? super.url
+  }
+
+  override get headers(): Headers {
+    const state = this[ROUTE]
+    if (!state.pending) return super.headers
+    return (state.headers ??= state.pending.headers())
   }
 
   override get signal(): AbortSignal {
-    if (this.#lazySignal === undefined) return super.signal
-    return (this.#signal ??= this.#lazySignal())
+    const state = this[ROUTE]
+    if (state.lazySignal) return (state.signal ??= state.lazySignal())
+    return state.pending ? realOf(this).signal : super.signal
+  }
+
+  override get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
+    return this[ROUTE].pending ? realOf(this).body : super.body
+  }
+
+  override get bodyUsed(): boolean {
+    const state = this[ROUTE]
+    if (!state.pending) return super.bodyUsed
+    return state.consumed || (state.real?.bodyUsed ?? false)
+  }
+
+  override get cache(): RequestCache {
+    return this[ROUTE].pending ? realOf(this).cache : super.cache
+  }
+
+  override get credentials(): RequestCredentials {
+    return this[ROUTE].pending ? realOf(this).credentials : super.credentials
+  }
+
+  override get destination(): RequestDestination {
+    return this[ROUTE].pending ? realOf(this).destination : super.destination
+  }
+
+  override get integrity(): string {
+    return this[ROUTE].pending ? realOf(this).integrity : super.integrity
+  }
+
+  override get keepalive(): boolean {
+    return this[ROUTE].pending ? realOf(this).keepalive : super.keepalive
+  }
+
+  override get mode(): RequestMode {
+    return this[ROUTE].pending ? realOf(this).mode : super.mode
+  }
+
+  override get redirect(): RequestRedirect {
+    return this[ROUTE].pending ? realOf(this).redirect : super.redirect
+  }
+
+  override get referrer(): string {
+    return this[ROUTE].pending ? realOf(this).referrer : super.referrer
+  }
+
+  override get referrerPolicy(): ReferrerPolicy {
+    return this[ROUTE].pending ? realOf(this).referrerPolicy : super.referrerPolicy
+  }
+
+  override clone(): Request {
+    return this[ROUTE].pending ? realOf(this).clone() : super.clone()
   }
 
   override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    const body = this.#unreadBody()
+    const state = this[ROUTE]
+    const limit = state.limits.bodyLimit
+    const declared = this.headers.get('content-length')
+    if (state.pending && !state.real) {
+      if (state.consumed) throw unusable()
+      state.consumed = true
+      const source = state.pending.body
+      return (source === null ? new Uint8Array(0) : await source.readAll(limit, declared)) as Uint8Array<ArrayBuffer>
+    }
+    const body = unreadBody(this)
     if (body === null) return new Uint8Array(0)
-    return (await readLimited(body, this.#limits.bodyLimit, this.headers.get('content-length'))) as Uint8Array<ArrayBuffer>
+    return (await readLimited(body, limit, declared)) as Uint8Array<ArrayBuffer>
   }
 
   override async arrayBuffer(): Promise<ArrayBuffer> {
@@ -76,25 +182,64 @@ export class RouteRequest extends NextRequest {
     if (!FORM_TYPES.test(contentType)) {
       throw standardError(TypeError, 'RH_ERR_BODY_UNSUPPORTED_TYPE', [contentType === '' ? 'a body without a content-type' : contentType])
     }
-    const body = this.#unreadBody()
+    const body = unreadBody(this)
     if (body === null) return new FormData()
-    const spooling = this.#limits.multipart.spool !== false
+    const { limits, spooled } = this[ROUTE]
     const declared = Number(this.headers.get('content-length') ?? NaN)
-    if (!spooling && declared > this.#limits.bodyLimit) {
+    if (limits.multipart.spool === false && declared > limits.bodyLimit) {
       await body.cancel().catch(() => {})
-      throw routeHandlersError('RH_ERR_BODY_TOO_LARGE', [`the bodyLimit of ${this.#limits.bodyLimit} bytes`, declared])
+      throw routeHandlersError('RH_ERR_BODY_TOO_LARGE', [`the bodyLimit of ${limits.bodyLimit} bytes`, declared])
     }
-    return parseFormData(body, contentType, this.#limits, this.#spooled)
+    return parseFormData(body, contentType, limits, spooled)
   }
 
   /** Deletes the temporary files of spooled uploads; hosts call it once the response is done. */
   async releaseUploads(): Promise<void> {
-    const dirs = this.#spooled.dirs.splice(0)
-    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })))
+    const dirs = this[ROUTE].spooled.dirs.splice(0)
+    if (dirs.length > 0) await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })))
   }
+}
 
-  #unreadBody(): ReadableStream<Uint8Array> | null {
-    if (this.bodyUsed) throw new TypeError('Body is unusable: Body has already been read')
-    return this.body
+// A module function, not a `#private` method: lazily made requests carry no private brand.
+function unreadBody(request: RouteRequest): ReadableStream<Uint8Array> | null {
+  if (request.bodyUsed) throw unusable()
+  return request.body
+}
+
+/** Attaches the state a lazily made request needs (see lazy-request.ts). */
+export function initLazyRouteRequest(request: RouteRequest, pending: PendingRequest, limits: BodyLimits, lazySignal: () => AbortSignal): void {
+  request[ROUTE] = routeState(limits, lazySignal, pending)
+}
+
+/** The undici Request behind a lazily made request, built on first need. */
+export function realOf(request: RouteRequest): Request {
+  const state = request[ROUTE]
+  if (!state.real) {
+    const pending = state.pending!
+    const body = state.consumed ? null : (pending.body?.stream() ?? null)
+    state.real = new Request(pending.url, {
+      method: pending.method,
+      headers: request.headers,
+      body,
+      ...(body === null ? {} : { duplex: 'half' }),
+    } as RequestInit)
   }
+  return state.real
+}
+
+function routeState(limits: BodyLimits | undefined, lazySignal: (() => AbortSignal) | undefined, pending: PendingRequest | undefined): RouteRequestState {
+  return {
+    limits: limits ?? DEFAULT_BODY_LIMITS,
+    spooled: { dirs: [] },
+    lazySignal,
+    signal: undefined,
+    pending,
+    headers: undefined,
+    real: undefined,
+    consumed: false,
+  }
+}
+
+function unusable(): TypeError {
+  return new TypeError('Body is unusable: Body has already been read')
 }

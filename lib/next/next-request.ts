@@ -6,6 +6,16 @@ export interface NextRequestInit extends RequestInit {
   nextConfig?: { basePath?: string }
 }
 
+// Symbol-keyed, not `#private`: hosts make requests without running the constructor (see
+// body/lazy-request.ts), and those instances have no private fields.
+const NEXT = Symbol('next-request')
+
+interface NextRequestState {
+  basePath: string | undefined
+  cookies?: RequestCookies
+  nextUrl?: NextURL
+}
+
 /**
  * The request a route handler receives: a real `Request` with Next.js's `cookies` and `nextUrl`.
  *
@@ -15,23 +25,28 @@ export interface NextRequestInit extends RequestInit {
  * }
  */
 export class NextRequest extends Request {
-  #cookies: RequestCookies | undefined
-  #nextUrl: NextURL | undefined
-  readonly #basePath: string | undefined
+  declare [NEXT]: NextRequestState
 
   constructor(input: URL | RequestInfo, init: NextRequestInit = {}) {
     const { nextConfig, ...requestInit } = init
     super(input instanceof Request ? input : String(input), requestInit)
-    this.#basePath = nextConfig?.basePath
+    this[NEXT] = { basePath: nextConfig?.basePath }
   }
 
   /** The `Cookie` header as Next.js's RequestCookies (`get`, `getAll`, `has`, `set`, `delete`, `clear`). */
   get cookies(): RequestCookies {
-    return (this.#cookies ??= new RequestCookies(this.headers))
+    const state = this[NEXT]
+    return (state.cookies ??= new RequestCookies(this.headers))
   }
 
   /** The URL with the mount prefix as `basePath`, `pathname` relative to it, and live `searchParams`. */
   get nextUrl(): NextURL {
-    return (this.#nextUrl ??= new NextURL(this.url, { basePath: this.#basePath }))
+    const state = this[NEXT]
+    return (state.nextUrl ??= new NextURL(this.url, { basePath: state.basePath }))
   }
+}
+
+/** Gives a request made without the constructor its Next.js state. */
+export function initNextRequest(request: NextRequest, basePath: string): void {
+  request[NEXT] = { basePath }
 }
