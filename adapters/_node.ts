@@ -7,7 +7,7 @@ import { Readable } from 'node:stream'
 import type { BodyLimits } from '../lib/body/limits.ts'
 import { createLazyRouteRequest } from '../lib/body/lazy-request.ts'
 import type { BodySource, RouteRequest } from '../lib/body/route-request.ts'
-import { pendingJsonText } from '../lib/next/next-response.ts'
+import { hasOnlyJsonContentType, pendingJsonText } from '../lib/next/next-response.ts'
 import { routeHandlersError } from '../lib/errors.ts'
 import type { Logger } from '../lib/types.ts'
 import { rebuildConsumedBody } from './_consumed-body.ts'
@@ -134,13 +134,18 @@ export async function sendResponse(res: ServerResponse, response: Response, logg
   const earlierCookies = res.getHeader('set-cookie')
   const undo = (error: unknown) => unsent(res, written, earlierCookies, error)
   try {
-    for (const [name, value] of response.headers) {
-      if (name === 'set-cookie') continue
-      res.setHeader(name, value)
-      written.push(name)
+    if (hasOnlyJsonContentType(response)) {
+      res.setHeader('content-type', 'application/json')
+      written.push('content-type')
+    } else {
+      for (const [name, value] of response.headers) {
+        if (name === 'set-cookie') continue
+        res.setHeader(name, value)
+        written.push(name)
+      }
+      const cookies = response.headers.getSetCookie()
+      if (cookies.length > 0) res.appendHeader('set-cookie', cookies)
     }
-    const cookies = response.headers.getSetCookie()
-    if (cookies.length > 0) res.appendHeader('set-cookie', cookies)
     res.statusCode = response.status
     if (response.statusText) res.statusMessage = response.statusText
     const json = pendingJsonText(response)

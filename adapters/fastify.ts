@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import fastifyPlugin from 'fastify-plugin'
 import { Readable } from 'node:stream'
 import { routeHandlersError } from '../lib/errors.ts'
-import { pendingJsonText } from '../lib/next/next-response.ts'
+import { hasOnlyJsonContentType, pendingJsonText } from '../lib/next/next-response.ts'
 import { createRouteHandlers } from '../lib/router.ts'
 import type { Logger, RouteHandlersOptions } from '../lib/types.ts'
 import { requestOrigin, startBody, toNextRequest } from './_node.ts'
@@ -66,6 +66,7 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
  */
 async function sendToReply(reply: FastifyReply, response: Response): Promise<FastifyReply> {
   reply.code(response.status)
+  if (hasOnlyJsonContentType(response)) return reply.header('content-type', 'application/json').send(pendingJsonText(response))
   if (response.statusText) reply.raw.statusMessage = response.statusText
   for (const [name, value] of response.headers) {
     if (name !== 'set-cookie') reply.header(name, value)

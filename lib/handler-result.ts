@@ -2,7 +2,7 @@ import { ResponseCookies } from '@edge-runtime/cookies'
 import type { RequestStore } from './context.ts'
 import { routeHandlersError } from './errors.ts'
 import type { LoadedRoute } from './loaded-route.ts'
-import { pendingJsonText } from './next/next-response.ts'
+import { hasOnlyJsonContentType, pendingJsonText } from './next/next-response.ts'
 
 // Statuses whose responses never carry a body (Fetch's null body statuses that a handler can send).
 const NULL_BODY_STATUSES = new Set([204, 205, 304])
@@ -26,6 +26,8 @@ export function isResponse(value: unknown): value is Response {
  */
 export function finishResponse(result: unknown, route: LoadedRoute, method: string, store: RequestStore): Response {
   if (!isResponse(result)) throw routeHandlersError('RH_ERR_HANDLER_RESULT', [route.entry.relativeFile, method, describe(result)])
+  // The common case, NextResponse.json(data): no headers but its content type, nothing to change.
+  if (hasOnlyJsonContentType(result) && method !== 'HEAD' && !store.cookies?.modified().length) return result
   if (result.headers.has('x-middleware-rewrite')) {
     throw routeHandlersError('RH_ERR_HANDLER_NEXT_RESPONSE', [route.entry.relativeFile, method, 'rewrite'])
   }

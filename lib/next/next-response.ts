@@ -178,6 +178,15 @@ export function pendingJsonText(response: Response): string | undefined {
   return pending && !pending.real && !pending.used ? pending.text : undefined
 }
 
+/**
+ * True for a `NextResponse.json()` answer whose only header is its content type and that nobody
+ * has touched: there is nothing in its headers to check or copy, so no Headers object is needed.
+ */
+export function hasOnlyJsonContentType(response: Response): boolean {
+  const pending = (response as Partial<NextResponse>)[PENDING]
+  return pending !== undefined && pending.init === undefined && pending.headers === undefined && pending.real === undefined && !pending.used
+}
+
 function realOf(response: NextResponse): Response {
   const pending = response[PENDING]!
   pending.real ??= new Response(pending.used ? null : pending.text, {
