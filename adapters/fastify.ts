@@ -64,7 +64,7 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
  * and plugins such as `@fastify/compress` see real headers: each `Set-Cookie` appended, a complete
  * body sent as a buffer with its length, a streamed one as a Node stream.
  */
-async function sendToReply(reply: FastifyReply, response: Response): Promise<FastifyReply> {
+function sendToReply(reply: FastifyReply, response: Response): FastifyReply | Promise<FastifyReply> {
   reply.code(response.status)
   if (hasOnlyJsonContentType(response)) return reply.header('content-type', 'application/json').send(pendingJsonText(response))
   if (response.statusText) reply.raw.statusMessage = response.statusText
@@ -75,7 +75,11 @@ async function sendToReply(reply: FastifyReply, response: Response): Promise<Fas
   const json = pendingJsonText(response)
   if (json !== undefined) return reply.send(json)
   if (response.body === null) return reply.send()
-  const reader = response.body.getReader()
+  return sendBody(reply, response.body)
+}
+
+async function sendBody(reply: FastifyReply, body: ReadableStream<Uint8Array>): Promise<FastifyReply> {
+  const reader = body.getReader()
   const start = await startBody(reader)
   if (start.complete) return reply.send(Buffer.from(start.bytes.buffer, start.bytes.byteOffset, start.bytes.byteLength))
   return reply.send(Readable.from(streamRest(start.chunks, start.next, reader)))

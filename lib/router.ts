@@ -54,16 +54,18 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   const fallThrough = options.onMissingMethod === 'fall-through'
   const bodyLimits = resolveBodyLimits(options)
   const tree = buildRouteTree(scanRoutes(dir))
-  const loaded = new Map<RouteEntry, LoadedRoute>()
+  const routesByEntry = new Map<RouteEntry, LoadedRoute>()
 
+  let loaded = false
   const loading = (async () => {
     await prepareLoading(dir, tree.routes.map((route) => route.file))
     await Promise.all(
       tree.routes.map(async (entry) => {
         const exports = await loadRouteModule(entry.file, entry.relativeFile)
-        loaded.set(entry, toLoadedRoute(entry, exports, logger))
+        routesByEntry.set(entry, toLoadedRoute(entry, exports, logger))
       }),
     )
+    loaded = true
   })()
   // Surfaced by ready() and handle(); never an unhandled rejection on its own.
   loading.catch(() => {})
@@ -85,8 +87,9 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
         match = found
       }
       if (match.error) return new Response(null, { status: 400 })
-      await loading
-      const route = loaded.get(match.route as RouteEntry)!
+      // Once loaded, no await: every promise costs on the hot path (more so with async hooks on).
+      if (!loaded) await loading
+      const route = routesByEntry.get(match.route as RouteEntry)!
       const nextRequest = request instanceof RouteRequest ? request : new RouteRequest(request, { nextConfig: { basePath }, limits: bodyLimits })
       return dispatch(route, nextRequest, match.params, fallThrough)
     },
