@@ -3,7 +3,7 @@
  * reads), with backpressure, and drained afterwards within bounds so a keep-alive connection stays
  * usable when a handler ignores the body.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingMessage } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { BodySource } from '../lib/body/route-request.ts'
 import { tooLarge } from '../lib/body/read-limited.ts'
@@ -138,18 +138,16 @@ function incomplete(detail: string): Error {
  * 5 seconds; past either the connection is closed instead, so a client cannot make the server read
  * forever.
  */
-export function drainAfterResponse(req: IncomingMessage, source: Readable, res: ServerResponse): void {
-  res.once('finish', () => {
-    if (source.readableEnded || source.destroyed) return
-    let drained = 0
-    const stop = () => req.socket.destroy()
-    const timer = setTimeout(stop, DRAIN_LIMIT_MS).unref()
-    source.removeAllListeners('data')
-    source.on('data', (chunk: Buffer) => {
-      drained += chunk.byteLength
-      if (drained > DRAIN_LIMIT_BYTES) stop()
-    })
-    source.once('close', () => clearTimeout(timer))
-    source.resume()
+export function drainRest(req: IncomingMessage, source: Readable): void {
+  if (source.readableEnded || source.destroyed) return
+  let drained = 0
+  const stop = () => req.socket.destroy()
+  const timer = setTimeout(stop, DRAIN_LIMIT_MS).unref()
+  source.removeAllListeners('data')
+  source.on('data', (chunk: Buffer) => {
+    drained += chunk.byteLength
+    if (drained > DRAIN_LIMIT_BYTES) stop()
   })
+  source.once('close', () => clearTimeout(timer))
+  source.resume()
 }

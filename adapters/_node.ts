@@ -11,7 +11,7 @@ import { hasOnlyJsonContentType, pendingJsonText } from '../lib/next/next-respon
 import { routeHandlersError } from '../lib/errors.ts'
 import type { Logger } from '../lib/types.ts'
 import { rebuildConsumedBody } from './_consumed-body.ts'
-import { drainAfterResponse, fixedBodySource, nodeBodySource } from './_node-body.ts'
+import { drainRest, fixedBodySource, nodeBodySource } from './_node-body.ts'
 
 // A host name or IPv4 address, or a bracketed IPv6 address, with an optional port. Anything else in
 // a Host header (spaces, slashes, `@`) would change what the URL means, so it is refused.
@@ -54,6 +54,7 @@ export function toNextRequest(
   }
   const method = req.method ?? 'GET'
   let body: BodySource | null = null
+  let drain = false
   let headers = () => toHeaders(req.rawHeaders)
   if (method !== 'GET' && method !== 'HEAD') {
     if (source.readableDidRead || source.readableEnded) {
@@ -62,12 +63,14 @@ export function toNextRequest(
       if (!(rebuilt instanceof Error)) headers = () => withPlainLength(toHeaders(req.rawHeaders), rebuilt.byteLength)
     } else {
       body = nodeBodySource(source)
-      drainAfterResponse(req, source, res)
+      drain = true
     }
   }
   const request = createLazyRouteRequest({ method, url, headers, body }, { basePath, limits, lazySignal })
+  // One listener does it all: a response that closes unfinished means the client left.
   res.once('close', () => {
     if (!res.writableFinished) controller?.abort()
+    else if (drain) drainRest(req, source)
     void request.releaseUploads()
   })
   return request

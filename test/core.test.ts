@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { createRouteHandlers, isRouteHandlersError, RouteHandlersError } from '../lib/index.ts'
+import { RouteRequest } from '../lib/body/route-request.ts'
 import { cookies, headers } from '../lib/next/headers.ts'
 import { NextResponse, NextURL } from '../lib/next/server.ts'
 import { APP_DIR } from './helpers/targets.ts'
@@ -81,6 +82,15 @@ describe('createRouteHandlers()', () => {
     }
     assert.equal(warnings.length, 1)
     assert.match(warnings[0]!, /x\/route\.mjs" exports "default", "get"; only uppercase/)
+  })
+})
+
+describe('RouteRequest body reads', () => {
+  test('text() decodes UTF-8 as Fetch does: BOM dropped, bad bytes replaced', async () => {
+    const body = new Uint8Array([0xef, 0xbb, 0xbf, 0x68, 0xc3, 0xa9, 0xff])
+    const request = new RouteRequest('http://localhost/', { method: 'POST', body })
+    assert.equal(await request.text(), 'hé\ufffd')
+    await assert.rejects(request.text(), TypeError)
   })
 })
 

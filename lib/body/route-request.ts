@@ -161,7 +161,7 @@ export class RouteRequest extends NextRequest {
   }
 
   override async text(): Promise<string> {
-    return new TextDecoder().decode(await this.bytes())
+    return decodeUtf8(await this.bytes())
   }
 
   override async json(): Promise<unknown> {
@@ -238,6 +238,13 @@ function routeState(limits: BodyLimits | undefined, lazySignal: (() => AbortSign
     real: undefined,
     consumed: false,
   }
+}
+
+/** Fetch's "UTF-8 decode": a leading byte order mark is dropped, bad sequences become U+FFFD. */
+function decodeUtf8(bytes: Uint8Array): string {
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0
+  // Buffer#toString decodes as TextDecoder does, without making a decoder per call.
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.byteLength - start).toString('utf8')
 }
 
 function unusable(): TypeError {
