@@ -30,3 +30,21 @@ export function getRequestStore(caller: string): RequestStore {
   if (!store) throw routeHandlersError('RH_ERR_CONTEXT_MISSING', [caller])
   return store
 }
+
+/**
+ * Whether any module in the process imported `next/headers` or `next/navigation` (they call
+ * {@link useRequestStore} when they load). Until one does, handlers run without the
+ * AsyncLocalStorage: in Node 20 it puts a hook on every promise in the process, about a tenth of
+ * a small request's cost, and nothing would read the store anyway. Route files load before the
+ * first request, so the answer is settled by then.
+ */
+const storeUse = processGlobal('request-store-used', () => ({ used: false }))
+
+export function useRequestStore(): void {
+  storeUse.used = true
+}
+
+/** Runs `call` with `store` as the current request store, when anything can read it. */
+export function withRequestStore<T>(store: RequestStore, call: () => T): T {
+  return storeUse.used ? requestStorage.run(store, call) : call()
+}

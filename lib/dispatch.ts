@@ -1,4 +1,4 @@
-import { requestStorage, type RequestStore } from './context.ts'
+import { withRequestStore, type RequestStore } from './context.ts'
 import { finishResponse, mergeCookies } from './handler-result.ts'
 import type { LoadedRoute } from './loaded-route.ts'
 import { awaitableData } from './next/awaitable.ts'
@@ -27,7 +27,7 @@ export async function dispatch(route: LoadedRoute, request: NextRequest, params:
   const store: RequestStore = { request, isFormPost: isFormPost(request) }
   let result: unknown
   try {
-    result = await requestStorage.run(store, () => handler(request, { params: awaitableData(params) }))
+    result = await withRequestStore(store, () => handler(request, { params: awaitableData(params) }))
   } catch (error) {
     return controlFlowResponse(error, store)
   }

@@ -2,12 +2,15 @@
  * `next/headers` for route handlers. Both styles work: `cookies().get('a')` (Next 13/14) and
  * `(await cookies()).get('a')` (Next 15/16); likewise `headers()`.
  */
-import { getRequestStore } from '../context.ts'
+import { getRequestStore, useRequestStore } from '../context.ts'
 import { awaitableFacade, type Awaitable } from './awaitable.ts'
 import { ReadonlyHeaders } from './readonly-headers.ts'
 import { RouteCookies } from './route-cookies.ts'
 
 export type { RouteCookies, ReadonlyHeaders }
+
+// Handlers that can call cookies() and headers() run inside the request store from now on.
+useRequestStore()
 
 const COOKIE_MEMBERS = ['get', 'getAll', 'has', 'set', 'delete', 'size', 'toString', Symbol.iterator] as const
 const HEADER_MEMBERS = [

@@ -2,8 +2,11 @@
  * `next/navigation` for route handlers: each function stops the handler by throwing, and the
  * dispatcher turns what it threw into the response Next.js would send.
  */
-import { requestStorage } from '../context.ts'
+import { requestStorage, useRequestStore } from '../context.ts'
 import { httpFallbackError, isControlFlowError, redirectError, type RedirectKind } from './control-flow.ts'
+
+// Handlers that can call redirect() run inside the request store from now on (for its 303).
+useRequestStore()
 
 /** Next.js's redirect kinds; route handlers accept them and answer the same either way. */
 export const RedirectType = { push: 'push', replace: 'replace' } as const
