@@ -2,22 +2,43 @@ import { routeHandlersError } from './errors.ts'
 import type { RouteEntry, RouteTree, TreeNode } from './route-tree.ts'
 import type { Params, RouteMatch } from './types.ts'
 
-/** A path piece: the raw text and its decoded form (`null` when the percent-encoding is malformed). */
-interface Piece {
-  raw: string
-  decoded: string | null
+/** A param's pieces: `pieces[start..end)`; a catch-all's are an array, a `[x]`'s one string. */
+interface Capture {
+  name: string
+  start: number
+  end: number
+  many: boolean
 }
 
-interface Found {
-  route: RouteEntry
-  captures: Array<[name: string, pieces: Piece | Piece[]]>
+/**
+ * The path's pieces, split on `/` while still encoded (so `%2F` never splits a segment), each
+ * decoded on first need: `null` once decoding failed.
+ */
+class Pieces {
+  readonly raw: string[]
+  readonly #decoded: Array<string | null | undefined>
+
+  constructor(path: string) {
+    this.raw = path === '/' ? [] : path.slice(1).split('/')
+    this.#decoded = new Array(this.raw.length)
+  }
+
+  decoded(index: number): string | null {
+    let value = this.#decoded[index]
+    if (value === undefined) {
+      const raw = this.raw[index]!
+      value = raw.includes('%') ? tryDecode(raw) : raw
+      this.#decoded[index] = value
+    }
+    return value
+  }
 }
 
 /**
  * Finds the route for a mount-relative pathname (`/blog/hello`), following SPEC's precedence: at
  * each level the folder's own route, then static children, `[x]`, `[...x]`, `[[...x]]`, depth first.
- * Matching works on the encoded path split at `/`, so `%2F` never splits a segment; each piece is
- * decoded afterwards. One trailing slash is tolerated.
+ * Matching works on the encoded path split at `/`; each piece is decoded afterwards. One trailing
+ * slash is tolerated.
  *
  * @example
  * matchRoute(tree, '/blog/a%20b') // { route: <blog/[slug]>, params: { slug: 'a b' } }
@@ -28,56 +49,57 @@ export function matchRoute(tree: RouteTree, pathname: string): RouteMatch | null
     const exact = tree.staticRoutes.get(path)
     if (exact) return { route: exact, params: Object.create(null) as Params }
   }
-  const pieces = path === '/' ? [] : path.slice(1).split('/').map(toPiece)
-  const found = search(tree.root, pieces, 0, [])
-  return found ? toMatch(found, pathname) : null
+  const pieces = new Pieces(path)
+  const captures: Capture[] = []
+  const route = search(tree.root, pieces, 0, captures)
+  return route ? toMatch(route, pieces, captures, pathname) : null
 }
 
-function search(node: TreeNode, pieces: Piece[], index: number, captures: Found['captures']): Found | null {
-  if (index === pieces.length) {
-    if (node.route) return { route: node.route, captures }
-    if (node.optionalCatchAll) return { route: node.optionalCatchAll.value, captures }
-    return null
-  }
-  const piece = pieces[index]!
-  if (piece.raw === '') return null
-  const staticChild = piece.decoded === null ? undefined : node.statics.get(piece.decoded)
+// Backtracking walk; `captures` is a stack, pushed on the way down and popped on the way back.
+function search(node: TreeNode, pieces: Pieces, index: number, captures: Capture[]): RouteEntry | null {
+  const { raw } = pieces
+  if (index === raw.length) return node.route ?? node.optionalCatchAll?.value ?? null
+  if (raw[index] === '') return null
+  const value = pieces.decoded(index)
+  const staticChild = value === null ? undefined : node.statics.get(value)
   if (staticChild) {
     const found = search(staticChild, pieces, index + 1, captures)
     if (found) return found
   }
   if (node.dynamic) {
-    const found = search(node.dynamic.value, pieces, index + 1, [...captures, [node.dynamic.name, piece]])
+    captures.push({ name: node.dynamic.name, start: index, end: index + 1, many: false })
+    const found = search(node.dynamic.value, pieces, index + 1, captures)
     if (found) return found
+    captures.pop()
   }
-  const rest = pieces.slice(index)
-  if (rest.some((part) => part.raw === '')) return null
   const catchAll = node.catchAll ?? node.optionalCatchAll
-  return catchAll ? { route: catchAll.value, captures: [...captures, [catchAll.name, rest]] } : null
+  if (!catchAll) return null
+  for (let rest = index; rest < raw.length; rest++) if (raw[rest] === '') return null
+  captures.push({ name: catchAll.name, start: index, end: raw.length, many: true })
+  return catchAll.value
 }
 
-function toMatch(found: Found, pathname: string): RouteMatch {
+function toMatch(route: RouteEntry, pieces: Pieces, captures: Capture[], pathname: string): RouteMatch {
   // Null prototype: a folder named [__proto__] or [constructor] is just a key.
   const params = Object.create(null) as Params
   let malformed = false
-  for (const [name, value] of found.captures) {
-    if (Array.isArray(value)) {
-      params[name] = value.map((piece) => piece.decoded ?? '')
-      malformed ||= value.some((piece) => piece.decoded === null)
-    } else {
-      params[name] = value.decoded ?? ''
-      malformed ||= value.decoded === null
+  for (const { name, start, end, many } of captures) {
+    const values: string[] = []
+    for (let index = start; index < end; index++) {
+      const value = pieces.decoded(index)
+      malformed ||= value === null
+      values.push(value ?? '')
     }
+    params[name] = many ? values : values[0]!
   }
-  if (malformed) return { route: found.route, params, error: routeHandlersError('RH_ERR_PATH_ENCODING', [pathname]) }
-  return { route: found.route, params }
+  if (malformed) return { route, params, error: routeHandlersError('RH_ERR_PATH_ENCODING', [pathname]) }
+  return { route, params }
 }
 
-function toPiece(raw: string): Piece {
-  if (!raw.includes('%')) return { raw, decoded: raw }
+function tryDecode(raw: string): string | null {
   try {
-    return { raw, decoded: decodeURIComponent(raw) }
+    return decodeURIComponent(raw)
   } catch {
-    return { raw, decoded: null }
+    return null
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Large uploads with `multipart.spool`: a 200 MB file goes to disk, not memory, and its temporary
- * file is gone once the response is done.
+ * Large bodies: a 200 MB body read as a stream, and a 200 MB upload with `multipart.spool`, keep
+ * memory flat; the spooled file is gone once the response is done.
  */
 import express from 'express'
 import assert from 'node:assert/strict'
@@ -30,14 +30,11 @@ after(async () => {
 })
 
 /**
- * Uploads a `size`-byte file as multipart over a raw socket, one reused 64 KiB chunk at a time with
- * backpressure (fetch's request streams hold on to what they send, which would measure the
- * client), and checks the handler saw exactly those bytes.
+ * POSTs `size` random bytes (between `head` and `tail`) over a raw socket, one reused 64 KiB chunk
+ * at a time with backpressure — fetch's request streams hold on to what they send, which would
+ * measure the client. Resolves with the answer's status, body and the SHA-256 of the bytes sent.
  */
-async function uploadAndCheck(size: number): Promise<void> {
-  const boundary = 'route-handlers-test-boundary'
-  const head = `--${boundary}\r\nContent-Disposition: form-data; name="upload"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`
-  const tail = `\r\n--${boundary}--\r\n`
+async function post(path: string, contentType: string, size: number, head = '', tail = ''): Promise<{ status: number; body: unknown; sha256: string }> {
   const chunk = randomBytes(64 * 1024)
   const hash = createHash('sha256')
   const socket = connect(target.port, '127.0.0.1')
@@ -47,8 +44,8 @@ async function uploadAndCheck(size: number): Promise<void> {
   socket.on('data', (data: string) => (answer += data))
   const closed = once(socket, 'close')
   socket.write(
-    `POST /bodies/upload-digest HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n` +
-      `Content-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${head.length + size + tail.length}\r\n\r\n${head}`,
+    `POST ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: ${contentType}\r\n` +
+      `Content-Length: ${head.length + size + tail.length}\r\n\r\n${head}`,
   )
   for (let sent = 0; sent < size; sent += chunk.byteLength) {
     const piece = chunk.subarray(0, Math.min(chunk.byteLength, size - sent))
@@ -58,60 +55,46 @@ async function uploadAndCheck(size: number): Promise<void> {
   // Not end(): a half-closed connection makes Node abort the request before it is answered.
   socket.write(tail)
   await closed
-  assert.match(answer, /^HTTP\/1\.1 200 /)
-  const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as unknown
-  assert.deepEqual(body, { files: [{ name: 'upload', file: 'big.bin', size, sha256: hash.digest('hex') }] })
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1])
+  return { status, body: JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)), sha256: hash.digest('hex') }
 }
 
-/** Streams `size` bytes as a plain POST body over a raw socket; resolves with the answer's body. */
-async function postRaw(path: string, size: number): Promise<{ answer: string; sha256: string }> {
-  const chunk = randomBytes(64 * 1024)
-  const hash = createHash('sha256')
-  const socket = connect(target.port, '127.0.0.1')
-  await once(socket, 'connect')
-  let answer = ''
-  socket.setEncoding('utf8')
-  socket.on('data', (data: string) => (answer += data))
-  const closed = once(socket, 'close')
-  socket.write(`POST ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: ${size}\r\n\r\n`)
-  for (let sent = 0; sent < size; sent += chunk.byteLength) {
-    const piece = chunk.subarray(0, Math.min(chunk.byteLength, size - sent))
-    hash.update(piece)
-    if (!socket.write(piece)) await once(socket, 'drain')
-  }
-  await closed
-  return { answer, sha256: hash.digest('hex') }
-}
+const boundary = 'route-handlers-test-boundary'
+const upload = (size: number) =>
+  post(
+    '/bodies/upload-digest',
+    `multipart/form-data; boundary=${boundary}`,
+    size,
+    `--${boundary}\r\nContent-Disposition: form-data; name="upload"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    `\r\n--${boundary}--\r\n`,
+  )
+const streamed = (size: number) => post('/bodies/stream-digest', 'application/octet-stream', size)
 
-test('a 200 MB body read as a stream keeps RSS flat (backpressure, no buffering)', async () => {
-  await postRaw('/bodies/stream-digest', 16 * MiB)
+/** Peak RSS growth in MiB while `work` runs, after a small warm-up run lets V8 size its heap. */
+async function rssGrowth<T>(warmUp: () => Promise<unknown>, work: () => Promise<T>): Promise<{ growth: number; result: T }> {
+  await warmUp()
   const baseline = process.memoryUsage.rss()
   let peak = baseline
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20)
-  let result: { answer: string; sha256: string }
   try {
-    result = await postRaw('/bodies/stream-digest', 200 * MiB)
+    const result = await work()
+    return { growth: (peak - baseline) / MiB, result }
   } finally {
     clearInterval(sampler)
   }
-  assert.match(result.answer, /^HTTP\/1\.1 200 /)
-  assert.ok(result.answer.endsWith(JSON.stringify({ size: 200 * MiB, sha256: result.sha256 })))
-  const growth = (peak - baseline) / MiB
+}
+
+test('a 200 MB body read as a stream keeps RSS flat (backpressure, no buffering)', async () => {
+  const { growth, result } = await rssGrowth(() => streamed(16 * MiB), () => streamed(200 * MiB))
+  assert.equal(result.status, 200)
+  assert.deepEqual(result.body, { size: 200 * MiB, sha256: result.sha256 })
   assert.ok(growth < 100, `RSS grew by ${growth.toFixed(0)} MiB while streaming 200 MiB`)
 })
 
 test('a 200 MB upload is spooled to disk: memory stays flat and the temporary file is deleted', async () => {
-  // A warm-up lets V8 size its heap for the traffic, so the measured upload shows what is kept.
-  await uploadAndCheck(16 * MiB)
-  const baseline = process.memoryUsage.rss()
-  let peak = baseline
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20)
-  try {
-    await uploadAndCheck(200 * MiB)
-  } finally {
-    clearInterval(sampler)
-  }
-  const growth = (peak - baseline) / MiB
+  const { growth, result } = await rssGrowth(() => upload(16 * MiB), () => upload(200 * MiB))
+  assert.equal(result.status, 200)
+  assert.deepEqual(result.body, { files: [{ name: 'upload', file: 'big.bin', size: 200 * MiB, sha256: result.sha256 }] })
   assert.ok(growth < 100, `RSS grew by ${growth.toFixed(0)} MiB during a 200 MiB upload`)
   assert.ok(await eventually(() => readdirSync(spoolDir).length === 0), `left behind: ${readdirSync(spoolDir).join(', ')}`)
 })
