@@ -117,9 +117,11 @@ const routes = createRouteHandlers({ dir: './app' })
 export const pattern: string | undefined = routes.routes[0]?.pattern
 export const response: Response = NextResponse.json({ ok: true })
 `,
+  'next-env.d.ts': '/// <reference types="route-handlers/next-types" />\n',
   'tsconfig.json': JSON.stringify({
     compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, lib: ['ES2022', 'DOM'], types: ['node'] },
-    files: ['types.mts', 'types.cts'],
+    // The route file imports next/server and next/headers with no `next` installed.
+    files: ['types.mts', 'types.cts', 'next-env.d.ts', 'app/hello/[name]/route.ts'],
   }),
 }
 
@@ -141,11 +143,12 @@ describe('the packed package', () => {
     }
   })
 
-  test('ships the build and its declarations, not the sources or tests', () => {
+  test('ships the build, its declarations and the next/* types, not the sources or tests', () => {
     const listed = execFileSync('tar', ['-tzf', run('sh', ['-c', 'ls *.tgz']).trim()], { cwd: scratch, encoding: 'utf8' }).split('\n')
     assert.ok(listed.includes('package/dist/lib/index.js'))
     assert.ok(listed.includes('package/dist/lib/index.d.ts'))
     assert.ok(listed.includes('package/dist/lib/next/server.d.ts'))
+    assert.ok(listed.includes('package/types/next.d.ts'))
     assert.ok(!listed.some((path) => path.startsWith('package/test/') || path.startsWith('package/lib/')))
   })
 

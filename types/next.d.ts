@@ -1,0 +1,17 @@
+/**
+ * Types for route files that import from Next.js when `next` is not installed: reference this file
+ * (`"types": ["route-handlers/next-types"]` in tsconfig, or
+ * `/// <reference types="route-handlers/next-types" />`) and `next/server`, `next/headers` and
+ * `next/navigation` type-check as this package's implementations, which is what they run as.
+ */
+declare module 'next/server' {
+  export * from 'route-handlers/server'
+}
+
+declare module 'next/headers' {
+  export * from 'route-handlers/headers'
+}
+
+declare module 'next/navigation' {
+  export * from 'route-handlers/navigation'
+}
