@@ -1,28 +1,40 @@
 /**
- * The request body of a Node request as a Web stream: lazy (nothing is read until the handler
- * reads), with backpressure, and drained afterwards within bounds so a keep-alive connection stays
- * usable when a handler ignores the body.
+ * The request body of a Node request: lazy (nothing is read until the handler reads), with
+ * backpressure, and drained afterwards within bounds so a keep-alive connection stays usable when
+ * a handler ignores the body.
  */
 import type { IncomingMessage } from 'node:http'
 import type { Readable } from 'node:stream'
-import type { BodySource } from '../lib/body/route-request.ts'
 import { tooLarge } from '../lib/body/read-limited.ts'
+import type { BodySource } from '../lib/body/route-request.ts'
 import { routeHandlersError } from '../lib/errors.ts'
 
 /** How much of an unread body is read and thrown away after the response, and for how long. */
 const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024
 const DRAIN_LIMIT_MS = 5000
 
+/** A Node body source that can tell whether a read is under way (so draining must not cut in). */
+export interface NodeBodySource extends BodySource {
+  readonly busy: boolean
+}
+
 /**
  * The body of a Node request: as a Web stream when the handler wants a stream (or a form), or read
  * whole straight from the Node stream for `json()`, `text()` and the like — no Web stream, one
  * buffer. Neither reads anything before the handler asks.
  */
-export function nodeBodySource(source: Readable): BodySource {
-  let stream: ReadableStream<Uint8Array> | undefined
+export function nodeBodySource(source: Readable): NodeBodySource {
+  let stream: { web: ReadableStream<Uint8Array>; waiting: () => boolean } | undefined
+  let buffering = false
   return {
-    stream: () => (stream ??= nodeBodyStream(source)),
-    readAll: (limit, declaredLength) => readNodeBody(source, limit, declaredLength),
+    stream: () => (stream ??= nodeBodyStream(source)).web,
+    readAll: (limit, declaredLength) => {
+      buffering = true
+      return readNodeBody(source, limit, declaredLength).finally(() => (buffering = false))
+    },
+    get busy() {
+      return buffering || (stream?.waiting() ?? false)
+    },
   }
 }
 
@@ -45,6 +57,11 @@ export function fixedBodySource(body: Uint8Array | Error): BodySource {
   }
 }
 
+/** A client that left before the handler read the body: no event will ever come. */
+function goneBeforeRead(source: Readable): boolean {
+  return source.destroyed && !source.readableEnded
+}
+
 /**
  * Reads a whole Node body within `limit` bytes. Past the limit (declared or counted) it stops
  * reading at once; what is left is drained or the connection closed after the response.
@@ -52,6 +69,7 @@ export function fixedBodySource(body: Uint8Array | Error): BodySource {
 function readNodeBody(source: Readable, limit: number, declaredLength: string | null): Promise<Uint8Array> {
   const declared = declaredLength === null ? NaN : Number(declaredLength)
   if (declared > limit) return Promise.reject(tooLarge(limit, declared))
+  if (goneBeforeRead(source)) return Promise.reject(incomplete('the client closed the connection'))
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
@@ -85,12 +103,14 @@ function readNodeBody(source: Readable, limit: number, declaredLength: string | 
 /**
  * A Web stream over `source`. Nothing is read until the first `read()`; each read resumes the Node
  * stream for one chunk. A client that goes away mid-body errors the stream with
- * `RH_ERR_BODY_INCOMPLETE` (400).
+ * `RH_ERR_BODY_INCOMPLETE` (400). `waiting()` is true while a read waits for the next chunk.
  */
-function nodeBodyStream(source: Readable): ReadableStream<Uint8Array> {
+function nodeBodyStream(source: Readable): { web: ReadableStream<Uint8Array>; waiting: () => boolean } {
   let controller: ReadableStreamDefaultController<Uint8Array>
   let settled = false
+  let waiting = false
   const onData = (chunk: Buffer) => {
+    waiting = false
     controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
     if ((controller.desiredSize ?? 0) <= 0) source.pause()
   }
@@ -103,11 +123,12 @@ function nodeBodyStream(source: Readable): ReadableStream<Uint8Array> {
   const settle = (finish?: () => void) => {
     if (settled) return
     settled = true
+    waiting = false
     source.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose)
     finish?.()
   }
   let listening = false
-  return new ReadableStream<Uint8Array>(
+  const web = new ReadableStream<Uint8Array>(
     {
       start(streamController) {
         controller = streamController
@@ -115,9 +136,11 @@ function nodeBodyStream(source: Readable): ReadableStream<Uint8Array> {
       pull() {
         if (!listening) {
           listening = true
+          if (goneBeforeRead(source)) return settle(() => controller.error(incomplete('the client closed the connection')))
           source.pause()
           source.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose)
         }
+        waiting = true
         source.resume()
       },
       cancel() {
@@ -127,6 +150,7 @@ function nodeBodyStream(source: Readable): ReadableStream<Uint8Array> {
     },
     { highWaterMark: 0 },
   )
+  return { web, waiting: () => waiting }
 }
 
 function incomplete(detail: string): Error {
@@ -136,18 +160,22 @@ function incomplete(detail: string): Error {
 /**
  * Once the response is sent, reads and discards what is left of an unread body, up to 16 MiB and
  * 5 seconds; past either the connection is closed instead, so a client cannot make the server read
- * forever.
+ * forever. A read still under way (a handler that answered before its `json()` finished) is left
+ * to finish on its own.
  */
-export function drainRest(req: IncomingMessage, source: Readable): void {
-  if (source.readableEnded || source.destroyed) return
+export function drainRest(req: IncomingMessage, source: Readable, body: NodeBodySource): void {
+  if (source.readableEnded || source.destroyed || body.busy) return
   let drained = 0
   const stop = () => req.socket.destroy()
   const timer = setTimeout(stop, DRAIN_LIMIT_MS).unref()
+  const finished = () => clearTimeout(timer)
   source.removeAllListeners('data')
   source.on('data', (chunk: Buffer) => {
     drained += chunk.byteLength
     if (drained > DRAIN_LIMIT_BYTES) stop()
   })
-  source.once('close', () => clearTimeout(timer))
+  // A failing stream in front of the body (a host's decompression) must not become uncaught.
+  source.on('error', finished)
+  source.once('end', finished).once('close', finished)
   source.resume()
 }

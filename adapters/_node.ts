@@ -11,7 +11,7 @@ import { hasOnlyJsonContentType, pendingJsonText } from '../lib/next/next-respon
 import { routeHandlersError } from '../lib/errors.ts'
 import type { Logger } from '../lib/types.ts'
 import { rebuildConsumedBody } from './_consumed-body.ts'
-import { drainRest, fixedBodySource, nodeBodySource } from './_node-body.ts'
+import { drainRest, fixedBodySource, nodeBodySource, type NodeBodySource } from './_node-body.ts'
 
 // A host name or IPv4 address, or a bracketed IPv6 address, with an optional port. Anything else in
 // a Host header (spaces, slashes, `@`) would change what the URL means, so it is refused.
@@ -54,7 +54,7 @@ export function toNextRequest(
   }
   const method = req.method ?? 'GET'
   let body: BodySource | null = null
-  let drain = false
+  let unread: NodeBodySource | undefined
   let headers = () => toHeaders(req.rawHeaders)
   if (method !== 'GET' && method !== 'HEAD') {
     if (source.readableDidRead || source.readableEnded) {
@@ -62,16 +62,16 @@ export function toNextRequest(
       body = fixedBodySource(rebuilt)
       if (!(rebuilt instanceof Error)) headers = () => withPlainLength(toHeaders(req.rawHeaders), rebuilt.byteLength)
     } else {
-      body = nodeBodySource(source)
-      drain = true
+      body = unread = nodeBodySource(source)
     }
   }
   const request = createLazyRouteRequest({ method, url, headers, body }, { basePath, limits, lazySignal })
   // One listener does it all: a response that closes unfinished means the client left.
   res.once('close', () => {
     if (!res.writableFinished) controller?.abort()
-    else if (drain) drainRest(req, source)
-    void request.releaseUploads()
+    else if (unread) drainRest(req, source, unread)
+    // A temporary file that cannot be deleted is left to the OS's temp cleanup; never a crash.
+    request.releaseUploads().catch(() => {})
   })
   return request
 }
@@ -171,10 +171,11 @@ async function pipeBody(
   logger: Logger,
   undo: (error: unknown) => Error,
 ): Promise<void> {
-  const reader = body.getReader()
-  const cancel = () => void reader.cancel().catch(() => {})
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
+  const cancel = () => void reader?.cancel().catch(() => {})
   res.once('close', cancel)
   try {
+    reader = body.getReader()
     const start = await startBody(reader)
     if (start.complete) {
       if (!res.hasHeader('content-length')) res.setHeader('content-length', start.bytes.byteLength)
@@ -182,11 +183,13 @@ async function pipeBody(
     }
     res.writeHead(res.statusCode)
     for (const chunk of start.chunks) await write(res, chunk)
-    for (let chunk = await start.next; !chunk.done && !res.destroyed; chunk = await reader.read()) {
-      await write(res, chunk.value)
-    }
-    if (!res.destroyed) res.end()
+    let chunk = await start.next
+    for (; !chunk.done && !res.destroyed; chunk = await reader.read()) await write(res, chunk.value)
+    // The client left (its `close` may have come before there was a reader to cancel).
+    if (!chunk.done) cancel()
+    else if (!res.destroyed) res.end()
   } catch (error) {
+    cancel()
     if (!res.headersSent) throw undo(error)
     if (!res.destroyed) {
       logger.error('route-handlers: the response stream failed after the response had started', error)
@@ -196,6 +199,7 @@ async function pipeBody(
     res.off('close', cancel)
   }
 }
+
 async function write(res: ServerResponse, chunk: Uint8Array): Promise<void> {
   const flushed = res.write(chunk)
   // `compression` buffers until told otherwise; a streamed response must arrive as it is made.

@@ -80,8 +80,17 @@ function sendToReply(reply: FastifyReply, response: Response): FastifyReply | Pr
 
 async function sendBody(reply: FastifyReply, body: ReadableStream<Uint8Array>): Promise<FastifyReply> {
   const reader = body.getReader()
+  // Fastify destroys the stream it pipes when the client goes away, but an async generator waiting
+  // on a read only notices at its next chunk: cancel the handler's stream from the socket side.
+  const cancel = () => void reader.cancel().catch(() => {})
+  const response = reply.raw
+  if (response.destroyed) cancel()
+  else response.once('close', cancel)
   const start = await startBody(reader)
-  if (start.complete) return reply.send(Buffer.from(start.bytes.buffer, start.bytes.byteOffset, start.bytes.byteLength))
+  if (start.complete) {
+    response.off('close', cancel)
+    return reply.send(Buffer.from(start.bytes.buffer, start.bytes.byteOffset, start.bytes.byteLength))
+  }
   return reply.send(Readable.from(streamRest(start.chunks, start.next, reader)))
 }
 
@@ -94,7 +103,6 @@ async function* streamRest(
     yield* chunks
     for (let chunk = await next; !chunk.done; chunk = await reader.read()) yield chunk.value
   } finally {
-    // Fastify destroys the stream when the client goes away; the handler's stream must stop too.
     void reader.cancel().catch(() => {})
   }
 }

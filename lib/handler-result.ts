@@ -2,7 +2,7 @@ import { ResponseCookies } from '@edge-runtime/cookies'
 import type { RequestStore } from './context.ts'
 import { routeHandlersError } from './errors.ts'
 import type { LoadedRoute } from './loaded-route.ts'
-import { hasOnlyJsonContentType, pendingJsonText } from './next/next-response.ts'
+import { hasOnlyJsonContentType, pendingJsonText, type NextResponse } from './next/next-response.ts'
 
 // Statuses whose responses never carry a body (Fetch's null body statuses that a handler can send).
 const NULL_BODY_STATUSES = new Set([204, 205, 304])
@@ -36,28 +36,37 @@ export function finishResponse(result: unknown, route: LoadedRoute, method: stri
   }
   const hasBody = pendingJsonText(result) !== undefined || result.body !== null
   const dropBody = hasBody && (method === 'HEAD' || NULL_BODY_STATUSES.has(result.status))
-  // Usually the handler's own Response can take the changes; a foreign one, one whose body must go,
-  // or one with immutable headers (Response.redirect(), fetch()) is rebuilt.
-  if (!dropBody && result instanceof Response) {
+  // Cookies set through cookies() belong to this request only: they never go onto the handler's
+  // own Response, which may be a module-level object returned to every request. Stripping internal
+  // headers in place is harmless; anything else works on a copy.
+  const cookies = store.cookies?.modified() ?? []
+  if (!dropBody && cookies.length === 0 && result instanceof Response) {
     try {
-      adjustHeaders(result.headers, store)
+      stripInternalHeaders(result.headers)
       return result
     } catch {
-      // Immutable headers: rebuilt below.
+      // Immutable headers (Response.redirect(), fetch()): copied below.
     }
   }
+  // A NextResponse.json() answer nothing has read: a lazy copy keeps it cheap to send.
+  if (!dropBody && pendingJsonText(result) !== undefined) {
+    const copy = (result as NextResponse).clone()
+    stripInternalHeaders(copy.headers)
+    mergeCookies(copy.headers, store)
+    return copy
+  }
   const headers = new Headers(result.headers)
-  adjustHeaders(headers, store)
+  stripInternalHeaders(headers)
+  mergeCookies(headers, store)
   if (dropBody) void result.body?.cancel().catch(() => {})
   return new Response(dropBody ? null : result.body, { status: result.status, statusText: result.statusText, headers })
 }
 
-/** Removes internal `x-middleware-*` headers and adds the cookies set through `cookies()`. */
-function adjustHeaders(headers: Headers, store: RequestStore): void {
+/** Removes internal `x-middleware-*` headers. */
+function stripInternalHeaders(headers: Headers): void {
   let internal: string[] | undefined
   for (const name of headers.keys()) if (name.startsWith('x-middleware-')) (internal ??= []).push(name)
   if (internal) for (const name of internal) headers.delete(name)
-  mergeCookies(headers, store)
 }
 
 /**

@@ -95,6 +95,15 @@ describe('RouteRequest body reads', () => {
 })
 
 describe('next/* aliases are scoped to the route folder', () => {
+  test('two route folders loading at once both get them', async () => {
+    const source = "import { NextResponse } from 'next/server'\nexport const GET = () => NextResponse.json({ ok: true })\n"
+    const first = createRouteHandlers({ dir: tempRouteFolder({ 'a/route.mjs': source }) })
+    const second = createRouteHandlers({ dir: tempRouteFolder({ 'b/route.mjs': source }) })
+    await Promise.all([first.ready(), second.ready()])
+    assert.deepEqual(await (await first.handle(new Request('http://localhost/a')))?.json(), { ok: true })
+    assert.deepEqual(await (await second.handle(new Request('http://localhost/b')))?.json(), { ok: true })
+  })
+
   test('a module outside any route folder does not get them', async () => {
     const outside = new URL('./fixtures/outside/imports-next.mjs', import.meta.url).href
     await assert.rejects(import(outside), { code: 'ERR_MODULE_NOT_FOUND' })

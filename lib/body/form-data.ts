@@ -29,10 +29,14 @@ export function parseFormData(body: ReadableStream<Uint8Array>, contentType: str
     const files: Promise<void>[] = []
     let settled = false
     let counted = 0
+    const openFiles = new Set<Readable>()
     const fail = (error: unknown) => {
       if (settled) return
       settled = true
       source.destroy()
+      // The file part being read will never end now: end it, so a spooled file's write stream
+      // closes its descriptor instead of waiting forever.
+      for (const stream of openFiles) stream.destroy()
       reject(error)
     }
     // Without spooling, every byte of the body is in memory: the whole body counts. With it, only
@@ -60,6 +64,8 @@ export function parseFormData(body: ReadableStream<Uint8Array>, contentType: str
       form.append(name, value)
     })
     parser.on('file', (name, stream, info) => {
+      openFiles.add(stream)
+      stream.once('close', () => openFiles.delete(stream))
       stream.once('limit', () => fail(overLimit(multipart, 'fileSize')))
       const file = spool === null ? fileInMemory(stream, info) : spoolFile(stream, info, spool, spooled)
       files.push(file.then((value) => form.append(name, value), fail))

@@ -220,6 +220,8 @@ export function realOf(request: RouteRequest): Request {
     state.real = new Request(pending.url, {
       method: pending.method,
       headers: request.headers,
+      // So copies (clone(), new Request(request), fetch(request)) abort with the client too.
+      ...(state.lazySignal ? { signal: request.signal } : {}),
       body,
       ...(body === null ? {} : { duplex: 'half' }),
     } as RequestInit)

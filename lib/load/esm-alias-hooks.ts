@@ -16,30 +16,31 @@ export interface AliasHookData {
   aliases: Record<string, string>
 }
 
-let scope = ''
-let aliases: Record<string, string> = {}
-const importedFromScope = new Set<string>()
+// Node runs this module once per URL however often it is registered: each route folder's
+// registration adds its scope here.
+const scopes: AliasHookData[] = []
+const importedFromScope = new Map<string, AliasHookData>()
 
 export const initialize: InitializeHook<AliasHookData> = (data) => {
-  scope = data.scope
-  aliases = data.aliases
+  scopes.push(data)
 }
 
-function isInScope(url: string | undefined): boolean {
-  if (url === undefined) return false
+function scopeOf(url: string | undefined): AliasHookData | undefined {
+  if (url === undefined) return undefined
   const file = withoutQuery(url)
-  return file.startsWith(scope) || importedFromScope.has(file)
+  return importedFromScope.get(file) ?? scopes.find((candidate) => file.startsWith(candidate.scope))
 }
 
 export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
-  if (!isInScope(context.parentURL)) return nextResolve(specifier, context)
-  const alias = aliases[specifier]
+  const scope = scopeOf(context.parentURL)
+  if (!scope) return nextResolve(specifier, context)
+  const alias = scope.aliases[specifier]
   // Resolved through the rest of the chain (so a TypeScript loader still sees our own `.ts` sources
   // when running from source), but as if imported from outside the route folder: tsx must not tag
   // it with its namespace, which would load a second copy of the module.
   if (alias !== undefined) return nextResolve(alias, { ...context, parentURL: alias })
   const resolved = await nextResolve(specifier, context)
-  if (resolved.url.startsWith('file:') && !resolved.url.includes('/node_modules/')) importedFromScope.add(withoutQuery(resolved.url))
+  if (resolved.url.startsWith('file:') && !resolved.url.includes('/node_modules/')) importedFromScope.set(withoutQuery(resolved.url), scope)
   return resolved
 }
 
@@ -52,7 +53,7 @@ function withoutQuery(url: string): string {
 export const load: LoadHook = async (url, context, nextLoad) => {
   // Node leaves the format open (null) for a `.js` file in a package without a "type".
   const typeless = context.format == null || context.format === 'commonjs'
-  if (!typeless || !url.startsWith('file:') || !withoutQuery(url).endsWith('.js') || !isInScope(url)) {
+  if (!typeless || !url.startsWith('file:') || !withoutQuery(url).endsWith('.js') || !scopeOf(url)) {
     return nextLoad(url, context)
   }
   const source = await readFile(new URL(withoutQuery(url)), 'utf8')

@@ -5,8 +5,9 @@ import type { AliasHookData } from './esm-alias-hooks.ts'
 import { ownModuleUrl } from './next-aliases.ts'
 
 /**
- * Registers the ESM resolve hook for one route folder (once per folder per process). Each folder
- * gets its own registration, with its data given at start, so no message can arrive late.
+ * Registers the ESM hooks for one route folder (once per folder per process). Each registration
+ * hands its folder to the hooks module as start-up data, so no message can arrive late; the hooks
+ * module keeps every folder it is given.
  */
 export function addEsmAliases(dir: string, aliases: Record<string, string>): void {
   const registered = processGlobal('esm-alias-dirs', () => new Set<string>())

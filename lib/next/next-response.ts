@@ -20,7 +20,7 @@ interface PendingJson {
   text: string
   status: number
   statusText: string
-  init: HeadersInit | undefined
+  /** Made on first use when `init` had none, so `NextResponse.json(data)` needs no Headers at all. */
   headers: Headers | undefined
   /** The real Response, once something asked for what only it has. */
   real: Response | undefined
@@ -62,7 +62,9 @@ export class NextResponse<Body = unknown> extends Response {
     const text = JSON.stringify(body) as string | undefined
     if (text === undefined) throw new TypeError('Value is not JSON serializable')
     const response = Object.create(NextResponse.prototype) as NextResponse<JsonBody>
-    response[PENDING] = { text, status, statusText: '', init: init?.headers, headers: undefined, real: undefined, used: false }
+    // Headers given are copied (and checked) now, as Response.json() would.
+    const headers = init?.headers === undefined ? undefined : withJsonType(new Headers(init.headers))
+    response[PENDING] = { text, status, statusText: '', headers, real: undefined, used: false }
     return response
   }
 
@@ -105,11 +107,7 @@ export class NextResponse<Body = unknown> extends Response {
   override get headers(): Headers {
     const pending = this[PENDING]
     if (!pending) return super.headers
-    if (!pending.headers) {
-      pending.headers = new Headers(pending.init)
-      if (!pending.headers.has('content-type')) pending.headers.set('content-type', 'application/json')
-    }
-    return pending.headers
+    return (pending.headers ??= withJsonType(new Headers()))
   }
 
   override get type(): ResponseType {
@@ -167,7 +165,7 @@ export class NextResponse<Body = unknown> extends Response {
     if (!pending) return new NextResponse<Body>(super.clone().body, this)
     if (pending.real || pending.used) return new NextResponse<Body>(realOf(this).clone().body, this)
     const copy = Object.create(NextResponse.prototype) as NextResponse<Body>
-    copy[PENDING] = { ...pending, headers: new Headers(this.headers), init: undefined, real: undefined }
+    copy[PENDING] = { ...pending, headers: new Headers(this.headers), real: undefined }
     return copy
   }
 }
@@ -184,7 +182,12 @@ export function pendingJsonText(response: Response): string | undefined {
  */
 export function hasOnlyJsonContentType(response: Response): boolean {
   const pending = (response as Partial<NextResponse>)[PENDING]
-  return pending !== undefined && pending.init === undefined && pending.headers === undefined && pending.real === undefined && !pending.used
+  return pending !== undefined && pending.headers === undefined && pending.real === undefined && !pending.used
+}
+
+function withJsonType(headers: Headers): Headers {
+  if (!headers.has('content-type')) headers.set('content-type', 'application/json')
+  return headers
 }
 
 function realOf(response: NextResponse): Response {

@@ -423,6 +423,15 @@ export function runBehaviour(name: string, start: () => Promise<Target>): void {
         ])
       })
 
+      test("cookies() never stick to a Response object the handler returns again (a module-level one)", async () => {
+        const first = await send('/dispatch/shared-response?user=ada')
+        assert.equal(first.status, 204)
+        assert.deepEqual(first.headers.getSetCookie(), ['session=ada; Path=/'])
+        const second = await send('/dispatch/shared-response')
+        assert.equal(second.headers.get('x-shared'), 'yes')
+        assert.deepEqual(second.headers.getSetCookie(), [])
+      })
+
       test('x-middleware-* headers never reach the client', async () => {
         const response = await send('/dispatch/internal-headers')
         assert.equal(response.headers.get('x-kept'), 'yes')

@@ -118,6 +118,16 @@ export function runSocketBehaviour(name: string, start: () => Promise<SocketTarg
       assert.ok(answer.endsWith('{"received":{"again":true}}'), answer.slice(-200))
     })
 
+    test('a body read after the response was sent still arrives whole', async () => {
+      const results = ((globalThis as Record<string, unknown>).__backgroundReads ??= []) as Array<number | string>
+      const before = results.length
+      const pad = 'x'.repeat(600_000)
+      const response = await fetch(url('/bodies/background-read'), { method: 'POST', body: JSON.stringify({ pad }), headers: { 'content-type': 'application/json' } })
+      assert.equal(response.status, 202)
+      assert.ok(await eventually(() => results.length > before), 'the background read finished')
+      assert.equal(results[before], pad.length)
+    })
+
     test('a client that disconnects during an upload does not hurt the server', async () => {
       await disconnectMidUpload(target.port, `${target.prefix}/bodies/digest`)
       await disconnectMidUpload(target.port, `${target.prefix}/bodies/stream-digest`)
