@@ -24,7 +24,7 @@ export interface NodeBodySource extends BodySource {
  * buffer. Neither reads anything before the handler asks.
  */
 export function nodeBodySource(source: Readable): NodeBodySource {
-  let stream: { web: ReadableStream<Uint8Array>; waiting: () => boolean } | undefined
+  let stream: { web: ReadableStream<Uint8Array>; reading: () => boolean } | undefined
   let buffering = false
   return {
     stream: () => (stream ??= nodeBodyStream(source)).web,
@@ -33,7 +33,7 @@ export function nodeBodySource(source: Readable): NodeBodySource {
       return readNodeBody(source, limit, declaredLength).finally(() => (buffering = false))
     },
     get busy() {
-      return buffering || (stream?.waiting() ?? false)
+      return buffering || (stream?.reading() ?? false)
     },
   }
 }
@@ -103,14 +103,12 @@ function readNodeBody(source: Readable, limit: number, declaredLength: string | 
 /**
  * A Web stream over `source`. Nothing is read until the first `read()`; each read resumes the Node
  * stream for one chunk. A client that goes away mid-body errors the stream with
- * `RH_ERR_BODY_INCOMPLETE` (400). `waiting()` is true while a read waits for the next chunk.
+ * `RH_ERR_BODY_INCOMPLETE` (400). `reading()` is true while a reader holds the unfinished stream.
  */
-function nodeBodyStream(source: Readable): { web: ReadableStream<Uint8Array>; waiting: () => boolean } {
+function nodeBodyStream(source: Readable): { web: ReadableStream<Uint8Array>; reading: () => boolean } {
   let controller: ReadableStreamDefaultController<Uint8Array>
   let settled = false
-  let waiting = false
   const onData = (chunk: Buffer) => {
-    waiting = false
     controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
     if ((controller.desiredSize ?? 0) <= 0) source.pause()
   }
@@ -123,7 +121,6 @@ function nodeBodyStream(source: Readable): { web: ReadableStream<Uint8Array>; wa
   const settle = (finish?: () => void) => {
     if (settled) return
     settled = true
-    waiting = false
     source.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose)
     finish?.()
   }
@@ -140,7 +137,6 @@ function nodeBodyStream(source: Readable): { web: ReadableStream<Uint8Array>; wa
           source.pause()
           source.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose)
         }
-        waiting = true
         source.resume()
       },
       cancel() {
@@ -150,7 +146,7 @@ function nodeBodyStream(source: Readable): { web: ReadableStream<Uint8Array>; wa
     },
     { highWaterMark: 0 },
   )
-  return { web, waiting: () => waiting }
+  return { web, reading: () => !settled && web.locked }
 }
 
 function incomplete(detail: string): Error {

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import type { BodyLimits } from '../lib/body/limits.ts'
-import { createLazyRouteRequest } from '../lib/body/lazy-request.ts'
+import { createRouteRequest } from '../lib/body/lazy-request.ts'
 import type { BodySource, RouteRequest } from '../lib/body/route-request.ts'
 import { hasOnlyJsonContentType, pendingJsonText } from '../lib/next/next-response.ts'
 import { routeHandlersError } from '../lib/errors.ts'
@@ -65,7 +65,7 @@ export function toNextRequest(
       body = unread = nodeBodySource(source)
     }
   }
-  const request = createLazyRouteRequest({ method, url, headers, body }, { basePath, limits, lazySignal })
+  const request = createRouteRequest({ method, url, headers, body }, { basePath, limits, lazySignal })
   // One listener does it all: a response that closes unfinished means the client left.
   res.once('close', () => {
     if (!res.writableFinished) controller?.abort()
