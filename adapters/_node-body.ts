@@ -21,21 +21,32 @@ export interface NodeBodySource extends BodySource {
 /**
  * The body of a Node request: as a Web stream when the handler wants a stream (or a form), or read
  * whole straight from the Node stream for `json()`, `text()` and the like — no Web stream, one
- * buffer. Neither reads anything before the handler asks.
+ * buffer. Neither reads anything before the handler asks. (A class: one is made per request.)
  */
-export function nodeBodySource(source: Readable): NodeBodySource {
-  let stream: { web: ReadableStream<Uint8Array>; reading: () => boolean } | undefined
-  let buffering = false
-  return {
-    stream: () => (stream ??= nodeBodyStream(source)).web,
-    readAll: (limit, declaredLength) => {
-      buffering = true
-      return readNodeBody(source, limit, declaredLength).finally(() => (buffering = false))
-    },
-    get busy() {
-      return buffering || (stream?.reading() ?? false)
-    },
+class NodeBody implements NodeBodySource {
+  readonly #source: Readable
+  readonly #read = { buffering: false }
+  #stream: { web: ReadableStream<Uint8Array>; reading: () => boolean } | undefined
+
+  constructor(source: Readable) {
+    this.#source = source
   }
+
+  stream(): ReadableStream<Uint8Array> {
+    return (this.#stream ??= nodeBodyStream(this.#source)).web
+  }
+
+  readAll(limit: number, declaredLength: string | null): Promise<Uint8Array> {
+    return readNodeBody(this.#source, limit, declaredLength, this.#read)
+  }
+
+  get busy(): boolean {
+    return this.#read.buffering || (this.#stream?.reading() ?? false)
+  }
+}
+
+export function nodeBodySource(source: Readable): NodeBodySource {
+  return new NodeBody(source)
 }
 
 /** A body that is already in memory (one an earlier parser read), or an error to fail with. */
@@ -66,14 +77,18 @@ function goneBeforeRead(source: Readable): boolean {
  * Reads a whole Node body within `limit` bytes. Past the limit (declared or counted) it stops
  * reading at once; what is left is drained or the connection closed after the response.
  */
-function readNodeBody(source: Readable, limit: number, declaredLength: string | null): Promise<Uint8Array> {
+function readNodeBody(source: Readable, limit: number, declaredLength: string | null, state: { buffering: boolean }): Promise<Uint8Array> {
   const declared = declaredLength === null ? NaN : Number(declaredLength)
   if (declared > limit) return Promise.reject(tooLarge(limit, declared))
   if (goneBeforeRead(source)) return Promise.reject(incomplete('the client closed the connection'))
+  state.buffering = true
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
-    const done = () => source.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose)
+    const done = () => {
+      state.buffering = false
+      source.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose)
+    }
     const onData = (chunk: Buffer) => {
       size += chunk.byteLength
       if (size > limit) {

@@ -14,4 +14,5 @@ export {
   type RouteMatch,
   type RouteModule,
 } from './types.ts'
+export type { MultipartLimits } from './body/limits.ts'
 export { serve, toNodeListener, type ServeOptions } from '../adapters/node.ts'
