@@ -163,6 +163,7 @@ const table = [
   "- The `GET /hello (Response.json)` row is the same handler with undici's own `Response.json()`: building that Response and reading its body stream costs ~40 µs on Node 20, which no adapter can avoid. Prefer `NextResponse.json()` on hot paths.",
   '- None of these route files imports `next/headers` or `next/navigation`. Once any module does, handlers run inside an AsyncLocalStorage, which in Node 20 hooks every promise in the process: about a tenth of a small request (measured on `GET /items/:slug`).',
   "- Express's own `res.json()` (ETag, charset handling) is slower than writing the JSON text, hence ratios above 1 there.",
+  '- On this shared 2-core machine runs vary: across the runs made while tuning, Fastify\'s ratios moved by up to ±0.15 between otherwise identical runs (`POST /echo` once measured 0.54×, `GET /items/:slug` 0.69×). Run it a few times before reading much into one number.',
   '- In the remaining Fastify gap, profiles (`node --cpu-prof bench/server.mjs fastify routes`) show the core matching the path again after find-my-way (params follow Next.js rules, not find-my-way\'s), `new URL` behind `nextUrl`, and the promise of `params`.',
   '',
 ]
