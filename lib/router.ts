@@ -59,12 +59,12 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   let loaded = false
   const loading = (async () => {
     await prepareLoading(dir, tree.routes.map((route) => route.file))
-    await Promise.all(
-      tree.routes.map(async (entry) => {
-        const exports = await loadRouteModule(entry.file, entry.relativeFile)
-        routesByEntry.set(entry, toLoadedRoute(entry, exports, logger))
-      }),
-    )
+    // One at a time: in Node 20 a CommonJS route that require()s a module (next/server, a shared
+    // lib/db.ts) while an ESM route is still importing it fails with "not yet fully loaded".
+    for (const entry of tree.routes) {
+      const exports = await loadRouteModule(entry.file, entry.relativeFile)
+      routesByEntry.set(entry, toLoadedRoute(entry, exports, logger))
+    }
     loaded = true
   })()
   // Surfaced by ready() and handle(); never an unhandled rejection on its own.

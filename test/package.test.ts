@@ -89,6 +89,13 @@ const legacy = await app.inject({ url: '/legacy' })
 console.log(JSON.stringify({ hello: hello.json(), cookie: hello.headers['set-cookie'], legacy: legacy.body }))
 await app.close()
 `,
+  'many.mjs': `
+import { createRouteHandlers } from 'route-handlers'
+const routes = await createRouteHandlers({ dir: './many' }).ready()
+const statuses = []
+for (const route of routes.routes) statuses.push((await routes.handle(new Request('http://localhost' + route.pattern))).status)
+console.log(JSON.stringify({ count: routes.routes.length, ok: statuses.every((status) => status === 200) }))
+`,
   'types.mts': `
 import { createRouteHandlers, type RouteHandler, type RouteContext } from 'route-handlers'
 import { NextResponse, type NextRequest } from 'route-handlers/server'
@@ -168,6 +175,25 @@ describe('the packed package', () => {
     const { body, exports } = JSON.parse(run('node', ['use.cjs'])) as { body: unknown; exports: string[] }
     assert.deepEqual(body, { hello: 'grace', sharesClasses: true })
     assert.deepEqual(exports, ['function', 'function', 'function', 'function', 'function', 'object'])
+  })
+
+  // Route files load one at a time: loading them in parallel once made a CommonJS route's
+  // require('next/server') fail with "not yet fully loaded" while an ESM route was still importing
+  // it (Node 20's require(esm); seen once, as a flaky failure of the test below this one). Many
+  // files of every flavour sharing modules make such a race as likely as a test can.
+  test('ESM, CommonJS and TypeScript route files sharing next/server and a helper all load', () => {
+    for (let index = 0; index < 40; index++) {
+      const esm = `import { NextResponse } from 'next/server'\nimport { shared } from '../shared.mjs'\nexport const GET = () => NextResponse.json({ shared, index: ${index} })\n`
+      const cjs = `const { NextResponse } = require('next/server')\nexports.GET = () => NextResponse.json({ index: ${index} })\n`
+      // TypeScript in a package without "type": tsx compiles it to CommonJS, so it require()s too.
+      const ts = `import { NextResponse } from 'next/server'\nexport const GET = (): Response => NextResponse.json({ index: ${index} })\n`
+      for (const [folder, file, source] of [[`e${index}`, 'route.mjs', esm], [`c${index}`, 'route.cjs', cjs], [`t${index}`, 'route.ts', ts]]) {
+        mkdirSync(join(scratch, 'many', folder!), { recursive: true })
+        writeFileSync(join(scratch, 'many', folder!, file!), source!)
+      }
+    }
+    writeFileSync(join(scratch, 'many/shared.mjs'), "export { NextRequest as shared } from 'next/server'\n")
+    assert.deepEqual(JSON.parse(run('node', ['many.mjs'])), { count: 120, ok: true })
   })
 
   test('a CommonJS Express app mounts it with require()', () => {
