@@ -39,7 +39,7 @@ function controlFlowResponse(error: unknown, store: RequestStore): Response {
   const redirect = redirectOf(error)
   if (redirect) {
     const headers = new Headers({ Location: redirect.url })
-    mergeCookies(headers, store)
+    mergeCookies(headers, store.cookies?.modified() ?? [])
     return new Response(null, { status: redirect.status, headers })
   }
   const status = httpFallbackOf(error)

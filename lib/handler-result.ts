@@ -1,4 +1,4 @@
-import { ResponseCookies } from '@edge-runtime/cookies'
+import { ResponseCookies, type ResponseCookie } from '@edge-runtime/cookies'
 import type { RequestStore } from './context.ts'
 import { routeHandlersError } from './errors.ts'
 import type { LoadedRoute } from './loaded-route.ts'
@@ -26,8 +26,11 @@ export function isResponse(value: unknown): value is Response {
  */
 export function finishResponse(result: unknown, route: LoadedRoute, method: string, store: RequestStore): Response {
   if (!isResponse(result)) throw routeHandlersError('RH_ERR_HANDLER_RESULT', [route.entry.relativeFile, method, describe(result)])
+  // Cookies set through cookies() belong to this request only: they never go onto the handler's
+  // own Response, which may be a module-level object returned to every request.
+  const cookies = store.cookies?.modified() ?? []
   // The common case, NextResponse.json(data): no headers but its content type, nothing to change.
-  if (hasOnlyJsonContentType(result) && method !== 'HEAD' && !store.cookies?.modified().length) return result
+  if (hasOnlyJsonContentType(result) && method !== 'HEAD' && cookies.length === 0) return result
   if (result.headers.has('x-middleware-rewrite')) {
     throw routeHandlersError('RH_ERR_HANDLER_NEXT_RESPONSE', [route.entry.relativeFile, method, 'rewrite'])
   }
@@ -36,10 +39,7 @@ export function finishResponse(result: unknown, route: LoadedRoute, method: stri
   }
   const hasBody = pendingJsonText(result) !== undefined || result.body !== null
   const dropBody = hasBody && (method === 'HEAD' || NULL_BODY_STATUSES.has(result.status))
-  // Cookies set through cookies() belong to this request only: they never go onto the handler's
-  // own Response, which may be a module-level object returned to every request. Stripping internal
-  // headers in place is harmless; anything else works on a copy.
-  const cookies = store.cookies?.modified() ?? []
+  // Stripping internal headers in place is harmless; anything else works on a copy.
   if (!dropBody && cookies.length === 0 && result instanceof Response) {
     try {
       stripInternalHeaders(result.headers)
@@ -52,12 +52,12 @@ export function finishResponse(result: unknown, route: LoadedRoute, method: stri
   if (!dropBody && pendingJsonText(result) !== undefined) {
     const copy = (result as NextResponse).clone()
     stripInternalHeaders(copy.headers)
-    mergeCookies(copy.headers, store)
+    mergeCookies(copy.headers, cookies)
     return copy
   }
   const headers = new Headers(result.headers)
   stripInternalHeaders(headers)
-  mergeCookies(headers, store)
+  mergeCookies(headers, cookies)
   if (dropBody) void result.body?.cancel().catch(() => {})
   return new Response(dropBody ? null : result.body, { status: result.status, statusText: result.statusText, headers })
 }
@@ -73,8 +73,7 @@ function stripInternalHeaders(headers: Headers): void {
  * Adds the cookies the handler set with `cookies()` to `headers`, one `Set-Cookie` per name; a
  * cookie of the same name already on the response wins. This is Next.js's `appendMutableCookies`.
  */
-export function mergeCookies(headers: Headers, store: RequestStore): void {
-  const modified = store.cookies?.modified() ?? []
+export function mergeCookies(headers: Headers, modified: ResponseCookie[]): void {
   if (modified.length === 0) return
   const responseCookies = new ResponseCookies(headers)
   const returned = responseCookies.getAll()

@@ -1,9 +1,9 @@
 import { rm } from 'node:fs/promises'
-import { routeHandlersError, standardError } from '../errors.ts'
+import { standardError } from '../errors.ts'
 import { NextRequest, type NextRequestInit } from '../next/next-request.ts'
 import { parseFormData, type SpoolRecord } from './form-data.ts'
 import { DEFAULT_BODY_LIMITS, type BodyLimits } from './limits.ts'
-import { readLimited } from './read-limited.ts'
+import { readLimited, tooLarge } from './read-limited.ts'
 
 export interface RouteRequestInit extends NextRequestInit {
   limits?: BodyLimits
@@ -188,7 +188,7 @@ export class RouteRequest extends NextRequest {
     const declared = Number(this.headers.get('content-length') ?? NaN)
     if (limits.multipart.spool === false && declared > limits.bodyLimit) {
       await body.cancel().catch(() => {})
-      throw routeHandlersError('RH_ERR_BODY_TOO_LARGE', [`the bodyLimit of ${limits.bodyLimit} bytes`, declared])
+      throw tooLarge(limits.bodyLimit, declared)
     }
     return parseFormData(body, contentType, limits, spooled)
   }
