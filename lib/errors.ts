@@ -43,6 +43,11 @@ const errorTable = {
     status: 500,
     message: (file: string, cause: string) => `Could not load route file "${file}": ${cause}`,
   },
+  RH_ERR_ROUTES_LOAD: {
+    status: 500,
+    message: (count: number, list: string) =>
+      `${count} route file${count === 1 ? '' : 's'} could not be loaded (the other routes serve; these answer 500):\n${list}`,
+  },
   RH_ERR_HANDLER_RESULT: {
     status: 500,
     message: (file: string, method: string, got: string) =>

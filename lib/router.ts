@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { dispatch } from './dispatch.ts'
-import { routeHandlersError } from './errors.ts'
+import { routeHandlersError, type RouteHandlersError } from './errors.ts'
 import { consoleLogger } from './logger.ts'
 import { loadRouteModule, prepareLoading } from './load/load-route-module.ts'
 import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
@@ -20,8 +20,9 @@ export interface RouteHandlers {
   /** The body limits in force (the options over the defaults). */
   readonly bodyLimits: BodyLimits
   /**
-   * Resolves when every route file has loaded; rejects with `RH_ERR_ROUTE_LOAD` naming the file
-   * that failed. Optional: `handle()` waits for loading by itself.
+   * Resolves when every route file has loaded; rejects with `RH_ERR_ROUTES_LOAD` listing every file
+   * that failed (each `RH_ERR_ROUTE_LOAD` error is in `cause`), for apps that want to fail fast.
+   * Optional: `handle()` waits for loading by itself, and serves the files that loaded.
    */
   ready(): Promise<RouteHandlers>
   /** Matches a mount-relative pathname (`/blog/hello`) against the route table, or `null`. */
@@ -56,25 +57,32 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   const tree = buildRouteTree(scanRoutes(dir))
   const routesByEntry = new Map<RouteEntry, LoadedRoute>()
 
+  // Route files load one at a time: in Node 20 a CommonJS route that require()s a module
+  // (next/server, a shared lib/db.ts) while an ESM route is still importing it fails with "not yet
+  // fully loaded". A file that fails is reported now and answers 500; the others serve.
+  const failures = new Map<RouteEntry, RouteHandlersError>()
   let loaded = false
   const loading = (async () => {
-    await prepareLoading(dir, tree.routes.map((route) => route.file))
-    // One at a time: in Node 20 a CommonJS route that require()s a module (next/server, a shared
-    // lib/db.ts) while an ESM route is still importing it fails with "not yet fully loaded".
+    prepareLoading({ dir, tsconfig: options.tsconfig })
     for (const entry of tree.routes) {
-      const exports = await loadRouteModule(entry.file, entry.relativeFile)
-      routesByEntry.set(entry, toLoadedRoute(entry, exports, logger))
+      try {
+        routesByEntry.set(entry, toLoadedRoute(entry, await loadRouteModule(entry.file, entry.relativeFile), logger))
+      } catch (error) {
+        failures.set(entry, error as RouteHandlersError)
+        logger.error(`route-handlers: ${(error as Error).message}`, (error as Error).cause)
+      }
     }
     loaded = true
   })()
-  // Surfaced by ready() and handle(); never an unhandled rejection on its own.
-  loading.catch(() => {})
 
   const routeHandlers: RouteHandlers = {
     routes: tree.routes,
     basePath: defaultBasePath,
     bodyLimits,
-    ready: () => loading.then(() => routeHandlers),
+    ready: () => loading.then(() => {
+      if (failures.size > 0) throw loadFailure([...failures.values()])
+      return routeHandlers
+    }),
     match: (pathname) => matchRoute(tree, pathname),
     async handle(request, handleOptions = {}) {
       const basePath = handleOptions.basePath === undefined ? defaultBasePath : normalizeBasePath(handleOptions.basePath)
@@ -89,12 +97,19 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       if (match.error) return new Response(null, { status: 400 })
       // Once loaded, no await: every promise costs on the hot path (more so with async hooks on).
       if (!loaded) await loading
-      const route = routesByEntry.get(match.route as RouteEntry)!
+      const route = routesByEntry.get(match.route as RouteEntry)
+      if (!route) throw failures.get(match.route as RouteEntry)
       const nextRequest = request instanceof RouteRequest ? request : new RouteRequest(request, { nextConfig: { basePath }, limits: bodyLimits })
       return dispatch(route, nextRequest, match.params, fallThrough)
     },
   }
   return routeHandlers
+}
+
+/** What `ready()` rejects with: every route file that failed, each with its own error as a cause. */
+function loadFailure(errors: RouteHandlersError[]): RouteHandlersError {
+  const list = errors.map((error) => `  - ${error.message}`).join('\n')
+  return routeHandlersError('RH_ERR_ROUTES_LOAD', [errors.length, list], { cause: errors.length === 1 ? errors[0] : new AggregateError(errors) })
 }
 
 function normalizeBasePath(basePath: string | undefined): string {

@@ -71,6 +71,12 @@ export interface RouteHandlersOptions {
   /** Default: `console`. */
   logger?: Logger
   /**
+   * The tsconfig.json whose `paths` (`@/lib/db`) and compiler options apply to the route files and
+   * the project files they import. Default: the nearest tsconfig.json up from `dir`, as TypeScript
+   * finds it (whatever the working directory); `false` for none.
+   */
+  tsconfig?: string | false
+  /**
    * What happens when a route file matches but does not export the request's method:
    * `'405'` answers 405 with `Allow` (the default); `'fall-through'` treats the path as unmatched
    * (`handle()` resolves `null`, Express calls `next()`), so a legacy handler for that method keeps

@@ -84,27 +84,41 @@ describe('start-up errors are thrown by createRouteHandlers(), naming the files'
   })
 })
 
-describe('load errors reject ready() and handle(), naming the file', () => {
-  test('a syntax error', async () => {
-    const dir = tempRouteFolder({ 'ok/route.ts': GET, 'broken/route.ts': 'export const GET = (' })
-    const routes = createRouteHandlers({ dir })
+describe('a route file that fails to load stays local and loud', () => {
+  const silent = { warn() {}, error() {} }
+
+  test('a syntax error: ready() lists it with file:line:column, the other routes serve, it answers with its load error', async () => {
+    const dir = tempRouteFolder({ 'ok/route.ts': GET, 'broken/route.ts': 'export const GET = (\n' })
+    const routes = createRouteHandlers({ dir, logger: silent })
     await assert.rejects(routes.ready(), (error: unknown) => {
       assert.ok(isRouteHandlersError(error))
-      assert.equal(error.code, 'RH_ERR_ROUTE_LOAD')
-      assert.match(error.message, /broken\/route\.ts/)
-      assert.ok(error.cause instanceof Error)
+      assert.equal(error.code, 'RH_ERR_ROUTES_LOAD')
+      assert.match(error.message, /broken\/route\.ts.*broken\/route\.ts:2:1: /)
+      assert.ok(isRouteHandlersError(error.cause))
+      assert.equal(error.cause.code, 'RH_ERR_ROUTE_LOAD')
       return true
     })
-    await assert.rejects(routes.handle(new Request('http://localhost/ok')), { code: 'RH_ERR_ROUTE_LOAD' })
+    assert.equal((await routes.handle(new Request('http://localhost/ok')))?.status, 200)
+    await assert.rejects(routes.handle(new Request('http://localhost/broken')), { code: 'RH_ERR_ROUTE_LOAD' })
   })
 
-  test('an import that does not resolve', async () => {
-    const dir = tempRouteFolder({ 'bad/route.js': "import { x } from './missing.js'\nexport const GET = () => new Response(x)\n" })
-    await assert.rejects(createRouteHandlers({ dir }).ready(), (error: unknown) => {
+  test('every broken file is reported at start-up through the logger, not only the first', async () => {
+    const logged: string[] = []
+    const dir = tempRouteFolder({
+      'a/route.js': "import { x } from './missing.js'\nexport const GET = () => new Response(x)\n",
+      'b/route.ts': "const answer: number = 42\nthrow new Error('no database')\nexport const GET = () => new Response(String(answer))\n",
+      'c/route.ts': GET,
+    })
+    const routes = createRouteHandlers({ dir, logger: { warn() {}, error: (message) => logged.push(message) } })
+    await assert.rejects(routes.ready(), (error: unknown) => {
       assert.ok(isRouteHandlersError(error))
-      assert.equal(error.code, 'RH_ERR_ROUTE_LOAD')
-      assert.match(error.message, /bad\/route\.js/)
+      assert.ok(error.cause instanceof AggregateError)
+      assert.equal(error.cause.errors.length, 2)
       return true
     })
+    assert.equal(logged.length, 2)
+    assert.match(logged[0]!, /a\/route\.js.*missing\.js/)
+    assert.match(logged[1]!, /b\/route\.ts.*b\/route\.ts:\d+:\d+: no database/)
+    assert.equal((await routes.handle(new Request('http://localhost/c')))?.status, 200)
   })
 })

@@ -1,29 +1,38 @@
+/**
+ * Loading route files: one module graph per process.
+ *
+ * Route files are imported with a plain `import()` of their real URL, so every module keeps the
+ * URL (and the instance) Node gives it: a `lib/db.js` the host app required and a route file
+ * imports is one module, one connection pool. Module hooks, installed once per process, apply only
+ * to the route graph: the files under a route folder and every module reached from them,
+ * `node_modules` included. For those modules:
+ * - `next/server`, `next/headers`, `next/navigation` resolve to this package (so next-auth's
+ *   `auth()` reads our request store), `server-only` to an empty module, `client-only` throws;
+ * - TypeScript and JSX compile with esbuild as Next.js compiles them (ES modules in any package
+ *   type, React's automatic JSX runtime), with the tsconfig that governs the route folder:
+ *   `paths` (`@/lib/db`), extensionless and folder imports, `./db.js` naming `./db.ts`;
+ * - a `.js` file with `import`/`export` in a package without `"type"` loads as an ES module.
+ *
+ * One mechanism per Node line:
+ * - Node 22.15+, 24, 26: `module.registerHooks`, synchronous, on the main thread, for `import`
+ *   and `require()` alike (hooks-in-thread.ts);
+ * - Node 20.19+ and 22 before 22.15: `module.register` hooks on Node's hooks thread for `import`
+ *   (hooks-off-thread.ts), `Module._resolveFilename` for `require()` (require-hooks.ts), sharing
+ *   the graph over a port.
+ */
 import { extname, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { routeHandlersError } from '../errors.ts'
-import { addCommonJsAliases } from './cjs-alias.ts'
-import { addEsmAliases } from './esm-aliases.ts'
-import { nextAliases } from './next-aliases.ts'
-import { importTypeScript, registerTypeScript } from './typescript.ts'
+import { routeGraph } from './install-hooks.ts'
+import type { FolderSpec } from './folder-config.ts'
+import { describeLoadError } from './load-error.ts'
 
-const TYPESCRIPT = new Set(['.ts', '.tsx', '.mts', '.cts'])
 const COMMONJS = new Set(['.cjs', '.cts'])
 
-/** True when loading this file needs tsx. */
-export function needsTypeScript(file: string): boolean {
-  return TYPESCRIPT.has(extname(file)) || extname(file) === '.jsx'
-}
-
-/**
- * Prepares the process to load the route files of `dir`: tsx first when any of them needs it, then
- * the `next/*` aliases, so the aliases sit in front of tsx's resolvers and answer first.
- */
-export async function prepareLoading(dir: string, files: readonly string[]): Promise<void> {
-  if (files.some(needsTypeScript)) await registerTypeScript()
-  const aliases = nextAliases()
-  const scope = dir.endsWith(sep) ? dir : `${dir}${sep}`
-  addEsmAliases(scope, aliases)
-  addCommonJsAliases(scope, aliases)
+/** Puts a route folder into the process's route graph, before any of its files is imported. */
+export function prepareLoading(spec: FolderSpec): void {
+  const scope = pathToFileURL(spec.dir.endsWith(sep) ? spec.dir : `${spec.dir}${sep}`).href
+  routeGraph().addFolder(spec, scope)
 }
 
 /**
@@ -31,12 +40,11 @@ export async function prepareLoading(dir: string, files: readonly string[]): Pro
  * on `module.exports`; Node exposes that object as `default`.
  */
 export async function loadRouteModule(file: string, relativeFile: string): Promise<Record<string, unknown>> {
-  const url = pathToFileURL(file).href
   let namespace: Record<string, unknown>
   try {
-    namespace = (await (needsTypeScript(file) ? importTypeScript(url) : import(url))) as Record<string, unknown>
+    namespace = (await import(pathToFileURL(file).href)) as Record<string, unknown>
   } catch (error) {
-    throw routeHandlersError('RH_ERR_ROUTE_LOAD', [relativeFile, error instanceof Error ? error.message : String(error)], { cause: error })
+    throw routeHandlersError('RH_ERR_ROUTE_LOAD', [relativeFile, describeLoadError(error, file)], { cause: error })
   }
   const commonJsExports = namespace.default
   if (COMMONJS.has(extname(file)) && typeof commonJsExports === 'object' && commonJsExports !== null) {

@@ -10,16 +10,22 @@ export function ownModuleUrl(relativePath: string): string {
   return new URL(`${relativePath}${extension}`, import.meta.url).href
 }
 
+const NEXT_MODULES = ['server', 'headers', 'navigation']
+
 /**
- * The bare specifiers a route file may import from Next.js, mapped to this package's modules.
- * Route files get these whether or not `next` is installed.
+ * The bare specifiers this package answers for every module of a route graph, `node_modules`
+ * included: Next.js's server modules, and `server-only`/`client-only` as Next resolves them on the
+ * server (the first empty, the second throwing). Route files get these whether or not `next` is
+ * installed.
  */
-export function nextAliases(): Record<string, string> {
+export function graphAliases(): Record<string, string> {
   const aliases: Record<string, string> = {}
-  for (const name of ['server', 'headers', 'navigation']) {
+  for (const name of NEXT_MODULES) {
     const target = ownModuleUrl(`../next/${name}`)
     aliases[`next/${name}`] = target
     aliases[`next/${name}.js`] = target
   }
+  aliases['server-only'] = ownModuleUrl('../next/server-only')
+  aliases['client-only'] = ownModuleUrl('../next/client-only')
   return aliases
 }

@@ -1,0 +1,62 @@
+import { resolve } from 'node:path'
+import { createPathsMatcher, getTsconfig, parseTsconfig, type PathsMatcher, type TsConfigJsonResolved } from 'get-tsconfig'
+import { graphAliases } from './next-aliases.ts'
+
+/** What a route folder's loading needs to know, made from plain data on any thread. */
+export interface FolderSpec {
+  /** Absolute path of the route folder. */
+  dir: string
+  /** The tsconfig.json to use: a path, `false` for none, or unset for the nearest one up from `dir`. */
+  tsconfig?: string | false
+}
+
+/** The compiler options esbuild reads from a tsconfig when it transforms one file. */
+export type TransformOptions = NonNullable<TsConfigJsonResolved['compilerOptions']>
+
+export interface FolderConfig {
+  /** `file:` URL of the route folder, ending in `/`: everything under it is in the route graph. */
+  readonly scope: string
+  /** Specifiers answered by this package for every module of the graph (`next/server`, `server-only`…). */
+  readonly aliases: Readonly<Record<string, string>>
+  /** tsconfig `paths` (`@/lib/db`) as candidate file paths, or null when the tsconfig has none. */
+  readonly paths: PathsMatcher | null
+  /** The tsconfig compiler options that change how TypeScript compiles, JSX as Next.js forces it. */
+  readonly compilerOptions: TransformOptions
+  /** The tsconfig file in use, for messages. */
+  readonly tsconfigPath: string | null
+}
+
+// The options esbuild honours in a transform; the rest of a tsconfig does not change the output.
+const TRANSFORM_KEYS = [
+  'experimentalDecorators', 'emitDecoratorMetadata', 'useDefineForClassFields', 'verbatimModuleSyntax',
+  'preserveValueImports', 'importsNotUsedAsValues', 'jsxImportSource', 'alwaysStrict',
+] as const
+
+/**
+ * Reads the tsconfig that governs a route folder (the nearest one up from `dir`, as TypeScript and
+ * Next.js find it, whatever the process's working directory) into what loading needs.
+ */
+export function folderConfig(spec: FolderSpec, scope: string): FolderConfig {
+  const tsconfig = spec.tsconfig === false ? null : readTsconfig(spec)
+  const compilerOptions: TransformOptions = {}
+  for (const key of TRANSFORM_KEYS) {
+    const value = tsconfig?.config.compilerOptions?.[key]
+    if (value !== undefined) Object.assign(compilerOptions, { [key]: value })
+  }
+  // Next.js compiles JSX with React's automatic runtime whatever the tsconfig says (it writes
+  // `"jsx": "preserve"` there for the type checker).
+  compilerOptions.jsx = 'react-jsx'
+  return {
+    scope,
+    aliases: graphAliases(),
+    paths: tsconfig ? createPathsMatcher(tsconfig) : null,
+    compilerOptions,
+    tsconfigPath: tsconfig?.path ?? null,
+  }
+}
+
+function readTsconfig(spec: FolderSpec): { path: string; config: TsConfigJsonResolved } | null {
+  if (typeof spec.tsconfig !== 'string') return getTsconfig(spec.dir)
+  const path = resolve(spec.tsconfig)
+  return { path, config: parseTsconfig(path) }
+}

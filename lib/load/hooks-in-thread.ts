@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs'
+import type { LoadFnOutput, ResolveFnOutput } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import { loadPlan } from './load-plan.ts'
+import { hasModuleSyntax } from './module-syntax.ts'
+import { registerHooks } from './register-hooks.ts'
+import { resolveInGraph } from './resolve-in-graph.ts'
+import { RouteGraph, withoutQuery } from './route-graph.ts'
+import { compileSync } from './transform.ts'
+
+/**
+ * Node 22.15+, 24, 26: `module.registerHooks`, synchronous hooks on the main thread that see both
+ * `import` and `require()`, so one graph and one set of rules cover every module flavour.
+ */
+export function installInThreadHooks(): RouteGraph {
+  const graph = new RouteGraph()
+  registerHooks!({
+    resolve(specifier, context, nextResolve): ResolveFnOutput {
+      const parent = context.parentURL === undefined ? undefined : withoutQuery(context.parentURL)
+      const folder = parent === undefined ? undefined : graph.folderOf(parent)
+      if (!folder) return nextResolve(specifier, context)
+      const alias = folder.aliases[specifier]
+      // Through the rest of the chain, as if imported from outside the graph: when this package runs
+      // from source, the TypeScript loader that runs it loads its modules.
+      if (alias !== undefined) return nextResolve(alias, { ...context, parentURL: alias })
+      const url = resolveInGraph(specifier, parent!, folder)
+      const resolved = url === undefined ? nextResolve(specifier, context) : { url, shortCircuit: true }
+      if (resolved.url.startsWith('file:')) graph.addMember(withoutQuery(resolved.url), folder)
+      return resolved
+    },
+    load(url, context, nextLoad): LoadFnOutput {
+      const file = withoutQuery(url)
+      const folder = file.startsWith('file:') ? graph.folderOf(file) : undefined
+      if (!folder) return nextLoad(url, context)
+      const path = fileURLToPath(file)
+      const plan = loadPlan(path, context)
+      if (plan === 'node') return nextLoad(url, context)
+      const source = readFileSync(path, 'utf8')
+      if (plan === 'compile') return { ...compileSync(path, source, folder.compilerOptions), shortCircuit: true }
+      if (plan === 'json') return { format: 'module', source: `export default ${source}`, shortCircuit: true }
+      if (hasModuleSyntax(source)) return { format: 'module', source, shortCircuit: true }
+      return nextLoad(url, context)
+    },
+  })
+  return graph
+}

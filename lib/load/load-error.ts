@@ -1,0 +1,41 @@
+import { fileURLToPath } from 'node:url'
+
+interface EsbuildMessage {
+  text: string
+  location: { file: string; line: number; column: number } | null
+}
+
+/**
+ * Why a route file failed to load, as `path:line:column: message`: from esbuild for TypeScript
+ * syntax errors, from V8's report for JavaScript syntax errors, else from the first stack frame.
+ */
+export function describeLoadError(error: unknown, file: string): string {
+  if (!(error instanceof Error)) return String(error)
+  const esbuildErrors = (error as { errors?: EsbuildMessage[] }).errors
+  const first = Array.isArray(esbuildErrors) ? esbuildErrors[0] : undefined
+  if (first?.location) return `${first.location.file}:${first.location.line}:${first.location.column + 1}: ${first.text}`
+  const location = syntaxErrorLocation(error) ?? stackLocation(error, file)
+  return location ? `${location}: ${error.message}` : error.message
+}
+
+// V8 puts a module's syntax error position before the stack: "file:///app/route.js:3\n code\n   ^^^".
+function syntaxErrorLocation(error: Error): string | undefined {
+  if (!(error instanceof SyntaxError)) return undefined
+  const [where, , caret] = (error.stack ?? '').split('\n')
+  const found = where?.match(/^(file:\/\/\S+|\/\S+):(\d+)$/)
+  if (!found) return undefined
+  const column = caret === undefined ? -1 : caret.indexOf('^')
+  return `${toPath(found[1]!)}:${found[2]}${column === -1 ? '' : `:${column + 1}`}`
+}
+
+// The first frame in the route file, else the first frame in any file.
+function stackLocation(error: Error, file: string): string | undefined {
+  const frames = [...(error.stack ?? '').matchAll(/(?:\(|at )((?:file:\/\/)?\/[^\s():]+):(\d+):(\d+)\)?$/gm)]
+  const locations = frames.map((frame) => ({ path: toPath(frame[1]!), line: frame[2], column: frame[3] }))
+  const chosen = locations.find((location) => location.path === file) ?? locations.find((location) => !location.path.startsWith('node:'))
+  return chosen && `${chosen.path}:${chosen.line}:${chosen.column}`
+}
+
+function toPath(location: string): string {
+  return location.startsWith('file:') ? fileURLToPath(location) : location
+}

@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs'
+import Module from 'node:module'
+import { isAbsolute } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { resolveInGraph } from './resolve-in-graph.ts'
+import type { RouteGraph } from './route-graph.ts'
+import { compileSync } from './transform.ts'
+
+interface CommonJsModule {
+  filename?: string | null
+  _compile(source: string, filename: string): void
+}
+type ResolveFilename = (request: string, parent: CommonJsModule | undefined, ...rest: unknown[]) => string
+type CompileExtension = (module: CommonJsModule, filename: string) => void
+const CommonJs = Module as unknown as { _resolveFilename: ResolveFilename; _extensions: Record<string, CompileExtension> }
+
+/**
+ * Node 20 and 22 before 22.15: the `require()` side of the route graph, which Node's off-thread
+ * hooks do not see. `Module._resolveFilename` gets the graph's aliases and resolution; TypeScript
+ * required by CommonJS code of the graph compiles to CommonJS (on these lines a TypeScript file
+ * both required and imported is loaded once for each).
+ */
+export function installRequireHooks(graph: RouteGraph): void {
+  const resolveFilename = CommonJs._resolveFilename
+  CommonJs._resolveFilename = function resolveInRouteGraph(this: unknown, request, parent, ...rest) {
+    const parentUrl = parent?.filename ? pathToFileURL(parent.filename).href : undefined
+    const folder = parentUrl === undefined ? undefined : graph.folderOf(parentUrl)
+    if (!folder) return resolveFilename.call(this, request, parent, ...rest)
+    const url = folder.aliases[request] ?? resolveInGraph(request, parentUrl!, folder)
+    const resolved = url === undefined ? resolveFilename.call(this, request, parent, ...rest) : fileURLToPath(url)
+    if (folder.aliases[request] === undefined && isAbsolute(resolved)) graph.addMember(pathToFileURL(resolved).href, folder)
+    return resolved
+  }
+  for (const extension of ['.ts', '.tsx', '.cts', '.jsx']) {
+    const previous = CommonJs._extensions[extension] ?? CommonJs._extensions['.js']!
+    CommonJs._extensions[extension] = function compileInRouteGraph(module, filename) {
+      const folder = graph.folderOf(pathToFileURL(filename).href)
+      if (!folder) return previous(module, filename)
+      module._compile(compileSync(filename, readFileSync(filename, 'utf8'), folder.compilerOptions, 'commonjs').source, filename)
+    }
+  }
+}

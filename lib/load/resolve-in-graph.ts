@@ -1,0 +1,62 @@
+import { realpathSync, statSync } from 'node:fs'
+import { dirname, extname, isAbsolute, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { FolderConfig } from './folder-config.ts'
+
+// What Next.js's bundler tries for an import without an extension, in its order.
+const EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts', '.json']
+// TypeScript's own rule: `./db.js` in TypeScript source may name `./db.ts`.
+const TYPESCRIPT_FOR = new Map([
+  ['.js', ['.ts', '.tsx']],
+  ['.jsx', ['.tsx']],
+  ['.mjs', ['.mts']],
+  ['.cjs', ['.cts']],
+])
+
+/**
+ * Resolves what Node alone would not, for a module of a route graph, as Next.js resolves it: the
+ * graph's aliases (`next/server`, `server-only`, …) for every module, `node_modules` included;
+ * and for the project's own files tsconfig `paths` (`@/lib/db`), imports without an extension or
+ * of a folder's index, and `./db.js` naming `./db.ts`. Returns a `file:` URL, or `undefined` to
+ * let Node resolve the specifier (packages, `node:` modules, and files it will report missing).
+ */
+export function resolveInGraph(specifier: string, parentUrl: string, folder: FolderConfig): string | undefined {
+  const alias = folder.aliases[specifier]
+  if (alias !== undefined) return alias
+  if (parentUrl.includes('/node_modules/') || !parentUrl.startsWith('file:') || /[?#]/.test(specifier)) return undefined
+  if (specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..') {
+    return findFile(resolve(dirname(fileURLToPath(parentUrl)), specifier))
+  }
+  if (specifier.startsWith('file:')) return findFile(fileURLToPath(specifier))
+  if (isAbsolute(specifier)) return findFile(specifier)
+  if (!folder.paths) return undefined
+  for (const candidate of folder.paths(specifier)) {
+    const found = findFile(candidate)
+    if (found) return found
+  }
+  return undefined
+}
+
+function findFile(path: string): string | undefined {
+  const file = isFile(path) ? path : withTypeScriptExtension(path) ?? withExtension(path) ?? withExtension(`${path}/index`)
+  // Node keys its module cache by real path: a symlinked path must not make a second instance.
+  return file === undefined ? undefined : pathToFileURL(realpathSync(file)).href
+}
+
+function withTypeScriptExtension(path: string): string | undefined {
+  const extension = extname(path)
+  const candidates = TYPESCRIPT_FOR.get(extension)
+  if (!candidates) return undefined
+  const base = path.slice(0, -extension.length)
+  for (const candidate of candidates) if (isFile(base + candidate)) return base + candidate
+  return undefined
+}
+
+function withExtension(path: string): string | undefined {
+  for (const extension of EXTENSIONS) if (isFile(path + extension)) return path + extension
+  return undefined
+}
+
+function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() === true
+}
