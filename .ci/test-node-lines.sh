@@ -9,10 +9,12 @@ cd "$(dirname "$0")/.."
 
 declare -a rows=()
 failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 
 # run_line <line> <bin dir or empty for the system node>
 run_line() {
-  local line=$1 bin=$2 version status start
+  local line=$1 bin=$2 version status start counts
   # The line's bin dir goes first on PATH, so `npm` (a `#!/usr/bin/env node` script) and every
   # `node` that npm's scripts start are that line's binary.
   local path=$PATH
@@ -21,8 +23,11 @@ run_line() {
   echo
   echo "==== Node $line: node $version, npm $(PATH=$path npm -v) — npm test ===="
   start=$SECONDS
-  if PATH=$path npm test; then status=pass; else status=FAIL; failed=1; fi
-  rows+=("$line|$version|$status|$((SECONDS - start))")
+  # The log is kept to copy the runner's counts into the table: `# tests 803`, `# fail 0` from
+  # the TAP reporter on 20 and 22, `ℹ tests 803` from the spec reporter on 23 and later.
+  if PATH=$path npm test 2>&1 | tee "$log"; then status=pass; else status=FAIL; failed=1; fi
+  counts=$(grep -aE '^(# |ℹ )(tests|fail) [0-9]+$' "$log" | tail -2 | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $3, $2 }')
+  rows+=("$line|$version|$status${counts:+ ($counts)}|$((SECONDS - start))")
 }
 
 # Node 20 is the system node: check it is the 20 line at or above the engines floor.
@@ -46,9 +51,9 @@ done
 
 echo
 echo "==== npm test per Node line ===="
-printf '%-5s %-10s %-22s %s\n' line version result seconds
+printf '%-5s %-10s %-32s %s\n' line version result seconds
 for row in "${rows[@]}"; do
   IFS='|' read -r line version status seconds <<<"$row"
-  printf '%-5s %-10s %-22s %s\n' "$line" "$version" "$status" "$seconds"
+  printf '%-5s %-10s %-32s %s\n' "$line" "$version" "$status" "$seconds"
 done
 exit "$failed"
