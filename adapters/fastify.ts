@@ -18,13 +18,22 @@ export interface FastifyRouteHandlersOptions extends Omit<RouteHandlersOptions, 
   prefix?: string
   /** Default: the Fastify instance's logger. */
   logger?: Logger
+  /**
+   * When a route file fails to load, reject `register()` (and so the app's boot) listing every
+   * broken file, instead of serving the others and answering 500 on the broken ones. Default: false.
+   */
+  failOnLoadError?: boolean
 }
 
 const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, options) => {
-  const { prefix: _prefix, logger = fastifyLogger(fastify), ...coreOptions } = options
+  const { prefix: _prefix, logger = fastifyLogger(fastify), failOnLoadError = false, ...coreOptions } = options
   // Buffered reads obey Fastify's own bodyLimit unless the plugin is given one.
   const bodyLimit = coreOptions.bodyLimit ?? fastify.initialConfig.bodyLimit
-  const routes = await createRouteHandlers({ ...coreOptions, bodyLimit, logger }).ready()
+  const routes = createRouteHandlers({ ...coreOptions, bodyLimit, logger })
+  // Broken route files were logged as they failed; they answer 500 unless the app wants to fail.
+  await routes.ready().catch((error: unknown) => {
+    if (failOnLoadError) throw error
+  })
   const basePath = fastify.prefix
 
   // The handler reads the body itself, as a Web stream of the bytes after the app's preParsing

@@ -20,9 +20,7 @@ export function installInThreadHooks(): RouteGraph {
       const folder = parent === undefined ? undefined : graph.folderOf(parent)
       if (!folder) return nextResolve(specifier, context)
       const alias = folder.aliases[specifier]
-      // Through the rest of the chain, as if imported from outside the graph: when this package runs
-      // from source, the TypeScript loader that runs it loads its modules.
-      if (alias !== undefined) return nextResolve(alias, { ...context, parentURL: alias })
+      if (alias !== undefined) return { url: alias, shortCircuit: true }
       const url = resolveInGraph(specifier, parent!, folder)
       const resolved = url === undefined ? nextResolve(specifier, context) : { url, shortCircuit: true }
       if (resolved.url.startsWith('file:')) graph.addMember(withoutQuery(resolved.url), folder)

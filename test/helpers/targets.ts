@@ -39,8 +39,8 @@ export interface SocketTarget extends Target {
  * The core alone: `handle()` with real `Request` objects. No match answers 404 and a rejection
  * 500 (what a host would do), with the error code in a header for the suite to see.
  */
-export async function handleTarget(prefix: string): Promise<Target> {
-  const routes = await createRouteHandlers({ dir: APP_DIR, basePath: prefix, ...LIMITS }).ready()
+export async function handleTarget(prefix: string, dir = APP_DIR): Promise<Target> {
+  const routes = await createRouteHandlers({ dir, basePath: prefix, ...LIMITS }).ready()
   return {
     prefix,
     async send(path, init) {
@@ -58,15 +58,15 @@ export async function handleTarget(prefix: string): Promise<Target> {
 }
 
 /** The standalone Node server on a real socket. */
-export async function standaloneTarget(prefix: string): Promise<SocketTarget> {
-  const server = await serve({ dir: APP_DIR, basePath: prefix, port: 0, logger: quietLogger, ...LIMITS })
+export async function standaloneTarget(prefix: string, dir = APP_DIR): Promise<SocketTarget> {
+  const server = await serve({ dir, basePath: prefix, port: 0, logger: quietLogger, ...LIMITS })
   return targetOn(server, prefix)
 }
 
 /** Express 5 with the middleware at the root or under a prefix, and an app error handler. */
-export async function expressTarget(prefix: string): Promise<SocketTarget> {
+export async function expressTarget(prefix: string, dir = APP_DIR): Promise<SocketTarget> {
   const app = express()
-  const middleware = await routeHandlers({ dir: APP_DIR, logger: quietLogger, ...LIMITS }).ready()
+  const middleware = await routeHandlers({ dir, logger: quietLogger, ...LIMITS }).ready()
   if (prefix) app.use(prefix, middleware)
   else app.use(middleware)
   app.use(appErrorHandler)
@@ -101,13 +101,13 @@ function targetOn(server: import('node:http').Server, prefix: string): SocketTar
 }
 
 /** Fastify 5 with the plugin at the root or under a prefix, and an app error handler. */
-export async function fastifyTarget(prefix: string): Promise<SocketTarget> {
+export async function fastifyTarget(prefix: string, dir = APP_DIR): Promise<SocketTarget> {
   const app = Fastify()
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
     const status = error.statusCode ?? 500
     return reply.code(status).send(status < 500 ? error.message : 'Internal Server Error')
   })
-  await app.register(routeHandlersPlugin, { dir: APP_DIR, prefix, logger: quietLogger, ...LIMITS })
+  await app.register(routeHandlersPlugin, { dir, prefix, logger: quietLogger, ...LIMITS })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
   return {
