@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url'
 
+const NOT_FOUND = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND'])
+
 interface EsbuildMessage {
   text: string
   location: { file: string; line: number; column: number } | null
@@ -14,6 +16,8 @@ export function describeLoadError(error: unknown, file: string): string {
   const esbuildErrors = (error as { errors?: EsbuildMessage[] }).errors
   const first = Array.isArray(esbuildErrors) ? esbuildErrors[0] : undefined
   if (first?.location) return `${first.location.file}:${first.location.line}:${first.location.column + 1}: ${first.text}`
+  // Node's message for an import that does not resolve names the importing file already.
+  if (NOT_FOUND.has((error as { code?: string }).code ?? '')) return error.message
   const location = syntaxErrorLocation(error) ?? stackLocation(error, file)
   return location ? `${location}: ${error.message}` : error.message
 }
@@ -28,11 +32,11 @@ function syntaxErrorLocation(error: Error): string | undefined {
   return `${toPath(found[1]!)}:${found[2]}${column === -1 ? '' : `:${column + 1}`}`
 }
 
-// The first frame in the route file, else the first frame in any file.
+// The first frame in the route file, else in any file outside node_modules.
 function stackLocation(error: Error, file: string): string | undefined {
   const frames = [...(error.stack ?? '').matchAll(/(?:\(|at )((?:file:\/\/)?\/[^\s():]+):(\d+):(\d+)\)?$/gm)]
   const locations = frames.map((frame) => ({ path: toPath(frame[1]!), line: frame[2], column: frame[3] }))
-  const chosen = locations.find((location) => location.path === file) ?? locations.find((location) => !location.path.startsWith('node:'))
+  const chosen = locations.find((location) => location.path === file) ?? locations.find((location) => !location.path.includes('/node_modules/'))
   return chosen && `${chosen.path}:${chosen.line}:${chosen.column}`
 }
 
