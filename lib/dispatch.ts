@@ -1,9 +1,9 @@
 import { withRequestStore, type RequestStore } from './context.ts'
 import { finishResponse, mergeCookies } from './handler-result.ts'
 import type { LoadedRoute } from './loaded-route.ts'
-import { awaitableData } from './next/awaitable.ts'
 import { httpFallbackOf, redirectOf } from './next/control-flow.ts'
 import type { NextRequest } from './next/next-request.ts'
+import { routeParams } from './next/route-params.ts'
 import { HTTP_METHODS, type HttpMethod, type Params } from './types.ts'
 
 const KNOWN_METHODS = new Set<string>(HTTP_METHODS)
@@ -27,7 +27,7 @@ export async function dispatch(route: LoadedRoute, request: NextRequest, params:
   const store: RequestStore = { request, isFormPost: isFormPost(request) }
   let result: unknown
   try {
-    result = await withRequestStore(store, () => handler(request, { params: awaitableData(params) }))
+    result = await withRequestStore(store, () => handler(request, { params: routeParams(params) }))
   } catch (error) {
     return controlFlowResponse(error, store)
   }

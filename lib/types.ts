@@ -10,8 +10,19 @@ export type HttpMethod = (typeof HTTP_METHODS)[number]
 export type Params = Record<string, string | string[]>
 
 /**
- * `params` works in both Next.js styles: `params.slug` (Next 13/14) and `(await params).slug`
- * (Next 15/16).
+ * `params` in every Next.js style: `params.slug` (Next 13/14), `(await params).slug` and
+ * `const { slug } = await params` (Next 15/16), and zod's or valibot's `parse(context)` (Next 14).
+ *
+ * At run time it is a plain object of the params whose prototype has a non-enumerable `then`, and
+ * nothing else of a promise: no `catch` or `finally` (zod 3 takes an object with both `then` and
+ * `catch` for a promise). The type says `Promise<P>` so that handlers written for Next 15
+ * (`{ params }: { params: Promise<{ slug: string }> }`) are assignable to {@link RouteHandler}.
+ *
+ * @example
+ * export async function GET(request: Request, { params }: { params: Promise<{ slug: string }> }) {
+ *   const { slug } = await params
+ *   return Response.json({ slug })
+ * }
  */
 export type AwaitableParams<P extends Params = Params> = P & Promise<P>
 
@@ -32,8 +43,15 @@ export type RouteHandler<P extends Params = Params> = (
   context: RouteContext<P>,
 ) => Response | Promise<Response>
 
-/** What a route file looks like once loaded: any of the uppercase method exports. */
-export type RouteModule = Partial<Record<HttpMethod, RouteHandler>>
+/**
+ * What a route file looks like once loaded: any of the uppercase method exports. Each handler may
+ * type its own params (`{ params: Promise<{ slug: string }> }` or `{ params: { slug: string } }`).
+ *
+ * @example
+ * export const routes = { GET, POST } satisfies RouteModule
+ */
+// `never` params: the one context every handler's own params type accepts.
+export type RouteModule = Partial<Record<HttpMethod, RouteHandler<never>>>
 
 /** One route file, as discovered at start-up. */
 export interface RouteInfo {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { describeNextApis } from './next-apis-behaviour.ts'
 import type { Target } from './targets.ts'
 
 const CHROME =
@@ -34,6 +35,8 @@ export function runBehaviour(name: string, start: () => Promise<Target>): void {
       target = await start()
     })
     after(() => target.close())
+
+    describeNextApis(() => target)
 
     describe('Next.js documentation examples', () => {
       test('static JSON GET', async () => {

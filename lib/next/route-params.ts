@@ -1,0 +1,44 @@
+import type { AwaitableParams, Params } from '../types.ts'
+
+type Settled<T> = ((value: T) => unknown) | null | undefined
+
+/**
+ * What the `params` of every request inherit: one `then` method, so `params` serves every Next.js
+ * style at once. Next 13/14 code reads `params.slug`; Next 15/16 code awaits it; and Next 14 code
+ * that validates the context with zod 3 (`z.object({ params: z.object({ postId: z.string() })
+ * }).parse(context)`, the shadcn taxonomy template) still sees an object: zod 3 takes anything with
+ * a callable `then` *and* `catch` for a promise and answers "Expected object, received promise",
+ * which a real Promise would get. So there is no `catch` or `finally`.
+ *
+ * `then` is non-enumerable and lives on the prototype (no property is defined per request), so
+ * spreading, `Object.keys()`, `for…in`, `JSON.stringify()` and `console.log()` show the params alone.
+ * It is writable so that a folder named `[then]` can shadow it with its value: `params.then` is then
+ * the param, and `await params` resolves to `params` itself (a `then` that is not a function is
+ * data to `await`).
+ */
+const paramsPrototype: object = Object.create(Object.prototype, {
+  then: {
+    writable: true,
+    configurable: true,
+    value: function then(this: Params, onFulfilled?: Settled<Params>, onRejected?: Settled<unknown>): Promise<unknown> {
+      // A copy, without `then`: resolving to `this` would make `await` call `then` again, forever.
+      // Null-prototype, like the params the matcher makes, so a `__proto__` param stays a plain key.
+      return Promise.resolve(Object.assign(Object.create(null) as Params, this)).then(onFulfilled, onRejected)
+    },
+  },
+})
+
+/**
+ * The `params` a handler receives: `params`' values as own properties of a thenable (see
+ * {@link paramsPrototype}). Costs one object and one assignment per param.
+ */
+export function routeParams<P extends Params>(params: P): AwaitableParams<P> {
+  const target = Object.create(paramsPrototype) as Record<string, unknown>
+  for (const key in params) {
+    // A plain assignment, much cheaper than defineProperty; only `__proto__` (a folder named
+    // [__proto__]) would set the prototype instead of a key.
+    if (key === '__proto__') Object.defineProperty(target, key, { value: params[key], enumerable: true, writable: true, configurable: true })
+    else target[key] = params[key]
+  }
+  return target as AwaitableParams<P>
+}
