@@ -6,7 +6,7 @@ import { hasModuleSyntax } from './module-syntax.ts'
 import { registerHooks } from './register-hooks.ts'
 import { resolveInGraph } from './resolve-in-graph.ts'
 import { RouteGraph, withoutQuery } from './route-graph.ts'
-import { compileSync } from './transform.ts'
+import { compileSync, formatOf } from './transform.ts'
 
 /**
  * Node 22.15+, 24, 26: `module.registerHooks`, synchronous hooks on the main thread that see both
@@ -33,6 +33,11 @@ export function installInThreadHooks(): RouteGraph {
       const path = fileURLToPath(file)
       const plan = loadPlan(path, context)
       if (plan === 'node') return nextLoad(url, context)
+      // An import of CommonJS TypeScript: Node's CommonJS loader runs it (and calls this hook again
+      // to compile it); given the source here, Node 22 would resolve its require() calls unhooked.
+      if (plan === 'compile' && formatOf(path) === 'commonjs' && !context.conditions.includes('require')) {
+        return { format: 'commonjs', shortCircuit: true }
+      }
       const source = readFileSync(path, 'utf8')
       if (plan === 'compile') return { ...compileSync(path, source, folder.compilerOptions), shortCircuit: true }
       if (plan === 'json') return { format: 'module', source: `export default ${source}`, shortCircuit: true }

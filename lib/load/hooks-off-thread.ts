@@ -11,7 +11,7 @@ import { loadPlan } from './load-plan.ts'
 import { hasModuleSyntax } from './module-syntax.ts'
 import { resolveInGraph } from './resolve-in-graph.ts'
 import { RouteGraph, withoutQuery } from './route-graph.ts'
-import { compile } from './transform.ts'
+import { compile, formatOf } from './transform.ts'
 
 export interface OffThreadHookData {
   port: MessagePort
@@ -44,6 +44,9 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   const path = fileURLToPath(file)
   const plan = loadPlan(path, context)
   if (plan === 'node') return nextLoad(url, context)
+  // CommonJS TypeScript goes to Node's CommonJS loader, which compiles it through require-hooks.ts:
+  // here its require() calls of ES modules (next/server) would fail on Node 20.
+  if (plan === 'compile' && formatOf(path) === 'commonjs') return { format: 'commonjs', shortCircuit: true }
   const source = await readFile(path, 'utf8')
   if (plan === 'compile') return { ...(await compile(path, source, folder.compilerOptions)), shortCircuit: true }
   if (plan === 'json') return { format: 'module', source: `export default ${source}`, shortCircuit: true }
