@@ -5,7 +5,7 @@
 import autocannon from 'autocannon'
 import { execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { cpus, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -167,5 +167,8 @@ const table = [
   '- In the remaining Fastify gap, profiles (`node --cpu-prof bench/server.mjs fastify routes`) show the core matching the path again after find-my-way (params follow Next.js rules, not find-my-way\'s), `new URL` behind `nextUrl`, and the promise of `params`.',
   '',
 ]
-writeFileSync(new URL('./RESULTS.md', import.meta.url), table.join('\n'))
+// Sections other benchmarks add (bench/startup.mjs: `## Start-up …`) are kept.
+const resultsFile = new URL('./RESULTS.md', import.meta.url)
+const kept = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8').split(/^(?=## )/m).filter((part) => part.startsWith('## Start-up')) : []
+writeFileSync(resultsFile, [table.join('\n'), ...kept].join('\n'))
 console.log('\nWrote bench/RESULTS.md')
