@@ -28,7 +28,7 @@ export interface FolderConfig {
 
 // The options esbuild honours in a transform; the rest of a tsconfig does not change the output.
 const TRANSFORM_KEYS = [
-  'experimentalDecorators', 'emitDecoratorMetadata', 'useDefineForClassFields', 'verbatimModuleSyntax',
+  'experimentalDecorators', 'useDefineForClassFields', 'verbatimModuleSyntax',
   'preserveValueImports', 'importsNotUsedAsValues', 'jsxImportSource', 'alwaysStrict',
 ] as const
 
