@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs'
 import type { LoadFnOutput, ResolveFnOutput } from 'node:module'
-import { fileURLToPath } from 'node:url'
-import { loadPlan } from './load-plan.ts'
-import { hasModuleSyntax } from './module-syntax.ts'
+import { loaded, loadStep, recordResolved, resolveStep } from './graph-steps.ts'
 import { registerHooks } from './register-hooks.ts'
-import { resolveInGraph } from './resolve-in-graph.ts'
-import { RouteGraph, withoutQuery } from './route-graph.ts'
-import { compileSync, formatOf } from './transform.ts'
+import { RouteGraph } from './route-graph.ts'
+import { compileSync } from './transform.ts'
 
 /**
  * Node 22.15+, 24, 26: `module.registerHooks`, synchronous hooks on the main thread that see both
@@ -16,33 +13,20 @@ export function installInThreadHooks(): RouteGraph {
   const graph = new RouteGraph()
   registerHooks!({
     resolve(specifier, context, nextResolve): ResolveFnOutput {
-      const parent = context.parentURL === undefined ? undefined : withoutQuery(context.parentURL)
-      const folder = parent === undefined ? undefined : graph.folderOf(parent)
-      if (!folder) return nextResolve(specifier, context)
-      const alias = folder.aliases[specifier]
-      if (alias !== undefined) return { url: alias, shortCircuit: true }
-      const url = resolveInGraph(specifier, parent!, folder)
-      const resolved = url === undefined ? nextResolve(specifier, context) : { url, shortCircuit: true }
-      if (resolved.url.startsWith('file:')) graph.addMember(withoutQuery(resolved.url), folder)
+      const step = resolveStep(graph, specifier, context.parentURL)
+      if (step.kind === 'alias' || step.kind === 'file') return { url: step.url, shortCircuit: true }
+      const resolved = nextResolve(specifier, context)
+      if (step.kind === 'node') recordResolved(graph, resolved.url, step.folder)
       return resolved
     },
     load(url, context, nextLoad): LoadFnOutput {
-      const file = withoutQuery(url)
-      const folder = file.startsWith('file:') ? graph.folderOf(file) : undefined
-      if (!folder) return nextLoad(url, context)
-      const path = fileURLToPath(file)
-      const plan = loadPlan(path, context)
-      if (plan === 'node') return nextLoad(url, context)
-      // An import of CommonJS TypeScript: Node's CommonJS loader runs it (and calls this hook again
-      // to compile it); given the source here, Node 22 would resolve its require() calls unhooked.
-      if (plan === 'compile' && formatOf(path) === 'commonjs' && !context.conditions.includes('require')) {
-        return { format: 'commonjs', shortCircuit: true }
-      }
-      const source = readFileSync(path, 'utf8')
-      if (plan === 'compile') return { ...compileSync(path, source, folder.compilerOptions), shortCircuit: true }
-      if (plan === 'json') return { format: 'module', source: `export default ${source}`, shortCircuit: true }
-      if (hasModuleSyntax(source)) return { format: 'module', source, shortCircuit: true }
-      return nextLoad(url, context)
+      const step = loadStep(graph, url, context)
+      if (step.kind === 'node') return nextLoad(url, context)
+      if (step.kind === 'commonjs') return { format: 'commonjs', shortCircuit: true }
+      const source = readFileSync(step.path, 'utf8')
+      const compiled = step.plan === 'compile' ? compileSync(step.path, source, step.folder.compilerOptions) : undefined
+      const result = loaded(step.plan, source, compiled)
+      return result ? { ...result, shortCircuit: true } : nextLoad(url, context)
     },
   })
   return graph
