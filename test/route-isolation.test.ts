@@ -103,7 +103,9 @@ for (const [name, start] of [['Express', expressHost], ['Fastify', fastifyHost]]
 test('Fastify with failOnLoadError: register() rejects listing every broken file', async () => {
   const app = Fastify()
   app.register(routeHandlersPlugin, { dir: BROKEN_APP, logger: recordingLogger([]), failOnLoadError: true })
-  await assert.rejects(() => app.ready(), (error: unknown) => {
+  await assert.rejects(async () => {
+    await app.ready()
+  }, (error: unknown) => {
     assert.ok(isRouteHandlersError(error))
     assert.equal(error.code, 'RH_ERR_ROUTES_LOAD')
     for (const { path } of BROKEN) assert.match(error.message, new RegExp(`${path.slice(1)}/route`))
