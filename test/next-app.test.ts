@@ -1,6 +1,6 @@
 /**
  * A route folder written as real Next.js apps write theirs (test/fixtures/next-app: no "type",
- * tsconfig paths, Auth.js in node_modules with a real `next` installed beside it), served
+ * tsconfig paths, next-auth 4 and an Auth.js 5 stand-in in node_modules, a real `next` installed beside them), served
  * unchanged by every host, and by the built package in a process started from another folder.
  */
 import assert from 'node:assert/strict'
@@ -26,6 +26,11 @@ const CASES: { name: string; path: string; init?: RequestInit; status?: number; 
     path: '/api/legacy-session',
     init: { headers: { cookie: 'next-auth.session-token=grace', accept: 'application/json' } },
     body: { user: { name: 'grace' }, accept: 'application/json' },
+  },
+  {
+    name: "next-auth 4's setup: a CommonJS default export marked __esModule is exports.default, as Next's bundler gives it",
+    path: '/api/auth-v4/providers',
+    body: { github: { id: 'github', type: 'oauth' } },
   },
   {
     name: 'handlers re-exported from the auth library: export const { GET, POST } = handlers',

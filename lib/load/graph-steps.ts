@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import type { FolderConfig } from './folder-config.ts'
-import { loadPlan, type LoadContextLike, type LoadPlan } from './load-plan.ts'
+import { commonJsFacade } from './commonjs-facade.ts'
+import { isRequire, loadPlan, mayBeModule, type LoadContextLike, type LoadPlan } from './load-plan.ts'
 import { hasModuleSyntax } from './module-syntax.ts'
 import { resolveInGraph } from './resolve-in-graph.ts'
 import { withoutQuery, type RouteGraph } from './route-graph.ts'
@@ -56,13 +57,18 @@ export function loadStep(graph: RouteGraph, url: string, context: LoadContextLik
   const path = fileURLToPath(file)
   const plan = loadPlan(path, context)
   if (plan === 'node') return { kind: 'node' }
-  if (plan === 'compile' && formatOf(path) === 'commonjs' && context.conditions?.includes('require') !== true) return { kind: 'commonjs' }
+  if (plan === 'compile' && formatOf(path) === 'commonjs' && !isRequire(context)) return { kind: 'commonjs' }
   return { kind: 'read', path, folder, plan }
 }
 
-/** The load result for a file read under `plan` (`compiled` for the `compile` plan), or null for Node's. */
-export function loaded(plan: Exclude<LoadPlan, 'node'>, source: string, compiled?: Compiled): Compiled | null {
-  if (plan === 'compile') return compiled!
-  if (plan === 'json') return { format: 'module', source: `export default ${source}` }
-  return hasModuleSyntax(source) ? { format: 'module', source } : null
+/**
+ * The load result for a file read under `plan` (`compiled` for the `compile` plan), or null for
+ * Node's own loading.
+ */
+export function loaded(step: Extract<LoadStep, { kind: 'read' }>, source: string, isImport: boolean, compiled?: Compiled): Compiled | null {
+  if (step.plan === 'compile') return compiled!
+  if (step.plan === 'json') return { format: 'module', source: `export default ${source}` }
+  if (mayBeModule(step.path) && hasModuleSyntax(source)) return { format: 'module', source }
+  const facade = isImport ? commonJsFacade(step.path, source) : null
+  return facade === null ? null : { format: 'module', source: facade }
 }

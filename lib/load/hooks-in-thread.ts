@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { LoadFnOutput, ResolveFnOutput } from 'node:module'
 import { loaded, loadStep, recordResolved, resolveStep } from './graph-steps.ts'
+import { isRequire } from './load-plan.ts'
 import { registerHooks } from './register-hooks.ts'
 import { RouteGraph } from './route-graph.ts'
 import { compileSync } from './transform.ts'
@@ -25,7 +26,7 @@ export function installInThreadHooks(): RouteGraph {
       if (step.kind === 'commonjs') return { format: 'commonjs', shortCircuit: true }
       const source = readFileSync(step.path, 'utf8')
       const compiled = step.plan === 'compile' ? compileSync(step.path, source, step.folder.compilerOptions) : undefined
-      const result = loaded(step.plan, source, compiled)
+      const result = loaded(step, source, !isRequire(context), compiled)
       return result ? { ...result, shortCircuit: true } : nextLoad(url, context)
     },
   })

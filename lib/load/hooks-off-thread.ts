@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises'
 import type { InitializeHook, LoadHook, ResolveHook } from 'node:module'
 import type { MessagePort } from 'node:worker_threads'
 import { loaded, loadStep, recordResolved, resolveStep } from './graph-steps.ts'
+import { isRequire } from './load-plan.ts'
 import { RouteGraph } from './route-graph.ts'
 import { compile } from './transform.ts'
 
@@ -38,6 +39,6 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   if (step.kind === 'commonjs') return { format: 'commonjs', shortCircuit: true }
   const source = await readFile(step.path, 'utf8')
   const compiled = step.plan === 'compile' ? await compile(step.path, source, step.folder.compilerOptions) : undefined
-  const result = loaded(step.plan, source, compiled)
+  const result = loaded(step, source, !isRequire(context), compiled)
   return result ? { ...result, shortCircuit: true } : nextLoad(url, context)
 }
