@@ -34,8 +34,8 @@ export function requestOrigin(protocol: string, host: string | undefined): strin
  * response has finished, watched on the response side: the request's own `close` fires as soon as
  * a POST body has been read. `source` is where the body comes from when the host has put a stream
  * in front of `req` (Fastify's preParsing hooks). A body an earlier parser consumed is rebuilt.
- * Spooled uploads are deleted once the response is done. The request is lazy: no undici Request,
- * Headers or body stream exists until the handler needs one.
+ * Spooled uploads are deleted once the response is done, and then `after()` callbacks run. The
+ * request is lazy: no undici Request, Headers or body stream exists until the handler needs one.
  */
 export function toNextRequest(
   req: IncomingMessage,
@@ -65,13 +65,19 @@ export function toNextRequest(
       body = unread = nodeBodySource(source)
     }
   }
-  const request = createRouteRequest({ method, url, headers, body }, { basePath, limits, lazySignal })
+  // `after()` callbacks wait for the response to close, as Next.js's onClose does.
+  let closed = false
+  let sent: (() => void)[] | undefined
+  const whenSent = (callback: () => void) => (closed ? setImmediate(callback) : (sent ??= []).push(callback))
+  const request = createRouteRequest({ method, url, headers, body }, { basePath, limits, lazySignal, whenSent })
   // One listener does it all: a response that closes unfinished means the client left.
   res.once('close', () => {
+    closed = true
     if (!res.writableFinished) controller?.abort()
     else if (unread) drainRest(req, source, unread)
     // A temporary file that cannot be deleted is left to the OS's temp cleanup; never a crash.
     request.releaseUploads().catch(() => {})
+    if (sent) for (const callback of sent) callback()
   })
   return request
 }

@@ -29,6 +29,11 @@ export interface RouteHandlersMiddleware {
   readonly routes: RouteHandlers
   /** Resolves when every route file has loaded (see the core's `ready()`). */
   ready(): Promise<RouteHandlersMiddleware>
+  /**
+   * Resolves once pending `after()` work has settled (see the core's `close()`): call it on
+   * shutdown, after `server.close()`.
+   */
+  close(): Promise<void>
 }
 
 export type ExpressRouteHandlersOptions = Omit<RouteHandlersOptions, 'basePath'>
@@ -63,5 +68,6 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
   return Object.assign(middleware, {
     routes,
     ready: () => routes.ready().then(() => middleware as RouteHandlersMiddleware),
+    close: () => routes.close(),
   })
 }

@@ -35,6 +35,8 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     if (failOnLoadError) throw error
   })
   const basePath = fastify.prefix
+  // fastify.close() waits for pending after() work, as `next start` does on shutdown.
+  fastify.addHook('onClose', () => routes.close())
 
   // The handler reads the body itself, as a Web stream of the bytes after the app's preParsing
   // hooks. Parsers the app registered (formbody, its own) stay out of this plugin's scope.

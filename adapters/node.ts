@@ -52,15 +52,22 @@ function sendText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text)
 }
 
+/** The `http.Server` that {@link serve} resolves with, and the route handlers it serves. */
+export interface StandaloneServer extends Server {
+  /** `routes.close()` resolves once pending `after()` work has settled (see the core's `close()`). */
+  readonly routes: RouteHandlers
+}
+
 /**
  * Serves a route folder on its own: loads every route file, then listens.
  *
  * @example
  * const server = await serve({ dir: './app', port: 3000 })
+ * process.on('SIGTERM', () => server.close(() => server.routes.close().then(() => process.exit(0))))
  */
-export async function serve(options: ServeOptions): Promise<Server> {
+export async function serve(options: ServeOptions): Promise<StandaloneServer> {
   const routes = await createRouteHandlers(options).ready()
-  const server = createServer(toNodeListener(routes, options.logger))
+  const server = Object.assign(createServer(toNodeListener(routes, options.logger)), { routes })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 3000, options.hostname ?? '127.0.0.1', () => {

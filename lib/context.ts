@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { ResponseCookie } from '@edge-runtime/cookies'
+import type { AfterQueue } from './after-queue.ts'
+import type { AfterWork } from './after-work.ts'
 import { routeHandlersError } from './errors.ts'
 import { processGlobal } from './process-global.ts'
 
@@ -11,13 +13,26 @@ export interface ModifiedCookies {
   modified(): ResponseCookie[]
 }
 
-/** What `cookies()`, `headers()` and `redirect()` read during one request. */
+/** What a request's store knows of the route handlers serving it: one per `createRouteHandlers()`. */
+export interface HandlersContext {
+  /** Where `after()` work is kept until it settles, for `close()`. */
+  readonly after: AfterWork
+}
+
+/** What `cookies()`, `headers()`, `redirect()` and `after()` read during one request. */
 export interface RequestStore {
   readonly request: Request
   /** A browser form post: `redirect()` answers 303 so the browser follows with a GET. */
   readonly isFormPost: boolean
+  readonly handlers: HandlersContext
+  /** Set in the copy of the store that `after()` callbacks run in: the response has been sent. */
+  readonly phase?: 'after'
   cookies?: ModifiedCookies
   headers?: Headers
+  /** The request's `after()` callbacks, once it has any. */
+  after?: AfterQueue
+  /** Set once the handler has settled and its response has gone to the host. */
+  handedOver?: boolean
 }
 
 // One store per process, even when two copies of the package are loaded (say, the app's and a
@@ -33,10 +48,11 @@ export function getRequestStore(caller: string): RequestStore {
 
 /**
  * Whether any module in the process imported `next/headers` or `next/navigation` (they call
- * {@link useRequestStore} when they load). Until one does, handlers run without the
- * AsyncLocalStorage: in Node 20 it puts a hook on every promise in the process, about a tenth of
- * a small request's cost, and nothing would read the store anyway. Route files load before the
- * first request, so the answer is settled by then.
+ * {@link useRequestStore} when they load), or called `after()`/`connection()` (see
+ * {@link requestStoresFor}). Until then handlers run without the AsyncLocalStorage: in Node 20 it
+ * puts a hook on every promise in the process, about a tenth of a small request's cost, and
+ * nothing would read the store anyway. Route files load before the first request, so for
+ * `next/headers` and `next/navigation` the answer is settled by then.
  */
 const storeUse = processGlobal('request-store-used', () => ({ used: false }))
 
@@ -47,4 +63,37 @@ export function useRequestStore(): void {
 /** Runs `call` with `store` as the current request store, when anything can read it. */
 export function withRequestStore<T>(store: RequestStore, call: () => T): T {
   return storeUse.used ? requestStorage.run(store, call) : call()
+}
+
+/**
+ * Handlers running while the store is off (see {@link useRequestStore}). `after()` and
+ * `connection()` live in `next/server`, which every route file imports, so loading it cannot turn
+ * the store on without costing every request; they turn it on when first called instead, and that
+ * first call finds its request here. Shared by every copy of the package, like the store.
+ */
+const unscoped = processGlobal('unscoped-requests', () => new Set<RequestStore>())
+
+/** Records `store` as running outside the AsyncLocalStorage; true if it is (then call {@link leaveUnscoped}). */
+export function enterUnscoped(store: RequestStore): boolean {
+  if (storeUse.used) return false
+  unscoped.add(store)
+  return true
+}
+
+export function leaveUnscoped(store: RequestStore): void {
+  unscoped.delete(store)
+}
+
+/**
+ * The store of the current request for `after()`/`connection()`, which turn the store on for every
+ * later request. When one of them is first called while it was off, the caller's request is the
+ * one running outside the store; if several are, which one called is unknown and all are returned.
+ * Throws `RH_ERR_CONTEXT_MISSING` naming `caller` outside any request.
+ */
+export function requestStoresFor(caller: string): readonly RequestStore[] {
+  const store = requestStorage.getStore()
+  if (store) return [store]
+  storeUse.used = true
+  if (unscoped.size > 0) return [...unscoped]
+  throw routeHandlersError('RH_ERR_CONTEXT_MISSING', [caller])
 }

@@ -1,4 +1,4 @@
-import { withRequestStore, type RequestStore } from './context.ts'
+import { enterUnscoped, leaveUnscoped, withRequestStore, type HandlersContext, type RequestStore } from './context.ts'
 import { finishResponse, mergeCookies } from './handler-result.ts'
 import type { LoadedRoute } from './loaded-route.ts'
 import { httpFallbackOf, redirectOf } from './next/control-flow.ts'
@@ -11,11 +11,17 @@ const KNOWN_METHODS = new Set<string>(HTTP_METHODS)
 /**
  * Runs the route's handler for the request's method (SPEC "Methods", "The handler call",
  * "Results"): automatic HEAD and OPTIONS, 405 with `Allow`, 400 for methods outside the list, the
- * request store for `cookies()`/`headers()`, and `redirect()`/`notFound()` turned into responses.
- * A handler's own exception rejects, so the host's error handling sees it. Resolves `null` for a
- * missing method when `fallThrough` is set.
+ * request store for `cookies()`/`headers()`/`after()`, and `redirect()`/`notFound()` turned into
+ * responses. A handler's own exception rejects, so the host's error handling sees it. Resolves
+ * `null` for a missing method when `fallThrough` is set.
  */
-export async function dispatch(route: LoadedRoute, request: NextRequest, params: Params, fallThrough: boolean): Promise<Response | null> {
+export async function dispatch(
+  route: LoadedRoute,
+  request: NextRequest,
+  params: Params,
+  fallThrough: boolean,
+  handlers: HandlersContext,
+): Promise<Response | null> {
   const method = request.method
   if (!KNOWN_METHODS.has(method)) return new Response(null, { status: 400 })
   const handler = route.handlers[method as HttpMethod]
@@ -24,14 +30,19 @@ export async function dispatch(route: LoadedRoute, request: NextRequest, params:
     return fallThrough ? null : new Response(null, { status: 405, headers: { Allow: route.allow } })
   }
 
-  const store: RequestStore = { request, isFormPost: isFormPost(request) }
-  let result: unknown
+  const store: RequestStore = { request, isFormPost: isFormPost(request), handlers }
+  const unscoped = enterUnscoped(store)
+  let response: Response
   try {
-    result = await withRequestStore(store, () => handler(request, { params: routeParams(params) }))
+    const result = await withRequestStore(store, () => handler(request, { params: routeParams(params) }))
+    response = finishResponse(result, route, method, store)
   } catch (error) {
-    return controlFlowResponse(error, store)
+    response = controlFlowResponse(error, store)
+  } finally {
+    if (unscoped) leaveUnscoped(store)
+    store.handedOver = true
   }
-  return finishResponse(result, route, method, store)
+  return store.after ? store.after.handOver(response) : response
 }
 
 /** The response for `redirect()`/`notFound()`/…; any other error is rethrown. */
@@ -44,6 +55,8 @@ function controlFlowResponse(error: unknown, store: RequestStore): Response {
   }
   const status = httpFallbackOf(error)
   if (status !== null) return new Response(null, { status })
+  // The host answers the error; `after()` callbacks still run (for a bare handle(), at once).
+  store.after?.handOver(null)
   throw error
 }
 

@@ -62,6 +62,15 @@ const errorTable = {
     status: 500,
     message: (fn: string) => `\`${fn}\` was called outside a request scope. Call it inside a route handler (or code the handler calls).`,
   },
+  RH_ERR_AFTER_INVALID: {
+    status: 500,
+    message: (got: string) => `\`after()\` must receive a promise or a function, not ${got}.`,
+  },
+  RH_ERR_AFTER_READONLY: {
+    status: 500,
+    message: (call: string) =>
+      `\`${call}\` cannot be used inside an after() callback: the response has already been sent. Call it in the handler itself.`,
+  },
   RH_ERR_HEADERS_READONLY: {
     status: 500,
     message: () => 'Headers returned by headers() cannot be modified. Set response headers on the Response you return instead.',

@@ -15,4 +15,4 @@ export {
   type RouteModule,
 } from './types.ts'
 export type { MultipartLimits } from './body/limits.ts'
-export { serve, toNodeListener, type ServeOptions } from '../adapters/node.ts'
+export { serve, toNodeListener, type ServeOptions, type StandaloneServer } from '../adapters/node.ts'

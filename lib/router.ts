@@ -1,4 +1,6 @@
 import { resolve } from 'node:path'
+import { AfterWork } from './after-work.ts'
+import type { HandlersContext } from './context.ts'
 import { dispatch } from './dispatch.ts'
 import { routeHandlersError, type RouteHandlersError } from './errors.ts'
 import { consoleLogger } from './logger.ts'
@@ -33,6 +35,12 @@ export interface RouteHandlers {
    * with the handler's own exception, or a `RouteHandlersError`.
    */
   handle(request: Request, options?: HandleOptions): Promise<Response | null>
+  /**
+   * Resolves once every pending `after()` task has settled (callbacks still waiting for their
+   * response included, and tasks they add). For shutdown, once the server has stopped taking
+   * requests: it stops nothing itself. The Fastify plugin calls it from `onClose`.
+   */
+  close(): Promise<void>
 }
 
 
@@ -56,6 +64,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   const bodyLimits = resolveBodyLimits(options)
   const tree = buildRouteTree(scanRoutes(dir))
   const routesByEntry = new Map<RouteEntry, LoadedRoute>()
+  const handlersContext: HandlersContext = { after: new AfterWork(logger) }
 
   // Route files load one at a time: in Node 20 a CommonJS route that require()s a module
   // (next/server, a shared lib/db.ts) while an ESM route is still importing it fails with "not yet
@@ -100,8 +109,9 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       const route = routesByEntry.get(match.route as RouteEntry)
       if (!route) throw failures.get(match.route as RouteEntry)
       const nextRequest = request instanceof RouteRequest ? request : new RouteRequest(request, { nextConfig: { basePath }, limits: bodyLimits })
-      return dispatch(route, nextRequest, match.params, fallThrough)
+      return dispatch(route, nextRequest, match.params, fallThrough, handlersContext)
     },
+    close: () => handlersContext.after.settled(),
   }
   return routeHandlers
 }

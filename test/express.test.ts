@@ -2,9 +2,11 @@ import compression from 'compression'
 import cookieParser from 'cookie-parser'
 import express, { type ErrorRequestHandler } from 'express'
 import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
 import { after, before, describe, test } from 'node:test'
 import { routeHandlers } from '../adapters/express.ts'
+import { entry } from './fixtures/app/next-apis/_after/log.ts'
 import { runBehaviour } from './helpers/behaviour.ts'
 import { rawRequest } from './helpers/http.ts'
 import { APP_DIR, appErrorHandler, expressTarget, listen, quietLogger, type Target } from './helpers/targets.ts'
@@ -162,5 +164,23 @@ describe('Express: hostile input and coexistence', () => {
     assert.match(answer, /\r\ncontent-length: \d+\r\n/i)
     assert.doesNotMatch(answer, /transfer-encoding: chunked/i)
     assert.match(answer, /\r\ncontent-type: text\/xml\r\n/i)
+  })
+})
+
+describe('Express: shutdown', () => {
+  test('the middleware\'s close() waits for pending after() work', async () => {
+    const middleware = await routeHandlers({ dir: APP_DIR, logger: quietLogger }).ready()
+    const server = express()
+    server.use(middleware)
+    const target = await listen(server)
+    const id = randomUUID()
+    const log = entry(id)
+    assert.equal(await (await target.send(`/next-apis/after/slow?id=${id}`)).text(), 'sent')
+    await target.close()
+    const closing = middleware.close().then(() => log.events.push('closed'))
+    await new Promise((resolve) => setImmediate(resolve))
+    log.release()
+    await closing
+    assert.deepEqual(log.events, ['started', 'finished', 'closed'])
   })
 })

@@ -3,9 +3,11 @@ import fastifyCors from '@fastify/cors'
 import fastifyFormbody from '@fastify/formbody'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { routeHandlersPlugin } from '../adapters/fastify.ts'
+import { entry } from './fixtures/app/next-apis/_after/log.ts'
 import { runBehaviour } from './helpers/behaviour.ts'
 import { APP_DIR, fastifyTarget, quietLogger } from './helpers/targets.ts'
 
@@ -135,5 +137,22 @@ describe("Fastify: the app's hooks, plugins and handlers apply", () => {
     assert.equal((errors.at(-1) as Error).message, 'secret detail from the handler')
     await fetch(`${server.url()}/api/dispatch/returns-nothing`)
     assert.equal((errors.at(-1) as { code?: string }).code, 'RH_ERR_HANDLER_RESULT')
+  })
+})
+
+describe('Fastify: shutdown', () => {
+  test('fastify.close() waits for pending after() work (onClose)', async () => {
+    const app = Fastify()
+    await app.register(routeHandlersPlugin, { dir: APP_DIR, logger: quietLogger })
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const id = randomUUID()
+    const log = entry(id)
+    const response = await fetch(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/next-apis/after/slow?id=${id}`)
+    assert.equal(await response.text(), 'sent')
+    const closing = app.close().then(() => log.events.push('closed'))
+    await new Promise((resolve) => setImmediate(resolve))
+    log.release()
+    await closing
+    assert.deepEqual(log.events, ['started', 'finished', 'closed'])
   })
 })

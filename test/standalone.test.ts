@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { serve } from '../lib/index.ts'
+import { entry } from './fixtures/app/next-apis/_after/log.ts'
 import { rawRequest } from './helpers/http.ts'
 import { APP_DIR } from './helpers/targets.ts'
 
@@ -61,4 +63,19 @@ describe('standalone server', () => {
       process.env.NODE_ENV = previous
     }
   })
+})
+
+test('standalone: server.routes.close() waits for pending after() work', async () => {
+  const server = await serve({ dir: APP_DIR, port: 0, logger: { warn() {}, error() {} } })
+  const id = randomUUID()
+  const log = entry(id)
+  const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/next-apis/after/slow?id=${id}`)
+  assert.equal(await response.text(), 'sent')
+  server.closeAllConnections()
+  await new Promise((resolve) => server.close(resolve))
+  const closing = server.routes.close().then(() => log.events.push('closed'))
+  await new Promise((resolve) => setImmediate(resolve))
+  log.release()
+  await closing
+  assert.deepEqual(log.events, ['started', 'finished', 'closed'])
 })

@@ -6,6 +6,7 @@ interface RequestOptions {
   basePath: string
   limits: BodyLimits
   lazySignal: () => AbortSignal
+  whenSent?: (callback: () => void) => void
 }
 
 /**
@@ -26,7 +27,7 @@ for (const symbol of Object.getOwnPropertySymbols(new Request('http://localhost/
 function createLazyRouteRequest(pending: PendingRequest, options: RequestOptions): RouteRequest {
   const request = Object.create(lazyPrototype) as RouteRequest
   initNextRequest(request, options.basePath)
-  initLazyRouteRequest(request, pending, options.limits, options.lazySignal)
+  initLazyRouteRequest(request, pending, options.limits, options.lazySignal, options.whenSent)
   return request
 }
 
@@ -62,5 +63,6 @@ export function createRouteRequest(pending: PendingRequest, options: RequestOpti
     nextConfig: { basePath: options.basePath },
     limits: options.limits,
     lazySignal: options.lazySignal,
+    whenSent: options.whenSent,
   } as RequestInit)
 }

@@ -13,6 +13,11 @@ export interface RouteRequestInit extends NextRequestInit {
    * never look at it.
    */
   lazySignal?: () => AbortSignal
+  /**
+   * Registers a callback for when the host has sent the response (Node hosts: the response's
+   * `close`). `after()` callbacks wait for it; without it they wait for the response body to be read.
+   */
+  whenSent?: (callback: () => void) => void
 }
 
 /** Where a host's request body comes from. */
@@ -38,6 +43,7 @@ interface RouteRequestState {
   spooled: SpoolRecord
   lazySignal: (() => AbortSignal) | undefined
   signal: AbortSignal | undefined
+  whenSent: ((callback: () => void) => void) | undefined
   /** Set on requests a host made lazily; the members below serve those only. */
   pending: PendingRequest | undefined
   headers: Headers | undefined
@@ -63,9 +69,9 @@ export class RouteRequest extends NextRequest {
   declare [ROUTE]: RouteRequestState
 
   constructor(input: URL | RequestInfo, init: RouteRequestInit = {}) {
-    const { limits, lazySignal, ...requestInit } = init
+    const { limits, lazySignal, whenSent, ...requestInit } = init
     super(input, requestInit)
-    this[ROUTE] = routeState(limits, lazySignal, undefined)
+    this[ROUTE] = routeState(limits, lazySignal, whenSent, undefined)
   }
 
   override get method(): string {
@@ -207,8 +213,19 @@ function unreadBody(request: RouteRequest): ReadableStream<Uint8Array> | null {
 }
 
 /** Attaches the state a lazily made request needs (see lazy-request.ts). */
-export function initLazyRouteRequest(request: RouteRequest, pending: PendingRequest, limits: BodyLimits, lazySignal: () => AbortSignal): void {
-  request[ROUTE] = routeState(limits, lazySignal, pending)
+export function initLazyRouteRequest(
+  request: RouteRequest,
+  pending: PendingRequest,
+  limits: BodyLimits,
+  lazySignal: () => AbortSignal,
+  whenSent: ((callback: () => void) => void) | undefined,
+): void {
+  request[ROUTE] = routeState(limits, lazySignal, whenSent, pending)
+}
+
+/** The host's "response sent" notification for `request`, when a host made it (see `whenSent`). */
+export function whenResponseSent(request: Request): ((callback: () => void) => void) | undefined {
+  return request instanceof RouteRequest ? request[ROUTE].whenSent : undefined
 }
 
 /** The undici Request behind a lazily made request, built on first need. */
@@ -229,12 +246,18 @@ export function realOf(request: RouteRequest): Request {
   return state.real
 }
 
-function routeState(limits: BodyLimits | undefined, lazySignal: (() => AbortSignal) | undefined, pending: PendingRequest | undefined): RouteRequestState {
+function routeState(
+  limits: BodyLimits | undefined,
+  lazySignal: (() => AbortSignal) | undefined,
+  whenSent: ((callback: () => void) => void) | undefined,
+  pending: PendingRequest | undefined,
+): RouteRequestState {
   return {
     limits: limits ?? DEFAULT_BODY_LIMITS,
     spooled: { dirs: [] },
     lazySignal,
     signal: undefined,
+    whenSent,
     pending,
     headers: undefined,
     real: undefined,

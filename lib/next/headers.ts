@@ -19,7 +19,8 @@ const HEADER_MEMBERS = [
 
 /**
  * The request's cookies. `set()` and `delete()` add `Set-Cookie` headers to the response
- * (`Path=/` unless given; a cookie of the same name on the returned Response wins).
+ * (`Path=/` unless given; a cookie of the same name on the returned Response wins); inside an
+ * `after()` callback they throw `RH_ERR_AFTER_READONLY`.
  *
  * @example
  * export async function GET() {
@@ -30,7 +31,8 @@ const HEADER_MEMBERS = [
 export function cookies(): Awaitable<RouteCookies> {
   const store = getRequestStore('cookies()')
   // Another copy of this package may have made the store's cookies first; its class has our shape.
-  store.cookies ??= new RouteCookies(store.request.headers)
+  // Inside after() the jar is the request's cookies, read-only, as in Next.js.
+  store.cookies ??= new RouteCookies(store.request.headers, store.phase === 'after')
   return awaitableFacade(store.cookies as RouteCookies, COOKIE_MEMBERS)
 }
 

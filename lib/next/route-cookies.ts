@@ -1,5 +1,6 @@
 import { RequestCookies, ResponseCookies, type RequestCookie, type ResponseCookie } from '@edge-runtime/cookies'
 import type { ModifiedCookies } from '../context.ts'
+import { routeHandlersError } from '../errors.ts'
 
 type SetArguments = Parameters<ResponseCookies['set']>
 type DeleteArguments = Parameters<ResponseCookies['delete']>
@@ -12,9 +13,12 @@ type DeleteArguments = Parameters<ResponseCookies['delete']>
 export class RouteCookies implements ModifiedCookies {
   readonly #cookies = new ResponseCookies(new Headers())
   readonly #modified = new Set<string>()
+  readonly #readonly: boolean
 
-  constructor(requestHeaders: Headers) {
+  /** `readonly`: inside `after()`, where the response has been sent, `set()`/`delete()` throw. */
+  constructor(requestHeaders: Headers, readonly = false) {
     for (const cookie of new RequestCookies(requestHeaders).getAll()) this.#cookies.set(cookie)
+    this.#readonly = readonly
   }
 
   get size(): number {
@@ -34,12 +38,14 @@ export class RouteCookies implements ModifiedCookies {
   }
 
   set(...args: SetArguments): this {
+    if (this.#readonly) throw routeHandlersError('RH_ERR_AFTER_READONLY', ['cookies().set()'])
     this.#cookies.set(...args)
     this.#modified.add(typeof args[0] === 'string' ? args[0] : args[0].name)
     return this
   }
 
   delete(...args: DeleteArguments): this {
+    if (this.#readonly) throw routeHandlersError('RH_ERR_AFTER_READONLY', ['cookies().delete()'])
     this.#cookies.delete(...args)
     this.#modified.add(typeof args[0] === 'string' ? args[0] : args[0].name)
     return this

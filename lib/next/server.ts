@@ -1,4 +1,6 @@
 /** `next/server` for route handlers. */
+export { after, unstable_after, type AfterCallback, type AfterTask } from './after.ts'
+export { connection } from './connection.ts'
 export { NextRequest, type NextRequestInit } from './next-request.ts'
 export { NextResponse, type MiddlewareResponseInit } from './next-response.ts'
 export { NextURL } from './next-url.ts'

@@ -3,7 +3,9 @@
  * `draftMode()`, the `x-forwarded-*` request headers), run by runBehaviour against every host.
  */
 import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
 import { describe, test } from 'node:test'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Target } from './targets.ts'
 
 async function json(response: Response): Promise<Record<string, unknown>> {
@@ -37,6 +39,47 @@ export function describeNextApis(target: () => Target): void {
       const invalid = await send('/next-apis/params/valibot/x')
       assert.equal(invalid.status, 422)
       assert.equal(((await invalid.json()) as { issues: string[] }).issues.length, 1)
+    })
+  })
+
+  describe('after() and connection()', () => {
+    const events = async (id: string, query = '') => (await json(await send(`/next-apis/after/log?id=${id}${query}`))).events
+
+    test('callbacks run once the response has been sent, in the request scope, read-only', async () => {
+      const id = randomUUID()
+      const response = await send(`/next-apis/after?id=${id}`, { headers: { cookie: 'session=s1', 'x-trace': 't1' } })
+      assert.equal(response.status, 200)
+      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader()
+      assert.equal((await reader.read()).value, 'started;')
+      // Let anything already scheduled run (handle() alone never leaves the microtask queue).
+      for (let turn = 0; turn < 3; turn++) await nextTurn()
+      // The response is still streaming: the promise ran, the callback has not.
+      assert.deepEqual(await events(id), ['handler', 'promise'])
+      await events(id, '&release')
+      let rest = ''
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += chunk.value
+      assert.equal(rest, 'ended')
+      assert.deepEqual(await events(id, '&wait'), [
+        'handler',
+        'promise',
+        'callback',
+        'cookie:s1',
+        'header:t1',
+        'set:RH_ERR_AFTER_READONLY',
+        'nested',
+      ])
+      assert.deepEqual(response.headers.getSetCookie(), [])
+    })
+
+    test('failing after() work leaves the response alone', async () => {
+      const id = randomUUID()
+      const response = await send(`/next-apis/after/fails?id=${id}`)
+      assert.equal(await response.text(), 'still fine')
+      assert.deepEqual(await events(id, '&wait'), [])
+    })
+
+    test('connection() resolves inside a request', async () => {
+      assert.deepEqual(await json(await send('/next-apis/connection')), { random: true })
     })
   })
 }

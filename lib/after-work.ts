@@ -1,0 +1,52 @@
+import type { Logger } from './types.ts'
+
+const ignore = (): void => {}
+
+/**
+ * The `after()` work of one `createRouteHandlers()` that has not settled yet: promises passed to
+ * `after()`, callbacks that are running, and callbacks still waiting for their response to be sent.
+ * `close()` waits for all of it, as `next start` does on shutdown. A failure is logged through the
+ * configured logger and never becomes an unhandled rejection (Next.js logs it with console.error).
+ */
+export class AfterWork {
+  readonly #pending = new Set<Promise<void>>()
+  readonly #logger: Logger
+
+  constructor(logger: Logger) {
+    this.#logger = logger
+  }
+
+  /** Keeps `work` until it settles; a rejection is logged as coming from `source`. */
+  track(work: PromiseLike<unknown>, source: 'a function' | 'a promise'): void {
+    this.#keep(Promise.resolve(work).then(ignore, (error: unknown) => this.#report(source, error)))
+  }
+
+  /** Reports an error a callback threw synchronously. */
+  failed(error: unknown): void {
+    this.#report('a function', error)
+  }
+
+  /** Holds `close()` until the returned function is called (callbacks queued for a response). */
+  hold(): () => void {
+    let release = ignore
+    this.#keep(new Promise<void>((resolve) => (release = resolve)))
+    return release
+  }
+
+  /** Resolves once nothing is pending, including work added while it waited. */
+  async settled(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all(this.#pending)
+  }
+
+  #keep(settled: Promise<void>): void {
+    this.#pending.add(settled)
+    void settled.then(() => this.#pending.delete(settled))
+  }
+
+  #report(source: string, error: unknown): void {
+    // A logger that throws must not turn a logged failure into an unhandled rejection.
+    try {
+      this.#logger.error(`route-handlers: an error occurred in ${source} passed to after()`, error)
+    } catch {}
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * `after()` from `next/server`: work that runs once the response has been sent.
+ */
+import { AfterQueue, isThenable } from '../after-queue.ts'
+import { requestStorage, requestStoresFor, type RequestStore } from '../context.ts'
+import { routeHandlersError } from '../errors.ts'
+
+export type AfterCallback<T = unknown> = () => T | Promise<T>
+export type AfterTask<T = unknown> = Promise<T> | AfterCallback<T>
+
+/**
+ * Schedules `task` to run after the response has been sent: a callback runs then, inside the
+ * request's scope (`cookies()` and `headers()` still read the request; setting cookies throws
+ * `RH_ERR_AFTER_READONLY`); a promise is simply waited for. Errors are logged through the `logger`
+ * option, never unhandled. `close()` on the route handlers waits for pending work. Outside a
+ * request it throws `RH_ERR_CONTEXT_MISSING`, as Next.js throws.
+ *
+ * @example
+ * export async function POST(request: Request) {
+ *   const order = await saveOrder(await request.json())
+ *   after(() => sendReceipt(order))
+ *   return Response.json(order, { status: 201 })
+ * }
+ */
+export function after<T>(task: AfterTask<T>): void {
+  const stores = requestStoresFor('after()')
+  if (isThenable(task)) return stores[0]!.handlers.after.track(task, 'a promise')
+  if (typeof task !== 'function') throw routeHandlersError('RH_ERR_AFTER_INVALID', [describe(task)])
+  if (stores.length === 1) return queueOf(stores[0]!).add(task)
+  // The first call ever, made while the store was off and several requests were running: the
+  // caller is one of them, so the task waits for all of their responses, outside their scopes.
+  let waiting = stores.length
+  for (const store of stores) queueOf(store).add(() => (--waiting === 0 ? requestStorage.exit(task) : undefined))
+}
+
+/** Next.js 15.0's name for {@link after}. */
+export const unstable_after = after
+
+function queueOf(store: RequestStore): AfterQueue {
+  return (store.after ??= new AfterQueue(store))
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`
+}
