@@ -59,8 +59,9 @@ export class AfterQueue {
   }
 
   #afterStore(): RequestStore {
-    // Its own cookies() jar: the request's cookies, read-only (see cookies()).
-    return { ...this.#store, phase: 'after', cookies: undefined }
+    const { request, isFormPost, handlers, headers, after } = this.#store
+    // Its own cookies() jar and draftMode(), made read-only on first use (see cookieJarOf()).
+    return { request, isFormPost, handlers, headers, after, phase: 'after' }
   }
 
   #start(callback: Callback, store: RequestStore): void {

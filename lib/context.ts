@@ -17,6 +17,8 @@ export interface ModifiedCookies {
 export interface HandlersContext {
   /** Where `after()` work is kept until it settles, for `close()`. */
   readonly after: AfterWork
+  /** What draft mode's `__prerender_bypass` cookie must carry (the `previewModeId` option). */
+  readonly previewModeId: string
 }
 
 /** What `cookies()`, `headers()`, `redirect()` and `after()` read during one request. */
@@ -29,6 +31,8 @@ export interface RequestStore {
   readonly phase?: 'after'
   cookies?: ModifiedCookies
   headers?: Headers
+  /** `draftMode()`'s object, made on first use (a structural type, like `cookies`). */
+  draftMode?: { readonly isEnabled: boolean; enable(): void; disable(): void }
   /** The request's `after()` callbacks, once it has any. */
   after?: AfterQueue
   /** Set once the handler has settled and its response has gone to the host. */

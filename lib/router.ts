@@ -7,6 +7,7 @@ import { consoleLogger } from './logger.ts'
 import { loadRouteModule, prepareLoading } from './load/load-route-module.ts'
 import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
 import { matchRoute } from './match.ts'
+import { resolvePreviewModeId } from './next/draft-mode.ts'
 import { resolveBodyLimits, type BodyLimits } from './body/limits.ts'
 import { RouteRequest } from './body/route-request.ts'
 import { buildRouteTree, type RouteEntry } from './route-tree.ts'
@@ -64,7 +65,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   const bodyLimits = resolveBodyLimits(options)
   const tree = buildRouteTree(scanRoutes(dir))
   const routesByEntry = new Map<RouteEntry, LoadedRoute>()
-  const handlersContext: HandlersContext = { after: new AfterWork(logger) }
+  const handlersContext: HandlersContext = { after: new AfterWork(logger), previewModeId: resolvePreviewModeId(options.previewModeId) }
 
   // Route files load one at a time: in Node 20 a CommonJS route that require()s a module
   // (next/server, a shared lib/db.ts) while an ESM route is still importing it fails with "not yet

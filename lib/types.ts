@@ -108,6 +108,14 @@ export interface RouteHandlersOptions {
   bodyLimit?: number
   /** Limits of `formData()`, and upload spooling; see the README for the defaults. */
   multipart?: Partial<MultipartLimits>
+  /**
+   * The value draft mode's `__prerender_bypass` cookie carries (`draftMode()`): Next.js's
+   * `previewModeId`, found in a Next app's `.next/prerender-manifest.json`. Give it to keep draft
+   * mode across restarts and processes, or to share it with a Next.js app on the same site;
+   * `'development-id'` accepts any bypass cookie outside production, as `next dev` does.
+   * Default: a random id per process.
+   */
+  previewModeId?: string
 }
 
 export interface HandleOptions {

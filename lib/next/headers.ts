@@ -1,18 +1,20 @@
 /**
  * `next/headers` for route handlers. Both styles work: `cookies().get('a')` (Next 13/14) and
- * `(await cookies()).get('a')` (Next 15/16); likewise `headers()`.
+ * `(await cookies()).get('a')` (Next 15/16); likewise `headers()` and `draftMode()`.
  */
 import { getRequestStore, useRequestStore } from '../context.ts'
 import { awaitableFacade, type Awaitable } from './awaitable.ts'
+import { DraftMode } from './draft-mode.ts'
 import { ReadonlyHeaders } from './readonly-headers.ts'
-import { RouteCookies } from './route-cookies.ts'
+import { cookieJarOf, type RouteCookies } from './route-cookies.ts'
 
-export type { RouteCookies, ReadonlyHeaders }
+export type { RouteCookies, ReadonlyHeaders, DraftMode }
 
 // Handlers that can call cookies() and headers() run inside the request store from now on.
 useRequestStore()
 
 const COOKIE_MEMBERS = ['get', 'getAll', 'has', 'set', 'delete', 'size', 'toString', Symbol.iterator] as const
+const DRAFT_MODE_MEMBERS = ['isEnabled', 'enable', 'disable'] as const
 const HEADER_MEMBERS = [
   'get', 'has', 'getSetCookie', 'entries', 'keys', 'values', 'forEach', 'append', 'set', 'delete', Symbol.iterator,
 ] as const
@@ -29,11 +31,7 @@ const HEADER_MEMBERS = [
  * }
  */
 export function cookies(): Awaitable<RouteCookies> {
-  const store = getRequestStore('cookies()')
-  // Another copy of this package may have made the store's cookies first; its class has our shape.
-  // Inside after() the jar is the request's cookies, read-only, as in Next.js.
-  store.cookies ??= new RouteCookies(store.request.headers, store.phase === 'after')
-  return awaitableFacade(store.cookies as RouteCookies, COOKIE_MEMBERS)
+  return awaitableFacade(cookieJarOf(getRequestStore('cookies()')), COOKIE_MEMBERS)
 }
 
 /**
@@ -48,4 +46,20 @@ export function headers(): Awaitable<ReadonlyHeaders> {
   const store = getRequestStore('headers()')
   store.headers ??= new ReadonlyHeaders(store.request.headers)
   return awaitableFacade(store.headers as ReadonlyHeaders, HEADER_MEMBERS)
+}
+
+/**
+ * Draft mode (Next.js's `__prerender_bypass` cookie): `isEnabled` when the request carries it with
+ * the preview mode id (the `previewModeId` option), `enable()` and `disable()` set or expire it on
+ * the response. Inside `after()`, `enable()`/`disable()` throw `RH_ERR_AFTER_READONLY`.
+ *
+ * @example
+ * export async function GET() {
+ *   ;(await draftMode()).enable()
+ *   return new Response('Draft mode is enabled')
+ * }
+ */
+export function draftMode(): Awaitable<DraftMode> {
+  const store = getRequestStore('draftMode()')
+  return awaitableFacade((store.draftMode ??= new DraftMode(store)) as DraftMode, DRAFT_MODE_MEMBERS)
 }

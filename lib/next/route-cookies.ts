@@ -1,5 +1,5 @@
 import { RequestCookies, ResponseCookies, type RequestCookie, type ResponseCookie } from '@edge-runtime/cookies'
-import type { ModifiedCookies } from '../context.ts'
+import type { ModifiedCookies, RequestStore } from '../context.ts'
 import { routeHandlersError } from '../errors.ts'
 
 type SetArguments = Parameters<ResponseCookies['set']>
@@ -63,4 +63,13 @@ export class RouteCookies implements ModifiedCookies {
   modified(): ResponseCookie[] {
     return [...this.#modified].flatMap((name) => this.#cookies.get(name) ?? [])
   }
+}
+
+/**
+ * The request's cookie jar, made on first use. Another copy of this package may have made it first;
+ * its class has the same shape. Inside `after()` it is the request's cookies, read-only, as in
+ * Next.js.
+ */
+export function cookieJarOf(store: RequestStore): RouteCookies {
+  return (store.cookies ??= new RouteCookies(store.request.headers, store.phase === 'after')) as RouteCookies
 }

@@ -66,6 +66,8 @@ export function describeNextApis(target: () => Target): void {
         'cookie:s1',
         'header:t1',
         'set:RH_ERR_AFTER_READONLY',
+        'draft:false',
+        'enable:RH_ERR_AFTER_READONLY',
         'nested',
       ])
       assert.deepEqual(response.headers.getSetCookie(), [])
@@ -80,6 +82,43 @@ export function describeNextApis(target: () => Target): void {
 
     test('connection() resolves inside a request', async () => {
       assert.deepEqual(await json(await send('/next-apis/connection')), { random: true })
+    })
+  })
+
+  describe('draftMode()', () => {
+    const bypass = (response: Response) => response.headers.getSetCookie().find((cookie) => cookie.startsWith('__prerender_bypass='))
+
+    test('enable() then redirect(): the bypass cookie reaches the redirect (Next 15 docs)', async () => {
+      const response = await send('/next-apis/draft?secret=MY_SECRET_TOKEN&slug=/posts/hello')
+      assert.equal(response.status, 307)
+      assert.equal(response.headers.get('location'), '/posts/hello')
+      assert.match(bypass(response) ?? '', /^__prerender_bypass=[0-9a-f]{32}; Path=\/; Secure; HttpOnly; SameSite=none$/)
+      assert.equal((await send('/next-apis/draft?secret=wrong&slug=/posts/hello')).status, 401)
+    })
+
+    test('isEnabled in both styles: true only with the cookie the server set', async () => {
+      const enabled = await send('/next-apis/draft/legacy')
+      assert.equal(await enabled.text(), 'Draft mode is enabled')
+      const cookie = bypass(enabled)!.split(';')[0]!
+      assert.deepEqual(await json(await send('/next-apis/draft/status', { headers: { cookie } })), { awaited: true, sync: true })
+      assert.deepEqual(await json(await send('/next-apis/draft/status')), { awaited: false, sync: false })
+      const forged = { cookie: '__prerender_bypass=0123456789abcdef0123456789abcdef' }
+      assert.deepEqual(await json(await send('/next-apis/draft/status', { headers: forged })), { awaited: false, sync: false })
+    })
+
+    test('enabling answers for later requests, not this one', async () => {
+      const response = await send('/next-apis/draft/status?enable')
+      assert.deepEqual(await json(response), { awaited: false, sync: false })
+      assert.ok(bypass(response))
+    })
+
+    test('disable() expires the cookies', async () => {
+      const response = await send('/next-apis/draft/disable')
+      assert.equal(await response.text(), 'Draft mode is disabled')
+      assert.deepEqual(response.headers.getSetCookie().sort(), [
+        '__next_preview_data=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; HttpOnly; SameSite=none',
+        '__prerender_bypass=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; HttpOnly; SameSite=none',
+      ])
     })
   })
 }

@@ -1,0 +1,80 @@
+/**
+ * `draftMode()` from `next/headers`, with Next.js's cookie: `__prerender_bypass`, whose value must
+ * be the preview mode id (`previewModeId`, Next's prerender-manifest name for it).
+ */
+import { randomBytes } from 'node:crypto'
+import { requestStorage, type RequestStore } from '../context.ts'
+import { routeHandlersError } from '../errors.ts'
+import { processGlobal } from '../process-global.ts'
+import { cookieJarOf } from './route-cookies.ts'
+
+const BYPASS_COOKIE = '__prerender_bypass'
+const PREVIEW_DATA_COOKIE = '__next_preview_data'
+// Next.js's own dev id: with it, outside production, any bypass cookie counts (a `next dev` server
+// sets its cookie with an id of its own).
+const DEVELOPMENT_ID = 'development-id'
+
+/**
+ * The preview mode id when the options give none: random, one per process (shared by every route
+ * folder and copy of the package), as a `next build` makes one per build. Cookies it signed stop
+ * counting when the process restarts; give `previewModeId` to keep them, or to share draft mode
+ * with a Next.js app (its `.next/prerender-manifest.json` has `preview.previewModeId`).
+ */
+const defaultPreviewModeId = processGlobal('preview-mode-id', () => randomBytes(16).toString('hex'))
+
+/** The `previewModeId` option checked at start-up, or the process's random id. */
+export function resolvePreviewModeId(option: unknown): string {
+  if (option === undefined) return defaultPreviewModeId
+  if (typeof option !== 'string' || option === '') {
+    throw routeHandlersError('RH_ERR_OPTIONS_INVALID', ['`previewModeId` must be a non-empty string'])
+  }
+  return option
+}
+
+/**
+ * Draft mode for one request, as Next.js's DraftModeProvider: `isEnabled` is read from the
+ * request's cookie once (enabling it does not change it for this request), `enable()`/`disable()`
+ * set or expire the cookie on the response, through the same jar as `cookies().set()`.
+ */
+export class DraftMode {
+  readonly #store: RequestStore
+  readonly #isEnabled: boolean
+
+  constructor(store: RequestStore) {
+    this.#store = store
+    const value = cookieJarOf(store).get(BYPASS_COOKIE)?.value
+    const id = store.handlers.previewModeId
+    this.#isEnabled = Boolean(value && (value === id || (process.env.NODE_ENV !== 'production' && id === DEVELOPMENT_ID)))
+  }
+
+  /** True when the request carries the bypass cookie with the preview mode id. */
+  get isEnabled(): boolean {
+    return this.#isEnabled
+  }
+
+  /** Sets the bypass cookie on the response (HttpOnly; SameSite=None and Secure outside development). */
+  enable(): void {
+    this.#writable('draftMode().enable()').set({ name: BYPASS_COOKIE, value: this.#store.handlers.previewModeId, ...cookieAttributes(), path: '/' })
+  }
+
+  /** Expires the bypass cookie (and Next's preview-data cookie) on the response. */
+  disable(): void {
+    const cookies = this.#writable('draftMode().disable()')
+    const expired = { value: '', ...cookieAttributes(), expires: new Date(0) }
+    cookies.set({ name: BYPASS_COOKIE, ...expired, path: '/' })
+    cookies.set({ name: PREVIEW_DATA_COOKIE, ...expired })
+  }
+
+  #writable(call: string) {
+    // Checked where it is called, as Next.js does: an object kept from the handler is still
+    // read-only inside after().
+    if ((requestStorage.getStore() ?? this.#store).phase === 'after') throw routeHandlersError('RH_ERR_AFTER_READONLY', [call])
+    return cookieJarOf(this.#store)
+  }
+}
+
+// Next.js's attributes: a cross-site cookie in production; in development (plain http) SameSite=Lax.
+function cookieAttributes(): { httpOnly: true; sameSite: 'none' | 'lax'; secure: boolean } {
+  const development = process.env.NODE_ENV === 'development'
+  return { httpOnly: true, sameSite: development ? 'lax' : 'none', secure: !development }
+}
