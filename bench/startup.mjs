@@ -10,17 +10,22 @@
 // many times lib/db.js was evaluated (1 = one module graph). TypeScript folders are measured with
 // the transform cache cold (emptied) and, up to 1,000 files, warm. Baseline rows: an all-JS copy
 // of the folder (.ts → .js, .mts → .mjs) imported with plain `import()`, one file after another,
-// and loaded by the core. Runs on N = 1,000 and 5,000 with 3 runs each take ~8 min on 2 cores.
+// and loaded by the core. The defaults (N = 1,000 and 5,000, 3 runs) take ~8 min on an idle
+// 2-core machine, 13.5 min on a busy one.
 //
 // Flags: --counts 1000,5000  --runs 3  --hosts core,express,fastify
 //        --warm-all   warm-cache runs for every count, not just up to 1,000 (adds ~3 min)
-//        --paths   TS routes import `@/lib/db` through tsconfig `paths` (off: not supported before
-//                  the one-module-graph loader)
+//        --paths   a quarter of the TS routes import `@/lib/db` through tsconfig `paths`. Off by
+//                  default: before the one-module-graph loader (9ed8146) these resolve only when
+//                  the working directory holds the tsconfig.json (tsx reads the cwd's), as here
 //        --write "<section title>"   also replace (or add) that `## ` section in bench/RESULTS.md
+//        --against <checkout>   also measure another built checkout of this package (say a
+//                  `git worktree` of the commit before a change), run for run in alternation, so
+//                  load from other processes on the machine hits both alike
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
-import { dirname, join, relative, sep } from 'node:path'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 
@@ -30,13 +35,14 @@ const packageRoot = join(dirname(self), '..')
 // ---------- child: one measurement, reported as one JSON line ----------
 
 if (process.argv[2] === '--child') {
-  const [, , , host, project] = process.argv
-  const result = await measure(host, project)
+  const [, , , host, project, root] = process.argv
+  const result = await measure(host, project, root)
   process.stdout.write(`@@startup ${JSON.stringify(result)}\n`)
   process.exit(0)
 }
 
-async function measure(host, project) {
+async function measure(host, project, root) {
+  const entry = (path) => pathToFileURL(join(root, 'dist', path)).href
   const dir = join(project, 'app')
   const samples = JSON.parse(readFileSync(join(project, 'samples.json'), 'utf8'))
   const warnings = []
@@ -54,14 +60,14 @@ async function measure(host, project) {
     for (const file of files) modules.push(await import(pathToFileURL(join(dir, file)).href))
     check = async () => modules.every((module) => typeof (module.GET ?? module.default?.GET) === 'function')
   } else if (host === 'core') {
-    const { createRouteHandlers } = await import('route-handlers')
+    const { createRouteHandlers } = await import(entry('lib/index.js'))
     const routes = await createRouteHandlers({ dir, logger }).ready()
     check = async () => {
       for (const path of samples) if ((await routes.handle(new Request(`http://localhost${path}`)))?.status !== 200) return false
       return true
     }
   } else if (host === 'express') {
-    const { routeHandlers } = await import('route-handlers/express')
+    const { routeHandlers } = await import(entry('adapters/express.js'))
     const app = Express()
     const middleware = routeHandlers({ dir, logger })
     app.use(middleware)
@@ -78,7 +84,7 @@ async function measure(host, project) {
       }
     }
   } else if (host === 'fastify') {
-    const { routeHandlersPlugin } = await import('route-handlers/fastify')
+    const { routeHandlersPlugin } = await import(entry('adapters/fastify.js'))
     // Fastify fails a plugin that takes over 10 s (its default pluginTimeout); a large folder may.
     const app = Fastify({ pluginTimeout: 0 })
     await app.register(routeHandlersPlugin, { dir, logger })
@@ -131,13 +137,24 @@ const { values: flags } = parseArgs({
     paths: { type: 'boolean', default: false },
     'warm-all': { type: 'boolean', default: false },
     write: { type: 'string' },
+    against: { type: 'string' },
   },
 })
 const counts = flags.counts.split(',').map(Number)
 const runs = Number(flags.runs)
 const hosts = flags.hosts.split(',')
 const distDir = join(packageRoot, 'dist')
-if (!existsSync(join(distDir, 'lib', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first (or `npm run bench:startup`)')
+const commitOf = (root) => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim()
+  } catch {
+    return root
+  }
+}
+const builds = [packageRoot, ...(flags.against ? [resolve(flags.against)] : [])].map((root, index) => ({ root, label: `${commitOf(root)}${index === 0 && flags.against ? ' (this)' : ''}` }))
+for (const { root } of builds) {
+  if (!existsSync(join(root, 'dist', 'lib', 'index.js'))) throw new Error(`${join(root, 'dist')} is missing: run \`npm run build\` there first (or \`npm run bench:startup\`)`)
+}
 
 // Where TypeScript transform caches live, relative to os.tmpdir(). tsx 4 keeps compiled files in
 // tmpdir()/tsx-<euid>. Each child gets its own TMPDIR, so emptying the cache ("cold") never touches
@@ -224,9 +241,9 @@ function generateProject(root, count, { allJs }) {
   writeFileSync(join(root, 'samples.json'), JSON.stringify(Object.values(samples)))
 }
 
-function runChild(host, project, tmp) {
+function runChild(host, project, tmp, root) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', self, '--child', host, project], {
+    const child = spawn(process.execPath, ['--expose-gc', self, '--child', host, project, root], {
       cwd: project, // as an app would run: tsx reads the tsconfig.json of the working directory
       env: { ...process.env, TMPDIR: tmp, NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -261,9 +278,10 @@ try {
     const allJs = join(work, `js-${count}`)
     generateProject(mixed, count, { allJs: false })
     generateProject(allJs, count, { allJs: true })
-    const tmp = join(work, `tmp-${count}`)
-    mkdirSync(tmp)
-    const emptyCaches = () => TRANSFORM_CACHES.forEach((name) => rmSync(join(tmp, name), { recursive: true, force: true }))
+    // One TMPDIR per build, so one build's cold run does not empty the other's warm cache.
+    const tmpOf = (build) => join(work, `tmp-${count}-${builds.indexOf(build)}`)
+    builds.forEach((build) => mkdirSync(tmpOf(build)))
+    const emptyCaches = (build) => TRANSFORM_CACHES.forEach((name) => rmSync(join(tmpOf(build), name), { recursive: true, force: true }))
     const cells = [
       { folder: 'all JS', project: allJs, host: 'import', cache: '—' },
       { folder: 'all JS', project: allJs, host: 'core', cache: '—' },
@@ -271,16 +289,18 @@ try {
         { folder: 'mixed', project: mixed, host, cache: 'cold' },
         ...(count <= 1000 || flags['warm-all'] ? [{ folder: 'mixed', project: mixed, host, cache: 'warm' }] : []),
       ]),
-    ].map((cell) => ({ ...cell, count, results: [] }))
+    ]
+      // Plain import() does not use the package: measured once, not per build.
+      .flatMap((cell) => (cell.host === 'import' ? [builds[0]] : builds).map((build) => ({ ...cell, build, count, results: [] })))
     // Runs interleave the cells, so drift on a shared machine hits every cell alike. A cold cell
     // empties the cache; the warm cell right after it finds the cache that run filled.
     for (let run = 0; run < runs; run++) {
       for (const cell of cells) {
-        if (cell.cache === 'cold') emptyCaches()
-        const result = await runChild(cell.host, cell.project, tmp)
+        if (cell.cache === 'cold') emptyCaches(cell.build)
+        const result = await runChild(cell.host, cell.project, tmpOf(cell.build), cell.build.root)
         cell.results.push(result)
         console.error(
-          `N=${count} ${cell.folder.padEnd(6)} ${cell.host.padEnd(7)} ${cell.cache.padEnd(4)} run ${run + 1}: ${result.wallMs.toFixed(0)} ms wall, ${result.cpuMs.toFixed(0)} ms CPU, +${(result.childCpuMs ?? 0).toFixed(0)} ms child CPU, ${result.rssMb.toFixed(0)} MB RSS, lib/db.js evaluated ${result.dbEvaluations}×`,
+          `N=${count} ${cell.folder.padEnd(6)} ${cell.host.padEnd(7)} ${cell.cache.padEnd(4)}${flags.against ? ` ${cell.build.label}` : ''} run ${run + 1}: ${result.wallMs.toFixed(0)} ms wall, ${result.cpuMs.toFixed(0)} ms CPU, +${(result.childCpuMs ?? 0).toFixed(0)} ms child CPU, ${result.rssMb.toFixed(0)} MB RSS, lib/db.js evaluated ${result.dbEvaluations}×`,
         )
       }
     }
@@ -290,34 +310,31 @@ try {
   rmSync(work, { recursive: true, force: true })
 }
 
-const commit = (() => {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: packageRoot, encoding: 'utf8' }).trim()
-  } catch {
-    return 'unknown'
-  }
-})()
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}, 1-minute load average ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end`
 const slowFastify = rows
   .filter((row) => row.host === 'fastify' && row.results.some((result) => result.wallMs > 10_000))
   .map((row) => row.count)
   .filter((count, index, all) => all.indexOf(count) === index)
   .join(' and ')
-const fastifyNote = slowFastify ? `: with its default of 10 s, \`register()\` fails (AVV_ERR_PLUGIN_EXEC_TIMEOUT) at N = ${slowFastify}` : ''
+const fastifyNote = slowFastify ? `; with its default of 10 s, the runs above 10 s here (N = ${slowFastify}) fail \`register()\` with AVV_ERR_PLUGIN_EXEC_TIMEOUT` : ''
 const hostName = { import: 'plain `import()` of each file', core: 'core `ready()`', express: 'Express `ready()`', fastify: 'Fastify `register` + `ready()`' }
 const section = [
-  `Run ${new Date(started).toISOString()} at commit ${commit} on ${machine}; ${runs === 1 ? '1 run' : `median (min–max) of ${runs} runs`}, a fresh process each, ${((Date.now() - started) / 60000).toFixed(1)} min in all. Command: \`node bench/startup.mjs${process.argv.slice(2).map((arg) => ` ${/\s/.test(arg) ? JSON.stringify(arg) : arg}`).join('')}\`.`,
+  `Run ${new Date(started).toISOString()} at commit ${builds.map((build) => build.label).join(' and ')} on ${machine}; ${runs === 1 ? '1 run' : `median (min–max) of ${runs} runs`}, a fresh process each, ${((Date.now() - started) / 60000).toFixed(1)} min in all. Command: \`node bench/startup.mjs${process.argv.slice(2).map((arg) => ` ${/\s/.test(arg) ? JSON.stringify(arg) : arg}`).join('')}\`.`,
   '',
-  'Wall: from just before importing the package (host framework already imported) to every route loaded. CPU: this process, user + system, same span; "+ esbuild": CPU of its child processes (tsx compiles in an esbuild service process). RSS: after a forced gc. lib/db.js: evaluations of the shared module every route imports (1 = one module graph).',
+  'Wall: from just before importing the package (host framework already imported) to every route loaded. CPU: this process, user + system, same span; "+ esbuild": CPU of its child processes (esbuild, the TypeScript compiler, runs as a service process). RSS: after a forced gc. lib/db.js: evaluations of the shared module every route imports (1 = one module graph).',
   '',
-  '| N | folder | host | TS cache | wall ms | CPU ms | + esbuild ms | RSS MB | lib/db.js |',
-  '|---:|---|---|---|---:|---:|---:|---:|---:|',
+  `| N | folder | host | TS cache |${flags.against ? ' build | CPU + esbuild vs other build |' : ''} wall ms | CPU ms | + esbuild ms | RSS MB | lib/db.js |`,
+  `|---:|---|---|---|${flags.against ? '---|---:|' : ''}---:|---:|---:|---:|---:|`,
   ...rows.map((row) => {
-    const of = (key) => row.results.map((result) => result[key] ?? 0)
-    return `| ${row.count} | ${row.folder} | ${hostName[row.host]} | ${row.cache} | ${spread(of('wallMs'))} | ${spread(of('cpuMs'))} | ${row.results.every((result) => !result.childCpuMs) ? '—' : spread(of('childCpuMs'))} | ${spread(of('rssMb'))} | ${[...new Set(of('dbEvaluations'))].join('/')}× |`
+    const of = (key, cell = row) => cell.results.map((result) => result[key] ?? 0)
+    const other = rows.find((cell) => cell !== row && cell.count === row.count && cell.project === row.project && cell.host === row.host && cell.cache === row.cache)
+    // Both processes' CPU: a loader may move work into (or out of) the esbuild service.
+    const totalCpu = (cell) => median(cell.results.map((result) => result.cpuMs + (result.childCpuMs ?? 0)))
+    const versus = other ? `${(totalCpu(row) / totalCpu(other)).toFixed(2)}×` : '—'
+    return `| ${row.count} | ${row.folder} | ${hostName[row.host]} | ${row.cache} |${flags.against ? ` ${row.build.label} | ${versus} |` : ''} ${spread(of('wallMs'))} | ${spread(of('cpuMs'))} | ${row.results.every((result) => !result.childCpuMs) ? '—' : spread(of('childCpuMs'))} | ${spread(of('rssMb'))} | ${[...new Set(of('dbEvaluations'))].join('/')}× |`
   }),
   '',
-  `"mixed": 60 % route.ts, 15 % route.js (ESM syntax, package without "type"), 10 % route.mjs, 10 % route.mts, 5 % route.cjs; a third under \`[slug]\`; each imports \`next/server\` and the shared \`lib/db.js\` by relative path${flags.paths ? ' (a quarter of the TS ones as `@/lib/db`, through tsconfig `paths`)' : ''}. "all JS": the same tree with .ts → .js and .mts → .mjs, types stripped, and a stub \`next\` package so plain \`import()\` resolves \`next/server\`; both all-JS rows load the files one after another. Cold: the transform cache (tsx: os.tmpdir()/tsx-<uid>) emptied before the run; warm: filled by the cold run just before. Fastify runs with \`pluginTimeout: 0\`${fastifyNote}.`,
+  `"mixed": 60 % route.ts, 15 % route.js (ESM syntax, package without "type"), 10 % route.mjs, 10 % route.mts, 5 % route.cjs; a third under \`[slug]\`; each imports \`next/server\` and the shared \`lib/db.js\` by relative path${flags.paths ? ' (a quarter of the TS ones as `@/lib/db`, through tsconfig `paths`)' : ''}. "all JS": the same tree with .ts → .js and .mts → .mjs, types stripped, and a stub \`next\` package so plain \`import()\` resolves \`next/server\`; plain \`import()\` loads them one after another. Cold: the transform cache (tsx's, os.tmpdir()/tsx-<uid>, under a TMPDIR of the benchmark's own) emptied before the run; warm: filled by the cold run just before. Fastify runs with \`pluginTimeout: 0\`${fastifyNote}.`,
   '',
 ]
 console.log(section.join('\n'))
