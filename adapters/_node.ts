@@ -18,6 +18,19 @@ import { drainRest, fixedBodySource, nodeBodySource, type NodeBodySource } from 
 const VALID_HOST = /^(?:[a-z0-9](?:[a-z0-9._-]*)|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i
 
 /**
+ * The client as the host framework sees it, honouring its trust-proxy setting (Express's
+ * `req.protocol`/`req.host`/`req.ip`, Fastify's `request.protocol`/`.host`/`.ip`).
+ */
+export interface ClientView {
+  /** `http` or `https`. */
+  protocol: string
+  /** Host and port, as the client addressed the server. */
+  host: string | undefined
+  /** The client's address; read only when the request's headers are built and need it. */
+  ip: () => string | undefined
+}
+
+/**
  * `scheme://host` for a request; throws `RH_ERR_HOST_INVALID` (status 400) when the host is missing
  * or hostile.
  */
@@ -29,8 +42,10 @@ export function requestOrigin(protocol: string, host: string | undefined): strin
 }
 
 /**
- * Builds the handler's request. `url` is absolute (origin + the original path and query, byte for
- * byte); `basePath` is the mount prefix. The signal aborts when the client goes away before the
+ * Builds the handler's request. Its URL is absolute: the client's origin (throws
+ * `RH_ERR_HOST_INVALID` for a hostile host) + `path`, the original path and query byte for byte;
+ * `basePath` is the mount prefix. Its headers get the `x-forwarded-*` headers Next.js's server adds
+ * (see {@link withForwarded}). The signal aborts when the client goes away before the
  * response has finished, watched on the response side: the request's own `close` fires as soon as
  * a POST body has been read. `source` is where the body comes from when the host has put a stream
  * in front of `req` (Fastify's preParsing hooks). A body an earlier parser consumed is rebuilt.
@@ -40,7 +55,8 @@ export function requestOrigin(protocol: string, host: string | undefined): strin
 export function toNextRequest(
   req: IncomingMessage,
   res: ServerResponse,
-  url: string,
+  client: ClientView,
+  path: string,
   basePath: string,
   limits: BodyLimits,
   source: Readable = req,
@@ -52,15 +68,16 @@ export function toNextRequest(
     if (res.destroyed && !res.writableFinished) controller.abort()
     return controller.signal
   }
+  const url = requestOrigin(client.protocol, client.host) + path
   const method = req.method ?? 'GET'
   let body: BodySource | null = null
   let unread: NodeBodySource | undefined
-  let headers = () => toHeaders(req.rawHeaders)
+  let headers = () => withForwarded(toHeaders(req.rawHeaders), req, client)
   if (method !== 'GET' && method !== 'HEAD') {
     if (source.readableDidRead || source.readableEnded) {
       const rebuilt = rebuildConsumedBody(req)
       body = fixedBodySource(rebuilt)
-      if (!(rebuilt instanceof Error)) headers = () => withPlainLength(toHeaders(req.rawHeaders), rebuilt.byteLength)
+      if (!(rebuilt instanceof Error)) headers = () => withPlainLength(withForwarded(toHeaders(req.rawHeaders), req, client), rebuilt.byteLength)
     } else {
       body = unread = nodeBodySource(source)
     }
@@ -80,6 +97,28 @@ export function toNextRequest(
     if (sent) for (const callback of sent) callback()
   })
   return request
+}
+
+/**
+ * The `x-forwarded-*` headers Next.js's server sets on every request (base-server.ts), each only
+ * when the client did not send it; one the client sent is kept as sent, whatever the host's trust
+ * proxy setting, as Next.js keeps it. Auth.js and others read them for the site's own URL (without
+ * `x-forwarded-proto`, Auth.js assumes https). Host, scheme and address are the host framework's
+ * view, which for an absent header is the `Host` header and the connection's; the port is the one
+ * the server listens on (`next start`'s port).
+ */
+function withForwarded(headers: Headers, req: IncomingMessage, client: ClientView): Headers {
+  const sent = req.headers
+  if (sent['x-forwarded-host'] === undefined && client.host !== undefined) headers.set('x-forwarded-host', client.host)
+  if (sent['x-forwarded-port'] === undefined) {
+    headers.set('x-forwarded-port', String(req.socket.localPort ?? (client.protocol === 'https' ? 443 : 80)))
+  }
+  if (sent['x-forwarded-proto'] === undefined) headers.set('x-forwarded-proto', client.protocol)
+  if (sent['x-forwarded-for'] === undefined) {
+    const ip = client.ip()
+    if (ip !== undefined) headers.set('x-forwarded-for', ip)
+  }
+  return headers
 }
 
 // The parser decoded any gzip/deflate: the rebuilt body is the plain bytes.

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { consoleLogger } from '../lib/logger.ts'
 import { createRouteHandlers, type RouteHandlers } from '../lib/router.ts'
 import type { RouteHandlersOptions } from '../lib/types.ts'
-import { requestOrigin, sendResponse, toNextRequest } from './_node.ts'
+import { sendResponse, toNextRequest } from './_node.ts'
 
 /** The parts of Express's request the middleware reads (Express 5). */
 export interface ExpressRequest extends IncomingMessage {
@@ -19,6 +19,8 @@ export interface ExpressRequest extends IncomingMessage {
   protocol: string
   /** Host and port, honouring the app's `trust proxy` setting. */
   host: string | undefined
+  /** The client's address, honouring the app's `trust proxy` setting. */
+  ip: string | undefined
 }
 
 export type ExpressNext = (error?: unknown) => void
@@ -56,7 +58,8 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
     if (!match) return next()
     let request
     try {
-      request = toNextRequest(req, res, requestOrigin(req.protocol, req.host) + req.originalUrl, req.baseUrl, routes.bodyLimits)
+      const client = { protocol: req.protocol, host: req.host, ip: () => req.ip }
+      request = toNextRequest(req, res, client, req.originalUrl, req.baseUrl, routes.bodyLimits)
     } catch (error) {
       return next(error)
     }

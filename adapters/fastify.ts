@@ -10,7 +10,7 @@ import { routeHandlersError } from '../lib/errors.ts'
 import { hasOnlyJsonContentType, pendingJsonText } from '../lib/next/next-response.ts'
 import { createRouteHandlers } from '../lib/router.ts'
 import type { Logger, RouteHandlersOptions } from '../lib/types.ts'
-import { requestOrigin, startBody, toNextRequest } from './_node.ts'
+import { startBody, toNextRequest } from './_node.ts'
 import { fastifyPaths } from './_fastify-paths.ts'
 
 export interface FastifyRouteHandlersOptions extends Omit<RouteHandlersOptions, 'basePath' | 'logger'> {
@@ -44,9 +44,9 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
 
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-    const origin = requestOrigin(request.protocol, request.host)
+    const client = { protocol: request.protocol, host: request.host, ip: () => request.ip }
     const body = request.body instanceof Readable ? request.body : request.raw
-    const nextRequest = toNextRequest(request.raw, reply.raw, origin + request.originalUrl, basePath, routes.bodyLimits, body)
+    const nextRequest = toNextRequest(request.raw, reply.raw, client, request.originalUrl, basePath, routes.bodyLimits, body)
     const response = await routes.handle(nextRequest, { basePath })
     if (response === null) {
       // Fastify routed here but no route file matches (say `/blog/` under `/blog/*`).

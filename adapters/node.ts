@@ -6,7 +6,7 @@ import { createRouteHandlers, type RouteHandlers } from '../lib/router.ts'
 import type { Logger, RouteHandlersOptions } from '../lib/types.ts'
 import { isRouteHandlersError } from '../lib/errors.ts'
 import { consoleLogger } from '../lib/logger.ts'
-import { requestOrigin, sendResponse, toNextRequest } from './_node.ts'
+import { sendResponse, toNextRequest, type ClientView } from './_node.ts'
 
 export interface ServeOptions extends RouteHandlersOptions {
   /** Default: 3000. `0` picks a free port. */
@@ -32,10 +32,9 @@ export function toNodeListener(routes: RouteHandlers, logger: Logger = consoleLo
 async function answer(routes: RouteHandlers, req: IncomingMessage, res: ServerResponse, logger: Logger): Promise<void> {
   const path = req.url ?? '/'
   try {
-    const origin = requestOrigin('encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http', req.headers.host)
     // An absolute-form or `*` request target has no place in a route folder.
     if (!path.startsWith('/')) return sendText(res, 400, 'The request target must be a path.')
-    const response = await routes.handle(toNextRequest(req, res, origin + path, routes.basePath, routes.bodyLimits))
+    const response = await routes.handle(toNextRequest(req, res, clientOf(req), path, routes.basePath, routes.bodyLimits))
     if (response === null) return sendText(res, 404, 'Not Found')
     await sendResponse(res, response, logger)
   } catch (error) {
@@ -46,6 +45,12 @@ async function answer(routes: RouteHandlers, req: IncomingMessage, res: ServerRe
     if (!res.headersSent) sendText(res, 500, `Internal Server Error${detail}`)
     else res.destroy()
   }
+}
+
+// No proxy is trusted: the connection and the Host header say who the client is.
+function clientOf(req: IncomingMessage): ClientView {
+  const encrypted = 'encrypted' in req.socket && req.socket.encrypted === true
+  return { protocol: encrypted ? 'https' : 'http', host: req.headers.host, ip: () => req.socket.remoteAddress }
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {

@@ -184,3 +184,40 @@ describe('Express: shutdown', () => {
     assert.deepEqual(log.events, ['started', 'finished', 'closed'])
   })
 })
+
+describe('Express: trust proxy and the x-forwarded-* headers', () => {
+  const forwarded = { 'x-forwarded-host': 'example.com', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.7' }
+  const trusting = withApp(async () => {
+    const server = express()
+    server.set('trust proxy', true)
+    server.use(await routeHandlers({ dir: APP_DIR, logger: quietLogger }).ready())
+    return server
+  })
+  const plain = withApp(async () => {
+    const server = express()
+    server.use(await routeHandlers({ dir: APP_DIR, logger: quietLogger }).ready())
+    return server
+  })
+  const read = async (target: Target & { port: number }, headers: Record<string, string> = {}) =>
+    (await (await target.send('/next-apis/forwarded', { headers })).json()) as Record<string, string>
+
+  test('with trust proxy, request.url is what the proxy says; the headers stay as sent, the port is filled', async () => {
+    const target = trusting.target()
+    const body = await read(target, forwarded)
+    assert.equal(body.url, 'https://example.com/next-apis/forwarded')
+    assert.deepEqual([body.host, body.proto, body.for, body.port], ['example.com', 'https', '203.0.113.7', String(target.port)])
+  })
+
+  test('with trust proxy and nothing forwarded, they come from the connection', async () => {
+    const target = trusting.target()
+    const body = await read(target)
+    assert.deepEqual([body.host, body.proto, body.for], [`127.0.0.1:${target.port}`, 'http', '127.0.0.1'])
+  })
+
+  test('without trust proxy, request.url ignores them, and the headers are still kept, as Next.js keeps them', async () => {
+    const target = plain.target()
+    const body = await read(target, forwarded)
+    assert.equal(body.url, `http://127.0.0.1:${target.port}/next-apis/forwarded`)
+    assert.deepEqual([body.host, body.proto, body.for], ['example.com', 'https', '203.0.113.7'])
+  })
+})

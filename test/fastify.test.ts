@@ -156,3 +156,31 @@ describe('Fastify: shutdown', () => {
     assert.deepEqual(log.events, ['started', 'finished', 'closed'])
   })
 })
+
+describe('Fastify: trustProxy and the x-forwarded-* headers', () => {
+  const forwarded = { 'x-forwarded-host': 'example.com', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.7' }
+  const register = async (app: FastifyInstance) => {
+    await app.register(routeHandlersPlugin, { dir: APP_DIR, logger: quietLogger })
+  }
+  const trusting = withApp(register, { trustProxy: true })
+  const plain = withApp(register)
+  const read = async (base: string, headers: Record<string, string> = {}) =>
+    (await (await fetch(`${base}/next-apis/forwarded`, { headers })).json()) as Record<string, string>
+
+  test('with trustProxy, request.url is what the proxy says; the headers stay as sent, the port is filled', async () => {
+    const body = await read(trusting.url(), forwarded)
+    assert.equal(body.url, 'https://example.com/next-apis/forwarded')
+    assert.deepEqual([body.host, body.proto, body.for, body.port], ['example.com', 'https', '203.0.113.7', new URL(trusting.url()).port])
+  })
+
+  test('with trustProxy and nothing forwarded, they come from the connection', async () => {
+    const body = await read(trusting.url())
+    assert.deepEqual([body.host, body.proto, body.for], [new URL(trusting.url()).host, 'http', '127.0.0.1'])
+  })
+
+  test('without trustProxy, request.url ignores them, and the headers are still kept, as Next.js keeps them', async () => {
+    const body = await read(plain.url(), forwarded)
+    assert.equal(body.url, `${plain.url()}/next-apis/forwarded`)
+    assert.deepEqual([body.host, body.proto, body.for], ['example.com', 'https', '203.0.113.7'])
+  })
+})

@@ -121,4 +121,37 @@ export function describeNextApis(target: () => Target): void {
       ])
     })
   })
+
+  describe('x-forwarded-* request headers', () => {
+    test('set as Next.js sets them when the client sent none (Node hosts); handle() adds none', async () => {
+      const current = target()
+      const body = await json(await send('/next-apis/forwarded'))
+      if (!('port' in current)) {
+        // A bare handle() call has no connection to read them from.
+        assert.deepEqual([body.host, body.port, body.proto, body.for], [null, null, null, null])
+        return
+      }
+      const port = String((current as Target & { port: number }).port)
+      assert.deepEqual(body, {
+        host: `127.0.0.1:${port}`,
+        port,
+        proto: 'http',
+        for: '127.0.0.1',
+        authUrl: `http://127.0.0.1:${port}/api/auth`,
+        url: `http://127.0.0.1:${port}${current.prefix}/next-apis/forwarded`,
+      })
+    })
+
+    test('headers the client sent are kept as sent', async () => {
+      const sent = { 'x-forwarded-host': 'example.com', 'x-forwarded-port': '8443', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.7, 10.0.0.1' }
+      const body = await json(await send('/next-apis/forwarded', { headers: sent }))
+      assert.deepEqual([body.host, body.port, body.proto, body.for, body.authUrl], [
+        'example.com',
+        '8443',
+        'https',
+        '203.0.113.7, 10.0.0.1',
+        'https://example.com/api/auth',
+      ])
+    })
+  })
 }
