@@ -25,7 +25,7 @@ export function isResponse(value: unknown): value is Response {
  * something must change.
  */
 export function finishResponse(result: unknown, route: LoadedRoute, method: string, store: RequestStore): Response {
-  if (!isResponse(result)) throw routeHandlersError('RH_ERR_HANDLER_RESULT', [route.entry.relativeFile, method, describe(result)])
+  if (!isResponse(result)) throw routeHandlersError('RH_ERR_HANDLER_RESULT', [route.entry.relativeFile, method, describeValue(result)])
   // Cookies set through cookies() belong to this request only: they never go onto the handler's
   // own Response, which may be a module-level object returned to every request.
   const cookies = store.cookies?.modified() ?? []
@@ -81,7 +81,8 @@ export function mergeCookies(headers: Headers, modified: ResponseCookie[]): void
   for (const cookie of returned) responseCookies.set(cookie)
 }
 
-function describe(value: unknown): string {
+/** What a value is, for error messages: `undefined`, `a string`, `an object (Map)`. */
+export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return String(value)
   if (typeof value !== 'object') return `a ${typeof value}`
   const name = (value as object).constructor?.name

@@ -4,6 +4,7 @@
 import { AfterQueue, isThenable } from '../after-queue.ts'
 import { requestStorage, requestStoresFor, type RequestStore } from '../context.ts'
 import { routeHandlersError } from '../errors.ts'
+import { describeValue } from '../handler-result.ts'
 
 export type AfterCallback<T = unknown> = () => T | Promise<T>
 export type AfterTask<T = unknown> = Promise<T> | AfterCallback<T>
@@ -25,7 +26,7 @@ export type AfterTask<T = unknown> = Promise<T> | AfterCallback<T>
 export function after<T>(task: AfterTask<T>): void {
   const stores = requestStoresFor('after()')
   if (isThenable(task)) return stores[0]!.handlers.after.track(task, 'a promise')
-  if (typeof task !== 'function') throw routeHandlersError('RH_ERR_AFTER_INVALID', [describe(task)])
+  if (typeof task !== 'function') throw routeHandlersError('RH_ERR_AFTER_INVALID', [describeValue(task)])
   if (stores.length === 1) return queueOf(stores[0]!).add(task)
   // The first call ever, made while the store was off and several requests were running: the
   // caller is one of them, so the task waits for all of their responses, outside their scopes.
@@ -38,8 +39,4 @@ export const unstable_after = after
 
 function queueOf(store: RequestStore): AfterQueue {
   return (store.after ??= new AfterQueue(store))
-}
-
-function describe(value: unknown): string {
-  return value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`
 }

@@ -2,6 +2,7 @@
  * `draftMode()` from `next/headers`, with Next.js's cookie: `__prerender_bypass`, whose value must
  * be the preview mode id (`previewModeId`, Next's prerender-manifest name for it).
  */
+import { RequestCookies } from '@edge-runtime/cookies'
 import { randomBytes } from 'node:crypto'
 import { requestStorage, type RequestStore } from '../context.ts'
 import { routeHandlersError } from '../errors.ts'
@@ -42,7 +43,8 @@ export class DraftMode {
 
   constructor(store: RequestStore) {
     this.#store = store
-    const value = cookieJarOf(store).get(BYPASS_COOKIE)?.value
+    // The request's cookie, as sent: what the handler sets does not count until the next request.
+    const value = new RequestCookies(store.request.headers).get(BYPASS_COOKIE)?.value
     const id = store.handlers.previewModeId
     this.#isEnabled = Boolean(value && (value === id || (process.env.NODE_ENV !== 'production' && id === DEVELOPMENT_ID)))
   }
