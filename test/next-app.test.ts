@@ -47,7 +47,6 @@ const CASES: { name: string; path: string; init?: RequestInit; status?: number; 
   { name: 'top-level await in the route file and in a module it imports', path: '/api/config', body: { region: 'eu-west-1', startedAt: 'start-up' } },
   { name: '.tsx with the automatic JSX runtime', path: '/api/card?title=Hi', body: '<article class="card"><h1>Hi</h1></article>' },
   { name: 'require() and __dirname in a TypeScript route file', path: '/api/require', body: { folder: 'require' } },
-  { name: 'Next 14 zod template: routeContextSchema.parse(context)', path: '/api/posts/42', body: { postId: '42' } },
 ]
 
 async function bodyOf(response: Response): Promise<unknown> {
