@@ -43,6 +43,11 @@ const errorTable = {
     status: 500,
     message: (file: string, cause: string) => `Could not load route file "${file}": ${cause}`,
   },
+  RH_ERR_TSCONFIG_INVALID: {
+    status: 500,
+    message: (file: string, cause: string) =>
+      `Could not read ${file}: ${cause}. Fix the file, name another with the \`tsconfig\` option, or pass \`tsconfig: false\`.`,
+  },
   RH_ERR_ROUTES_LOAD: {
     status: 500,
     message: (count: number, list: string) =>

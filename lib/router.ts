@@ -72,8 +72,9 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   // fully loaded". A file that fails is reported now and answers 500; the others serve.
   const failures = new Map<RouteEntry, RouteHandlersError>()
   let loaded = false
+  // A tsconfig that cannot be read throws here, where the app creates the handlers.
+  prepareLoading({ dir, tsconfig: options.tsconfig })
   const loading = (async () => {
-    prepareLoading({ dir, tsconfig: options.tsconfig })
     for (const entry of tree.routes) {
       try {
         routesByEntry.set(entry, toLoadedRoute(entry, await loadRouteModule(entry.file, entry.relativeFile), logger))

@@ -36,6 +36,13 @@ describe('the tsconfig in force', () => {
     assert.deepEqual(await getJson(join(root, 'app'), '/where', { tsconfig: join(root, 'config/tsconfig.app.json') }), { where: 'src/util.ts' })
   })
 
+  test('a tsconfig option naming a file that cannot be read throws RH_ERR_TSCONFIG_INVALID from createRouteHandlers()', () => {
+    const root = tempRouteFolder({ 'app/x/route.ts': 'export const GET = () => new Response()\n' })
+    assert.throws(() => createRouteHandlers({ dir: join(root, 'app'), logger: quiet, tsconfig: join(root, 'missing.json') }), {
+      code: 'RH_ERR_TSCONFIG_INVALID',
+    })
+  })
+
   test('tsconfig: false uses none: the alias is left to Node, which reports it', async () => {
     const root = project('tsconfig.json', { '~/*': ['./src/*'] })
     await assert.rejects(createRouteHandlers({ dir: join(root, 'app'), logger: quiet, tsconfig: false }).ready(), /Cannot find package '~'/)

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { createPathsMatcher, getTsconfig, parseTsconfig, type PathsMatcher, type TsConfigJsonResolved } from 'get-tsconfig'
+import { routeHandlersError } from '../errors.ts'
 import { graphAliases } from './next-aliases.ts'
 
 /** What a route folder's loading needs to know, made from plain data on any thread. */
@@ -56,7 +57,10 @@ export function folderConfig(spec: FolderSpec, scope: string): FolderConfig {
 }
 
 function readTsconfig(spec: FolderSpec): { path: string; config: TsConfigJsonResolved } | null {
-  if (typeof spec.tsconfig !== 'string') return getTsconfig(spec.dir)
-  const path = resolve(spec.tsconfig)
-  return { path, config: parseTsconfig(path) }
+  const path = typeof spec.tsconfig === 'string' ? resolve(spec.tsconfig) : undefined
+  try {
+    return path === undefined ? getTsconfig(spec.dir) : { path, config: parseTsconfig(path) }
+  } catch (error) {
+    throw routeHandlersError('RH_ERR_TSCONFIG_INVALID', [path ?? `the tsconfig.json above ${spec.dir}`, (error as Error).message], { cause: error })
+  }
 }
