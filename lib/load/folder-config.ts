@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import { createPathsMatcher, getTsconfig, parseTsconfig, type PathsMatcher, type TsConfigJsonResolved } from 'get-tsconfig'
 import { routeHandlersError } from '../errors.ts'
 import { graphAliases } from './next-aliases.ts'
+import { TransformCache, transformCacheDir } from './transform-cache.ts'
 
 /** What a route folder's loading needs to know, made from plain data on any thread. */
 export interface FolderSpec {
@@ -25,6 +26,8 @@ export interface FolderConfig {
   readonly compilerOptions: TransformOptions
   /** The tsconfig file in use, for messages. */
   readonly tsconfigPath: string | null
+  /** Compiled files kept between runs. */
+  readonly cache: TransformCache
 }
 
 // The options esbuild honours in a transform; the rest of a tsconfig does not change the output.
@@ -53,6 +56,7 @@ export function folderConfig(spec: FolderSpec, scope: string): FolderConfig {
     paths: tsconfig ? createPathsMatcher(tsconfig) : null,
     compilerOptions,
     tsconfigPath: tsconfig?.path ?? null,
+    cache: new TransformCache(transformCacheDir(spec.dir)),
   }
 }
 

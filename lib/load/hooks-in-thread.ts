@@ -25,7 +25,7 @@ export function installInThreadHooks(): RouteGraph {
       if (step.kind === 'node') return nextLoad(url, context)
       if (step.kind === 'commonjs') return { format: 'commonjs', shortCircuit: true }
       const source = readFileSync(step.path, 'utf8')
-      const compiled = step.plan === 'compile' ? compileSync(step.path, source, step.folder.compilerOptions) : undefined
+      const compiled = step.plan === 'compile' ? compileSync(step.path, source, step.folder) : undefined
       const result = loaded(step, source, !isRequire(context), compiled)
       return result ? { ...result, shortCircuit: true } : nextLoad(url, context)
     },

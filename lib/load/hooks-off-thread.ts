@@ -38,7 +38,7 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   // Node 20 runs CommonJS given here with a require() that fails on ES modules (next/server).
   if (step.kind === 'commonjs') return { format: 'commonjs', shortCircuit: true }
   const source = await readFile(step.path, 'utf8')
-  const compiled = step.plan === 'compile' ? await compile(step.path, source, step.folder.compilerOptions) : undefined
+  const compiled = step.plan === 'compile' ? await compile(step.path, source, step.folder) : undefined
   const result = loaded(step, source, !isRequire(context), compiled)
   return result ? { ...result, shortCircuit: true } : nextLoad(url, context)
 }

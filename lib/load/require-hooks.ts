@@ -36,7 +36,7 @@ export function installRequireHooks(graph: RouteGraph): void {
     CommonJs._extensions[extension] = function compileInRouteGraph(module, filename) {
       const folder = graph.folderOf(pathToFileURL(filename).href)
       if (!folder) return previous(module, filename)
-      module._compile(compileSync(filename, readFileSync(filename, 'utf8'), folder.compilerOptions, 'commonjs').source, filename)
+      module._compile(compileSync(filename, readFileSync(filename, 'utf8'), folder, 'commonjs').source, filename)
     }
   }
 }

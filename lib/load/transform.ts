@@ -1,9 +1,12 @@
 import { transform as esbuildTransform, transformSync, type TransformOptions as EsbuildOptions, type TsconfigRaw } from 'esbuild'
 import { extname } from 'node:path'
-import type { TransformOptions } from './folder-config.ts'
+import type { FolderConfig, TransformOptions } from './folder-config.ts'
 
 /** The module formats Node's loader accepts from a load hook. */
 export type LoadedFormat = 'module' | 'commonjs'
+
+/** What compiling needs of a route folder. */
+export type CompileFolder = Pick<FolderConfig, 'compilerOptions' | 'cache'>
 
 export interface Compiled {
   format: LoadedFormat
@@ -37,14 +40,31 @@ function esbuildOptions(path: string, format: LoadedFormat, compilerOptions: Tra
 }
 
 /** Compiles TypeScript or JSX for Node, synchronously (in-thread module hooks). */
-export function compileSync(path: string, source: string, compilerOptions: TransformOptions, format = formatOf(path)): Compiled {
-  return { format, source: withCommonJsGlobals(transformSync(source, esbuildOptions(path, format, compilerOptions)).code, format) }
+export function compileSync(path: string, source: string, folder: CompileFolder, format = formatOf(path)): Compiled {
+  const job = compileJob(path, source, folder, format)
+  return job.cached ?? job.finish(transformSync(source, job.options).code)
 }
 
 /** Compiles TypeScript or JSX for Node (off-thread module hooks). */
-export async function compile(path: string, source: string, compilerOptions: TransformOptions): Promise<Compiled> {
-  const format = formatOf(path)
-  return { format, source: withCommonJsGlobals((await esbuildTransform(source, esbuildOptions(path, format, compilerOptions))).code, format) }
+export async function compile(path: string, source: string, folder: CompileFolder): Promise<Compiled> {
+  const job = compileJob(path, source, folder, formatOf(path))
+  return job.cached ?? job.finish((await esbuildTransform(source, job.options)).code)
+}
+
+// The cache lookup, and what to do with esbuild's output when the cache had nothing.
+function compileJob(path: string, source: string, folder: CompileFolder, format: LoadedFormat) {
+  const options = esbuildOptions(path, format, folder.compilerOptions)
+  const key = folder.cache.key(options, source)
+  const cached = folder.cache.get(key)
+  return {
+    options,
+    cached: cached === undefined ? undefined : { format, source: cached },
+    finish(code: string): Compiled {
+      const compiled = { format, source: withCommonJsGlobals(code, format) }
+      folder.cache.set(key, compiled.source)
+      return compiled
+    },
+  }
 }
 
 /**
