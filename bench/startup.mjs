@@ -103,18 +103,21 @@ async function measure(host, project, root) {
   return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, childCpuMs, rssMb, dbEvaluations: globalThis.__benchDbEvaluations ?? 0, ok, warnings: warnings.slice(0, 3) }
 }
 
-/** CPU time of this process's live child processes (tsx's esbuild service runs as one). */
+/** CPU time of this process's live child processes (the esbuild service runs as one). */
 function childProcessesCpuMs() {
+  if (!existsSync('/proc/self/task')) return null // not Linux
   let ticks = 0
-  try {
-    for (const task of readdirSync('/proc/self/task')) {
-      for (const pid of readFileSync(`/proc/self/task/${task}/children`, 'utf8').split(' ').filter(Boolean)) {
-        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-        ticks += Number(fields[11]) + Number(fields[12]) // utime, stime (fields 14 and 15 of stat)
+  for (const task of readdirSync('/proc/self/task')) {
+    for (const pid of readFileSync(`/proc/self/task/${task}/children`, 'utf8').split(' ').filter(Boolean)) {
+      let stat
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      } catch {
+        continue // exited meanwhile
       }
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ') // after "pid (command) "
+      ticks += Number(fields[11]) + Number(fields[12]) // utime, stime (fields 14 and 15 of stat)
     }
-  } catch {
-    return null // not Linux
   }
   return ticks * (1000 / clockTicks())
 }
