@@ -159,10 +159,12 @@ for (const { root } of builds) {
   if (!existsSync(join(root, 'dist', 'lib', 'index.js'))) throw new Error(`${join(root, 'dist')} is missing: run \`npm run build\` there first (or \`npm run bench:startup\`)`)
 }
 
-// Where TypeScript transform caches live, relative to os.tmpdir(). tsx 4 keeps compiled files in
-// tmpdir()/tsx-<euid>. Each child gets its own TMPDIR, so emptying the cache ("cold") never touches
-// the caches of other processes on the machine.
-const TRANSFORM_CACHES = [`tsx-${process.geteuid?.() ?? 'user'}`]
+// Where transform caches live, relative to the child's os.tmpdir(): tsx 4 (the loader up to
+// 9ed8146) keeps compiled files in tmpdir()/tsx-<euid>; the loader after it in
+// ROUTE_HANDLERS_CACHE_DIR, which runChild points here. Each child gets a TMPDIR of its own, so
+// emptying them ("cold") never touches the caches of other processes on the machine.
+const uid = process.geteuid?.() ?? 'user'
+const TRANSFORM_CACHES = [`tsx-${uid}`, 'route-handlers-cache', `route-handlers-cache-${uid}`]
 
 const EXTENSIONS = ['ts', 'ts', 'ts', 'ts', 'ts', 'ts', 'ts', 'ts', 'ts', 'ts', 'ts', 'ts', 'js', 'js', 'js', 'mjs', 'mjs', 'mts', 'mts', 'cjs']
 
@@ -248,7 +250,8 @@ function runChild(host, project, tmp, root) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', self, '--child', host, project, root], {
       cwd: project, // as an app would run: tsx reads the tsconfig.json of the working directory
-      env: { ...process.env, TMPDIR: tmp, NODE_OPTIONS: '' },
+      // The loader's own cache would otherwise go to the project's node_modules/.cache.
+      env: { ...process.env, TMPDIR: tmp, ROUTE_HANDLERS_CACHE_DIR: join(tmp, 'route-handlers-cache'), NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
@@ -287,7 +290,8 @@ try {
     const emptyCaches = (build) => TRANSFORM_CACHES.forEach((name) => rmSync(join(tmpOf(build), name), { recursive: true, force: true }))
     const cells = [
       { folder: 'all JS', project: allJs, host: 'import', cache: '—' },
-      { folder: 'all JS', project: allJs, host: 'core', cache: '—' },
+      // Cold too: a loader may compile JS files (ESM syntax in a package without "type").
+      { folder: 'all JS', project: allJs, host: 'core', cache: 'cold' },
       ...hosts.flatMap((host) => [
         { folder: 'mixed', project: mixed, host, cache: 'cold' },
         ...(count <= 1000 || flags['warm-all'] ? [{ folder: 'mixed', project: mixed, host, cache: 'warm' }] : []),
@@ -337,7 +341,7 @@ const section = [
     return `| ${row.count} | ${row.folder} | ${hostName[row.host]} | ${row.cache} |${flags.against ? ` ${row.build.label} | ${versus} |` : ''} ${spread(of('wallMs'))} | ${spread(of('cpuMs'))} | ${row.results.every((result) => !result.childCpuMs) ? '—' : spread(of('childCpuMs'))} | ${spread(of('rssMb'))} | ${[...new Set(of('dbEvaluations'))].join('/')}× |`
   }),
   '',
-  `"mixed": 60 % route.ts, 15 % route.js (ESM syntax, package without "type"), 10 % route.mjs, 10 % route.mts, 5 % route.cjs; a third under \`[slug]\`; each imports \`next/server\` and the shared \`lib/db.js\` by relative path${flags.paths ? ' (a quarter of the TS ones as `@/lib/db`, through tsconfig `paths`)' : ''}. "all JS": the same tree with .ts → .js and .mts → .mjs, types stripped, and a stub \`next\` package so plain \`import()\` resolves \`next/server\`; plain \`import()\` loads them one after another. Cold: the transform cache (tsx's, os.tmpdir()/tsx-<uid>, under a TMPDIR of the benchmark's own) emptied before the run; warm: filled by the cold run just before. Fastify runs with \`pluginTimeout: 0\`${fastifyNote}.`,
+  `"mixed": 60 % route.ts, 15 % route.js (ESM syntax, package without "type"), 10 % route.mjs, 10 % route.mts, 5 % route.cjs; a third under \`[slug]\`; each imports \`next/server\` and the shared \`lib/db.js\` by relative path${flags.paths ? ' (a quarter of the TS ones as `@/lib/db`, through tsconfig `paths`)' : ''}. "all JS": the same tree with .ts → .js and .mts → .mjs, types stripped, and a stub \`next\` package so plain \`import()\` resolves \`next/server\`; plain \`import()\` loads them one after another. Cold: the transform caches (tsx's os.tmpdir()/tsx-<uid>; route-handlers' own, put there with ROUTE_HANDLERS_CACHE_DIR; under a TMPDIR of the benchmark's own) emptied before the run; warm: filled by the cold run just before. Fastify runs with \`pluginTimeout: 0\`${fastifyNote}.`,
   '',
 ]
 console.log(section.join('\n'))
