@@ -73,7 +73,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   const failures = new Map<RouteEntry, RouteHandlersError>()
   let loaded = false
   // A tsconfig that cannot be read throws here, where the app creates the handlers.
-  prepareLoading({ dir, tsconfig: options.tsconfig })
+  prepareLoading({ dir, tsconfig: options.tsconfig }, tree.routes.map((route) => route.file))
   const loading = (async () => {
     for (const entry of tree.routes) {
       try {

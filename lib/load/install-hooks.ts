@@ -10,12 +10,7 @@ import { RouteGraph } from './route-graph.ts'
 
 /** The process's route graph, its hooks installed on first use (once, whichever copy of us asks). */
 export function routeGraph(): RouteGraph {
-  return processGlobal('route-graph', () => {
-    // Compiled files carry inline source maps: stack traces and load errors then name the lines
-    // of the TypeScript the user wrote (as tsx and `next dev` do).
-    process.setSourceMapsEnabled(true)
-    return registerHooks ? installInThreadHooks() : installOffThreadHooks()
-  })
+  return processGlobal('route-graph', () => (registerHooks ? installInThreadHooks() : installOffThreadHooks()))
 }
 
 function installOffThreadHooks(): RouteGraph {

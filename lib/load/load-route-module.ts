@@ -26,13 +26,18 @@ import { routeHandlersError } from '../errors.ts'
 import { routeGraph } from './install-hooks.ts'
 import type { FolderSpec } from './folder-config.ts'
 import { describeLoadError } from './load-error.ts'
+import { isCompiled } from './transform.ts'
 
 const COMMONJS = new Set(['.cjs', '.cts'])
 
 /** Puts a route folder into the process's route graph, before any of its files is imported. */
-export function prepareLoading(spec: FolderSpec): void {
+export function prepareLoading(spec: FolderSpec, files: readonly string[]): void {
   const scope = pathToFileURL(spec.dir.endsWith(sep) ? spec.dir : `${spec.dir}${sep}`).href
   routeGraph().addFolder(spec, scope)
+  // Compiled files carry inline source maps: stack traces and load errors then name the lines of
+  // the TypeScript the user wrote (as tsx and `next dev` do). Not for all-JavaScript folders,
+  // where mapping would only cost.
+  if (files.some(isCompiled)) process.setSourceMapsEnabled(true)
 }
 
 /**

@@ -37,10 +37,18 @@ export function resolveInGraph(specifier: string, parentUrl: string, folder: Fol
   return undefined
 }
 
+// Files found, by the path asked for: a module every route imports is looked up once.
+const found = new Map<string, string>()
+
 function findFile(path: string): string | undefined {
+  const known = found.get(path)
+  if (known !== undefined) return known
   const file = isFile(path) ? path : withTypeScriptExtension(path) ?? withExtension(path) ?? withExtension(`${path}/index`)
+  if (file === undefined) return undefined
   // Node keys its module cache by real path: a symlinked path must not make a second instance.
-  return file === undefined ? undefined : pathToFileURL(realpathSync(file)).href
+  const url = pathToFileURL(realpathSync.native(file)).href
+  found.set(path, url)
+  return url
 }
 
 function withTypeScriptExtension(path: string): string | undefined {
