@@ -72,3 +72,25 @@ describe('CommonJS in the route graph', () => {
     assert.equal(store.visits, 42)
   })
 })
+
+test('stack traces from a TypeScript route name the lines the user wrote', async () => {
+  const dir = tempRouteFolder({
+    'boom/route.ts': [
+      'interface Row {',
+      '  id: number',
+      '}',
+      '',
+      'type Rows = Row[]',
+      '',
+      'export function GET(): Response {',
+      '  const rows: Rows = [{ id: 1 }]',
+      "  throw new Error('boom ' + rows.length)",
+      '}',
+    ].join('\n'),
+  })
+  const routes = await createRouteHandlers({ dir, logger: quiet }).ready()
+  await assert.rejects(routes.handle(new Request('http://localhost/boom')), (error: Error) => {
+    assert.match(error.stack!, /boom\/route\.ts:9:9\b/)
+    return true
+  })
+})
