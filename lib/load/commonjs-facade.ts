@@ -1,9 +1,13 @@
-import { initSync, parse } from 'cjs-module-lexer'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { extname } from 'node:path'
 
-let lexerReady = false
+// The lexer's plain-JavaScript build (what `require` gets), loaded with the first module to lex.
+let lexer: typeof import('cjs-module-lexer') | undefined
+function parse(source: string): { exports: string[]; reexports: string[] } {
+  lexer ??= createRequire(import.meta.url)('cjs-module-lexer') as typeof import('cjs-module-lexer')
+  return lexer.parse(source)
+}
 
 /**
  * Next.js's bundler interop for `import NextAuth from 'next-auth'`: when a CommonJS module marks
@@ -15,10 +19,6 @@ let lexerReady = false
  */
 export function commonJsFacade(path: string, source: string): string | null {
   if (!source.includes('__esModule')) return null
-  if (!lexerReady) {
-    initSync()
-    lexerReady = true
-  }
   const names = exportNames(path, source, new Set([path]))
   if (!names.has('__esModule')) return null
   names.delete('__esModule')

@@ -1,4 +1,3 @@
-import { version as esbuildVersion } from 'esbuild'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { tmpdir, userInfo } from 'node:os'
@@ -17,8 +16,8 @@ export class TransformCache {
     this.#dir = dir
   }
 
-  key(options: object, source: string): string {
-    return createHash('sha256').update(`${esbuildVersion}\0${JSON.stringify(options)}\0`).update(source).digest('hex')
+  key(compilerVersion: string, options: object, source: string): string {
+    return createHash('sha256').update(`${compilerVersion}\0${JSON.stringify(options)}\0`).update(source).digest('hex')
   }
 
   get(key: string): string | undefined {

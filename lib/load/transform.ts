@@ -1,4 +1,5 @@
-import { transform as esbuildTransform, transformSync, type TransformOptions as EsbuildOptions, type TsconfigRaw } from 'esbuild'
+import type { TransformOptions as EsbuildOptions, TsconfigRaw } from 'esbuild'
+import { createRequire } from 'node:module'
 import { extname } from 'node:path'
 import type { FolderConfig, TransformOptions } from './folder-config.ts'
 
@@ -39,22 +40,31 @@ function esbuildOptions(path: string, format: LoadedFormat, compilerOptions: Tra
   }
 }
 
+// esbuild loads with the first file to compile: an all-JavaScript folder, or a start whose files
+// are all in the cache, never needs it. Its version (part of the cache key) comes from its manifest.
+const require = createRequire(import.meta.url)
+const compilerVersion = (require('esbuild/package.json') as { version: string }).version
+let esbuild: typeof import('esbuild') | undefined
+function compiler(): typeof import('esbuild') {
+  return (esbuild ??= require('esbuild') as typeof import('esbuild'))
+}
+
 /** Compiles TypeScript or JSX for Node, synchronously (in-thread module hooks). */
 export function compileSync(path: string, source: string, folder: CompileFolder, format = formatOf(path)): Compiled {
   const job = compileJob(path, source, folder, format)
-  return job.cached ?? job.finish(transformSync(source, job.options).code)
+  return job.cached ?? job.finish(compiler().transformSync(source, job.options).code)
 }
 
 /** Compiles TypeScript or JSX for Node (off-thread module hooks). */
 export async function compile(path: string, source: string, folder: CompileFolder): Promise<Compiled> {
   const job = compileJob(path, source, folder, formatOf(path))
-  return job.cached ?? job.finish((await esbuildTransform(source, job.options)).code)
+  return job.cached ?? job.finish((await compiler().transform(source, job.options)).code)
 }
 
 // The cache lookup, and what to do with esbuild's output when the cache had nothing.
 function compileJob(path: string, source: string, folder: CompileFolder, format: LoadedFormat) {
   const options = esbuildOptions(path, format, folder.compilerOptions)
-  const key = folder.cache.key(options, source)
+  const key = folder.cache.key(compilerVersion, options, source)
   const cached = folder.cache.get(key)
   return {
     options,
