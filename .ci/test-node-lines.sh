@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 
 declare -a rows=()
 failed=0
+passed_total=0
+failed_total=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
@@ -27,6 +29,8 @@ run_line() {
   # the TAP reporter on 20 and 22, `ℹ tests 803` from the spec reporter on 23 and later.
   if PATH=$path npm test 2>&1 | tee "$log"; then status=pass; else status=FAIL; failed=1; fi
   counts=$(grep -aE '^(# |ℹ )(tests|fail) [0-9]+$' "$log" | tail -2 | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $3, $2 }')
+  passed_total=$((passed_total + $(grep -aE '^(# |ℹ )pass [0-9]+$' "$log" | tail -1 | awk '{ print $3 }' || echo 0)))
+  failed_total=$((failed_total + $(grep -aE '^(# |ℹ )fail [0-9]+$' "$log" | tail -1 | awk '{ print $3 }' || echo 0)))
   rows+=("$line|$version|$status${counts:+ ($counts)}|$((SECONDS - start))")
 }
 
@@ -56,4 +60,6 @@ for row in "${rows[@]}"; do
   IFS='|' read -r line version status seconds <<<"$row"
   printf '%-5s %-10s %-32s %s\n' "$line" "$version" "$status" "$seconds"
 done
+# One closing line in the plain form CI reads, the counts of every line added up.
+echo "all lines: $passed_total passed, $failed_total failed"
 exit "$failed"
