@@ -24,8 +24,6 @@ export interface FolderConfig {
   readonly paths: PathsMatcher | null
   /** The tsconfig compiler options that change how TypeScript compiles, JSX as Next.js forces it. */
   readonly compilerOptions: TransformOptions
-  /** The tsconfig file in use, for messages. */
-  readonly tsconfigPath: string | null
   /** Compiled files kept between runs. */
   readonly cache: TransformCache
 }
@@ -55,7 +53,6 @@ export function folderConfig(spec: FolderSpec, scope: string): FolderConfig {
     aliases: graphAliases(),
     paths: tsconfig ? createPathsMatcher(tsconfig) : null,
     compilerOptions,
-    tsconfigPath: tsconfig?.path ?? null,
     cache: new TransformCache(transformCacheDir(spec.dir)),
   }
 }
