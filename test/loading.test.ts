@@ -3,9 +3,12 @@
  * files and the TypeScript they require, and one instance of every module whoever loads it.
  */
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { symlinkSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
+import { pathToFileURL } from 'node:url'
 import { createRouteHandlers } from '../lib/index.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
@@ -92,5 +95,78 @@ test('stack traces from a TypeScript route name the lines the user wrote', async
   await assert.rejects(routes.handle(new Request('http://localhost/boom')), (error: Error) => {
     assert.match(error.stack!, /boom\/route\.ts:9:9\b/)
     return true
+  })
+})
+
+/**
+ * Runs `program` (an ES module) in a process of its own on the built package, without the test
+ * runner's TypeScript loader (which has its own JSON and CommonJS interop), and returns its JSON.
+ */
+function inPlainNode(program: string): unknown {
+  const index = JSON.stringify(new URL('../dist/lib/index.js', import.meta.url).href)
+  const source = `const { createRouteHandlers } = await import(${index})\n${program}`
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', source], { encoding: 'utf8' }))
+}
+
+describe('one instance, whoever loads it first (review of the one-graph loader)', () => {
+  test('a JSON file imported without attributes is the object require() gives, in the host and in the graph', () => {
+    const root = tempRouteFolder({
+      'data.json': '{ "hits": 0 }',
+      'app/a/route.ts': "import data from '../../data.json'\nexport function GET() { data.hits++; return Response.json(data) }\n",
+      'app/b/route.ts':
+        "import { createRequire } from 'node:module'\nexport function GET() { return Response.json(createRequire(import.meta.url)('../../data.json')) }\n",
+    })
+    const answer = inPlainNode(`
+      import { createRequire } from 'node:module'
+      const host = createRequire(import.meta.url)(${JSON.stringify(join(root, 'data.json'))})
+      const routes = await createRouteHandlers({ dir: ${JSON.stringify(join(root, 'app'))} }).ready()
+      await routes.handle(new Request('http://localhost/a'))
+      const b = await (await routes.handle(new Request('http://localhost/b'))).json()
+      console.log(JSON.stringify({ b, host }))
+    `)
+    assert.deepEqual(answer, { b: { hits: 1 }, host: { hits: 1 } })
+  })
+
+  test("a CommonJS module marked __esModule: the route gets exports.default, the host keeps Node's answer, in either order", () => {
+    const files = {
+      'node_modules/sdk/package.json': JSON.stringify({ name: 'sdk', main: 'index.js' }),
+      'node_modules/sdk/index.js':
+        'Object.defineProperty(exports, "__esModule", { value: true })\nexports.default = function sdk() { return "sdk" }\nexports.version = 2\n',
+      'package.json': '{ "name": "app", "private": true }',
+      'app/x/route.ts': "import sdk, { version } from 'sdk'\nexport function GET() { return Response.json({ type: typeof sdk, version }) }\n",
+    }
+    for (const hostFirst of [true, false]) {
+      const root = tempRouteFolder(files)
+      const answer = inPlainNode(`
+        const hostImport = () => import(${JSON.stringify(pathToFileURL(join(root, 'node_modules/sdk/index.js')).href)})
+        const early = ${hostFirst} ? await hostImport() : undefined
+        const routes = await createRouteHandlers({ dir: ${JSON.stringify(join(root, 'app'))} }).ready()
+        const route = await (await routes.handle(new Request('http://localhost/x'))).json()
+        const host = early ?? (await hostImport())
+        console.log(JSON.stringify({ route, host: typeof host.default.default }))
+      `)
+      assert.deepEqual(answer, { route: { type: 'function', version: 2 }, host: 'function' }, `host first: ${hostFirst}`)
+    }
+  })
+
+  test('a route folder reached through a symlink is in the route graph', async () => {
+    const root = tempRouteFolder({ 'app/x/route.ts': "import { NextResponse } from 'next/server'\nexport const GET = () => NextResponse.json({ linked: true as boolean })\n" })
+    symlinkSync(join(root, 'app'), join(root, 'linked-app'))
+    assert.deepEqual(await getJson(join(root, 'linked-app'), '/x'), { linked: true })
+  })
+})
+
+describe('resolution as Node and Next resolve (review of the one-graph loader)', () => {
+  test("a folder import uses its package.json main before its index; a builtin's name stays Node's beside a baseUrl folder", async () => {
+    const root = tempRouteFolder({
+      'tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: './src' } }),
+      'src/util/index.ts': "export const mine = 'src/util'\n",
+      'lib/both/package.json': JSON.stringify({ main: 'main.js' }),
+      'lib/both/main.js': "exports.v = 'main'\n",
+      'lib/both/index.js': "exports.v = 'index'\n",
+      'app/x/route.ts':
+        "import { v } from '../../lib/both'\nimport * as util from 'util'\nexport const GET = () => Response.json({ v, promisify: typeof util.promisify })\n",
+    })
+    assert.deepEqual(await getJson(join(root, 'app'), '/x'), { v: 'main', promisify: 'function' })
   })
 })

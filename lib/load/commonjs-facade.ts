@@ -9,18 +9,39 @@ function parse(source: string): { exports: string[]; reexports: string[] } {
   return lexer.parse(source)
 }
 
+const marked = new Map<string, boolean>()
+
 /**
- * Next.js's bundler interop for `import NextAuth from 'next-auth'`: when a CommonJS module marks
- * itself `__esModule` (what Babel and TypeScript emit: next-auth 4, its providers, many SDKs), the
- * default import is `exports.default`; Node gives the whole `module.exports`, and
- * `NextAuth(options)` fails with "is not a function". Returns an ES module that `require()`s the
- * real module (so it stays one instance, shared with CommonJS callers) and exports it as Next
- * does, or null when the module does not mark itself and Node's own interop already agrees.
+ * True when `import x from` this CommonJS file needs Next.js's bundler interop: the module marks
+ * itself `__esModule` (what Babel and TypeScript emit: next-auth 4, its providers, many SDKs), so
+ * the default import is `exports.default`, where Node gives the whole `module.exports` and
+ * `NextAuth(options)` fails with "is not a function".
  */
-export function commonJsFacade(path: string, source: string): string | null {
-  if (!source.includes('__esModule')) return null
-  const names = exportNames(path, source, new Set([path]))
-  if (!names.has('__esModule')) return null
+export function needsInterop(path: string): boolean {
+  let answer = marked.get(path)
+  if (answer === undefined) {
+    const source = readFileSync(path, 'utf8')
+    answer = source.includes('__esModule') && lexes(() => exportNames(path, source, new Set([path])).has('__esModule'))
+    marked.set(path, answer)
+  }
+  return answer
+}
+
+function lexes(check: () => boolean): boolean {
+  try {
+    return check()
+  } catch {
+    // Not CommonJS the lexer understands (an ES module, say): Node's own interop applies.
+    return false
+  }
+}
+
+/**
+ * An ES module that `require()`s the CommonJS file (so it stays one instance, shared with every
+ * CommonJS caller and with the host app's own imports) and exports it as Next's bundler does.
+ */
+export function commonJsFacade(path: string): string {
+  const names = exportNames(path, readFileSync(path, 'utf8'), new Set([path]))
   names.delete('__esModule')
   names.delete('default')
   const lines = [
@@ -53,4 +74,9 @@ function exportNames(path: string, source: string, seen: Set<string>): Set<strin
     for (const name of exportNames(target, readFileSync(target, 'utf8'), seen)) names.add(name)
   }
   return names
+}
+
+/** An ES module whose default export is what `require()` gives for the file (a JSON file's data). */
+export function requireFacade(path: string): string {
+  return `import { createRequire } from "node:module";\nexport default createRequire(import.meta.url)(${JSON.stringify(path)});\n`
 }

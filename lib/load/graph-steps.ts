@@ -1,7 +1,8 @@
+import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { commonJsFacade, needsInterop, requireFacade } from './commonjs-facade.ts'
 import type { FolderConfig } from './folder-config.ts'
-import { commonJsFacade } from './commonjs-facade.ts'
-import { isRequire, loadPlan, mayBeModule, type LoadContextLike, type LoadPlan } from './load-plan.ts'
+import { isRequire, loadPlan, type LoadContextLike } from './load-plan.ts'
 import { hasModuleSyntax } from './module-syntax.ts'
 import { resolveInGraph } from './resolve-in-graph.ts'
 import { withoutQuery, type RouteGraph } from './route-graph.ts'
@@ -12,9 +13,15 @@ import { formatOf, type Compiled } from './transform.ts'
  * and asynchronous on older ones); each flavour only adds its own way of reading and compiling.
  */
 
+// Imports of the graph that Next's bundler answers differently from Node get a URL of their own,
+// so the host app importing the same file keeps Node's answer whoever came first. Both load an ES
+// module that require()s the file: the data or module stays one instance.
+const JSON_IMPORT = '?route-handlers=json'
+const INTEROP_IMPORT = '?route-handlers=interop'
+
 /**
  * For a resolution: one of this package's modules (`next/server`…), a file the graph found, Node's
- * answer (to record in the graph), or none of ours.
+ * answer (to pass through {@link graphUrl}), or none of ours.
  */
 export type ResolveStep =
   | { kind: 'outside' }
@@ -22,7 +29,7 @@ export type ResolveStep =
   | { kind: 'file'; url: string }
   | { kind: 'node'; folder: FolderConfig }
 
-export function resolveStep(graph: RouteGraph, specifier: string, parentUrl: string | undefined): ResolveStep {
+export function resolveStep(graph: RouteGraph, specifier: string, parentUrl: string | undefined, context: LoadContextLike): ResolveStep {
   const parent = parentUrl === undefined ? undefined : withoutQuery(parentUrl)
   const folder = parent === undefined ? undefined : graph.folderOf(parent)
   if (!folder) return { kind: 'outside' }
@@ -31,27 +38,40 @@ export function resolveStep(graph: RouteGraph, specifier: string, parentUrl: str
   if (alias !== undefined) return { kind: 'alias', url: alias }
   const url = resolveInGraph(specifier, parent!, folder)
   if (url === undefined) return { kind: 'node', folder }
-  graph.addMember(url, folder)
-  return { kind: 'file', url }
-}
-
-/** Records what Node resolved for a module of the graph. */
-export function recordResolved(graph: RouteGraph, url: string, folder: FolderConfig): void {
-  if (url.startsWith('file:')) graph.addMember(withoutQuery(url), folder)
+  return { kind: 'file', url: graphUrl(graph, url, undefined, folder, context) }
 }
 
 /**
- * For a load: Node's own loading, Node's CommonJS loader (CommonJS TypeScript reached by `import`:
- * that loader compiles it through the `require()` side, keeping its `require()` calls hooked), or
- * a file to read for `plan`.
+ * Records a module the graph reached, and gives the URL to load it by: its own, or one marked for
+ * a JSON import without attributes or Next's default-import interop of `__esModule` CommonJS.
+ */
+export function graphUrl(graph: RouteGraph, url: string, format: string | null | undefined, folder: FolderConfig, context: LoadContextLike): string {
+  if (!url.startsWith('file:')) return url
+  const file = withoutQuery(url)
+  graph.addMember(file, folder)
+  if (file !== url || isRequire(context)) return url
+  const path = fileURLToPath(file)
+  const extension = extname(path)
+  if (extension === '.json') return context.importAttributes?.type === undefined ? file + JSON_IMPORT : url
+  const commonJs = extension === '.cjs' || (extension === '.js' && (format === 'commonjs' || format == null))
+  return commonJs && needsInterop(path) ? file + INTEROP_IMPORT : url
+}
+
+/**
+ * For a load: Node's own loading; Node's CommonJS loader (CommonJS TypeScript reached by `import`:
+ * that loader compiles it through the `require()` side, keeping its `require()` calls hooked); a
+ * module made here (the marked imports above); or a file to read for `plan`.
  */
 export type LoadStep =
   | { kind: 'node' }
   | { kind: 'commonjs' }
-  | { kind: 'read'; path: string; folder: FolderConfig; plan: Exclude<LoadPlan, 'node'> }
+  | { kind: 'made'; source: string }
+  | { kind: 'read'; path: string; folder: FolderConfig; plan: 'compile' | 'script' }
 
 export function loadStep(graph: RouteGraph, url: string, context: LoadContextLike): LoadStep {
   const file = withoutQuery(url)
+  if (url.endsWith(JSON_IMPORT)) return { kind: 'made', source: requireFacade(fileURLToPath(file)) }
+  if (url.endsWith(INTEROP_IMPORT)) return { kind: 'made', source: commonJsFacade(fileURLToPath(file)) }
   const folder = file.startsWith('file:') ? graph.folderOf(file) : undefined
   if (!folder) return { kind: 'node' }
   const path = fileURLToPath(file)
@@ -65,10 +85,7 @@ export function loadStep(graph: RouteGraph, url: string, context: LoadContextLik
  * The load result for a file read under `plan` (`compiled` for the `compile` plan), or null for
  * Node's own loading.
  */
-export function loaded(step: Extract<LoadStep, { kind: 'read' }>, source: string, isImport: boolean, compiled?: Compiled): Compiled | null {
-  if (step.plan === 'compile') return compiled!
-  if (step.plan === 'json') return { format: 'module', source: `export default ${source}` }
-  if (mayBeModule(step.path) && hasModuleSyntax(source)) return { format: 'module', source }
-  const facade = isImport ? commonJsFacade(step.path, source) : null
-  return facade === null ? null : { format: 'module', source: facade }
+export function loaded(plan: 'compile' | 'script', source: string, compiled?: Compiled): Compiled | null {
+  if (plan === 'compile') return compiled!
+  return hasModuleSyntax(source) ? { format: 'module', source } : null
 }

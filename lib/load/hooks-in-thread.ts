@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
 import type { LoadFnOutput, ResolveFnOutput } from 'node:module'
-import { loaded, loadStep, recordResolved, resolveStep } from './graph-steps.ts'
-import { isRequire } from './load-plan.ts'
+import { graphUrl, loaded, loadStep, resolveStep } from './graph-steps.ts'
 import { registerHooks } from './register-hooks.ts'
 import { RouteGraph } from './route-graph.ts'
 import { compileSync } from './transform.ts'
@@ -14,19 +13,20 @@ export function installInThreadHooks(): RouteGraph {
   const graph = new RouteGraph()
   registerHooks!({
     resolve(specifier, context, nextResolve): ResolveFnOutput {
-      const step = resolveStep(graph, specifier, context.parentURL)
+      const step = resolveStep(graph, specifier, context.parentURL, context)
       if (step.kind === 'alias' || step.kind === 'file') return { url: step.url, shortCircuit: true }
       const resolved = nextResolve(specifier, context)
-      if (step.kind === 'node') recordResolved(graph, resolved.url, step.folder)
-      return resolved
+      if (step.kind === 'outside') return resolved
+      return { ...resolved, url: graphUrl(graph, resolved.url, resolved.format, step.folder, context) }
     },
     load(url, context, nextLoad): LoadFnOutput {
       const step = loadStep(graph, url, context)
       if (step.kind === 'node') return nextLoad(url, context)
       if (step.kind === 'commonjs') return { format: 'commonjs', shortCircuit: true }
+      if (step.kind === 'made') return { format: 'module', source: step.source, shortCircuit: true }
       const source = readFileSync(step.path, 'utf8')
       const compiled = step.plan === 'compile' ? compileSync(step.path, source, step.folder) : undefined
-      const result = loaded(step, source, !isRequire(context), compiled)
+      const result = loaded(step.plan, source, compiled)
       return result ? { ...result, shortCircuit: true } : nextLoad(url, context)
     },
   })

@@ -6,8 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import type { InitializeHook, LoadHook, ResolveHook } from 'node:module'
 import type { MessagePort } from 'node:worker_threads'
-import { loaded, loadStep, recordResolved, resolveStep } from './graph-steps.ts'
-import { isRequire } from './load-plan.ts'
+import { graphUrl, loaded, loadStep, resolveStep } from './graph-steps.ts'
 import { RouteGraph } from './route-graph.ts'
 import { compile } from './transform.ts'
 
@@ -22,14 +21,14 @@ export const initialize: InitializeHook<OffThreadHookData> = ({ port }) => {
 }
 
 export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
-  const step = resolveStep(graph, specifier, context.parentURL)
+  const step = resolveStep(graph, specifier, context.parentURL, context)
   // Aliases go through the rest of the chain, as if imported from outside the graph: when this
   // package runs from source, the TypeScript loader that runs it loads its modules.
   if (step.kind === 'alias') return nextResolve(step.url, { ...context, parentURL: step.url })
   if (step.kind === 'file') return { url: step.url, shortCircuit: true }
   const resolved = await nextResolve(specifier, context)
-  if (step.kind === 'node') recordResolved(graph, resolved.url, step.folder)
-  return resolved
+  if (step.kind === 'outside') return resolved
+  return { ...resolved, url: graphUrl(graph, resolved.url, resolved.format, step.folder, context) }
 }
 
 export const load: LoadHook = async (url, context, nextLoad) => {
@@ -37,8 +36,9 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   if (step.kind === 'node') return nextLoad(url, context)
   // Node 20 runs CommonJS given here with a require() that fails on ES modules (next/server).
   if (step.kind === 'commonjs') return { format: 'commonjs', shortCircuit: true }
+  if (step.kind === 'made') return { format: 'module', source: step.source, shortCircuit: true }
   const source = await readFile(step.path, 'utf8')
   const compiled = step.plan === 'compile' ? await compile(step.path, source, step.folder) : undefined
-  const result = loaded(step, source, !isRequire(context), compiled)
+  const result = loaded(step.plan, source, compiled)
   return result ? { ...result, shortCircuit: true } : nextLoad(url, context)
 }

@@ -32,11 +32,16 @@ function syntaxErrorLocation(error: Error): string | undefined {
   return `${toPath(found[1]!)}:${found[2]}${column === -1 ? '' : `:${column + 1}`}`
 }
 
-// The first frame in the route file, else in any file outside node_modules.
+// This folder: an error thrown while resolving or loading passes through the loader's own frames.
+const LOADER = fileURLToPath(new URL('.', import.meta.url))
+
+// The first frame in the route file, else in any file outside node_modules and the loader.
 function stackLocation(error: Error, file: string): string | undefined {
   const frames = [...(error.stack ?? '').matchAll(/(?:\(|at )((?:file:\/\/)?\/[^\s():]+):(\d+):(\d+)\)?$/gm)]
   const locations = frames.map((frame) => ({ path: toPath(frame[1]!), line: frame[2], column: frame[3] }))
-  const chosen = locations.find((location) => location.path === file) ?? locations.find((location) => !location.path.includes('/node_modules/'))
+  const chosen =
+    locations.find((location) => location.path === file) ??
+    locations.find((location) => !location.path.includes('/node_modules/') && !location.path.startsWith(LOADER))
   return chosen && `${chosen.path}:${chosen.line}:${chosen.column}`
 }
 

@@ -4,14 +4,15 @@ import { isCompiled } from './transform.ts'
 /**
  * What the loader does with a file of a route graph, whichever thread it runs on:
  * - `compile`: TypeScript or JSX, compiled as Next.js compiles it;
- * - `json`: a `.json` file imported without `with { type: 'json' }`, which Next's bundler allows;
- * - `script`: a `.js`/`.cjs` file Node would run as CommonJS. Read first: a project `.js` file with
- *   `import`/`export` loads as an ES module (most Next.js projects have no `"type"`), without
- *   Node's reparse warning; a CommonJS module marked `__esModule` and reached by `import` gets
- *   Next's default-import interop; anything else is Node's;
+ * - `script`: a project `.js` file Node would run as CommonJS, read first: with `import`/`export`
+ *   it loads as an ES module (most Next.js projects have no `"type"`), without Node's reparse
+ *   warning;
  * - `node`: Node's own loading.
+ * Imports that Next's bundler answers differently from Node (a `.json` file without
+ * `with { type: 'json' }`, a CommonJS module marked `__esModule`) are marked at resolution with a
+ * query of their own (see graph-steps.ts), so the host app's imports of the same file stay Node's.
  */
-export type LoadPlan = 'compile' | 'json' | 'script' | 'node'
+export type LoadPlan = 'compile' | 'script' | 'node'
 
 export interface LoadContextLike {
   format?: string | null | undefined
@@ -21,19 +22,10 @@ export interface LoadContextLike {
 
 export function loadPlan(path: string, context: LoadContextLike): LoadPlan {
   if (isCompiled(path)) return 'compile'
-  const extension = extname(path)
-  if (extension === '.json') return !isRequire(context) && context.importAttributes?.type === undefined ? 'json' : 'node'
-  if (extension !== '.js' && extension !== '.cjs') return 'node'
-  if (context.format != null && context.format !== 'commonjs') return 'node'
-  // A library's CommonJS required by CommonJS is Node's business alone.
-  return isRequire(context) && (extension === '.cjs' || path.includes('/node_modules/')) ? 'node' : 'script'
+  if (extname(path) !== '.js' || path.includes('/node_modules/')) return 'node'
+  return context.format == null || context.format === 'commonjs' ? 'script' : 'node'
 }
 
 export function isRequire(context: LoadContextLike): boolean {
   return context.conditions?.includes('require') === true
-}
-
-/** True when a `.js` file's own syntax decides its format: a project file, not a library's. */
-export function mayBeModule(path: string): boolean {
-  return extname(path) === '.js' && !path.includes('/node_modules/')
 }

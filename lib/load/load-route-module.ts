@@ -20,6 +20,7 @@
  *   (hooks-off-thread.ts), `Module._resolveFilename` for `require()` (require-hooks.ts), sharing
  *   the graph over a port.
  */
+import { realpathSync } from 'node:fs'
 import { extname, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { routeHandlersError } from '../errors.ts'
@@ -32,7 +33,10 @@ const COMMONJS = new Set(['.cjs', '.cts'])
 
 /** Puts a route folder into the process's route graph, before any of its files is imported. */
 export function prepareLoading(spec: FolderSpec, files: readonly string[]): void {
-  const scope = pathToFileURL(spec.dir.endsWith(sep) ? spec.dir : `${spec.dir}${sep}`).href
+  // Node imports a route file by its real path: a folder reached through a symlink (a deploy's
+  // `current -> releases/42`) is in scope under its real path.
+  const dir = realpathSync.native(spec.dir)
+  const scope = pathToFileURL(dir.endsWith(sep) ? dir : `${dir}${sep}`).href
   routeGraph().addFolder(spec, scope)
   // Compiled files carry inline source maps: stack traces and load errors then name the lines of
   // the TypeScript the user wrote (as tsx and `next dev` do). Not for all-JavaScript folders,

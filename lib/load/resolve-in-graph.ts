@@ -1,5 +1,6 @@
-import { realpathSync, statSync } from 'node:fs'
-import { dirname, extname, isAbsolute, resolve } from 'node:path'
+import { readFileSync, realpathSync, statSync } from 'node:fs'
+import { isBuiltin } from 'node:module'
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { FolderConfig } from './folder-config.ts'
 
@@ -29,7 +30,8 @@ export function resolveInGraph(specifier: string, parentUrl: string, folder: Fol
   }
   if (specifier.startsWith('file:')) return findFile(fileURLToPath(specifier))
   if (isAbsolute(specifier)) return findFile(specifier)
-  if (!folder.paths) return undefined
+  // `util` is Node's even where a tsconfig `baseUrl` holds a `util/` folder.
+  if (!folder.paths || isBuiltin(specifier)) return undefined
   for (const candidate of folder.paths(specifier)) {
     const found = findFile(candidate)
     if (found) return found
@@ -37,16 +39,19 @@ export function resolveInGraph(specifier: string, parentUrl: string, folder: Fol
   return undefined
 }
 
+const PRESERVE_SYMLINKS = process.execArgv.includes('--preserve-symlinks') || process.env.NODE_PRESERVE_SYMLINKS === '1'
+
 // Files found, by the path asked for: a module every route imports is looked up once.
 const found = new Map<string, string>()
 
 function findFile(path: string): string | undefined {
   const known = found.get(path)
   if (known !== undefined) return known
-  const file = isFile(path) ? path : withTypeScriptExtension(path) ?? withExtension(path) ?? withExtension(`${path}/index`)
+  const file = isFile(path) ? path : withTypeScriptExtension(path) ?? withExtension(path) ?? folderEntry(path)
   if (file === undefined) return undefined
-  // Node keys its module cache by real path: a symlinked path must not make a second instance.
-  const url = pathToFileURL(realpathSync.native(file)).href
+  // Node keys its module cache by real path (unless told to preserve symlinks): a symlinked path
+  // must not make a second instance.
+  const url = pathToFileURL(PRESERVE_SYMLINKS ? file : realpathSync.native(file)).href
   found.set(path, url)
   return url
 }
@@ -58,6 +63,27 @@ function withTypeScriptExtension(path: string): string | undefined {
   const base = path.slice(0, -extension.length)
   for (const candidate of candidates) if (isFile(base + candidate)) return base + candidate
   return undefined
+}
+
+// A folder imported as a module: its package.json `main`, else its index, as Node's require does.
+function folderEntry(path: string): string | undefined {
+  const main = mainOf(join(path, 'package.json'))
+  const entry = main === undefined ? undefined : join(path, main)
+  if (entry !== undefined) {
+    const found = isFile(entry) ? entry : withExtension(entry) ?? withExtension(join(entry, 'index'))
+    if (found !== undefined) return found
+  }
+  return withExtension(join(path, 'index'))
+}
+
+function mainOf(manifest: string): string | undefined {
+  if (!isFile(manifest)) return undefined
+  try {
+    const main = (JSON.parse(readFileSync(manifest, 'utf8')) as { main?: unknown }).main
+    return typeof main === 'string' ? main : undefined
+  } catch {
+    return undefined
+  }
 }
 
 function withExtension(path: string): string | undefined {
