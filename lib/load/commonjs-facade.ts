@@ -9,7 +9,29 @@ function parse(source: string): { exports: string[]; reexports: string[] } {
   return lexer.parse(source)
 }
 
-const marked = new Map<string, boolean>()
+// Export names by file, lexed once for the resolution that asks and the load that follows; null
+// when the file does not mark itself `__esModule` or is not CommonJS the lexer understands.
+const lexed = new Map<string, Set<string> | null>()
+
+function markedExportNames(path: string): Set<string> | null {
+  let names = lexed.get(path)
+  if (names === undefined) {
+    const source = readFileSync(path, 'utf8')
+    names = source.includes('__esModule') ? lex(path, source) : null
+    if (names !== null && !names.has('__esModule')) names = null
+    lexed.set(path, names)
+  }
+  return names
+}
+
+function lex(path: string, source: string): Set<string> | null {
+  try {
+    return exportNames(path, source, new Set([path]))
+  } catch {
+    // Not CommonJS the lexer understands (an ES module, say): Node's own interop applies.
+    return null
+  }
+}
 
 /**
  * True when `import x from` this CommonJS file needs Next.js's bundler interop: the module marks
@@ -18,22 +40,7 @@ const marked = new Map<string, boolean>()
  * `NextAuth(options)` fails with "is not a function".
  */
 export function needsInterop(path: string): boolean {
-  let answer = marked.get(path)
-  if (answer === undefined) {
-    const source = readFileSync(path, 'utf8')
-    answer = source.includes('__esModule') && lexes(() => exportNames(path, source, new Set([path])).has('__esModule'))
-    marked.set(path, answer)
-  }
-  return answer
-}
-
-function lexes(check: () => boolean): boolean {
-  try {
-    return check()
-  } catch {
-    // Not CommonJS the lexer understands (an ES module, say): Node's own interop applies.
-    return false
-  }
+  return markedExportNames(path) !== null
 }
 
 /**
@@ -41,9 +48,7 @@ function lexes(check: () => boolean): boolean {
  * CommonJS caller and with the host app's own imports) and exports it as Next's bundler does.
  */
 export function commonJsFacade(path: string): string {
-  const names = exportNames(path, readFileSync(path, 'utf8'), new Set([path]))
-  names.delete('__esModule')
-  names.delete('default')
+  const names = [...(markedExportNames(path) ?? [])].filter((name) => name !== '__esModule' && name !== 'default')
   const lines = [
     'import { createRequire } from "node:module";',
     `const exported = createRequire(import.meta.url)(${JSON.stringify(path)});`,

@@ -26,9 +26,11 @@ export function installRequireHooks(graph: RouteGraph): void {
     const parentUrl = parent?.filename ? pathToFileURL(parent.filename).href : undefined
     const folder = parentUrl === undefined ? undefined : graph.folderOf(parentUrl)
     if (!folder) return resolveFilename.call(this, request, parent, ...rest)
-    const url = folder.aliases[request] ?? resolveInGraph(request, parentUrl!, folder)
+    const alias = folder.aliases[request]
+    if (alias !== undefined) return fileURLToPath(alias)
+    const url = resolveInGraph(request, parentUrl!, folder)
     const resolved = url === undefined ? resolveFilename.call(this, request, parent, ...rest) : fileURLToPath(url)
-    if (folder.aliases[request] === undefined && isAbsolute(resolved)) graph.addMember(pathToFileURL(resolved).href, folder)
+    if (isAbsolute(resolved)) graph.addMember(pathToFileURL(resolved).href, folder)
     return resolved
   }
   for (const extension of ['.ts', '.tsx', '.cts', '.jsx']) {

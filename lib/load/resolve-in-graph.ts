@@ -15,15 +15,12 @@ const TYPESCRIPT_FOR = new Map([
 ])
 
 /**
- * Resolves what Node alone would not, for a module of a route graph, as Next.js resolves it: the
- * graph's aliases (`next/server`, `server-only`, …) for every module, `node_modules` included;
- * and for the project's own files tsconfig `paths` (`@/lib/db`), imports without an extension or
- * of a folder's index, and `./db.js` naming `./db.ts`. Returns a `file:` URL, or `undefined` to
- * let Node resolve the specifier (packages, `node:` modules, and files it will report missing).
+ * Resolves what Node alone would not, for a project file of a route graph (the graph's aliases are
+ * answered before this), as Next.js resolves it: tsconfig `paths` (`@/lib/db`), imports without an
+ * extension or of a folder, and `./db.js` naming `./db.ts`. Returns a `file:` URL, or `undefined`
+ * to let Node resolve the specifier (packages, `node:` modules, and files it will report missing).
  */
 export function resolveInGraph(specifier: string, parentUrl: string, folder: FolderConfig): string | undefined {
-  const alias = folder.aliases[specifier]
-  if (alias !== undefined) return alias
   if (parentUrl.includes('/node_modules/') || !parentUrl.startsWith('file:') || /[?#]/.test(specifier)) return undefined
   if (specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..') {
     return findFile(resolve(dirname(fileURLToPath(parentUrl)), specifier))
