@@ -9,13 +9,10 @@ import { createRouteRequest } from '../lib/body/lazy-request.ts'
 import type { BodySource, RouteRequest } from '../lib/body/route-request.ts'
 import { hasOnlyJsonContentType, pendingJsonText } from '../lib/next/next-response.ts'
 import { routeHandlersError } from '../lib/errors.ts'
+import { originForm, requestOrigin } from './_request-url.ts'
 import type { Logger } from '../lib/types.ts'
 import { rebuildConsumedBody } from './_consumed-body.ts'
 import { drainRest, fixedBodySource, nodeBodySource, type NodeBodySource } from './_node-body.ts'
-
-// A host name or IPv4 address, or a bracketed IPv6 address, with an optional port. Anything else in
-// a Host header (spaces, slashes, `@`) would change what the URL means, so it is refused.
-const VALID_HOST = /^(?:[a-z0-9](?:[a-z0-9._-]*)|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i
 
 /**
  * The client as the host framework sees it, honouring its trust-proxy setting (Express's
@@ -31,19 +28,9 @@ export interface ClientView {
 }
 
 /**
- * `scheme://host` for a request; throws `RH_ERR_HOST_INVALID` (status 400) when the host is missing
- * or hostile.
- */
-export function requestOrigin(protocol: string, host: string | undefined): string {
-  if (host === undefined || !VALID_HOST.test(host)) {
-    throw routeHandlersError('RH_ERR_HOST_INVALID', [host === undefined ? '(none)' : JSON.stringify(host)])
-  }
-  return `${protocol}://${host}`
-}
-
-/**
  * Builds the handler's request. Its URL is absolute: the client's origin (throws
- * `RH_ERR_HOST_INVALID` for a hostile host) + `path`, the original path and query byte for byte;
+ * `RH_ERR_HOST_INVALID` for a hostile host) + `path`, the original path and query byte for byte
+ * (an absolute-form target's own scheme and authority dropped);
  * `basePath` is the mount prefix. Its headers get the `x-forwarded-*` headers Next.js's server adds
  * (see {@link withForwarded}). The signal aborts when the client goes away before the
  * response has finished, watched on the response side: the request's own `close` fires as soon as
@@ -68,7 +55,7 @@ export function toNextRequest(
     if (res.destroyed && !res.writableFinished) controller.abort()
     return controller.signal
   }
-  const url = requestOrigin(client.protocol, client.host) + path
+  const url = requestOrigin(client.protocol, client.host) + originForm(path)
   const method = req.method ?? 'GET'
   let body: BodySource | null = null
   let unread: NodeBodySource | undefined

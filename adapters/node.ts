@@ -32,8 +32,6 @@ export function toNodeListener(routes: RouteHandlers, logger: Logger = consoleLo
 async function answer(routes: RouteHandlers, req: IncomingMessage, res: ServerResponse, logger: Logger): Promise<void> {
   const path = req.url ?? '/'
   try {
-    // An absolute-form or `*` request target has no place in a route folder.
-    if (!path.startsWith('/')) return sendText(res, 400, 'The request target must be a path.')
     const response = await routes.handle(toNextRequest(req, res, clientOf(req), path, routes.basePath, routes.bodyLimits))
     if (response === null) return sendText(res, 404, 'Not Found')
     await sendResponse(res, response, logger)

@@ -4,6 +4,7 @@ import type { LoadedRoute } from './loaded-route.ts'
 import { httpFallbackOf, redirectOf } from './next/control-flow.ts'
 import type { NextRequest } from './next/next-request.ts'
 import { routeParams } from './next/route-params.ts'
+import { thrownError } from './thrown-error.ts'
 import { HTTP_METHODS, type HttpMethod, type Params } from './types.ts'
 
 const KNOWN_METHODS = new Set<string>(HTTP_METHODS)
@@ -37,7 +38,7 @@ export async function dispatch(
     const result = await withRequestStore(store, () => handler(request, { params: routeParams(params) }))
     response = finishResponse(result, route, method, store)
   } catch (error) {
-    response = controlFlowResponse(error, store)
+    response = controlFlowResponse(thrownError(error, route, method), store)
   } finally {
     if (unscoped) leaveUnscoped(store)
     store.handedOver = true

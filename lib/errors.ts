@@ -58,6 +58,11 @@ const errorTable = {
     message: (file: string, method: string, got: string) =>
       `The ${method} handler in "${file}" returned ${got}; a route handler must return a Response (for example NextResponse.json(data)).`,
   },
+  RH_ERR_HANDLER_THREW: {
+    status: 500,
+    message: (file: string, method: string, got: string) =>
+      `The ${method} handler in "${file}" threw ${got}, which is not an Error (the value is this error's cause); throw an Error instead.`,
+  },
   RH_ERR_HANDLER_NEXT_RESPONSE: {
     status: 500,
     message: (file: string, method: string, helper: string) =>
@@ -93,6 +98,10 @@ const errorTable = {
     status: 400,
     message: (host: string) => `The request's Host header ${host} is missing or not a valid host.`,
   },
+  RH_ERR_TARGET_INVALID: {
+    status: 400,
+    message: (target: string) => `The request target ${target} is not a path.`,
+  },
   RH_ERR_BODY_TOO_LARGE: {
     status: 413,
     message: (limit: string, bytes: number) => `The request body is larger than ${limit} (${bytes} bytes).`,
@@ -126,6 +135,10 @@ const errorTable = {
   RH_ERR_PATH_ENCODING: {
     status: 400,
     message: (pathname: string) => `The path "${pathname}" contains malformed percent-encoding.`,
+  },
+  RH_ERR_PATH_PARAM_TOO_LONG: {
+    status: 414,
+    message: (name: string, limit: number) => `The path's "${name}" segment is longer than maxParamLength (${limit} characters).`,
   },
 } as const
 

@@ -37,22 +37,22 @@ class Pieces {
 /**
  * Finds the route for a mount-relative pathname (`/blog/hello`), following SPEC's precedence: at
  * each level the folder's own route, then static children, `[x]`, `[...x]`, `[[...x]]`, depth first.
- * Matching works on the encoded path split at `/`; each piece is decoded afterwards. One trailing
- * slash is tolerated.
+ * Matching works on the encoded path split at `/`. Static segments compare raw, as Express's
+ * routing and its middleware do (`/%61dmin` is not `/admin`: were it, a request could reach
+ * `admin/` route files past `app.use('/admin', auth)`); params are decoded. One trailing slash is
+ * tolerated.
  *
  * @example
  * matchRoute(tree, '/blog/a%20b') // { route: <blog/[slug]>, params: { slug: 'a b' } }
  */
-export function matchRoute(tree: RouteTree, pathname: string): RouteMatch | null {
+export function matchRoute(tree: RouteTree, pathname: string, maxParamLength = Infinity): RouteMatch | null {
   const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
-  if (!path.includes('%')) {
-    const exact = tree.staticRoutes.get(path)
-    if (exact) return { route: exact, params: Object.create(null) as Params }
-  }
+  const exact = tree.staticRoutes.get(path)
+  if (exact) return { route: exact, params: Object.create(null) as Params }
   const pieces = new Pieces(path)
   const captures: Capture[] = []
   const route = search(tree.root, pieces, 0, captures)
-  return route ? toMatch(route, pieces, captures, pathname) : null
+  return route ? toMatch(route, pieces, captures, pathname, maxParamLength) : null
 }
 
 // Backtracking walk; `captures` is a stack, pushed on the way down and popped on the way back.
@@ -60,8 +60,7 @@ function search(node: TreeNode, pieces: Pieces, index: number, captures: Capture
   const { raw } = pieces
   if (index === raw.length) return node.route ?? node.optionalCatchAll?.value ?? null
   if (raw[index] === '') return null
-  const value = pieces.decoded(index)
-  const staticChild = value === null ? undefined : node.statics.get(value)
+  const staticChild = node.statics.get(raw[index]!)
   if (staticChild) {
     const found = search(staticChild, pieces, index + 1, captures)
     if (found) return found
@@ -79,10 +78,11 @@ function search(node: TreeNode, pieces: Pieces, index: number, captures: Capture
   return catchAll.value
 }
 
-function toMatch(route: RouteEntry, pieces: Pieces, captures: Capture[], pathname: string): RouteMatch {
+function toMatch(route: RouteEntry, pieces: Pieces, captures: Capture[], pathname: string, maxParamLength: number): RouteMatch {
   // Null prototype: a folder named [__proto__] or [constructor] is just a key.
   const params = Object.create(null) as Params
   let malformed = false
+  let tooLong: string | undefined
   for (const { name, start, end, many } of captures) {
     const values: string[] = []
     for (let index = start; index < end; index++) {
@@ -90,9 +90,12 @@ function toMatch(route: RouteEntry, pieces: Pieces, captures: Capture[], pathnam
       malformed ||= value === null
       values.push(value ?? '')
     }
+    // Measured decoded, as find-my-way measures Fastify's own params.
+    if (!many && values[0]!.length > maxParamLength) tooLong ??= name
     params[name] = many ? values : values[0]!
   }
   if (malformed) return { route, params, error: routeHandlersError('RH_ERR_PATH_ENCODING', [pathname]) }
+  if (tooLong !== undefined) return { route, params, error: routeHandlersError('RH_ERR_PATH_PARAM_TOO_LONG', [tooLong, maxParamLength]) }
   return { route, params }
 }
 

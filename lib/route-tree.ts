@@ -1,6 +1,6 @@
 import { routeHandlersError } from './errors.ts'
 import type { ScannedRoute } from './scan.ts'
-import type { Segment } from './segments.ts'
+import { wireForms, type Segment } from './segments.ts'
 import type { HttpMethod, RouteInfo } from './types.ts'
 
 /** A route file in the table; `methods` is filled in when its module has loaded. */
@@ -21,6 +21,7 @@ interface ParamChild<T> {
  */
 export interface TreeNode {
   route?: RouteEntry
+  /** Static children by the raw request segment they answer (see `wireForms`): one node may have two keys. */
   statics: Map<string, TreeNode>
   dynamic?: ParamChild<TreeNode>
   catchAll?: ParamChild<RouteEntry>
@@ -29,7 +30,10 @@ export interface TreeNode {
 
 export interface RouteTree {
   root: TreeNode
-  /** Routes whose URL has no dynamic part, keyed by their exact pathname: one map lookup. */
+  /**
+   * Routes whose URL has no dynamic part, keyed by the raw pathname clients send (non-ASCII
+   * percent-encoded): one map lookup.
+   */
   staticRoutes: Map<string, RouteEntry>
   routes: RouteEntry[]
 }
@@ -60,8 +64,12 @@ function insert(tree: RouteTree, scanned: ScannedRoute): void {
   let node = tree.root
   for (const segment of segments) {
     if (segment.kind === 'static') {
-      let child = node.statics.get(segment.name)
-      if (!child) node.statics.set(segment.name, (child = newNode()))
+      const forms = wireForms(segment.name)
+      let child = node.statics.get(forms[0]!)
+      if (!child) {
+        child = newNode()
+        for (const form of forms) node.statics.set(form, child)
+      }
       node = child
     } else if (segment.kind === 'dynamic') {
       node.dynamic ??= { name: segment.name, owner: entry.relativeFile, value: newNode() }
@@ -79,7 +87,10 @@ function insert(tree: RouteTree, scanned: ScannedRoute): void {
     }
     node.route = entry
   }
-  if (segments.every((segment) => segment.kind === 'static')) tree.staticRoutes.set(entry.pattern, entry)
+  if (segments.every((segment) => segment.kind === 'static')) {
+    const wirePath = segments.map((segment) => wireForms(segment.name).at(-1)).join('/')
+    tree.staticRoutes.set(`/${wirePath}`, entry)
+  }
   tree.routes.push(entry)
 }
 

@@ -14,6 +14,9 @@ import { buildRouteTree, type RouteEntry } from './route-tree.ts'
 import { scanRoutes } from './scan.ts'
 import type { HandleOptions, RouteHandlersOptions, RouteInfo, RouteMatch } from './types.ts'
 
+/** find-my-way's default, so the Express and standalone hosts answer long params as Fastify does. */
+const DEFAULT_MAX_PARAM_LENGTH = 100
+
 /** A route folder turned into a fetch-style handler. */
 export interface RouteHandlers {
   /** Every route file, in discovery order. `methods` are known once `ready()` has resolved. */
@@ -63,6 +66,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   const logger = options.logger ?? consoleLogger
   const fallThrough = options.onMissingMethod === 'fall-through'
   const bodyLimits = resolveBodyLimits(options)
+  const maxParamLength = resolveMaxParamLength(options.maxParamLength)
   const tree = buildRouteTree(scanRoutes(dir))
   const routesByEntry = new Map<RouteEntry, LoadedRoute>()
   const handlersContext: HandlersContext = { after: new AfterWork(logger), previewModeId: resolvePreviewModeId(options.previewModeId) }
@@ -94,18 +98,18 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       if (failures.size > 0) throw loadFailure([...failures.values()])
       return routeHandlers
     }),
-    match: (pathname) => matchRoute(tree, pathname),
+    match: (pathname) => matchRoute(tree, pathname, maxParamLength),
     async handle(request, handleOptions = {}) {
       const basePath = handleOptions.basePath === undefined ? defaultBasePath : normalizeBasePath(handleOptions.basePath)
       let match = handleOptions.match
       if (!match) {
         const pathname = withoutBasePath(pathnameOf(request.url), basePath)
         if (pathname === null) return null
-        const found = matchRoute(tree, pathname)
+        const found = matchRoute(tree, pathname, maxParamLength)
         if (!found) return null
         match = found
       }
-      if (match.error) return new Response(null, { status: 400 })
+      if (match.error) return new Response(null, { status: match.error.status })
       // Once loaded, no await: every promise costs on the hot path (more so with async hooks on).
       if (!loaded) await loading
       const route = routesByEntry.get(match.route as RouteEntry)
@@ -122,6 +126,12 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
 function loadFailure(errors: RouteHandlersError[]): RouteHandlersError {
   const list = errors.map((error) => `  - ${error.message}`).join('\n')
   return routeHandlersError('RH_ERR_ROUTES_LOAD', [errors.length, list], { cause: errors.length === 1 ? errors[0] : new AggregateError(errors) })
+}
+
+function resolveMaxParamLength(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_PARAM_LENGTH
+  if (!(value > 0)) throw routeHandlersError('RH_ERR_OPTIONS_INVALID', [`\`maxParamLength\` must be a positive number (got ${String(value)})`])
+  return value
 }
 
 function normalizeBasePath(basePath: string | undefined): string {

@@ -37,6 +37,24 @@ export function parseSegment(folder: string): Segment {
   return { kind: 'static', name, folder }
 }
 
+// What WHATWG URL serialization percent-encodes in a path (Node 26's set; `^` is left alone by
+// older lines), plus every non-ASCII character, encoded as UTF-8 with uppercase hex.
+const ENCODED_IN_PATHS = /[\u0000-\u0020"<>^`{}\u007f]|[^\u0000-\u007f]/gu
+
+/**
+ * The raw request segments a static folder name answers: the name as it is, and the form clients
+ * send it in when that differs (`café` → `caf%C3%A9`, what browsers and `fetch` put on the wire).
+ * Nothing else: `%61dmin` is not `admin`, because the host's routing, where auth middleware
+ * lives, compares paths without decoding them.
+ *
+ * @example
+ * wireForms('café') // ['café', 'caf%C3%A9']
+ */
+export function wireForms(name: string): string[] {
+  const encoded = name.replace(ENCODED_IN_PATHS, (character) => encodeURIComponent(character))
+  return encoded === name ? [name] : [name, encoded]
+}
+
 function param(kind: 'dynamic' | 'catch-all' | 'optional-catch-all', folder: string, name: string): Segment {
   if (!PARAM_NAME.test(name)) return unsupported(folder, `has an invalid parameter name "${name}"`)
   return { kind, name, folder }

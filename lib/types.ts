@@ -68,7 +68,10 @@ export interface RouteMatch {
   readonly route: RouteInfo
   /** Decoded parameters (a null-prototype object). */
   readonly params: Params
-  /** Set when the path matched but a parameter is not valid percent-encoding (answered with 400). */
+  /**
+   * Set when the path matched but a parameter cannot be used: malformed percent-encoding (400), or
+   * longer than `maxParamLength` (414). `handle()` answers with the error's status.
+   */
   readonly error?: RouteHandlersError
 }
 
@@ -108,6 +111,12 @@ export interface RouteHandlersOptions {
   bodyLimit?: number
   /** Limits of `formData()`, and upload spooling; see the README for the defaults. */
   multipart?: Partial<MultipartLimits>
+  /**
+   * Characters a `[param]` segment may have once decoded; a longer one is answered `414`
+   * (`RH_ERR_PATH_PARAM_TOO_LONG`). Catch-all segments are not limited. Default: 100, Fastify's
+   * `maxParamLength` (the Fastify plugin takes the instance's own), so every host answers alike.
+   */
+  maxParamLength?: number
   /**
    * The value draft mode's `__prerender_bypass` cookie carries (`draftMode()`): Next.js's
    * `previewModeId`, found in a Next app's `.next/prerender-manifest.json`. Give it to keep draft

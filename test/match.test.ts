@@ -65,6 +65,24 @@ describe('decoding', () => {
     assert.equal(matchRoute(tree, '/café')?.route.pattern, '/café')
   })
 
+  // Issue 10 #1: Express routes (and guards) on the raw path; a decoded alias is another path.
+  test('static segments compare raw: an encoded alias is not the folder', () => {
+    const aliases = treeOf(['admin/secret/route.ts', 'api/health/route.ts', '[[...all]]/route.ts'])
+    assert.equal(matchRoute(aliases, '/%61dmin/secret')?.route.pattern, '/[[...all]]')
+    assert.deepEqual(matchRoute(aliases, '/%61dmin/secret')?.params.all, ['admin', 'secret'])
+    assert.equal(matchRoute(treeOf(['api/health/route.ts']), '/api/%68ealth'), null)
+    assert.equal(matchRoute(treeOf(['café/route.ts']), '/caf%c3%a9'), null)
+  })
+
+  test('a [param] longer than maxParamLength once decoded is a match with an RH_ERR_PATH_PARAM_TOO_LONG error', () => {
+    assert.equal(matchRoute(tree, '/items/abcd', 4)?.error, undefined)
+    assert.equal(matchRoute(tree, '/items/%61%62%63%64', 4)?.error, undefined)
+    const match = matchRoute(tree, '/items/abcde', 4)
+    assert.equal(match?.error?.code, 'RH_ERR_PATH_PARAM_TOO_LONG')
+    assert.equal(match?.error?.status, 414)
+    assert.equal(matchRoute(tree, '/files/abcde/fghij', 4)?.error, undefined)
+  })
+
   test('malformed encoding in a param is a match with an RH_ERR_PATH_ENCODING error', () => {
     const match = matchRoute(tree, '/items/%E0%A4%A')
     assert.equal(match?.route.pattern, '/items/[slug]')

@@ -152,7 +152,9 @@ export function runBehaviour(name: string, start: () => Promise<Target>): void {
         ['/conventions/about', '(marketing)/about', {}],
         ['/conventions/_private', null],
         ['/conventions/_underscore', '%5Funderscore', {}],
-        ['/conventions/%5Funderscore', '%5Funderscore', {}],
+        // The folder's URL is /_underscore; its encoded alias is another path (issue 10 #1).
+        ['/conventions/%5Funderscore', null],
+        ['/conventions/%61bout', null],
         ['/conventions/caf%C3%A9', 'café', {}],
         ['/conventions/v1.0/data.json', 'v1.0/data.json', {}],
         ['/conventions/files/a%2Fb/c', 'files/[...path]', { path: ['a/b', 'c'] }],

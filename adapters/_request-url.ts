@@ -1,0 +1,58 @@
+/**
+ * The absolute URL of a request on a Node host: the client's origin as the host framework sees it
+ * plus the request target's path and query, byte for byte. Whatever a client sends, the result
+ * parses as a URL, or building it throws a 400.
+ */
+import { routeHandlersError } from '../lib/errors.ts'
+
+// A first, cheap gate: a host name or IPv4 address, or a bracketed IPv6 address, with an optional
+// port. Anything else in a Host header (spaces, slashes, `@`) would change what the URL means.
+const HOST_SHAPE = /^(?:[a-z0-9](?:[a-z0-9._-]*)|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i
+
+// Hosts that passed the gate can still fail WHATWG URL parsing (`a:99999`, `[1]`, `a.1`), which
+// `nextUrl` would then throw on; the verdict is kept for the few hosts a server sees. Bounded, so
+// a client sending random hosts cannot grow it.
+const knownHosts = new Map<string, boolean>()
+const KNOWN_HOSTS_LIMIT = 256
+
+// An absolute-form target (`GET http://example.com/x HTTP/1.1`, RFC 9112 §3.2.2): its scheme and
+// authority, which Express's and Fastify's routing skip too.
+const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i
+
+/**
+ * `scheme://host` for a request; throws `RH_ERR_HOST_INVALID` (status 400) when the host is missing,
+ * hostile, or would not parse.
+ */
+export function requestOrigin(protocol: string, host: string | undefined): string {
+  const origin = `${protocol}://${host}`
+  if (host === undefined || !HOST_SHAPE.test(host) || !parses(host, origin)) {
+    throw routeHandlersError('RH_ERR_HOST_INVALID', [host === undefined ? '(none)' : JSON.stringify(host)])
+  }
+  return origin
+}
+
+/**
+ * The path and query of a request target, as the origin-form `/x?y` the routing saw: an
+ * absolute-form target loses its scheme and authority (the origin stays the host framework's, from
+ * the `Host` header, as `req.host` reports it to the rest of the app). Any other target (`*`, an
+ * authority) names no path: `RH_ERR_TARGET_INVALID` (400).
+ *
+ * @example
+ * originForm('http://evil.example/api/x?y=1') // '/api/x?y=1'
+ */
+export function originForm(target: string): string {
+  if (target.startsWith('/')) return target
+  const authority = ABSOLUTE_FORM.exec(target)
+  if (authority === null) throw routeHandlersError('RH_ERR_TARGET_INVALID', [JSON.stringify(target.slice(0, 100))])
+  const rest = target.slice(authority[0].length)
+  return rest.startsWith('/') ? rest : `/${rest}`
+}
+
+function parses(host: string, origin: string): boolean {
+  let verdict = knownHosts.get(host)
+  if (verdict === undefined) {
+    verdict = URL.canParse(origin)
+    if (knownHosts.size < KNOWN_HOSTS_LIMIT) knownHosts.set(host, verdict)
+  }
+  return verdict
+}
