@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream'
 import { tooLarge } from '../lib/body/read-limited.ts'
 import type { BodySource } from '../lib/body/route-request.ts'
 import { routeHandlersError } from '../lib/errors.ts'
+import { BodyIdleTimer, type BodyIdleOptions } from './_body-idle.ts'
 
 /** How much of an unread body is read and thrown away after the response, and for how long. */
 const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024
@@ -16,6 +17,8 @@ const DRAIN_LIMIT_MS = 5000
 /** A Node body source that can tell whether a read is under way (so draining must not cut in). */
 export interface NodeBodySource extends BodySource {
   readonly busy: boolean
+  /** A read gave up on the client (`bodyTimeout`): the rest is never read, the connection closes. */
+  readonly timedOut: boolean
 }
 
 /**
@@ -25,28 +28,35 @@ export interface NodeBodySource extends BodySource {
  */
 class NodeBody implements NodeBodySource {
   readonly #source: Readable
-  readonly #read = { buffering: false }
-  #stream: { web: ReadableStream<Uint8Array>; reading: () => boolean } | undefined
+  readonly #idle: BodyIdleOptions | undefined
+  readonly #read = { buffering: false, timedOut: false }
+  #stream: { web: ReadableStream<Uint8Array>; reading: () => boolean; timedOut: () => boolean } | undefined
 
-  constructor(source: Readable) {
+  constructor(source: Readable, idle: BodyIdleOptions | undefined) {
     this.#source = source
+    this.#idle = idle
   }
 
   stream(): ReadableStream<Uint8Array> {
-    return (this.#stream ??= nodeBodyStream(this.#source)).web
+    return (this.#stream ??= nodeBodyStream(this.#source, this.#idle)).web
   }
 
   readAll(limit: number, declaredLength: string | null): Promise<Uint8Array> {
-    return readNodeBody(this.#source, limit, declaredLength, this.#read)
+    return readNodeBody(this.#source, limit, declaredLength, this.#read, this.#idle)
   }
 
   get busy(): boolean {
     return this.#read.buffering || (this.#stream?.reading() ?? false)
   }
+
+  get timedOut(): boolean {
+    return this.#read.timedOut || (this.#stream?.timedOut() ?? false)
+  }
 }
 
-export function nodeBodySource(source: Readable): NodeBodySource {
-  return new NodeBody(source)
+/** The body of `source`; `idle` times the reads (see `_body-idle.ts`). */
+export function nodeBodySource(source: Readable, idle?: BodyIdleOptions): NodeBodySource {
+  return new NodeBody(source, idle)
 }
 
 /** A body that is already in memory (one an earlier parser read), or an error to fail with. */
@@ -77,7 +87,13 @@ function goneBeforeRead(source: Readable): boolean {
  * Reads a whole Node body within `limit` bytes. Past the limit (declared or counted) it stops
  * reading at once; what is left is drained or the connection closed after the response.
  */
-function readNodeBody(source: Readable, limit: number, declaredLength: string | null, state: { buffering: boolean }): Promise<Uint8Array> {
+function readNodeBody(
+  source: Readable,
+  limit: number,
+  declaredLength: string | null,
+  state: { buffering: boolean; timedOut: boolean },
+  idleOptions: BodyIdleOptions | undefined,
+): Promise<Uint8Array> {
   const declared = declaredLength === null ? NaN : Number(declaredLength)
   if (declared > limit) return Promise.reject(tooLarge(limit, declared))
   if (goneBeforeRead(source)) return Promise.reject(incomplete('the client closed the connection'))
@@ -85,11 +101,19 @@ function readNodeBody(source: Readable, limit: number, declaredLength: string | 
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
+    const idle = new BodyIdleTimer(idleOptions, (error) => {
+      done()
+      source.pause()
+      state.timedOut = true
+      reject(error)
+    })
     const done = () => {
+      idle.got()
       state.buffering = false
       source.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose)
     }
     const onData = (chunk: Buffer) => {
+      idle.waiting()
       size += chunk.byteLength
       if (size > limit) {
         done()
@@ -112,6 +136,7 @@ function readNodeBody(source: Readable, limit: number, declaredLength: string | 
       reject(incomplete('the client closed the connection'))
     }
     source.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose)
+    idle.waiting()
   })
 }
 
@@ -120,10 +145,18 @@ function readNodeBody(source: Readable, limit: number, declaredLength: string | 
  * stream for one chunk. A client that goes away mid-body errors the stream with
  * `RH_ERR_BODY_INCOMPLETE` (400). `reading()` is true while a reader holds the unfinished stream.
  */
-function nodeBodyStream(source: Readable): { web: ReadableStream<Uint8Array>; reading: () => boolean } {
+function nodeBodyStream(
+  source: Readable,
+  idleOptions: BodyIdleOptions | undefined,
+): { web: ReadableStream<Uint8Array>; reading: () => boolean; timedOut: () => boolean } {
   let controller: ReadableStreamDefaultController<Uint8Array>
   let settled = false
+  const idle = new BodyIdleTimer(idleOptions, (error) => {
+    source.pause()
+    settle(() => controller.error(error))
+  })
   const onData = (chunk: Buffer) => {
+    idle.got()
     controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
     if ((controller.desiredSize ?? 0) <= 0) source.pause()
   }
@@ -136,6 +169,7 @@ function nodeBodyStream(source: Readable): { web: ReadableStream<Uint8Array>; re
   const settle = (finish?: () => void) => {
     if (settled) return
     settled = true
+    idle.got()
     source.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose)
     finish?.()
   }
@@ -152,6 +186,8 @@ function nodeBodyStream(source: Readable): { web: ReadableStream<Uint8Array>; re
           source.pause()
           source.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose)
         }
+        // The handler waits for bytes from here until the next chunk.
+        idle.waiting()
         source.resume()
       },
       cancel() {
@@ -161,7 +197,7 @@ function nodeBodyStream(source: Readable): { web: ReadableStream<Uint8Array>; re
     },
     { highWaterMark: 0 },
   )
-  return { web, reading: () => !settled && web.locked }
+  return { web, reading: () => !settled && web.locked, timedOut: () => idle.timedOut }
 }
 
 function incomplete(detail: string): Error {
@@ -172,10 +208,10 @@ function incomplete(detail: string): Error {
  * Once the response is sent, reads and discards what is left of an unread body, up to 16 MiB and
  * 5 seconds; past either the connection is closed instead, so a client cannot make the server read
  * forever. A read still under way (a handler that answered before its `json()` finished) is left
- * to finish on its own.
+ * to finish on its own; a body that timed out is not drained (its connection closes).
  */
 export function drainRest(req: IncomingMessage, source: Readable, body: NodeBodySource): void {
-  if (source.readableEnded || source.destroyed || body.busy) return
+  if (source.readableEnded || source.destroyed || body.busy || body.timedOut) return
   let drained = 0
   const stop = () => req.socket.destroy()
   const timer = setTimeout(stop, DRAIN_LIMIT_MS).unref()

@@ -11,6 +11,7 @@ import { hasOnlyJsonContentType, pendingJsonText } from '../lib/next/next-respon
 import { routeHandlersError } from '../lib/errors.ts'
 import { originForm, requestOrigin } from './_request-url.ts'
 import type { Logger } from '../lib/types.ts'
+import { closeAfterResponse } from './_body-idle.ts'
 import { rebuildConsumedBody } from './_consumed-body.ts'
 import { drainRest, fixedBodySource, nodeBodySource, type NodeBodySource } from './_node-body.ts'
 
@@ -66,7 +67,7 @@ export function toNextRequest(
       body = fixedBodySource(rebuilt)
       if (!(rebuilt instanceof Error)) headers = () => withPlainLength(withForwarded(toHeaders(req.rawHeaders), req, client), rebuilt.byteLength)
     } else {
-      body = unread = nodeBodySource(source)
+      body = unread = nodeBodySource(source, { ms: limits.bodyTimeout, onTimeout: () => closeAfterResponse(req, res) })
     }
   }
   // `after()` callbacks wait for the response to close, as Next.js's onClose does.

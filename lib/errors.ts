@@ -127,6 +127,10 @@ const errorTable = {
     status: 400,
     message: (detail: string) => `The request body ended early: ${detail}`,
   },
+  RH_ERR_BODY_TIMEOUT: {
+    status: 408,
+    message: (ms: number) => `The client sent no request body bytes for ${ms} ms (the bodyTimeout option).`,
+  },
   RH_ERR_BODY_CONSUMED: {
     status: 500,
     message: (parser: string) =>

@@ -118,6 +118,13 @@ export interface RouteHandlersOptions {
    */
   maxParamLength?: number
   /**
+   * Milliseconds a body read (`json()`, `formData()`, a `request.body` read, …) may wait for the
+   * client's next bytes; then it fails with `RH_ERR_BODY_TIMEOUT` (408) and the connection is
+   * closed after the response. Only while the handler waits on a read: a handler busy elsewhere
+   * does not count against the client. Node hosts only; `0` for none. Default: 60 000 (60 s).
+   */
+  bodyTimeout?: number
+  /**
    * The value draft mode's `__prerender_bypass` cookie carries (`draftMode()`): Next.js's
    * `previewModeId`, found in a Next app's `.next/prerender-manifest.json`. Give it to keep draft
    * mode across restarts and processes, or to share it with a Next.js app on the same site;

@@ -1,3 +1,5 @@
+import { DEFAULT_BODY_TIMEOUT_MS, resolveBodyTimeout } from '../timeout-options.ts'
+
 /** Limits on request bodies. Every one is an option; the defaults are safe for an API server. */
 export interface BodyLimits {
   /**
@@ -8,6 +10,12 @@ export interface BodyLimits {
   bodyLimit: number
   /** Limits of `formData()` on multipart and urlencoded bodies (busboy's). */
   multipart: MultipartLimits
+  /**
+   * Milliseconds a body read may wait for the client's next bytes (Node hosts); then it fails with
+   * `RH_ERR_BODY_TIMEOUT` (408) and the connection closes after the response. `0` for none.
+   * Default: 60 s.
+   */
+  bodyTimeout: number
 }
 
 export interface MultipartLimits {
@@ -36,6 +44,7 @@ const MiB = 1024 * 1024
 export const DEFAULT_BODY_LIMITS: BodyLimits = {
   bodyLimit: MiB,
   multipart: { parts: 1000, fields: 1000, files: 100, fieldSize: MiB, fileSize: 100 * MiB, spool: false },
+  bodyTimeout: DEFAULT_BODY_TIMEOUT_MS,
 }
 
 /** The options merged over the defaults. */
@@ -43,5 +52,6 @@ export function resolveBodyLimits(options: BodyLimitOptions = {}, hostBodyLimit?
   return {
     bodyLimit: options.bodyLimit ?? hostBodyLimit ?? DEFAULT_BODY_LIMITS.bodyLimit,
     multipart: { ...DEFAULT_BODY_LIMITS.multipart, ...options.multipart },
+    bodyTimeout: resolveBodyTimeout(options.bodyTimeout),
   }
 }

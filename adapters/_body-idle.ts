@@ -1,0 +1,62 @@
+/**
+ * The body-idle timeout of the Node hosts (the `bodyTimeout` option): a body read that waits longer
+ * than that for the client's next bytes fails with `RH_ERR_BODY_TIMEOUT` (408), and the connection
+ * closes once the response is sent, since the rest of the body will never be read.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { routeHandlersError } from '../lib/errors.ts'
+
+/** What a Node body source needs to time its reads: the timeout (0 for none) and what to do then. */
+export interface BodyIdleOptions {
+  readonly ms: number
+  readonly onTimeout: () => void
+}
+
+/**
+ * A timer over one body: `waiting()` when a read starts waiting for bytes (again), `got()` when
+ * bytes or the end came. It runs only while the handler waits on a read: a handler busy elsewhere
+ * holds the body back with backpressure, which is not the client's fault.
+ */
+export class BodyIdleTimer {
+  readonly #options: BodyIdleOptions | undefined
+  readonly #fail: (error: Error) => void
+  #timer: NodeJS.Timeout | undefined
+  #timedOut = false
+
+  constructor(options: BodyIdleOptions | undefined, fail: (error: Error) => void) {
+    this.#options = options?.ms ? options : undefined
+    this.#fail = fail
+  }
+
+  /** True once the body timed out: it will never be read to its end. */
+  get timedOut(): boolean {
+    return this.#timedOut
+  }
+
+  waiting(): void {
+    const options = this.#options
+    if (!options) return
+    if (this.#timer) return void this.#timer.refresh()
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      this.#timedOut = true
+      options.onTimeout()
+      this.#fail(routeHandlersError('RH_ERR_BODY_TIMEOUT', [options.ms]))
+    }, options.ms)
+  }
+
+  got(): void {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+  }
+}
+
+/**
+ * Closes the connection once the response is sent: `Connection: close` when the head is still to
+ * be written (Node then ends the socket after the response), else the socket is ended once the
+ * response finishes.
+ */
+export function closeAfterResponse(req: IncomingMessage, res: ServerResponse): void {
+  if (!res.headersSent) res.shouldKeepAlive = false
+  else res.once('finish', () => req.socket.destroySoon())
+}
