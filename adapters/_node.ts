@@ -8,7 +8,7 @@ import type { BodyLimits } from '../lib/body/limits.ts'
 import { createRouteRequest } from '../lib/body/lazy-request.ts'
 import type { BodySource, RouteRequest } from '../lib/body/route-request.ts'
 import { hasOnlyJsonContentType, pendingJsonText } from '../lib/next/next-response.ts'
-import { routeHandlersError } from '../lib/errors.ts'
+import { isRouteHandlersError, routeHandlersError } from '../lib/errors.ts'
 import { originForm, requestOrigin } from './_request-url.ts'
 import type { Logger } from '../lib/types.ts'
 import { closeAfterResponse } from './_body-idle.ts'
@@ -247,6 +247,8 @@ function unsent(res: ServerResponse, written: string[], earlierCookies: ReturnTy
   else res.setHeader('set-cookie', earlierCookies)
   res.statusCode = 200
   res.statusMessage = ''
+  // The route's maxDuration ran out before the body's first bytes: still the host's 504.
+  if (isRouteHandlersError(error) && error.code === 'RH_ERR_HANDLER_TIMEOUT') return error
   return routeHandlersError('RH_ERR_RESPONSE_INVALID', [error instanceof Error ? error.message : String(error)], { cause: error })
 }
 

@@ -1,7 +1,7 @@
 /**
  * The standalone host: a route folder served by Node's `http` module alone.
  */
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http'
+import { createServer, STATUS_CODES, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http'
 import { createRouteHandlers, type RouteHandlers } from '../lib/router.ts'
 import type { Logger, RouteHandlersOptions } from '../lib/types.ts'
 import { isRouteHandlersError } from '../lib/errors.ts'
@@ -18,9 +18,9 @@ export interface ServeOptions extends RouteHandlersOptions {
 
 /**
  * A Node `request` listener over route handlers: `404` when no route matches, the error's status
- * and message for client errors (a hostile `Host`, a malformed or oversized body), `500` when a
- * handler throws (the error is logged; its message and stack are shown only when
- * `NODE_ENV=development`).
+ * and message for client errors (a hostile `Host`, a malformed or oversized body), `504` when a
+ * route's `maxDuration` runs out, `500` when a handler throws (server errors are logged; the
+ * message and stack are shown only when `NODE_ENV=development`).
  *
  * @example
  * http.createServer(toNodeListener(createRouteHandlers({ dir: './app' }))).listen(3000)
@@ -39,8 +39,10 @@ async function answer(routes: RouteHandlers, req: IncomingMessage, res: ServerRe
     // A client error (bad Host, malformed or oversized body) says what was wrong.
     if (isRouteHandlersError(error) && error.status < 500 && !res.headersSent) return sendText(res, error.status, error.message)
     logger.error(`route-handlers: ${req.method} ${path} failed`, error)
+    // A server error of ours keeps its status (504 for a route past its maxDuration).
+    const status = isRouteHandlersError(error) ? error.status : 500
     const detail = process.env.NODE_ENV === 'development' && error instanceof Error ? `\n\n${error.stack}` : ''
-    if (!res.headersSent) sendText(res, 500, `Internal Server Error${detail}`)
+    if (!res.headersSent) sendText(res, status, `${STATUS_CODES[status]}${detail}`)
     else res.destroy()
   }
 }

@@ -53,6 +53,16 @@ const errorTable = {
     message: (count: number, list: string) =>
       `${count} route file${count === 1 ? '' : 's'} could not be loaded (the other routes serve; these answer 500):\n${list}`,
   },
+  RH_ERR_ROUTE_CONFIG_INVALID: {
+    status: 500,
+    message: (file: string, name: string, got: string, expected: string) =>
+      `Route "${file}" exports ${name} = ${got}; it must be ${expected}. Fix the export or remove it.`,
+  },
+  RH_ERR_HANDLER_TIMEOUT: {
+    status: 504,
+    message: (file: string, method: string, seconds: number) =>
+      `The ${method} handler in "${file}" did not finish within its maxDuration of ${seconds} s; its request.signal was aborted.`,
+  },
   RH_ERR_HANDLER_RESULT: {
     status: 500,
     message: (file: string, method: string, got: string) =>

@@ -1,6 +1,7 @@
 import type { Logger, HttpMethod, RouteHandler } from './types.ts'
 import { HTTP_METHODS } from './types.ts'
 import type { RouteEntry } from './route-tree.ts'
+import { routeMaxDuration } from './route-config.ts'
 
 /** A route file ready to serve: its handlers, with Next.js's automatic HEAD. */
 export interface LoadedRoute {
@@ -10,13 +11,18 @@ export interface LoadedRoute {
   readonly headFromGet: boolean
   /** The `Allow` header for automatic OPTIONS and for 405: sorted, OPTIONS always included. */
   readonly allow: string
+  /** The file's `maxDuration` export in milliseconds, when it has one. */
+  readonly maxDuration: number | undefined
 }
 
 /**
- * Reads a route module's exports: the uppercase method functions are handlers. In development it
- * warns once about exports that look like handlers but are not (`get`, `default`).
+ * Reads a route module's exports: the uppercase method functions are handlers, `maxDuration` their
+ * time budget (an invalid one throws `RH_ERR_ROUTE_CONFIG_INVALID`, so the file fails to load as it
+ * fails `next build`). In development it warns once about exports that look like handlers but are
+ * not (`get`, `default`).
  */
 export function toLoadedRoute(entry: RouteEntry, exports: Record<string, unknown>, logger: Logger): LoadedRoute {
+  const maxDuration = routeMaxDuration(entry, exports)
   const handlers: Partial<Record<HttpMethod, RouteHandler>> = {}
   for (const method of HTTP_METHODS) {
     const handler = exports[method]
@@ -27,7 +33,7 @@ export function toLoadedRoute(entry: RouteEntry, exports: Record<string, unknown
   const headFromGet = handlers.HEAD === undefined && handlers.GET !== undefined
   if (headFromGet) handlers.HEAD = handlers.GET
   const allowed = new Set<string>([...Object.keys(handlers), 'OPTIONS'])
-  return { entry, handlers, headFromGet, allow: [...allowed].sort().join(', ') }
+  return { entry, handlers, headFromGet, allow: [...allowed].sort().join(', '), maxDuration }
 }
 
 function warnAboutLookalikes(entry: RouteEntry, exports: Record<string, unknown>, logger: Logger): void {

@@ -12,6 +12,8 @@ import { resolveBodyLimits, type BodyLimits } from './body/limits.ts'
 import { RouteRequest } from './body/route-request.ts'
 import { buildRouteTree, type RouteEntry } from './route-tree.ts'
 import { scanRoutes } from './scan.ts'
+import { withinTimeBudget } from './time-budget.ts'
+import { resolveMaxDuration } from './timeout-options.ts'
 import type { HandleOptions, RouteHandlersOptions, RouteInfo, RouteMatch } from './types.ts'
 
 /** find-my-way's default, so the Express and standalone hosts answer long params as Fastify does. */
@@ -36,7 +38,8 @@ export interface RouteHandlers {
   /**
    * Answers `request`, or resolves `null` when no route file matches its path (so a host can fall
    * through; also for a method the file lacks, with `onMissingMethod: 'fall-through'`). Rejects
-   * with the handler's own exception, or a `RouteHandlersError`.
+   * with the handler's own exception, or a `RouteHandlersError` (`RH_ERR_HANDLER_TIMEOUT` when
+   * the route's `maxDuration` runs out first).
    */
   handle(request: Request, options?: HandleOptions): Promise<Response | null>
   /**
@@ -67,6 +70,8 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   const fallThrough = options.onMissingMethod === 'fall-through'
   const bodyLimits = resolveBodyLimits(options)
   const maxParamLength = resolveMaxParamLength(options.maxParamLength)
+  const maxDuration = resolveMaxDuration(options.maxDuration)
+  const defaultBudget = maxDuration === undefined ? undefined : maxDuration * 1000
   const tree = buildRouteTree(scanRoutes(dir))
   const routesByEntry = new Map<RouteEntry, LoadedRoute>()
   const handlersContext: HandlersContext = { after: new AfterWork(logger), previewModeId: resolvePreviewModeId(options.previewModeId) }
@@ -115,7 +120,9 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       const route = routesByEntry.get(match.route as RouteEntry)
       if (!route) throw failures.get(match.route as RouteEntry)
       const nextRequest = request instanceof RouteRequest ? request : new RouteRequest(request, { nextConfig: { basePath }, limits: bodyLimits })
-      return dispatch(route, nextRequest, match.params, fallThrough, handlersContext)
+      const budget = route.maxDuration ?? defaultBudget
+      if (budget === undefined) return dispatch(route, nextRequest, match.params, fallThrough, handlersContext)
+      return withinTimeBudget(budget, route, nextRequest, () => dispatch(route, nextRequest, match.params, fallThrough, handlersContext))
     },
     close: () => handlersContext.after.settled(),
   }

@@ -16,6 +16,16 @@ export function resolveBodyTimeout(value: number | undefined): number {
   return value
 }
 
+/**
+ * The `maxDuration` option, in seconds as the route export it stands in for: the time budget of
+ * routes that export none. `undefined` or `0` for none (the default, as `next start`).
+ */
+export function resolveMaxDuration(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (!isDuration(value)) throw invalid('maxDuration', value, 'seconds (0 for none)')
+  return value === 0 ? undefined : value
+}
+
 function isDuration(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0
 }

@@ -125,6 +125,12 @@ export interface RouteHandlersOptions {
    */
   bodyTimeout?: number
   /**
+   * The time budget, in seconds as Next.js's `export const maxDuration`, of route files that do
+   * not export their own: past it `request.signal` aborts with `RH_ERR_HANDLER_TIMEOUT` and the
+   * host answers 504 (a response already streaming is cut). Default: none, as `next start`.
+   */
+  maxDuration?: number
+  /**
    * The value draft mode's `__prerender_bypass` cookie carries (`draftMode()`): Next.js's
    * `previewModeId`, found in a Next app's `.next/prerender-manifest.json`. Give it to keep draft
    * mode across restarts and processes, or to share it with a Next.js app on the same site;

@@ -1,7 +1,7 @@
 /**
- * Slow and stuck requests (issue 10 #8): the body-idle timeout (`bodyTimeout`, 408), on every Node
- * host. Tiny timeouts keep the suite quick; nothing here asserts how long anything took, only
- * statuses, reasons and bytes.
+ * Slow and stuck requests (issue 10 #8): the body-idle timeout (`bodyTimeout`, 408) and Next.js's
+ * `maxDuration` (504), on every Node host and the bare core. Tiny timeouts keep the suite quick;
+ * nothing here asserts how long anything took, only statuses, reasons and bytes.
  */
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
@@ -12,13 +12,18 @@ import express from 'express'
 import Fastify from 'fastify'
 import { routeHandlers } from '../adapters/express.ts'
 import { routeHandlersPlugin } from '../adapters/fastify.ts'
-import { createRouteHandlers, serve } from '../lib/index.ts'
+import { createRouteHandlers, isRouteHandlersError, serve } from '../lib/index.ts'
+import { eventually } from './helpers/http.ts'
 import { RawConnection } from './helpers/raw-connection.ts'
 import { appErrorHandler, listen, quietLogger } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 /** What a route saw, by the `x-id` its request carried. */
 interface Seen {
+  reason?: string
+  reasonIsError?: boolean
+  late?: boolean
+  cancelled?: string
   code?: string
 }
 
@@ -35,8 +40,51 @@ const entry = (request: Request) => {
 `
 
 const DIR = tempRouteFolder({
+  // Past its own maxDuration: waits for the abort, then answers anyway, a little later.
+  'slow/route.ts': `${SEEN}
+export const maxDuration = 0.1
+export async function GET(request: Request) {
+  const seenHere = entry(request)
+  await new Promise((resolve) => request.signal.addEventListener('abort', resolve, { once: true }))
+  seenHere.reason = request.signal.reason?.code
+  seenHere.reasonIsError = request.signal.reason instanceof Error
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  seenHere.late = true
+  return new Response('late answer')
+}
+`,
+  // No export of its own: the maxDuration option applies.
+  'never/route.ts': `export function GET(): Promise<Response> {
+  return new Promise(() => {})
+}
+`,
+  // A stream that sends one chunk, then nothing until cancelled.
+  'stream/route.ts': `${SEEN}
+export const maxDuration = 0.15
+export function GET(request: Request) {
+  const seenHere = entry(request)
+  const body = new ReadableStream({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode('first'))
+    },
+    pull: () => new Promise(() => {}),
+    cancel(reason) {
+      seenHere.cancelled = reason?.code
+    },
+  })
+  return new Response(body, { headers: { 'content-type': 'text/plain' } })
+}
+`,
+  // A stream that never sends its first byte.
+  'silent/route.ts': `export const maxDuration = 0.1
+export const GET = () => new Response(new ReadableStream({ pull: () => new Promise(() => {}) }))
+`,
+  'fast/route.ts': `export const maxDuration = 30
+export const GET = () => new Response('fast')
+`,
   // Reads the body as ?read= says, once its gate (if any) opens; records the error it got.
   'body/route.ts': `${SEEN}
+export const maxDuration = 30
 const gates = (globalThis as any).__timeoutGates as Map<string, Promise<void>>
 export async function POST(request: Request) {
   const seenHere = entry(request)
@@ -59,7 +107,7 @@ export async function POST(request: Request) {
 `,
 })
 
-const OPTIONS = { dir: DIR, bodyTimeout: 150, logger: quietLogger }
+const OPTIONS = { dir: DIR, bodyTimeout: 150, maxDuration: 0.1, logger: quietLogger }
 
 interface Host {
   port: number
@@ -102,6 +150,10 @@ const hosts: Record<string, () => Promise<Host>> = {
   },
 }
 
+function get(path: string, id: string): string {
+  return `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nx-id: ${id}\r\n\r\n`
+}
+
 /** A POST whose head promises `length` bytes, of which only `sent` are sent here. */
 function post(path: string, id: string, contentType: string, length: number, sent: string): string {
   return `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nx-id: ${id}\r\nContent-Type: ${contentType}\r\nContent-Length: ${length}\r\n\r\n${sent}`
@@ -114,6 +166,59 @@ for (const [name, start] of Object.entries(hosts)) {
       host = await start()
     })
     after(() => host.close())
+
+    test('maxDuration: a handler past its route\'s budget gets 504, its signal aborts with RH_ERR_HANDLER_TIMEOUT, its late answer is dropped, keep-alive goes on (issue 10 #8)', async () => {
+      const connection = await RawConnection.open(host.port)
+      try {
+        const id = randomUUID()
+        connection.write(get('/slow', id))
+        const timedOut = await connection.response()
+        assert.equal(timedOut.status, 504)
+        assert.notEqual(timedOut.body, 'late answer')
+        // The handler answers after the abort; nothing of that answer may reach the connection.
+        assert.ok(await eventually(() => seen.get(id)?.late === true))
+        assert.equal(seen.get(id)?.reason, 'RH_ERR_HANDLER_TIMEOUT')
+        assert.equal(seen.get(id)?.reasonIsError, true)
+        connection.write(get('/fast', randomUUID()))
+        const next = await connection.response()
+        assert.equal(next.status, 200)
+        assert.equal(next.body, 'fast')
+        assert.equal(connection.rest, '')
+        assert.equal(connection.isClosed, false)
+      } finally {
+        connection.destroy()
+      }
+    })
+
+    test('maxDuration option: a handler that never resolves is answered 504 (issue 10 #8)', async () => {
+      const response = await fetch(`http://127.0.0.1:${host.port}/never`)
+      assert.equal(response.status, 504)
+    })
+
+    test('maxDuration: a response whose stream has sent nothing when the budget runs out is answered 504 (issue 10 #8)', async () => {
+      const response = await fetch(`http://127.0.0.1:${host.port}/silent`)
+      assert.equal(response.status, 504)
+    })
+
+    test('maxDuration: a response still streaming when the budget runs out is cut and its stream cancelled (issue 10 #8)', async () => {
+      const id = randomUUID()
+      const response = await fetch(`http://127.0.0.1:${host.port}/stream`, { headers: { 'x-id': id, 'accept-encoding': 'identity' } })
+      assert.equal(response.status, 200)
+      const reader = response.body!.getReader()
+      let text = ''
+      const outcome = await (async () => {
+        try {
+          for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += new TextDecoder().decode(chunk.value)
+          return 'ended'
+        } catch {
+          return 'cut'
+        }
+      })()
+      assert.equal(text, 'first')
+      assert.equal(outcome, 'cut')
+      assert.ok(await eventually(() => seen.get(id)?.cancelled !== undefined))
+      assert.equal(seen.get(id)?.cancelled, 'RH_ERR_HANDLER_TIMEOUT')
+    })
 
     for (const [read, contentType, partial] of [
       ['text', 'text/plain', 'hello'],
@@ -161,9 +266,57 @@ for (const [name, start] of Object.entries(hosts)) {
   })
 }
 
-describe('timeouts: options', () => {
-  test('bodyTimeout is checked when the handlers are created (issue 10 #8)', () => {
-    for (const options of [{ bodyTimeout: -1 }, { bodyTimeout: Number.NaN }, { bodyTimeout: '60' as unknown as number }]) {
+describe('timeouts: core handle()', () => {
+  const routes = createRouteHandlers(OPTIONS)
+  before(() => routes.ready())
+
+  test('maxDuration: handle() rejects with RH_ERR_HANDLER_TIMEOUT (504); request.signal carries it (issue 10 #8)', async () => {
+    const id = randomUUID()
+    const error = await routes.handle(new Request('http://localhost/slow', { headers: { 'x-id': id } })).then(
+      () => assert.fail('handle() resolved'),
+      (rejection: unknown) => rejection,
+    )
+    assert.ok(isRouteHandlersError(error))
+    assert.equal(error.code, 'RH_ERR_HANDLER_TIMEOUT')
+    assert.equal(error.status, 504)
+    assert.ok(await eventually(() => seen.get(id)?.late === true))
+    assert.equal(seen.get(id)?.reason, 'RH_ERR_HANDLER_TIMEOUT')
+  })
+
+  test('maxDuration: a returned body still streaming errors with RH_ERR_HANDLER_TIMEOUT (issue 10 #8)', async () => {
+    const id = randomUUID()
+    const response = (await routes.handle(new Request('http://localhost/stream', { headers: { 'x-id': id } })))!
+    assert.equal(response.status, 200)
+    const reader = response.body!.getReader()
+    assert.equal(new TextDecoder().decode((await reader.read()).value), 'first')
+    await assert.rejects(reader.read(), { code: 'RH_ERR_HANDLER_TIMEOUT' })
+    assert.equal(seen.get(id)?.cancelled, 'RH_ERR_HANDLER_TIMEOUT')
+  })
+
+  test('maxDuration: a route that answers in time keeps its answer (issue 10 #8)', async () => {
+    const response = (await routes.handle(new Request('http://localhost/fast')))!
+    assert.equal(await response.text(), 'fast')
+  })
+
+  test('maxDuration: a route exporting something other than a number of seconds fails to load (issue 10 #8)', async () => {
+    const dir = tempRouteFolder({
+      'text/route.ts': "export const maxDuration = '60'\nexport const GET = () => new Response('x')\n",
+      'negative/route.ts': 'export const maxDuration = -1\nexport const GET = () => new Response(\'x\')\n',
+      'zero/route.ts': 'export const maxDuration = 0\nexport const GET = () => new Response(\'zero\')\n',
+    })
+    const broken = createRouteHandlers({ dir, logger: quietLogger })
+    await assert.rejects(broken.ready(), (error: Error & { code?: string; cause?: AggregateError }) => {
+      assert.equal(error.code, 'RH_ERR_ROUTES_LOAD')
+      assert.deepEqual(error.cause!.errors.map((cause: { code: string }) => cause.code), ['RH_ERR_ROUTE_CONFIG_INVALID', 'RH_ERR_ROUTE_CONFIG_INVALID'])
+      return true
+    })
+    await assert.rejects(broken.handle(new Request('http://localhost/text')), { code: 'RH_ERR_ROUTE_CONFIG_INVALID' })
+    // 0 is a valid export (Next.js accepts it): no budget of its own.
+    assert.equal(await (await broken.handle(new Request('http://localhost/zero')))!.text(), 'zero')
+  })
+
+  test('bodyTimeout and maxDuration options are checked when the handlers are created (issue 10 #8)', () => {
+    for (const options of [{ bodyTimeout: -1 }, { bodyTimeout: Number.NaN }, { maxDuration: Infinity }, { maxDuration: '60' as unknown as number }]) {
       assert.throws(() => createRouteHandlers({ dir: DIR, ...options }), { code: 'RH_ERR_OPTIONS_INVALID' }, JSON.stringify(options))
     }
   })

@@ -228,6 +228,21 @@ export function whenResponseSent(request: Request): ((callback: () => void) => v
   return request instanceof RouteRequest ? request[ROUTE].whenSent : undefined
 }
 
+/**
+ * Makes `request.signal` abort also when `signal` does, with its reason (a route's time budget);
+ * the host's own abort (the client left) still counts. Call before the handler runs.
+ */
+export function abortAlsoWith(request: RouteRequest, signal: AbortSignal): void {
+  const state = request[ROUTE]
+  const made = state.signal
+  // Hosts always give a lazy request its lazySignal; a request built from a Request has its own.
+  const own = made ? () => made : (state.lazySignal ?? (() => requestSignal.call(request)))
+  state.signal = undefined
+  state.lazySignal = () => AbortSignal.any([own(), signal])
+}
+
+const requestSignal = Object.getOwnPropertyDescriptor(Request.prototype, 'signal')!.get! as (this: Request) => AbortSignal
+
 /** The undici Request behind a lazily made request, built on first need. */
 export function realOf(request: RouteRequest): Request {
   const state = request[ROUTE]
