@@ -54,9 +54,10 @@ export class BodyIdleTimer {
 /**
  * Closes the connection once the response is sent: `Connection: close` when the head is still to
  * be written (Node then ends the socket after the response), else the socket is ended once the
- * response finishes.
+ * response has finished (at once if it has: a handler may read on after answering).
  */
 export function closeAfterResponse(req: IncomingMessage, res: ServerResponse): void {
   if (!res.headersSent) res.shouldKeepAlive = false
+  else if (res.writableFinished) req.socket.destroySoon()
   else res.once('finish', () => req.socket.destroySoon())
 }

@@ -79,6 +79,15 @@ export function GET(request: Request) {
   'silent/route.ts': `export const maxDuration = 0.1
 export const GET = () => new Response(new ReadableStream({ pull: () => new Promise(() => {}) }))
 `,
+  // Answers at once and reads the body afterwards.
+  'answer-first/route.ts': `${SEEN}
+export const maxDuration = 30
+export function POST(request: Request) {
+  const seenHere = entry(request)
+  request.text().catch((error) => (seenHere.code = error.code))
+  return new Response('answered')
+}
+`,
   'fast/route.ts': `export const maxDuration = 30
 export const GET = () => new Response('fast')
 `,
@@ -242,6 +251,22 @@ for (const [name, start] of Object.entries(hosts)) {
         }
       })
     }
+
+    test('bodyTimeout: a body that stops coming after the handler answered closes the connection (issue 10 #8)', async () => {
+      const connection = await RawConnection.open(host.port)
+      try {
+        const id = randomUUID()
+        connection.write(post('/answer-first', id, 'text/plain', 500, 'hello'))
+        const response = await connection.response()
+        assert.equal(response.status, 200)
+        assert.equal(response.body, 'answered')
+        await connection.closed
+        assert.equal(seen.get(id)?.code, 'RH_ERR_BODY_TIMEOUT')
+        assert.equal(connection.rest, '')
+      } finally {
+        connection.destroy()
+      }
+    })
 
     test('bodyTimeout: a client idle while the handler is not reading is not timed out (issue 10 #8)', async () => {
       const connection = await RawConnection.open(host.port)
