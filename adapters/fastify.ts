@@ -59,9 +59,9 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     return sendToReply(reply, response)
   }
 
-  const ignoreTrailingSlash = fastify.initialConfig.ignoreTrailingSlash === true
+  const withTrailingSlash = !ignoresTrailingSlash(fastify)
   for (const route of routes.routes) {
-    for (const url of fastifyPaths(route.pattern, !ignoreTrailingSlash)) {
+    for (const url of fastifyPaths(route.pattern, withTrailingSlash)) {
       try {
         fastify.route({ method: fastify.supportedMethods, url, handler })
       } catch (error) {
@@ -119,6 +119,19 @@ async function* streamRest(
   } finally {
     void reader.cancel().catch(() => {})
   }
+}
+
+/**
+ * Whether the app's router folds `/x/` onto `/x`, in either spelling: Fastify 5's
+ * `routerOptions.ignoreTrailingSlash` or the deprecated top-level option. Either one set means the
+ * slash variant must not be registered (it would collide with the plain one). Fastify fills
+ * `initialConfig.routerOptions` with defaults, so an explicit `false` there looks like an absent
+ * key: an app that sets the two spellings to opposite values gets `/x/` answered by its not-found
+ * handler rather than a failed boot.
+ */
+function ignoresTrailingSlash(fastify: FastifyInstance): boolean {
+  const config = fastify.initialConfig
+  return config.routerOptions?.ignoreTrailingSlash === true || config.ignoreTrailingSlash === true
 }
 
 function fastifyLogger(fastify: FastifyInstance): Logger {

@@ -184,3 +184,20 @@ describe('Fastify: trustProxy and the x-forwarded-* headers', () => {
     assert.deepEqual([body.host, body.proto, body.for], ['example.com', 'https', '203.0.113.7'])
   })
 })
+
+describe('Fastify: ignoreTrailingSlash in either spelling', () => {
+  const register = async (app: FastifyInstance) => {
+    await app.register(routeHandlersPlugin, { dir: APP_DIR, prefix: '/api', logger: quietLogger })
+  }
+  const spellings: [string, FastifyServerOptions][] = [
+    ['Fastify 5 routerOptions', { routerOptions: { ignoreTrailingSlash: true } }],
+    ['the deprecated top-level option', { ignoreTrailingSlash: true }],
+    ['the top-level option beside other routerOptions', { ignoreTrailingSlash: true, routerOptions: { maxParamLength: 200 } }],
+  ]
+  for (const [name, options] of spellings) {
+    const server = withApp(register, options)
+    test(`${name}: register() does not fail with RH_ERR_HOST_ROUTE_CONFLICT, and /items/ is served (issue 10 #13)`, async () => {
+      for (const path of ['/api/items', '/api/items/', '/api/items/widget/']) assert.equal((await fetch(`${server.url()}${path}`)).status, 200, path)
+    })
+  }
+})
