@@ -80,16 +80,26 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
  */
 function sendToReply(reply: FastifyReply, response: Response): FastifyReply | Promise<FastifyReply> {
   reply.code(response.status)
-  if (hasOnlyJsonContentType(response)) return reply.header('content-type', 'application/json').send(pendingJsonText(response))
+  if (hasOnlyJsonContentType(response)) return reply.header('content-type', 'application/json').send(jsonBytes(response))
   if (response.statusText) reply.raw.statusMessage = response.statusText
   for (const [name, value] of response.headers) {
     if (name !== 'set-cookie') reply.header(name, value)
   }
   for (const cookie of response.headers.getSetCookie()) reply.header('set-cookie', cookie)
-  const json = pendingJsonText(response)
+  const json = jsonBytes(response)
   if (json !== undefined) return reply.send(json)
   if (response.body === null) return reply.send()
   return sendBody(reply, response.body)
+}
+
+/**
+ * The text of a `NextResponse.json()` answer as bytes: `reply.send()` of a string under a JSON
+ * content type appends `; charset=utf-8` (and reformats a type of the handler's own), while a
+ * buffer goes out under the content type exactly as the Response has it, as on the other hosts.
+ */
+function jsonBytes(response: Response): Buffer | undefined {
+  const json = pendingJsonText(response)
+  return json === undefined ? undefined : Buffer.from(json)
 }
 
 async function sendBody(reply: FastifyReply, body: ReadableStream<Uint8Array>): Promise<FastifyReply> {

@@ -82,6 +82,9 @@ describe("Fastify: the app's hooks, plugins and handlers apply", () => {
       return reply.code(599).send({ error: 'app error handler' })
     })
     app.post('/legacy/form', async (request) => ({ parsedByFormbody: request.body }))
+    app.addHook('onSend', async (_request, reply) => {
+      reply.header('x-type-seen-on-send', reply.getHeader('content-type'))
+    })
     await app.register(routeHandlersPlugin, { dir: APP_DIR, prefix: '/api', logger: quietLogger })
   })
 
@@ -107,6 +110,16 @@ describe("Fastify: the app's hooks, plugins and handlers apply", () => {
     const created = await fetch(`${server.url()}/api/dispatch/status/201`, { headers: { 'accept-encoding': 'gzip' } })
     assert.equal(created.status, 201)
     assert.equal(await created.text(), 'status 201')
+  })
+
+  test('NextResponse.json() keeps application/json through onSend hooks and @fastify/compress (issue 10 #12)', async () => {
+    for (const kind of ['next-json', 'next-json-cookie']) {
+      const response = await fetch(`${server.url()}/api/dispatch/json-content-type?kind=${kind}`, { headers: { 'accept-encoding': 'gzip' } })
+      assert.equal(response.headers.get('content-encoding'), 'gzip', kind)
+      assert.equal(response.headers.get('content-type'), 'application/json', kind)
+      assert.equal(response.headers.get('x-type-seen-on-send'), 'application/json', kind)
+      assert.deepEqual(await response.json(), { ok: true }, kind)
+    }
   })
 
   test('compression applies to a route handler response', async () => {

@@ -126,6 +126,22 @@ export function runBehaviour(name: string, start: () => Promise<Target>): void {
         assert.equal(options.headers.get('allow'), null)
       })
 
+      test('a JSON response goes out with exactly the content type its Response has, no charset added (issue 10 #12)', async () => {
+        const expected: Record<string, string> = {
+          'next-json': 'application/json',
+          'next-json-headers': 'application/json',
+          'next-json-cookie': 'application/json',
+          'response-json': 'application/json',
+          'own-type': 'Application/Problem+JSON;profile="urn:x"',
+          'own-type-text': 'application/json',
+        }
+        for (const [kind, type] of Object.entries(expected)) {
+          const response = await send(`/dispatch/json-content-type?kind=${kind}`)
+          assert.equal(response.headers.get('content-type'), type, kind)
+          assert.deepEqual(await response.json(), { ok: true }, kind)
+        }
+      })
+
       test('rss.xml: dots in folder names are literal', async () => {
         const response = await send('/rss.xml')
         assert.equal(response.headers.get('content-type'), 'text/xml')
