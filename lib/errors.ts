@@ -1,41 +1,49 @@
 /**
  * Every error this package throws on purpose, in one table: a stable code, the HTTP status a host
  * should answer with when the error reaches it, and a message template. Tests and users match on
- * `code`, never on message text.
+ * `code`, never on message text. `startUp` marks the errors only raised while the app starts
+ * (options, the route folder, loading as a whole): no client ever sees them.
  */
 const errorTable = {
-  RH_ERR_OPTIONS_INVALID: { status: 500, message: (detail: string) => `Invalid route-handlers options: ${detail}` },
+  RH_ERR_OPTIONS_INVALID: { status: 500, startUp: true, message: (detail: string) => `Invalid route-handlers options: ${detail}` },
   RH_ERR_DIR_NOT_FOUND: {
     status: 500,
+    startUp: true,
     message: (dir: string) => `Route folder "${dir}" does not exist or is not a directory. Pass { dir } pointing at your app/ folder.`,
   },
   RH_ERR_SEGMENT_UNSUPPORTED: {
     status: 500,
+    startUp: true,
     message: (file: string, segment: string, reason: string) =>
       `Route "${file}": the folder "${segment}" ${reason}. Rename the folder or move the route out of it.`,
   },
   RH_ERR_ROUTE_DUPLICATE: {
     status: 500,
+    startUp: true,
     message: (first: string, second: string, pattern: string) =>
       `Two route files resolve to the same URL "${pattern}": "${first}" and "${second}". Keep only one of them (route groups do not change the URL).`,
   },
   RH_ERR_ROUTE_PARAM_MISMATCH: {
     status: 500,
+    startUp: true,
     message: (first: string, second: string, a: string, b: string) =>
       `Different parameter names at the same level: "${a}" in "${first}" and "${b}" in "${second}". Use one name for both folders.`,
   },
   RH_ERR_ROUTE_PARAM_REPEATED: {
     status: 500,
+    startUp: true,
     message: (file: string, name: string) =>
       `Route "${file}" uses the parameter name "${name}" twice in one path. Give each dynamic segment its own name.`,
   },
   RH_ERR_ROUTE_CATCH_ALL_CONFLICT: {
     status: 500,
+    startUp: true,
     message: (first: string, second: string) =>
       `"${first}" and "${second}" cannot both exist: an optional catch-all [[...x]] already matches what the other route matches. Remove one of them or make the catch-all required ([...x]).`,
   },
   RH_ERR_ROUTE_CATCH_ALL_NOT_LAST: {
     status: 500,
+    startUp: true,
     message: (file: string, segment: string) =>
       `Route "${file}": the catch-all folder "${segment}" must be the last segment of the URL. Move the route file up into "${segment}".`,
   },
@@ -45,11 +53,13 @@ const errorTable = {
   },
   RH_ERR_TSCONFIG_INVALID: {
     status: 500,
+    startUp: true,
     message: (file: string, cause: string) =>
       `Could not read ${file}: ${cause}. Fix the file, name another with the \`tsconfig\` option, or pass \`tsconfig: false\`.`,
   },
   RH_ERR_ROUTES_LOAD: {
     status: 500,
+    startUp: true,
     message: (count: number, list: string) =>
       `${count} route file${count === 1 ? '' : 's'} could not be loaded (the other routes serve; these answer 500):\n${list}`,
   },
@@ -101,6 +111,7 @@ const errorTable = {
   },
   RH_ERR_HOST_ROUTE_CONFLICT: {
     status: 500,
+    startUp: true,
     message: (file: string, url: string, cause: string) =>
       `Route file "${file}" cannot be registered at "${url}": ${cause}. Remove the app's own route for that URL, or move the route file.`,
   },
@@ -174,6 +185,8 @@ export class RouteHandlersError extends Error {
   readonly code: RouteHandlersErrorCode
   readonly status: number
   readonly statusCode: number
+  /** The full message, when `message` names only the code (5xx errors while serving, in production). */
+  declare readonly detail?: string
   readonly [brand] = true
 
   constructor(code: RouteHandlersErrorCode, message: string, options?: { cause?: unknown }) {
@@ -182,7 +195,27 @@ export class RouteHandlersError extends Error {
     this.code = code
     this.status = errorTable[code].status
     this.statusCode = this.status
+    const shown = clientMessage(code)
+    if (shown !== undefined) {
+      // V8 writes the stack on first read: read now, it begins with the full message for the logs.
+      void this.stack
+      this.detail = message
+      this.message = shown
+    }
   }
+}
+
+/**
+ * What a 5xx error raised while serving says in production (`NODE_ENV=production`), where a host
+ * may send `message` to the client (Fastify's default error handler does): only its code. Ours name
+ * route files and quote Node's errors with absolute paths; the full text stays in `detail` and at
+ * the head of the stack, which is what the host's logs print. Undefined where the full message
+ * stays: outside production, client errors (4xx), and start-up errors.
+ */
+function clientMessage(code: RouteHandlersErrorCode): string | undefined {
+  const entry = errorTable[code]
+  if (entry.status < 500 || 'startUp' in entry || process.env.NODE_ENV !== 'production') return undefined
+  return `Internal Server Error (${code}); the server log has the details.`
 }
 
 /** Builds a {@link RouteHandlersError} from the table, so messages stay in one place. */

@@ -88,8 +88,9 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       try {
         routesByEntry.set(entry, toLoadedRoute(entry, await loadRouteModule(entry.file, entry.relativeFile), logger))
       } catch (error) {
-        failures.set(entry, error as RouteHandlersError)
-        logger.error(`route-handlers: ${(error as Error).message}`, (error as Error).cause)
+        const failure = error as RouteHandlersError
+        failures.set(entry, failure)
+        logger.error(`route-handlers: ${failure.detail ?? failure.message}`, failure.cause)
       }
     }
     loaded = true
@@ -131,7 +132,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
 
 /** What `ready()` rejects with: every route file that failed, each with its own error as a cause. */
 function loadFailure(errors: RouteHandlersError[]): RouteHandlersError {
-  const list = errors.map((error) => `  - ${error.message}`).join('\n')
+  const list = errors.map((error) => `  - ${error.detail ?? error.message}`).join('\n')
   return routeHandlersError('RH_ERR_ROUTES_LOAD', [errors.length, list], { cause: errors.length === 1 ? errors[0] : new AggregateError(errors) })
 }
 

@@ -4,12 +4,14 @@ import express, { type ErrorRequestHandler } from 'express'
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
+import { format } from 'node:util'
 import { after, before, describe, test } from 'node:test'
 import { routeHandlers } from '../adapters/express.ts'
 import { entry } from './fixtures/app/next-apis/_after/log.ts'
 import { runBehaviour } from './helpers/behaviour.ts'
 import { rawRequest } from './helpers/http.ts'
 import { APP_DIR, appErrorHandler, expressTarget, listen, quietLogger, type Target } from './helpers/targets.ts'
+import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 runBehaviour('Express at the root', () => expressTarget(''))
 runBehaviour('Express under /api', () => expressTarget('/api'))
@@ -219,5 +221,51 @@ describe('Express: trust proxy and the x-forwarded-* headers', () => {
     const body = await read(target, forwarded)
     assert.equal(body.url, `http://127.0.0.1:${target.port}/next-apis/forwarded`)
     assert.deepEqual([body.host, body.proto, body.for], ['example.com', 'https', '203.0.113.7'])
+  })
+})
+
+describe("Express's default final handler in production: a 500 body names no file and no path (issue 10 #14)", () => {
+  let previous: string | undefined
+  const dir = tempRouteFolder({
+    'returns-nothing/route.ts': 'export const GET = () => undefined\n',
+    'broken/route.ts': "import './missing.ts'\nexport const GET = () => new Response('never')\n",
+    'throws/route.ts': "export const GET = () => {\n  throw new Error('secret detail from the handler')\n}\n",
+  })
+  // Express logs what reaches its final handler with console.error, just after the answer.
+  let log: (line: string) => void = () => {}
+  const nextLog = () => new Promise<string>((resolve) => (log = resolve))
+  const consoleError = console.error
+  before(() => {
+    previous = process.env.NODE_ENV
+    process.env.NODE_ENV = 'production'
+    console.error = (...args: unknown[]) => log(format(...args))
+  })
+  after(() => {
+    console.error = consoleError
+    if (previous === undefined) delete process.env.NODE_ENV
+    else process.env.NODE_ENV = previous
+  })
+  const app = withApp(() => {
+    const server = express()
+    server.use(routeHandlers({ dir, logger: quietLogger }))
+    return server
+  })
+
+  test('our errors and the handler\'s own answer "Internal Server Error"; the logged stack keeps the full message', async () => {
+    const cases = [
+      ['/returns-nothing', /returns-nothing\/route\.ts/],
+      ['/broken', /missing\.ts/],
+      ['/throws', /secret detail from the handler/],
+    ] as const
+    for (const [path, detail] of cases) {
+      const logged = nextLog()
+      const response = await app.target().send(path)
+      assert.equal(response.status, 500, path)
+      const text = await response.text()
+      assert.match(text, /<pre>Internal Server Error<\/pre>/)
+      assert.doesNotMatch(text, detail)
+      assert.ok(!text.includes(dir), text)
+      assert.match(await logged, detail)
+    }
   })
 })

@@ -7,9 +7,11 @@ import { randomUUID } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { routeHandlersPlugin } from '../adapters/fastify.ts'
+import { isRouteHandlersError } from '../lib/errors.ts'
 import { entry } from './fixtures/app/next-apis/_after/log.ts'
 import { runBehaviour } from './helpers/behaviour.ts'
 import { APP_DIR, fastifyTarget, quietLogger } from './helpers/targets.ts'
+import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 runBehaviour('Fastify at the root', () => fastifyTarget(''))
 runBehaviour('Fastify under /api', () => fastifyTarget('/api'))
@@ -213,4 +215,78 @@ describe('Fastify: ignoreTrailingSlash in either spelling', () => {
       for (const path of ['/api/items', '/api/items/', '/api/items/widget/']) assert.equal((await fetch(`${server.url()}${path}`)).status, 200, path)
     })
   }
+})
+
+/** A route folder whose requests fail in each way this package reports, and one the handler's own. */
+function failingRoutes(): string {
+  return tempRouteFolder({
+    'returns-nothing/route.ts': 'export const GET = () => undefined\n',
+    'middleware/route.ts': "import { NextResponse } from 'next/server'\nexport const GET = () => NextResponse.next()\n",
+    'broken/route.ts': "import './missing.ts'\nexport const GET = () => new Response('never')\n",
+    'throws/route.ts': "export const GET = () => {\n  throw new Error('secret detail from the handler')\n}\n",
+  })
+}
+
+/** Runs the describe block's servers with NODE_ENV=production, from start-up (route files load then) on. */
+function inProduction(): void {
+  let previous: string | undefined
+  before(() => {
+    previous = process.env.NODE_ENV
+    process.env.NODE_ENV = 'production'
+  })
+  after(() => {
+    if (previous === undefined) delete process.env.NODE_ENV
+    else process.env.NODE_ENV = previous
+  })
+}
+
+describe("Fastify's default error handler in production: our 500 bodies name no file and no path (issue 10 #14)", () => {
+  inProduction()
+  const dir = failingRoutes()
+  const logs: string[] = []
+  const seen: unknown[] = []
+  const plain = withApp(async (app) => {
+    await app.register(routeHandlersPlugin, { dir })
+  }, { logger: { level: 'error', stream: { write: (line: string) => void logs.push(line) } } })
+  const handled = withApp(async (app) => {
+    app.setErrorHandler((error, _request, reply) => {
+      seen.push(error)
+      return reply.code(500).send('app error page')
+    })
+    await app.register(routeHandlersPlugin, { dir, logger: quietLogger })
+  })
+
+  test('RH_ERR_HANDLER_RESULT, RH_ERR_HANDLER_NEXT_RESPONSE and RH_ERR_ROUTE_LOAD bodies carry the code only; the log has it all', async () => {
+    const cases = [
+      ['/returns-nothing', 'RH_ERR_HANDLER_RESULT', /returns-nothing\/route\.ts/],
+      ['/middleware', 'RH_ERR_HANDLER_NEXT_RESPONSE', /middleware\/route\.ts/],
+      ['/broken', 'RH_ERR_ROUTE_LOAD', /missing\.ts/],
+    ] as const
+    for (const [path, code, detail] of cases) {
+      const response = await fetch(`${plain.url()}${path}`)
+      assert.equal(response.status, 500, path)
+      const text = await response.text()
+      const body = JSON.parse(text) as Record<string, string>
+      assert.equal(body.code, code)
+      assert.ok(body.message!.includes(code), text)
+      assert.doesNotMatch(text, detail)
+      assert.ok(!text.includes('route.ts') && !text.includes(dir), text)
+      assert.ok(logs.some((line) => line.includes(code) && detail.test(line)), `${code}: the log names the file`)
+    }
+  })
+
+  test("a handler's own exception keeps Fastify's convention: its message is sent", async () => {
+    const response = await fetch(`${plain.url()}/throws`)
+    assert.equal(response.status, 500)
+    assert.equal(((await response.json()) as { message: string }).message, 'secret detail from the handler')
+  })
+
+  test("the app's error handler still gets our error object, with its code and the full text in detail", async () => {
+    assert.equal(await (await fetch(`${handled.url()}/returns-nothing`)).text(), 'app error page')
+    const error = seen.at(-1)
+    assert.ok(isRouteHandlersError(error))
+    assert.equal(error.code, 'RH_ERR_HANDLER_RESULT')
+    assert.match(error.detail!, /GET handler in "returns-nothing\/route\.ts" returned undefined/)
+    assert.match(error.stack!, /returns-nothing\/route\.ts/)
+  })
 })
