@@ -26,6 +26,11 @@ export interface FastifyRouteHandlersOptions extends Omit<RouteHandlersOptions, 
 }
 
 const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, options) => {
+  // fastify-plugin marks the function it wraps, and this is that function: wrapped again by the
+  // app, it would share the app's scope, where it cannot keep the app's parsers away.
+  if ((plugin as unknown as Record<symbol, unknown>)[Symbol.for('skip-override')] === true) {
+    throw routeHandlersError('RH_ERR_HOST_NOT_ENCAPSULATED', [])
+  }
   const { prefix: _prefix, logger = fastifyLogger(fastify), failOnLoadError = false, ...coreOptions } = options
   // Buffered reads obey Fastify's own bodyLimit unless the plugin is given one.
   const bodyLimit = coreOptions.bodyLimit ?? fastify.initialConfig.bodyLimit

@@ -115,6 +115,12 @@ const errorTable = {
     message: (file: string, url: string, cause: string) =>
       `Route file "${file}" cannot be registered at "${url}": ${cause}. Remove the app's own route for that URL, or move the route file.`,
   },
+  RH_ERR_HOST_NOT_ENCAPSULATED: {
+    status: 500,
+    startUp: true,
+    message: () =>
+      'route-handlers/fastify was wrapped in fastify-plugin, so it would run in the scope of the app: `prefix` would be ignored, its body handling would replace the app\'s parsers, and parsers registered later (@fastify/formbody) would read route handlers\' bodies first. Register the plugin as it is: fastify.register(routeHandlersPlugin, { dir, prefix }).',
+  },
   RH_ERR_HOST_INVALID: {
     status: 400,
     message: (host: string) => `The request's Host header ${host} is missing or not a valid host.`,

@@ -2,6 +2,7 @@ import fastifyCompress from '@fastify/compress'
 import fastifyCors from '@fastify/cors'
 import fastifyFormbody from '@fastify/formbody'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import fastifyPlugin from 'fastify-plugin'
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
@@ -288,5 +289,48 @@ describe("Fastify's default error handler in production: our 500 bodies name no 
     assert.equal(error.code, 'RH_ERR_HANDLER_RESULT')
     assert.match(error.detail!, /GET handler in "returns-nothing\/route\.ts" returned undefined/)
     assert.match(error.stack!, /returns-nothing\/route\.ts/)
+  })
+})
+
+describe('Fastify: @fastify/formbody in any order leaves route handler bodies to formData() (issue 10 #11)', () => {
+  const form = { method: 'POST', body: 'name=Ada&email=ada%40example.com', headers: { 'content-type': 'application/x-www-form-urlencoded' } }
+  const plugin = { dir: APP_DIR, prefix: '/api', logger: quietLogger }
+  const orders: [string, (app: FastifyInstance) => Promise<void>][] = [
+    ['formbody registered before the plugin', async (app) => {
+      await app.register(fastifyFormbody)
+      await app.register(routeHandlersPlugin, plugin)
+    }],
+    ['formbody registered after the plugin', async (app) => {
+      await app.register(routeHandlersPlugin, plugin)
+      await app.register(fastifyFormbody)
+    }],
+    ['both registered without await, formbody last', async (app) => {
+      void app.register(routeHandlersPlugin, plugin)
+      void app.register(fastifyFormbody)
+    }],
+    ["each inside the app's own fastify-plugin wrappers", async (app) => {
+      await app.register(fastifyPlugin(async (scope) => void (await scope.register(routeHandlersPlugin, plugin))))
+      await app.register(fastifyPlugin(async (scope) => void (await scope.register(fastifyFormbody))))
+    }],
+  ]
+  for (const [name, register] of orders) {
+    const server = withApp(async (app) => {
+      app.post('/legacy/form', async (request) => ({ parsedByFormbody: request.body }))
+      await register(app)
+    })
+    test(name, async () => {
+      const routeHandler = await fetch(`${server.url()}/api/form`, form)
+      assert.deepEqual(await routeHandler.json(), { name: 'Ada', email: 'ada@example.com', file: null })
+      const legacy = await fetch(`${server.url()}/legacy/form`, form)
+      assert.deepEqual(await legacy.json(), { parsedByFormbody: { name: 'Ada', email: 'ada@example.com' } })
+    })
+  }
+
+  test('the plugin itself wrapped in fastify-plugin (its scope lost, formbody would read the body first) fails register() with RH_ERR_HOST_NOT_ENCAPSULATED', async () => {
+    // A copy of the module: fastify-plugin marks the function it wraps, for every later register().
+    const copy = (await import(new URL('../adapters/fastify.ts?wrapped', import.meta.url).href)) as typeof import('../adapters/fastify.ts')
+    const app = Fastify()
+    await assert.rejects(async () => app.register(fastifyPlugin(copy.routeHandlersPlugin), plugin), { code: 'RH_ERR_HOST_NOT_ENCAPSULATED' })
+    await app.close()
   })
 })
