@@ -35,7 +35,7 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   // Buffered reads obey Fastify's own bodyLimit unless the plugin is given one.
   const bodyLimit = coreOptions.bodyLimit ?? fastify.initialConfig.bodyLimit
   // Long params answer 414 as the app's own routes do, under the instance's limit (either spelling).
-  const config = fastify.initialConfig as typeof fastify.initialConfig & { routerOptions?: { maxParamLength?: number } }
+  const config = fastify.initialConfig
   const maxParamLength = coreOptions.maxParamLength ?? config.routerOptions?.maxParamLength ?? config.maxParamLength
   const routes = createRouteHandlers({ ...coreOptions, bodyLimit, maxParamLength, logger })
   // Broken route files were logged as they failed; they answer 500 unless the app wants to fail.
