@@ -1,6 +1,7 @@
 import { ResponseCookies, type ResponseCookie } from '@edge-runtime/cookies'
 import type { RequestStore } from './context.ts'
 import { routeHandlersError } from './errors.ts'
+import { cookieToSet, replaceSetCookies } from './next/cookie-semantics.ts'
 import type { LoadedRoute } from './loaded-route.ts'
 import { hasOnlyJsonContentType, pendingJsonText, type NextResponse } from './next/next-response.ts'
 
@@ -71,14 +72,19 @@ function stripInternalHeaders(headers: Headers): void {
 
 /**
  * Adds the cookies the handler set with `cookies()` to `headers`, one `Set-Cookie` per name; a
- * cookie of the same name already on the response wins. This is Next.js's `appendMutableCookies`.
+ * cookie of the same name already on the response wins. This is Next.js's `appendMutableCookies`
+ * (each modified cookie set into the response's ResponseCookies, then each returned one again),
+ * with the headers written once at the end rather than on every `set()` (issue 10 #2).
  */
 export function mergeCookies(headers: Headers, modified: ResponseCookie[]): void {
   if (modified.length === 0) return
-  const responseCookies = new ResponseCookies(headers)
-  const returned = responseCookies.getAll()
-  for (const cookie of modified) responseCookies.set(cookie)
-  for (const cookie of returned) responseCookies.set(cookie)
+  const returned = new ResponseCookies(headers).getAll()
+  // Map order is Set-Cookie order: the returned cookies where they were, then the new names.
+  const merged = new Map<string, ResponseCookie>()
+  for (const cookie of returned) merged.set(cookie.name, cookie)
+  for (const cookie of modified) if (!merged.has(cookie.name)) merged.set(...cookieToSet([cookie]))
+  for (const cookie of returned) merged.set(...cookieToSet([cookie]))
+  replaceSetCookies(headers, merged.values())
 }
 
 /** What a value is, for error messages: `undefined`, `a string`, `an object (Map)`. */

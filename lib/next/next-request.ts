@@ -1,5 +1,6 @@
-import { RequestCookies } from '@edge-runtime/cookies'
+import type { RequestCookies } from '@edge-runtime/cookies'
 import { NextURL } from './next-url.ts'
+import { RequestCookieJar } from './request-cookies.ts'
 
 export interface NextRequestInit extends RequestInit {
   /** As in Next.js; only `basePath` is used here (the mount prefix). */
@@ -36,7 +37,7 @@ export class NextRequest extends Request {
   /** The `Cookie` header as Next.js's RequestCookies (`get`, `getAll`, `has`, `set`, `delete`, `clear`). */
   get cookies(): RequestCookies {
     const state = this[NEXT]
-    return (state.cookies ??= new RequestCookies(this.headers))
+    return (state.cookies ??= new RequestCookieJar(this.headers))
   }
 
   /** The URL with the mount prefix as `basePath`, `pathname` relative to it, and live `searchParams`. */

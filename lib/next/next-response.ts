@@ -1,4 +1,5 @@
-import { ResponseCookies } from '@edge-runtime/cookies'
+import type { ResponseCookies } from '@edge-runtime/cookies'
+import { ResponseCookieJar } from './response-cookies.ts'
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
 
@@ -45,7 +46,7 @@ export class NextResponse<Body = unknown> extends Response {
 
   /** The response's `Set-Cookie` headers as Next.js's ResponseCookies. */
   get cookies(): ResponseCookies {
-    return (this[COOKIES] ??= new ResponseCookies(this.headers))
+    return (this[COOKIES] ??= new ResponseCookieJar(this.headers))
   }
 
   /**

@@ -1,67 +1,80 @@
-import { RequestCookies, ResponseCookies, type RequestCookie, type ResponseCookie } from '@edge-runtime/cookies'
+import { parseCookie, stringifyCookie, type RequestCookie, type ResponseCookie } from '@edge-runtime/cookies'
 import type { ModifiedCookies, RequestStore } from '../context.ts'
 import { routeHandlersError } from '../errors.ts'
-
-type SetArguments = Parameters<ResponseCookies['set']>
-type DeleteArguments = Parameters<ResponseCookies['delete']>
+import { cookieToDelete, cookieToSet, type DeleteCookieArguments, type SetCookieArguments } from './cookie-semantics.ts'
 
 /**
  * `cookies()` inside a route handler, as Next.js builds it: reads see the request's cookies and
  * whatever the handler set since; `set()`/`delete()` are remembered and become `Set-Cookie` headers
- * on the response. Serialization is `@edge-runtime/cookies`', the code Next.js itself uses.
+ * on the response. Semantics and serialization are `@edge-runtime/cookies`' `ResponseCookies`, the
+ * code Next.js itself uses (it copies each request cookie into one), kept in a plain map: each call
+ * costs the same whatever the number of cookies (issue 10 #2).
  */
 export class RouteCookies implements ModifiedCookies {
-  readonly #cookies = new ResponseCookies(new Headers())
+  // By name, in the order Next's ResponseCookies keeps: the request's, then new names as set.
+  readonly #cookies = new Map<string, ResponseCookie>()
   readonly #modified = new Set<string>()
   readonly #readonly: boolean
 
   /** `readonly`: inside `after()`, where the response has been sent, `set()`/`delete()` throw. */
   constructor(requestHeaders: Headers, readonly = false) {
-    for (const cookie of new RequestCookies(requestHeaders).getAll()) this.#cookies.set(cookie)
+    const header = requestHeaders.get('cookie')
+    // RequestCookies' parse (undecodable values skipped), then ResponseCookies' defaults (`Path=/`).
+    if (header) for (const [name, value] of parseCookie(header)) this.#cookies.set(name, { name, value, path: '/' })
     this.#readonly = readonly
   }
 
   get size(): number {
-    return this.#cookies.getAll().length
+    return this.#cookies.size
   }
 
   get(...args: [name: string] | [RequestCookie]): ResponseCookie | undefined {
-    return this.#cookies.get(...args)
+    return this.#cookies.get(typeof args[0] === 'string' ? args[0] : args[0].name)
   }
 
   getAll(...args: [name: string] | [RequestCookie] | []): ResponseCookie[] {
-    return this.#cookies.getAll(...args)
+    if (args.length === 0) return [...this.#cookies.values()]
+    const cookie = this.#cookies.get(typeof args[0] === 'string' ? args[0] : args[0].name)
+    return cookie ? [cookie] : []
   }
 
   has(name: string): boolean {
     return this.#cookies.has(name)
   }
 
-  set(...args: SetArguments): this {
+  set(...args: SetCookieArguments): this {
     if (this.#readonly) throw routeHandlersError('RH_ERR_AFTER_READONLY', ['cookies().set()'])
-    this.#cookies.set(...args)
-    this.#modified.add(typeof args[0] === 'string' ? args[0] : args[0].name)
+    const [name, cookie] = cookieToSet(args)
+    this.#cookies.set(name, cookie)
+    this.#modified.add(name)
     return this
   }
 
-  delete(...args: DeleteArguments): this {
+  delete(...args: DeleteCookieArguments): this {
     if (this.#readonly) throw routeHandlersError('RH_ERR_AFTER_READONLY', ['cookies().delete()'])
-    this.#cookies.delete(...args)
-    this.#modified.add(typeof args[0] === 'string' ? args[0] : args[0].name)
+    const [name, cookie] = cookieToDelete(args)
+    this.#cookies.set(name, cookie)
+    this.#modified.add(name)
     return this
   }
 
   toString(): string {
-    return this.#cookies.toString()
+    return [...this.#cookies.values()].map(stringifyCookie).join('; ')
   }
 
   [Symbol.iterator](): IterableIterator<[string, ResponseCookie]> {
-    return this.#cookies.getAll().map((cookie): [string, ResponseCookie] => [cookie.name, cookie])[Symbol.iterator]()
+    return this.#cookies.entries()
   }
 
-  /** The cookies to send: those set or deleted during this request, in their final state. */
+  /**
+   * The cookies to send: those set or deleted during this request, in their final state and in the
+   * jar's order (the request's cookies first), as Next.js lists them.
+   */
   modified(): ResponseCookie[] {
-    return [...this.#modified].flatMap((name) => this.#cookies.get(name) ?? [])
+    if (this.#modified.size === 0) return []
+    const modified: ResponseCookie[] = []
+    for (const [name, cookie] of this.#cookies) if (this.#modified.has(name)) modified.push(cookie)
+    return modified
   }
 }
 
