@@ -6,6 +6,8 @@ import type { HttpMethod, RouteInfo } from './types.ts'
 /** A route file in the table; `methods` is filled in when its module has loaded. */
 export interface RouteEntry extends RouteInfo {
   readonly relativeFile: string
+  /** The real path to import (see ScannedRoute). */
+  readonly moduleFile: string
   methods: HttpMethod[]
 }
 
@@ -58,6 +60,7 @@ function insert(tree: RouteTree, scanned: ScannedRoute): void {
   const entry: RouteEntry = {
     pattern: `/${segments.map(patternOf).join('/')}`,
     file: scanned.file,
+    moduleFile: scanned.moduleFile,
     relativeFile: scanned.relativeFile,
     methods: [],
   }

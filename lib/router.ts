@@ -82,11 +82,11 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   const failures = new Map<RouteEntry, RouteHandlersError>()
   let loaded = false
   // A tsconfig that cannot be read throws here, where the app creates the handlers.
-  prepareLoading({ dir, tsconfig: options.tsconfig }, tree.routes.map((route) => route.file))
+  prepareLoading({ dir, tsconfig: options.tsconfig }, tree.routes.map((route) => route.moduleFile))
   const loading = (async () => {
     for (const entry of tree.routes) {
       try {
-        routesByEntry.set(entry, toLoadedRoute(entry, await loadRouteModule(entry.file, entry.relativeFile), logger))
+        routesByEntry.set(entry, toLoadedRoute(entry, await loadRouteModule(entry.moduleFile, entry.relativeFile), logger))
       } catch (error) {
         const failure = error as RouteHandlersError
         failures.set(entry, failure)

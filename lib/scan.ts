@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs'
+import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { routeHandlersError } from './errors.ts'
 import { parseSegment, type Segment } from './segments.ts'
@@ -9,47 +9,102 @@ export const ROUTE_FILE_EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cj
 const ROUTE_FILES = new Set(ROUTE_FILE_EXTENSIONS.map((extension) => `route${extension}`))
 
 export interface ScannedRoute {
-  /** Absolute path. */
+  /** Absolute path, through the folders (and links) it was found in. */
   file: string
+  /**
+   * The real path, to import: a route file reached through several links is one module, even
+   * under `--preserve-symlinks`.
+   */
+  moduleFile: string
   /** Path relative to the route folder, with `/` separators, for messages. */
   relativeFile: string
   /** Every folder between the route folder and the file, groups included. */
   segments: Segment[]
 }
 
+// What the scan asks of an entry, or of where a link leads.
+type Kind = Pick<Stats, 'isFile' | 'isDirectory'>
+
+interface Scan {
+  dir: string
+  realDir: string
+  routes: ScannedRoute[]
+}
+
 /**
  * Finds every route file under `dir`, skipping private `_folders`. Synchronous on purpose: it runs
  * once at start-up, so structural mistakes throw where the app creates the handlers.
+ *
+ * Symlinks are followed inside `dir` only: a linked route file or folder serves at the link's
+ * path; a link that leads outside `dir`, or back to a folder it is in (a cycle, found by real
+ * path), is a start-up error. A broken link is skipped, as if absent.
  *
  * @example
  * scanRoutes('/srv/app') // [{ file: '/srv/app/items/route.ts', relativeFile: 'items/route.ts', segments: [...] }]
  */
 export function scanRoutes(dir: string): ScannedRoute[] {
   if (!isDirectory(dir)) throw routeHandlersError('RH_ERR_DIR_NOT_FOUND', [dir])
-  const routes: ScannedRoute[] = []
-  walk(dir, dir, [], routes)
-  return routes
+  const scan: Scan = { dir, realDir: realpathSync.native(dir), routes: [] }
+  walk(scan, dir, [scan.realDir], [])
+  return scan.routes
 }
 
-function walk(root: string, folder: string, segments: Segment[], routes: ScannedRoute[]): void {
+/** `realFolders`: the real path of `folder` and of each folder above it, up to `dir`. */
+function walk(scan: Scan, folder: string, realFolders: string[], segments: Segment[]): void {
+  const realFolder = realFolders[realFolders.length - 1]!
   const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))
   for (const entry of entries) {
     const path = join(folder, entry.name)
-    if (entry.isFile() && ROUTE_FILES.has(entry.name)) {
-      routes.push({ file: path, relativeFile: relative(root, path).split(sep).join('/'), segments })
-    } else if (entry.isDirectory() || (entry.isSymbolicLink() && isDirectory(path))) {
+    const isRouteFile = ROUTE_FILES.has(entry.name)
+    // Only route files and folders are followed; other links are the module loader's business.
+    const target: { real: string; stats: Kind } | undefined = entry.isSymbolicLink()
+      ? followLink(scan, path, entry.name)
+      : { real: join(realFolder, entry.name), stats: entry }
+    if (target === undefined) continue
+    if (isRouteFile && target.stats.isFile()) {
+      scan.routes.push({ file: path, moduleFile: target.real, relativeFile: relativeTo(scan.dir, path), segments })
+    } else if (target.stats.isDirectory()) {
       if (entry.name === 'node_modules') continue
       const segment = parseSegment(entry.name)
       if (segment.kind === 'private') continue
-      walk(root, path, [...segments, segment], routes)
+      if (realFolders.includes(target.real)) {
+        throw routeHandlersError('RH_ERR_DIR_SYMLINK_CYCLE', [relativeTo(scan.dir, path), target.real])
+      }
+      walk(scan, path, [...realFolders, target.real], [...segments, segment])
     }
   }
 }
 
+/**
+ * Where a link leads, when it matters: a route file, or a routed folder inside `dir`. Undefined for
+ * a broken link and for links the scan does not follow (other files, `_private`, `node_modules`).
+ */
+function followLink(scan: Scan, path: string, name: string): { real: string; stats: Kind } | undefined {
+  const stats = statOrUndefined(path)
+  if (stats === undefined) return undefined
+  const isRouteFile = ROUTE_FILES.has(name)
+  if (isRouteFile ? !stats.isFile() : !stats.isDirectory()) return undefined
+  if (!isRouteFile && (name === 'node_modules' || parseSegment(name).kind === 'private')) return undefined
+  const real = realpathSync.native(path)
+  if (real !== scan.realDir && !real.startsWith(scan.realDir.endsWith(sep) ? scan.realDir : scan.realDir + sep)) {
+    throw routeHandlersError('RH_ERR_DIR_SYMLINK_OUTSIDE', [relativeTo(scan.dir, path), real, scan.dir])
+  }
+  return { real, stats }
+}
+
+function relativeTo(dir: string, path: string): string {
+  return relative(dir, path).split(sep).join('/')
+}
+
 function isDirectory(path: string): boolean {
+  return statOrUndefined(path)?.isDirectory() === true
+}
+
+// Missing, a broken link, a link to itself (ELOOP), unreadable: not there, for the scan.
+function statOrUndefined(path: string): Stats | undefined {
   try {
-    return statSync(path).isDirectory()
+    return statSync(path)
   } catch {
-    return false
+    return undefined
   }
 }

@@ -6,6 +6,7 @@ export function treeOf(files: string[]): RouteTree {
   return buildRouteTree(
     files.map((relativeFile) => ({
       file: `/virtual/${relativeFile}`,
+      moduleFile: `/virtual/${relativeFile}`,
       relativeFile,
       segments: relativeFile.split('/').slice(0, -1).map(parseSegment),
     })),
