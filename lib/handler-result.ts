@@ -75,6 +75,7 @@ function stripInternalHeaders(headers: Headers): void {
  * cookie of the same name already on the response wins. This is Next.js's `appendMutableCookies`
  * (each modified cookie set into the response's ResponseCookies, then each returned one again),
  * with the headers written once at the end rather than on every `set()` (issue 10 #2).
+ * `modified`: cookies as `cookies()` keeps them, defaults already filled in by its `set()`.
  */
 export function mergeCookies(headers: Headers, modified: ResponseCookie[]): void {
   if (modified.length === 0) return
@@ -82,7 +83,9 @@ export function mergeCookies(headers: Headers, modified: ResponseCookie[]): void
   // Map order is Set-Cookie order: the returned cookies where they were, then the new names.
   const merged = new Map<string, ResponseCookie>()
   for (const cookie of returned) merged.set(cookie.name, cookie)
-  for (const cookie of modified) if (!merged.has(cookie.name)) merged.set(...cookieToSet([cookie]))
+  // cookies() stored each one as set() normalizes it: setting it again changes only the expiry a
+  // Max-Age gives, which counts from now.
+  for (const cookie of modified) if (!merged.has(cookie.name)) merged.set(cookie.name, cookie.maxAge ? cookieToSet([cookie])[1] : cookie)
   for (const cookie of returned) merged.set(...cookieToSet([cookie]))
   replaceSetCookies(headers, merged.values())
 }

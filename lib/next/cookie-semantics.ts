@@ -15,6 +15,8 @@ export type DeleteCookieArguments = [key: string] | [options: Omit<ResponseCooki
 
 /** The cookie `ResponseCookies.set(...args)` stores, under its name: defaults filled in. */
 export function cookieToSet(args: SetCookieArguments): [name: string, cookie: ResponseCookie] {
+  // The common `set(name, value)`: what the steps below make of it, without the copies.
+  if (args.length !== 1 && args[2] === undefined) return [args[0], { name: args[0], value: args[1], path: '/' }]
   const [name, value, options] = args.length === 1 ? [args[0].name, args[0].value, args[0]] : args
   return [name, normalizeCookie({ name, value, ...options })]
 }
