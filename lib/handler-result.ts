@@ -80,14 +80,22 @@ function stripInternalHeaders(headers: Headers): void {
 export function mergeCookies(headers: Headers, modified: ResponseCookie[]): void {
   if (modified.length === 0) return
   const returned = new ResponseCookies(headers).getAll()
+  if (returned.length === 0) {
+    replaceSetCookies(headers, modified.map(renewed))
+    return
+  }
   // Map order is Set-Cookie order: the returned cookies where they were, then the new names.
   const merged = new Map<string, ResponseCookie>()
   for (const cookie of returned) merged.set(cookie.name, cookie)
-  // cookies() stored each one as set() normalizes it: setting it again changes only the expiry a
-  // Max-Age gives, which counts from now.
-  for (const cookie of modified) if (!merged.has(cookie.name)) merged.set(cookie.name, cookie.maxAge ? cookieToSet([cookie])[1] : cookie)
+  for (const cookie of modified) if (!merged.has(cookie.name)) merged.set(cookie.name, renewed(cookie))
   for (const cookie of returned) merged.set(...cookieToSet([cookie]))
   replaceSetCookies(headers, merged.values())
+}
+
+// A cookie of cookies() set again, as the merge does: set() already filled in its defaults, so only
+// the expiry a Max-Age gives changes (it counts from now).
+function renewed(cookie: ResponseCookie): ResponseCookie {
+  return cookie.maxAge ? cookieToSet([cookie])[1] : cookie
 }
 
 /** What a value is, for error messages: `undefined`, `a string`, `an object (Map)`. */
