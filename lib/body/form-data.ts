@@ -6,8 +6,8 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
-import { routeHandlersError, standardError } from '../errors.ts'
-import type { BodyLimits, MultipartLimits } from './limits.ts'
+import { standardError } from '../errors.ts'
+import { overLimit, type BodyLimits } from './limits.ts'
 import { tooLarge } from './read-limited.ts'
 
 /** Where spooled uploads went, so they can be deleted once the response is done. */
@@ -16,8 +16,7 @@ export interface SpoolRecord {
 }
 
 /**
- * `formData()` for multipart and urlencoded bodies, parsed as a stream by busboy with every limit
- * in `limits`. Files are kept in memory, or written to temporary files when `multipart.spool` is
+ * `formData()` for multipart bodies, parsed as a stream by busboy with every limit in `limits`. Files are kept in memory, or written to temporary files when `multipart.spool` is
  * set (their folders are added to `spooled` for deletion).
  */
 export function parseFormData(body: ReadableStream<Uint8Array>, contentType: string, limits: BodyLimits, spooled: SpoolRecord): Promise<FormData> {
@@ -50,6 +49,7 @@ export function parseFormData(body: ReadableStream<Uint8Array>, contentType: str
     try {
       parser = busboy({
         headers: { 'content-type': contentType },
+        // Field names and filenames sent as raw UTF-8 (as browsers do) decode as undici decodes them.
         defParamCharset: 'utf8',
         limits: { parts: multipart.parts, fields: multipart.fields, files: multipart.files, fieldSize: multipart.fieldSize, fileSize: multipart.fileSize },
       })
@@ -99,10 +99,6 @@ async function spoolFile(stream: Readable, info: busboy.FileInfo, folder: string
   await pipeline(stream, createWriteStream(path))
   // A file-backed Blob: its bytes stay on disk until read.
   return new File([await openAsBlob(path, { type: info.mimeType })], info.filename ?? 'blob', { type: info.mimeType })
-}
-
-function overLimit(limits: MultipartLimits, name: 'parts' | 'fields' | 'files' | 'fieldSize' | 'fileSize'): Error {
-  return routeHandlersError('RH_ERR_FORM_LIMIT', [name, limits[name]])
 }
 
 function malformed(error: unknown): Error {

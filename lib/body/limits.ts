@@ -1,4 +1,5 @@
 import { DEFAULT_BODY_TIMEOUT_MS, resolveBodyTimeout } from '../timeout-options.ts'
+import { routeHandlersError } from '../errors.ts'
 
 /** Limits on request bodies. Every one is an option; the defaults are safe for an API server. */
 export interface BodyLimits {
@@ -54,4 +55,9 @@ export function resolveBodyLimits(options: BodyLimitOptions = {}, hostBodyLimit?
     multipart: { ...DEFAULT_BODY_LIMITS.multipart, ...options.multipart },
     bodyTimeout: resolveBodyTimeout(options.bodyTimeout),
   }
+}
+
+/** A form over one of its limits: 413, naming the limit. */
+export function overLimit(limits: MultipartLimits, name: 'parts' | 'fields' | 'files' | 'fieldSize' | 'fileSize'): Error {
+  return routeHandlersError('RH_ERR_FORM_LIMIT', [name, limits[name]])
 }

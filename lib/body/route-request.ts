@@ -4,6 +4,7 @@ import { NextRequest, type NextRequestInit } from '../next/next-request.ts'
 import { parseFormData, type SpoolRecord } from './form-data.ts'
 import { DEFAULT_BODY_LIMITS, type BodyLimits } from './limits.ts'
 import { readLimited, tooLarge } from './read-limited.ts'
+import { parseUrlEncoded } from './urlencoded.ts'
 
 export interface RouteRequestInit extends NextRequestInit {
   limits?: BodyLimits
@@ -53,7 +54,8 @@ interface RouteRequestState {
   consumed: boolean
 }
 
-const FORM_TYPES = /^(multipart\/form-data|application\/x-www-form-urlencoded)\b/i
+const MULTIPART = /^multipart\/form-data\b/i
+const URLENCODED = /^application\/x-www-form-urlencoded\b/i
 
 /**
  * The request handlers receive: a `NextRequest` whose buffered body reads obey the body limits
@@ -185,16 +187,18 @@ export class RouteRequest extends NextRequest {
 
   override async formData(): Promise<FormData> {
     const contentType = this.headers.get('content-type') ?? ''
-    if (!FORM_TYPES.test(contentType)) {
+    const multipart = MULTIPART.test(contentType)
+    if (!multipart && !URLENCODED.test(contentType)) {
       throw standardError(TypeError, 'RH_ERR_BODY_UNSUPPORTED_TYPE', [contentType === '' ? 'a body without a content-type' : contentType])
     }
     const body = unreadBody(this)
     if (body === null) return new FormData()
     const { limits, spooled } = this[ROUTE]
-    const declared = Number(this.headers.get('content-length') ?? NaN)
-    if (limits.multipart.spool === false && declared > limits.bodyLimit) {
+    const declared = this.headers.get('content-length')
+    if (!multipart) return parseUrlEncoded(body, declared, limits)
+    if (limits.multipart.spool === false && Number(declared ?? NaN) > limits.bodyLimit) {
       await body.cancel().catch(() => {})
-      throw tooLarge(limits.bodyLimit, declared)
+      throw tooLarge(limits.bodyLimit, Number(declared))
     }
     return parseFormData(body, contentType, limits, spooled)
   }
