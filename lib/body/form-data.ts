@@ -16,16 +16,17 @@ export interface SpoolRecord {
 }
 
 /**
- * `formData()` for multipart bodies, parsed as a stream by busboy with every limit in `limits`. Files are kept in memory, or written to temporary files when `multipart.spool` is
- * set (their folders are added to `spooled` for deletion).
+ * `formData()` for multipart bodies, parsed as a stream by busboy with every limit in `limits`.
+ * Files are kept in memory, or written to temporary files when `multipart.spool` is set (their
+ * folders are added to `spooled` for deletion). Entries keep the order their parts came in, as the
+ * Fetch standard's parser does, though a file part finishes after a field that follows it.
  */
 export function parseFormData(body: ReadableStream<Uint8Array>, contentType: string, limits: BodyLimits, spooled: SpoolRecord): Promise<FormData> {
   const { multipart } = limits
   const spool = multipart.spool === false ? null : multipart.spool === true ? tmpdir() : multipart.spool
   return new Promise((resolve, reject) => {
     const source = Readable.fromWeb(body as NodeReadableStream<Uint8Array>)
-    const form = new FormData()
-    const files: Promise<void>[] = []
+    const entries: [name: string, value: string | Promise<File>][] = []
     let settled = false
     let counted = 0
     const openFiles = new Set<Readable>()
@@ -61,25 +62,28 @@ export function parseFormData(body: ReadableStream<Uint8Array>, contentType: str
     parser.on('field', (name, value, info) => {
       if (info.valueTruncated) return fail(overLimit(multipart, 'fieldSize'))
       if (spool !== null) count(Buffer.byteLength(value))
-      form.append(name, value)
+      entries.push([name, value])
     })
     parser.on('file', (name, stream, info) => {
       openFiles.add(stream)
       stream.once('close', () => openFiles.delete(stream))
       stream.once('limit', () => fail(overLimit(multipart, 'fileSize')))
       const file = spool === null ? fileInMemory(stream, info) : spoolFile(stream, info, spool, spooled)
-      files.push(file.then((value) => form.append(name, value), fail))
+      file.catch(fail)
+      entries.push([name, file])
     })
     parser.on('partsLimit', () => fail(overLimit(multipart, 'parts')))
     parser.on('filesLimit', () => fail(overLimit(multipart, 'files')))
     parser.on('fieldsLimit', () => fail(overLimit(multipart, 'fields')))
     parser.on('error', (error) => fail(malformed(error)))
     parser.on('close', () => {
-      void Promise.all(files).then(() => {
+      void Promise.all(entries.map(([, value]) => value)).then((values) => {
         if (settled) return
         settled = true
+        const form = new FormData()
+        values.forEach((value, index) => form.append(entries[index]![0], value))
         resolve(form)
-      })
+      }, fail)
     })
     source.on('error', (error) => fail(error))
     source.pipe(parser)

@@ -355,6 +355,25 @@ export function runBehaviour(name: string, start: () => Promise<Target>): void {
         })
       })
 
+      test('formData() keeps wire order: a file part stays before the field after it (issue 10 #9)', async () => {
+        // The first file is large enough to finish after the field that follows it on the wire.
+        const big = randomBytes(150_000)
+        const small = new TextEncoder().encode('small')
+        const form = new FormData()
+        form.append('first', new File([big], 'big.bin', { type: 'application/octet-stream' }))
+        form.append('title', 'after the big file')
+        form.append('second', new File([small], 'small.txt', { type: 'text/plain' }))
+        form.append('tail', 'last')
+        assert.deepEqual(await json(await post('/bodies/form-digest', form)), {
+          entries: [
+            { name: 'first', file: 'big.bin', type: 'application/octet-stream', size: big.byteLength, sha256: sha256(big) },
+            { name: 'title', value: 'after the big file' },
+            { name: 'second', file: 'small.txt', type: 'text/plain', size: small.byteLength, sha256: sha256(small) },
+            { name: 'tail', value: 'last' },
+          ],
+        })
+      })
+
       /** A form's entries as the fixture reports them, parsed here by undici: Next's `request.formData()`. */
       const undiciEntries = async (body: Uint8Array<ArrayBuffer>, type: string) => {
         const entries = []
