@@ -78,10 +78,11 @@ export function toNextRequest(
   // One listener does it all: a response that closes unfinished means the client left.
   res.once('close', () => {
     closed = true
-    if (!res.writableFinished) controller?.abort()
-    else if (unread) drainRest(req, source, unread)
+    // First: a spooled form still being read stops here (synchronously), so its body can be drained.
     // A temporary file that cannot be deleted is left to the OS's temp cleanup; never a crash.
     request.releaseUploads().catch(() => {})
+    if (!res.writableFinished) controller?.abort()
+    else if (unread) drainRest(req, source, unread)
     if (sent) for (const callback of sent) callback()
   })
   return request

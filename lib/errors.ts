@@ -147,6 +147,11 @@ const errorTable = {
     status: 413,
     message: (name: string, value: number) => `The form is over its limit multipart.${name} (${value}).`,
   },
+  RH_ERR_FORM_ABANDONED: {
+    status: 500,
+    message: () =>
+      'formData() could not finish: the response was done (sent, or the client went away) before the form was read, and its spooled upload files were deleted with it. Await formData() before returning the response.',
+  },
   RH_ERR_BODY_MALFORMED_JSON: {
     status: 400,
     message: (detail: string) => `The request body is not valid JSON: ${detail}`,

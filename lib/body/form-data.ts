@@ -1,29 +1,19 @@
 import busboy from 'busboy'
-import { createWriteStream, openAsBlob } from 'node:fs'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import { standardError } from '../errors.ts'
 import { overLimit, type BodyLimits } from './limits.ts'
 import { tooLarge } from './read-limited.ts'
-
-/** Where spooled uploads went, so they can be deleted once the response is done. */
-export interface SpoolRecord {
-  dirs: string[]
-}
+import { abandoned, type Spool } from './spool.ts'
 
 /**
  * `formData()` for multipart bodies, parsed as a stream by busboy with every limit in `limits`.
- * Files are kept in memory, or written to temporary files when `multipart.spool` is set (their
- * folders are added to `spooled` for deletion). Entries keep the order their parts came in, as the
- * Fetch standard's parser does, though a file part finishes after a field that follows it.
+ * Files are kept in memory, or written to temporary files by `spool` when one is given. Entries keep
+ * the order their parts came in, as the Fetch standard's parser does, though a file part finishes
+ * after a field that follows it.
  */
-export function parseFormData(body: ReadableStream<Uint8Array>, contentType: string, limits: BodyLimits, spooled: SpoolRecord): Promise<FormData> {
+export function parseMultipart(body: ReadableStream<Uint8Array>, contentType: string, limits: BodyLimits, spool: Spool | null): Promise<FormData> {
   const { multipart } = limits
-  const spool = multipart.spool === false ? null : multipart.spool === true ? tmpdir() : multipart.spool
   return new Promise((resolve, reject) => {
     const source = Readable.fromWeb(body as NodeReadableStream<Uint8Array>)
     const entries: [name: string, value: string | Promise<File>][] = []
@@ -34,11 +24,12 @@ export function parseFormData(body: ReadableStream<Uint8Array>, contentType: str
       if (settled) return
       settled = true
       source.destroy()
-      // The file part being read will never end now: end it, so a spooled file's write stream
-      // closes its descriptor instead of waiting forever.
+      // The file part being read will never end now: end it, so nothing waits on it.
       for (const stream of openFiles) stream.destroy()
       reject(error)
     }
+    // The spool is emptied once the response is done: a form still being read then cannot finish.
+    spool?.onDispose(() => fail(abandoned()))
     // Without spooling, every byte of the body is in memory: the whole body counts. With it, only
     // field values do; file bytes count against `fileSize`.
     const count = (bytes: number) => {
@@ -68,7 +59,8 @@ export function parseFormData(body: ReadableStream<Uint8Array>, contentType: str
       openFiles.add(stream)
       stream.once('close', () => openFiles.delete(stream))
       stream.once('limit', () => fail(overLimit(multipart, 'fileSize')))
-      const file = spool === null ? fileInMemory(stream, info) : spoolFile(stream, info, spool, spooled)
+      const filename = info.filename ?? 'blob'
+      const file = spool === null ? fileInMemory(stream, filename, info.mimeType) : spool.save(stream, filename, info.mimeType)
       file.catch(fail)
       entries.push([name, file])
     })
@@ -90,19 +82,10 @@ export function parseFormData(body: ReadableStream<Uint8Array>, contentType: str
   })
 }
 
-async function fileInMemory(stream: Readable, info: busboy.FileInfo): Promise<File> {
+async function fileInMemory(stream: Readable, filename: string, type: string): Promise<File> {
   const chunks: Uint8Array<ArrayBuffer>[] = []
   for await (const chunk of stream) chunks.push(chunk as Uint8Array<ArrayBuffer>)
-  return new File(chunks, info.filename ?? 'blob', { type: info.mimeType })
-}
-
-async function spoolFile(stream: Readable, info: busboy.FileInfo, folder: string, spooled: SpoolRecord): Promise<File> {
-  const dir = await mkdtemp(join(folder, 'route-handlers-upload-'))
-  spooled.dirs.push(dir)
-  const path = join(dir, 'part')
-  await pipeline(stream, createWriteStream(path))
-  // A file-backed Blob: its bytes stay on disk until read.
-  return new File([await openAsBlob(path, { type: info.mimeType })], info.filename ?? 'blob', { type: info.mimeType })
+  return new File(chunks, filename, { type })
 }
 
 function malformed(error: unknown): Error {

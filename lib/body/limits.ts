@@ -32,8 +32,10 @@ export interface MultipartLimits {
   fileSize: number
   /**
    * Write file parts to temporary files instead of memory, handing out file-backed `File`s that
-   * are deleted once the response is done; file bytes then count against `fileSize` only, not
-   * `bodyLimit`. `true` uses the OS temporary folder; a string names the folder. Default: off.
+   * stay readable until the response is done, then are closed and deleted (also after a limit
+   * error, an early answer or a vanished client); file bytes then count against `fileSize` only,
+   * not `bodyLimit`. `true` uses the OS temporary folder; a string names the folder (each request
+   * gets its own `route-handlers-upload-*` folder in it). Default: off.
    */
   spool: boolean | string
 }

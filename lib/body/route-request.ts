@@ -1,9 +1,10 @@
-import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { standardError } from '../errors.ts'
 import { NextRequest, type NextRequestInit } from '../next/next-request.ts'
-import { parseFormData, type SpoolRecord } from './form-data.ts'
+import { parseMultipart } from './form-data.ts'
 import { DEFAULT_BODY_LIMITS, type BodyLimits } from './limits.ts'
 import { readLimited, tooLarge } from './read-limited.ts'
+import { Spool } from './spool.ts'
 import { parseUrlEncoded } from './urlencoded.ts'
 
 export interface RouteRequestInit extends NextRequestInit {
@@ -41,7 +42,10 @@ const ROUTE = Symbol('route-request')
 
 interface RouteRequestState {
   limits: BodyLimits
-  spooled: SpoolRecord
+  /** The temporary files of `formData()` with `multipart.spool`, made by the first spooled form. */
+  spool: Spool | undefined
+  /** The host said the response is done: a spool made from now on is disposed at once. */
+  released: boolean
   lazySignal: (() => AbortSignal) | undefined
   signal: AbortSignal | undefined
   whenSent: ((callback: () => void) => void) | undefined
@@ -193,21 +197,35 @@ export class RouteRequest extends NextRequest {
     }
     const body = unreadBody(this)
     if (body === null) return new FormData()
-    const { limits, spooled } = this[ROUTE]
+    const state = this[ROUTE]
+    const { limits } = state
     const declared = this.headers.get('content-length')
     if (!multipart) return parseUrlEncoded(body, declared, limits)
     if (limits.multipart.spool === false && Number(declared ?? NaN) > limits.bodyLimit) {
       await body.cancel().catch(() => {})
       throw tooLarge(limits.bodyLimit, Number(declared))
     }
-    return parseFormData(body, contentType, limits, spooled)
+    return parseMultipart(body, contentType, limits, limits.multipart.spool === false ? null : spoolOf(state, limits.multipart.spool))
   }
 
-  /** Deletes the temporary files of spooled uploads; hosts call it once the response is done. */
+  /**
+   * Closes and deletes the temporary files of spooled uploads, once the host has sent the response
+   * (the Node hosts: when it closes, whether finished, failed or abandoned by the client). A form
+   * still being read then fails with `RH_ERR_FORM_ABANDONED`, at once.
+   */
   async releaseUploads(): Promise<void> {
-    const dirs = this[ROUTE].spooled.dirs.splice(0)
-    if (dirs.length > 0) await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })))
+    const state = this[ROUTE]
+    state.released = true
+    await state.spool?.dispose()
   }
+}
+
+// The request's spool, made on first use in the folder `multipart.spool` names (`true`: the OS's).
+function spoolOf(state: RouteRequestState, folder: true | string): Spool {
+  if (state.spool) return state.spool
+  state.spool = new Spool(folder === true ? tmpdir() : folder)
+  if (state.released) void state.spool.dispose()
+  return state.spool
 }
 
 // A module function, not a `#private` method: lazily made requests carry no private brand.
@@ -273,7 +291,8 @@ function routeState(
 ): RouteRequestState {
   return {
     limits: limits ?? DEFAULT_BODY_LIMITS,
-    spooled: { dirs: [] },
+    spool: undefined,
+    released: false,
     lazySignal,
     signal: undefined,
     whenSent,
