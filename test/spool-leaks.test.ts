@@ -37,6 +37,9 @@ const routes = tempRouteFolder({
       request.formData().catch(() => {})
       await (globalThis as { __spoolWriting?: () => Promise<void> }).__spoolWriting?.()
       return new Response('answered early')
+    }
+    export function GET() {
+      return new Response('next request')
     }`,
   // Tells the test (by the request's x-probe id) that its form is being read, then waits for it.
   'vanish/route.ts': `
@@ -191,6 +194,30 @@ for (const [name, start] of Object.entries(hosts)) {
     test('spool: a handler that answers before formData() finishes leaks no fd or deleted file (issue 10 #7)', () => leakCheck(answeredEarly))
 
     test('spool: a client that vanishes right after a file-part header leaves no temp folder (issue 10 #7)', () => leakCheck(vanishedAfterFileHeader, 1))
+
+    test('spool: after an answer before formData() finished, the rest is drained and the connection serves the next request', async () => {
+      const spool = mkdtempSync(join(tmpdir(), 'route-handlers-spool-leaks-'))
+      spools.push(spool)
+      const host = await start(spool)
+      ;(globalThis as { __spoolWriting?: () => Promise<void> }).__spoolWriting = async () => {
+        assert.ok(await until(() => spooledBytes(spool) > 0), 'the spool never started writing')
+      }
+      const client = await open(host.port)
+      try {
+        const start = filePart(0) + 'x'.repeat(64 * 1024)
+        const rest = `${'y'.repeat(256 * 1024)}\r\n${end}`
+        const keepAlive = head('/early', Buffer.byteLength(start + rest)).replace('Connection: close', 'Connection: keep-alive')
+        client.socket.write(keepAlive + start)
+        assert.ok(await until(() => client.answer().includes('answered early')), `no early answer: ${client.answer()}`)
+        client.socket.write(rest + 'GET /early HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')
+        await client.closed
+        assert.match(client.answer(), /answered early[\s\S]*HTTP\/1\.1 200 [\s\S]*next request$/)
+        assert.ok(await until(() => readdirSync(spool).length === 0), `left behind: ${readdirSync(spool).join(', ')}`)
+      } finally {
+        client.socket.destroy()
+        await host.close()
+      }
+    })
 
     test('spool: files stay readable until the response is done, in wire order, then are deleted', async () => {
       const spool = mkdtempSync(join(tmpdir(), 'route-handlers-spool-leaks-'))
