@@ -98,7 +98,10 @@ export class Spool {
  * busboy has already destroyed can stay pending forever, and its write stream's descriptor with it.
  */
 async function copy(stream: Readable, handle: FileHandle): Promise<void> {
-  for (let chunk = await nextChunk(stream); chunk !== null; chunk = await nextChunk(stream)) await handle.write(chunk)
+  for (let chunk = await nextChunk(stream); chunk !== null; chunk = await nextChunk(stream)) {
+    // A write may take part of the chunk (as a write stream's does, it goes on with the rest).
+    for (let offset = 0; offset < chunk.byteLength; ) offset += (await handle.write(chunk, offset)).bytesWritten
+  }
 }
 
 /** The stream's next chunk, `null` at its end; rejects if it was destroyed before it ended. */
