@@ -399,6 +399,17 @@ export function runBehaviour(name: string, start: () => Promise<Target>): void {
         assert.deepEqual(await json(await post('/bodies/form-digest', odd, latin1)), await undiciEntries(odd, latin1))
       })
 
+      test('urlencoded: the fields, fieldSize and body limits still apply (413 naming the limit)', async () => {
+        const type = 'application/x-www-form-urlencoded'
+        const fields = await post('/bodies/form-digest', Array.from({ length: 11 }, (_, index) => `f${index}=x`).join('&'), type)
+        assert.equal(fields.status, 413)
+        assert.match(await fields.text(), /multipart\.fields\b/)
+        const fieldSize = await post('/bodies/form-digest', `big=${'ü'.repeat(501)}`, type)
+        assert.equal(fieldSize.status, 413)
+        assert.match(await fieldSize.text(), /multipart\.fieldSize\b/)
+        assert.equal((await post('/bodies/form-digest', `a=${'x'.repeat(1024 * 1024)}`, type)).status, 413)
+      })
+
       test('multipart: raw UTF-8 field names, filenames and values decode as undici decodes them (issue 10 #10)', async () => {
         const boundary = 'utf8-boundary'
         const type = `multipart/form-data; boundary=${boundary}`
