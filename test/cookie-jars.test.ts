@@ -50,7 +50,7 @@ describe('NextResponse.cookies is ResponseCookies, linear (issue 10 #2)', () => 
   for (const [returnedName, returned] of Object.entries(RETURNED)) {
     for (const [name, operations] of Object.entries(OPERATIONS)) {
       test(`${name}, over ${returnedName}`, () => {
-        const theirs = new Headers(returned.map((value) => ['set-cookie', value]))
+        const theirs = new Headers(returned.map((value): [string, string] => ['set-cookie', value]))
         const ours = new Headers(theirs)
         const reference = new ResponseCookies(theirs)
         const jar = new ResponseCookieJar(ours)
@@ -160,7 +160,7 @@ describe('cookies() and its merge into the response are Next.js\'s, linear (issu
         assert.equal(jar.size, reference.getAll().length)
         const modified = reference.getAll().filter((cookie) => touched.has(cookie.name))
         assert.deepEqual(jar.modified(), modified)
-        const theirs = new Headers(returned.map((value) => ['set-cookie', value]))
+        const theirs = new Headers(returned.map((value): [string, string] => ['set-cookie', value]))
         const ours = new Headers(theirs)
         nextMerge(theirs, jar.modified())
         mergeCookies(ours, jar.modified())
