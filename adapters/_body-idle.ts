@@ -21,6 +21,7 @@ export class BodyIdleTimer {
   readonly #options: BodyIdleOptions | undefined
   readonly #fail: (error: Error) => void
   #timer: NodeJS.Timeout | undefined
+  #waiting = false
   #timedOut = false
 
   constructor(options: BodyIdleOptions | undefined, fail: (error: Error) => void) {
@@ -33,19 +34,31 @@ export class BodyIdleTimer {
     return this.#timedOut
   }
 
+  /** A read starts waiting for bytes: the timeout counts from now. */
   waiting(): void {
     const options = this.#options
     if (!options) return
+    this.#waiting = true
+    // One timer per body, refreshed per wait: a 100 MB upload arms it once, not once a chunk.
     if (this.#timer) return void this.#timer.refresh()
     this.#timer = setTimeout(() => {
       this.#timer = undefined
+      // Bytes came and the handler has not asked for more since: it is busy, not the client idle.
+      if (!this.#waiting) return
       this.#timedOut = true
       options.onTimeout()
       this.#fail(routeHandlersError('RH_ERR_BODY_TIMEOUT', [options.ms]))
     }, options.ms)
   }
 
+  /** Bytes came: the wait is over (the timer stays armed, for the next wait to refresh). */
   got(): void {
+    this.#waiting = false
+  }
+
+  /** The body ended, failed or was cancelled: no timer outlives it. */
+  stop(): void {
+    this.#waiting = false
     clearTimeout(this.#timer)
     this.#timer = undefined
   }

@@ -108,7 +108,7 @@ function readNodeBody(
       reject(error)
     })
     const done = () => {
-      idle.got()
+      idle.stop()
       state.buffering = false
       source.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose)
     }
@@ -169,7 +169,7 @@ function nodeBodyStream(
   const settle = (finish?: () => void) => {
     if (settled) return
     settled = true
-    idle.got()
+    idle.stop()
     source.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose)
     finish?.()
   }

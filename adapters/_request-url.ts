@@ -16,8 +16,10 @@ const knownHosts = new Map<string, boolean>()
 const KNOWN_HOSTS_LIMIT = 256
 
 // An absolute-form target (`GET http://example.com/x HTTP/1.1`, RFC 9112 §3.2.2): its scheme and
-// authority, which Express's and Fastify's routing skip too.
-const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i
+// authority, which Express's and Fastify's routing skip too. Only http(s) with an authority:
+// find-my-way strips nothing else, so Fastify would route `ws://e/admin` as a path of its own
+// (its `/*`) while the core matched `/admin`, past the hooks of Fastify's `/admin` route.
+const ABSOLUTE_FORM = /^https?:\/\/[^/?#]+/i
 
 /**
  * `scheme://host` for a request; throws `RH_ERR_HOST_INVALID` (status 400) when the host is missing,
@@ -35,7 +37,7 @@ export function requestOrigin(protocol: string, host: string | undefined): strin
  * The path and query of a request target, as the origin-form `/x?y` the routing saw: an
  * absolute-form target loses its scheme and authority (the origin stays the host framework's, from
  * the `Host` header, as `req.host` reports it to the rest of the app). Any other target (`*`, an
- * authority) names no path: `RH_ERR_TARGET_INVALID` (400).
+ * authority, another scheme) names no path here: `RH_ERR_TARGET_INVALID` (400).
  *
  * @example
  * originForm('http://evil.example/api/x?y=1') // '/api/x?y=1'

@@ -25,6 +25,9 @@ export interface FastifyRouteHandlersOptions extends Omit<RouteHandlersOptions, 
   failOnLoadError?: boolean
 }
 
+/** find-my-way's (and so Fastify's) default `maxParamLength`. */
+const FIND_MY_WAY_MAX_PARAM_LENGTH = 100
+
 const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, options) => {
   // fastify-plugin marks the function it wraps, and this is that function: wrapped again by the
   // app, it would share the app's scope, where it cannot keep the app's parsers away.
@@ -35,8 +38,7 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   // Buffered reads obey Fastify's own bodyLimit unless the plugin is given one.
   const bodyLimit = coreOptions.bodyLimit ?? fastify.initialConfig.bodyLimit
   // Long params answer 414 as the app's own routes do, under the instance's limit (either spelling).
-  const config = fastify.initialConfig
-  const maxParamLength = coreOptions.maxParamLength ?? config.routerOptions?.maxParamLength ?? config.maxParamLength
+  const maxParamLength = coreOptions.maxParamLength ?? fastifyMaxParamLength(fastify)
   const routes = createRouteHandlers({ ...coreOptions, bodyLimit, maxParamLength, logger })
   // Broken route files were logged as they failed; they answer 500 unless the app wants to fail.
   await routes.ready().catch((error: unknown) => {
@@ -139,14 +141,25 @@ async function* streamRest(
 /**
  * Whether the app's router folds `/x/` onto `/x`, in either spelling: Fastify 5's
  * `routerOptions.ignoreTrailingSlash` or the deprecated top-level option. Either one set means the
- * slash variant must not be registered (it would collide with the plain one). Fastify fills
- * `initialConfig.routerOptions` with defaults, so an explicit `false` there looks like an absent
- * key: an app that sets the two spellings to opposite values gets `/x/` answered by its not-found
- * handler rather than a failed boot.
+ * slash variant must not be registered (it would collide with the plain one). Once
+ * `routerOptions` is given at all, Fastify fills `initialConfig.routerOptions` with defaults, so an
+ * explicit `false` there looks like an absent key: an app that sets the two spellings to opposite
+ * values gets `/x/` answered by its not-found handler rather than a failed boot.
  */
 function ignoresTrailingSlash(fastify: FastifyInstance): boolean {
   const config = fastify.initialConfig
   return config.routerOptions?.ignoreTrailingSlash === true || config.ignoreTrailingSlash === true
+}
+
+/**
+ * The `maxParamLength` the app's router uses, in either spelling. Fastify fills
+ * `initialConfig.routerOptions` with defaults once it is given at all, so its 100 may be a default
+ * standing over a top-level `maxParamLength: 500`, which the router then uses.
+ */
+function fastifyMaxParamLength(fastify: FastifyInstance): number {
+  const config = fastify.initialConfig
+  const routerValue = config.routerOptions?.maxParamLength
+  return routerValue !== undefined && routerValue !== FIND_MY_WAY_MAX_PARAM_LENGTH ? routerValue : config.maxParamLength ?? FIND_MY_WAY_MAX_PARAM_LENGTH
 }
 
 function fastifyLogger(fastify: FastifyInstance): Logger {

@@ -38,7 +38,7 @@ export async function dispatch(
     const result = await withRequestStore(store, () => handler(request, { params: routeParams(params) }))
     response = finishResponse(result, route, method, store)
   } catch (error) {
-    response = controlFlowResponse(thrownError(error, route, method), store)
+    response = controlFlowResponse(error, store, route, method)
   } finally {
     if (unscoped) leaveUnscoped(store)
     store.handedOver = true
@@ -46,8 +46,11 @@ export async function dispatch(
   return store.after ? store.after.handOver(response) : response
 }
 
-/** The response for `redirect()`/`notFound()`/…; any other error is rethrown. */
-function controlFlowResponse(error: unknown, store: RequestStore): Response {
+/**
+ * The response for `redirect()`/`notFound()`/… (recognized by their `digest`, on any object, as
+ * Next.js does); anything else is rethrown, as an Error (see `thrownError`).
+ */
+function controlFlowResponse(error: unknown, store: RequestStore, route: LoadedRoute, method: string): Response {
   const redirect = redirectOf(error)
   if (redirect) {
     const headers = new Headers({ Location: redirect.url })
@@ -58,7 +61,7 @@ function controlFlowResponse(error: unknown, store: RequestStore): Response {
   if (status !== null) return new Response(null, { status })
   // The host answers the error; `after()` callbacks still run (for a bare handle(), at once).
   store.after?.handOver(null)
-  throw error
+  throw thrownError(error, route, method)
 }
 
 // A browser's form submission, as Next.js detects it for `redirect()`'s 303.

@@ -1,6 +1,6 @@
 import { routeHandlersError } from './errors.ts'
 import type { ScannedRoute } from './scan.ts'
-import { wireForms, type Segment } from './segments.ts'
+import { wireForm, type Segment } from './segments.ts'
 import type { HttpMethod, RouteInfo } from './types.ts'
 
 /** A route file in the table; `methods` is filled in when its module has loaded. */
@@ -23,7 +23,7 @@ interface ParamChild<T> {
  */
 export interface TreeNode {
   route?: RouteEntry
-  /** Static children by the raw request segment they answer (see `wireForms`): one node may have two keys. */
+  /** Static children by the raw request segment they answer (see `wireForm`). */
   statics: Map<string, TreeNode>
   dynamic?: ParamChild<TreeNode>
   catchAll?: ParamChild<RouteEntry>
@@ -67,12 +67,9 @@ function insert(tree: RouteTree, scanned: ScannedRoute): void {
   let node = tree.root
   for (const segment of segments) {
     if (segment.kind === 'static') {
-      const forms = wireForms(segment.name)
-      let child = node.statics.get(forms[0]!)
-      if (!child) {
-        child = newNode()
-        for (const form of forms) node.statics.set(form, child)
-      }
+      const key = wireForm(segment.name)
+      let child = node.statics.get(key)
+      if (!child) node.statics.set(key, (child = newNode()))
       node = child
     } else if (segment.kind === 'dynamic') {
       node.dynamic ??= { name: segment.name, owner: entry.relativeFile, value: newNode() }
@@ -91,7 +88,7 @@ function insert(tree: RouteTree, scanned: ScannedRoute): void {
     node.route = entry
   }
   if (segments.every((segment) => segment.kind === 'static')) {
-    const wirePath = segments.map((segment) => wireForms(segment.name).at(-1)).join('/')
+    const wirePath = segments.map((segment) => wireForm(segment.name)).join('/')
     tree.staticRoutes.set(`/${wirePath}`, entry)
   }
   tree.routes.push(entry)

@@ -32,27 +32,37 @@ export function parseSegment(folder: string): Segment {
   if (folder.startsWith('[...') && folder.endsWith(']')) return param('catch-all', folder, folder.slice(4, -1))
   if (folder.startsWith('[') && folder.endsWith(']')) return param('dynamic', folder, folder.slice(1, -1))
   if (folder.includes('[') || folder.includes(']')) return unsupported(folder, 'has unbalanced brackets')
+  const ambiguous = AMBIGUOUS_ON_THE_WIRE.exec(folder)
+  if (ambiguous) {
+    return unsupported(
+      folder,
+      `has "${ambiguous[0]}", which clients send raw or percent-encoded depending on the client, so its URL would not be one path (and the host's middleware would guard only one spelling)`,
+    )
+  }
   // %5F escapes a leading underscore: `%5Fname` is the public URL segment `_name`.
   const name = /^%5f/i.test(folder) ? `_${folder.slice(3)}` : folder
   return { kind: 'static', name, folder }
 }
 
-// What WHATWG URL serialization percent-encodes in a path (Node 26's set; `^` is left alone by
-// older lines), plus every non-ASCII character, encoded as UTF-8 with uppercase hex.
-const ENCODED_IN_PATHS = /[\u0000-\u0020"<>^`{}\u007f]|[^\u0000-\u007f]/gu
+// Printable ASCII that WHATWG URL clients (browsers, fetch) percent-encode in a path or turn into
+// another character (`\` → `/`), or that ends the path (`?`, `#`), while curl and others send it raw.
+const AMBIGUOUS_ON_THE_WIRE = /["#<>?\\^`{}]/
+
+// What cannot stand raw in a request target (Node's parser refuses it): controls, space, DEL and
+// every non-ASCII character. Clients send those percent-encoded, as UTF-8 with uppercase hex.
+const NOT_RAW_IN_TARGETS = /[^\u0021-\u007e]/gu
 
 /**
- * The raw request segments a static folder name answers: the name as it is, and the form clients
- * send it in when that differs (`café` → `caf%C3%A9`, what browsers and `fetch` put on the wire).
- * Nothing else: `%61dmin` is not `admin`, because the host's routing, where auth middleware
- * lives, compares paths without decoding them.
+ * The one raw request segment a static folder name answers, spelled as clients send it and the
+ * host's routing compares it: printable ASCII as it is, and what cannot be sent raw
+ * percent-encoded (`café` → `caf%C3%A9`, what browsers and `fetch` send). Nothing else: `%61dmin`
+ * is not `admin`. (Characters clients disagree on are refused by `parseSegment`.)
  *
  * @example
- * wireForms('café') // ['café', 'caf%C3%A9']
+ * wireForm('café') // 'caf%C3%A9'
  */
-export function wireForms(name: string): string[] {
-  const encoded = name.replace(ENCODED_IN_PATHS, (character) => encodeURIComponent(character))
-  return encoded === name ? [name] : [name, encoded]
+export function wireForm(name: string): string {
+  return name.replace(NOT_RAW_IN_TARGETS, (character) => encodeURIComponent(character))
 }
 
 function param(kind: 'dynamic' | 'catch-all' | 'optional-catch-all', folder: string, name: string): Segment {

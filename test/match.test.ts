@@ -60,9 +60,13 @@ describe('decoding', () => {
     assert.equal(matchRoute(tree, '/items/a+b')?.params.slug, 'a+b')
   })
 
-  test('static folders match their encoded form', () => {
+  test('static folders match the one form clients send them in', () => {
     assert.equal(matchRoute(tree, '/caf%C3%A9')?.route.pattern, '/café')
-    assert.equal(matchRoute(tree, '/café')?.route.pattern, '/café')
+    assert.equal(matchRoute(tree, '/café'), null)
+    const ascii = treeOf(['a|b/route.ts', 'a b/route.ts'])
+    assert.equal(matchRoute(ascii, '/a|b')?.route.pattern, '/a|b')
+    assert.equal(matchRoute(ascii, '/a%7Cb'), null)
+    assert.equal(matchRoute(ascii, '/a%20b')?.route.pattern, '/a b')
   })
 
   // Issue 10 #1: Express routes (and guards) on the raw path; a decoded alias is another path.

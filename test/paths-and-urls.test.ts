@@ -25,6 +25,7 @@ const DIR = tempRouteFolder({
   'admin/secret/route.ts': text('secret'),
   'api/health/route.ts': text('healthy'),
   'café/route.ts': text('café'),
+  'a|b/route.ts': text('pipe'),
   'items/[slug]/route.ts': 'export const GET = (_request: Request, { params }: { params: { slug: string } }) => new Response(String(params.slug.length))\n',
   'files/[...path]/route.ts': "export const GET = (_request: Request, { params }: { params: { path: string[] } }) => new Response(params.path.join('|'))\n",
   'throws/route.ts': [
@@ -62,8 +63,10 @@ for (const [name, start] of HOSTS) {
       assert.equal(await (await target.send('/api/health')).text(), 'healthy')
     })
 
-    test('a non-ASCII folder answers the form clients send, not other spellings', async () => {
+    test('a folder answers one spelling: non-ASCII encoded as clients send it, printable ASCII as it is', async () => {
       assert.equal(await (await target.send('/caf%C3%A9')).text(), 'café')
+      assert.equal(await (await target.send('/a|b')).text(), 'pipe')
+      assert.equal((await target.send('/a%7Cb')).status, 404)
       assert.equal((await target.send('/caf%c3%a9')).status, 404)
       assert.equal((await target.send('/%63af%C3%A9')).status, 404)
     })
@@ -94,7 +97,8 @@ describe('maxParamLength is an option, and the Fastify plugin takes the instance
     assert.throws(() => createRouteHandlers({ dir: DIR, maxParamLength: 0 }), { code: 'RH_ERR_OPTIONS_INVALID' })
   })
 
-  for (const options of [{ maxParamLength: 200 }, { routerOptions: { maxParamLength: 200 } }]) {
+  // With routerOptions given, Fastify reports its defaults there, over a top-level maxParamLength it uses.
+  for (const options of [{ maxParamLength: 200 }, { routerOptions: { maxParamLength: 200 } }, { maxParamLength: 200, routerOptions: { caseSensitive: true } }]) {
     test(`Fastify(${JSON.stringify(options)}) serves 150 characters`, async () => {
       const app = Fastify(options)
       await app.register(routeHandlersPlugin, { dir: DIR, logger: quietLogger })
@@ -146,6 +150,32 @@ describe('Express: auth middleware on a prefix guards every spelling of it (issu
           assert.doesNotMatch(answer, /\r\n\r\nsecret$/)
         })
       }
+    })
+  }
+})
+
+describe('Fastify: an absolute-form target of another scheme never reaches a route Fastify did not route to (issue 10 #1, #4)', () => {
+  // A root catch-all is the Fastify route (`/*`) such a target lands on when find-my-way keeps it whole.
+  const dir = tempRouteFolder({ 'admin/secret/route.ts': text('secret'), '[...all]/route.ts': text('catch-all') })
+  let target: SocketTarget
+  before(async () => {
+    const app = Fastify()
+    // Auth by the Fastify route's URL, as onRoute/routeOptions-based guards do.
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.routeOptions.url?.startsWith('/admin')) return reply.code(401).send('login first')
+    })
+    await app.register(routeHandlersPlugin, { dir, logger: quietLogger })
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const { port } = app.server.address() as AddressInfo
+    target = { prefix: '', port, send: (path, init) => fetch(`http://127.0.0.1:${port}${path}`, init), close: () => app.close() }
+  })
+  after(() => target.close())
+
+  for (const requestTarget of ['/admin/secret', 'http://e/admin/secret', 'HTTP://e/admin/secret', 'ws://e/admin/secret', 'foo://e/admin/secret', 'http:///admin/secret']) {
+    test(`${requestTarget} is never served by admin/secret/route.ts without auth`, async () => {
+      const answer = await rawRequest(target.port, `GET ${requestTarget} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)
+      assert.match(answer, /^HTTP\/1\.1 (400|401|404) /, answer.slice(0, 200))
+      assert.doesNotMatch(answer, /\r\n\r\nsecret$/)
     })
   }
 })

@@ -21,6 +21,17 @@ const cases: Array<[folder: string, expected: Partial<Segment> & { kind: Segment
   ['[.slug]', { kind: 'unsupported' }],
   ['[slug', { kind: 'unsupported' }],
   ['a]b', { kind: 'unsupported' }],
+  // Clients disagree on these (WHATWG URL encodes them, curl does not): one folder, two paths.
+  ['a^b', { kind: 'unsupported' }],
+  ['x{y}', { kind: 'unsupported' }],
+  ['a"b', { kind: 'unsupported' }],
+  ['a<b>', { kind: 'unsupported' }],
+  ['a`b', { kind: 'unsupported' }],
+  ['a\\b', { kind: 'unsupported' }],
+  ['a#b', { kind: 'unsupported' }],
+  ['a?b', { kind: 'unsupported' }],
+  ['a|b', { kind: 'static', name: 'a|b' }],
+  ['100%', { kind: 'static', name: '100%' }],
 ]
 
 for (const [folder, expected] of cases) {
