@@ -36,6 +36,8 @@ const DIR = tempRouteFolder({
     '}',
     '',
   ].join('\n'),
+  // Next recognises its control-flow errors by `digest`, on any object (isHTTPAccessFallbackError).
+  'digest/route.ts': "export function GET() {\n  throw { digest: 'NEXT_HTTP_ERROR_FALLBACK;404' }\n}\n",
   'url/route.ts': [
     "import { NextRequest } from 'next/server'",
     'export const GET = (request: NextRequest) =>',
@@ -221,6 +223,11 @@ describe('a handler that throws something that is not an Error (issue 10 #3)', (
     }
     assert.deepEqual(seen, FALSY_THROWS.map(() => 'RH_ERR_HANDLER_THREW'))
     await app.close()
+  })
+
+  test("a plain object with Next's control-flow digest is still control flow: 404, not wrapped", async () => {
+    const routes = await createRouteHandlers({ dir: DIR, logger: quietLogger }).ready()
+    assert.equal((await routes.handle(new Request('http://localhost/digest')))?.status, 404)
   })
 
   test('the core: handle() rejects with an Error whose cause is the value', async () => {
