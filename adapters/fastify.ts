@@ -166,6 +166,7 @@ function fastifyLogger(fastify: FastifyInstance): Logger {
   return {
     warn: (message) => fastify.log.warn(message),
     error: (message, error) => fastify.log.error({ err: error }, message),
+    info: (message) => fastify.log.info(message),
   }
 }
 

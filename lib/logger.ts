@@ -4,4 +4,5 @@ import type { Logger } from './types.ts'
 export const consoleLogger: Logger = {
   warn: (message) => console.warn(message),
   error: (message, error) => console.error(message, error),
+  info: (message) => console.info(message),
 }

@@ -11,10 +11,12 @@ import { resolvePreviewModeId } from './next/draft-mode.ts'
 import { resolveBodyLimits, type BodyLimits } from './body/limits.ts'
 import { RouteRequest } from './body/route-request.ts'
 import { buildRouteTree, type RouteEntry } from './route-tree.ts'
-import { scanRoutes } from './scan.ts'
+import { warnAboutRouteFolder } from './route-folder-warnings.ts'
+import { formatRouteTable } from './route-table.ts'
+import { scanRouteFolder } from './scan.ts'
 import { withinTimeBudget } from './time-budget.ts'
 import { resolveMaxDuration } from './timeout-options.ts'
-import type { HandleOptions, RouteHandlersOptions, RouteInfo, RouteMatch } from './types.ts'
+import type { HandleOptions, Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from './types.ts'
 
 /** find-my-way's default, so the Express and standalone hosts answer long params as Fastify does. */
 const DEFAULT_MAX_PARAM_LENGTH = 100
@@ -72,7 +74,9 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   const maxParamLength = resolveMaxParamLength(options.maxParamLength)
   const maxDuration = resolveMaxDuration(options.maxDuration)
   const defaultBudget = maxDuration === undefined ? undefined : maxDuration * 1000
-  const tree = buildRouteTree(scanRoutes(dir))
+  const scan = scanRouteFolder(dir)
+  const tree = buildRouteTree(scan.routes)
+  warnAboutRouteFolder(dir, scan, logger)
   const routesByEntry = new Map<RouteEntry, LoadedRoute>()
   const handlersContext: HandlersContext = { after: new AfterWork(logger), previewModeId: resolvePreviewModeId(options.previewModeId) }
 
@@ -94,6 +98,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       }
     }
     loaded = true
+    if (options.logRoutes) logRouteTable(dir, tree.routes, failures, logger)
   })()
 
   const routeHandlers: RouteHandlers = {
@@ -128,6 +133,14 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     close: () => handlersContext.after.settled(),
   }
   return routeHandlers
+}
+
+/** The `logRoutes` table, once the methods are known. */
+function logRouteTable(dir: string, routes: readonly RouteEntry[], failures: Map<RouteEntry, unknown>, logger: Logger): void {
+  const rows = routes.map((route) => ({ pattern: route.pattern, methods: route.methods, file: route.relativeFile, failed: failures.has(route) }))
+  const table = `route-handlers: ${routes.length} route file${routes.length === 1 ? '' : 's'} in ${dir}\n${formatRouteTable(rows)}`
+  if (logger.info) logger.info(table)
+  else logger.warn(table)
 }
 
 /** What `ready()` rejects with: every route file that failed, each with its own error as a cause. */

@@ -8,6 +8,9 @@ export const ROUTE_FILE_EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cj
 
 const ROUTE_FILES = new Set(ROUTE_FILE_EXTENSIONS.map((extension) => `route${extension}`))
 
+/** `route.*`, `routes.*`, `index.*` in any case: what a route file is often misnamed as. */
+const LOOKALIKE = /^(?:routes?|index)\./i
+
 export interface ScannedRoute {
   /** Absolute path, through the folders (and links) it was found in. */
   file: string
@@ -29,6 +32,18 @@ interface Scan {
   dir: string
   realDir: string
   routes: ScannedRoute[]
+  lookalikes: string[]
+}
+
+/** What a scan found: the route files, and the files that look like one but are not. */
+export interface RouteFolderScan {
+  routes: ScannedRoute[]
+  /**
+   * Files named like a route file but not one (`index.ts`, `routes.ts`, `Route.ts`, `route.txt`),
+   * relative to the folder with `/` separators, in folders that hold no route file: each is most
+   * likely a route that answers nothing.
+   */
+  lookalikes: string[]
 }
 
 /**
@@ -43,16 +58,28 @@ interface Scan {
  * scanRoutes('/srv/app') // [{ file: '/srv/app/items/route.ts', relativeFile: 'items/route.ts', segments: [...] }]
  */
 export function scanRoutes(dir: string): ScannedRoute[] {
+  return scanRouteFolder(dir).routes
+}
+
+/**
+ * {@link scanRoutes}, also reporting the lookalike files it passed over, for start-up warnings.
+ *
+ * @example
+ * scanRouteFolder('/srv/app').lookalikes // ['items/index.ts']
+ */
+export function scanRouteFolder(dir: string): RouteFolderScan {
   if (!isDirectory(dir)) throw routeHandlersError('RH_ERR_DIR_NOT_FOUND', [dir])
-  const scan: Scan = { dir, realDir: realpathSync.native(dir), routes: [] }
+  const scan: Scan = { dir, realDir: realpathSync.native(dir), routes: [], lookalikes: [] }
   walk(scan, dir, [scan.realDir], [])
-  return scan.routes
+  return { routes: scan.routes, lookalikes: scan.lookalikes }
 }
 
 /** `realFolders`: the real path of `folder` and of each folder above it, up to `dir`. */
 function walk(scan: Scan, folder: string, realFolders: string[], segments: Segment[]): void {
   const realFolder = realFolders[realFolders.length - 1]!
   const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))
+  let hasRouteFile = false
+  const lookalikes: string[] = []
   for (const entry of entries) {
     const path = join(folder, entry.name)
     const isRouteFile = ROUTE_FILES.has(entry.name)
@@ -63,6 +90,9 @@ function walk(scan: Scan, folder: string, realFolders: string[], segments: Segme
     if (target === undefined) continue
     if (isRouteFile && target.stats.isFile()) {
       scan.routes.push({ file: path, moduleFile: target.real, relativeFile: relativeTo(scan.dir, path), segments })
+      hasRouteFile = true
+    } else if (!isRouteFile && target.stats.isFile() && LOOKALIKE.test(entry.name)) {
+      lookalikes.push(relativeTo(scan.dir, path))
     } else if (target.stats.isDirectory()) {
       if (entry.name === 'node_modules') continue
       const segment = parseSegment(entry.name)
@@ -73,6 +103,8 @@ function walk(scan: Scan, folder: string, realFolders: string[], segments: Segme
       walk(scan, path, [...realFolders, target.real], [...segments, segment])
     }
   }
+  // Beside a route file, an index.ts or a route.test.ts is a helper, not a mistake.
+  if (!hasRouteFile) scan.lookalikes.push(...lookalikes)
 }
 
 /**

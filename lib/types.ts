@@ -79,6 +79,8 @@ export interface RouteMatch {
 export interface Logger {
   warn(message: string): void
   error(message: string, error?: unknown): void
+  /** The route table of `logRoutes`; loggers without it get the table through `warn`. */
+  info?(message: string): void
 }
 
 export interface RouteHandlersOptions {
@@ -91,6 +93,11 @@ export interface RouteHandlersOptions {
   basePath?: string
   /** Default: `console`. */
   logger?: Logger
+  /**
+   * Once every route file has loaded, log the route table (pattern, methods, file) through
+   * `logger.info`, as `npx route-handlers routes` prints it. Default: false.
+   */
+  logRoutes?: boolean
   /**
    * The tsconfig.json whose `paths` (`@/lib/db`) and compiler options apply to the route files and
    * the project files they import. Default: the nearest tsconfig.json up from `dir`, as TypeScript

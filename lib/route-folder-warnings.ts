@@ -1,0 +1,25 @@
+import type { RouteFolderScan } from './scan.ts'
+import type { Logger } from './types.ts'
+
+/**
+ * Start-up warnings for a route folder that would serve less than it seems to: no route file at
+ * all (every request falls through, and the app 404s with nothing said), or files named almost
+ * like one (`index.ts`, `routes.ts`, `Route.ts`, `route.txt`) in a folder without a route file.
+ *
+ * @example
+ * warnAboutRouteFolder('/srv/app', scanRouteFolder('/srv/app'), console)
+ */
+export function warnAboutRouteFolder(dir: string, scan: RouteFolderScan, logger: Logger): void {
+  if (scan.routes.length === 0) {
+    logger.warn(
+      `route-handlers: no route files in "${dir}", so every request falls through. A route file is ` +
+        'named route.ts (or .js, .mjs, .cjs, .tsx, …) in the folder of its URL: hello/route.ts serves /hello.',
+    )
+  }
+  for (const file of scan.lookalikes) {
+    logger.warn(
+      `route-handlers: "${file}" is not a route file, and its folder has none, so it serves nothing. ` +
+        'Name it route.ts (or .js, .mjs, …); if it is a helper, move it into a private folder (_lib/).',
+    )
+  }
+}

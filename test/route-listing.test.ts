@@ -1,0 +1,144 @@
+/**
+ * What a route folder says at start-up, on every host: a warning for an empty folder and for files
+ * named like a route file that are not one (everything 404ed in silence, issue 11), and the
+ * opt-in route table (`logRoutes`) through the host's logger.
+ */
+import assert from 'node:assert/strict'
+import express from 'express'
+import Fastify from 'fastify'
+import type { AddressInfo } from 'node:net'
+import { once } from 'node:events'
+import { Writable } from 'node:stream'
+import { describe, test } from 'node:test'
+import { routeHandlers } from '../adapters/express.ts'
+import { routeHandlersPlugin } from '../adapters/fastify.ts'
+import { createRouteHandlers, type Logger } from '../lib/index.ts'
+import { tempRouteFolder } from './helpers/temp-routes.ts'
+
+interface Options {
+  dir: string
+  logger: Logger
+  logRoutes?: boolean
+}
+
+/** Starts a host over the folder, answers `GET path` through it, and stops it. */
+type Host = (options: Options, path: string) => Promise<number>
+
+const hosts: Record<string, Host> = {
+  core: async (options, path) => {
+    const routes = createRouteHandlers(options)
+    // A broken route file rejects ready(); the others serve, as on the hosts.
+    await routes.ready().catch(() => {})
+    return (await routes.handle(new Request(`http://localhost${path}`)))?.status ?? 404
+  },
+  express: async (options, path) => {
+    const app = express()
+    const middleware = routeHandlers(options)
+    await middleware.ready().catch(() => {})
+    app.use(middleware)
+    const server = app.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    try {
+      return (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`)).status
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
+  },
+  fastify: async (options, path) => {
+    const app = Fastify()
+    await app.register(routeHandlersPlugin, options)
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    try {
+      return (await fetch(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}${path}`)).status
+    } finally {
+      await app.close()
+    }
+  },
+}
+
+function recorder(withInfo = true): { logger: Logger; warnings: string[]; infos: string[] } {
+  const warnings: string[] = []
+  const infos: string[] = []
+  const logger: Logger = { warn: (message) => warnings.push(message), error() {} }
+  if (withInfo) logger.info = (message) => infos.push(message)
+  return { logger, warnings, infos }
+}
+
+for (const [name, host] of Object.entries(hosts)) {
+  describe(`route folder at start-up: ${name}`, () => {
+    test('an empty route folder is warned about, not served in silence (issue 11)', async () => {
+      const { logger, warnings } = recorder()
+      assert.equal(await host({ dir: tempRouteFolder({ 'README.md': '# routes go here' }), logger }, '/'), 404)
+      assert.equal(warnings.length, 1)
+      assert.match(warnings[0]!, /no route files/)
+    })
+
+    test('index.ts, routes.ts, Route.ts and route.txt in a folder without a route file are warned about, each by name (issue 11)', async () => {
+      const { logger, warnings } = recorder()
+      const dir = tempRouteFolder({
+        'hello/route.ts': 'export const GET = () => new Response("hi")\n',
+        'users/index.ts': 'export const GET = () => new Response()\n',
+        'orders/routes.ts': 'export const GET = () => new Response()\n',
+        'Carts/Route.ts': 'export const GET = () => new Response()\n',
+        'feed/route.txt': 'GET',
+        // Helpers: beside a route file, or in a private folder.
+        'hello/index.ts': 'export const helper = 1\n',
+        'hello/route.test.ts': 'export {}\n',
+        '_lib/index.ts': 'export const helper = 1\n',
+      })
+      assert.equal(await host({ dir, logger }, '/hello'), 200)
+      const named = warnings.map((warning) => /"([^"]+)" is not a route file/.exec(warning)?.[1])
+      assert.deepEqual(named.sort(), ['Carts/Route.ts', 'feed/route.txt', 'orders/routes.ts', 'users/index.ts'])
+    })
+
+    test('logRoutes logs the route table through the logger once the methods are known (issue 11)', async () => {
+      const { logger, infos, warnings } = recorder()
+      const dir = tempRouteFolder({
+        'items/route.ts': 'export const GET = () => new Response()\nexport const POST = () => new Response()\n',
+        'items/[slug]/route.ts': 'export const GET = () => new Response()\n',
+        'broken/route.ts': 'export const GET = (\n',
+      })
+      const failing = { ...logger, error() {} }
+      assert.equal(await host({ dir, logger: failing, logRoutes: true }, '/items'), 200)
+      assert.equal(warnings.length, 0)
+      assert.equal(infos.length, 1)
+      const lines = infos[0]!.split('\n')
+      assert.match(lines[0]!, /^route-handlers: 3 route files in /)
+      assert.deepEqual(lines.slice(1).map((line) => line.split(/ {2,}/)), [
+        ['PATTERN', 'METHODS', 'FILE'],
+        ['/broken', '(failed to load)', 'broken/route.ts'],
+        ['/items', 'GET, POST', 'items/route.ts'],
+        ['/items/[slug]', 'GET', 'items/[slug]/route.ts'],
+      ])
+    })
+
+    test('without logRoutes, no table; a logger without info() gets it through warn()', async () => {
+      const dir = tempRouteFolder({ 'a/route.ts': 'export const GET = () => new Response()\n' })
+      const quiet = recorder()
+      await host({ dir, logger: quiet.logger }, '/a')
+      assert.deepEqual([quiet.infos, quiet.warnings], [[], []])
+      const warnOnly = recorder(false)
+      await host({ dir, logger: warnOnly.logger, logRoutes: true }, '/a')
+      assert.equal(warnOnly.warnings.length, 1)
+      assert.match(warnOnly.warnings[0]!, /\/a +GET +a\/route\.ts/)
+    })
+  })
+}
+
+test('Fastify: with no logger option, the route table goes to fastify.log at level info', async () => {
+  const lines: { level: number; msg: string }[] = []
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string })
+      done()
+    },
+  })
+  const app = Fastify({ logger: { level: 'info', stream } })
+  await app.register(routeHandlersPlugin, { dir: tempRouteFolder({ 'a/route.ts': 'export const GET = () => new Response()\n' }), logRoutes: true })
+  await app.ready()
+  await app.close()
+  const table = lines.find((line) => line.msg.startsWith('route-handlers: 1 route file'))
+  assert.equal(table?.level, 30)
+  assert.match(table.msg, /\/a +GET +a\/route\.ts/)
+})
