@@ -1,0 +1,49 @@
+import { relative } from 'node:path'
+import { createFilesMatcher, getTsconfig, parseTsconfig, type TsConfigResult } from 'get-tsconfig'
+
+/**
+ * What typegen has to say about the tsconfig that will compile its file: module resolution that
+ * ignores package.json `exports` (`node`/`node10`, `classic`, and what TypeScript 5 picks when
+ * `moduleResolution` is unset beside `module: commonjs` or `esnext`), where
+ * `route-handlers/next-types` and every other subpath cannot be found and TypeScript says only
+ * TS2307/TS2688; and a generated file the tsconfig does not include.
+ *
+ * @example
+ * tsconfigNotes('/srv/route-types.d.ts', undefined) // ['tsconfig.json resolves modules as "node10", …']
+ */
+export function tsconfigNotes(outFile: string, tsconfig: string | undefined): string[] {
+  const found: TsConfigResult | null = tsconfig === undefined ? getTsconfig(outFile) : { path: tsconfig, config: parseTsconfig(tsconfig) }
+  if (found === null) return []
+  const name = relative(process.cwd(), found.path) || found.path
+  const notes: string[] = []
+  const resolution = legacyResolution(found.config.compilerOptions ?? {})
+  if (resolution !== undefined) {
+    notes.push(
+      `${name} resolves modules as ${resolution === 'classic' ? '"classic"' : '"node" (node10)'}, which ignores package.json "exports": there TypeScript cannot find ` +
+        'route-handlers/next-types, route-handlers/express or any other subpath (TS2307, TS2688), and RouteContext stays ' +
+        'undeclared (TS2304). Set "module": "nodenext" (Node resolution), or "module": "esnext" with ' +
+        '"moduleResolution": "bundler".',
+    )
+  }
+  if (createFilesMatcher(found)(outFile) === undefined) {
+    notes.push(
+      `${name} does not include ${relative(process.cwd(), outFile)}: add it to "include" (or "files"), or the route ` +
+        'files will not see its types.',
+    )
+  }
+  return notes
+}
+
+interface ModuleOptions {
+  module?: string
+  moduleResolution?: string
+}
+
+function legacyResolution(options: ModuleOptions): string | undefined {
+  const resolution = options.moduleResolution?.toLowerCase()
+  if (resolution !== undefined) return resolution === 'node' || resolution === 'node10' || resolution === 'classic' ? resolution : undefined
+  const module = options.module?.toLowerCase() ?? 'commonjs'
+  if (module === 'commonjs') return 'node10'
+  // TypeScript 5's default for ES module output without moduleResolution.
+  return /^(es\d+|es6|esnext|amd|umd|system)$/.test(module) ? 'classic' : undefined
+}

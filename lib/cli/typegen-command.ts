@@ -1,0 +1,36 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { relative, resolve } from 'node:path'
+import { buildRouteTree } from '../route-tree.ts'
+import { scanRoutes } from '../scan.ts'
+import { GENERATED_HEADER, generateRouteTypes } from '../typegen.ts'
+import { tsconfigNotes } from './tsconfig-check.ts'
+import type { Output } from './output.ts'
+
+export interface TypegenOptions {
+  dir: string
+  /** The declaration file to write. */
+  out: string
+  tsconfig: string | undefined
+}
+
+/**
+ * `route-handlers typegen [dir]`: writes the route types of `dir` (see lib/typegen.ts). Reads the
+ * folder's layout only; no route file is loaded. A layout error throws (the caller prints it).
+ */
+export function typegenCommand(options: TypegenOptions, output: Output): number {
+  const tree = buildRouteTree(scanRoutes(resolve(options.dir)))
+  const out = resolve(options.out)
+  if (existsSync(out) && !readFileSync(out, 'utf8').startsWith(GENERATED_HEADER)) {
+    output.error(`route-handlers: ${options.out} exists and was not written by typegen; remove it, or pass --out with another file.`)
+    return 1
+  }
+  const command = `npx route-handlers typegen ${options.dir}${options.out === DEFAULT_OUT ? '' : ` --out ${options.out}`}`
+  writeFileSync(out, generateRouteTypes(tree.routes.map((route) => route.pattern), command))
+  const count = tree.routes.length
+  output.info(`route-handlers: wrote ${relative(process.cwd(), out)} (${count} route${count === 1 ? '' : 's'})`)
+  for (const note of tsconfigNotes(out, options.tsconfig)) output.warn(`route-handlers: ${note}`)
+  return 0
+}
+
+/** Beside the tsconfig, as Next's `next-env.d.ts`. */
+export const DEFAULT_OUT = 'route-types.d.ts'

@@ -1,0 +1,196 @@
+/**
+ * `npx route-handlers typegen`: the declaration file it writes gives Next.js 15.5's global
+ * `RouteContext<'/items/[slug]'>` to route files written for Next, checked by tsc in strict mode in
+ * a scratch project where the package is installed (a link to this repository), with both
+ * resolutions Next projects use. Needs `npm run build` first (`npm test` does it).
+ */
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { after, describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { generateRouteTypes } from '../lib/typegen.ts'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const bin = join(root, 'dist/lib/cli/bin.js')
+const tsc = join(root, 'node_modules/typescript/bin/tsc')
+let projects = 0
+after(() => {
+  for (let index = 0; index < projects; index++) rmSync(join(root, `test/.tmp/typegen-${process.pid}-${index}`), { recursive: true, force: true })
+})
+
+// Route files as Next 15.5's docs write them: RouteContext is a global, never imported.
+const nextRoutes: Record<string, string> = {
+  'app/items/[slug]/route.ts': `
+import { NextResponse, type NextRequest } from 'next/server'
+export async function GET(request: NextRequest, ctx: RouteContext<'/items/[slug]'>) {
+  const { slug } = await ctx.params
+  const upper: string = slug.toUpperCase()
+  return NextResponse.json({ upper, q: request.nextUrl.searchParams.get('q') })
+}
+`,
+  'app/files/[...path]/route.ts': `
+export async function GET(_request: Request, ctx: RouteContext<'/files/[...path]'>) {
+  const { path } = await ctx.params
+  return new Response(path.join('/'))
+}
+`,
+  'app/(docs)/docs/[[...slug]]/route.ts': `
+export async function GET(_request: Request, { params }: RouteContext<'/docs/[[...slug]]'>) {
+  const slug: string[] | undefined = (await params).slug
+  return Response.json({ depth: slug?.length ?? 0 })
+}
+`,
+  'app/route.ts': `
+export async function GET(_request: Request, _ctx: RouteContext<'/'>) {
+  return new Response('home')
+}
+`,
+}
+
+type Resolution = 'nodenext' | 'bundler' | 'node10'
+
+/** A project in test/.tmp with route-handlers installed (linked), `files`, and a strict tsconfig. */
+function project(files: Record<string, string>, resolution: Resolution = 'nodenext', include = ['**/*.ts']): string {
+  const dir = join(root, `test/.tmp/typegen-${process.pid}-${projects++}`)
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(join(dir, 'node_modules'), { recursive: true })
+  symlinkSync(root, join(dir, 'node_modules/route-handlers'), 'dir')
+  const module = { nodenext: { module: 'nodenext' }, bundler: { module: 'esnext', moduleResolution: 'bundler' }, node10: { module: 'commonjs', moduleResolution: 'node' } }[resolution]
+  const compilerOptions = { ...module, target: 'es2022', strict: true, noUncheckedIndexedAccess: true, noEmit: true, skipLibCheck: true, lib: ['es2022', 'dom'], types: ['node'] }
+  files = { 'tsconfig.json': JSON.stringify({ compilerOptions, include, exclude: ['node_modules'] }), ...files }
+  for (const [path, source] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true })
+    writeFileSync(join(dir, path), source)
+  }
+  return dir
+}
+
+function typegen(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [bin, 'typegen', ...args], { cwd, encoding: 'utf8' })
+}
+
+/** tsc's diagnostics as `file(line,col): error TSxxxx`, or `[]` for a clean check. */
+function typeErrors(cwd: string): string[] {
+  const result = spawnSync(process.execPath, [tsc, '-p', '.'], { cwd, encoding: 'utf8' })
+  return result.stdout.split('\n').filter((line) => /error TS\d+/.test(line))
+}
+
+describe('route-handlers typegen', () => {
+  for (const resolution of ['nodenext', 'bundler'] as const) {
+    test(`Next 15.5 route files using the global RouteContext<'/items/[slug]'> type-check in strict mode after typegen (${resolution}) (issue 11)`, () => {
+      // With the quick start's next-types line too: the two declare one RouteContext.
+      const dir = project({ ...nextRoutes, 'next-env.d.ts': '/// <reference types="route-handlers/next-types" />\n' }, resolution)
+      const result = typegen(dir)
+      assert.equal(result.status, 0, result.stderr)
+      assert.equal(result.stderr, '')
+      assert.match(result.stdout, /wrote route-types\.d\.ts \(4 routes\)/)
+      assert.deepEqual(typeErrors(dir), [])
+    })
+  }
+
+  test('after typegen, a path the folder does not serve and a param it does not have are errors, as in Next', () => {
+    const dir = project({
+      ...nextRoutes,
+      'app/wrong/route.ts': `
+export async function GET(_request: Request, ctx: RouteContext<'/item/[slug]'>) {
+  return new Response(String(ctx))
+}
+export async function POST(_request: Request, ctx: RouteContext<'/items/[slug]'>) {
+  const { id } = await ctx.params
+  return new Response(id)
+}
+`,
+    })
+    assert.equal(typegen(dir).status, 0)
+    const errors = typeErrors(dir)
+    assert.equal(errors.length, 2, errors.join('\n'))
+    assert.match(errors[0]!, /app\/wrong\/route\.ts\(2,\d+\): error TS2344/)
+    assert.match(errors[1]!, /app\/wrong\/route\.ts\(6,\d+\): error TS2339/)
+  })
+
+  test('without typegen, route-handlers/next-types alone declares RouteContext, its params read from the path', () => {
+    const dir = project({
+      ...nextRoutes,
+      'next-env.d.ts': '/// <reference types="route-handlers/next-types" />\n',
+      'app/params/route.ts': `
+export async function GET(_request: Request, ctx: RouteContext<'/a/[id]/[...rest]/[[...more]]'>) {
+  const { id, rest, more } = await ctx.params
+  const checked: [string, string[], string[] | undefined] = [id, rest, more]
+  // @ts-expect-error: not a param of this path
+  void (await ctx.params).other
+  return Response.json(checked)
+}
+`,
+    })
+    assert.deepEqual(typeErrors(dir), [])
+  })
+
+  test('the file mirrors Next 15.5 routes.d.ts: AppRouteHandlerRoutes, ParamMap in its notation, ParamsOf', () => {
+    const text = generateRouteTypes(['/items/[slug]', '/', '/docs/[[...slug]]', '/files/[...path]'], 'npx route-handlers typegen app')
+    assert.ok(text.includes('type AppRouteHandlerRoutes = "/" | "/docs/[[...slug]]" | "/files/[...path]" | "/items/[slug]"\n'))
+    assert.ok(
+      text.includes(
+        [
+          'interface ParamMap {',
+          '  "/": {}',
+          '  "/docs/[[...slug]]": { "slug"?: string[]; }',
+          '  "/files/[...path]": { "path": string[]; }',
+          '  "/items/[slug]": { "slug": string; }',
+          '}',
+        ].join('\n'),
+      ),
+    )
+    assert.ok(text.includes('export type ParamsOf<Route extends Routes> = ParamMap[Route]\n'))
+    assert.ok(text.includes('export type { AppRoutes, PageRoutes, LayoutRoutes, RedirectRoutes, RewriteRoutes, ParamMap, AppRouteHandlerRoutes }\n'))
+  })
+
+  test('the types it exports import as from Next\'s file', () => {
+    const dir = project({
+      ...nextRoutes,
+      'use.ts': `
+import type { AppRouteHandlerRoutes, ParamsOf } from './route-types.js'
+export const route: AppRouteHandlerRoutes = '/items/[slug]'
+export const params: ParamsOf<'/files/[...path]'> = { path: ['a', 'b'] }
+`,
+    })
+    assert.equal(typegen(dir).status, 0)
+    assert.deepEqual(typeErrors(dir), [])
+  })
+
+  test('moduleResolution "node" gets a message saying why next-types cannot be found and what to set (issue 11)', () => {
+    const dir = project(nextRoutes, 'node10')
+    const result = typegen(dir)
+    assert.equal(result.status, 0)
+    assert.match(result.stderr, /tsconfig\.json resolves modules as "node"/)
+    assert.match(result.stderr, /"moduleResolution": "bundler"/)
+    // What TypeScript itself says there, with no hint: the reason for the message.
+    assert.ok(typeErrors(dir).some((line) => /TS2688|TS2307/.test(line)))
+  })
+
+  test('a tsconfig that does not include the file is named', () => {
+    const dir = project(nextRoutes, 'nodenext', ['app'])
+    const result = typegen(dir)
+    assert.equal(result.status, 0)
+    assert.match(result.stderr, /does not include route-types\.d\.ts/)
+  })
+
+  test('--out names the file; a file typegen did not write is left alone (exit 1)', () => {
+    const dir = project({ ...nextRoutes, 'types/routes.d.ts': 'export {}\n' })
+    const refused = typegen(dir, 'app', '--out', 'types/routes.d.ts')
+    assert.equal(refused.status, 1)
+    assert.equal(readFileSync(join(dir, 'types/routes.d.ts'), 'utf8'), 'export {}\n')
+    assert.equal(typegen(dir, 'app', '--out', 'types/route-types.d.ts').status, 0)
+    assert.equal(typegen(dir, 'app', '--out', 'types/route-types.d.ts').status, 0, 'its own file is rewritten')
+    assert.deepEqual(typeErrors(dir), [])
+  })
+
+  test('a folder layout error exits 1 and writes nothing', () => {
+    const dir = project({ 'app/(a)/x/route.ts': 'export {}\n', 'app/(b)/x/route.ts': 'export {}\n' })
+    const result = typegen(dir)
+    assert.equal(result.status, 1)
+    assert.match(result.stderr, /\(a\)\/x\/route\.ts/)
+    assert.throws(() => readFileSync(join(dir, 'route-types.d.ts')), { code: 'ENOENT' })
+  })
+})
