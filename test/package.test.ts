@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
@@ -211,6 +211,27 @@ describe('the packed package', () => {
   test('runs without printing warnings', () => {
     const result = execFileSync('sh', ['-c', 'node use.mjs 2>&1 >/dev/null; node use.cjs 2>&1 >/dev/null'], { cwd: scratch, encoding: 'utf8' })
     assert.equal(result, '')
+  })
+
+  test('its bin runs the CLI from the installed package: route-handlers routes --json, typegen (issue 11)', () => {
+    // What npm's bin-links does on install: a link in node_modules/.bin, the target made executable.
+    const installed = join(scratch, 'node_modules/route-handlers')
+    const { bin } = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { bin: Record<string, string> }
+    mkdirSync(join(scratch, 'node_modules/.bin'), { recursive: true })
+    chmodSync(join(installed, bin['route-handlers']!), 0o755)
+    rmSync(join(scratch, 'node_modules/.bin/route-handlers'), { force: true })
+    symlinkSync(join('../route-handlers', bin['route-handlers']!), join(scratch, 'node_modules/.bin/route-handlers'))
+    const listed = JSON.parse(run('node_modules/.bin/route-handlers', ['routes', '--json'])) as { pattern: string; methods: string[] }[]
+    assert.deepEqual(
+      listed.map(({ pattern, methods }) => ({ pattern, methods })),
+      [
+        { pattern: '/commonjs', methods: ['GET', 'POST'] },
+        { pattern: '/hello/[name]', methods: ['GET'] },
+        { pattern: '/legacy', methods: ['GET'] },
+      ],
+    )
+    assert.match(run('node_modules/.bin/route-handlers', ['typegen', 'app', '--out', 'route-types.d.ts']), /wrote route-types\.d\.ts \(3 routes\)/)
+    assert.match(readFileSync(join(scratch, 'route-types.d.ts'), 'utf8'), /"\/hello\/\[name\]": \{ "name": string; \}/)
   })
 
   test('declarations type-check from an ESM and a CJS consumer', () => {
