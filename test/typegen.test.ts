@@ -49,6 +49,13 @@ export async function GET(_request: Request, _ctx: RouteContext<'/'>) {
 `,
 }
 
+// The types the file exports, imported as from Next's .next/types/routes.d.ts.
+const useTypes = `
+import type { AppRouteHandlerRoutes, ParamsOf } from './route-types.js'
+export const route: AppRouteHandlerRoutes = '/items/[slug]'
+export const params: ParamsOf<'/files/[...path]'> = { path: ['a', 'b'] }
+`
+
 type Resolution = 'nodenext' | 'bundler' | 'node10'
 
 /** A project in test/.tmp with route-handlers installed (linked), `files`, and a strict tsconfig. */
@@ -81,7 +88,7 @@ describe('route-handlers typegen', () => {
   for (const resolution of ['nodenext', 'bundler'] as const) {
     test(`Next 15.5 route files using the global RouteContext<'/items/[slug]'> type-check in strict mode after typegen (${resolution}) (issue 11)`, () => {
       // With the quick start's next-types line too: the two declare one RouteContext.
-      const dir = project({ ...nextRoutes, 'next-env.d.ts': '/// <reference types="route-handlers/next-types" />\n' }, resolution)
+      const dir = project({ ...nextRoutes, 'next-env.d.ts': '/// <reference types="route-handlers/next-types" />\n', 'use.ts': useTypes }, resolution)
       const result = typegen(dir)
       assert.equal(result.status, 0, result.stderr)
       assert.equal(result.stderr, '')
@@ -146,19 +153,6 @@ export async function GET(_request: Request, ctx: RouteContext<'/a/[id]/[...rest
     assert.ok(text.includes('export type { AppRoutes, PageRoutes, LayoutRoutes, RedirectRoutes, RewriteRoutes, ParamMap, AppRouteHandlerRoutes }\n'))
   })
 
-  test('the types it exports import as from Next\'s file', () => {
-    const dir = project({
-      ...nextRoutes,
-      'use.ts': `
-import type { AppRouteHandlerRoutes, ParamsOf } from './route-types.js'
-export const route: AppRouteHandlerRoutes = '/items/[slug]'
-export const params: ParamsOf<'/files/[...path]'> = { path: ['a', 'b'] }
-`,
-    })
-    assert.equal(typegen(dir).status, 0)
-    assert.deepEqual(typeErrors(dir), [])
-  })
-
   test('moduleResolution "node" gets a message saying why next-types cannot be found and what to set (issue 11)', () => {
     const dir = project(nextRoutes, 'node10')
     const result = typegen(dir)
@@ -183,7 +177,7 @@ export const params: ParamsOf<'/files/[...path]'> = { path: ['a', 'b'] }
     assert.equal(readFileSync(join(dir, 'types/routes.d.ts'), 'utf8'), 'export {}\n')
     assert.equal(typegen(dir, 'app', '--out', 'types/route-types.d.ts').status, 0)
     assert.equal(typegen(dir, 'app', '--out', 'types/route-types.d.ts').status, 0, 'its own file is rewritten')
-    assert.deepEqual(typeErrors(dir), [])
+    assert.match(readFileSync(join(dir, 'types/route-types.d.ts'), 'utf8'), /--out types\/route-types\.d\.ts\)\n/)
   })
 
   test('a folder layout error exits 1 and writes nothing', () => {

@@ -6,6 +6,9 @@ import { GENERATED_HEADER, generateRouteTypes } from '../typegen.ts'
 import { tsconfigNotes } from './tsconfig-check.ts'
 import type { Output } from './output.ts'
 
+/** In the working directory, where the tsconfig usually is (as Next's `next-env.d.ts`). */
+export const DEFAULT_OUT = 'route-types.d.ts'
+
 export interface TypegenOptions {
   dir: string
   /** The declaration file to write. */
@@ -31,6 +34,3 @@ export function typegenCommand(options: TypegenOptions, output: Output): number 
   for (const note of tsconfigNotes(out, options.tsconfig)) output.warn(`route-handlers: ${note}`)
   return 0
 }
-
-/** Beside the tsconfig, as Next's `next-env.d.ts`. */
-export const DEFAULT_OUT = 'route-types.d.ts'
