@@ -9,10 +9,16 @@ import { createFilesMatcher, getTsconfig, parseTsconfig, type TsConfigResult } f
  * TS2307/TS2688; and a generated file the tsconfig does not include.
  *
  * @example
- * tsconfigNotes('/srv/route-types.d.ts', undefined) // ['tsconfig.json resolves modules as "node10", …']
+ * tsconfigNotes('/srv/route-types.d.ts', undefined) // ['tsconfig.json resolves modules as "node" (node10), …']
  */
 export function tsconfigNotes(outFile: string, tsconfig: string | undefined): string[] {
-  const found: TsConfigResult | null = tsconfig === undefined ? getTsconfig(outFile) : { path: tsconfig, config: parseTsconfig(tsconfig) }
+  let found: TsConfigResult | null
+  try {
+    found = tsconfig === undefined ? getTsconfig(outFile) : { path: tsconfig, config: parseTsconfig(tsconfig) }
+  } catch (error) {
+    // The file is written; what the tsconfig would say about it is a note, not a failure.
+    return [`could not read ${tsconfig ?? 'the tsconfig.json'} to check it: ${(error as Error).message}`]
+  }
   if (found === null) return []
   const name = relative(process.cwd(), found.path) || found.path
   const notes: string[] = []
