@@ -12,6 +12,7 @@ import { createRouteHandlers } from '../lib/router.ts'
 import type { Logger, RouteHandlersOptions } from '../lib/types.ts'
 import { startBody, toNextRequest } from './_node.ts'
 import { fastifyPaths } from './_fastify-paths.ts'
+import { routeAddedFiles } from './_fastify-reload.ts'
 
 export interface FastifyRouteHandlersOptions extends Omit<RouteHandlersOptions, 'basePath' | 'logger'> {
   /** The mount prefix; Fastify's own `register` option. */
@@ -78,6 +79,7 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
       }
     }
   }
+  if (routes.reload) routeAddedFiles(fastify, handler, routes)
 }
 
 /**

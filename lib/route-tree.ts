@@ -44,26 +44,31 @@ type UrlSegment = Exclude<Segment, { kind: 'group' | 'private' | 'unsupported' }
 
 /**
  * Compiles scanned route files into a matching tree, throwing the start-up errors of SPEC
- * "Folders → URLs" with both offending files named.
+ * "Folders → URLs" with both offending files named. `previous`: the entries of the tree this one
+ * replaces (dev reload), kept for the files still there, so what was loaded for them still holds.
  *
  * @example
  * const tree = buildRouteTree(scanRoutes('/srv/app'))
  */
-export function buildRouteTree(scanned: ScannedRoute[]): RouteTree {
+export function buildRouteTree(scanned: ScannedRoute[], previous: readonly RouteEntry[] = []): RouteTree {
   const tree: RouteTree = { root: newNode(), staticRoutes: new Map(), routes: [] }
-  for (const route of scanned) insert(tree, route)
+  const kept = new Map(previous.map((entry) => [entry.file, entry]))
+  for (const route of scanned) insert(tree, route, kept.get(route.file))
   return tree
 }
 
-function insert(tree: RouteTree, scanned: ScannedRoute): void {
+function insert(tree: RouteTree, scanned: ScannedRoute, previous: RouteEntry | undefined): void {
   const segments = urlSegments(scanned)
-  const entry: RouteEntry = {
-    pattern: `/${segments.map(patternOf).join('/')}`,
-    file: scanned.file,
-    moduleFile: scanned.moduleFile,
-    relativeFile: scanned.relativeFile,
-    methods: [],
-  }
+  const entry: RouteEntry =
+    previous?.moduleFile === scanned.moduleFile
+      ? previous
+      : {
+          pattern: `/${segments.map(patternOf).join('/')}`,
+          file: scanned.file,
+          moduleFile: scanned.moduleFile,
+          relativeFile: scanned.relativeFile,
+          methods: [],
+        }
   let node = tree.root
   for (const segment of segments) {
     if (segment.kind === 'static') {

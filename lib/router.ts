@@ -1,10 +1,13 @@
+import { realpathSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { AfterWork } from './after-work.ts'
 import type { HandlersContext } from './context.ts'
+import { DevReload } from './dev-reload.ts'
 import { dispatch } from './dispatch.ts'
 import { routeHandlersError, type RouteHandlersError } from './errors.ts'
 import { consoleLogger } from './logger.ts'
 import { loadRouteModule, prepareLoading } from './load/load-route-module.ts'
+import { routeFileVersion } from './load/reload.ts'
 import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
 import { matchRoute } from './match.ts'
 import { resolvePreviewModeId } from './next/draft-mode.ts'
@@ -13,7 +16,7 @@ import { RouteRequest } from './body/route-request.ts'
 import { buildRouteTree, type RouteEntry } from './route-tree.ts'
 import { warnAboutRouteFolder } from './route-folder-warnings.ts'
 import { formatRouteTable } from './route-table.ts'
-import { scanRouteFolder } from './scan.ts'
+import { scanRouteFolder, scanRoutes } from './scan.ts'
 import { withinTimeBudget } from './time-budget.ts'
 import { resolveMaxDuration } from './timeout-options.ts'
 import type { HandleOptions, Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from './types.ts'
@@ -23,8 +26,13 @@ const DEFAULT_MAX_PARAM_LENGTH = 100
 
 /** A route folder turned into a fetch-style handler. */
 export interface RouteHandlers {
-  /** Every route file, in discovery order. `methods` are known once `ready()` has resolved. */
+  /**
+   * Every route file, in discovery order. `methods` are known once `ready()` has resolved. With
+   * `reload`, the files there are now (the list is replaced when files are added or removed).
+   */
   readonly routes: readonly RouteInfo[]
+  /** True when edits to route files and the modules they import take effect without a restart. */
+  readonly reload: boolean
   /** The mount prefix from the options (`''` for none). */
   readonly basePath: string
   /** The body limits in force (the options over the defaults). */
@@ -47,7 +55,8 @@ export interface RouteHandlers {
   /**
    * Resolves once every pending `after()` task has settled (callbacks still waiting for their
    * response included, and tasks they add). For shutdown, once the server has stopped taking
-   * requests: it stops nothing itself. The Fastify plugin calls it from `onClose`.
+   * requests: it stops nothing itself (but dev reload's watching). The Fastify plugin calls it
+   * from `onClose`.
    */
   close(): Promise<void>
 }
@@ -75,7 +84,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   const maxDuration = resolveMaxDuration(options.maxDuration)
   const defaultBudget = maxDuration === undefined ? undefined : maxDuration * 1000
   const scan = scanRouteFolder(dir)
-  const tree = buildRouteTree(scan.routes)
+  let tree = buildRouteTree(scan.routes)
   warnAboutRouteFolder(dir, scan, logger)
   const routesByEntry = new Map<RouteEntry, LoadedRoute>()
   const handlersContext: HandlersContext = { after: new AfterWork(logger), previewModeId: resolvePreviewModeId(options.previewModeId) }
@@ -86,23 +95,58 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   const failures = new Map<RouteEntry, RouteHandlersError>()
   let loaded = false
   // A tsconfig that cannot be read throws here, where the app creates the handlers.
-  prepareLoading({ dir, tsconfig: options.tsconfig }, tree.routes.map((route) => route.moduleFile))
+  const reloadOn = resolveReload(options.reload)
+  const spec = { dir, tsconfig: options.tsconfig, reload: reloadOn }
+  prepareLoading(spec, tree.routes.map((route) => route.moduleFile))
+  const load = async (entry: RouteEntry, version: number): Promise<LoadedRoute | RouteHandlersError> => {
+    try {
+      return toLoadedRoute(entry, await loadRouteModule(entry.moduleFile, entry.relativeFile, version), logger)
+    } catch (error) {
+      return error as RouteHandlersError
+    }
+  }
+  const commit = (entry: RouteEntry, outcome: LoadedRoute | RouteHandlersError): void => {
+    if ('handlers' in outcome) {
+      routesByEntry.set(entry, outcome)
+      failures.delete(entry)
+      return
+    }
+    routesByEntry.delete(entry)
+    failures.set(entry, outcome)
+    logger.error(`route-handlers: ${outcome.detail ?? outcome.message}`, outcome.cause)
+  }
+  const reload = reloadOn
+    ? new DevReload({
+        dir,
+        realDir: realpathSync.native(dir),
+        logger,
+        rescan() {
+          const next = buildRouteTree(scanRoutes(dir), tree.routes)
+          prepareLoading(spec, next.routes.map((route) => route.moduleFile))
+          const kept = new Set(next.routes)
+          for (const entry of tree.routes) if (!kept.has(entry)) routesByEntry.delete(entry), failures.delete(entry)
+          tree = next
+        },
+        load,
+        commit,
+      })
+    : undefined
   const loading = (async () => {
     for (const entry of tree.routes) {
-      try {
-        routesByEntry.set(entry, toLoadedRoute(entry, await loadRouteModule(entry.moduleFile, entry.relativeFile), logger))
-      } catch (error) {
-        const failure = error as RouteHandlersError
-        failures.set(entry, failure)
-        logger.error(`route-handlers: ${failure.detail ?? failure.message}`, failure.cause)
-      }
+      const version = reload ? routeFileVersion(entry.moduleFile) : 0
+      commit(entry, await load(entry, version))
+      reload?.loaded(entry, version)
     }
+    reload?.watchImports()
     loaded = true
     if (options.logRoutes) logRouteTable(dir, tree.routes, failures, logger)
   })()
 
   const routeHandlers: RouteHandlers = {
-    routes: tree.routes,
+    get routes() {
+      return tree.routes
+    },
+    reload: reload !== undefined,
     basePath: defaultBasePath,
     bodyLimits,
     ready: () => loading.then(() => {
@@ -123,6 +167,8 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       if (match.error) return new Response(null, { status: match.error.status })
       // Once loaded, no await: every promise costs on the hot path (more so with async hooks on).
       if (!loaded) await loading
+      const reloading = reload?.fresh(match.route as RouteEntry)
+      if (reloading) await reloading
       const route = routesByEntry.get(match.route as RouteEntry)
       if (!route) throw failures.get(match.route as RouteEntry)
       const nextRequest = request instanceof RouteRequest ? request : new RouteRequest(request, { nextConfig: { basePath }, limits: bodyLimits })
@@ -130,7 +176,10 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       if (budget === undefined) return dispatch(route, nextRequest, match.params, fallThrough, handlersContext)
       return withinTimeBudget(budget, route, nextRequest, () => dispatch(route, nextRequest, match.params, fallThrough, handlersContext))
     },
-    close: () => handlersContext.after.settled(),
+    close: () => {
+      reload?.close()
+      return handlersContext.after.settled()
+    },
   }
   return routeHandlers
 }
@@ -147,6 +196,14 @@ function logRouteTable(dir: string, routes: readonly RouteEntry[], failures: Map
 function loadFailure(errors: RouteHandlersError[]): RouteHandlersError {
   const list = errors.map((error) => `  - ${error.detail ?? error.message}`).join('\n')
   return routeHandlersError('RH_ERR_ROUTES_LOAD', [errors.length, list], { cause: errors.length === 1 ? errors[0] : new AggregateError(errors) })
+}
+
+/** Dev reload is on in development unless the option says otherwise, and off elsewhere. */
+function resolveReload(value: boolean | undefined): boolean {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw routeHandlersError('RH_ERR_OPTIONS_INVALID', [`\`reload\` must be true or false (got ${String(value)})`])
+  }
+  return value ?? process.env.NODE_ENV === 'development'
 }
 
 function resolveMaxParamLength(value: number | undefined): number {

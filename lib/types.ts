@@ -145,6 +145,13 @@ export interface RouteHandlersOptions {
    * Default: a random id per process.
    */
   previewModeId?: string
+  /**
+   * Dev reload: an edited route file, or a project module it imports, takes effect on the next
+   * request; added route files are served and deleted ones stop; the process and what it holds
+   * (db pools, sessions) stay. Watches the route folder and the project files its routes import.
+   * Default: on when `NODE_ENV` is `development`, off otherwise.
+   */
+  reload?: boolean
 }
 
 export interface HandleOptions {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { extname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 // The lexer's plain-JavaScript build (what `require` gets), loaded with the first module to lex.
 let lexer: typeof import('cjs-module-lexer') | undefined
@@ -12,6 +13,11 @@ function parse(source: string): { exports: string[]; reexports: string[] } {
 // Export names by file, lexed once for the resolution that asks and the load that follows; null
 // when the file does not mark itself `__esModule` or is not CommonJS the lexer understands.
 const lexed = new Map<string, Set<string> | null>()
+
+/** Dev reload: the file at `url` changed, lex it again. */
+export function forgetLexed(url: string): void {
+  if (url.startsWith('file:')) lexed.delete(fileURLToPath(url))
+}
 
 function markedExportNames(path: string): Set<string> | null {
   let names = lexed.get(path)

@@ -10,6 +10,8 @@ export interface FolderSpec {
   dir: string
   /** The tsconfig.json to use: a path, `false` for none, or unset for the nearest one up from `dir`. */
   tsconfig?: string | false
+  /** Dev reload: record who imports what, so a change reloads its importers (reload.ts). */
+  reload?: boolean
 }
 
 /** The compiler options esbuild reads from a tsconfig when it transforms one file. */
@@ -26,6 +28,8 @@ export interface FolderConfig {
   readonly compilerOptions: TransformOptions
   /** Compiled files kept between runs. */
   readonly cache: TransformCache
+  /** Dev reload is on for this folder: imports are recorded and changed modules get versions. */
+  readonly reload: boolean
 }
 
 // The options esbuild honours in a transform; the rest of a tsconfig does not change the output.
@@ -54,6 +58,7 @@ export function folderConfig(spec: FolderSpec, scope: string): FolderConfig {
     paths: tsconfig ? createPathsMatcher(tsconfig) : null,
     compilerOptions,
     cache: new TransformCache(transformCacheDir(spec.dir)),
+    reload: spec.reload === true,
   }
 }
 

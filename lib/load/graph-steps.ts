@@ -18,6 +18,14 @@ import { formatOf, type Compiled } from './transform.ts'
 // module that require()s the file: the data or module stays one instance.
 const JSON_IMPORT = '?route-handlers=json'
 const INTEROP_IMPORT = '?route-handlers=interop'
+// Dev reload: a changed module, and each module that imports it, loads again under a new URL
+// (Node never unloads an ES module; a new URL is a new instance).
+const VERSION = /[?&]route-handlers-v=\d+$/
+
+/** `url` with the version dev reload gave its file, if any. */
+export function versionedUrl(url: string, version: number): string {
+  return version === 0 ? url : `${url}${url.includes('?') ? '&' : '?'}route-handlers-v=${version}`
+}
 
 /**
  * For a resolution: one of this package's modules (`next/server`…), a file the graph found, Node's
@@ -32,29 +40,53 @@ export type ResolveStep =
 export function resolveStep(graph: RouteGraph, specifier: string, parentUrl: string | undefined, context: LoadContextLike): ResolveStep {
   const parent = parentUrl === undefined ? undefined : withoutQuery(parentUrl)
   const folder = parent === undefined ? undefined : graph.folderOf(parent)
+  // A route file loaded again by dev reload: its URL is final (other loaders, tsx among them,
+  // would read the query as theirs).
+  if (!folder && VERSION.test(specifier) && specifier.startsWith('file:') && graph.folderOf(withoutQuery(specifier))?.reload) {
+    return { kind: 'file', url: specifier }
+  }
   if (!folder) return { kind: 'outside' }
   const alias = folder.aliases[specifier]
   // This package's own modules are not part of the graph: they import nothing from Next.js.
   if (alias !== undefined) return { kind: 'alias', url: alias }
   const url = resolveInGraph(specifier, parent!, folder)
   if (url === undefined) return { kind: 'node', folder }
-  return { kind: 'file', url: graphUrl(graph, url, undefined, folder, context) }
+  return { kind: 'file', url: graphUrl(graph, url, undefined, folder, context, parent) }
+}
+
+/** Dev reload: a project module whose import failed is imported again once a file is added. */
+export function unresolved(graph: RouteGraph, parentUrl: string | undefined): void {
+  if (parentUrl?.startsWith('file:') && graph.folderOf(withoutQuery(parentUrl))?.reload) graph.addUnresolved(withoutQuery(parentUrl))
 }
 
 /**
  * Records a module the graph reached, and gives the URL to load it by: its own, or one marked for
  * a JSON import without attributes or Next's default-import interop of `__esModule` CommonJS.
  */
-export function graphUrl(graph: RouteGraph, url: string, format: string | null | undefined, folder: FolderConfig, context: LoadContextLike): string {
+export function graphUrl(
+  graph: RouteGraph,
+  url: string,
+  format: string | null | undefined,
+  folder: FolderConfig,
+  context: LoadContextLike,
+  parentUrl: string | undefined,
+): string {
   if (!url.startsWith('file:')) return url
   const file = withoutQuery(url)
   graph.addMember(file, folder)
+  if (folder.reload && parentUrl !== undefined) graph.addImport(file, withoutQuery(parentUrl))
+  // require() has its own cache, which dev reload empties of changed files (reload.ts).
   if (file !== url || isRequire(context)) return url
+  const marked = markedUrl(file, format, context)
+  return folder.reload ? versionedUrl(marked, graph.versionOf(file)) : marked
+}
+
+function markedUrl(file: string, format: string | null | undefined, context: LoadContextLike): string {
   const path = fileURLToPath(file)
   const extension = extname(path)
-  if (extension === '.json') return context.importAttributes?.type === undefined ? file + JSON_IMPORT : url
+  if (extension === '.json') return context.importAttributes?.type === undefined ? file + JSON_IMPORT : file
   const commonJs = extension === '.cjs' || (extension === '.js' && (format === 'commonjs' || format == null))
-  return commonJs && needsInterop(path) ? file + INTEROP_IMPORT : url
+  return commonJs && needsInterop(path) ? file + INTEROP_IMPORT : file
 }
 
 /**
@@ -68,7 +100,8 @@ export type LoadStep =
   | { kind: 'made'; source: string }
   | { kind: 'read'; path: string; folder: FolderConfig; plan: 'compile' | 'script' }
 
-export function loadStep(graph: RouteGraph, url: string, context: LoadContextLike): LoadStep {
+export function loadStep(graph: RouteGraph, versioned: string, context: LoadContextLike): LoadStep {
+  const url = versioned.replace(VERSION, '')
   const file = withoutQuery(url)
   if (url.endsWith(JSON_IMPORT)) return { kind: 'made', source: requireFacade(fileURLToPath(file)) }
   if (url.endsWith(INTEROP_IMPORT)) return { kind: 'made', source: commonJsFacade(fileURLToPath(file)) }

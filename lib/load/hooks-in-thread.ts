@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import type { LoadFnOutput, ResolveFnOutput } from 'node:module'
-import { graphUrl, loaded, loadStep, resolveStep } from './graph-steps.ts'
+import { graphUrl, loaded, loadStep, resolveStep, unresolved } from './graph-steps.ts'
 import { registerHooks } from './register-hooks.ts'
 import { RouteGraph } from './route-graph.ts'
 import { compileSync } from './transform.ts'
@@ -15,9 +15,15 @@ export function installInThreadHooks(): RouteGraph {
     resolve(specifier, context, nextResolve): ResolveFnOutput {
       const step = resolveStep(graph, specifier, context.parentURL, context)
       if (step.kind === 'alias' || step.kind === 'file') return { url: step.url, shortCircuit: true }
-      const resolved = nextResolve(specifier, context)
-      if (step.kind === 'outside') return resolved
-      return { ...resolved, url: graphUrl(graph, resolved.url, resolved.format, step.folder, context) }
+      if (step.kind === 'outside') return nextResolve(specifier, context)
+      let resolved: ResolveFnOutput
+      try {
+        resolved = nextResolve(specifier, context)
+      } catch (error) {
+        unresolved(graph, context.parentURL)
+        throw error
+      }
+      return { ...resolved, url: graphUrl(graph, resolved.url, resolved.format, step.folder, context, context.parentURL) }
     },
     load(url, context, nextLoad): LoadFnOutput {
       const step = loadStep(graph, url, context)

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import type { InitializeHook, LoadHook, ResolveHook } from 'node:module'
 import type { MessagePort } from 'node:worker_threads'
-import { graphUrl, loaded, loadStep, resolveStep } from './graph-steps.ts'
+import { graphUrl, loaded, loadStep, resolveStep, unresolved } from './graph-steps.ts'
 import { RouteGraph } from './route-graph.ts'
 import { compile } from './transform.ts'
 
@@ -26,9 +26,15 @@ export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
   // package runs from source, the TypeScript loader that runs it loads its modules.
   if (step.kind === 'alias') return nextResolve(step.url, { ...context, parentURL: step.url })
   if (step.kind === 'file') return { url: step.url, shortCircuit: true }
-  const resolved = await nextResolve(specifier, context)
-  if (step.kind === 'outside') return resolved
-  return { ...resolved, url: graphUrl(graph, resolved.url, resolved.format, step.folder, context) }
+  if (step.kind === 'outside') return nextResolve(specifier, context)
+  let resolved: Awaited<ReturnType<typeof nextResolve>>
+  try {
+    resolved = await nextResolve(specifier, context)
+  } catch (error) {
+    unresolved(graph, context.parentURL)
+    throw error
+  }
+  return { ...resolved, url: graphUrl(graph, resolved.url, resolved.format, step.folder, context, context.parentURL) }
 }
 
 export const load: LoadHook = async (url, context, nextLoad) => {

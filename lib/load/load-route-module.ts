@@ -26,6 +26,7 @@ import { pathToFileURL } from 'node:url'
 import { routeHandlersError } from '../errors.ts'
 import { routeGraph } from './install-hooks.ts'
 import type { FolderSpec } from './folder-config.ts'
+import { versionedUrl } from './graph-steps.ts'
 import { describeLoadError } from './load-error.ts'
 import { isCompiled } from './transform.ts'
 
@@ -46,12 +47,13 @@ export function prepareLoading(spec: FolderSpec, files: readonly string[]): void
 
 /**
  * Loads one route file and returns its exports. CommonJS files (`.cjs`, `.cts`) may put handlers
- * on `module.exports`; Node exposes that object as `default`.
+ * on `module.exports`; Node exposes that object as `default`. `version`: dev reload's, for a file
+ * that changed since it was first loaded (reload.ts).
  */
-export async function loadRouteModule(file: string, relativeFile: string): Promise<Record<string, unknown>> {
+export async function loadRouteModule(file: string, relativeFile: string, version = 0): Promise<Record<string, unknown>> {
   let namespace: Record<string, unknown>
   try {
-    namespace = (await import(pathToFileURL(file).href)) as Record<string, unknown>
+    namespace = (await import(versionedUrl(pathToFileURL(file).href, version))) as Record<string, unknown>
   } catch (error) {
     throw routeHandlersError('RH_ERR_ROUTE_LOAD', [relativeFile, describeLoadError(error, file)], { cause: error })
   }

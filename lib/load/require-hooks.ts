@@ -29,8 +29,17 @@ export function installRequireHooks(graph: RouteGraph): void {
     const alias = folder.aliases[request]
     if (alias !== undefined) return fileURLToPath(alias)
     const url = resolveInGraph(request, parentUrl!, folder)
-    const resolved = url === undefined ? resolveFilename.call(this, request, parent, ...rest) : fileURLToPath(url)
-    if (isAbsolute(resolved)) graph.addMember(pathToFileURL(resolved).href, folder)
+    let resolved: string
+    try {
+      resolved = url === undefined ? resolveFilename.call(this, request, parent, ...rest) : fileURLToPath(url)
+    } catch (error) {
+      if (folder.reload) graph.addUnresolved(parentUrl!)
+      throw error
+    }
+    if (isAbsolute(resolved)) {
+      graph.addMember(pathToFileURL(resolved).href, folder)
+      if (folder.reload) graph.addImport(pathToFileURL(resolved).href, parentUrl!)
+    }
     return resolved
   }
   for (const extension of ['.ts', '.tsx', '.cts', '.jsx']) {

@@ -41,6 +41,11 @@ const PRESERVE_SYMLINKS = process.execArgv.includes('--preserve-symlinks') || pr
 // Files found, by the path asked for: a module every route imports is looked up once.
 const found = new Map<string, string>()
 
+/** Dev reload: a file was added or removed, so any import may now find another file. */
+export function forgetFoundFiles(): void {
+  found.clear()
+}
+
 function findFile(path: string): string | undefined {
   const known = found.get(path)
   if (known !== undefined) return known

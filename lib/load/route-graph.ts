@@ -1,8 +1,15 @@
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
+import { forgetLexed } from './commonjs-facade.ts'
 import { folderConfig, type FolderConfig, type FolderSpec } from './folder-config.ts'
+import { forgetFoundFiles } from './resolve-in-graph.ts'
 
 /** What one side of a {@link RouteGraph} tells the other (Node 20's hooks thread and main thread). */
-export type GraphMessage = { kind: 'folder'; spec: FolderSpec; scope: string } | { kind: 'member'; url: string; scope: string }
+export type GraphMessage =
+  | { kind: 'folder'; spec: FolderSpec; scope: string }
+  | { kind: 'member'; url: string; scope: string }
+  | { kind: 'import'; url: string; parent: string }
+  | { kind: 'unresolved'; parent: string }
+  | { kind: 'versions'; urls: string[]; version: number }
 
 /**
  * The modules reached from route files, and the route folder each was first reached from: those
@@ -17,6 +24,11 @@ export type GraphMessage = { kind: 'folder'; spec: FolderSpec; scope: string } |
 export class RouteGraph {
   readonly #folders = new Map<string, FolderConfig>()
   readonly #members = new Map<string, FolderConfig>()
+  // Dev reload (reload.ts): who imports each project module, the modules with an import that did
+  // not resolve, and the version each changed module loads under.
+  readonly #importers = new Map<string, Set<string>>()
+  readonly #unresolved = new Set<string>()
+  readonly #versions = new Map<string, number>()
   readonly #port: MessagePort | undefined
 
   constructor(port?: MessagePort) {
@@ -47,6 +59,71 @@ export class RouteGraph {
     this.#port?.postMessage({ kind: 'member', url, scope: folder.scope } satisfies GraphMessage)
   }
 
+  /** Records that project module `parent` imports project module `url` (both without query). */
+  addImport(url: string, parent: string): void {
+    if (url.includes('/node_modules/') || parent.includes('/node_modules/')) return
+    let importers = this.#importers.get(url)
+    if (!importers) this.#importers.set(url, (importers = new Set()))
+    if (importers.has(parent)) return
+    importers.add(parent)
+    this.#port?.postMessage({ kind: 'import', url, parent } satisfies GraphMessage)
+  }
+
+  /** Records that a project module has an import that did not resolve (a file yet to be written). */
+  addUnresolved(parent: string): void {
+    if (parent.includes('/node_modules/') || this.#unresolved.has(parent)) return
+    this.#unresolved.add(parent)
+    this.#port?.postMessage({ kind: 'unresolved', parent } satisfies GraphMessage)
+  }
+
+  /** The modules that import `url`, as far as this process has seen. */
+  importersOf(url: string): ReadonlySet<string> {
+    this.sync()
+    return this.#importers.get(url) ?? new Set()
+  }
+
+  /** Takes the modules with an unresolved import, forgetting them. */
+  takeUnresolved(): string[] {
+    this.sync()
+    const parents = [...this.#unresolved]
+    this.#unresolved.clear()
+    return parents
+  }
+
+  /** The version `url` (without query) loads under: 0 until it changes. */
+  versionOf(url: string): number {
+    if (this.#port) this.sync()
+    return this.#versions.get(url) ?? 0
+  }
+
+  /** Gives changed modules a new version, on both sides: their next import is a new instance. */
+  setVersion(urls: string[], version: number): void {
+    this.#applyVersion(urls, version)
+    this.#port?.postMessage({ kind: 'versions', urls, version } satisfies GraphMessage)
+  }
+
+  /** Takes in what the other side has posted. */
+  sync(): void {
+    if (this.#port) this.#receive()
+  }
+
+  /** The project files (not `node_modules`) outside its folder that `folder`'s graph reached. */
+  outsideFilesOf(folder: FolderConfig): string[] {
+    this.sync()
+    const urls: string[] = []
+    for (const [url, owner] of this.#members) if (owner === folder && !url.includes('/node_modules/')) urls.push(url)
+    return urls
+  }
+
+  #applyVersion(urls: string[], version: number): void {
+    for (const url of urls) {
+      this.#versions.set(url, version)
+      forgetLexed(url)
+    }
+    // A file added or removed may change what an import resolves to.
+    forgetFoundFiles()
+  }
+
   #find(url: string): FolderConfig | undefined {
     const member = this.#members.get(url)
     if (member) return member
@@ -62,9 +139,17 @@ export class RouteGraph {
       received = true
       if (message.kind === 'folder') {
         if (!this.#folders.has(message.scope)) this.#folders.set(message.scope, folderConfig(message.spec, message.scope))
-      } else {
+      } else if (message.kind === 'member') {
         const folder = this.#folders.get(message.scope)
         if (folder && !this.#members.has(message.url)) this.#members.set(message.url, folder)
+      } else if (message.kind === 'import') {
+        let importers = this.#importers.get(message.url)
+        if (!importers) this.#importers.set(message.url, (importers = new Set()))
+        importers.add(message.parent)
+      } else if (message.kind === 'unresolved') {
+        this.#unresolved.add(message.parent)
+      } else {
+        this.#applyVersion(message.urls, message.version)
       }
     }
     return received

@@ -1,0 +1,207 @@
+/**
+ * Dev reload (issue 11): under a running Express and a running Fastify app, edits to route files
+ * and the project modules they import, added and deleted route files, and a broken edit and its
+ * fix, each seen on the next request, while the app's own module state stays.
+ */
+import assert from 'node:assert/strict'
+import express from 'express'
+import Fastify from 'fastify'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { dirname, join } from 'node:path'
+import { describe, test } from 'node:test'
+import { pathToFileURL } from 'node:url'
+import { routeHandlers } from '../adapters/express.ts'
+import { routeHandlersPlugin } from '../adapters/fastify.ts'
+import { createRouteHandlers, type Logger } from '../lib/index.ts'
+import { appErrorHandler, listen, type SocketTarget } from './helpers/targets.ts'
+import { tempRouteFolder } from './helpers/temp-routes.ts'
+
+interface Project {
+  root: string
+  write(path: string, source: string): void
+  remove(path: string): void
+}
+
+function project(files: Record<string, string>): Project {
+  const root = tempRouteFolder(files)
+  return {
+    root,
+    write(path, source) {
+      mkdirSync(dirname(join(root, path)), { recursive: true })
+      writeFileSync(join(root, path), source)
+    },
+    remove: (path) => rmSync(join(root, path), { recursive: true }),
+  }
+}
+
+/** A route that answers with its own version, a project module's word, and the app's pool. */
+const helloRoute = (version: number) =>
+  `import { pool } from '../../lib/pool'\nimport { word } from '../../lib/word'\n` +
+  `export function GET() { pool.queries++; return Response.json({ version: ${version}, word, pool: pool.id }) }\n`
+
+const initialFiles = {
+  'package.json': '{ "type": "module" }\n',
+  // The app's own state: the host imports it at start-up, as it would open its db pool.
+  'lib/pool.ts': 'export const pool = { id: Math.random(), queries: 0 }\n',
+  'lib/word.ts': "export const word = 'one'\n",
+  'app/hello/route.ts': helloRoute(1),
+  'app/other/route.ts': "export const GET = () => new Response('other')\n",
+}
+
+function recordingLogger(): Logger & { errors: string[] } {
+  const errors: string[] = []
+  return { errors, warn() {}, error: (message) => void errors.push(message) }
+}
+
+type Start = (dir: string, logger: Logger) => Promise<SocketTarget>
+
+const hosts: Record<string, Start> = {
+  async express(dir, logger) {
+    const app = express()
+    app.use(await routeHandlers({ dir, reload: true, logger }).ready())
+    app.use(appErrorHandler)
+    const target = await listen(app)
+    return target
+  },
+  async fastify(dir, logger) {
+    const app = Fastify()
+    app.setErrorHandler((error: { statusCode?: number }, _request, reply) => reply.code(error.statusCode ?? 500).send('Internal Server Error'))
+    await app.register(routeHandlersPlugin, { dir, reload: true, logger })
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const { port } = app.server.address() as AddressInfo
+    return {
+      prefix: '',
+      port,
+      send: (path, init) => fetch(`http://127.0.0.1:${port}${path}`, init),
+      close: async () => {
+        app.server.closeAllConnections()
+        await app.close()
+      },
+    }
+  },
+}
+
+for (const [name, start] of Object.entries(hosts)) {
+  describe(`dev reload under ${name} (issue 11)`, () => {
+    test('edits, added and deleted route files and a broken edit are each seen on the next request; the app keeps its pool', async () => {
+      const files = project(initialFiles)
+      const { pool } = (await import(pathToFileURL(join(files.root, 'lib/pool.ts')).href)) as { pool: { id: number; queries: number } }
+      const logger = recordingLogger()
+      const target = await start(join(files.root, 'app'), logger)
+      const json = async (path: string) => {
+        const response = await target.send(path)
+        assert.equal(response.status, 200, `${path}: ${await response.clone().text()}`)
+        return response.json()
+      }
+      try {
+        assert.deepEqual(await json('/hello'), { version: 1, word: 'one', pool: pool.id })
+
+        files.write('app/hello/route.ts', helloRoute(2))
+        assert.deepEqual(await json('/hello'), { version: 2, word: 'one', pool: pool.id }, 'an edited route file')
+
+        files.write('lib/word.ts', "export const word = 'two'\n")
+        assert.deepEqual(await json('/hello'), { version: 2, word: 'two', pool: pool.id }, 'an edited module it imports')
+
+        files.write('app/added/[slug]/route.ts', 'export async function GET(_: Request, { params }: { params: Promise<{ slug: string }> }) { return Response.json(await params) }\n')
+        assert.deepEqual(await json('/added/x'), { slug: 'x' }, 'an added route file, in new folders')
+
+        files.remove('app/added')
+        assert.equal((await target.send('/added/x')).status, 404, 'a deleted route file')
+
+        files.write('app/hello/route.ts', 'export function GET() {\n  return new Response(\n}\n')
+        assert.equal((await target.send('/hello')).status, 500, 'a syntax error answers 500')
+        assert.match(logger.errors.join('\n'), /hello\/route\.ts:3:1/, 'and is logged with file:line:column')
+        assert.equal(await (await target.send('/other')).text(), 'other', 'the other routes serve')
+
+        files.write('app/hello/route.ts', helloRoute(3))
+        assert.deepEqual(await json('/hello'), { version: 3, word: 'two', pool: pool.id }, 'the fix recovers')
+        // Every request reached the one pool the app holds.
+        assert.equal(pool.queries, 4)
+      } finally {
+        await target.close()
+      }
+    })
+
+    test('an import of a file yet to be written, beside one it imports, recovers when it is written', async () => {
+      const files = project({
+        'lib/word.ts': "export const word = 'before'\n",
+        'app/late/route.ts': "import { word } from '../../lib/word'\nexport const GET = () => new Response(word)\n",
+      })
+      const target = await start(join(files.root, 'app'), recordingLogger())
+      try {
+        files.write('app/late/route.ts', "import { late } from '../../lib/late'\nexport const GET = () => new Response(late)\n")
+        assert.equal((await target.send('/late')).status, 500)
+        files.write('lib/late.ts', "export const late = 'after'\n")
+        assert.equal(await (await target.send('/late')).text(), 'after')
+      } finally {
+        await target.close()
+      }
+    })
+  })
+}
+
+describe('the reload option (issue 11)', () => {
+  const dir = () => join(project(initialFiles).root, 'app')
+
+  test('off unless NODE_ENV is development; the option decides either way', async (t) => {
+    const previous = process.env.NODE_ENV
+    t.after(() => {
+      if (previous === undefined) delete process.env.NODE_ENV
+      else process.env.NODE_ENV = previous
+    })
+    const reloadFor = async (nodeEnv: string | undefined, reload?: boolean) => {
+      if (nodeEnv === undefined) delete process.env.NODE_ENV
+      else process.env.NODE_ENV = nodeEnv
+      const routes = createRouteHandlers({ dir: dir(), reload, logger: recordingLogger() })
+      await routes.close()
+      return routes.reload
+    }
+    assert.equal(await reloadFor(undefined), false)
+    assert.equal(await reloadFor('production'), false)
+    assert.equal(await reloadFor('development'), true)
+    assert.equal(await reloadFor('development', false), false)
+    assert.equal(await reloadFor('production', true), true)
+  })
+
+  test('reload: false serves what start-up loaded', async () => {
+    const files = project(initialFiles)
+    const routes = await createRouteHandlers({ dir: join(files.root, 'app'), reload: false, logger: recordingLogger() }).ready()
+    files.write('lib/word.ts', "export const word = 'changed'\n")
+    files.write('app/added/route.ts', "export const GET = () => new Response('added')\n")
+    const response = await routes.handle(new Request('http://localhost/hello'))
+    assert.equal(((await response?.json()) as { word: string }).word, 'one')
+    assert.equal(await routes.handle(new Request('http://localhost/added')), null)
+  })
+
+  test('a reload option that is not a boolean is RH_ERR_OPTIONS_INVALID', () => {
+    assert.throws(() => createRouteHandlers({ dir: dir(), reload: 'yes' as unknown as boolean }), { code: 'RH_ERR_OPTIONS_INVALID' })
+  })
+})
+
+test('Fastify: with dev reload the app may still register its own wildcard, and paths no route file matches reach it (issue 11)', async () => {
+  const files = project({ 'app/first/route.ts': "export const GET = () => new Response('first')\n" })
+  const app = Fastify()
+  await app.register(routeHandlersPlugin, { dir: join(files.root, 'app'), prefix: '/api', reload: true, logger: recordingLogger() })
+  // What @fastify/static registers, after the plugin: no FST_ERR_DUPLICATED_ROUTE.
+  app.get('/*', async (request) => `app: ${request.url}`)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as AddressInfo
+  const get = async (path: string) => {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`)
+    return `${response.status} ${await response.text()}`
+  }
+  try {
+    files.write('app/added/route.ts', "export const GET = () => new Response('added')\n")
+    assert.equal(await get('/api/added'), '200 added')
+    assert.equal(await get('/api/first'), '200 first')
+    assert.equal(await get('/api/missing'), '200 app: /api/missing')
+    assert.equal(await get('/elsewhere'), '200 app: /elsewhere')
+    // Its start-up route stays in Fastify's router, and hands the request to the not-found handler.
+    files.remove('app/first')
+    assert.match(await get('/api/first'), /^404 /)
+  } finally {
+    app.server.closeAllConnections()
+    await app.close()
+  }
+})
