@@ -124,7 +124,11 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
           const next = buildRouteTree(scanRoutes(dir), tree.routes)
           prepareLoading(spec, next.routes.map((route) => route.moduleFile))
           const kept = new Set(next.routes)
-          for (const entry of tree.routes) if (!kept.has(entry)) routesByEntry.delete(entry), failures.delete(entry)
+          for (const entry of tree.routes) {
+            if (kept.has(entry)) continue
+            routesByEntry.delete(entry)
+            failures.delete(entry)
+          }
           tree = next
         },
         load,

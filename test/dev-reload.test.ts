@@ -205,3 +205,26 @@ test('Fastify: with dev reload the app may still register its own wildcard, and 
     await app.close()
   }
 })
+
+test('dev reload: a CommonJS route file, the CommonJS module it requires and a JSON file are read again when edited (issue 11)', async () => {
+  const files = project({
+    'lib/greeting.cjs': "exports.greeting = 'hello'\n",
+    'lib/config.json': '{ "punctuation": "." }\n',
+    'app/greet/route.cjs':
+      "const { greeting } = require('../../lib/greeting.cjs')\nconst config = require('../../lib/config.json')\n" +
+      'exports.GET = () => new Response(greeting + config.punctuation)\n',
+  })
+  const target = await hosts.express!(join(files.root, 'app'), recordingLogger())
+  const text = async () => (await target.send('/greet')).text()
+  try {
+    assert.equal(await text(), 'hello.')
+    files.write('lib/greeting.cjs', "exports.greeting = 'hi'\n")
+    assert.equal(await text(), 'hi.')
+    files.write('lib/config.json', '{ "punctuation": "!" }\n')
+    assert.equal(await text(), 'hi!')
+    files.write('app/greet/route.cjs', "exports.GET = () => new Response('rewritten')\n")
+    assert.equal(await text(), 'rewritten')
+  } finally {
+    await target.close()
+  }
+})

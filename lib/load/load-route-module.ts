@@ -19,6 +19,11 @@
  * - Node 20.19+ and 22 before 22.15: `module.register` hooks on Node's hooks thread for `import`
  *   (hooks-off-thread.ts), `Module._resolveFilename` for `require()` (require-hooks.ts), sharing
  *   the graph over a port.
+ *
+ * Dev reload (reload.ts, with the watching in ../dev-reload.ts): with the `reload` option the
+ * hooks also record who imports what among the project's modules, and load a changed module and
+ * its importers under `?route-handlers-v=N` (a new URL, so a new instance); CommonJS ones are
+ * dropped from `require.cache`. Nothing is recorded or versioned for folders without it.
  */
 import { realpathSync } from 'node:fs'
 import { extname, sep } from 'node:path'
