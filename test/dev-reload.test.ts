@@ -13,7 +13,7 @@ import { describe, test } from 'node:test'
 import { pathToFileURL } from 'node:url'
 import { routeHandlers } from '../adapters/express.ts'
 import { routeHandlersPlugin } from '../adapters/fastify.ts'
-import { createRouteHandlers, type Logger } from '../lib/index.ts'
+import { createRouteHandlers, isRouteHandlersError, type Logger } from '../lib/index.ts'
 import { appErrorHandler, listen, type SocketTarget } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
@@ -49,9 +49,18 @@ const initialFiles = {
   'app/other/route.ts': "export const GET = () => new Response('other')\n",
 }
 
-function recordingLogger(): Logger & { errors: string[] } {
+function recordingLogger(): Logger & { errors: string[]; codes: string[] } {
   const errors: string[] = []
-  return { errors, warn() {}, error: (message) => void errors.push(message) }
+  const codes: string[] = []
+  return {
+    errors,
+    codes,
+    warn() {},
+    error(message, error) {
+      errors.push(message)
+      if (isRouteHandlersError(error)) codes.push(error.code)
+    },
+  }
 }
 
 type Start = (dir: string, logger: Logger) => Promise<SocketTarget>
@@ -224,6 +233,22 @@ test('dev reload: a CommonJS route file, the CommonJS module it requires and a J
     assert.equal(await text(), 'hi!')
     files.write('app/greet/route.cjs', "exports.GET = () => new Response('rewritten')\n")
     assert.equal(await text(), 'rewritten')
+  } finally {
+    await target.close()
+  }
+})
+
+test('dev reload: an added file that breaks the layout is logged and the routes stay as they were until it goes (issue 11)', async () => {
+  const files = project({ 'app/hello/route.ts': "export const GET = () => new Response('hello')\n" })
+  const logger = recordingLogger()
+  const target = await hosts.express!(join(files.root, 'app'), logger)
+  try {
+    files.write('app/(group)/hello/route.ts', "export const GET = () => new Response('duplicate')\n")
+    assert.equal(await (await target.send('/hello')).text(), 'hello')
+    assert.deepEqual(logger.codes, ['RH_ERR_ROUTE_DUPLICATE'])
+    files.remove('app/(group)')
+    files.write('app/added/route.ts', "export const GET = () => new Response('added')\n")
+    assert.equal(await (await target.send('/added')).text(), 'added')
   } finally {
     await target.close()
   }
