@@ -11,16 +11,6 @@ const errorTable = {
     startUp: true,
     message: (dir: string) => `Route folder "${dir}" does not exist or is not a directory. Pass { dir } pointing at your app/ folder.`,
   },
-  RH_ERR_DIR_SYMLINK_OUTSIDE: {
-    status: 500,
-    message: (link: string, target: string, dir: string) =>
-      `The symlink "${link}" in the route folder leads outside it, to "${target}". Route folders follow symlinks only inside "${dir}": move what it links to into the route folder, or start the link's name with "_" so it is not routed.`,
-  },
-  RH_ERR_DIR_SYMLINK_CYCLE: {
-    status: 500,
-    message: (link: string, target: string) =>
-      `The symlink "${link}" in the route folder leads back to "${target}", a folder it is in, so its routes would repeat without end. Remove the link, or start its name with "_" so it is not routed.`,
-  },
   RH_ERR_SEGMENT_UNSUPPORTED: {
     status: 500,
     startUp: true,

@@ -3,8 +3,9 @@ import type { Logger } from './types.ts'
 
 /**
  * Start-up warnings for a route folder that would serve less than it seems to: no route file at
- * all (every request falls through, and the app 404s with nothing said), or files named almost
- * like one (`index.ts`, `routes.ts`, `Route.ts`, `route.txt`) in a folder without a route file.
+ * all (every request falls through, and the app 404s with nothing said), files named almost like
+ * one (`index.ts`, `routes.ts`, `Route.ts`, `route.txt`) in a folder without a route file, and
+ * symlinks not followed (outside the folder, or a cycle).
  *
  * @example
  * warnAboutRouteFolder('/srv/app', scanRouteFolder('/srv/app'), console)
@@ -14,6 +15,13 @@ export function warnAboutRouteFolder(dir: string, scan: RouteFolderScan, logger:
     logger.warn(
       `route-handlers: no route files in "${dir}", so every request falls through. A route file is ` +
         'named route.ts (or .js, .mjs, .cjs, .tsx, …) in the folder of its URL: hello/route.ts serves /hello.',
+    )
+  }
+  for (const { link, target, reason } of scan.skippedLinks) {
+    const why = reason === 'outside' ? `leads outside the route folder, to "${target}"` : `leads back to "${target}", a folder it is in`
+    logger.warn(
+      `route-handlers: the symlink "${link}" ${why}, so it is not followed and serves nothing. ` +
+        'Route folders follow symlinks inside themselves only; start its name with "_" to say it is not routed.',
     )
   }
   for (const file of scan.lookalikes) {

@@ -33,6 +33,16 @@ interface Scan {
   realDir: string
   routes: ScannedRoute[]
   lookalikes: string[]
+  skippedLinks: SkippedLink[]
+}
+
+/** A symlink the scan did not follow: it leads outside the route folder, or round a cycle. */
+export interface SkippedLink {
+  /** The link, relative to the route folder with `/` separators. */
+  link: string
+  /** Its real target. */
+  target: string
+  reason: 'outside' | 'cycle'
 }
 
 /** What a scan found: the route files, and the files that look like one but are not. */
@@ -44,6 +54,8 @@ export interface RouteFolderScan {
    * likely a route that answers nothing.
    */
   lookalikes: string[]
+  /** Symlinks not followed (outside the folder, or a cycle), for start-up warnings. */
+  skippedLinks: SkippedLink[]
 }
 
 /**
@@ -51,8 +63,10 @@ export interface RouteFolderScan {
  * once at start-up, so structural mistakes throw where the app creates the handlers.
  *
  * Symlinks are followed inside `dir` only: a linked route file or folder serves at the link's
- * path; a link that leads outside `dir`, or back to a folder it is in (a cycle, found by real
- * path), is a start-up error. A broken link is skipped, as if absent.
+ * path; a link that leads outside `dir` (where the scan could wander anywhere, `/etc` included),
+ * or back to a folder it is in (a cycle, found by real path), is not followed and is reported in
+ * `skippedLinks` (a start-up warning) — a link to shared components outside the folder must not
+ * stop the app. A broken link is skipped, as if absent.
  *
  * @example
  * scanRoutes('/srv/app') // [{ file: '/srv/app/items/route.ts', relativeFile: 'items/route.ts', segments: [...] }]
@@ -69,9 +83,9 @@ export function scanRoutes(dir: string): ScannedRoute[] {
  */
 export function scanRouteFolder(dir: string): RouteFolderScan {
   if (!isDirectory(dir)) throw routeHandlersError('RH_ERR_DIR_NOT_FOUND', [dir])
-  const scan: Scan = { dir, realDir: realpathSync.native(dir), routes: [], lookalikes: [] }
+  const scan: Scan = { dir, realDir: realpathSync.native(dir), routes: [], lookalikes: [], skippedLinks: [] }
   walk(scan, dir, [scan.realDir], [])
-  return { routes: scan.routes, lookalikes: scan.lookalikes }
+  return { routes: scan.routes, lookalikes: scan.lookalikes, skippedLinks: scan.skippedLinks }
 }
 
 /** `realFolders`: the real path of `folder` and of each folder above it, up to `dir`. */
@@ -98,7 +112,8 @@ function walk(scan: Scan, folder: string, realFolders: string[], segments: Segme
       const segment = parseSegment(entry.name)
       if (segment.kind === 'private') continue
       if (realFolders.includes(target.real)) {
-        throw routeHandlersError('RH_ERR_DIR_SYMLINK_CYCLE', [relativeTo(scan.dir, path), target.real])
+        scan.skippedLinks.push({ link: relativeTo(scan.dir, path), target: target.real, reason: 'cycle' })
+        continue
       }
       walk(scan, path, [...realFolders, target.real], [...segments, segment])
     }
@@ -119,7 +134,8 @@ function followLink(scan: Scan, path: string, name: string): { real: string; sta
   if (!isRouteFile && (name === 'node_modules' || parseSegment(name).kind === 'private')) return undefined
   const real = realpathSync.native(path)
   if (real !== scan.realDir && !real.startsWith(scan.realDir.endsWith(sep) ? scan.realDir : scan.realDir + sep)) {
-    throw routeHandlersError('RH_ERR_DIR_SYMLINK_OUTSIDE', [relativeTo(scan.dir, path), real, scan.dir])
+    scan.skippedLinks.push({ link: relativeTo(scan.dir, path), target: real, reason: 'outside' })
+    return undefined
   }
   return { real, stats }
 }
