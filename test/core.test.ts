@@ -83,6 +83,34 @@ describe('createRouteHandlers()', () => {
     assert.equal(warnings.length, 1)
     assert.match(warnings[0]!, /x\/route\.mjs" exports "default", "get"; only uppercase/)
   })
+
+  test('a "type": "commonjs" package (npm init -y) gets no false "default" warning, and module.exports handlers serve (issue 11)', async () => {
+    const previous = process.env.NODE_ENV
+    process.env.NODE_ENV = 'development'
+    const warnings: string[] = []
+    try {
+      const dir = tempRouteFolder({
+        'package.json': JSON.stringify({ name: 'app', version: '1.0.0', type: 'commonjs' }),
+        'named/route.js': "exports.GET = () => Response.json({ via: 'exports.GET' })\n",
+        // The lexer does not see these names: Node's namespace has only `default`.
+        'whole/route.js': "module.exports = { GET: () => Response.json({ via: 'module.exports' }) }\n",
+        'extension/route.cjs': "module.exports.GET = () => Response.json({ via: '.cjs' })\n",
+        'typescript/route.ts': "export async function GET(): Promise<Response> { return Response.json({ via: 'ts' }) }\n",
+        'real-default/route.js': 'exports.default = () => new Response()\nexports.POST = () => new Response()\n',
+      })
+      const routes = await createRouteHandlers({ dir, logger: { warn: (message) => warnings.push(message), error() {} } }).ready()
+      const answers: unknown[] = []
+      for (const path of ['/named', '/whole', '/extension', '/typescript']) {
+        answers.push(await (await routes.handle(new Request(`http://localhost${path}`)))?.json())
+      }
+      assert.deepEqual(answers, [{ via: 'exports.GET' }, { via: 'module.exports' }, { via: '.cjs' }, { via: 'ts' }])
+    } finally {
+      process.env.NODE_ENV = previous
+    }
+    // Only the file whose module.exports really has a `default` property is warned about.
+    assert.equal(warnings.length, 1, warnings.join('\n'))
+    assert.match(warnings[0]!, /real-default\/route\.js" exports "default"; only uppercase/)
+  })
 })
 
 describe('RouteRequest body reads', () => {

@@ -26,6 +26,7 @@
  * dropped from `require.cache`. Nothing is recorded or versioned for folders without it.
  */
 import { realpathSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { extname, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { routeHandlersError } from '../errors.ts'
@@ -36,6 +37,9 @@ import { describeLoadError } from './load-error.ts'
 import { isCompiled } from './transform.ts'
 
 const COMMONJS = new Set(['.cjs', '.cts'])
+// Node's CommonJS module cache, by real path: a route file found there with `exports` equal to its
+// namespace's `default` was loaded as CommonJS, whatever its extension.
+const requireCache = createRequire(import.meta.url).cache
 
 /** Puts a route folder into the process's route graph, before any of its files is imported. */
 export function prepareLoading(spec: FolderSpec, files: readonly string[]): void {
@@ -51,9 +55,12 @@ export function prepareLoading(spec: FolderSpec, files: readonly string[]): void
 }
 
 /**
- * Loads one route file and returns its exports. CommonJS files (`.cjs`, `.cts`) may put handlers
- * on `module.exports`; Node exposes that object as `default`. `version`: dev reload's, for a file
- * that changed since it was first loaded (reload.ts).
+ * Loads one route file and returns its exports. CommonJS files (`.cjs`, `.cts`, and `.js` in a
+ * package without `"type": "module"`) may put handlers on `module.exports`; Node exposes that
+ * object as `default` (and, from Node 23, as `module.exports`), and finds only the names its lexer
+ * sees as named exports. So a CommonJS file's exports are the properties of `module.exports`, with
+ * no `default` standing for the whole object: that is no default export the author wrote.
+ * `version`: dev reload's, for a file that changed since it was first loaded (reload.ts).
  */
 export async function loadRouteModule(file: string, relativeFile: string, version = 0): Promise<Record<string, unknown>> {
   let namespace: Record<string, unknown>
@@ -62,9 +69,9 @@ export async function loadRouteModule(file: string, relativeFile: string, versio
   } catch (error) {
     throw routeHandlersError('RH_ERR_ROUTE_LOAD', [relativeFile, describeLoadError(error, file)], { cause: error })
   }
-  const commonJsExports = namespace.default
-  if (COMMONJS.has(extname(file)) && typeof commonJsExports === 'object' && commonJsExports !== null) {
-    return { ...(commonJsExports as Record<string, unknown>), ...namespace }
-  }
-  return namespace
+  const moduleExports = namespace.default
+  if (typeof moduleExports !== 'object' || moduleExports === null) return namespace
+  if (!COMMONJS.has(extname(file)) && requireCache[file]?.exports !== moduleExports) return namespace
+  const { default: _whole, 'module.exports': _same, ...named } = namespace
+  return { ...(moduleExports as Record<string, unknown>), ...named }
 }
