@@ -21,7 +21,9 @@ const errorTable = {
     status: 500,
     startUp: true,
     message: (first: string, second: string, pattern: string) =>
-      `Two route files resolve to the same URL "${pattern}": "${first}" and "${second}". Keep only one of them (route groups do not change the URL).`,
+      folderOf(first) === folderOf(second)
+        ? `Two route files in one folder serve "${pattern}": "${first}" and "${second}". If one is compiled from the other (tsc's default emit puts route.js beside route.ts), point \`dir\` at one kind only: at the compiled output, with \`outDir\` set in tsconfig.json so the .js files land in a folder of their own (\`"outDir": "dist"\` → dir: "dist/app"), or at the sources. Otherwise delete one of the two.`
+        : `Two route files resolve to the same URL "${pattern}": "${first}" and "${second}". Keep only one of them (route groups do not change the URL).`,
   },
   RH_ERR_ROUTE_PARAM_MISMATCH: {
     status: 500,
@@ -177,6 +179,11 @@ const errorTable = {
     message: (name: string, limit: number) => `The path's "${name}" segment is longer than maxParamLength (${limit} characters).`,
   },
 } as const
+
+/** The folder of a route file as the scan names it (relative, `/`-separated). */
+function folderOf(relativeFile: string): string {
+  return relativeFile.slice(0, relativeFile.lastIndexOf('/') + 1)
+}
 
 export type RouteHandlersErrorCode = keyof typeof errorTable
 type MessageArgs<C extends RouteHandlersErrorCode> = Parameters<(typeof errorTable)[C]['message']>

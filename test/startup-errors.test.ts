@@ -46,11 +46,17 @@ describe('start-up errors are thrown by createRouteHandlers(), naming the files'
     ])
   })
 
-  test('RH_ERR_ROUTE_DUPLICATE: route.ts beside route.js', () => {
+  test('RH_ERR_ROUTE_DUPLICATE: route.ts beside route.js, compiled in place by tsc, says to point dir at one kind or set outDir (issue 11)', () => {
     throwsCode(() => createRouteHandlers({ dir: layout(['x/route.js', 'x/route.ts']) }), 'RH_ERR_ROUTE_DUPLICATE', [
       'x/route.js',
       'x/route.ts',
+      'outDir',
+      'point `dir`',
     ])
+    throwsCode(() => createRouteHandlers({ dir: layout(['route.js', 'route.ts']) }), 'RH_ERR_ROUTE_DUPLICATE', ['outDir'])
+    throwsCode(() => createRouteHandlers({ dir: layout(['[...all]/route.js', '[...all]/route.ts']) }), 'RH_ERR_ROUTE_DUPLICATE', ['outDir'])
+    // Two folders that resolve to one URL keep the route-group hint.
+    assert.throws(() => createRouteHandlers({ dir: layout(['(a)/x/route.ts', '(b)/x/route.js']) }), (error: Error) => !error.message.includes('outDir'))
   })
 
   test('RH_ERR_ROUTE_PARAM_MISMATCH: [id] beside [slug]', () => {
