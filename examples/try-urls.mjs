@@ -1,8 +1,12 @@
-// What the example servers print on start: URLs to try against the route folder and the legacy routes.
-export function printTryUrls(name, base, { auth = false } = {}) {
+// What the legacy example servers print on start and serve as their root page: URLs to try against
+// the route folder and the legacy routes.
+import { tryPage } from './try-page.cjs'
+
+/** The curl lines to try against `base`; `auth` adds the token the Fastify app wants for writes. */
+export function tryUrls(base, { auth = false } = {}) {
   const api = `${base}/api`
   const authHeader = auth ? " -H 'authorization: Bearer demo-token'" : ''
-  const lines = [
+  return [
     `curl -i ${api}/hello`,
     `curl -i '${api}/search?query=wid'`,
     `curl -i ${api}/items/widget`,
@@ -20,5 +24,17 @@ export function printTryUrls(name, base, { auth = false } = {}) {
     `curl -i -X POST ${api}/contact -d 'name=Ada&email=ada@example.com'`,
     `curl -i -X POST ${api}/contact -F name=Ada -F attachment=@package.json`,
   ]
-  console.log(`${name} listening on ${base}\n\nTry:\n${lines.map((line) => `  ${line}`).join('\n')}\n\nCtrl+C to stop.`)
+}
+
+/** The root page: the same list, as links. */
+export function tryUrlsPage(name, base, options) {
+  return tryPage(name, tryUrls(base, options))
+}
+
+export function printTryUrls(name, base, options) {
+  const lines = tryUrls(base, options)
+  console.log(
+    `${name} listening on ${base} (the PORT variable picks another port)\n\nOpen ${base}/ for this list as links, or try:\n` +
+      `${lines.map((line) => `  ${line}`).join('\n')}\n\nCtrl+C to stop.`,
+  )
 }

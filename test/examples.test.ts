@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { createServer } from 'node:net'
 import { describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
@@ -95,6 +96,60 @@ async function checkCases(base: string, output: string, cases: Case[]): Promise<
     if (!path.includes('nothing')) assert.ok(output.includes(path.split('?')[0]!), `the example should print ${path}`)
   }
 }
+
+/** Runs an example on a port something else holds; resolves with its exit code and what it printed. */
+async function startOnBusyPort(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const blocker = createServer()
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+  const { port } = blocker.address() as { port: number }
+  try {
+    const child = spawn(process.execPath, [script], { cwd: root, env: { ...process.env, PORT: String(port) } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    const [code] = (await once(child, 'close')) as [number | null]
+    return { code, stdout, stderr }
+  } finally {
+    blocker.close()
+  }
+}
+
+const EXAMPLES = ['examples/express-legacy/server.mjs', 'examples/fastify-legacy/server.mjs', 'examples/commonjs/server.cjs', 'examples/standalone/server.mjs']
+
+describe('examples: the root page and a busy port (issue 11)', () => {
+  for (const script of EXAMPLES) {
+    test(`${script}: / answers 200 with the URLs to try, linked; PORT is mentioned`, async () => {
+      const example = await startExample(script)
+      try {
+        assert.match(example.output, /PORT/)
+        assert.ok(example.output.includes(`Open ${example.base}/ `), example.output)
+        const response = await fetch(`${example.base}/`)
+        assert.equal(response.status, 200)
+        assert.match(response.headers.get('content-type') ?? '', /^text\/html/)
+        const page = await response.text()
+        // Every URL the example prints is on the page; the GETs are links.
+        const printed = [...example.output.matchAll(/^ {2}curl .*?(http:\/\/127\.0\.0\.1:\d+\/[^\s']*)/gm)].map((match) => match[1]!)
+        assert.ok(printed.length >= 2, example.output)
+        for (const url of printed) assert.ok(page.includes(url), `the root page should list ${url}`)
+        const firstGet = /<a href="([^"]+)"/.exec(page)?.[1]
+        assert.ok(firstGet, page)
+        assert.equal((await fetch(firstGet)).status, 200, firstGet)
+      } finally {
+        await example.stop()
+      }
+    })
+
+    test(`${script}: a busy port prints one line saying so and exits 1 (was: TypeError reading 'port')`, async () => {
+      const { code, stdout, stderr } = await startOnBusyPort(script)
+      assert.equal(code, 1)
+      assert.equal(stdout, '')
+      const lines = stderr.trimEnd().split('\n')
+      assert.equal(lines.length, 1, stderr)
+      assert.match(lines[0]!, /^Cannot listen on 127\.0\.0\.1:\d+: port \d+ is in use; .*PORT/)
+    })
+  }
+})
 
 describe('examples', () => {
   test('npm start: the Express legacy app prints URLs that answer', async () => {

@@ -2,13 +2,22 @@
 const express = require('express')
 const path = require('node:path')
 const { routeHandlers } = require('route-handlers/express')
+const { exitOnListenError } = require('../listen-failed.cjs')
+const { tryPage } = require('../try-page.cjs')
+
+const name = 'CommonJS Express app'
+const tryUrls = (base) => [`curl -i ${base}/api/hello`, `curl -i ${base}/api/legacy/ping`]
 
 const app = express()
+app.get('/', (req, res) => res.type('html').send(tryPage(name, tryUrls(`${req.protocol}://${req.host}`))))
 app.get('/api/legacy/ping', (req, res) => res.json({ pong: true }))
 app.use('/api', routeHandlers({ dir: path.join(__dirname, '../express-legacy/app') }))
 
-const server = app.listen(Number(process.env.PORT ?? 3002), '127.0.0.1', () => {
+const port = Number(process.env.PORT ?? 3002)
+const server = app.listen(port, '127.0.0.1', (error) => {
+  if (error) exitOnListenError(error, port)
   const base = `http://127.0.0.1:${server.address().port}`
-  console.log(`CommonJS Express app listening on ${base}\n\nTry:\n  curl -i ${base}/api/hello\n  curl -i ${base}/api/legacy/ping\n\nCtrl+C to stop.`)
+  const lines = tryUrls(base).map((line) => `  ${line}`)
+  console.log(`${name} listening on ${base} (the PORT variable picks another port)\n\nOpen ${base}/ for this list as links, or try:\n${lines.join('\n')}\n\nCtrl+C to stop.`)
 })
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => server.close(() => process.exit(0)))

@@ -4,16 +4,21 @@ import cookieParser from 'cookie-parser'
 import express from 'express'
 import { fileURLToPath } from 'node:url'
 import { routeHandlers } from 'route-handlers/express'
-import { printTryUrls } from '../try-urls.mjs'
+import { exitOnListenError } from '../listen-failed.cjs'
+import { printTryUrls, tryUrlsPage } from '../try-urls.mjs'
 
 const users = [
   { id: '1', name: 'Ada' },
   { id: '2', name: 'Grace' },
 ]
 
+const name = 'Express legacy app'
 const app = express()
 app.use(express.json())
 app.use(cookieParser())
+
+// The first thing a newcomer opens: what to try, as links.
+app.get('/', (req, res) => res.type('html').send(tryUrlsPage(name, `${req.protocol}://${req.host}`)))
 
 // Old endpoints keep working while new ones move into app/**/route.ts.
 app.get('/api/legacy/users', (req, res) => res.json({ users, cookies: req.cookies }))
@@ -36,5 +41,9 @@ app.use((error, req, res, _next) => {
 })
 
 const port = Number(process.env.PORT ?? 3000)
-const server = app.listen(port, '127.0.0.1', () => printTryUrls('Express legacy app', `http://127.0.0.1:${server.address().port}`))
+// Express 5 hands a listen error (EADDRINUSE) to this callback.
+const server = app.listen(port, '127.0.0.1', (error) => {
+  if (error) exitOnListenError(error, port)
+  printTryUrls(name, `http://127.0.0.1:${server.address().port}`)
+})
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => server.close(() => process.exit(0)))

@@ -4,10 +4,17 @@ import formbody from '@fastify/formbody'
 import Fastify from 'fastify'
 import { fileURLToPath } from 'node:url'
 import routeHandlersPlugin from 'route-handlers/fastify'
-import { printTryUrls } from '../try-urls.mjs'
+import { exitOnListenError } from '../listen-failed.cjs'
+import { printTryUrls, tryUrlsPage } from '../try-urls.mjs'
 
+const name = 'Fastify legacy app'
 const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'warn' } })
 await app.register(formbody)
+
+// The first thing a newcomer opens: what to try, as links.
+app.get('/', async (request, reply) =>
+  reply.type('text/html; charset=utf-8').send(tryUrlsPage(name, `${request.protocol}://${request.host}`, { auth: true })),
+)
 
 // Writes need a token, for legacy routes and route handlers alike.
 app.addHook('onRequest', async (request, reply) => {
@@ -31,6 +38,6 @@ const dir = fileURLToPath(new URL('../express-legacy/app', import.meta.url))
 await app.register(routeHandlersPlugin, { dir, prefix: '/api' })
 
 const port = Number(process.env.PORT ?? 3001)
-const address = await app.listen({ port, host: '127.0.0.1' })
-printTryUrls('Fastify legacy app', address, { auth: true })
+const address = await app.listen({ port, host: '127.0.0.1' }).catch((error) => exitOnListenError(error, port))
+printTryUrls(name, address, { auth: true })
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => app.close().then(() => process.exit(0)))
