@@ -1,11 +1,14 @@
 /**
- * The package as a user gets it: `npm pack`, unpacked into a scratch CommonJS app (no "type"), then
- * used from `import` and from `require()`, with no tsx registered by the app, and its declarations
- * type-checked from an ESM and a CJS consumer. Needs `npm run build` first (`npm test` does it).
+ * The package as a user gets it: `npm pack` in a fresh copy of the repository (no dist/, so the
+ * pack's own lifecycle scripts must build it), unpacked into a scratch CommonJS app (no "type"),
+ * then used from `import` and from `require()`, with no tsx registered by the app, and its
+ * declarations type-checked from an ESM and a CJS consumer; then one app per flavour a user starts
+ * from (ESM, `"type": "commonjs"`, TypeScript with `nodenext` and with `bundler` resolution), each
+ * type-checked by tsc in strict mode and serving requests.
  */
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
@@ -13,6 +16,19 @@ import { fileURLToPath } from 'node:url'
 const root = fileURLToPath(new URL('..', import.meta.url))
 // Inside the repository, so the unpacked package finds its dependencies in our node_modules.
 const scratch = join(root, 'test/.tmp/consumer')
+const clone = join(root, 'test/.tmp/clone')
+const tsc = join(root, 'node_modules/typescript/bin/tsc')
+
+/** A fresh clone's files: what git tracks (and new files it does not ignore), without dist/. */
+function copyAsCloned(): void {
+  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' })
+  for (const path of listed.split('\0')) {
+    if (path === '' || path.startsWith('test/') || !existsSync(join(root, path))) continue
+    mkdirSync(dirname(join(clone, path)), { recursive: true })
+    cpSync(join(root, path), join(clone, path))
+  }
+  symlinkSync(join(root, 'node_modules'), join(clone, 'node_modules'))
+}
 
 const files: Record<string, string> = {
   'package.json': JSON.stringify({ name: 'consumer', private: true }),
@@ -132,6 +148,156 @@ export const response: Response = NextResponse.json({ ok: true })
   }),
 }
 
+/**
+ * The apps a user starts from, each in a folder of its own under the scratch app (so they share its
+ * unpacked package): files, and how the app is run. Each app prints what its requests answered.
+ * The route files take a `name` param and a project module, imported as that flavour imports.
+ */
+interface Flavour {
+  files: Record<string, string>
+  /** The command that serves, after `tsc -p .` (which emits only where tsconfig says so). */
+  start: string[]
+}
+
+const nextTypes = '/// <reference types="route-handlers/next-types" />\n'
+const strictOptions = { strict: true, lib: ['ES2023', 'DOM'], types: ['node'], skipLibCheck: false }
+
+// An Express app on port 0 that fetches its own URLs and prints their answers (JavaScript, for
+// the ESM and CommonJS flavours; `address` is typed for checkJs).
+const expressProbe = (base: string) => `
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address())
+  const base = 'http://127.0.0.1:' + port${base}
+  const greet = await fetch(base + '/api/greet/ada')
+  const legacy = await fetch(base + '/legacy')
+  console.log(JSON.stringify({ greet: await greet.json(), legacy: await legacy.text() }))
+  server.close()
+`
+
+const flavours: Record<string, Flavour> = {
+  esm: {
+    files: {
+      'package.json': JSON.stringify({ name: 'esm-app', private: true, type: 'module' }),
+      'lib/greeting.js': "/** @param {string} name */\nexport const greeting = (name) => 'hello ' + name\n",
+      'app/greet/[name]/route.js': `import { NextResponse } from 'next/server'
+import { greeting } from '../../../lib/greeting.js'
+/** @param {import('next/server').NextRequest} request @param {{ params: Promise<{ name: string }> }} context */
+export async function GET(request, { params }) {
+  return NextResponse.json({ text: greeting((await params).name), path: request.nextUrl.pathname })
+}
+`,
+      'server.js': `import express from 'express'
+import { fileURLToPath } from 'node:url'
+import { routeHandlers } from 'route-handlers/express'
+const app = express()
+app.use('/api', await routeHandlers({ dir: fileURLToPath(new URL('./app', import.meta.url)) }).ready())
+app.get('/legacy', (_req, res) => void res.send('legacy'))
+const server = app.listen(0, '127.0.0.1', async () => {${expressProbe('')}})
+`,
+      'next-env.d.ts': nextTypes,
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: { ...strictOptions, module: 'nodenext', allowJs: true, checkJs: true, noEmit: true },
+        include: ['server.js', 'lib', 'app', 'next-env.d.ts'],
+      }),
+    },
+    start: ['node', 'server.js'],
+  },
+  // What `npm init -y` writes now: "type": "commonjs". Route files in TypeScript and CommonJS.
+  commonjs: {
+    files: {
+      'package.json': JSON.stringify({ name: 'commonjs-app', version: '1.0.0', main: 'index.js', type: 'commonjs' }),
+      'lib/greeting.ts': 'export const greeting = (name: string): string => `hello ${name}`\n',
+      'app/greet/[name]/route.ts': `import { NextResponse, type NextRequest } from 'next/server'
+import { greeting } from '../../../lib/greeting'
+export async function GET(request: NextRequest, { params }: { params: Promise<{ name: string }> }) {
+  return NextResponse.json({ text: greeting((await params).name), path: request.nextUrl.pathname })
+}
+`,
+      'app/ping/route.js': "const { NextResponse } = require('next/server')\nexports.GET = () => NextResponse.json({ pong: true })\n",
+      'server.js': `const express = require('express')
+const path = require('node:path')
+const { routeHandlers } = require('route-handlers/express')
+const app = express()
+app.use('/api', routeHandlers({ dir: path.join(__dirname, 'app') }))
+app.get('/legacy', (_req, res) => void res.send('legacy'))
+const server = app.listen(0, '127.0.0.1', async () => {${expressProbe('')}})
+`,
+      'next-env.d.ts': nextTypes,
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: { ...strictOptions, module: 'nodenext', allowJs: true, checkJs: true, noEmit: true },
+        include: ['server.js', 'lib', 'app', 'next-env.d.ts'],
+      }),
+    },
+    start: ['node', 'server.js'],
+  },
+  // \`tsc --init\`: module nodenext; compiled with outDir, the route folder served from source.
+  'typescript-nodenext': {
+    files: {
+      'package.json': JSON.stringify({ name: 'nodenext-app', private: true, type: 'module' }),
+      'lib/greeting.ts': 'export const greeting = (name: string): string => `hello ${name}`\n',
+      'app/greet/[name]/route.ts': `import { NextResponse, type NextRequest } from 'next/server'
+import { greeting } from '../../../lib/greeting.js'
+export async function GET(request: NextRequest, { params }: { params: Promise<{ name: string }> }) {
+  return NextResponse.json({ text: greeting((await params).name), path: request.nextUrl.pathname })
+}
+`,
+      'src/server.ts': `import Fastify from 'fastify'
+import { fileURLToPath } from 'node:url'
+import routeHandlersPlugin from 'route-handlers/fastify'
+const app = Fastify()
+app.get('/legacy', async () => 'legacy')
+await app.register(routeHandlersPlugin, { dir: fileURLToPath(new URL('../../app', import.meta.url)), prefix: '/api' })
+const base = await app.listen({ port: 0, host: '127.0.0.1' })
+const greet = await fetch(base + '/api/greet/ada')
+const legacy = await fetch(base + '/legacy')
+console.log(JSON.stringify({ greet: await greet.json(), legacy: await legacy.text() }))
+await app.close()
+`,
+      'next-env.d.ts': nextTypes,
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: { ...strictOptions, module: 'nodenext', target: 'es2023', outDir: 'dist', rootDir: '.' },
+        include: ['src', 'lib', 'app', 'next-env.d.ts'],
+      }),
+    },
+    // Only the server is run compiled; \`dir\` names the sources (app/), which load as TypeScript.
+    start: ['node', 'dist/src/server.js'],
+  },
+  // Bundler resolution (Vite, Next-style projects): extensionless imports, run with tsx.
+  'typescript-bundler': {
+    files: {
+      'package.json': JSON.stringify({ name: 'bundler-app', private: true, type: 'module' }),
+      'lib/greeting.ts': 'export const greeting = (name: string): string => `hello ${name}`\n',
+      'app/greet/[name]/route.ts': `import { NextResponse, type NextRequest } from 'next/server'
+import { greeting } from '../../../lib/greeting'
+export async function GET(request: NextRequest, { params }: { params: Promise<{ name: string }> }) {
+  return NextResponse.json({ text: greeting((await params).name), path: request.nextUrl.pathname })
+}
+`,
+      'server.ts': `import express from 'express'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { routeHandlers } from 'route-handlers/express'
+const app = express()
+app.use('/api', await routeHandlers({ dir: fileURLToPath(new URL('./app', import.meta.url)) }).ready())
+app.get('/legacy', (_req, res) => void res.send('legacy'))
+const server = app.listen(0, '127.0.0.1', async () => {
+  const { port } = server.address() as AddressInfo
+  const base = 'http://127.0.0.1:' + port
+  const greet = await fetch(base + '/api/greet/ada')
+  const legacy = await fetch(base + '/legacy')
+  console.log(JSON.stringify({ greet: await greet.json(), legacy: await legacy.text() }))
+  server.close()
+})
+`,
+      'next-env.d.ts': nextTypes,
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: { ...strictOptions, module: 'esnext', moduleResolution: 'bundler', target: 'es2023', noEmit: true },
+        include: ['server.ts', 'lib', 'app', 'next-env.d.ts'],
+      }),
+    },
+    start: ['node', '--import', 'tsx', 'server.ts'],
+  },
+}
+
 function run(command: string, args: string[]): string {
   return execFileSync(command, args, { cwd: scratch, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
 }
@@ -139,8 +305,10 @@ function run(command: string, args: string[]): string {
 describe('the packed package', () => {
   before(() => {
     rmSync(scratch, { recursive: true, force: true })
+    rmSync(clone, { recursive: true, force: true })
     mkdirSync(join(scratch, 'node_modules/route-handlers'), { recursive: true })
-    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: root, encoding: 'utf8' })) as [
+    copyAsCloned()
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: clone, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as [
       { filename: string; files: { path: string }[] },
     ]
     execFileSync('tar', ['-xzf', join(scratch, packed.filename), '-C', join(scratch, 'node_modules/route-handlers'), '--strip-components=1'])
@@ -150,7 +318,7 @@ describe('the packed package', () => {
     }
   })
 
-  test('ships the build, its declarations and the next/* types, not the sources or tests', () => {
+  test('npm pack in a fresh clone builds dist/ and ships it, its declarations and the next/* types, not the sources or tests (issue 11)', () => {
     const listed = execFileSync('tar', ['-tzf', run('sh', ['-c', 'ls *.tgz']).trim()], { cwd: scratch, encoding: 'utf8' }).split('\n')
     assert.ok(listed.includes('package/dist/lib/index.js'))
     assert.ok(listed.includes('package/dist/lib/index.d.ts'))
@@ -236,11 +404,35 @@ describe('the packed package', () => {
 
   test('declarations type-check from an ESM and a CJS consumer', () => {
     // A Node server app has @types/node; nothing else is assumed.
-    const tsc = join(root, 'node_modules/typescript/bin/tsc')
     try {
       run('node', [tsc, '-p', '.'])
     } catch (error) {
       assert.fail(`tsc reported errors:\n${(error as { stdout?: string }).stdout}`)
     }
   })
+
+  for (const [name, flavour] of Object.entries(flavours)) {
+    test(`a ${name} app type-checks in strict mode and serves, with no warnings in development (issue 11)`, () => {
+      const app = join(scratch, 'apps', name)
+      for (const [path, source] of Object.entries(flavour.files)) {
+        mkdirSync(dirname(join(app, path)), { recursive: true })
+        writeFileSync(join(app, path), source)
+      }
+      try {
+        execFileSync(process.execPath, [tsc, '-p', '.'], { cwd: app, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+      } catch (error) {
+        assert.fail(`tsc reported errors:\n${(error as { stdout?: string }).stdout}`)
+      }
+      const [command, ...args] = flavour.start
+      const result = spawnSync(command === 'node' ? process.execPath : command!, args, {
+        cwd: app,
+        encoding: 'utf8',
+        env: { ...process.env, NODE_ENV: 'development' },
+        timeout: 60_000,
+      })
+      assert.equal(result.stderr, '')
+      assert.equal(result.status, 0)
+      assert.deepEqual(JSON.parse(result.stdout), { greet: { text: 'hello ada', path: '/greet/ada' }, legacy: 'legacy' })
+    })
+  }
 })
