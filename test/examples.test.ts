@@ -5,8 +5,10 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { describe, test } from 'node:test'
+import { createRouteHandlers } from 'route-handlers'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -192,5 +194,40 @@ describe('examples', () => {
     } finally {
       await example.stop()
     }
+  })
+})
+
+/** Every fenced code block of a Markdown file, with the indentation of a list item's block removed. */
+function codeBlocks(markdown: string): string[] {
+  return [...markdown.matchAll(/^( *)```\w*\n([\s\S]*?)^\1```$/gm)].map(([, indent, body]) =>
+    body!.split('\n').map((line) => line.slice(indent!.length)).join('\n'),
+  )
+}
+
+// The README's quick starts and migration route are these files, type-checked by `npm run
+// typecheck` (examples/quick-start/tsconfig.json: module nodenext, strict, as `tsc --init` sets).
+const README_FILES = [
+  'examples/quick-start/app/items/[slug]/route.ts',
+  'examples/quick-start/express.ts',
+  'examples/quick-start/fastify.ts',
+  'examples/quick-start/core.ts',
+  'examples/quick-start/app/users/[id]/route.ts',
+]
+
+describe('the README runs as written (issue 11)', () => {
+  test('its quick starts and migration route are examples/quick-start, as they are (no undefined legacyUsers, strict error middleware, .js import under nodenext)', () => {
+    const blocks = codeBlocks(readFileSync(`${root}README.md`, 'utf8'))
+    for (const file of README_FILES) {
+      const source = readFileSync(`${root}${file}`, 'utf8')
+      assert.ok(blocks.includes(source), `README.md should show ${file} as a code block, as it is:\n${source}`)
+    }
+  })
+
+  test('the quick-start route files serve', async () => {
+    const routes = await createRouteHandlers({ dir: `${root}examples/quick-start/app`, basePath: '/api' }).ready()
+    const item = await routes.handle(new Request('http://localhost/api/items/widget?q=1'))
+    assert.deepEqual(await item?.json(), { slug: 'widget', q: '1' })
+    assert.deepEqual(await (await routes.handle(new Request('http://localhost/api/users/7')))?.json(), { id: '7', name: 'Ada' })
+    assert.equal((await routes.handle(new Request('http://localhost/api/users/8')))?.status, 404)
   })
 })
