@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { describe, test } from 'node:test'
 import { createRouteHandlers } from 'route-handlers'
+import { audited } from '../examples/quick-start/lib/orders.ts'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -212,6 +213,8 @@ const README_FILES = [
   'examples/quick-start/fastify.ts',
   'examples/quick-start/core.ts',
   'examples/quick-start/app/users/[id]/route.ts',
+  'examples/quick-start/app/orders/route.ts',
+  'examples/quick-start/app/api/draft/route.ts',
 ]
 
 describe('the README runs as written (issue 11)', () => {
@@ -229,5 +232,12 @@ describe('the README runs as written (issue 11)', () => {
     assert.deepEqual(await item?.json(), { slug: 'widget', q: '1' })
     assert.deepEqual(await (await routes.handle(new Request('http://localhost/api/users/7')))?.json(), { id: '7', name: 'Ada' })
     assert.equal((await routes.handle(new Request('http://localhost/api/users/8')))?.status, 404)
+    const order = await routes.handle(new Request('http://localhost/api/orders', { method: 'POST', body: '{"id":"o-9"}', headers: { cookie: 'session=s1' } }))
+    assert.equal(order?.status, 201)
+    assert.deepEqual(await order?.json(), { id: 'o-9' })
+    const draft = await routes.handle(new Request('http://localhost/api/api/draft?secret=wrong'))
+    assert.equal(draft?.status, 401)
+    await routes.close()
+    assert.deepEqual(audited, [{ orderId: 'o-9', session: 's1' }], 'the after() callback ran with the request\'s cookies')
   })
 })
