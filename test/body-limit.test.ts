@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { routeHandlers } from '../adapters/express.ts'
 import { routeHandlersPlugin } from '../adapters/fastify.ts'
-import { APP_DIR, appErrorHandler, listen, quietLogger, type SocketTarget } from './helpers/targets.ts'
+import { APP_DIR, appErrorHandler, fastifyListening, listen, quietLogger, type SocketTarget } from './helpers/targets.ts'
 
 const MiB = 1024 * 1024
 
@@ -24,17 +24,7 @@ const hosts: Record<string, (bodyLimit?: number) => Promise<SocketTarget>> = {
   Fastify: async (bodyLimit) => {
     const app = Fastify()
     await app.register(routeHandlersPlugin, { dir: APP_DIR, logger: quietLogger, ...(bodyLimit === undefined ? {} : { bodyLimit }) })
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    const { port } = app.server.address() as { port: number }
-    return {
-      prefix: '',
-      port,
-      send: (path, init) => fetch(`http://127.0.0.1:${port}${path}`, init),
-      close: async () => {
-        app.server.closeAllConnections()
-        await app.close()
-      },
-    }
+    return fastifyListening(app)
   },
 }
 

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { routeHandlers } from '../adapters/express.ts'
 import { routeHandlersPlugin } from '../adapters/fastify.ts'
-import { quietLogger } from './helpers/targets.ts'
+import { fastifyListening, quietLogger } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 const COUNT = 10_000
@@ -98,8 +98,7 @@ const HOSTS: Record<string, () => Promise<{ port: number; close: () => Promise<v
   async Fastify() {
     const app = Fastify({ serverFactory: (handler) => createServer({ maxHeaderSize: MAX_HEADER_SIZE }, handler) })
     await app.register(routeHandlersPlugin, { dir, logger: quietLogger })
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    return { port: (app.server.address() as AddressInfo).port, close: () => app.close() }
+    return fastifyListening(app)
   },
 }
 

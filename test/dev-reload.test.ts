@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url'
 import { routeHandlers } from '../adapters/express.ts'
 import { routeHandlersPlugin } from '../adapters/fastify.ts'
 import { createRouteHandlers, isRouteHandlersError, type Logger } from '../lib/index.ts'
-import { appErrorHandler, listen, type SocketTarget } from './helpers/targets.ts'
+import { appErrorHandler, fastifyListening, listen, type SocketTarget } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 interface Project {
@@ -77,17 +77,7 @@ const hosts: Record<string, Start> = {
     const app = Fastify()
     app.setErrorHandler((error: { statusCode?: number }, _request, reply) => reply.code(error.statusCode ?? 500).send('Internal Server Error'))
     await app.register(routeHandlersPlugin, { dir, reload: true, logger })
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    const { port } = app.server.address() as AddressInfo
-    return {
-      prefix: '',
-      port,
-      send: (path, init) => fetch(`http://127.0.0.1:${port}${path}`, init),
-      close: async () => {
-        app.server.closeAllConnections()
-        await app.close()
-      },
-    }
+    return fastifyListening(app)
   },
 }
 

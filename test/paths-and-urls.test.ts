@@ -7,13 +7,12 @@
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import Fastify from 'fastify'
 import assert from 'node:assert/strict'
-import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { routeHandlers } from '../adapters/express.ts'
 import { routeHandlersPlugin } from '../adapters/fastify.ts'
 import { createRouteHandlers, isRouteHandlersError } from '../lib/index.ts'
 import { rawRequest } from './helpers/http.ts'
-import { expressTarget, fastifyTarget, handleTarget, listen, quietLogger, standaloneTarget, type SocketTarget, type Target } from './helpers/targets.ts'
+import { expressTarget, fastifyListening, fastifyTarget, handleTarget, listen, quietLogger, standaloneTarget, type SocketTarget, type Target } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 const text = (body: string) => `export const GET = () => new Response(${JSON.stringify(body)})\nexport const POST = GET\n`
@@ -167,9 +166,7 @@ describe('Fastify: an absolute-form target of another scheme never reaches a rou
       if (request.routeOptions.url?.startsWith('/admin')) return reply.code(401).send('login first')
     })
     await app.register(routeHandlersPlugin, { dir, logger: quietLogger })
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    const { port } = app.server.address() as AddressInfo
-    target = { prefix: '', port, send: (path, init) => fetch(`http://127.0.0.1:${port}${path}`, init), close: () => app.close() }
+    target = await fastifyListening(app)
   })
   after(() => target.close())
 

@@ -16,7 +16,7 @@ import { after, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { routeHandlers } from '../adapters/express.ts'
 import { routeHandlersPlugin } from '../adapters/fastify.ts'
-import { appErrorHandler, listen, quietLogger } from './helpers/targets.ts'
+import { appErrorHandler, fastifyListening, listen, quietLogger } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 const linux = process.platform === 'linux'
@@ -67,14 +67,7 @@ const hosts: Record<string, (spool: string) => Promise<Host>> = {
     const app = Fastify()
     app.setErrorHandler((error: { statusCode?: number }, _request, reply) => reply.code(error.statusCode ?? 500).send())
     await app.register(routeHandlersPlugin, { dir: routes, logger: quietLogger, multipart: { spool } })
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    return {
-      port: (app.server.address() as { port: number }).port,
-      close: async () => {
-        app.server.closeAllConnections()
-        await app.close()
-      },
-    }
+    return fastifyListening(app)
   },
 }
 

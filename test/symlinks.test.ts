@@ -14,9 +14,8 @@ import { dirname, join } from 'node:path'
 import { describe, test } from 'node:test'
 import { routeHandlers } from '../adapters/express.ts'
 import { routeHandlersPlugin } from '../adapters/fastify.ts'
-import type { AddressInfo } from 'node:net'
 import { createRouteHandlers } from '../lib/index.ts'
-import { expressTarget, fastifyTarget, listen, quietLogger, type Target } from './helpers/targets.ts'
+import { expressTarget, fastifyListening, fastifyTarget, listen, quietLogger, type Target } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 // Counts its own evaluations (per file: each test folder has its own): a route file reached
@@ -78,9 +77,7 @@ async function skipsLinks(host: string, dir: string, links: string[]): Promise<v
 async function fastifyHost(dir: string, logger: { warn(message: string): void; error(): void }): Promise<Target> {
   const app = Fastify()
   await app.register(routeHandlersPlugin, { dir, logger })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const { port } = app.server.address() as AddressInfo
-  return { prefix: '', send: (path, init) => fetch(`http://127.0.0.1:${port}${path}`, init), close: () => app.close() }
+  return fastifyListening(app)
 }
 
 for (const [host, start] of Object.entries(HOSTS)) {

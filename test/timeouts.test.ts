@@ -15,7 +15,7 @@ import { routeHandlersPlugin } from '../adapters/fastify.ts'
 import { createRouteHandlers, isRouteHandlersError, serve } from '../lib/index.ts'
 import { eventually } from './helpers/http.ts'
 import { RawConnection } from './helpers/raw-connection.ts'
-import { appErrorHandler, listen, quietLogger } from './helpers/targets.ts'
+import { appErrorHandler, fastifyListening, listen, quietLogger } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 /** What a route saw, by the `x-id` its request carried. */
@@ -137,14 +137,7 @@ const hosts: Record<string, () => Promise<Host>> = {
       return reply.code(status).send(status < 500 ? error.message : 'Internal Server Error')
     })
     await app.register(routeHandlersPlugin, OPTIONS)
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    return {
-      port: (app.server.address() as AddressInfo).port,
-      close: async () => {
-        app.server.closeAllConnections()
-        await app.close()
-      },
-    }
+    return fastifyListening(app)
   },
   'standalone serve()': async () => {
     const server = await serve({ ...OPTIONS, port: 0 })

@@ -1,5 +1,5 @@
 import express, { type ErrorRequestHandler } from 'express'
-import Fastify from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import { createServer, type RequestListener } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
@@ -108,12 +108,16 @@ export async function fastifyTarget(prefix: string, dir = APP_DIR): Promise<Sock
     return reply.code(status).send(status < 500 ? error.message : 'Internal Server Error')
   })
   await app.register(routeHandlersPlugin, { dir, prefix, logger: quietLogger, ...LIMITS })
+  return { ...(await fastifyListening(app, prefix)), unknownMethodStatus: 404 }
+}
+
+/** A Fastify app a test built, listening on a free loopback port; `close()` drops open connections. */
+export async function fastifyListening(app: FastifyInstance, prefix = ''): Promise<SocketTarget> {
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
   return {
     prefix,
     port,
-    unknownMethodStatus: 404,
     send: (path, init) => fetch(`http://127.0.0.1:${port}${prefix}${path}`, { redirect: 'manual', ...init }),
     close: async () => {
       app.server.closeAllConnections()
