@@ -156,6 +156,27 @@ describe('one instance, whoever loads it first (review of the one-graph loader)'
   })
 })
 
+describe('CommonJS TypeScript without tsx', () => {
+  // The test runner's tsx compiles .cts itself; a user's app has only this package's hooks. On
+  // Node 22.15+ an imported .cts written with `import` failed: "Cannot use import statement outside
+  // a module".
+  test('a .cts route file written with import, and a .ts route importing names from a .cts helper', () => {
+    const root = tempRouteFolder({
+      'lib/tally.cts': 'let count = 0\nexport function tally(): number { return ++count }\n',
+      'app/cts/route.cts': "import { NextResponse } from 'next/server'\nimport { tally } from '../../lib/tally.cjs'\nexport function GET() { return NextResponse.json({ flavour: 'cts', count: tally() }) }\n",
+      'app/ts/route.ts': "import { tally } from '../../lib/tally.cts'\nexport const GET = () => Response.json({ flavour: 'ts', count: tally() })\n",
+    })
+    const answer = inPlainNode(`
+      const routes = await createRouteHandlers({ dir: ${JSON.stringify(join(root, 'app'))} }).ready()
+      const cts = await (await routes.handle(new Request('http://localhost/cts'))).json()
+      const ts = await (await routes.handle(new Request('http://localhost/ts'))).json()
+      console.log(JSON.stringify({ cts, ts }))
+    `)
+    // One helper instance, whoever imports it.
+    assert.deepEqual(answer, { cts: { flavour: 'cts', count: 1 }, ts: { flavour: 'ts', count: 2 } })
+  })
+})
+
 describe('resolution as Node and Next resolve (review of the one-graph loader)', () => {
   test("a folder import uses its package.json main before its index; a builtin's name stays Node's beside a baseUrl folder", async () => {
     const root = tempRouteFolder({

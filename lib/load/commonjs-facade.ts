@@ -87,6 +87,27 @@ function exportNames(path: string, source: string, seen: Set<string>): Set<strin
   return names
 }
 
+/**
+ * An ES module for `import` of CommonJS TypeScript (`.cts`): it `require()`s the file (compiled on
+ * the `require()` side, where its own `require()` calls stay hooked; one instance) and exports the
+ * names esbuild's output assigns, its default as Next's bundler gives it. `compiled` is that output.
+ */
+export function compiledCommonJsFacade(path: string, compiled: string): string {
+  let names: string[]
+  try {
+    names = parse(compiled).exports.filter((name) => name !== '__esModule' && name !== 'default')
+  } catch {
+    names = []
+  }
+  const lines = [
+    'import { createRequire } from "node:module";',
+    `const exported = createRequire(import.meta.url)(${JSON.stringify(path)});`,
+    'export default exported.__esModule ? exported.default : exported;',
+  ]
+  names.forEach((name, index) => lines.push(`const name${index} = exported[${JSON.stringify(name)}]; export { name${index} as ${JSON.stringify(name)} };`))
+  return lines.join('\n')
+}
+
 /** An ES module whose default export is what `require()` gives for the file (a JSON file's data). */
 export function requireFacade(path: string): string {
   return `import { createRequire } from "node:module";\nexport default createRequire(import.meta.url)(${JSON.stringify(path)});\n`

@@ -90,13 +90,13 @@ function markedUrl(file: string, format: string | null | undefined, context: Loa
 }
 
 /**
- * For a load: Node's own loading; Node's CommonJS loader (CommonJS TypeScript reached by `import`:
- * that loader compiles it through the `require()` side, keeping its `require()` calls hooked); a
- * module made here (the marked imports above); or a file to read for `plan`.
+ * For a load: Node's own loading; CommonJS TypeScript reached by `import` (answered with a facade
+ * that require()s it, so the `require()` side compiles it and keeps its `require()` calls hooked);
+ * a module made here (the marked imports above); or a file to read for `plan`.
  */
 export type LoadStep =
   | { kind: 'node' }
-  | { kind: 'commonjs' }
+  | { kind: 'commonjs'; path: string; folder: FolderConfig }
   | { kind: 'made'; source: string }
   | { kind: 'read'; path: string; folder: FolderConfig; plan: 'compile' | 'script' }
 
@@ -110,7 +110,7 @@ export function loadStep(graph: RouteGraph, versioned: string, context: LoadCont
   const path = fileURLToPath(file)
   const plan = loadPlan(path, context)
   if (plan === 'node') return { kind: 'node' }
-  if (plan === 'compile' && formatOf(path) === 'commonjs' && !isRequire(context)) return { kind: 'commonjs' }
+  if (plan === 'compile' && formatOf(path) === 'commonjs' && !isRequire(context)) return { kind: 'commonjs', path, folder }
   return { kind: 'read', path, folder, plan }
 }
 

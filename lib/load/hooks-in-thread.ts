@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import type { LoadFnOutput, ResolveFnOutput } from 'node:module'
+import { compiledCommonJsFacade } from './commonjs-facade.ts'
 import { graphUrl, loaded, loadStep, resolveStep, unresolved } from './graph-steps.ts'
 import { registerHooks } from './register-hooks.ts'
 import { RouteGraph } from './route-graph.ts'
@@ -28,7 +29,13 @@ export function installInThreadHooks(): RouteGraph {
     load(url, context, nextLoad): LoadFnOutput {
       const step = loadStep(graph, url, context)
       if (step.kind === 'node') return nextLoad(url, context)
-      if (step.kind === 'commonjs') return { format: 'commonjs', shortCircuit: true }
+      // Imported TypeScript CommonJS (`.cts`): a facade that require()s it. Answered `commonjs`
+      // without a source, Node 22.15+ loads the file itself (this hook sees no `require`
+      // condition then), and a `.cts` written with `import` fails to parse.
+      if (step.kind === 'commonjs') {
+        const compiled = compileSync(step.path, readFileSync(step.path, 'utf8'), step.folder).source
+        return { format: 'module', source: compiledCommonJsFacade(step.path, compiled), shortCircuit: true }
+      }
       if (step.kind === 'made') return { format: 'module', source: step.source, shortCircuit: true }
       const source = readFileSync(step.path, 'utf8')
       const compiled = step.plan === 'compile' ? compileSync(step.path, source, step.folder) : undefined

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import type { InitializeHook, LoadHook, ResolveHook } from 'node:module'
 import type { MessagePort } from 'node:worker_threads'
+import { compiledCommonJsFacade } from './commonjs-facade.ts'
 import { graphUrl, loaded, loadStep, resolveStep, unresolved } from './graph-steps.ts'
 import { RouteGraph } from './route-graph.ts'
 import { compile } from './transform.ts'
@@ -40,8 +41,13 @@ export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
 export const load: LoadHook = async (url, context, nextLoad) => {
   const step = loadStep(graph, url, context)
   if (step.kind === 'node') return nextLoad(url, context)
-  // Node 20 runs CommonJS given here with a require() that fails on ES modules (next/server).
-  if (step.kind === 'commonjs') return { format: 'commonjs', shortCircuit: true }
+  // Imported TypeScript CommonJS (`.cts`): a facade that require()s it on the main thread, where
+  // the require hooks compile it. (Node 20 runs CommonJS given a source here with a require() that
+  // fails on ES modules such as next/server; given none, it lexes the TypeScript for names.)
+  if (step.kind === 'commonjs') {
+    const compiled = await compile(step.path, await readFile(step.path, 'utf8'), step.folder)
+    return { format: 'module', source: compiledCommonJsFacade(step.path, compiled.source), shortCircuit: true }
+  }
   if (step.kind === 'made') return { format: 'module', source: step.source, shortCircuit: true }
   const source = await readFile(step.path, 'utf8')
   const compiled = step.plan === 'compile' ? await compile(step.path, source, step.folder) : undefined

@@ -33,6 +33,9 @@ function esbuildOptions(path: string, format: LoadedFormat, compilerOptions: Tra
   return {
     loader: LOADERS[extname(path)],
     format: format === 'module' ? 'esm' : 'cjs',
+    // For CommonJS output: the `0 && (module.exports = { GET })` note Node's lexer reads, so an
+    // `import` of a `.cts` sees its named exports.
+    platform: 'node',
     sourcefile: path,
     sourcemap: 'inline',
     target: `node${process.versions.node}`,
