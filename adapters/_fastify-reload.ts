@@ -44,7 +44,9 @@ export function routeAddedFiles(fastify: FastifyInstance, handler: RouteHandlerM
     const end = url.search(/[?#]/)
     const path = end === -1 ? url : url.slice(0, end)
     if (prefix !== '' && path !== prefix && !path.startsWith(`${prefix}/`)) return false
-    return routes.match(path.slice(prefix.length) || '/') !== null
+    // A match with an error (a param over maxParamLength) is left to Fastify's own route and answer.
+    const match = routes.match(path.slice(prefix.length) || '/')
+    return match !== null && match.error === undefined
   })
   const constraints = { [STRATEGY]: String(mounts.length - 1) }
   for (const url of ['/', '/*']) fastify.route({ method: fastify.supportedMethods, url, handler, constraints })

@@ -14,9 +14,9 @@
  * file loads again lazily, when a request for it arrives (as `next dev` compiles on request), so
  * a save that touches a module used by a hundred routes costs nothing until they are asked for.
  */
-import { basename, extname, sep } from 'node:path'
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
+import { basename, extname, join, sep } from 'node:path'
 import { markChanged, outsideFiles, routeFileVersion } from './load/reload.ts'
 import type { RouteEntry } from './route-tree.ts'
 import { ROUTE_FILE_EXTENSIONS } from './scan.ts'
@@ -100,11 +100,27 @@ export class DevReload<Outcome> {
 
   #changed(path: string | null, event: 'rename' | 'change'): void {
     if (path === null || event === 'rename') this.#rescan(path)
-    if (path === null || !MODULE_EXTENSIONS.has(extname(path))) return
-    const contents = signature(path)
-    if (this.#seen.get(path) === contents) return
-    this.#seen.set(path, contents)
-    markChanged([path], event === 'rename')
+    if (path === null) return
+    // A folder that (re)appeared, moved back say: what it holds is new to the modules loaded so far.
+    const files = event === 'rename' && isDirectory(path) ? moduleFilesIn(path) : MODULE_EXTENSIONS.has(extname(path)) ? [path] : []
+    const changed = files.filter((file) => {
+      const contents = signature(file)
+      if (this.#seen.get(file) === contents) return false
+      this.#seen.set(file, contents)
+      return true
+    })
+    if (changed.length > 0) markChanged(changed.map((file) => this.#realPath(file)), event === 'rename')
+  }
+
+  // Modules are keyed by real path; the watcher reports paths under `dir`, which may be a link or
+  // under one (a deploy's `current -> releases/42`, macOS's `/tmp`), or through a linked folder.
+  #realPath(path: string): string {
+    try {
+      return realpathSync.native(path)
+    } catch {
+      const { dir, realDir } = this.#host
+      return path.startsWith(dir + sep) ? realDir + path.slice(dir.length) : path
+    }
   }
 
   // A route file or folder added or removed changes the table; a layout error keeps the old one.
@@ -119,6 +135,23 @@ export class DevReload<Outcome> {
       this.#layoutError = message
     }
   }
+}
+
+/** The module files in `folder` and below it (not `node_modules` or dot folders). */
+function moduleFilesIn(folder: string): string[] {
+  let entries: string[]
+  try {
+    entries = readdirSync(folder, { recursive: true, encoding: 'utf8' })
+  } catch {
+    return []
+  }
+  return entries
+    .filter((entry) => MODULE_EXTENSIONS.has(extname(entry)) && !entry.split(sep).some((part) => part === 'node_modules' || part.startsWith('.')))
+    .map((entry) => join(folder, entry))
+}
+
+function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true
 }
 
 function signature(path: string): string {

@@ -106,6 +106,8 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     }
   }
   const commit = (entry: RouteEntry, outcome: LoadedRoute | RouteHandlersError): void => {
+    // Dev reload: a file deleted while it was loading again is no route any more.
+    if (reload && !tree.routes.includes(entry)) return
     if ('handlers' in outcome) {
       routesByEntry.set(entry, outcome)
       failures.delete(entry)
@@ -171,8 +173,10 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       if (match.error) return new Response(null, { status: match.error.status })
       // Once loaded, no await: every promise costs on the hot path (more so with async hooks on).
       if (!loaded) await loading
-      const reloading = reload?.fresh(match.route as RouteEntry)
-      if (reloading) await reloading
+      // Until the module is the one the files make now: a save during a reload starts another.
+      for (let reloading = reload?.fresh(match.route as RouteEntry); reloading; reloading = reload?.fresh(match.route as RouteEntry)) {
+        await reloading
+      }
       const route = routesByEntry.get(match.route as RouteEntry)
       if (!route) throw failures.get(match.route as RouteEntry)
       const nextRequest = request instanceof RouteRequest ? request : new RouteRequest(request, { nextConfig: { basePath }, limits: bodyLimits })

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import express from 'express'
 import Fastify from 'fastify'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, renameSync, rmSync, symlinkSync, watch, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { dirname, join } from 'node:path'
 import { describe, test } from 'node:test'
@@ -60,6 +60,23 @@ function recordingLogger(): Logger & { errors: string[]; codes: string[] } {
       errors.push(message)
       if (isRouteHandlersError(error)) codes.push(error.code)
     },
+  }
+}
+
+/**
+ * Runs `change`, then resolves once a watcher of the test's own on `folder` has reported `name` and
+ * a turn has passed: a reloading handler's watchers have seen it too by then.
+ */
+async function watchersSee(folder: string, name: string, change: () => void): Promise<void> {
+  let seen = false
+  const watcher = watch(folder, (_event, changed) => void (seen ||= String(changed) === name))
+  try {
+    change()
+    for (let attempt = 0; attempt < 200 && !seen; attempt++) await new Promise((resolve) => setTimeout(resolve, 10))
+    assert.ok(seen, `a watcher saw ${name} in ${folder}`)
+    await new Promise((resolve) => setImmediate(resolve))
+  } finally {
+    watcher.close()
   }
 }
 
@@ -163,14 +180,55 @@ describe('the reload option (issue 11)', () => {
     assert.equal(await reloadFor('production', true), true)
   })
 
-  test('reload: false serves what start-up loaded', async () => {
+  // The edits are awaited through watchers of the test's own on the same folders: once they have
+  // seen both, a reloading handler has too (its watchers run in the same turn), so the control
+  // with reload on must show them, and the one with reload off must not.
+  for (const reload of [true, false]) {
+    test(`reload: ${reload} ${reload ? 'sees' : 'serves what start-up loaded, not'} the edits, once a watcher has seen them`, async () => {
+      const files = project(initialFiles)
+      const routes = await createRouteHandlers({ dir: join(files.root, 'app'), reload, logger: recordingLogger() }).ready()
+      const seen = new Set<string>()
+      const watchers = ['lib', 'app'].map((folder) => watch(join(files.root, folder), (_event, name) => void seen.add(String(name))))
+      try {
+        files.write('lib/word.ts', "export const word = 'changed'\n")
+        files.write('app/added/route.ts', "export const GET = () => new Response('added')\n")
+        for (let attempt = 0; attempt < 200 && !(seen.has('word.ts') && seen.has('added')); attempt++) await new Promise((resolve) => setTimeout(resolve, 10))
+        assert.ok(seen.has('word.ts') && seen.has('added'), 'the edits were seen by a watcher')
+        await new Promise((resolve) => setImmediate(resolve))
+        const response = await routes.handle(new Request('http://localhost/hello'))
+        assert.equal(((await response?.json()) as { word: string }).word, reload ? 'changed' : 'one')
+        assert.equal((await routes.handle(new Request('http://localhost/added'))) === null, !reload)
+      } finally {
+        for (const watcher of watchers) watcher.close()
+        await routes.close()
+      }
+    })
+  }
+
+  test('a route folder reached through a symlink: an edited route file reloads (review)', async () => {
     const files = project(initialFiles)
-    const routes = await createRouteHandlers({ dir: join(files.root, 'app'), reload: false, logger: recordingLogger() }).ready()
-    files.write('lib/word.ts', "export const word = 'changed'\n")
-    files.write('app/added/route.ts', "export const GET = () => new Response('added')\n")
-    const response = await routes.handle(new Request('http://localhost/hello'))
-    assert.equal(((await response?.json()) as { word: string }).word, 'one')
-    assert.equal(await routes.handle(new Request('http://localhost/added')), null)
+    symlinkSync(join(files.root, 'app'), join(files.root, 'linked-app'))
+    const routes = await createRouteHandlers({ dir: join(files.root, 'linked-app'), reload: true, logger: recordingLogger() }).ready()
+    try {
+      await watchersSee(join(files.root, 'app/hello'), 'route.ts', () => files.write('app/hello/route.ts', helloRoute(2)))
+      assert.equal(((await (await routes.handle(new Request('http://localhost/hello')))?.json()) as { version: number }).version, 2)
+    } finally {
+      await routes.close()
+    }
+  })
+
+  test('a route folder moved away, edited and moved back serves the edit (review)', async () => {
+    const files = project(initialFiles)
+    const routes = await createRouteHandlers({ dir: join(files.root, 'app'), reload: true, logger: recordingLogger() }).ready()
+    try {
+      assert.equal(await (await routes.handle(new Request('http://localhost/other')))?.text(), 'other')
+      await watchersSee(join(files.root, 'app'), 'other', () => renameSync(join(files.root, 'app/other'), join(files.root, 'away')))
+      writeFileSync(join(files.root, 'away/route.ts'), "export const GET = () => new Response('other, edited')\n")
+      await watchersSee(join(files.root, 'app'), 'other', () => renameSync(join(files.root, 'away'), join(files.root, 'app/other')))
+      assert.equal(await (await routes.handle(new Request('http://localhost/other')))?.text(), 'other, edited')
+    } finally {
+      await routes.close()
+    }
   })
 
   test('a reload option that is not a boolean is RH_ERR_OPTIONS_INVALID', () => {

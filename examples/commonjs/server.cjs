@@ -15,7 +15,7 @@ app.use('/api', routeHandlers({ dir: path.join(__dirname, '../express-legacy/app
 
 const port = Number(process.env.PORT ?? 3002)
 const server = app.listen(port, '127.0.0.1', (error) => {
-  if (error) exitOnListenError(error, port)
+  if (error) exitOnListenError(error, port, 'npm run start:commonjs')
   const base = `http://127.0.0.1:${server.address().port}`
   const lines = tryUrls(base).map((line) => `  ${line}`)
   console.log(`${name} listening on ${base} (the PORT variable picks another port)\n\nOpen ${base}/ for this list as links, or try:\n${lines.join('\n')}\n\nCtrl+C to stop.`)

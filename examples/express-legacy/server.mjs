@@ -43,7 +43,7 @@ app.use((error, req, res, _next) => {
 const port = Number(process.env.PORT ?? 3000)
 // Express 5 hands a listen error (EADDRINUSE) to this callback.
 const server = app.listen(port, '127.0.0.1', (error) => {
-  if (error) exitOnListenError(error, port)
+  if (error) exitOnListenError(error, port, 'npm start')
   printTryUrls(name, `http://127.0.0.1:${server.address().port}`)
 })
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => server.close(() => process.exit(0)))

@@ -38,6 +38,6 @@ const dir = fileURLToPath(new URL('../express-legacy/app', import.meta.url))
 await app.register(routeHandlersPlugin, { dir, prefix: '/api' })
 
 const port = Number(process.env.PORT ?? 3001)
-const address = await app.listen({ port, host: '127.0.0.1' }).catch((error) => exitOnListenError(error, port))
+const address = await app.listen({ port, host: '127.0.0.1' }).catch((error) => exitOnListenError(error, port, 'npm run start:fastify'))
 printTryUrls(name, address, { auth: true })
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => app.close().then(() => process.exit(0)))

@@ -5,7 +5,7 @@ import { exitOnListenError } from '../listen-failed.cjs'
 
 const port = Number(process.env.PORT ?? 3000)
 const dir = fileURLToPath(new URL('./app', import.meta.url))
-const server = await serve({ dir, port, hostname: '127.0.0.1' }).catch((error) => exitOnListenError(error, port))
+const server = await serve({ dir, port, hostname: '127.0.0.1' }).catch((error) => exitOnListenError(error, port, 'npm run start:standalone'))
 const base = `http://127.0.0.1:${server.address().port}`
 
 console.log(`route-handlers demo listening on ${base} (the PORT variable picks another port)\n\nOpen ${base}/ (app/route.ts) for this list as links, or try:`)

@@ -19,7 +19,7 @@ export async function routesCommand(options: RoutesOptions, output: Output): Pro
   const dir = resolve(options.dir)
   // Load failures are reported all together by ready()'s rejection, file:line:column each.
   const logger = { warn: output.warn, error: () => {} }
-  const routes = await createRouteHandlers({ dir, logger, tsconfig: options.tsconfig }).ready()
+  const routes = await createRouteHandlers({ dir, logger, tsconfig: options.tsconfig, reload: false }).ready()
   const rows: RouteRow[] = routes.routes.map((route) => ({
     pattern: route.pattern,
     methods: route.methods,
