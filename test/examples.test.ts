@@ -3,14 +3,18 @@
  * The examples import `route-handlers` by name, so they run against the build (`npm test` builds).
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import { readFileSync } from 'node:fs'
+import { cpSync, readFileSync } from 'node:fs'
+import type { Express } from 'express'
+import type { AddressInfo } from 'node:net'
 import { createServer } from 'node:net'
+import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { createRouteHandlers } from 'route-handlers'
 import { audited } from '../examples/quick-start/lib/orders.ts'
 import { fileURLToPath } from 'node:url'
+import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -199,31 +203,74 @@ describe('examples', () => {
 })
 
 /** Every fenced code block of a Markdown file, with the indentation of a list item's block removed. */
-function codeBlocks(markdown: string): string[] {
-  return [...markdown.matchAll(/^( *)```\w*\n([\s\S]*?)^\1```$/gm)].map(([, indent, body]) =>
-    body!.split('\n').map((line) => line.slice(indent!.length)).join('\n'),
-  )
+function codeBlocks(markdown: string): { language: string; text: string }[] {
+  return [...markdown.matchAll(/^( *)```(\w*)\n([\s\S]*?)^\1```$/gm)].map(([, indent, language, body]) => ({
+    language: language!,
+    text: body!.split('\n').map((line) => line.slice(indent!.length)).join('\n'),
+  }))
 }
 
-// The README's quick starts and migration route are these files, type-checked by `npm run
-// typecheck` (examples/quick-start/tsconfig.json: module nodenext, strict, as `tsc --init` sets).
+// The README's code blocks that are files, type-checked by `npm run typecheck`
+// (examples/quick-start, examples/typed-routes: module nodenext, strict, as `tsc --init` sets;
+// examples/migration: the same with checkJs).
 const README_FILES = [
   'examples/quick-start/app/items/[slug]/route.ts',
+  'examples/quick-start/next-env.d.ts',
   'examples/quick-start/express.ts',
   'examples/quick-start/fastify.ts',
   'examples/quick-start/core.ts',
-  'examples/quick-start/app/users/[id]/route.ts',
+  'examples/typed-routes/app/items/[slug]/route.ts',
+  'examples/quick-start/dev.ts',
   'examples/quick-start/app/orders/route.ts',
   'examples/quick-start/app/api/draft/route.ts',
+  'examples/migration/before.js',
+  'examples/quick-start/app/users/[id]/route.ts',
 ]
 
+// A file whose top the README leaves out (the app a fragment lives in) marks where the shown part starts.
+const SHOWN_FROM = '// README.md shows from here.\n'
+
+/** What the README shows of an example file: all of it, or what follows the marker. */
+function shownPart(source: string): string {
+  const marker = source.indexOf(SHOWN_FROM)
+  return marker === -1 ? source : source.slice(marker + SHOWN_FROM.length)
+}
+
+const readme = readFileSync(`${root}README.md`, 'utf8')
+
+/** The README's blocks of one language, in order. */
+function blocksOf(language: string): string[] {
+  return codeBlocks(readme).filter((block) => block.language === language).map((block) => block.text)
+}
+
+/** Runs the built CLI with `args` in `cwd`. */
+function cli(cwd: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [join(root, 'dist/lib/cli/bin.js'), ...args], { cwd, encoding: 'utf8' })
+}
+
+/** True when `shown`'s lines appear in `actual`'s, in order; a `…` line stands for rows left out. */
+function showsRowsOf(shown: string, actual: string): boolean {
+  const actualLines = actual.trimEnd().split('\n')
+  let at = 0
+  for (const line of shown.trimEnd().split('\n')) {
+    if (line === '…') continue
+    at = actualLines.indexOf(line, at)
+    if (at === -1) return false
+    at++
+  }
+  return true
+}
+
 describe('the README runs as written (issue 11)', () => {
-  test('its quick starts and migration route are examples/quick-start, as they are (no undefined legacyUsers, strict error middleware, .js import under nodenext)', () => {
-    const blocks = codeBlocks(readFileSync(`${root}README.md`, 'utf8'))
+  test('its code blocks are example files, as they are: quick starts, next-types line, typed route, dev reload, after(), draftMode(), migration before and after (no undefined legacyUsers, strict error middleware, .js import under nodenext)', () => {
+    const blocks = codeBlocks(readme).map((block) => block.text)
     for (const file of README_FILES) {
-      const source = readFileSync(`${root}${file}`, 'utf8')
+      const source = shownPart(readFileSync(`${root}${file}`, 'utf8'))
       assert.ok(blocks.includes(source), `README.md should show ${file} as a code block, as it is:\n${source}`)
     }
+    // Every ts/js block is one of them: a new block needs a file (or a reason here).
+    const shown = new Set(README_FILES.map((file) => shownPart(readFileSync(`${root}${file}`, 'utf8'))))
+    for (const block of [...blocksOf('ts'), ...blocksOf('js')]) assert.ok(shown.has(block), `this README block is no example file:\n${block}`)
   })
 
   test('the quick-start route files serve', async () => {
@@ -239,5 +286,88 @@ describe('the README runs as written (issue 11)', () => {
     assert.equal(draft?.status, 401)
     await routes.close()
     assert.deepEqual(audited, [{ orderId: 'o-9', session: 's1' }], 'the after() callback ran with the request\'s cookies')
+  })
+
+  test('the typed-routes route file and the migration "before" app serve', async () => {
+    const routes = await createRouteHandlers({ dir: `${root}examples/typed-routes/app` }).ready()
+    assert.deepEqual(await (await routes.handle(new Request('http://localhost/items/widget')))?.json(), { slug: 'widget' })
+    await routes.close()
+
+    // A specifier TypeScript does not follow: the root project does not check JavaScript.
+    const before = new URL('../examples/migration/before.js', import.meta.url).href
+    const { app } = (await import(before)) as { app: Express }
+    const server = app.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      assert.deepEqual(await (await fetch(`${base}/api/users/7`)).json(), { id: '7', name: 'Ada' })
+      assert.equal((await fetch(`${base}/api/users/8`)).status, 404)
+      assert.deepEqual(await (await fetch(`${base}/api/users/7`, { method: 'PUT' })).json(), { id: '7', updated: true })
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
+  })
+
+  test('its first block: the package name, Node version, scripts and port it names are the real ones', async () => {
+    const [install] = blocksOf('sh')
+    const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { name: string; engines: { node: string }; scripts: Record<string, string> }
+    assert.match(install!, new RegExp(`^npm install ${pkg.name} +# in your app \\(Node ${pkg.engines.node.replace(/^>=/, '').replace(/\./g, '\\.')}\\+`, 'm'))
+    const scripts = [...install!.matchAll(/npm (?:run (\S+)|(start|test)\b)/g)].map((match) => match[1] ?? match[2]!)
+    assert.deepEqual(scripts, ['start', 'test'])
+    for (const script of scripts) assert.ok(pkg.scripts[script], `package.json has no "${script}" script`)
+    // `npm start` runs the Express legacy app, whose root page the examples test opens.
+    assert.match(pkg.scripts.start!, /examples\/express-legacy\/server\.mjs/)
+    assert.match(install!, /open http:\/\/127\.0\.0\.1:3000\//)
+    assert.match(readFileSync(`${root}examples/express-legacy/server.mjs`, 'utf8'), /process\.env\.PORT \?\? 3000\b/)
+  })
+
+  test('the command lines it shows run, against a copy of examples/express-legacy/app, and print what it says', () => {
+    const block = blocksOf('sh').find((text) => text.includes('npx route-handlers routes'))
+    assert.ok(block)
+    const dir = tempRouteFolder({})
+    cpSync(`${root}examples/express-legacy/app`, join(dir, 'app'), { recursive: true })
+    const table = cli(root, ['routes', 'examples/express-legacy/app'])
+    assert.equal(table.status, 0, table.stderr)
+    const lines = [...block.matchAll(/^npx route-handlers (.+?) +# (.*)$/gm)]
+    assert.equal(lines.length, 3, block)
+    for (const [, command, comment] of lines) {
+      const args = command!.split(/ +/)
+      const result = cli(dir, args)
+      assert.equal(result.status, 0, `${command}: ${result.stderr}`)
+      if (args.includes('--json')) {
+        // The comment's example rows, `…` standing for the others.
+        const shown = JSON.parse(comment!.replace(/, …\]$/, ']')) as unknown[]
+        const printed = JSON.parse(result.stdout) as unknown[]
+        for (const row of shown) assert.ok(printed.some((entry) => JSON.stringify(entry) === JSON.stringify(row)), `${command} prints ${JSON.stringify(row)}`)
+      } else if (args[0] === 'routes') {
+        assert.equal(result.stdout, table.stdout, command)
+      } else {
+        const file = /^writes (\S+):/.exec(comment!)?.[1]
+        assert.equal(file, 'route-types.d.ts')
+        assert.match(readFileSync(join(dir, file!), 'utf8'), /"\/items\/\[slug\]": \{ "slug": string; \}/, command)
+      }
+    }
+
+    const [output] = blocksOf('text')
+    const [prompt, ...shown] = output!.split('\n')
+    assert.equal(prompt, '$ npx route-handlers routes examples/express-legacy/app')
+    assert.ok(showsRowsOf(shown.join('\n'), table.stdout), `README's table is not what the command prints:\n${table.stdout}`)
+  })
+
+  test('the logRoutes table it shows is what logRoutes logs for that folder', async () => {
+    const shown = blocksOf('text').find((text) => text.startsWith('route-handlers: '))
+    assert.ok(shown)
+    const dir = tempRouteFolder({
+      'broken/route.ts': "throw new Error('broken at load')\n",
+      'items/route.ts': 'export const GET = () => Response.json([])\nexport const POST = () => new Response(null, { status: 201 })\n',
+      'items/[slug]/route.ts': 'export const GET = () => Response.json({})\n',
+    })
+    const logged: string[] = []
+    const logger = { info: (message: string) => logged.push(message), warn: () => {}, error: () => {} }
+    const routes = createRouteHandlers({ dir, logRoutes: true, logger })
+    await routes.ready().catch(() => {})
+    assert.deepEqual(logged, [shown.trimEnd().replace('/srv/api/app', dir)])
+    await routes.close()
   })
 })

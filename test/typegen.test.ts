@@ -97,6 +97,16 @@ describe('route-handlers typegen', () => {
     })
   }
 
+  // `npm run typecheck` checks it with the next-types line alone (examples/typed-routes/tsconfig.json).
+  for (const resolution of ['nodenext', 'bundler'] as const) {
+    test(`README's typed route (examples/typed-routes) type-checks after typegen alone, without the next-types line (${resolution}) (issue 11)`, () => {
+      const routeFile = 'app/items/[slug]/route.ts'
+      const dir = project({ [routeFile]: readFileSync(join(root, 'examples/typed-routes', routeFile), 'utf8') }, resolution)
+      assert.equal(typegen(dir).status, 0)
+      assert.deepEqual(typeErrors(dir), [])
+    })
+  }
+
   test('after typegen, a path the folder does not serve and a param it does not have are errors, as in Next', () => {
     const dir = project({
       ...nextRoutes,

@@ -1,0 +1,1 @@
+/// <reference types="route-handlers/next-types" />
