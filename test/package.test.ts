@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
@@ -25,7 +25,10 @@ function copyAsCloned(): void {
   for (const path of listed.split('\0')) {
     if (path === '' || path.startsWith('test/') || !existsSync(join(root, path))) continue
     mkdirSync(dirname(join(clone, path)), { recursive: true })
-    cpSync(join(root, path), join(clone, path))
+    // A tracked link (examples/node_modules/route-handlers) is a link in a clone too; cpSync of a
+    // link to a folder wants `recursive` on Node 22+.
+    if (lstatSync(join(root, path)).isSymbolicLink()) symlinkSync(readlinkSync(join(root, path)), join(clone, path))
+    else cpSync(join(root, path), join(clone, path))
   }
   symlinkSync(join(root, 'node_modules'), join(clone, 'node_modules'))
 }
