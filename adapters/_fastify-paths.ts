@@ -1,8 +1,8 @@
 /**
- * The Fastify (find-my-way) URLs under which a route file's pattern is registered. Fastify only
- * routes the request to the plugin; the core matches again and computes params, so both hosts
- * agree on every edge case. Params get neutral names (`:p0`) because find-my-way reads `-` and `.`
- * in a param name as separators.
+ * The Fastify (find-my-way) URLs under which a route file's pattern is registered. Fastify routes
+ * the request to the file; the core checks the raw path against that file and computes params, so
+ * every host agrees on every edge case. Params get neutral names (`:p0`) because find-my-way reads
+ * `-` and `.` in a param name as separators.
  *
  * @example
  * fastifyPaths('/blog/[slug]/[[...rest]]', true) // ['/blog/:p0', '/blog/:p0/', '/blog/:p0/*']

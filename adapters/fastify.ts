@@ -1,18 +1,20 @@
 /**
- * `route-handlers/fastify`: a route folder as a Fastify plugin. Each route file becomes a Fastify
- * route (visible to `printRoutes()`, `hasRoute()` and `onRoute` hooks, and conflicting loudly with
- * the app's own), while matching, params and dispatch stay in the core, shared with every host.
+ * `route-handlers/fastify`: a route folder as a Fastify plugin. Each route file becomes Fastify
+ * routes for the methods it exports (visible to `printRoutes()`, `hasRoute()` and `onRoute` hooks,
+ * and conflicting loudly with the app's own), bound to that file: the core checks the path against
+ * that file alone and computes its params; dispatch stays in the core, shared with every host.
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
 import { Readable } from 'node:stream'
 import { routeHandlersError } from '../lib/errors.ts'
 import { hasOnlyJsonContentType, pendingJsonText } from '../lib/next/next-response.ts'
 import { createRouteHandlers } from '../lib/router.ts'
-import type { Logger, RouteHandlersOptions } from '../lib/types.ts'
+import type { Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from '../lib/types.ts'
 import { startBody, toNextRequest } from './_node.ts'
-import { fastifyPaths } from './_fastify-paths.ts'
-import { routeAddedFiles } from './_fastify-reload.ts'
+import { originForm } from './_request-url.ts'
+import { registerFallback } from './_fastify-fallback.ts'
+import { registerRouteFiles } from './_fastify-routes.ts'
 
 export interface FastifyRouteHandlersOptions extends Omit<RouteHandlersOptions, 'basePath' | 'logger'> {
   /** The mount prefix; Fastify's own `register` option. */
@@ -54,32 +56,62 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   fastify.removeAllContentTypeParsers()
   fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
 
-  const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+  // Answers a request for the file Fastify routed it to (`route`), or, without one, for whatever
+  // file the core matches (the fallback; and every route under dev reload, where files change).
+  const answer = async (request: FastifyRequest, reply: FastifyReply, route?: RouteInfo): Promise<FastifyReply> => {
+    let match: RouteMatch | undefined
+    if (route) {
+      // An invalid request target throws RH_ERR_TARGET_INVALID (400), as building the request would.
+      const pathname = mountRelative(originForm(request.url), basePath)
+      match = (pathname === null ? null : routes.matchFile(route, pathname)) ?? undefined
+      // Fastify decodes before routing (`/%61dmin` reaches `/admin`'s route); the file answers
+      // only the path as it is spelled in its folders, and no other file may take the request.
+      if (!match) return notFound(reply)
+    }
     const client = { protocol: request.protocol, host: request.host, ip: () => request.ip }
     const body = request.body instanceof Readable ? request.body : request.raw
     const nextRequest = toNextRequest(request.raw, reply.raw, client, request.originalUrl, basePath, routes.bodyLimits, body)
-    const response = await routes.handle(nextRequest, { basePath })
-    if (response === null) {
-      // Fastify routed here but no route file matches (say `/blog/` under `/blog/*`).
-      reply.callNotFound()
-      return reply
-    }
+    const response = await routes.handle(nextRequest, { basePath, match })
+    // No route file matches (say `/blog/` under `/blog/*`).
+    if (response === null) return notFound(reply)
     return sendToReply(reply, response)
   }
+  const matchAny: RouteHandlerMethod = (request, reply) => answer(request, reply)
 
   const withTrailingSlash = !ignoresTrailingSlash(fastify)
-  for (const route of routes.routes) {
-    for (const url of fastifyPaths(route.pattern, withTrailingSlash)) {
-      try {
-        fastify.route({ method: fastify.supportedMethods, url, handler })
-      } catch (error) {
-        const duplicate = (error as { code?: string }).code === 'FST_ERR_DUPLICATED_ROUTE'
-        const message = duplicate ? 'the app already has a route for that URL' : String((error as Error).message ?? error)
-        throw routeHandlersError('RH_ERR_HOST_ROUTE_CONFLICT', [route.file, basePath + url, message], { cause: error })
-      }
-    }
+  // Dev reload changes files under the routes: each route matches in the core, as the fallback does.
+  const handlerFor = (route: RouteInfo): RouteHandlerMethod => (routes.reload ? matchAny : (request, reply) => answer(request, reply, route))
+  const registered = registerRouteFiles(fastify, routes.routes, handlerFor, withTrailingSlash)
+  registerFallback(fastify, matchAny, (method, url) => {
+    const pathname = url.startsWith('/') ? mountRelative(url, basePath) : absoluteFormPath(url, basePath)
+    // A match with an error (a param over maxParamLength) is left to Fastify's own routing and answer.
+    const match = pathname === null ? null : routes.match(pathname)
+    if (match === null || match.error !== undefined) return false
+    return !(registered.get(match.route)?.includes(method) ?? false)
+  })
+}
+
+function notFound(reply: FastifyReply): FastifyReply {
+  reply.callNotFound()
+  return reply
+}
+
+// Inside find-my-way's lookup nothing may throw: a target that names no path is not the fallback's.
+function absoluteFormPath(url: string, basePath: string): string | null {
+  try {
+    return mountRelative(originForm(url), basePath)
+  } catch {
+    return null
   }
-  if (routes.reload) routeAddedFiles(fastify, handler, routes)
+}
+
+/** The raw path of an origin-form target (`/x?y`) under the mount prefix, or `null` when it is not under it. */
+function mountRelative(url: string, basePath: string): string | null {
+  const end = url.search(/[?#]/)
+  const path = end === -1 ? url : url.slice(0, end)
+  if (basePath === '') return path
+  if (path === basePath) return '/'
+  return path.startsWith(`${basePath}/`) ? path.slice(basePath.length) : null
 }
 
 /**

@@ -55,6 +55,45 @@ export function matchRoute(tree: RouteTree, pathname: string, maxParamLength = I
   return route ? toMatch(route, pieces, captures, pathname, maxParamLength) : null
 }
 
+/**
+ * Checks a mount-relative pathname against one route file alone, for a host whose router has
+ * already chosen that file (Fastify's find-my-way): no tree search. The file's own rules hold as in
+ * {@link matchRoute}: static segments compare raw, byte for byte (find-my-way routes
+ * `/api/%68ealth` to `/api/health`; here it is no match), params are decoded after the split, one
+ * trailing slash is tolerated, empty segments match nothing. `null` when the path is not this
+ * file's; the caller then answers not-found rather than look for another file, so a request
+ * never reaches a route file other than the one the host routed it to.
+ *
+ * @example
+ * matchRouteFile(blogSlugEntry, '/blog/a%20b') // { route: blogSlugEntry, params: { slug: 'a b' } }
+ */
+export function matchRouteFile(route: RouteEntry, pathname: string, maxParamLength = Infinity): RouteMatch | null {
+  const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
+  const pieces = new Pieces(path)
+  const { raw } = pieces
+  const { shape } = route
+  const captures: Capture[] = []
+  for (let index = 0; index < shape.length; index++) {
+    const piece = shape[index]!
+    if (piece.kind === 'static') {
+      if (raw[index] !== piece.wire) return null
+    } else if (piece.kind === 'dynamic') {
+      if (index >= raw.length || raw[index] === '') return null
+      captures.push({ name: piece.name, start: index, end: index + 1, many: false })
+    } else {
+      // A catch-all, always last: the rest of the path, one piece or more ([[...x]]: zero or more,
+      // and no param at all for zero).
+      if (index === raw.length && piece.kind === 'optional-catch-all') break
+      if (index >= raw.length) return null
+      for (let rest = index; rest < raw.length; rest++) if (raw[rest] === '') return null
+      captures.push({ name: piece.name, start: index, end: raw.length, many: true })
+      return toMatch(route, pieces, captures, pathname, maxParamLength)
+    }
+  }
+  const optionalRestEmpty = shape.at(-1)?.kind === 'optional-catch-all' && raw.length === shape.length - 1
+  return raw.length === shape.length || optionalRestEmpty ? toMatch(route, pieces, captures, pathname, maxParamLength) : null
+}
+
 // Backtracking walk; `captures` is a stack, pushed on the way down and popped on the way back.
 function search(node: TreeNode, pieces: Pieces, index: number, captures: Capture[]): RouteEntry | null {
   const { raw } = pieces

@@ -9,7 +9,17 @@ export interface RouteEntry extends RouteInfo {
   /** The real path to import (see ScannedRoute). */
   readonly moduleFile: string
   methods: HttpMethod[]
+  /** The URL's pieces, for checking one path against this file alone (see `matchRouteFile`). */
+  readonly shape: readonly ShapePiece[]
 }
+
+/**
+ * One piece of a route file's URL: a static folder by the raw segment it answers, or a param by
+ * name (a catch-all is always the last piece).
+ */
+export type ShapePiece =
+  | { readonly kind: 'static'; readonly wire: string }
+  | { readonly kind: 'dynamic' | 'catch-all' | 'optional-catch-all'; readonly name: string }
 
 interface ParamChild<T> {
   name: string
@@ -68,6 +78,7 @@ function insert(tree: RouteTree, scanned: ScannedRoute, previous: RouteEntry | u
           moduleFile: scanned.moduleFile,
           relativeFile: scanned.relativeFile,
           methods: [],
+          shape: segments.map(shapeOf),
         }
   let node = tree.root
   for (const segment of segments) {
@@ -154,6 +165,10 @@ function patternOf(segment: UrlSegment): string {
     case 'optional-catch-all':
       return `[[...${segment.name}]]`
   }
+}
+
+function shapeOf(segment: UrlSegment): ShapePiece {
+  return segment.kind === 'static' ? { kind: 'static', wire: wireForm(segment.name) } : { kind: segment.kind, name: segment.name }
 }
 
 function newNode(): TreeNode {

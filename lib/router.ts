@@ -9,7 +9,7 @@ import { consoleLogger } from './logger.ts'
 import { loadRouteModule, prepareLoading } from './load/load-route-module.ts'
 import { routeFileVersion } from './load/reload.ts'
 import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
-import { matchRoute } from './match.ts'
+import { matchRoute, matchRouteFile } from './match.ts'
 import { resolvePreviewModeId } from './next/draft-mode.ts'
 import { resolveBodyLimits, type BodyLimits } from './body/limits.ts'
 import { RouteRequest } from './body/route-request.ts'
@@ -45,6 +45,13 @@ export interface RouteHandlers {
   ready(): Promise<RouteHandlers>
   /** Matches a mount-relative pathname (`/blog/hello`) against the route table, or `null`. */
   match(pathname: string): RouteMatch | null
+  /**
+   * Checks a mount-relative pathname against one route file of `routes` alone, for a host whose
+   * own router has chosen the file (the Fastify plugin binds each Fastify route to its file): the
+   * same rules as `match()` (static segments raw, params decoded, one trailing slash) without the
+   * search. `null` when the path is not that file's: answer not-found, never another file.
+   */
+  matchFile(route: RouteInfo, pathname: string): RouteMatch | null
   /**
    * Answers `request`, or resolves `null` when no route file matches its path (so a host can fall
    * through; also for a method the file lacks, with `onMissingMethod: 'fall-through'`). Rejects
@@ -160,6 +167,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       return routeHandlers
     }),
     match: (pathname) => matchRoute(tree, pathname, maxParamLength),
+    matchFile: (route, pathname) => matchRouteFile(route as RouteEntry, pathname, maxParamLength),
     async handle(request, handleOptions = {}) {
       const basePath = handleOptions.basePath === undefined ? defaultBasePath : normalizeBasePath(handleOptions.basePath)
       let match = handleOptions.match
@@ -178,7 +186,12 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
         await reloading
       }
       const route = routesByEntry.get(match.route as RouteEntry)
-      if (!route) throw failures.get(match.route as RouteEntry)
+      if (!route) {
+        const failure = failures.get(match.route as RouteEntry)
+        // A match made before dev reload removed its file: the file is gone, so no route.
+        if (failure === undefined) return null
+        throw failure
+      }
       const nextRequest = request instanceof RouteRequest ? request : new RouteRequest(request, { nextConfig: { basePath }, limits: bodyLimits })
       const budget = route.maxDuration ?? defaultBudget
       if (budget === undefined) return dispatch(route, nextRequest, match.params, fallThrough, handlersContext)

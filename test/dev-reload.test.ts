@@ -263,6 +263,29 @@ test('Fastify: with dev reload the app may still register its own wildcard, and 
   }
 })
 
+test('Fastify with dev reload: a route file that gains a method after start-up answers it; one that loses a method answers 405 (issue 13)', async () => {
+  // Only the methods a file exports at start-up are its Fastify routes; the rest reach the fallback.
+  const files = project({ 'app/thing/route.ts': "export const GET = () => new Response('get')\n" })
+  const app = Fastify()
+  await app.register(routeHandlersPlugin, { dir: join(files.root, 'app'), reload: true, logger: recordingLogger() })
+  const target = await fastifyListening(app)
+  const send = async (method: string) => {
+    const response = await target.send('/thing', { method })
+    return [response.status, response.headers.get('allow'), await response.text()].filter(Boolean).join(' ')
+  }
+  try {
+    assert.equal(await send('POST'), '405 GET, HEAD, OPTIONS')
+    files.write('app/thing/route.ts', "export const GET = () => new Response('get')\nexport const POST = () => new Response('post')\n")
+    assert.equal(await send('POST'), '200 post')
+    assert.equal(await send('OPTIONS'), '204 GET, HEAD, OPTIONS, POST')
+    files.write('app/thing/route.ts', "export const POST = () => new Response('post')\n")
+    assert.equal(await send('GET'), '405 OPTIONS, POST')
+    assert.equal(await send('POST'), '200 post')
+  } finally {
+    await target.close()
+  }
+})
+
 test('dev reload: a CommonJS route file, the CommonJS module it requires and a JSON file are read again when edited (issue 11)', async () => {
   const files = project({
     'lib/greeting.cjs': "exports.greeting = 'hello'\n",

@@ -334,3 +334,71 @@ describe('Fastify: @fastify/formbody in any order leaves route handler bodies to
     await app.close()
   })
 })
+
+describe('Fastify: each route file is registered for its own methods, bound to that file (issue 13)', () => {
+  const dir = tempRouteFolder({
+    'only-get/route.ts': "export const GET = () => new Response('only-get')\n",
+    'both/[id]/route.ts': "export const GET = () => new Response('get')\nexport const POST = () => new Response('post')\n",
+    'own-options/route.ts': "export const GET = () => new Response('get')\nexport const OPTIONS = () => new Response('own options')\n",
+    'blog/new/route.ts': "export const GET = () => new Response('new')\n",
+    'blog/[slug]/route.ts': "export const GET = (_: Request, { params }: { params: { slug: string } }) => new Response(`slug ${params.slug}`)\n",
+  })
+  const registered: Array<[string, string]> = []
+  const seenByHooks: string[] = []
+  const server = withApp(async (app) => {
+    app.addHook('onRoute', (route) => void registered.push([route.url, [route.method].flat().join(', ')]))
+    app.addHook('onRequest', async (request) => void seenByHooks.push(`${request.method} ${request.routeOptions.url}`))
+    await app.register(routeHandlersPlugin, { dir, prefix: '/api', logger: quietLogger })
+    // What @fastify/static registers: the plugin's fallback for other methods stays out of its way.
+    app.get('/*', async (request) => `app: ${request.url}`)
+  })
+  const send = async (path: string, method = 'GET') => {
+    const response = await fetch(`${server.url()}${path}`, { method })
+    return [response.status, response.headers.get('allow'), await response.text()].filter(Boolean).join(' ')
+  }
+
+  test('printRoutes() lists each file with the methods it exports, HEAD beside GET, OPTIONS only when exported', () => {
+    const printed = server.app().printRoutes({ commonPrefix: false })
+    assert.match(printed, /only-get \(GET, HEAD\)\n/)
+    assert.match(printed, /both\/:p1 \(GET, POST, HEAD\)\n/)
+    assert.match(printed, /own-options \(GET, OPTIONS, HEAD\)\n/)
+  })
+
+  test('the router holds one entry per exported method (+ HEAD) and URL, /x and /x/, and one fallback per mount', () => {
+    const files = registered.filter(([url]) => !url.endsWith('/*') && url !== '/api')
+    const entries = files.reduce((count, [, methods]) => count + methods.split(', ').length, 0)
+    // only-get 2, both 3, own-options 3, blog/new 2, blog/[slug] 2; each at /x and /x/.
+    assert.equal(entries, 2 * (2 + 3 + 3 + 2 + 2))
+    const fallback = registered.filter(([url]) => url === '/api' || url === '/api/*')
+    assert.equal(fallback.length, 2)
+  })
+
+  test('a method the file does not export: 405 with Allow; OPTIONS: 204 with Allow, or the file’s own', async () => {
+    assert.equal(await send('/api/only-get', 'POST'), '405 GET, HEAD, OPTIONS')
+    assert.equal(await send('/api/only-get/', 'DELETE'), '405 GET, HEAD, OPTIONS')
+    assert.equal(await send('/api/only-get', 'OPTIONS'), '204 GET, HEAD, OPTIONS')
+    assert.equal(await send('/api/own-options', 'OPTIONS'), '200 own options')
+    assert.equal(await send('/api/both/7', 'PUT'), '405 GET, HEAD, OPTIONS, POST')
+    assert.equal(await send('/api/both/7', 'POST'), '200 post')
+  })
+
+  test("paths no route file takes reach the app's own wildcard route", async () => {
+    assert.equal(await send('/api/nothing'), '200 app: /api/nothing')
+    assert.equal(await send('/elsewhere'), '200 app: /elsewhere')
+  })
+
+  test("Fastify's hooks see the file's own route for its methods", async () => {
+    seenByHooks.length = 0
+    await send('/api/only-get')
+    await send('/api/only-get/')
+    await send('/api/both/7', 'POST')
+    assert.deepEqual(seenByHooks, ['GET /api/only-get', 'GET /api/only-get/', 'POST /api/both/:p1'])
+  })
+
+  test('a request Fastify routed to a file by its decoded path is 404, never another file (/blog/%6Eew is not blog/new, nor blog/[slug])', async () => {
+    assert.equal(await send('/api/blog/new'), '200 new')
+    assert.equal(await send('/api/blog/x'), '200 slug x')
+    assert.match(await send('/api/blog/%6Eew'), /^404 /)
+    assert.equal(await send('/api/blog/a%20b'), '200 slug a b')
+  })
+})

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { matchRoute } from '../lib/match.ts'
+import { matchRoute, matchRouteFile } from '../lib/match.ts'
+import { randomPath, seededRandom } from './helpers/fuzz.ts'
 import { treeOf } from './helpers/route-tree.ts'
 
 // Match order, pinned (README "Match order"): at each level the folder's own route, static
@@ -101,5 +102,37 @@ describe('decoding', () => {
   test('encoded dots and slashes never reach another route', () => {
     assert.equal(matchRoute(tree, '/items/%2E%2E')?.params.slug, '..')
     assert.equal(matchRoute(tree, '/items%2F..%2Fcaf%C3%A9'), null)
+  })
+})
+
+// The Fastify plugin binds each route to its file (issue 13): checking a path against the file
+// find-my-way chose must give what the full match gives whenever that file is the match, and no
+// file may take a path the full match leaves unmatched.
+describe('matchRouteFile agrees with matchRoute', () => {
+  const tree = treeOf([
+    'route.ts',
+    'blog/new/route.ts',
+    'blog/[slug]/route.ts',
+    'blog/[slug]/edit/route.ts',
+    'blog/[...rest]/route.ts',
+    'shop/[[...path]]/route.ts',
+    'items/[slug]/route.ts',
+    'files/[...path]/route.ts',
+    'café/route.ts',
+    'a|b/route.ts',
+    '[id]/x/route.ts',
+  ])
+  const random = seededRandom(13)
+  const pinned = ['/', '/blog/new', '/blog/new/', '/blog/%6Eew', '/blog/x/edit', '/blog/x/y/', '/shop', '/shop/', '/shop/a/b', '/shop//a', '/items/a%2Fb', '/items/%zz', '/files/a%2Fb/c', '/caf%C3%A9', '/a|b', '/a%7Cb', '/7/x', '/7/x/', '//x']
+  const paths = [...pinned, ...Array.from({ length: 2000 }, () => randomPath(random).split('?')[0]!)]
+  test('on pinned and random paths', () => {
+    for (const path of paths) {
+      const full = matchRoute(tree, path, 100)
+      for (const route of tree.routes) {
+        const bound = matchRouteFile(route, path, 100)
+        if (full?.route === route) assert.deepEqual(bound, full, path)
+        else if (full === null) assert.equal(bound, null, `${path} fits ${route.pattern} but nothing matches it`)
+      }
+    }
   })
 })

@@ -1,0 +1,49 @@
+import type { FastifyInstance, HTTPMethods, RouteHandlerMethod } from 'fastify'
+import { routeHandlersError } from '../lib/errors.ts'
+import type { RouteInfo } from '../lib/types.ts'
+import { fastifyPaths } from './_fastify-paths.ts'
+
+/**
+ * Registers each route file as Fastify routes for the methods it exports, plus `HEAD` when it
+ * exports `GET` (the core answers it, dropping the body), as an app's own routes would be: so
+ * `printRoutes()`, `hasRoute()` and `onRoute` hooks see the file's real methods, and the router
+ * holds one entry per method and URL. The other methods are the fallback's (see
+ * `_fastify-fallback.ts`). A route file that failed to load has no known methods and registers
+ * nothing: the fallback answers it (500). `/x/` is registered beside `/x` unless the app's router
+ * folds trailing slashes itself (`ignoreTrailingSlash`), so both spellings keep reaching the
+ * file's own route and its hooks.
+ *
+ * Returns the methods registered for each file, which the fallback leaves to them.
+ */
+export function registerRouteFiles(
+  fastify: FastifyInstance,
+  routes: readonly RouteInfo[],
+  handlerFor: (route: RouteInfo) => RouteHandlerMethod,
+  withTrailingSlash: boolean,
+): Map<RouteInfo, readonly string[]> {
+  const registered = new Map<RouteInfo, readonly string[]>()
+  for (const route of routes) {
+    const method = fastifyMethods(route)
+    registered.set(route, method)
+    if (method.length === 0) continue
+    const handler = handlerFor(route)
+    for (const url of fastifyPaths(route.pattern, withTrailingSlash)) {
+      try {
+        fastify.route({ method: [...method], url, handler })
+      } catch (error) {
+        const duplicate = (error as { code?: string }).code === 'FST_ERR_DUPLICATED_ROUTE'
+        const message = duplicate ? 'the app already has a route for that URL' : String((error as Error).message ?? error)
+        throw routeHandlersError('RH_ERR_HOST_ROUTE_CONFLICT', [route.file, fastify.prefix + url, message], { cause: error })
+      }
+    }
+  }
+  return registered
+}
+
+// `HEAD` is given explicitly, so Fastify adds none of its own (which would send GET's whole body
+// through an onSend hook): the core cancels the body stream of an automatic HEAD at once.
+function fastifyMethods(route: RouteInfo): HTTPMethods[] {
+  const methods: HTTPMethods[] = [...route.methods]
+  if (route.methods.includes('GET') && !route.methods.includes('HEAD')) methods.push('HEAD')
+  return methods
+}
