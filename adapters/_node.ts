@@ -61,12 +61,15 @@ export function toNextRequest(
   let body: BodySource | null = null
   let unread: NodeBodySource | undefined
   let headers = () => withForwarded(toHeaders(req.rawHeaders), req, client)
+  let header: ((name: 'content-type' | 'content-length') => string | null) | undefined
   if (method !== 'GET' && method !== 'HEAD') {
     if (source.readableDidRead || source.readableEnded) {
       const rebuilt = rebuildConsumedBody(req)
       body = fixedBodySource(rebuilt)
       if (!(rebuilt instanceof Error)) headers = () => withPlainLength(withForwarded(toHeaders(req.rawHeaders), req, client), rebuilt.byteLength)
     } else {
+      // Node keeps one content-type and one content-length (it drops or refuses duplicates).
+      header = (name) => req.headers[name] ?? null
       body = unread = nodeBodySource(source, { ms: limits.bodyTimeout, onTimeout: () => closeAfterResponse(req, res) })
     }
   }
@@ -74,7 +77,7 @@ export function toNextRequest(
   let closed = false
   let sent: (() => void)[] | undefined
   const whenSent = (callback: () => void) => (closed ? setImmediate(callback) : (sent ??= []).push(callback))
-  const request = createRouteRequest({ method, url, headers, body }, { basePath, limits, lazySignal, whenSent })
+  const request = createRouteRequest({ method, url, headers, header, body }, { basePath, limits, lazySignal, whenSent })
   // One listener does it all: a response that closes unfinished means the client left.
   res.once('close', () => {
     closed = true

@@ -1,4 +1,5 @@
 import { enterUnscoped, leaveUnscoped, withRequestStore, type HandlersContext, type RequestStore } from './context.ts'
+import { requestHeader } from './body/route-request.ts'
 import { finishResponse, mergeCookies } from './handler-result.ts'
 import type { LoadedRoute } from './loaded-route.ts'
 import { httpFallbackOf, redirectOf } from './next/control-flow.ts'
@@ -67,6 +68,6 @@ function controlFlowResponse(error: unknown, store: RequestStore, route: LoadedR
 // A browser's form submission, as Next.js detects it for `redirect()`'s 303.
 function isFormPost(request: Request): boolean {
   if (request.method !== 'POST') return false
-  const contentType = request.headers.get('content-type')
+  const contentType = requestHeader(request, 'content-type')
   return contentType === 'application/x-www-form-urlencoded' || contentType?.startsWith('multipart/form-data') === true
 }

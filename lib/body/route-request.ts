@@ -35,6 +35,11 @@ export interface PendingRequest {
   method: string
   url: string
   headers: () => Headers
+  /**
+   * One header as the client sent it, read without building `headers` (the POST hot path checks
+   * `content-type` and `content-length`). Only for names the host neither adds nor rewrites.
+   */
+  header?: (name: 'content-type' | 'content-length') => string | null
   body: BodySource | null
 }
 
@@ -153,7 +158,7 @@ export class RouteRequest extends NextRequest {
   override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
     const state = this[ROUTE]
     const limit = state.limits.bodyLimit
-    const declared = this.headers.get('content-length')
+    const declared = requestHeader(this, 'content-length')
     if (state.pending && !state.real) {
       if (state.consumed) throw unusable()
       state.consumed = true
@@ -186,11 +191,11 @@ export class RouteRequest extends NextRequest {
   }
 
   override async blob(): Promise<Blob> {
-    return new Blob([await this.bytes()], { type: this.headers.get('content-type') ?? '' })
+    return new Blob([await this.bytes()], { type: requestHeader(this, 'content-type') ?? '' })
   }
 
   override async formData(): Promise<FormData> {
-    const contentType = this.headers.get('content-type') ?? ''
+    const contentType = requestHeader(this, 'content-type') ?? ''
     const multipart = MULTIPART.test(contentType)
     if (!multipart && !URLENCODED.test(contentType)) {
       throw standardError(TypeError, 'RH_ERR_BODY_UNSUPPORTED_TYPE', [contentType === '' ? 'a body without a content-type' : contentType])
@@ -199,7 +204,7 @@ export class RouteRequest extends NextRequest {
     if (body === null) return new FormData()
     const state = this[ROUTE]
     const { limits } = state
-    const declared = this.headers.get('content-length')
+    const declared = requestHeader(this, 'content-length')
     if (!multipart) return parseUrlEncoded(body, declared, limits)
     if (limits.multipart.spool === false && Number(declared ?? NaN) > limits.bodyLimit) {
       await body.cancel().catch(() => {})
@@ -243,6 +248,18 @@ export function initLazyRouteRequest(
   whenSent: ((callback: () => void) => void) | undefined,
 ): void {
   request[ROUTE] = routeState(limits, lazySignal, whenSent, pending)
+}
+
+/**
+ * `request.headers.get(name)`, without making a lazily made request build its `Headers` (an
+ * undici `Headers` of every header, per POST) when the host can read the one header directly.
+ */
+export function requestHeader(request: Request, name: 'content-type' | 'content-length'): string | null {
+  if (request instanceof RouteRequest) {
+    const state = request[ROUTE]
+    if (state.headers === undefined && state.pending?.header) return state.pending.header(name)
+  }
+  return request.headers.get(name)
 }
 
 /** The host's "response sent" notification for `request`, when a host made it (see `whenSent`). */
