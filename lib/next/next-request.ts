@@ -1,5 +1,5 @@
 import type { RequestCookies } from '@edge-runtime/cookies'
-import { NextURL } from './next-url.ts'
+import { requestNextUrl, type NextURL } from './next-url.ts'
 import { RequestCookieJar } from './request-cookies.ts'
 
 export interface NextRequestInit extends RequestInit {
@@ -43,7 +43,7 @@ export class NextRequest extends Request {
   /** The URL with the mount prefix as `basePath`, `pathname` relative to it, and live `searchParams`. */
   get nextUrl(): NextURL {
     const state = this[NEXT]
-    return (state.nextUrl ??= new NextURL(this.url, { basePath: state.basePath }))
+    return (state.nextUrl ??= requestNextUrl(this.url, state.basePath))
   }
 }
 
