@@ -135,7 +135,8 @@ function readNodeBody(
       done()
       reject(incomplete('the client closed the connection'))
     }
-    source.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose)
+    // `on`, not `once` (see toNextRequest in _node.ts): done() removes all four at the first.
+    source.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose)
     idle.waiting()
   })
 }
@@ -184,7 +185,7 @@ function nodeBodyStream(
           listening = true
           if (goneBeforeRead(source)) return settle(() => controller.error(incomplete('the client closed the connection')))
           source.pause()
-          source.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose)
+          source.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose)
         }
         // The handler waits for bytes from here until the next chunk.
         idle.waiting()
@@ -223,6 +224,6 @@ export function drainRest(req: IncomingMessage, source: Readable, body: NodeBody
   })
   // A failing stream in front of the body (a host's decompression) must not become uncaught.
   source.on('error', finished)
-  source.once('end', finished).once('close', finished)
+  source.on('end', finished).on('close', finished)
   source.resume()
 }

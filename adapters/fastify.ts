@@ -150,7 +150,7 @@ async function sendBody(reply: FastifyReply, body: ReadableStream<Uint8Array>): 
   const cancel = () => void reader.cancel().catch(() => {})
   const response = reply.raw
   if (response.destroyed) cancel()
-  else response.once('close', cancel)
+  else response.on('close', cancel) // not once(): see toNextRequest in _node.ts
   const start = await startBody(reader)
   if (start.complete) {
     response.off('close', cancel)
