@@ -9,6 +9,7 @@ import { createRouteRequest } from '../lib/body/lazy-request.ts'
 import type { BodySource, RouteRequest } from '../lib/body/route-request.ts'
 import { hasOnlyJsonContentType, pendingJsonText } from '../lib/next/next-response.ts'
 import { isRouteHandlersError, routeHandlersError } from '../lib/errors.ts'
+import { knownBody } from '../lib/known-body.ts'
 import { originForm, requestOrigin } from './_request-url.ts'
 import type { Logger } from '../lib/types.ts'
 import { closeAfterResponse } from './_body-idle.ts'
@@ -198,6 +199,12 @@ export async function sendResponse(res: ServerResponse, response: Response, logg
       // NextResponse.json(): the text is at hand, no stream to read.
       res.setHeader('content-length', Buffer.byteLength(json))
       return void res.writeHead(res.statusCode).end(json)
+    }
+    const known = knownBody(response)
+    if (known !== undefined) {
+      // new Response(string), undici's Response.json(): what the body was made from, no stream to read.
+      if (!res.hasHeader('content-length')) res.setHeader('content-length', typeof known === 'string' ? Buffer.byteLength(known) : known.byteLength)
+      return void res.writeHead(res.statusCode).end(known)
     }
     if (response.body === null) return void res.writeHead(res.statusCode).end()
   } catch (error) {

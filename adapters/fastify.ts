@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest,
 import fastifyPlugin from 'fastify-plugin'
 import { Readable } from 'node:stream'
 import { routeHandlersError } from '../lib/errors.ts'
+import { knownBody } from '../lib/known-body.ts'
 import { hasOnlyJsonContentType, pendingJsonText } from '../lib/next/next-response.ts'
 import { createRouteHandlers } from '../lib/router.ts'
 import type { Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from '../lib/types.ts'
@@ -129,6 +130,9 @@ function sendToReply(reply: FastifyReply, response: Response): FastifyReply | Pr
   for (const cookie of response.headers.getSetCookie()) reply.header('set-cookie', cookie)
   const json = jsonBytes(response)
   if (json !== undefined) return reply.send(json)
+  // new Response(string), undici's Response.json(): sent as what the body was made from.
+  const known = knownBody(response)
+  if (known !== undefined) return reply.send(typeof known === 'string' ? Buffer.from(known) : Buffer.from(known.buffer, known.byteOffset, known.byteLength))
   if (response.body === null) return reply.send()
   return sendBody(reply, response.body)
 }
