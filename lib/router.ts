@@ -155,6 +155,30 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     if (options.logRoutes) logRouteTable(dir, tree.routes, failures, logger)
   })()
 
+  // Runs the matched route file's handler (see handle()). Throws when building the request fails.
+  const answer = (match: RouteMatch, request: Request, basePath: string): Promise<Response | null> => {
+    const entry = match.route as RouteEntry
+    const route = routesByEntry.get(entry)
+    if (!route) {
+      const failure = failures.get(entry)
+      // A match made before dev reload removed its file: the file is gone, so no route.
+      return failure === undefined ? Promise.resolve(null) : Promise.reject(failure)
+    }
+    const nextRequest = request instanceof RouteRequest ? request : new RouteRequest(request, { nextConfig: { basePath }, limits: bodyLimits })
+    const budget = route.maxDuration ?? defaultBudget
+    if (budget === undefined) return dispatch(route, nextRequest, match.params, fallThrough, handlersContext)
+    return withinTimeBudget(budget, route, nextRequest, () => dispatch(route, nextRequest, match.params, fallThrough, handlersContext))
+  }
+  // Before loading is done, or with dev reload: waits until the module is the one the files make
+  // now (a save during a reload starts another).
+  const answerWhenFresh = async (match: RouteMatch, request: Request, basePath: string): Promise<Response | null> => {
+    if (!loaded) await loading
+    for (let reloading = reload?.fresh(match.route as RouteEntry); reloading; reloading = reload?.fresh(match.route as RouteEntry)) {
+      await reloading
+    }
+    return answer(match, request, basePath)
+  }
+
   const routeHandlers: RouteHandlers = {
     get routes() {
       return tree.routes
@@ -168,34 +192,23 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     }),
     match: (pathname) => matchRoute(tree, pathname, maxParamLength),
     matchFile: (route, pathname) => matchRouteFile(route as RouteEntry, pathname, maxParamLength),
-    async handle(request, handleOptions = {}) {
-      const basePath = handleOptions.basePath === undefined ? defaultBasePath : normalizeBasePath(handleOptions.basePath)
-      let match = handleOptions.match
-      if (!match) {
-        const pathname = withoutBasePath(pathnameOf(request.url), basePath)
-        if (pathname === null) return null
-        const found = matchRoute(tree, pathname, maxParamLength)
-        if (!found) return null
-        match = found
+    // Not async: the hot path hands back dispatch's own promise, with no promise of its own.
+    handle(request, handleOptions = {}) {
+      try {
+        const basePath = handleOptions.basePath === undefined ? defaultBasePath : normalizeBasePath(handleOptions.basePath)
+        let match = handleOptions.match
+        if (!match) {
+          const pathname = withoutBasePath(pathnameOf(request.url), basePath)
+          const found = pathname === null ? null : matchRoute(tree, pathname, maxParamLength)
+          if (!found) return Promise.resolve(null)
+          match = found
+        }
+        if (match.error) return Promise.resolve(new Response(null, { status: match.error.status }))
+        if (!loaded || reload) return answerWhenFresh(match, request, basePath)
+        return answer(match, request, basePath)
+      } catch (error) {
+        return Promise.reject(error)
       }
-      if (match.error) return new Response(null, { status: match.error.status })
-      // Once loaded, no await: every promise costs on the hot path (more so with async hooks on).
-      if (!loaded) await loading
-      // Until the module is the one the files make now: a save during a reload starts another.
-      for (let reloading = reload?.fresh(match.route as RouteEntry); reloading; reloading = reload?.fresh(match.route as RouteEntry)) {
-        await reloading
-      }
-      const route = routesByEntry.get(match.route as RouteEntry)
-      if (!route) {
-        const failure = failures.get(match.route as RouteEntry)
-        // A match made before dev reload removed its file: the file is gone, so no route.
-        if (failure === undefined) return null
-        throw failure
-      }
-      const nextRequest = request instanceof RouteRequest ? request : new RouteRequest(request, { nextConfig: { basePath }, limits: bodyLimits })
-      const budget = route.maxDuration ?? defaultBudget
-      if (budget === undefined) return dispatch(route, nextRequest, match.params, fallThrough, handlersContext)
-      return withinTimeBudget(budget, route, nextRequest, () => dispatch(route, nextRequest, match.params, fallThrough, handlersContext))
     },
     close: () => {
       reload?.close()
