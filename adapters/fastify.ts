@@ -85,10 +85,10 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   const registered = registerRouteFiles(fastify, routes.routes, handlerFor, withTrailingSlash)
   registerFallback(fastify, matchAny, (method, url) => {
     const pathname = url.startsWith('/') ? mountRelative(url, basePath) : absoluteFormPath(url, basePath)
-    // A match with an error (a param over maxParamLength) is left to Fastify's own routing and answer.
     const match = pathname === null ? null : routes.match(pathname)
-    if (match === null || match.error !== undefined) return false
-    return !(registered.get(match.route)?.includes(method) ?? false)
+    // A method the file has a Fastify route for is that route's, with Fastify's own answers (its
+    // 414 for a param over maxParamLength); the others get the core's (405, or that 414).
+    return match !== null && !(registered.get(match.route)?.includes(method) ?? false)
   })
 }
 
