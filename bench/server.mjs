@@ -1,51 +1,71 @@
-// One benchmark server: `node bench/server.mjs <express|fastify> <native|routes>`. The same
-// endpoints either written natively or as route files; prints its port, then serves until killed.
+// One benchmark server: `node bench/server.mjs <express|fastify|node> <native|routes|cached-memory|cached-redis>`.
+// The same endpoints written natively or as route files (bench/app); `node` is a bare node:http
+// server answering GET /hello, the load generator's ceiling. The cached variants serve
+// bench/cache-app (/hello with `export const revalidate = 60`, /hello-uncached without) with the
+// `cache` option. Prints one JSON line
+// (`{ port }`, or `{ skip }` with the reason a variant cannot run), then serves until killed.
 import express from 'express'
 import Fastify from 'fastify'
+import { createServer } from 'node:http'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { routeHandlers } from 'route-handlers/express'
 import { routeHandlersPlugin } from 'route-handlers/fastify'
+import { cacheOption } from './_cache-option.mjs'
 
 const [host, variant] = process.argv.slice(2)
-const dir = fileURLToPath(new URL('./app', import.meta.url))
+const dir = fileURLToPath(new URL(variant === 'routes' ? './app' : './cache-app', import.meta.url))
 const CHUNK = new Uint8Array(64 * 1024).fill(97)
-const TOTAL = 100 * 1024 * 1024
+const TOTAL = Number(process.env.BENCH_STREAM_BYTES ?? 1024 ** 3)
+const HELLO = { message: 'Hello World' }
+const logger = { warn() {}, error: console.error }
 let peakRss = 0
-setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 10).unref()
+setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 5).unref()
+const rss = () => {
+  const answer = { rss: process.memoryUsage.rss(), peak: Math.max(peakRss, process.memoryUsage.rss()) }
+  peakRss = 0
+  return answer
+}
 
-function nativeDownload(write, end) {
+/** Writes TOTAL bytes in 64 KiB chunks with backpressure, as the route file does. */
+function nativeDownload(res) {
   let sent = 0
-  const next = () => {
+  const pump = () => {
     while (sent < TOTAL) {
       sent += CHUNK.byteLength
-      if (!write(CHUNK.slice())) return 'wait'
+      if (!res.write(CHUNK.slice())) return
     }
-    end()
-    return 'done'
+    res.off('drain', pump)
+    res.end()
   }
-  return next
+  res.on('drain', pump)
+  pump()
+}
+
+async function routeOptions() {
+  if (variant === 'routes') return { dir, logger }
+  const cache = await cacheOption(variant === 'cached-redis' ? 'redis' : 'memory')
+  if (typeof cache === 'string') {
+    console.log(JSON.stringify({ skip: cache }))
+    process.exit(0)
+  }
+  return { dir, logger, cache }
 }
 
 async function expressApp() {
   const app = express()
-  app.get('/__rss', (req, res) => {
-    res.json({ rss: process.memoryUsage.rss(), peak: peakRss })
-    peakRss = process.memoryUsage.rss()
-  })
-  if (variant === 'routes') {
-    app.use(await routeHandlers({ dir, logger: { warn() {}, error: console.error } }).ready())
+  app.get('/__rss', (req, res) => res.json(rss()))
+  if (variant !== 'native') {
+    app.use(await routeHandlers(await routeOptions()).ready())
   } else {
     app.use(express.json())
-    app.get('/hello', (req, res) => res.json({ message: 'Hello World' }))
-    app.get('/hello-response', (req, res) => res.json({ message: 'Hello World' }))
+    app.get('/hello', (req, res) => res.json(HELLO))
+    app.get('/hello-response', (req, res) => res.json(HELLO))
     app.get('/items/:slug', (req, res) => res.json({ slug: req.params.slug, q: req.query.q ?? null }))
     app.post('/echo', (req, res) => res.json(req.body))
     app.get('/download', (req, res) => {
       res.setHeader('content-type', 'application/octet-stream')
-      const pump = nativeDownload((chunk) => res.write(chunk), () => res.end())
-      res.on('drain', pump)
-      pump()
+      nativeDownload(res)
     })
     app.post('/upload', async (req, res) => {
       let size = 0
@@ -57,17 +77,13 @@ async function expressApp() {
 }
 
 async function fastifyApp() {
-  const app = Fastify()
-  app.get('/__rss', async () => {
-    const answer = { rss: process.memoryUsage.rss(), peak: peakRss }
-    peakRss = process.memoryUsage.rss()
-    return answer
-  })
-  if (variant === 'routes') {
-    await app.register(routeHandlersPlugin, { dir, logger: { warn() {}, error: console.error } })
+  const app = Fastify({ bodyLimit: 2 * TOTAL })
+  app.get('/__rss', async () => rss())
+  if (variant !== 'native') {
+    await app.register(routeHandlersPlugin, await routeOptions())
   } else {
-    app.get('/hello', async () => ({ message: 'Hello World' }))
-    app.get('/hello-response', async () => ({ message: 'Hello World' }))
+    app.get('/hello', async () => HELLO)
+    app.get('/hello-response', async () => HELLO)
     app.get('/items/:slug', async (request) => ({ slug: request.params.slug, q: request.query.q ?? null }))
     app.post('/echo', async (request) => request.body)
     app.get('/download', (request, reply) => {
@@ -92,5 +108,16 @@ async function fastifyApp() {
   console.log(JSON.stringify({ port: Number(new URL(address).port) }))
 }
 
-await (host === 'express' ? expressApp() : fastifyApp())
+/** The floor under every framework: node:http answering the same JSON. */
+function nodeApp() {
+  const server = createServer((req, res) => {
+    if (req.url === '/__rss') return res.end(JSON.stringify(rss()))
+    const body = JSON.stringify(HELLO)
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body)
+  })
+  server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: server.address().port })))
+}
+
 process.on('SIGTERM', () => process.exit(0))
+if (host === 'node') nodeApp()
+else await (host === 'express' ? expressApp() : fastifyApp())

@@ -1,6 +1,6 @@
-// 100 MB streamed in 64 KiB chunks, made as the client reads them.
+// BENCH_STREAM_BYTES (1 GiB by default) streamed in 64 KiB chunks, made as the client reads them.
 const CHUNK = new Uint8Array(64 * 1024).fill(97)
-const TOTAL = 100 * 1024 * 1024
+const TOTAL = Number(process.env.BENCH_STREAM_BYTES ?? 1024 ** 3)
 
 export function GET() {
   let sent = 0

@@ -1,0 +1,81 @@
+// The tables of `npm run bench`, as Markdown: printed to the terminal and written to
+// bench/RESULTS.md; the summary table also replaces the block between the bench markers in README.md.
+import { median, ratioText, verdict } from './_stats.mjs'
+
+const int = (value) => Math.round(value).toLocaleString('en-US')
+const hostName = { fastify: 'Fastify', express: 'Express' }
+
+export function ceilingTable(row) {
+  return [
+    '| load generator ceiling (GET /hello) | req/s | native Fastify / node:http per round |',
+    '|---|---:|---:|',
+    `| bare \`node:http\` server | ${int(row.nodeRps)} | |`,
+    `| native Fastify | ${int(row.fastifyRps)} | ${ratioText(row.ratios)} |`,
+  ]
+}
+
+export function requestTable(rows) {
+  return [
+    '| host | endpoint | native req/s | route files req/s | route files / native: median (min–max) | target |',
+    '|---|---|---:|---:|---:|---|',
+    ...rows.map((row) => `| ${hostName[row.host]} | ${row.scenario} | ${int(row.nativeRps)} | ${int(row.routesRps)} | ${ratioText(row.ratios)} | ${verdict(median(row.ratios), row.target)} |`),
+  ]
+}
+
+export function cacheTable(rows) {
+  const lines = ['| Fastify, cached GET (`revalidate = 60`) | native Fastify req/s | cached req/s | cached / native | uncached req/s | uncached / native | target (HIT ≥ native) |', '|---|---:|---:|---:|---:|---:|---|']
+  for (const row of rows) {
+    if (row.skip) lines.push(`| ${row.store} store | skipped: ${row.skip} | | | | | |`)
+    else {
+      const hit = row.hit ? '' : ' (no `x-nextjs-cache: HIT` seen)'
+      lines.push(`| ${row.store} store${hit} | ${int(row.nativeRps)} | ${int(row.cachedRps)} | ${ratioText(row.ratios)} | ${int(row.uncachedRps)} | ${ratioText(row.uncachedRatios)} | ${verdict(median(row.ratios), 1)} |`)
+    }
+  }
+  return lines
+}
+
+/** Scaling rows, with the issue's targets checked against the same host's row at the smallest count. */
+export function scalingTable(rows) {
+  const smallest = Math.min(...rows.map((row) => row.count))
+  const base = (row) => rows.find((other) => other.count === smallest && other.host === row.host && other.variant === row.variant)
+  const native = (row) => rows.find((other) => other.count === row.count && other.host === row.host && other.variant === 'native')
+  const lines = [
+    '| files | host | variant | start-up ms (× plain import()) | RSS MB after start-up (vs native) | server CPU µs/request (× at ' + smallest + ' files) | req/s | Fastify router entries (per file) |',
+    '|---:|---|---|---:|---:|---:|---:|---:|',
+  ]
+  for (const row of rows) {
+    const routes = row.variant === 'routes'
+    const importRatio = row.startupMs / row.importMs
+    const rssDelta = row.rssMb - native(row).rssMb
+    const cpuRatio = row.cpuUs / base(row).cpuUs
+    const large = row.count > smallest
+    const startup = `${int(row.startupMs)} (${importRatio.toFixed(1)}×${routes && large ? ` ${verdict(importRatio, 2, { higherIsBetter: false })}` : ''})`
+    const rss = `${int(row.rssMb)}${routes ? ` (${rssDelta >= 0 ? '+' : ''}${int(rssDelta)}${large ? ` ${verdict(rssDelta, 100, { higherIsBetter: false, unit: ' MB' })}` : ''})` : ''}`
+    const cpu = `${row.cpuUs.toFixed(1)}${large ? ` (${cpuRatio.toFixed(2)}×${routes ? ` ${verdict(cpuRatio, 1.2, { higherIsBetter: false })}` : ''})` : ''}`
+    const entries = row.entries === undefined ? '—' : `${int(row.entries)} (${(row.entries / row.count).toFixed(1)}${routes && large ? ` ${verdict(row.entries / row.count, 3, { higherIsBetter: false, unit: '' })}` : ''})`
+    lines.push(`| ${int(row.count)} | ${hostName[row.host]} | ${row.variant === 'routes' ? 'route files' : 'native'} | ${startup} | ${rss} | ${cpu} | ${int(row.rps)} | ${entries} |`)
+  }
+  return lines
+}
+
+export function streamTable(rows, bytes) {
+  const size = bytes === 1024 ** 3 ? '1 GiB' : `${int(bytes / 1024 ** 2)} MiB`
+  return [
+    `| host | ${size} | native MB/s | route files MB/s | route files / native: median (min–max) | target | server CPU ms/GiB native / route files | peak RSS above idle native / route files (target ≤ native + 16 MB) |`,
+    '|---|---|---:|---:|---:|---|---:|---:|',
+    ...rows.map(
+      (row) =>
+        `| ${hostName[row.host]} | ${row.direction} | ${int(row.nativeMbps)} | ${int(row.routesMbps)} | ${ratioText(row.ratios)} | ${verdict(median(row.ratios), 0.9)} | ${int(row.nativeCpu)} / ${int(row.routesCpu)} | ${int(row.nativeRss)} / ${int(row.routesRss)} MB ${row.routesRss <= row.nativeRss + 16 ? '✓' : '✗'} |`,
+    ),
+  ]
+}
+
+/** The README's short table: one line per measured target. */
+export function summaryTable({ requests, streams }) {
+  return [
+    '| host | measurement | route files / native (median of paired rounds, min–max) | target |',
+    '|---|---|---:|---|',
+    ...requests.map((row) => `| ${hostName[row.host]} | \`${row.scenario}\` | ${ratioText(row.ratios)} | ${verdict(median(row.ratios), row.target)} |`),
+    ...streams.map((row) => `| ${hostName[row.host]} | 1 GiB ${row.direction} MB/s | ${ratioText(row.ratios)} | ${verdict(median(row.ratios), 0.9)} |`),
+  ]
+}

@@ -1,0 +1,73 @@
+// Request-rate rows: each endpoint as a route file against the same endpoint written natively,
+// in interleaved rounds (native, route files, native, …) so drift from other processes on the
+// machine hits both alike; the ratio is taken per round, then its median and min–max reported.
+import { fileURLToPath } from 'node:url'
+import { startServer } from './_server.mjs'
+import { median } from './_stats.mjs'
+import { postScript, runWrk } from './_wrk.mjs'
+
+const SERVER = fileURLToPath(new URL('./server.mjs', import.meta.url))
+
+const echoBody = JSON.stringify({
+  payload: JSON.stringify({ items: Array.from({ length: 16 }, (_, index) => ({ id: index, name: `item number ${index}`, tags: ['a', 'b'] })) })
+    .slice(0, 1000)
+    .replace(/"/g, "'"),
+})
+
+/** Endpoints with the issue's targets (route files / native, per host). */
+export const SCENARIOS = [
+  { name: 'GET /hello', path: '/hello', target: { fastify: 0.9, express: 1.0 } },
+  { name: 'GET /items/:slug?q=1', path: '/items/widget?q=1', target: { fastify: 0.9, express: 1.0 } },
+  { name: 'POST /echo (1 KB JSON)', path: '/echo', post: echoBody, target: { fastify: 0.9, express: 1.0 } },
+  // The same handler with undici's own Response.json(); native answers the same JSON.
+  { name: 'GET /hello (Response.json)', path: '/hello-response', target: { fastify: 0.8, express: 1.0 } },
+]
+
+/** Measures `a` against `b` on one path in `rounds` interleaved rounds; ratio = b / a per round. */
+export async function pairedRounds(a, b, { path, script, seconds, rounds }) {
+  // Warm-up: JIT and connection set-up out of the measured rounds.
+  await runWrk({ port: a.port, path, script, seconds: 1 })
+  await runWrk({ port: b.port, path, script, seconds: 1 })
+  const results = { a: [], b: [], ratios: [] }
+  for (let round = 0; round < rounds; round++) {
+    const first = await runWrk({ port: a.port, path, script, seconds })
+    const second = await runWrk({ port: b.port, path, script, seconds })
+    results.a.push(first.rps)
+    results.b.push(second.rps)
+    results.ratios.push(second.rps / first.rps)
+  }
+  return { aRps: median(results.a), bRps: median(results.b), ratios: results.ratios }
+}
+
+/** The load generator's ceiling: a bare node:http server against native Fastify, GET /hello. */
+export async function ceilingRow({ seconds, rounds }) {
+  const bare = await startServer(SERVER, ['node', 'native'])
+  const fastify = await startServer(SERVER, ['fastify', 'native'])
+  try {
+    const result = await pairedRounds(bare, fastify, { path: '/hello', seconds, rounds })
+    return { nodeRps: result.aRps, fastifyRps: result.bRps, ratios: result.ratios }
+  } finally {
+    await Promise.all([bare.stop(), fastify.stop()])
+  }
+}
+
+/** One row per host and scenario. `onRow` sees each as it is measured. */
+export async function requestRows({ seconds, rounds, onRow }) {
+  const rows = []
+  for (const host of ['fastify', 'express']) {
+    const native = await startServer(SERVER, [host, 'native'])
+    const routes = await startServer(SERVER, [host, 'routes'])
+    try {
+      for (const scenario of SCENARIOS) {
+        const script = scenario.post === undefined ? undefined : postScript(scenario.post, { 'Content-Type': 'application/json' })
+        const result = await pairedRounds(native, routes, { path: scenario.path, script, seconds, rounds })
+        const row = { host, scenario: scenario.name, nativeRps: result.aRps, routesRps: result.bRps, ratios: result.ratios, target: scenario.target[host] }
+        rows.push(row)
+        onRow(row)
+      }
+    } finally {
+      await Promise.all([native.stop(), routes.stop()])
+    }
+  }
+  return rows
+}
