@@ -14,6 +14,7 @@ import { createRouteHandlers } from '../lib/router.ts'
 import type { Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from '../lib/types.ts'
 import { startBody, toNextRequest } from './_node.ts'
 import { originForm } from './_request-url.ts'
+import { readerStream } from './_reader-stream.ts'
 import { registerFallback } from './_fastify-fallback.ts'
 import { registerRouteFiles } from './_fastify-routes.ts'
 
@@ -149,8 +150,8 @@ function jsonBytes(response: Response): Buffer | undefined {
 
 async function sendBody(reply: FastifyReply, body: ReadableStream<Uint8Array>): Promise<FastifyReply> {
   const reader = body.getReader()
-  // Fastify destroys the stream it pipes when the client goes away, but an async generator waiting
-  // on a read only notices at its next chunk: cancel the handler's stream from the socket side.
+  // Fastify destroys the stream it pipes when the client goes away, but not before the first chunk
+  // has come (startBody may still be waiting): cancel the handler's stream from the socket side too.
   const cancel = () => void reader.cancel().catch(() => {})
   const response = reply.raw
   if (response.destroyed) cancel()
@@ -160,20 +161,7 @@ async function sendBody(reply: FastifyReply, body: ReadableStream<Uint8Array>): 
     response.off('close', cancel)
     return reply.send(Buffer.from(start.bytes.buffer, start.bytes.byteOffset, start.bytes.byteLength))
   }
-  return reply.send(Readable.from(streamRest(start.chunks, start.next, reader)))
-}
-
-async function* streamRest(
-  chunks: Uint8Array[],
-  next: Promise<ReadableStreamReadResult<Uint8Array>>,
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-): AsyncGenerator<Uint8Array> {
-  try {
-    yield* chunks
-    for (let chunk = await next; !chunk.done; chunk = await reader.read()) yield chunk.value
-  } finally {
-    void reader.cancel().catch(() => {})
-  }
+  return reply.send(readerStream(start.chunks, start.next, reader))
 }
 
 /**
