@@ -44,7 +44,10 @@ async function transfer({ port, pid }, direction, bytes) {
   return { mbps: bytes / seconds / 1e6, cpuPerGiB, rssMiB: (after.peak - idle.rss) / MiB }
 }
 
-/** Rows per host and direction: native and route files MB/s, paired ratios, peak RSS above idle. */
+/**
+ * Rows per host and direction: native and route files MB/s (median), paired ratios, server CPU
+ * per GiB (median), and the highest peak RSS above idle of the rounds.
+ */
 export async function streamRows({ bytes, rounds, onRow }) {
   const rows = []
   for (const host of ['fastify', 'express']) {
@@ -53,9 +56,7 @@ export async function streamRows({ bytes, rounds, onRow }) {
     const routes = await startServer(SERVER, [host, 'routes'], { env })
     try {
       for (const direction of ['download', 'upload']) {
-        // Warm-up: JIT and first-touch memory out of the measured rounds.
-        await transfer(native, direction, 64 * MiB)
-        await transfer(routes, direction, 64 * MiB)
+        // No warm-up: the first transfer's peak RSS (first-touch memory, JIT) is the one users see.
         const runs = { native: [], routes: [], ratios: [] }
         for (let round = 0; round < rounds; round++) {
           const a = await transfer(native, direction, bytes)
