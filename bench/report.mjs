@@ -71,11 +71,31 @@ export function streamTable(rows, bytes) {
 }
 
 /** The README's short table: one line per measured target. */
-export function summaryTable({ requests, streams }) {
-  return [
-    '| host | measurement | route files / native (median of paired rounds, min–max) | target |',
+export function summaryTable({ requests, scaling, streams }) {
+  const lines = [
+    '| host | measurement | result (ratios: median of paired rounds, min–max) | target |',
     '|---|---|---:|---|',
-    ...requests.map((row) => `| ${hostName[row.host]} | \`${row.scenario}\` | ${ratioText(row.ratios)} | ${verdict(median(row.ratios), row.target)} |`),
-    ...streams.map((row) => `| ${hostName[row.host]} | 1 GiB ${row.direction} MB/s | ${ratioText(row.ratios)} | ${verdict(median(row.ratios), 0.9)} |`),
+    ...requests.map((row) => `| ${hostName[row.host]} | \`${row.scenario}\` route files / native | ${ratioText(row.ratios)} | ${verdict(median(row.ratios), row.target)} |`),
   ]
+  if (scaling.length > 0) {
+    const smallest = Math.min(...scaling.map((row) => row.count))
+    const largest = Math.max(...scaling.map((row) => row.count))
+    for (const host of ['fastify', 'express']) {
+      const find = (count, variant) => scaling.find((row) => row.count === count && row.host === host && row.variant === variant)
+      const big = find(largest, 'routes')
+      const small = find(smallest, 'routes')
+      const native = find(largest, 'native')
+      if (!big || !small || !native) continue
+      const files = `${int(largest)} route files`
+      const cpu = big.cpuUs / small.cpuUs
+      const startup = big.startupMs / big.importMs
+      const rss = big.rssMb - native.rssMb
+      lines.push(`| ${hostName[host]} | ${files}: server CPU per request / at ${int(smallest)} files | ${cpu.toFixed(2)}× | ${verdict(cpu, 1.2, { higherIsBetter: false })} |`)
+      lines.push(`| ${hostName[host]} | ${files}: start-up / plain \`import()\` of the files | ${startup.toFixed(1)}× | ${verdict(startup, 2, { higherIsBetter: false })} |`)
+      lines.push(`| ${hostName[host]} | ${files}: RSS after start-up − native routes' | ${rss >= 0 ? '+' : ''}${int(rss)} MB | ${verdict(rss, 100, { higherIsBetter: false, unit: ' MB' })} |`)
+      if (big.entries !== undefined) lines.push(`| ${hostName[host]} | ${files}: router entries per file | ${(big.entries / largest).toFixed(1)} | ${verdict(big.entries / largest, 3, { higherIsBetter: false, unit: '' })} |`)
+    }
+  }
+  lines.push(...streams.map((row) => `| ${hostName[row.host]} | 1 GiB ${row.direction} MB/s route files / native | ${ratioText(row.ratios)} | ${verdict(median(row.ratios), 0.9)} |`))
+  return lines
 }

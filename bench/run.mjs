@@ -43,6 +43,7 @@ const print = (title, lines) => {
 const progress = (text) => process.stderr.write(`  … ${text}\n`)
 
 let requests = []
+let scaling = []
 let streams = []
 if (only.has('ceiling')) print('Load generator ceiling', ceilingTable(await ceilingRow({ seconds, rounds })))
 if (only.has('requests')) {
@@ -51,8 +52,8 @@ if (only.has('requests')) {
 }
 if (only.has('cache')) print('Cached GET (issue 12)', cacheTable(await cacheRows({ seconds, rounds, onRow: (row) => progress(`cache ${row.store}`) })))
 if (only.has('scaling')) {
-  const rows = await scalingRows({ counts, seconds: scaleSeconds, onRow: (row) => progress(`${row.count} files ${row.host} ${row.variant}`) })
-  print('Scaling with the number of route files', scalingTable(rows))
+  scaling = await scalingRows({ counts, seconds: scaleSeconds, onRow: (row) => progress(`${row.count} files ${row.host} ${row.variant}`) })
+  print('Scaling with the number of route files', scalingTable(scaling))
 }
 if (only.has('streams')) {
   streams = await streamRows({ bytes: streamBytes, rounds: streamRounds, onRow: (row) => progress(`${row.host} ${row.direction}`) })
@@ -86,7 +87,9 @@ if (requests.length > 0 && streams.length > 0) {
   const text = readFileSync(readme, 'utf8')
   const block = /(<!-- bench-summary:start -->\n)[^]*?(<!-- bench-summary:end -->)/
   if (block.test(text)) {
-    writeFileSync(readme, text.replace(block, (_, start, end) => `${start}${summaryTable({ requests, streams }).join('\n')}\n${end}`))
+    const runLine = `Last run ${new Date().toISOString().slice(0, 10)}: ${machine}, 1-minute load average ${loadAtStart[0].toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end.`
+    const table = summaryTable({ requests, scaling, streams }).join('\n')
+    writeFileSync(readme, text.replace(block, (_, start, end) => `${start}${runLine}\n\n${table}\n${end}`))
     console.log('Updated the performance table in README.md')
   }
 }
