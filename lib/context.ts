@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import type { ResponseCookie } from '@edge-runtime/cookies'
 import type { AfterQueue } from './after-queue.ts'
 import type { AfterWork } from './after-work.ts'
+import type { IncrementalCache } from './cache/incremental-cache.ts'
 import { routeHandlersError } from './errors.ts'
 import { processGlobal } from './process-global.ts'
 
@@ -19,6 +20,8 @@ export interface HandlersContext {
   readonly after: AfterWork
   /** What draft mode's `__prerender_bypass` cookie must carry (the `previewModeId` option). */
   readonly previewModeId: string
+  /** The cache engine (the `cache` option's store). */
+  readonly cache: IncrementalCache
 }
 
 /** What `cookies()`, `headers()`, `redirect()` and `after()` read during one request. */

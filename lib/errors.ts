@@ -178,6 +178,16 @@ const errorTable = {
     status: 414,
     message: (name: string, limit: number) => `The path's "${name}" segment is longer than maxParamLength (${limit} characters).`,
   },
+  RH_ERR_CACHE_STORE_FAILED: {
+    status: 500,
+    message: (operation: string, cause: string) =>
+      `The cache store failed (${operation}: ${cause}); requests are answered uncached until it answers again. Check the store (its server, its connection), or pass another \`cache.store\`.`,
+  },
+  RH_ERR_CACHE_STORE_TIMEOUT: {
+    status: 500,
+    message: (operation: string, ms: number) =>
+      `The cache store did not answer ${operation} within ${ms} ms (the \`cache.timeout\` option); the request was answered uncached.`,
+  },
 } as const
 
 /** The folder of a route file as the scan names it (relative, `/`-separated). */

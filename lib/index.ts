@@ -15,4 +15,7 @@ export {
   type RouteModule,
 } from './types.ts'
 export type { MultipartLimits } from './body/limits.ts'
+export type { CacheOptions } from './cache/cache-options.ts'
+export { MemoryCacheHandler } from './cache/memory-cache-handler.ts'
+export type * from './cache/cache-handler.ts'
 export { serve, toNodeListener, type ServeOptions, type StandaloneServer } from '../adapters/node.ts'

@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { AfterWork } from './after-work.ts'
+import { createIncrementalCache } from './cache/cache-options.ts'
 import type { HandlersContext } from './context.ts'
 import { DevReload } from './dev-reload.ts'
 import { dispatch } from './dispatch.ts'
@@ -94,7 +95,11 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   let tree = buildRouteTree(scan.routes)
   warnAboutRouteFolder(dir, scan, logger)
   const routesByEntry = new Map<RouteEntry, LoadedRoute>()
-  const handlersContext: HandlersContext = { after: new AfterWork(logger), previewModeId: resolvePreviewModeId(options.previewModeId) }
+  const handlersContext: HandlersContext = {
+    after: new AfterWork(logger),
+    previewModeId: resolvePreviewModeId(options.previewModeId),
+    cache: createIncrementalCache(options.cache, logger),
+  }
 
   // Route files load one at a time: in Node 20 a CommonJS route that require()s a module
   // (next/server, a shared lib/db.ts) while an ESM route is still importing it fails with "not yet

@@ -1,6 +1,7 @@
 import type { NextRequest } from './next/next-request.ts'
 import type { RouteHandlersError } from './errors.ts'
 import type { MultipartLimits } from './body/limits.ts'
+import type { CacheOptions } from './cache/cache-options.ts'
 
 /** The methods a route file may export, as Next.js lists them. */
 export const HTTP_METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'DELETE', 'PATCH'] as const
@@ -152,6 +153,13 @@ export interface RouteHandlersOptions {
    * Default: on when `NODE_ENV` is `development`, off otherwise.
    */
   reload?: boolean
+  /**
+   * Caching as Next.js does it: GET handlers with route segment config (`revalidate`,
+   * `dynamic = 'force-static'`, …), `next/cache` (`revalidateTag`, `unstable_cache`, …) and
+   * `fetch(url, { next: { revalidate, tags } })`. `store` is a Next.js `cacheHandler` (instance or
+   * class); the default is an in-memory LRU of `maxBytes` (50 MB). See the README's "Caching".
+   */
+  cache?: CacheOptions
 }
 
 export interface HandleOptions {

@@ -1,0 +1,56 @@
+import { routeHandlersError } from '../errors.ts'
+import type { Logger } from '../types.ts'
+import type { CacheHandler, CacheHandlerClass, CacheHandlerContext } from './cache-handler.ts'
+import { IncrementalCache } from './incremental-cache.ts'
+import { DEFAULT_MAX_BYTES, MemoryCacheHandler } from './memory-cache-handler.ts'
+
+/** Milliseconds a store call may take before the request goes on uncached. */
+export const DEFAULT_STORE_TIMEOUT = 1000
+
+/** The `cache` option. */
+export interface CacheOptions {
+  /**
+   * Where entries live: a Next.js `cacheHandler` (an instance, or the class a Next app's
+   * `cacheHandler` module exports: `require('./cache-handler.js')`). Default: an in-memory LRU of
+   * `maxBytes`.
+   */
+  store?: CacheHandler | CacheHandlerClass
+  /** Bytes the default in-memory store may hold (Next's `cacheMaxMemorySize`). Default: 50 MB. */
+  maxBytes?: number
+  /** Milliseconds a store call may take; past it the request is answered uncached. Default: 1000. */
+  timeout?: number
+}
+
+/** The cache engine for the `cache` option (validated here, at start-up). */
+export function createIncrementalCache(options: CacheOptions | undefined, logger: Logger): IncrementalCache {
+  const maxBytes = positive(options?.maxBytes, 'cache.maxBytes') ?? DEFAULT_MAX_BYTES
+  const timeoutMs = positive(options?.timeout, 'cache.timeout') ?? DEFAULT_STORE_TIMEOUT
+  return new IncrementalCache({ store: resolveStore(options?.store, maxBytes), logger, timeoutMs })
+}
+
+function resolveStore(store: CacheHandler | CacheHandlerClass | undefined, maxBytes: number): CacheHandler {
+  const context: CacheHandlerContext = {
+    dev: process.env.NODE_ENV === 'development',
+    maxMemoryCacheSize: maxBytes,
+    revalidatedTags: [],
+    _requestHeaders: {},
+    fetchCacheKeyPrefix: '',
+  }
+  if (store === undefined) return new MemoryCacheHandler(context)
+  const instance = typeof store === 'function' ? new store(context) : store
+  if (!isCacheHandler(instance)) {
+    throw routeHandlersError('RH_ERR_OPTIONS_INVALID', ['`cache.store` must be a Next.js cacheHandler (an object, or a class, with get, set and revalidateTag methods)'])
+  }
+  return instance
+}
+
+function isCacheHandler(value: unknown): value is CacheHandler {
+  const candidate = value as Partial<CacheHandler> | null
+  return typeof candidate?.get === 'function' && typeof candidate.set === 'function' && typeof candidate.revalidateTag === 'function'
+}
+
+function positive(value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !(value > 0)) throw routeHandlersError('RH_ERR_OPTIONS_INVALID', [`\`${name}\` must be a positive number (got ${String(value)})`])
+  return value
+}

@@ -1,0 +1,192 @@
+import type {
+  CacheControl,
+  CacheHandler,
+  CachedFetchValue,
+  CachedRouteValue,
+  Revalidate,
+  TagRevalidation,
+} from './cache-handler.ts'
+import { revalidationDurations, type CacheLifeProfile } from './cache-life.ts'
+import { STORE_UNAVAILABLE, StoreGuard, type Unavailable } from './store-guard.ts'
+import { areTagsExpired, areTagsStale, recordRevalidation, type TagsManifest } from './tags-manifest.ts'
+import type { Logger } from '../types.ts'
+
+/** Where Next.js keeps a route entry's tags: a header of the cached response. */
+export const CACHE_TAGS_HEADER = 'x-next-cache-tags'
+
+/** A tag to revalidate, as `revalidateTag(tag, profile)` left it for the end of the request. */
+export interface PendingRevalidation {
+  tag: string
+  profile?: string | CacheLifeProfile
+}
+
+/** An entry found in the store, fresh or stale (expired ones are not found). */
+export interface CacheLookup<V> {
+  value: V
+  /** Milliseconds since the epoch when the entry was written. */
+  lastModified: number
+  stale: boolean
+}
+
+export interface RouteLookupContext {
+  /** The route's tags (its implicit ones), besides those stored with the entry. */
+  tags: readonly string[]
+  /** The route's own `revalidate`: used when this process did not write the entry. */
+  revalidate: Revalidate
+}
+
+export interface FetchLookupContext {
+  tags: readonly string[]
+  softTags: readonly string[]
+  revalidate: Revalidate | undefined
+  fetchUrl?: string
+}
+
+export interface IncrementalCacheOptions {
+  store: CacheHandler
+  logger: Logger
+  /** Milliseconds a store call may take before the request goes on uncached. */
+  timeoutMs: number
+}
+
+/**
+ * The cache engine between the requests and the store (Next.js's `IncrementalCache`): staleness
+ * from `lastModified` and `revalidate`, tag expiry and staleness as Next 16's tags manifest has
+ * them (from the store's `tagRevalidations` when it has one, else kept in this process), and
+ * single flight per key (in this process, and across processes through `lockRegeneration`). Every
+ * store call goes through a {@link StoreGuard}: a failing store makes lookups resolve
+ * {@link STORE_UNAVAILABLE}, never throw or hang.
+ */
+export class IncrementalCache {
+  readonly store: CacheHandler
+  readonly #guard: StoreGuard
+  readonly #localTags: TagsManifest = new Map()
+  // The cache control each entry this process wrote was given (Next's SharedCacheControls).
+  readonly #cacheControls = new Map<string, CacheControl>()
+  readonly #flights = new Map<string, Promise<unknown>>()
+
+  constructor(options: IncrementalCacheOptions) {
+    this.store = options.store
+    this.#guard = new StoreGuard(options.logger, options.timeoutMs)
+  }
+
+  /** A route response entry, or `null` when there is none (or it expired). */
+  async getRoute(key: string, context: RouteLookupContext): Promise<CacheLookup<CachedRouteValue> | null | Unavailable> {
+    const found = await this.#guard.call('get', () => this.store.get(key, { kind: 'APP_ROUTE', isFallback: false, tags: [...context.tags] }))
+    if (found === STORE_UNAVAILABLE) return found
+    const value = found?.value
+    if (!value || value.kind !== 'APP_ROUTE') return null
+    const tags = new Set(context.tags)
+    const stored = value.headers[CACHE_TAGS_HEADER]
+    if (typeof stored === 'string') for (const tag of stored.split(',')) if (tag) tags.add(tag)
+    const revalidate = this.#cacheControls.get(key)?.revalidate ?? context.revalidate
+    return this.#judge(value, found!.lastModified ?? 0, [...tags], revalidate)
+  }
+
+  /** A `fetch()` or `unstable_cache` entry, or `null`. */
+  async getFetch(key: string, context: FetchLookupContext): Promise<CacheLookup<CachedFetchValue> | null | Unavailable> {
+    const found = await this.#guard.call('get', () =>
+      this.store.get(key, {
+        kind: 'FETCH',
+        revalidate: context.revalidate,
+        fetchUrl: context.fetchUrl,
+        tags: [...context.tags],
+        softTags: [...context.softTags],
+      }),
+    )
+    if (found === STORE_UNAVAILABLE) return found
+    const value = found?.value
+    if (!value || value.kind !== 'FETCH') return null
+    const tags = [...new Set([...context.tags, ...context.softTags, ...(value.tags ?? [])])]
+    return this.#judge(value, found!.lastModified ?? 0, tags, context.revalidate ?? value.revalidate)
+  }
+
+  async #judge<V>(value: V, lastModified: number, tags: string[], revalidate: Revalidate): Promise<CacheLookup<V> | null | Unavailable> {
+    const manifest = await this.#tagState(tags)
+    if (manifest === STORE_UNAVAILABLE) return manifest
+    if (areTagsExpired(manifest, tags, lastModified)) return null
+    const aged = typeof revalidate === 'number' && Date.now() - lastModified > revalidate * 1000
+    return { value, lastModified, stale: aged || areTagsStale(manifest, tags, lastModified) }
+  }
+
+  async #tagState(tags: string[]): Promise<ReadonlyMap<string, TagRevalidation> | Unavailable> {
+    if (tags.length === 0) return this.#localTags
+    const store = this.store
+    if (!store.tagRevalidations) return this.#localTags
+    return this.#guard.call('tagRevalidations', () => store.tagRevalidations!(tags))
+  }
+
+  /** Writes a route response entry; resolves whether the store took it. */
+  async setRoute(key: string, value: CachedRouteValue, cacheControl: CacheControl, tags: readonly string[]): Promise<boolean> {
+    this.#cacheControls.set(key, cacheControl)
+    const done = await this.#guard.call('set', () => this.store.set(key, value, { fetchCache: false, cacheControl, isFallback: false, tags: [...tags] }))
+    return done !== STORE_UNAVAILABLE
+  }
+
+  /** Writes a `fetch()` or `unstable_cache` entry. */
+  async setFetch(key: string, value: CachedFetchValue, fetchUrl?: string): Promise<boolean> {
+    const done = await this.#guard.call('set', () => this.store.set(key, value, { fetchCache: true, fetchUrl, tags: value.tags }))
+    return done !== STORE_UNAVAILABLE
+  }
+
+  /**
+   * Applies a request's pending `revalidateTag`/`revalidatePath`/`updateTag` calls, grouped by
+   * profile as Next's `executeRevalidates` does. An unknown profile name throws Next's error.
+   */
+  async revalidate(pending: readonly PendingRevalidation[]): Promise<void> {
+    const byDurations = new Map<string, { durations: { expire?: number } | undefined; tags: string[] }>()
+    for (const { tag, profile } of pending) {
+      const durations = revalidationDurations(profile)
+      const group = JSON.stringify(durations ?? null)
+      const entry = byDurations.get(group) ?? { durations, tags: [] }
+      entry.tags.push(tag)
+      byDurations.set(group, entry)
+    }
+    for (const { durations, tags } of byDurations.values()) {
+      if (!this.store.tagRevalidations) recordRevalidation(this.#localTags, tags, durations)
+      await this.#guard.call('revalidateTag', () => this.store.revalidateTag(tags, durations))
+    }
+  }
+
+  /**
+   * Runs `work` once for `key` in this process: concurrent callers share its result (Next's
+   * response cache batcher).
+   */
+  singleFlight<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const running = this.#flights.get(key)
+    if (running) return running as Promise<T>
+    const flight = work().finally(() => this.#flights.delete(key))
+    this.#flights.set(key, flight)
+    return flight
+  }
+
+  /** True while `key` is being produced in this process. */
+  inFlight(key: string): boolean {
+    return this.#flights.has(key)
+  }
+
+  /**
+   * Takes the right to regenerate `key` across processes (the store's `lockRegeneration`; without
+   * one, or when the store fails, this process may go ahead).
+   */
+  async lockRegeneration(key: string, ttlMs: number): Promise<boolean> {
+    const store = this.store
+    if (!store.lockRegeneration) return true
+    const locked = await this.#guard.call('lockRegeneration', () => store.lockRegeneration!(key, ttlMs))
+    return locked === STORE_UNAVAILABLE ? true : locked
+  }
+
+  async unlockRegeneration(key: string): Promise<void> {
+    const store = this.store
+    if (store.unlockRegeneration) await this.#guard.call('unlockRegeneration', () => store.unlockRegeneration!(key))
+  }
+
+  /** Next calls it at the start of every request; stores may drop per-request memo there. */
+  resetRequestCache(): void {
+    try {
+      this.store.resetRequestCache?.()
+    } catch {
+      // A store's per-request memo is its own business; a failure here must not fail the request.
+    }
+  }
+}

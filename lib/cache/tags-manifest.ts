@@ -1,0 +1,40 @@
+import type { TagRevalidation } from './cache-handler.ts'
+
+/**
+ * Next.js 16's tags manifest (`server/lib/incremental-cache/tags-manifest.external.ts`): for each
+ * tag, when it was last made stale (`revalidateTag(tag, profile)`) and when it expires
+ * (`revalidateTag(tag)`, `updateTag`, `revalidatePath`, or a profile's `expire` later).
+ */
+export type TagsManifest = Map<string, TagRevalidation>
+
+/** Records a revalidation of `tags` now: expired at once without `durations`, else stale now and expired after `durations.expire` seconds. */
+export function recordRevalidation(manifest: TagsManifest, tags: readonly string[], durations?: { expire?: number }, now = Date.now()): void {
+  for (const tag of tags) {
+    const previous = manifest.get(tag) ?? {}
+    if (!durations) {
+      manifest.set(tag, { ...previous, expired: now })
+      continue
+    }
+    const next: TagRevalidation = { ...previous, stale: now }
+    if (durations.expire !== undefined) next.expired = now + durations.expire * 1000
+    manifest.set(tag, next)
+  }
+}
+
+/** True when one of `tags` expired after the entry was written (and the expiry has come). */
+export function areTagsExpired(manifest: ReadonlyMap<string, TagRevalidation>, tags: readonly string[], lastModified: number, now = Date.now()): boolean {
+  for (const tag of tags) {
+    const expired = manifest.get(tag)?.expired
+    if (typeof expired === 'number' && expired <= now && expired > lastModified) return true
+  }
+  return false
+}
+
+/** True when one of `tags` was made stale after the entry was written. */
+export function areTagsStale(manifest: ReadonlyMap<string, TagRevalidation>, tags: readonly string[], lastModified: number): boolean {
+  for (const tag of tags) {
+    const stale = manifest.get(tag)?.stale
+    if (typeof stale === 'number' && stale > lastModified) return true
+  }
+  return false
+}

@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { CacheHandler, CacheHandlerValue, CachedRouteValue } from '../lib/cache/cache-handler.ts'
+import { createIncrementalCache } from '../lib/cache/cache-options.ts'
+import { IncrementalCache } from '../lib/cache/incremental-cache.ts'
+import { MemoryCacheHandler } from '../lib/cache/memory-cache-handler.ts'
+import { STORE_UNAVAILABLE } from '../lib/cache/store-guard.ts'
+import { isRouteHandlersError } from '../lib/errors.ts'
+
+const CONTEXT = { revalidatedTags: [], _requestHeaders: {} }
+
+function routeValue(text: string): CachedRouteValue {
+  return { kind: 'APP_ROUTE', body: Buffer.from(text), status: 200, headers: { 'content-type': 'text/plain' } }
+}
+
+function recordingLogger() {
+  const errors: unknown[] = []
+  const notes: string[] = []
+  return { errors, notes, logger: { warn: (m: string) => notes.push(m), info: (m: string) => notes.push(m), error: (_m: string, e?: unknown) => errors.push(e) } }
+}
+
+/** A store whose every call fails until `healthy` is set (a Redis that went away). */
+class FlakyStore implements CacheHandler {
+  healthy = false
+  hang = false
+  readonly memory = new MemoryCacheHandler(CONTEXT)
+  #check(): Promise<void> {
+    if (this.hang) return new Promise(() => {})
+    return this.healthy ? Promise.resolve() : Promise.reject(new Error('ECONNREFUSED'))
+  }
+  async get(key: string): Promise<CacheHandlerValue | null> {
+    await this.#check()
+    return this.memory.get(key)
+  }
+  async set(key: string, value: CachedRouteValue | null): Promise<void> {
+    await this.#check()
+    return this.memory.set(key, value)
+  }
+  async revalidateTag(tags: string | string[]): Promise<void> {
+    await this.#check()
+    return this.memory.revalidateTag(tags)
+  }
+}
+
+describe('memory store', () => {
+  test('evicts the least recently used entries once the bytes exceed maxMemoryCacheSize', async () => {
+    const store = new MemoryCacheHandler({ ...CONTEXT, maxMemoryCacheSize: 3000 })
+    await store.set('/a', routeValue('a'.repeat(1000)))
+    await store.set('/b', routeValue('b'.repeat(1000)))
+    await store.get('/a') // /a is now the most recent
+    await store.set('/c', routeValue('c'.repeat(1000)))
+    assert.ok(store.bytes <= 3000)
+    assert.equal(await store.get('/b'), null)
+    assert.ok(await store.get('/a'))
+    assert.ok(await store.get('/c'))
+  })
+
+  test('an entry larger than the whole budget is not kept, and evicts nothing', async () => {
+    const store = new MemoryCacheHandler({ ...CONTEXT, maxMemoryCacheSize: 2000 })
+    await store.set('/small', routeValue('x'))
+    await store.set('/huge', routeValue('y'.repeat(5000)))
+    assert.equal(await store.get('/huge'), null)
+    assert.ok(await store.get('/small'))
+  })
+
+  test('regeneration locks: one holder at a time until unlocked', async () => {
+    const store = new MemoryCacheHandler(CONTEXT)
+    assert.equal(await store.lockRegeneration('/k', 10_000), true)
+    assert.equal(await store.lockRegeneration('/k', 10_000), false)
+    await store.unlockRegeneration('/k')
+    assert.equal(await store.lockRegeneration('/k', 10_000), true)
+  })
+})
+
+describe('cache engine', () => {
+  const quiet = { warn() {}, error() {} }
+
+  test('an entry is fresh, then stale once older than revalidate', async () => {
+    const store = new MemoryCacheHandler(CONTEXT)
+    const cache = new IncrementalCache({ store, logger: quiet, timeoutMs: 1000 })
+    await cache.setRoute('/a', routeValue('one'), { revalidate: 1, expire: undefined }, [])
+    const fresh = await cache.getRoute('/a', { tags: [], revalidate: 1 })
+    assert.ok(fresh && fresh !== STORE_UNAVAILABLE)
+    assert.equal(fresh.stale, false)
+    await sleep(1100)
+    const stale = await cache.getRoute('/a', { tags: [], revalidate: 1 })
+    assert.ok(stale && stale !== STORE_UNAVAILABLE)
+    assert.equal(stale.stale, true)
+  })
+
+  test('revalidateTag without a profile expires the entry; with "max" it becomes stale', async () => {
+    for (const store of [new MemoryCacheHandler(CONTEXT), new FlakyStore()]) {
+      if (store instanceof FlakyStore) store.healthy = true
+      const cache = new IncrementalCache({ store, logger: quiet, timeoutMs: 1000 })
+      await cache.setRoute('/a', routeValue('a'), { revalidate: false, expire: undefined }, ['posts'])
+      await cache.setRoute('/b', { ...routeValue('b'), headers: { 'x-next-cache-tags': 'posts' } }, { revalidate: false, expire: undefined }, [])
+      await sleep(2)
+      await cache.revalidate([{ tag: 'posts', profile: 'max' }])
+      const a = await cache.getRoute('/a', { tags: ['posts'], revalidate: false })
+      assert.ok(a && a !== STORE_UNAVAILABLE && a.stale, `stale after a profile (${store.constructor.name})`)
+      await cache.revalidate([{ tag: 'posts' }])
+      assert.equal(await cache.getRoute('/a', { tags: ['posts'], revalidate: false }), null)
+      // The tags stored with the entry (Next's x-next-cache-tags header) count too.
+      assert.equal(await cache.getRoute('/b', { tags: [], revalidate: false }), null)
+    }
+  })
+
+  test('an unknown profile throws Next.js\'s error', async () => {
+    const cache = createIncrementalCache(undefined, quiet)
+    await assert.rejects(cache.revalidate([{ tag: 't', profile: 'fortnight' }]), /Invalid profile provided "fortnight"/)
+  })
+
+  test('a failing store makes lookups unavailable, logged once per outage, and its recovery logged', async () => {
+    const store = new FlakyStore()
+    const { logger, errors, notes } = recordingLogger()
+    const cache = new IncrementalCache({ store, logger, timeoutMs: 1000 })
+    assert.equal(await cache.getRoute('/a', { tags: [], revalidate: 1 }), STORE_UNAVAILABLE)
+    assert.equal(await cache.setRoute('/a', routeValue('a'), { revalidate: 1, expire: undefined }, []), false)
+    await cache.revalidate([{ tag: 'x' }])
+    assert.equal(errors.length, 1)
+    assert.ok(isRouteHandlersError(errors[0]) || errors[0] instanceof Error)
+    store.healthy = true
+    assert.equal(await cache.getRoute('/a', { tags: [], revalidate: 1 }), null)
+    assert.equal(notes.length, 1)
+    store.healthy = false
+    assert.equal(await cache.getRoute('/a', { tags: [], revalidate: 1 }), STORE_UNAVAILABLE)
+    assert.equal(errors.length, 2, 'a second outage is logged again')
+  })
+
+  test('a store call that never settles is given up after the timeout', async () => {
+    const store = new FlakyStore()
+    store.hang = true
+    const { logger, errors } = recordingLogger()
+    const cache = createIncrementalCache({ store, timeout: 50 }, logger)
+    assert.equal(await cache.getRoute('/a', { tags: [], revalidate: 1 }), STORE_UNAVAILABLE)
+    assert.equal(errors.length, 1)
+    assert.ok(isRouteHandlersError(errors[0]) && errors[0].code === 'RH_ERR_CACHE_STORE_TIMEOUT')
+  })
+
+  test('single flight: concurrent callers for one key share one run', async () => {
+    const cache = createIncrementalCache(undefined, quiet)
+    let runs = 0
+    const work = async () => {
+      runs++
+      await sleep(10)
+      return runs
+    }
+    const results = await Promise.all([cache.singleFlight('/k', work), cache.singleFlight('/k', work), cache.singleFlight('/k', work)])
+    assert.deepEqual(results, [1, 1, 1])
+    assert.equal(await cache.singleFlight('/k', work), 2)
+  })
+
+  test('the option: a class is constructed with a Next.js CacheHandlerContext; a bad store or size fails at start-up', () => {
+    let received: unknown
+    class Handler extends MemoryCacheHandler {
+      constructor(context: ConstructorParameters<typeof MemoryCacheHandler>[0]) {
+        super(context)
+        received = context
+      }
+    }
+    const cache = createIncrementalCache({ store: Handler, maxBytes: 1234 }, quiet)
+    assert.ok(cache.store instanceof Handler)
+    assert.equal((received as { maxMemoryCacheSize: number }).maxMemoryCacheSize, 1234)
+    assert.deepEqual((received as { revalidatedTags: string[] }).revalidatedTags, [])
+    for (const bad of [{ store: {} }, { maxBytes: -1 }, { timeout: 0 }]) {
+      assert.throws(() => createIncrementalCache(bad as never, quiet), (error) => isRouteHandlersError(error) && error.code === 'RH_ERR_OPTIONS_INVALID')
+    }
+  })
+})
