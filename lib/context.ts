@@ -2,9 +2,12 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import type { ResponseCookie } from '@edge-runtime/cookies'
 import type { AfterQueue } from './after-queue.ts'
 import type { AfterWork } from './after-work.ts'
-import type { IncrementalCache } from './cache/incremental-cache.ts'
+import type { IncrementalCache, PendingRevalidation } from './cache/incremental-cache.ts'
+import type { CacheUnit, StaticGeneration } from './cache/static-generation.ts'
+import type { LoadedRoute } from './loaded-route.ts'
 import { routeHandlersError } from './errors.ts'
 import { processGlobal } from './process-global.ts'
+import type { Logger } from './types.ts'
 
 /**
  * What `cookies()` keeps for the response: the cookies a handler set or deleted. A structural type,
@@ -22,6 +25,8 @@ export interface HandlersContext {
   readonly previewModeId: string
   /** The cache engine (the `cache` option's store). */
   readonly cache: IncrementalCache
+  /** The `logger` option, for the warnings `next/cache` gives. */
+  readonly logger: Logger
 }
 
 /** What `cookies()`, `headers()`, `redirect()` and `after()` read during one request. */
@@ -40,6 +45,16 @@ export interface RequestStore {
   after?: AfterQueue
   /** Set once the handler has settled and its response has gone to the host. */
   handedOver?: boolean
+  /** The route file serving the request (its segment config, for `fetch()` and `next/cache`). */
+  readonly route?: LoadedRoute
+  /** Set while a GET runs to fill its route's cache entry (Next.js's prerender store). */
+  readonly generation?: StaticGeneration
+  /** Set inside `unstable_cache()` (and a `"use cache"` scope, should one exist): Next's cache work unit. */
+  readonly unit?: CacheUnit
+  /** `revalidateTag()`/`revalidatePath()` calls, applied before the response is sent. */
+  pendingRevalidations?: PendingRevalidation[]
+  /** Background cache refreshes (stale `unstable_cache`/`fetch` entries) started by this request. */
+  backgroundWork?: Promise<unknown>[]
 }
 
 // One store per process, even when two copies of the package are loaded (say, the app's and a

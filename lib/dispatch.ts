@@ -1,6 +1,7 @@
 import { enterUnscoped, leaveUnscoped, withRequestStore, type HandlersContext, type RequestStore } from './context.ts'
 import { requestHeader } from './body/route-request.ts'
 import { finishResponse, mergeCookies } from './handler-result.ts'
+import type { StaticGeneration } from './cache/static-generation.ts'
 import type { LoadedRoute } from './loaded-route.ts'
 import { httpFallbackOf, redirectOf } from './next/control-flow.ts'
 import type { NextRequest } from './next/next-request.ts'
@@ -23,6 +24,8 @@ export async function dispatch(
   params: Params,
   fallThrough: boolean,
   handlers: HandlersContext,
+  generation?: StaticGeneration,
+  handlerRequest: NextRequest = request,
 ): Promise<Response | null> {
   const method = request.method
   if (!KNOWN_METHODS.has(method)) return new Response(null, { status: 400 })
@@ -32,11 +35,11 @@ export async function dispatch(
     return fallThrough ? null : new Response(null, { status: 405, headers: { Allow: route.allow } })
   }
 
-  const store: RequestStore = { request, isFormPost: isFormPost(request), handlers }
+  const store: RequestStore = { request, isFormPost: isFormPost(request), handlers, route, generation }
   const unscoped = enterUnscoped(store)
   let response: Response
   try {
-    const result = await withRequestStore(store, () => handler(request, { params: routeParams(params) }))
+    const result = await withRequestStore(store, () => handler(handlerRequest, { params: routeParams(params) }))
     response = finishResponse(result, route, method, store)
   } catch (error) {
     response = controlFlowResponse(error, store, route, method)
@@ -44,6 +47,8 @@ export async function dispatch(
     if (unscoped) leaveUnscoped(store)
     store.handedOver = true
   }
+  // revalidateTag()/revalidatePath() take effect before the response is sent (Next's executeRevalidates).
+  if (store.pendingRevalidations) await handlers.cache.revalidate(store.pendingRevalidations)
   return store.after ? store.after.handOver(response) : response
 }
 

@@ -2,6 +2,7 @@ import type { Logger, HttpMethod, RouteHandler } from './types.ts'
 import { HTTP_METHODS } from './types.ts'
 import type { RouteEntry } from './route-tree.ts'
 import { routeMaxDuration } from './route-config.ts'
+import { readSegmentConfig, type SegmentConfig } from './cache/segment-config.ts'
 
 /** A route file ready to serve: its handlers, with Next.js's automatic HEAD. */
 export interface LoadedRoute {
@@ -13,6 +14,8 @@ export interface LoadedRoute {
   readonly allow: string
   /** The file's `maxDuration` export in milliseconds, when it has one. */
   readonly maxDuration: number | undefined
+  /** Its caching segment config (`dynamic`, `revalidate`, `fetchCache`, …). */
+  readonly config: SegmentConfig
 }
 
 /**
@@ -23,6 +26,7 @@ export interface LoadedRoute {
  */
 export function toLoadedRoute(entry: RouteEntry, exports: Record<string, unknown>, logger: Logger): LoadedRoute {
   const maxDuration = routeMaxDuration(entry, exports)
+  const config = readSegmentConfig(entry, exports)
   const handlers: Partial<Record<HttpMethod, RouteHandler>> = {}
   for (const method of HTTP_METHODS) {
     const handler = exports[method]
@@ -33,7 +37,7 @@ export function toLoadedRoute(entry: RouteEntry, exports: Record<string, unknown
   const headFromGet = handlers.HEAD === undefined && handlers.GET !== undefined
   if (headFromGet) handlers.HEAD = handlers.GET
   const allowed = new Set<string>([...Object.keys(handlers), 'OPTIONS'])
-  return { entry, handlers, headFromGet, allow: [...allowed].sort().join(', '), maxDuration }
+  return { entry, handlers, headFromGet, allow: [...allowed].sort().join(', '), maxDuration, config }
 }
 
 function warnAboutLookalikes(entry: RouteEntry, exports: Record<string, unknown>, logger: Logger): void {

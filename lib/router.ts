@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { AfterWork } from './after-work.ts'
 import { createIncrementalCache } from './cache/cache-options.ts'
+import { setDefaultCache } from './cache/default-cache.ts'
 import type { HandlersContext } from './context.ts'
 import { DevReload } from './dev-reload.ts'
 import { dispatch } from './dispatch.ts'
@@ -99,7 +100,9 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     after: new AfterWork(logger),
     previewModeId: resolvePreviewModeId(options.previewModeId),
     cache: createIncrementalCache(options.cache, logger),
+    logger,
   }
+  setDefaultCache(handlersContext.cache)
 
   // Route files load one at a time: in Node 20 a CommonJS route that require()s a module
   // (next/server, a shared lib/db.ts) while an ESM route is still importing it fails with "not yet

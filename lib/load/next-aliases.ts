@@ -10,7 +10,7 @@ export function ownModuleUrl(relativePath: string): string {
   return new URL(`${relativePath}${extension}`, import.meta.url).href
 }
 
-const NEXT_MODULES = ['server', 'headers', 'navigation']
+const NEXT_MODULES = ['server', 'headers', 'navigation', 'cache']
 
 /**
  * The bare specifiers this package answers for every module of a route graph, `node_modules`

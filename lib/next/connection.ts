@@ -1,4 +1,5 @@
 import { requestStoresFor } from '../context.ts'
+import { trackDynamicAccess } from '../cache/static-generation.ts'
 
 /**
  * `connection()` from `next/server`. In Next.js it marks what follows as needing a real request
@@ -12,6 +13,8 @@ import { requestStoresFor } from '../context.ts'
  * }
  */
 export function connection(): Promise<void> {
-  requestStoresFor('connection()')
+  const stores = requestStoresFor('connection()')
+  // While a GET is generated for the cache, waiting for a connection makes it dynamic (Next.js).
+  if (stores.length === 1) trackDynamicAccess(stores[0], 'connection()')
   return Promise.resolve()
 }

@@ -6,9 +6,11 @@ import { getRequestStore, useRequestStore } from '../context.ts'
 import { awaitableFacade, type Awaitable } from './awaitable.ts'
 import { DraftMode } from './draft-mode.ts'
 import { ReadonlyHeaders } from './readonly-headers.ts'
-import { cookieJarOf, type RouteCookies } from './route-cookies.ts'
+import { cookieJarOf, RouteCookies } from './route-cookies.ts'
+import { trackDynamicAccess } from '../cache/static-generation.ts'
 
-export type { RouteCookies, ReadonlyHeaders, DraftMode }
+export type { ReadonlyHeaders, DraftMode }
+export type { RouteCookies }
 
 // Handlers that can call cookies() and headers() run inside the request store from now on.
 useRequestStore()
@@ -31,7 +33,10 @@ const HEADER_MEMBERS = [
  * }
  */
 export function cookies(): Awaitable<RouteCookies> {
-  return awaitableFacade(cookieJarOf(getRequestStore('cookies()')), COOKIE_MEMBERS)
+  const store = getRequestStore('cookies()')
+  // A GET generated for the cache with dynamic = 'force-static' sees no cookies, as in Next.js.
+  if (trackDynamicAccess(store, 'cookies()')) store.cookies ??= new RouteCookies(new Headers())
+  return awaitableFacade(cookieJarOf(store), COOKIE_MEMBERS)
 }
 
 /**
@@ -44,7 +49,9 @@ export function cookies(): Awaitable<RouteCookies> {
  */
 export function headers(): Awaitable<ReadonlyHeaders> {
   const store = getRequestStore('headers()')
-  store.headers ??= new ReadonlyHeaders(store.request.headers)
+  // A GET generated for the cache with dynamic = 'force-static' sees no headers, as in Next.js.
+  const empty = trackDynamicAccess(store, 'headers()')
+  store.headers ??= new ReadonlyHeaders(empty ? new Headers() : store.request.headers)
   return awaitableFacade(store.headers as ReadonlyHeaders, HEADER_MEMBERS)
 }
 

@@ -1,0 +1,33 @@
+/** Next.js's prefix for the tags a route gets from its path (`NEXT_CACHE_IMPLICIT_TAG_ID`). */
+export const IMPLICIT_TAG_PREFIX = '_N_T_'
+
+/**
+ * The tags Next.js gives a route handler's cache entries without being asked
+ * (`server/lib/implicit-tags.ts`): one per layout level of the route file's folder path
+ * (`_N_T_/layout`, `_N_T_/blog/layout`, …, then `_N_T_/blog/[slug]/route`) and the request's
+ * pathname (`_N_T_/blog/hello`), so `revalidatePath('/blog/hello')` and
+ * `revalidatePath('/blog/[slug]', 'layout')` reach them. Paths are route-folder paths: the mount
+ * prefix is not part of them, as Next's `basePath` is not.
+ *
+ * @param relativeFile the route file relative to the route folder: `blog/[slug]/route.ts`
+ * @param pathname the mount-relative request pathname: `/blog/hello`
+ */
+export function implicitTags(relativeFile: string, pathname: string): string[] {
+  const page = `/${relativeFile.replace(/\.[^./]+$/, '')}`
+  const tags = [`${IMPLICIT_TAG_PREFIX}/layout`]
+  const parts = page.split('/')
+  for (let i = 1; i < parts.length + 1; i++) {
+    let current = parts.slice(0, i).join('/')
+    if (!current) continue
+    if (!current.endsWith('/page') && !current.endsWith('/route')) current = `${current}${current.endsWith('/') ? '' : '/'}layout`
+    tags.push(`${IMPLICIT_TAG_PREFIX}${current}`)
+  }
+  if (pathname) tags.push(`${IMPLICIT_TAG_PREFIX}${pathname}`)
+  return tags
+}
+
+/** The pathname a cached route answers for: one trailing slash dropped, `/index` is `/` (Next's cache key). */
+export function routeCacheKey(pathname: string): string {
+  const key = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
+  return key === '/index' ? '/' : key
+}

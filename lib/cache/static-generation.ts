@@ -1,0 +1,77 @@
+import type { RequestStore } from '../context.ts'
+import type { Revalidate } from './cache-handler.ts'
+import type { CacheLifeProfile } from './cache-life.ts'
+
+/** A cached GET's `dynamic` segment config, once it is known to be generated for the cache. */
+export type StaticMode = 'auto' | 'force-static' | 'error'
+
+const DYNAMIC_RENDERING_DOCS = 'https://nextjs.org/docs/app/building-your-application/rendering/static-and-dynamic#dynamic-rendering'
+
+/**
+ * A GET running to fill its route's cache entry: what Next.js's prerender store collects while a
+ * route handler is statically generated (`revalidate` lowered by `fetch()` and `unstable_cache`,
+ * the tags of the entry) and how request data reads there (`dynamic`).
+ */
+export interface StaticGeneration {
+  readonly dynamic: StaticMode
+  /** The route as Next.js names it in messages: `/blog/[slug]`. */
+  readonly route: string
+  revalidate: Revalidate
+  readonly tags: string[]
+  /** The first dynamic data the handler read (`headers()`, `request.url`, …): the route is dynamic. */
+  usedDynamic?: string
+}
+
+/** Next.js's cache work units, as far as they apply here. */
+export type CacheUnit =
+  | { readonly type: 'unstable-cache' }
+  /** A `"use cache"` function (not implemented here yet): `cacheTag()`/`cacheLife()` write to it. */
+  | { readonly type: 'cache'; readonly tags: string[]; life?: CacheLifeProfile }
+
+/**
+ * Called when a handler reads request data (`headers()`, `cookies()`, `connection()`,
+ * `unstable_noStore()`, the request's `headers`/`url`/body, `nextUrl.search…`), as Next's
+ * `trackDynamicDataAccessed`: inside `unstable_cache` it throws Next's error; while the route is
+ * generated for the cache, `dynamic = 'error'` throws Next's error, `'auto'` makes the route
+ * dynamic, and `'force-static'` answers `true`: the data reads as empty.
+ */
+export function trackDynamicAccess(store: RequestStore | undefined, expression: string): boolean {
+  if (!store) return false
+  const route = store.generation?.route ?? store.route?.entry.pattern ?? ''
+  if (store.unit?.type === 'unstable-cache') {
+    throw new Error(
+      `Route ${route} used "${expression}" inside a function cached with "unstable_cache(...)". Accessing Dynamic data sources inside a cache scope is not supported. If you need this data inside a cached function use "${expression}" outside of the cached function and pass the required dynamic data in as an argument. See more info here: https://nextjs.org/docs/app/api-reference/functions/unstable_cache`,
+    )
+  }
+  if (store.unit?.type === 'cache') {
+    throw new Error(
+      `Route ${route} used "${expression}" inside "use cache". Accessing Dynamic data sources inside a cache scope is not supported. If you need this data inside a cached function use "${expression}" outside of the cached function and pass the required dynamic data in as an argument. See more info here: https://nextjs.org/docs/messages/next-request-in-use-cache`,
+    )
+  }
+  const generation = store.generation
+  if (!generation) return false
+  if (generation.dynamic === 'force-static') return true
+  if (generation.dynamic === 'error') throw staticBailout(route, expression)
+  generation.usedDynamic ??= expression
+  return false
+}
+
+/** Next.js's `StaticGenBailoutError` for `dynamic = 'error'`. */
+export function staticBailout(route: string, expression: string): Error {
+  const error = new Error(
+    `Route ${route} with \`dynamic = "error"\` couldn't be rendered statically because it used \`${expression}\`. See more info here: ${DYNAMIC_RENDERING_DOCS}`,
+  )
+  return Object.assign(error, { code: 'NEXT_STATIC_GEN_BAILOUT' })
+}
+
+/** Lowers the route's collected `revalidate` to `revalidate` (a fetch's or `unstable_cache`'s). */
+export function lowerRevalidate(generation: StaticGeneration | undefined, revalidate: Revalidate | undefined): void {
+  if (!generation || revalidate === undefined || revalidate === false) return
+  if (generation.revalidate === false || revalidate < generation.revalidate) generation.revalidate = revalidate
+}
+
+/** Adds tags to the route's collected tags (a fetch's or `unstable_cache`'s). */
+export function collectTags(generation: StaticGeneration | undefined, tags: readonly string[]): void {
+  if (!generation) return
+  for (const tag of tags) if (!generation.tags.includes(tag)) generation.tags.push(tag)
+}

@@ -1,0 +1,73 @@
+import { requestStorage } from '../context.ts'
+import { CACHE_LIFE_PROFILES, type CacheLifeProfile } from '../cache/cache-life.ts'
+import { trackDynamicAccess } from '../cache/static-generation.ts'
+import { validateTags } from '../cache/validate-tags.ts'
+
+/**
+ * Opts the current scope out of caching (Next.js's `unstable_noStore()`): a GET being generated
+ * for the cache with `dynamic = 'auto'` becomes dynamic. Outside a request it does nothing.
+ *
+ * @example
+ * export async function GET() {
+ *   unstable_noStore()
+ *   return Response.json({ at: Date.now() })
+ * }
+ */
+export function unstable_noStore(): void {
+  const store = requestStorage.getStore()
+  // Inside unstable_cache Next ignores it (the cached function's result is cached regardless).
+  if (!store || store.unit?.type === 'unstable-cache') return
+  trackDynamicAccess(store, 'unstable_noStore()')
+}
+
+/**
+ * Tags the current `"use cache"` entry. Route handlers here have no `"use cache"` directive yet,
+ * so outside one it throws Next.js's error.
+ *
+ * @example
+ * async function getPosts() {
+ *   'use cache'
+ *   cacheTag('posts')
+ * }
+ */
+export function cacheTag(...tags: string[]): void {
+  const unit = requestStorage.getStore()?.unit
+  if (unit?.type !== 'cache') throw new Error('`cacheTag()` can only be called inside a "use cache" function.')
+  for (const tag of validateTags(tags, '`cacheTag()`')) if (!unit.tags.includes(tag)) unit.tags.push(tag)
+}
+
+/**
+ * Sets the lifetime of the current `"use cache"` entry: a profile name (`'default'`, `'seconds'`,
+ * `'minutes'`, `'hours'`, `'days'`, `'weeks'`, `'max'`) or `{ stale, revalidate, expire }`.
+ * Outside a `"use cache"` function it throws Next.js's error.
+ *
+ * @example
+ * async function getPosts() {
+ *   'use cache'
+ *   cacheLife('hours')
+ * }
+ */
+export function cacheLife(profile: string | CacheLifeProfile): void {
+  const unit = requestStorage.getStore()?.unit
+  if (unit?.type !== 'cache') throw new Error('`cacheLife()` can only be called inside a "use cache" function.')
+  if (typeof profile === 'string') {
+    const known = CACHE_LIFE_PROFILES[profile]
+    if (!known) {
+      throw new Error(
+        `Unknown cacheLife profile "${profile}" is not configured in next.config.js\n` +
+          'module.exports = {\n  cacheLife: {\n' +
+          `    "${profile}": ...\n  }\n}`,
+      )
+    }
+    unit.life = narrower(unit.life, known)
+    return
+  }
+  unit.life = narrower(unit.life, { ...CACHE_LIFE_PROFILES.default, ...profile })
+}
+
+// Several cacheLife() calls in one scope: the shortest of each lifetime wins, as in Next.js.
+function narrower(current: CacheLifeProfile | undefined, next: CacheLifeProfile): CacheLifeProfile {
+  if (!current) return { ...next }
+  const min = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.min(a, b))
+  return { stale: min(current.stale, next.stale), revalidate: min(current.revalidate, next.revalidate), expire: min(current.expire, next.expire) }
+}

@@ -1,0 +1,88 @@
+import { requestStorage, withRequestStore, type RequestStore } from '../context.ts'
+import { INFINITE_CACHE } from '../cache/cache-life.ts'
+import type { IncrementalCache } from '../cache/incremental-cache.ts'
+import { fetchCacheKey } from '../cache/cache-key.ts'
+import { defaultCache } from '../cache/default-cache.ts'
+import { requestImplicitTags, requestPathname } from '../cache/request-tags.ts'
+import { collectTags, lowerRevalidate } from '../cache/static-generation.ts'
+import { STORE_UNAVAILABLE } from '../cache/store-guard.ts'
+import { validateTags } from '../cache/validate-tags.ts'
+
+/** Next.js's `CACHE_ONE_YEAR`: what an `unstable_cache` entry without `revalidate` is stored with. */
+const CACHE_ONE_YEAR = 31536000
+
+export interface UnstableCacheOptions {
+  /** Seconds before the cached result is stale (regenerated in the background); `false` for never. */
+  revalidate?: number | false
+  /** Tags for `revalidateTag()`. */
+  tags?: string[]
+}
+
+/**
+ * Caches what an async function resolves to (Next.js's `unstable_cache`), keyed by the function's
+ * source, `keyParts` and the arguments; the result must survive `JSON.stringify`. A stale result
+ * is returned at once and refreshed in the background; `revalidateTag()` on one of `tags` expires
+ * it. Inside a GET generated for the cache, its `revalidate` lowers the route's and its tags join
+ * the route's. A failing store makes it call the function, uncached.
+ *
+ * @example
+ * const getPosts = unstable_cache(async () => db.posts.findMany(), ['posts'], { tags: ['posts'], revalidate: 60 })
+ */
+export function unstable_cache<T extends (...args: never[]) => Promise<unknown>>(cb: T, keyParts?: string[], options: UnstableCacheOptions = {}): T {
+  const { revalidate } = options
+  if (revalidate === 0) {
+    throw new Error(`Invariant revalidate: 0 can not be passed to unstable_cache(), must be "false" or "> 0" ${cb.toString()}`)
+  }
+  if (revalidate !== undefined && revalidate !== false && !(typeof revalidate === 'number' && revalidate > 0)) {
+    throw new Error(`Invalid revalidate value "${String(revalidate)}" on "unstable_cache ${cb.name || cb.toString()}", must be a non-negative number or false`)
+  }
+  const tags = options.tags ? validateTags(options.tags, `unstable_cache ${cb.toString()}`) : []
+  const fixedKey = `${cb.toString()}-${Array.isArray(keyParts) && keyParts.join(',')}`
+
+  const cached = async (...args: Parameters<T>): Promise<unknown> => {
+    const store = requestStorage.getStore()
+    const cache = store?.handlers.cache ?? defaultCache()
+    if (!cache) throw new Error(`Invariant: incrementalCache missing in unstable_cache ${cb.toString()}`)
+    const invocationKey = `${fixedKey}-${JSON.stringify(args)}`
+    const cacheKey = fetchCacheKey(invocationKey)
+    const pathname = store ? requestPathname(store) : ''
+    const fetchUrl = `unstable_cache ${pathname}${pathname.length ? ' ' : ''}${cb.name ? ` ${cb.name}` : cacheKey}`
+    lowerRevalidate(store?.generation, revalidate)
+    collectTags(store?.generation, tags)
+    const run = () => (store ? withRequestStore<Promise<unknown>>({ ...store, unit: { type: 'unstable-cache' } }, () => cb(...args)) : cb(...args))
+    const save = (result: unknown) => saveResult(cache, cacheKey, result, tags, revalidate, fetchUrl)
+    if (store?.unit?.type === 'unstable-cache' || store?.route?.config.fetchCache === 'force-no-store') return run()
+
+    const found = await cache.getFetch(cacheKey, { tags, softTags: requestImplicitTags(store), revalidate, fetchUrl })
+    if (found && found !== STORE_UNAVAILABLE) {
+      if (found.stale && !cache.inFlight(cacheKey)) {
+        void cache.singleFlight(cacheKey, () => run().then(save)).catch((error: unknown) => logRefreshError(store, invocationKey, error))
+      }
+      const body = found.value.data.body
+      return body === undefined ? undefined : JSON.parse(body)
+    }
+    const result = await run()
+    if (found !== STORE_UNAVAILABLE) await save(result)
+    return result
+  }
+  return cached as unknown as T
+}
+
+async function saveResult(cache: IncrementalCache, key: string, result: unknown, tags: string[], revalidate: number | false | undefined, fetchUrl: string): Promise<void> {
+  await cache.setFetch(
+    key,
+    {
+      kind: 'FETCH',
+      data: { headers: {}, body: JSON.stringify(result), status: 200, url: '' },
+      tags,
+      revalidate: typeof revalidate !== 'number' ? CACHE_ONE_YEAR : Math.min(revalidate, INFINITE_CACHE),
+    },
+    fetchUrl,
+  )
+}
+
+function logRefreshError(store: RequestStore | undefined, invocationKey: string, error: unknown): void {
+  const message = `route-handlers: revalidating cache with key: ${invocationKey}`
+  if (store) store.handlers.logger.error(message, error)
+  else console.error(message, error)
+}

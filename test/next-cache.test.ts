@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { implicitTags } from '../lib/cache/implicit-tags.ts'
+import { createRouteHandlers } from '../lib/index.ts'
+import { cacheTag, revalidatePath, revalidateTag, unstable_cache } from '../lib/next/cache.ts'
+import { quietLogger } from './helpers/targets.ts'
+
+const DIR = fileURLToPath(new URL('./fixtures/next-cache-app', import.meta.url))
+
+describe('next/cache: the errors Next.js gives', async () => {
+  const routes = await createRouteHandlers({ dir: DIR, logger: quietLogger }).ready()
+  const call = (name: string) => routes.handle(new Request(`http://localhost/errors?call=${name}`))
+  const cases: [string, RegExp][] = [
+    ['updateTag', /^updateTag can only be called from within a Server Action\. To invalidate cache tags in Route Handlers or other contexts, use revalidateTag instead\./],
+    ['refresh', /^refresh can only be called from within a Server Action\./],
+    ['cacheTag', /^`cacheTag\(\)` can only be called inside a "use cache" function\.$/],
+    ['cacheLife', /^`cacheLife\(\)` can only be called inside a "use cache" function\.$/],
+    ['unknownProfile', /^Invalid profile provided "fortnight" must be configured under cacheLife in next\.config or be "max"$/],
+    ['revalidateInsideCache', /^Route \/errors used "revalidateTag posts" inside a function cached with "unstable_cache\(\.\.\.\)" which is unsupported\./],
+    ['headersInsideCache', /^Route \/errors used "headers\(\)" inside a function cached with "unstable_cache\(\.\.\.\)"\. Accessing Dynamic data sources inside a cache scope is not supported\./],
+    ['zeroRevalidate', /^Invariant revalidate: 0 can not be passed to unstable_cache\(\), must be "false" or "> 0"/],
+  ]
+  for (const [name, message] of cases) {
+    test(name, async () => {
+      await assert.rejects(call(name), (error: Error) => message.test(error.message))
+    })
+  }
+
+  test('outside a request: revalidateTag and revalidatePath throw Next\'s invariant, cacheTag its "use cache" error', () => {
+    assert.throws(() => revalidateTag('posts', 'max'), /^Error: Invariant: static generation store missing in revalidateTag posts$/)
+    assert.throws(() => revalidatePath('/posts'), /^Error: Invariant: static generation store missing in revalidatePath \/posts$/)
+    assert.throws(() => cacheTag('posts'), /"use cache"/)
+  })
+
+  test('outside a request, unstable_cache caches in the first route handlers\' store (Next\'s globalThis.__incrementalCache)', async () => {
+    let runs = 0
+    const load = unstable_cache(async (id: number) => ({ id, runs: ++runs }), ['outside'])
+    assert.deepEqual(await load(1), { id: 1, runs: 1 })
+    assert.deepEqual(await load(1), { id: 1, runs: 1 })
+    assert.deepEqual(await load(2), { id: 2, runs: 2 }, 'the arguments are part of the key')
+  })
+})
+
+describe('implicit tags (Next.js implicit-tags.ts), for route-folder paths', () => {
+  const table: [string, string, string[]][] = [
+    ['route.ts', '/', ['_N_T_/layout', '_N_T_/route', '_N_T_/']],
+    ['blog/[slug]/route.ts', '/blog/hello', ['_N_T_/layout', '_N_T_/blog/layout', '_N_T_/blog/[slug]/layout', '_N_T_/blog/[slug]/route', '_N_T_/blog/hello']],
+    ['(shop)/cart/route.js', '/cart', ['_N_T_/layout', '_N_T_/(shop)/layout', '_N_T_/(shop)/cart/layout', '_N_T_/(shop)/cart/route', '_N_T_/cart']],
+  ]
+  for (const [file, pathname, tags] of table) {
+    test(`${file} at ${pathname}`, () => assert.deepEqual(implicitTags(file, pathname), tags))
+  }
+})
