@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { AfterWork } from './after-work.ts'
 import { createIncrementalCache } from './cache/cache-options.ts'
 import { setDefaultCache } from './cache/default-cache.ts'
+import { cachesRequest, serveCached } from './cache/cached-get.ts'
 import type { HandlersContext } from './context.ts'
 import { DevReload } from './dev-reload.ts'
 import { dispatch } from './dispatch.ts'
@@ -174,8 +175,14 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     }
     const nextRequest = request instanceof RouteRequest ? request : new RouteRequest(request, { nextConfig: { basePath }, limits: bodyLimits })
     const budget = route.maxDuration ?? defaultBudget
-    if (budget === undefined) return dispatch(route, nextRequest, match.params, fallThrough, handlersContext)
-    return withinTimeBudget(budget, route, nextRequest, () => dispatch(route, nextRequest, match.params, fallThrough, handlersContext))
+    // GETs whose segment config caches them go through the cache (no closure on the hot path).
+    const cached = cachesRequest(route, nextRequest.method)
+    if (budget === undefined) {
+      return cached ? serveCached(route, nextRequest, match.params, handlersContext) : dispatch(route, nextRequest, match.params, fallThrough, handlersContext)
+    }
+    return withinTimeBudget(budget, route, nextRequest, () =>
+      cached ? serveCached(route, nextRequest, match.params, handlersContext) : dispatch(route, nextRequest, match.params, fallThrough, handlersContext),
+    )
   }
   // Before loading is done, or with dev reload: waits until the module is the one the files make
   // now (a save during a reload starts another).

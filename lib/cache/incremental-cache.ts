@@ -123,6 +123,11 @@ export class IncrementalCache {
     return done !== STORE_UNAVAILABLE
   }
 
+  /** The cache control this process wrote `key` with, if it wrote it. */
+  cacheControlOf(key: string): CacheControl | undefined {
+    return this.#cacheControls.get(key)
+  }
+
   /** Writes a `fetch()` or `unstable_cache` entry. */
   async setFetch(key: string, value: CachedFetchValue, fetchUrl?: string): Promise<boolean> {
     const done = await this.#guard.call('set', () => this.store.set(key, value, { fetchCache: true, fetchUrl, tags: value.tags }))

@@ -32,6 +32,12 @@ export function resolvePreviewModeId(option: unknown): string {
   return option
 }
 
+/** True when `request` carries the bypass cookie with the preview mode id (draft mode is on). */
+export function hasDraftModeCookie(request: Request, previewModeId: string): boolean {
+  const value = new RequestCookies(request.headers).get(BYPASS_COOKIE)?.value
+  return Boolean(value && (value === previewModeId || (process.env.NODE_ENV !== 'production' && previewModeId === DEVELOPMENT_ID)))
+}
+
 /**
  * Draft mode for one request, as Next.js's DraftModeProvider: `isEnabled` is read from the
  * request's cookie once (enabling it does not change it for this request), `enable()`/`disable()`
@@ -44,9 +50,7 @@ export class DraftMode {
   constructor(store: RequestStore) {
     this.#store = store
     // The request's cookie, as sent: what the handler sets does not count until the next request.
-    const value = new RequestCookies(store.request.headers).get(BYPASS_COOKIE)?.value
-    const id = store.handlers.previewModeId
-    this.#isEnabled = Boolean(value && (value === id || (process.env.NODE_ENV !== 'production' && id === DEVELOPMENT_ID)))
+    this.#isEnabled = hasDraftModeCookie(store.request, store.handlers.previewModeId)
   }
 
   /** True when the request carries the bypass cookie with the preview mode id. */

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { routeHandlers } from '../../adapters/express.ts'
 import { routeHandlersPlugin } from '../../adapters/fastify.ts'
-import { createRouteHandlers, isRouteHandlersError, serve } from '../../lib/index.ts'
+import { createRouteHandlers, isRouteHandlersError, serve, type RouteHandlersOptions } from '../../lib/index.ts'
 
 /** The route folder every host serves in the behaviour suite. */
 export const APP_DIR = fileURLToPath(new URL('../fixtures/app', import.meta.url))
@@ -17,6 +17,9 @@ export const LIMITS = {
   bodyLimit: 1024 * 1024,
   multipart: { parts: 12, fields: 10, files: 3, fieldSize: 1000, fileSize: 200_000 },
 }
+
+/** Options a test adds to a target's own (a logger, a cache store). */
+export type ExtraOptions = Partial<Omit<RouteHandlersOptions, 'dir' | 'basePath'>>
 
 /** A running host: `send()` takes a mount-relative path, the target adds its prefix. */
 export interface Target {
@@ -39,8 +42,8 @@ export interface SocketTarget extends Target {
  * The core alone: `handle()` with real `Request` objects. No match answers 404 and a rejection
  * 500 (what a host would do), with the error code in a header for the suite to see.
  */
-export async function handleTarget(prefix: string, dir = APP_DIR): Promise<Target> {
-  const routes = await createRouteHandlers({ dir, basePath: prefix, ...LIMITS }).ready()
+export async function handleTarget(prefix: string, dir = APP_DIR, extra: ExtraOptions = {}): Promise<Target> {
+  const routes = await createRouteHandlers({ dir, basePath: prefix, ...LIMITS, ...extra }).ready()
   return {
     prefix,
     async send(path, init) {
@@ -58,15 +61,15 @@ export async function handleTarget(prefix: string, dir = APP_DIR): Promise<Targe
 }
 
 /** The standalone Node server on a real socket. */
-export async function standaloneTarget(prefix: string, dir = APP_DIR): Promise<SocketTarget> {
-  const server = await serve({ dir, basePath: prefix, port: 0, logger: quietLogger, ...LIMITS })
+export async function standaloneTarget(prefix: string, dir = APP_DIR, extra: ExtraOptions = {}): Promise<SocketTarget> {
+  const server = await serve({ dir, basePath: prefix, port: 0, logger: quietLogger, ...LIMITS, ...extra })
   return targetOn(server, prefix)
 }
 
 /** Express 5 with the middleware at the root or under a prefix, and an app error handler. */
-export async function expressTarget(prefix: string, dir = APP_DIR): Promise<SocketTarget> {
+export async function expressTarget(prefix: string, dir = APP_DIR, extra: ExtraOptions = {}): Promise<SocketTarget> {
   const app = express()
-  const middleware = await routeHandlers({ dir, logger: quietLogger, ...LIMITS }).ready()
+  const middleware = await routeHandlers({ dir, logger: quietLogger, ...LIMITS, ...extra }).ready()
   if (prefix) app.use(prefix, middleware)
   else app.use(middleware)
   app.use(appErrorHandler)
@@ -101,13 +104,13 @@ function targetOn(server: import('node:http').Server, prefix: string): SocketTar
 }
 
 /** Fastify 5 with the plugin at the root or under a prefix, and an app error handler. */
-export async function fastifyTarget(prefix: string, dir = APP_DIR): Promise<SocketTarget> {
+export async function fastifyTarget(prefix: string, dir = APP_DIR, extra: ExtraOptions = {}): Promise<SocketTarget> {
   const app = Fastify()
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
     const status = error.statusCode ?? 500
     return reply.code(status).send(status < 500 ? error.message : 'Internal Server Error')
   })
-  await app.register(routeHandlersPlugin, { dir, prefix, logger: quietLogger, ...LIMITS })
+  await app.register(routeHandlersPlugin, { dir, prefix, logger: quietLogger, ...LIMITS, ...extra })
   return { ...(await fastifyListening(app, prefix)), unknownMethodStatus: 404 }
 }
 

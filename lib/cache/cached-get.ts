@@ -1,0 +1,162 @@
+import { requestStorage, useRequestStore, type HandlersContext } from '../context.ts'
+import { dispatch } from '../dispatch.ts'
+import type { LoadedRoute } from '../loaded-route.ts'
+import { hasDraftModeCookie } from '../next/draft-mode.ts'
+import type { NextRequest } from '../next/next-request.ts'
+import type { Params } from '../types.ts'
+import type { CacheControl, CachedRouteValue } from './cache-handler.ts'
+import { cacheControlHeader, routeCacheControl } from './cache-control.ts'
+import { INFINITE_CACHE } from './cache-life.ts'
+import { implicitTags, routeCacheKey } from './implicit-tags.ts'
+import { CACHE_TAGS_HEADER } from './incremental-cache.ts'
+import { requestView } from './request-views.ts'
+import type { StaticGeneration } from './static-generation.ts'
+import { STORE_UNAVAILABLE } from './store-guard.ts'
+import { staticParamsAllow } from './static-params.ts'
+
+/** How long one instance may hold the right to regenerate a stale entry. */
+const REGENERATION_LOCK_MS = 30_000
+const NULL_BODY_STATUSES = new Set([204, 205, 304])
+const PRIVATE_NO_CACHE = 'private, no-cache, no-store, max-age=0, must-revalidate'
+
+// Routes found dynamic while generated (they read request data in `dynamic = 'auto'`): as after
+// `next build`, they are served uncached from then on. Per loaded module, so a reload starts over.
+const dynamicRoutes = new WeakSet<LoadedRoute>()
+
+type Generated = { kind: 'entry'; value: CachedRouteValue; cacheControl: CacheControl } | { kind: 'dynamic'; response: Response }
+
+/** True for a GET, or a HEAD answered by GET, of a route whose segment config caches it. */
+export function cachesRequest(route: LoadedRoute, method: string): boolean {
+  return route.config.cachesGet && (method === 'GET' || (method === 'HEAD' && route.headFromGet))
+}
+
+/**
+ * Answers a GET (or an automatic HEAD) of a route whose segment config caches it, as `next start`
+ * serves an ISR route handler: a fresh entry is a `HIT`; a stale one is served at once (`STALE`)
+ * and regenerated once in the background; a missing one is generated once for all concurrent
+ * requests (`MISS`). Keyed by the mount-relative pathname (params filled, no query). A store that
+ * fails answers uncached. `dynamicParams = false` answers 404 for params `generateStaticParams`
+ * did not list.
+ */
+export async function serveCached(route: LoadedRoute, request: NextRequest, params: Params, handlers: HandlersContext): Promise<Response | null> {
+  if (dynamicRoutes.has(route)) return dispatch(route, request, params, false, handlers)
+  // Draft mode is never cached, and says so (Next.js's app-route handler).
+  if (hasDraftModeCookie(request, handlers.previewModeId)) return privateResponse(await dispatch(route, request, params, false, handlers))
+  if (!(await staticParamsAllow(route, params))) return new Response(null, { status: 404 })
+  useRequestStore()
+  const cache = handlers.cache
+  const pathname = routeCacheKey(request.nextUrl.pathname)
+  const key = pathname
+  const tags = implicitTags(route.entry.relativeFile, pathname)
+  const configured = configuredRevalidate(route)
+  const generate = () => generateEntry(route, request, params, handlers, tags, configured)
+
+  const found = await cache.getRoute(key, { tags, revalidate: configured })
+  if (found === STORE_UNAVAILABLE) return uncached(await generate(), request.method)
+  if (found) {
+    if (found.stale) regenerateInBackground(key, generate, handlers)
+    const cacheControl = cache.cacheControlOf(key) ?? routeCacheControl(configured)
+    return fromEntry(found.value, cacheControl, found.stale ? 'STALE' : 'HIT', request.method)
+  }
+  // A HEAD has no body to cache: on a miss it runs GET as any uncached HEAD does.
+  if (request.method === 'HEAD') return dispatch(route, request, params, false, handlers)
+  let first = false
+  const generated = await cache.singleFlight(key, async () => {
+    first = true
+    const result = await generate()
+    if (result.kind === 'entry') await cache.setRoute(key, result.value, result.cacheControl, tags)
+    return result
+  })
+  if (generated.kind === 'dynamic') return first ? generated.response : dispatch(route, request, params, false, handlers)
+  return fromEntry(generated.value, generated.cacheControl, 'MISS', request.method)
+}
+
+/** The route's own `revalidate`: `false` (never) for `force-static`/`error` without one. */
+function configuredRevalidate(route: LoadedRoute): number | false {
+  const { revalidate } = route.config
+  return revalidate === undefined || revalidate === false || revalidate >= INFINITE_CACHE ? false : revalidate
+}
+
+/** Runs the GET handler as Next.js statically generates a route handler, and buffers its answer. */
+async function generateEntry(
+  route: LoadedRoute,
+  request: NextRequest,
+  params: Params,
+  handlers: HandlersContext,
+  tags: string[],
+  revalidate: number | false,
+): Promise<Generated> {
+  const mode = route.config.dynamic === 'force-static' || route.config.dynamic === 'error' ? route.config.dynamic : 'auto'
+  const generation: StaticGeneration = { dynamic: mode, route: route.entry.pattern, revalidate, tags: [...tags] }
+  // The store dispatch makes for this run, found by the generation it carries.
+  const store = () => {
+    const current = requestStorage.getStore()
+    return current?.generation === generation ? current : undefined
+  }
+  const view = requestView(request, mode, store, route.entry.pattern)
+  const getRequest = request.method === 'HEAD' ? new Proxy(request, { get: (target, prop) => (prop === 'method' ? 'GET' : Reflect.get(target, prop, target)) }) : request
+  const response = (await dispatch(route, getRequest as NextRequest, params, false, handlers, generation, view))!
+  if (generation.usedDynamic !== undefined || generation.revalidate === 0) {
+    dynamicRoutes.add(route)
+    return { kind: 'dynamic', response }
+  }
+  const body = Buffer.from(await response.arrayBuffer())
+  const headers: Record<string, string | string[]> = {}
+  for (const [name, value] of response.headers) if (name !== 'set-cookie') headers[name] = value
+  const cookies = response.headers.getSetCookie()
+  if (cookies.length > 0) headers['set-cookie'] = cookies
+  headers[CACHE_TAGS_HEADER] = generation.tags.join(',')
+  return {
+    kind: 'entry',
+    value: { kind: 'APP_ROUTE', body, status: response.status, headers },
+    cacheControl: routeCacheControl(generation.revalidate),
+  }
+}
+
+function regenerateInBackground(key: string, generate: () => Promise<Generated>, handlers: HandlersContext): void {
+  const cache = handlers.cache
+  if (cache.inFlight(key)) return
+  void cache.singleFlight(key, async () => {
+    if (!(await cache.lockRegeneration(key, REGENERATION_LOCK_MS))) return
+    try {
+      const result = await generate()
+      if (result.kind === 'entry') await cache.setRoute(key, result.value, result.cacheControl, [])
+      else void result.response.body?.cancel().catch(() => {})
+    } catch (error) {
+      handlers.logger.error(`route-handlers: regenerating the cached response of ${key} failed; the stale entry is served until a regeneration succeeds.`, error)
+    } finally {
+      await cache.unlockRegeneration(key)
+    }
+  })
+}
+
+/** A cached entry as the response `next start` sends for it. */
+function fromEntry(value: CachedRouteValue, cacheControl: CacheControl, state: 'HIT' | 'MISS' | 'STALE', method: string): Response {
+  const headers = new Headers()
+  for (const [name, field] of Object.entries(value.headers)) {
+    if (field === undefined || name === CACHE_TAGS_HEADER) continue
+    if (Array.isArray(field)) for (const item of field) headers.append(name, item)
+    else headers.set(name, field)
+  }
+  headers.set('x-nextjs-cache', state)
+  if (!headers.has('cache-control')) headers.set('cache-control', cacheControlHeader(cacheControl))
+  const noBody = method === 'HEAD' || NULL_BODY_STATUSES.has(value.status)
+  return new Response(noBody ? null : new Uint8Array(value.body), { status: value.status || 200, headers })
+}
+
+/** The store is unavailable: the generated answer, without cache headers. */
+function uncached(generated: Generated, method: string): Response {
+  if (generated.kind === 'dynamic') return generated.response
+  const response = fromEntry(generated.value, generated.cacheControl, 'MISS', method)
+  response.headers.delete('x-nextjs-cache')
+  if (generated.value.headers['cache-control'] === undefined) response.headers.delete('cache-control')
+  return response
+}
+
+/** A draft mode answer: `Cache-Control` says no cache may keep it. */
+function privateResponse(response: Response | null): Response | null {
+  if (!response) return response
+  const headers = new Headers(response.headers)
+  headers.set('cache-control', PRIVATE_NO_CACHE)
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers })
+}

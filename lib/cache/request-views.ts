@@ -1,0 +1,113 @@
+import { RequestCookies } from '@edge-runtime/cookies'
+import type { RequestStore } from '../context.ts'
+import type { NextRequest } from '../next/next-request.ts'
+import type { NextURL } from '../next/next-url.ts'
+import { ReadonlyHeaders } from '../next/readonly-headers.ts'
+import { staticBailout, trackDynamicAccess, type StaticMode } from './static-generation.ts'
+
+// What of the request Next.js counts as dynamic data (app-route/module.ts, proxyNextRequest).
+const DYNAMIC_REQUEST = new Set<PropertyKey>(['headers', 'cookies', 'url', 'body', 'blob', 'json', 'text', 'arrayBuffer', 'formData'])
+const DYNAMIC_URL = new Set<PropertyKey>(['search', 'searchParams', 'url', 'href', 'toJSON', 'toString', 'origin'])
+
+/**
+ * The request a GET generated for the cache sees, as Next.js proxies it: `force-static` strips
+ * the search, headers, cookies and domain (`http://localhost:3000/path`); `error` throws Next's
+ * error on any dynamic read; `auto` records the read (the route turns dynamic).
+ */
+export function requestView(request: NextRequest, mode: StaticMode, store: () => RequestStore | undefined, route: string): NextRequest {
+  if (mode === 'force-static') return forceStatic(request)
+  const onDynamic = mode === 'error'
+    ? (expression: string) => {
+        throw staticBailout(route, expression)
+      }
+    : (expression: string) => void trackDynamicAccess(store(), expression)
+  return tracked(request, onDynamic)
+}
+
+function forceStatic(request: NextRequest): NextRequest {
+  let headers: Headers | undefined
+  let cookies: RequestCookies | undefined
+  let nextUrl: NextURL | undefined
+  const view: NextRequest = new Proxy(request, {
+    get(target, prop) {
+      switch (prop) {
+        case 'headers':
+          return (headers ??= new ReadonlyHeaders(new Headers()))
+        case 'cookies':
+          return (cookies ??= new RequestCookies(new Headers()))
+        case 'nextUrl':
+          return (nextUrl ??= staticUrl(target.nextUrl))
+        case 'url':
+          return view.nextUrl.href
+        case 'clone':
+          return () => forceStatic(target.clone() as NextRequest)
+        default:
+          return own(target, prop)
+      }
+    },
+  })
+  return view
+}
+
+function staticUrl(url: NextURL): NextURL {
+  let searchParams: URLSearchParams | undefined
+  let href: string | undefined
+  const view: NextURL = new Proxy(url, {
+    get(target, prop) {
+      switch (prop) {
+        case 'search':
+          return ''
+        case 'searchParams':
+          return (searchParams ??= new URLSearchParams())
+        case 'href':
+          return (href ??= cleanUrl(target.href))
+        case 'toJSON':
+        case 'toString':
+          return () => view.href
+        case 'url':
+          return undefined
+        case 'clone':
+          return () => staticUrl(target.clone())
+        default:
+          return own(target, prop)
+      }
+    },
+  })
+  return view
+}
+
+// Next.js's cleanURL: the request as static generation sees it, on no particular host.
+function cleanUrl(href: string): string {
+  const url = new URL(href)
+  url.host = 'localhost:3000'
+  url.search = ''
+  url.protocol = 'http'
+  return url.href
+}
+
+function tracked(request: NextRequest, onDynamic: (expression: string) => void): NextRequest {
+  let nextUrl: NextURL | undefined
+  const trackedUrl = (url: NextURL): NextURL =>
+    new Proxy(url, {
+      get(target, prop) {
+        if (DYNAMIC_URL.has(prop)) onDynamic(`nextUrl.${String(prop)}`)
+        if (prop === 'clone') return () => trackedUrl(target.clone())
+        return own(target, prop)
+      },
+    })
+  return new Proxy(request, {
+    get(target, prop) {
+      if (prop === 'nextUrl') return (nextUrl ??= trackedUrl(target.nextUrl))
+      if (DYNAMIC_REQUEST.has(prop)) onDynamic(`request.${String(prop)}`)
+      if (prop === 'clone') return () => tracked(target.clone() as NextRequest, onDynamic)
+      return own(target, prop)
+    },
+  })
+}
+
+// A member read on the real object (getters see their own `this`), methods bound to it: undici's
+// Request checks its brand on `this`.
+function own<T extends object>(target: T, prop: PropertyKey): unknown {
+  const value: unknown = Reflect.get(target, prop, target)
+  return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+}

@@ -1,0 +1,255 @@
+/**
+ * Next.js caching over HTTP (issue 12), written once and run against every host: route segment
+ * config (`revalidate`, `dynamic`), `next/cache` revalidation, `unstable_cache`, and what a failing
+ * store does. Route modules are shared by every host in the process, so counters are compared
+ * before and after, never as absolute numbers.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { CacheHandler } from '../../lib/index.ts'
+import { eventually } from './http.ts'
+import type { ExtraOptions, Target } from './targets.ts'
+
+/** The route folder of the caching suite. */
+export const CACHE_APP_DIR = fileURLToPath(new URL('../fixtures/cache-app', import.meta.url))
+
+export type StartTarget = (prefix: string, dir: string, extra: ExtraOptions) => Promise<Target>
+
+/** A logger that keeps what it is told. */
+export function recordingLogger() {
+  const errors: { message: string; error: unknown }[] = []
+  const notes: string[] = []
+  return {
+    errors,
+    notes,
+    logger: {
+      warn: (message: string) => void notes.push(message),
+      info: (message: string) => void notes.push(message),
+      error: (message: string, error?: unknown) => void errors.push({ message, error }),
+    },
+  }
+}
+
+async function body(response: Response): Promise<Record<string, unknown>> {
+  return (await response.json()) as Record<string, unknown>
+}
+
+const cacheState = (response: Response) => response.headers.get('x-nextjs-cache')
+
+export function runCacheBehaviour(name: string, start: StartTarget, prefix = ''): void {
+  describe(`${name}: Next.js caching`, () => {
+    let target: Target
+    const recorded = recordingLogger()
+    const send = (path: string, init?: RequestInit) => target.send(path, init)
+    const admin = (payload: Record<string, unknown>) =>
+      send('/admin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) })
+    before(async () => {
+      target = await start(prefix, CACHE_APP_DIR, { logger: recorded.logger, previewModeId: 'cache-suite-preview' })
+    })
+    after(() => target.close())
+
+    test('revalidate = 1: MISS, HIT, then STALE (served at once) and fresh again; Next\'s Cache-Control', async () => {
+      const first = await send('/revalidate')
+      assert.equal(cacheState(first), 'MISS')
+      assert.equal(first.headers.get('cache-control'), 's-maxage=1, stale-while-revalidate=31535999')
+      const { calls } = await body(first)
+      const hit = await send('/revalidate?ignored=query')
+      assert.equal(cacheState(hit), 'HIT', 'the query is not part of the key')
+      assert.deepEqual(await body(hit), { calls })
+      await sleep(1100)
+      // The first read after the second is STALE; the others may already see the regenerated entry.
+      const reads = await Promise.all([send('/revalidate'), send('/revalidate'), send('/revalidate')])
+      const states = reads.map(cacheState)
+      assert.ok(states.includes('STALE'), String(states))
+      for (const response of reads) {
+        const expected = cacheState(response) === 'STALE' ? { calls } : { calls: (calls as number) + 1 }
+        assert.deepEqual(await body(response), expected, 'a stale entry is served, not waited for')
+      }
+      let fresh: Record<string, unknown> | undefined
+      assert.ok(await eventuallyAsync(async () => {
+        const response = await send('/revalidate')
+        fresh = await body(response)
+        return cacheState(response) === 'HIT' && fresh.calls !== calls
+      }))
+      assert.deepEqual(fresh, { calls: (calls as number) + 1 }, 'regenerated once for three stale reads')
+    })
+
+    test('HEAD is answered from the GET entry, without a body', async () => {
+      await send('/forever')
+      const head = await send('/forever', { method: 'HEAD' })
+      assert.equal(head.status, 200)
+      assert.equal(cacheState(head), 'HIT')
+      assert.equal(head.headers.get('x-custom'), 'kept')
+      assert.equal(await head.text(), '')
+    })
+
+    test('draft mode is never cached: the handler runs, Cache-Control says private', async () => {
+      const cached = await (await send('/forever')).text()
+      const draft = await send('/forever', { headers: { cookie: '__prerender_bypass=cache-suite-preview' } })
+      assert.equal(draft.headers.get('cache-control'), 'private, no-cache, no-store, max-age=0, must-revalidate')
+      assert.equal(cacheState(draft), null)
+      assert.notEqual(await draft.text(), cached)
+      assert.equal(cacheState(await send('/forever')), 'HIT', 'the entry stays')
+    })
+
+    test('dynamic = "force-static" strips search, headers, cookies and domain from the request (Next\'s e2e case)', async () => {
+      const response = await send('/static?query=true', { headers: { accept: 'application/json', cookie: 'session=true' } })
+      assert.equal(response.status, 200)
+      const url = `http://localhost:3000${prefix}/static`
+      assert.deepEqual(await body(response), {
+        nextUrl: { href: url, search: '', searchParams: null, clone: url },
+        req: { url, headers: null },
+        headers: null,
+        cookies: null,
+      })
+      assert.equal(response.headers.get('cache-control'), 's-maxage=31536000, stale-while-revalidate')
+    })
+
+    test('a POST route\'s revalidatePath clears the GET\'s entry (route-folder paths, the mount prefix excluded)', async () => {
+      const before = await (await send('/forever')).text()
+      assert.equal(cacheState(await send('/forever')), 'HIT')
+      assert.deepEqual(await body(await admin({ path: '/forever' })), { revalidated: true })
+      const after = await send('/forever')
+      assert.equal(cacheState(after), 'MISS')
+      assert.notEqual(await after.text(), before)
+    })
+
+    test('unstable_cache with tags: revalidateTag expires it and the route entry that used it; with a profile they turn stale', async () => {
+      const first = await body(await send('/tagged'))
+      const hit = await send('/tagged')
+      assert.equal(cacheState(hit), 'HIT')
+      assert.deepEqual(await body(hit), first)
+      await admin({ tag: 'posts' })
+      const miss = await send('/tagged')
+      assert.equal(cacheState(miss), 'MISS')
+      const second = await body(miss)
+      assert.equal(second.loads, (first.loads as number) + 1, 'the unstable_cache entry expired too')
+      assert.ok(recorded.notes.some((note) => note.includes('"revalidateTag" without the second argument is now deprecated')))
+
+      await admin({ tag: 'posts', profile: 'max' })
+      const stale = await send('/tagged')
+      assert.equal(cacheState(stale), 'STALE')
+      assert.deepEqual(await body(stale), second)
+      assert.ok(await eventuallyAsync(async () => cacheState(await send('/tagged')) === 'HIT'), JSON.stringify(recorded.errors.map((e) => [e.message, String(e.error)])))
+    })
+
+    test('revalidatePath(route folder, "layout") reaches every path of a dynamic route; dynamicParams = false answers 404 off the list', async () => {
+      assert.deepEqual(await body(await send('/items/a')), { id: 'a' })
+      assert.equal(cacheState(await send('/items/a')), 'HIT')
+      assert.equal((await send('/items/zzz')).status, 404)
+      await admin({ path: '/items/[id]', type: 'layout' })
+      assert.equal(cacheState(await send('/items/a')), 'MISS')
+    })
+
+    test('concurrent misses for one key run the handler once', async () => {
+      const responses = await Promise.all(Array.from({ length: 5 }, () => send('/slow')))
+      const bodies = await Promise.all(responses.map(body))
+      for (const response of responses) assert.equal(cacheState(response), 'MISS')
+      assert.equal(new Set(bodies.map((b) => JSON.stringify(b))).size, 1)
+    })
+
+    test('revalidate with dynamic = "auto": a handler reading headers() is dynamic, served uncached', async () => {
+      const first = await send('/auto-dynamic', { headers: { 'x-test': 'one' } })
+      const second = await send('/auto-dynamic', { headers: { 'x-test': 'two' } })
+      assert.equal(cacheState(first), null)
+      assert.equal(cacheState(second), null)
+      const [a, b] = [await body(first), await body(second)]
+      assert.equal(a.value, 'one')
+      assert.equal(b.value, 'two')
+      assert.equal(b.calls, (a.calls as number) + 1)
+    })
+
+    test('a file that also exports POST is never cached (Next\'s hasNonStaticMethods)', async () => {
+      const first = await send('/with-post')
+      assert.equal(cacheState(first), null)
+      const a = await body(first)
+      assert.deepEqual(await body(await send('/with-post')), { calls: (a.calls as number) + 1 })
+    })
+
+    test('dynamic = "error": reading request data fails as in Next.js', async () => {
+      const response = await send('/dynamic-error')
+      assert.equal(response.status, 500)
+    })
+
+    test('a failing regeneration keeps serving the stale entry and logs the error', async () => {
+      const toggle = (fail: boolean) => send('/flaky-toggle', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fail }) })
+      await toggle(false)
+      const first = await body(await send('/flaky'))
+      await toggle(true)
+      await sleep(1100)
+      const errorsBefore = recorded.errors.length
+      for (let i = 0; i < 2; i++) {
+        const stale = await send('/flaky')
+        assert.equal(cacheState(stale), 'STALE')
+        assert.deepEqual(await body(stale), first)
+      }
+      assert.ok(await eventually(() => recorded.errors.length > errorsBefore))
+      assert.match(recorded.errors.at(-1)!.message, /regenerating the cached response of \/flaky failed/)
+      await toggle(false)
+      assert.ok(await eventuallyAsync(async () => {
+        const response = await send('/flaky')
+        return cacheState(response) === 'HIT' && (await body(response)).calls !== first.calls
+      }))
+    })
+  })
+}
+
+/** A store that rejects every call, or never answers. */
+export class BrokenStore implements CacheHandler {
+  readonly mode: 'reject' | 'hang'
+  constructor(mode: 'reject' | 'hang') {
+    this.mode = mode
+  }
+  #fail<T>(): Promise<T> {
+    return this.mode === 'hang' ? new Promise<T>(() => {}) : Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'))
+  }
+  get() {
+    return this.#fail<null>()
+  }
+  set() {
+    return this.#fail<void>()
+  }
+  revalidateTag() {
+    return this.#fail<void>()
+  }
+}
+
+export function runBrokenStoreBehaviour(name: string, start: StartTarget): void {
+  for (const mode of ['reject', 'hang'] as const) {
+    describe(`${name}: a cache store that ${mode === 'reject' ? 'rejects' : 'never answers'}`, () => {
+      let target: Target
+      const recorded = recordingLogger()
+      before(async () => {
+        target = await start('', CACHE_APP_DIR, { logger: recorded.logger, cache: { store: new BrokenStore(mode), timeout: 100 } })
+      })
+      after(() => target.close())
+
+      test('requests are answered uncached, the outage logged once', async () => {
+        const first = await target.send('/forever')
+        const second = await target.send('/forever')
+        for (const response of [first, second]) {
+          assert.equal(response.status, 200)
+          assert.equal(cacheState(response), null)
+        }
+        assert.notEqual(await first.text(), await second.text(), 'each request ran the handler')
+        const revalidated = await target.send('/admin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tag: 'x', profile: 'max' }) })
+        assert.equal(revalidated.status, 200)
+        assert.equal(recorded.errors.length, 1)
+        const code = (recorded.errors[0]!.error as { code?: string }).code
+        assert.equal(code, mode === 'reject' ? undefined : 'RH_ERR_CACHE_STORE_TIMEOUT')
+        assert.match(recorded.errors[0]!.message, /RH_ERR_CACHE_STORE_FAILED|cache store failed/)
+      })
+    })
+  }
+}
+
+/** Polls an async condition every 20 ms for up to three seconds. */
+async function eventuallyAsync(condition: () => Promise<boolean>): Promise<boolean> {
+  for (let attempt = 0; attempt < 150; attempt++) {
+    if (await condition()) return true
+    await sleep(20)
+  }
+  return false
+}
