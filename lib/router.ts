@@ -4,6 +4,7 @@ import { AfterWork } from './after-work.ts'
 import { createIncrementalCache } from './cache/cache-options.ts'
 import { setDefaultCache } from './cache/default-cache.ts'
 import { cachesRequest, serveCached } from './cache/cached-get.ts'
+import { patchFetch } from './cache/patch-fetch.ts'
 import type { HandlersContext } from './context.ts'
 import { DevReload } from './dev-reload.ts'
 import { dispatch } from './dispatch.ts'
@@ -104,6 +105,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     logger,
   }
   setDefaultCache(handlersContext.cache)
+  patchFetch()
 
   // Route files load one at a time: in Node 20 a CommonJS route that require()s a module
   // (next/server, a shared lib/db.ts) while an ESM route is still importing it fails with "not yet

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict'
+import express from 'express'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { after, before, describe, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import { routeHandlers } from '../adapters/express.ts'
+import { appErrorHandler, fastifyTarget, listen, quietLogger, type SocketTarget, type Target } from './helpers/targets.ts'
+
+const DIR = fileURLToPath(new URL('./fixtures/fetch-app', import.meta.url))
+
+/** A local upstream that counts the requests for each path and answers the count. */
+async function countingUpstream(): Promise<{ server: Server; url: string; hits: Map<string, number> }> {
+  const hits = new Map<string, number>()
+  const server = createServer((req, res) => {
+    const count = (hits.get(req.url!) ?? 0) + 1
+    hits.set(req.url!, count)
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify({ path: req.url, count }))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits }
+}
+
+/** Express with the route folder, and a legacy route of the app's own that uses fetch too. */
+async function expressWithLegacyFetch(): Promise<SocketTarget> {
+  const app = express()
+  app.use(await routeHandlers({ dir: DIR, logger: quietLogger }).ready())
+  app.get('/legacy', async (_req, res) => {
+    const response = await fetch(`${process.env.FETCH_UPSTREAM}/legacy`, { next: { revalidate: 60 } } as RequestInit)
+    res.json(await response.json())
+  })
+  app.use(appErrorHandler)
+  return listen(app)
+}
+
+for (const [name, start] of [
+  ['Express', expressWithLegacyFetch],
+  ['Fastify', () => fastifyTarget('', DIR)],
+] as const) {
+  describe(`${name}: fetch() inside route handlers, cached as Next.js does`, () => {
+    let upstream: Awaited<ReturnType<typeof countingUpstream>>
+    let target: Target
+    const hits = (path: string) => upstream.hits.get(path) ?? 0
+    before(async () => {
+      upstream = await countingUpstream()
+      process.env.FETCH_UPSTREAM = upstream.url
+      target = await start()
+    })
+    after(async () => {
+      await target.close()
+      upstream.server.closeAllConnections()
+      upstream.server.close()
+    })
+
+    test('next.revalidate: the upstream is fetched once for two requests; revalidateTag refetches it', async () => {
+      const first = await (await target.send('/cached')).json()
+      const second = await (await target.send('/cached')).json()
+      assert.deepEqual(second, first)
+      assert.equal(hits('/cached'), 1)
+      assert.equal((await target.send('/tagged-fetch', { method: 'POST' })).status, 200)
+      await target.send('/cached')
+      assert.equal(hits('/cached'), 2)
+    })
+
+    test('no options: not cached (Next.js 15+); cache: "force-cache": cached', async () => {
+      await target.send('/plain')
+      await target.send('/plain')
+      assert.equal(hits('/plain'), 2)
+      await target.send('/forced')
+      await target.send('/forced')
+      assert.equal(hits('/forced'), 1)
+    })
+
+    test('a stale fetch entry is used at once and refreshed in the background', async () => {
+      const first = (await (await target.send('/stale')).json()) as { upstream: { count: number } }
+      await sleep(1100)
+      const stale = (await (await target.send('/stale')).json()) as { upstream: { count: number } }
+      assert.equal(stale.upstream.count, first.upstream.count)
+      for (let i = 0; i < 100 && hits('/stale') < 2; i++) await sleep(20)
+      assert.equal(hits('/stale'), 2)
+    })
+
+    test('a fetch\'s revalidate lowers the route\'s; a no-store fetch makes a revalidate route dynamic', async () => {
+      const lowered = await target.send('/lowers')
+      assert.equal(lowered.headers.get('x-nextjs-cache'), 'MISS')
+      assert.equal(lowered.headers.get('cache-control'), 's-maxage=30, stale-while-revalidate=31535970')
+      const dynamic = await target.send('/no-store-static')
+      assert.equal(dynamic.headers.get('x-nextjs-cache'), null)
+      await target.send('/no-store-static')
+      assert.equal(hits('/no-store'), 2)
+    })
+
+    if (name === 'Express') {
+      test('the app\'s own fetch calls, outside route handlers, are not cached', async () => {
+        await target.send('/legacy')
+        await target.send('/legacy')
+        assert.equal(hits('/legacy'), 2)
+        const init = { next: { revalidate: 60 } } as RequestInit
+        await fetch(`${upstream.url}/outside`, init)
+        await fetch(`${upstream.url}/outside`, init)
+        assert.equal(hits('/outside'), 2)
+      })
+    }
+  })
+}
