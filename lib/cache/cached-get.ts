@@ -23,7 +23,7 @@ const PRIVATE_NO_CACHE = 'private, no-cache, no-store, max-age=0, must-revalidat
 // `next build`, they are served uncached from then on. Per loaded module, so a reload starts over.
 const dynamicRoutes = new WeakSet<LoadedRoute>()
 
-type Generated = { kind: 'entry'; value: CachedRouteValue; cacheControl: CacheControl } | { kind: 'dynamic'; response: Response }
+type Generated = { kind: 'entry'; value: CachedRouteValue; cacheControl: CacheControl; tags: string[] } | { kind: 'dynamic'; response: Response }
 
 /** True for a GET, or a HEAD answered by GET, of a route whose segment config caches it. */
 export function cachesRequest(route: LoadedRoute, method: string): boolean {
@@ -64,7 +64,7 @@ export async function serveCached(route: LoadedRoute, request: NextRequest, para
   const generated = await cache.singleFlight(key, async () => {
     first = true
     const result = await generate()
-    if (result.kind === 'entry') await cache.setRoute(key, result.value, result.cacheControl, tags)
+    if (result.kind === 'entry') await cache.setRoute(key, result.value, result.cacheControl, result.tags)
     return result
   })
   if (generated.kind === 'dynamic') return first ? generated.response : dispatch(route, request, params, false, handlers)
@@ -110,6 +110,7 @@ async function generateEntry(
     kind: 'entry',
     value: { kind: 'APP_ROUTE', body, status: response.status, headers },
     cacheControl: routeCacheControl(generation.revalidate),
+    tags: generation.tags,
   }
 }
 
@@ -120,7 +121,7 @@ function regenerateInBackground(key: string, generate: () => Promise<Generated>,
     if (!(await cache.lockRegeneration(key, REGENERATION_LOCK_MS))) return
     try {
       const result = await generate()
-      if (result.kind === 'entry') await cache.setRoute(key, result.value, result.cacheControl, [])
+      if (result.kind === 'entry') await cache.setRoute(key, result.value, result.cacheControl, result.tags)
       else void result.response.body?.cancel().catch(() => {})
     } catch (error) {
       handlers.logger.error(`route-handlers: regenerating the cached response of ${key} failed; the stale entry is served until a regeneration succeeds.`, error)
