@@ -45,6 +45,8 @@ export async function serveCached(route: LoadedRoute, request: NextRequest, para
   if (!(await staticParamsAllow(route, params))) return new Response(null, { status: 404 })
   useRequestStore()
   const cache = handlers.cache
+  // Next.js calls it at the start of every request to an ISR route.
+  cache.resetRequestCache()
   const pathname = routeCacheKey(request.nextUrl.pathname)
   const key = pathname
   const tags = implicitTags(route.entry.relativeFile, pathname)
@@ -142,7 +144,9 @@ function fromEntry(value: CachedRouteValue, cacheControl: CacheControl, state: '
   headers.set('x-nextjs-cache', state)
   if (!headers.has('cache-control')) headers.set('cache-control', cacheControlHeader(cacheControl))
   const noBody = method === 'HEAD' || NULL_BODY_STATUSES.has(value.status)
-  return new Response(noBody ? null : new Uint8Array(value.body), { status: value.status || 200, headers })
+  // A view on the stored bytes, not a copy (a Buffer's backing store is an ArrayBuffer).
+  const body = noBody ? null : new Uint8Array(value.body.buffer as ArrayBuffer, value.body.byteOffset, value.body.byteLength)
+  return new Response(body, { status: value.status || 200, headers })
 }
 
 /** The store is unavailable: the generated answer, without cache headers. */

@@ -7,6 +7,7 @@ import type {
   TagRevalidation,
 } from './cache-handler.ts'
 import { revalidationDurations, type CacheLifeProfile } from './cache-life.ts'
+import { MemoryCacheHandler } from './memory-cache-handler.ts'
 import { STORE_UNAVAILABLE, StoreGuard, type Unavailable } from './store-guard.ts'
 import { areTagsExpired, areTagsStale, recordRevalidation, type TagsManifest } from './tags-manifest.ts'
 import type { Logger } from '../types.ts'
@@ -67,7 +68,8 @@ export class IncrementalCache {
 
   constructor(options: IncrementalCacheOptions) {
     this.store = options.store
-    this.#guard = new StoreGuard(options.logger, options.timeoutMs)
+    // The built-in memory store cannot hang: its calls need no timer.
+    this.#guard = new StoreGuard(options.logger, options.timeoutMs, !(options.store instanceof MemoryCacheHandler))
   }
 
   /** A route response entry, or `null` when there is none (or it expired). */

@@ -16,12 +16,26 @@ export class StoreGuard {
   readonly #timeoutMs: number
   #down = false
 
-  constructor(logger: Logger, timeoutMs: number) {
+  readonly #timed: boolean
+
+  /** `timed: false` for a store that answers from memory: no timer per call on the hot path. */
+  constructor(logger: Logger, timeoutMs: number, timed = true) {
     this.#logger = logger
     this.#timeoutMs = timeoutMs
+    this.#timed = timed
   }
 
   async call<T>(operation: string, call: () => Promise<T> | T): Promise<T | Unavailable> {
+    if (!this.#timed) {
+      try {
+        const result = await call()
+        this.#recovered()
+        return result
+      } catch (error) {
+        this.#failed(operation, error)
+        return STORE_UNAVAILABLE
+      }
+    }
     // Not unref'd: a request waiting on the store must keep the process alive until it gives up.
     let timer: NodeJS.Timeout | undefined
     try {
