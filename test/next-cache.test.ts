@@ -5,6 +5,7 @@ import { implicitTags } from '../lib/cache/implicit-tags.ts'
 import { createRouteHandlers } from '../lib/index.ts'
 import { cacheTag, revalidatePath, revalidateTag, unstable_cache } from '../lib/next/cache.ts'
 import { quietLogger } from './helpers/targets.ts'
+import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 const DIR = fileURLToPath(new URL('./fixtures/next-cache-app', import.meta.url))
 
@@ -50,5 +51,21 @@ describe('implicit tags (Next.js implicit-tags.ts), for route-folder paths', () 
   ]
   for (const [file, pathname, tags] of table) {
     test(`${file} at ${pathname}`, () => assert.deepEqual(implicitTags(file, pathname), tags))
+  }
+})
+
+describe('route segment config is checked at load, as next build checks it', () => {
+  const bad: [string, string][] = [
+    ['dynamic', "export const dynamic = 'static'"],
+    ['revalidate', 'export const revalidate = -1'],
+    ['fetchCache', "export const fetchCache = 'always'"],
+    ['dynamicParams', "export const dynamicParams = 'no'"],
+  ]
+  for (const [name, line] of bad) {
+    test(`${name}: a value Next.js refuses fails the file's load (RH_ERR_ROUTE_CONFIG_INVALID)`, async () => {
+      const dir = tempRouteFolder({ 'route.ts': `${line}\nexport function GET() { return new Response('ok') }\n` })
+      const routes = createRouteHandlers({ dir, logger: quietLogger })
+      await assert.rejects(routes.ready(), (error: { cause?: { code?: string; message?: string } }) => error.cause?.code === 'RH_ERR_ROUTE_CONFIG_INVALID' && error.cause.message!.includes(name))
+    })
   }
 })
