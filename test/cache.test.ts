@@ -1,4 +1,8 @@
-import { runBrokenStoreBehaviour, runCacheBehaviour } from './helpers/cache-behaviour.ts'
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { MemoryCacheHandler } from '../lib/index.ts'
+import { CACHE_APP_DIR, runBrokenStoreBehaviour, runCacheBehaviour } from './helpers/cache-behaviour.ts'
 import { expressTarget, fastifyTarget, handleTarget } from './helpers/targets.ts'
 
 runCacheBehaviour('Express', expressTarget)
@@ -6,3 +10,35 @@ runCacheBehaviour('Fastify under /api', fastifyTarget, '/api')
 runCacheBehaviour('core handle()', handleTarget)
 runBrokenStoreBehaviour('Express', expressTarget)
 runBrokenStoreBehaviour('Fastify', fastifyTarget)
+
+describe('two instances on one shared store (the contract\'s extensions, with the memory store)', () => {
+  test('a stale entry is regenerated once across both; a revalidateTag on one is seen by the other', async () => {
+    const store = new MemoryCacheHandler({ revalidatedTags: [], _requestHeaders: {} })
+    const [a, b] = await Promise.all([expressTarget('', CACHE_APP_DIR, { cache: { store } }), fastifyTarget('', CACHE_APP_DIR, { cache: { store } })])
+    try {
+      const { calls } = (await (await a.send('/revalidate')).json()) as { calls: number }
+      assert.equal((await b.send('/revalidate')).headers.get('x-nextjs-cache'), 'HIT', 'B reads the entry A wrote')
+      await sleep(1100)
+      const stale = await Promise.all([a.send('/revalidate'), b.send('/revalidate')])
+      assert.ok(stale.some((response) => response.headers.get('x-nextjs-cache') === 'STALE'))
+      assert.ok(await eventually(async () => ((await (await b.send('/revalidate')).json()) as { calls: number }).calls === calls + 1))
+      await sleep(50)
+      assert.deepEqual(await (await a.send('/revalidate')).json(), { calls: calls + 1 }, 'regenerated once, by one instance')
+
+      await a.send('/tagged')
+      assert.equal((await b.send('/tagged')).headers.get('x-nextjs-cache'), 'HIT')
+      await a.send('/admin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tag: 'posts', profile: { expire: 0 } }) })
+      assert.equal((await b.send('/tagged')).headers.get('x-nextjs-cache'), 'MISS', 'B sees the tag A revalidated')
+    } finally {
+      await Promise.all([a.close(), b.close()])
+    }
+  })
+})
+
+async function eventually(condition: () => Promise<boolean>): Promise<boolean> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (await condition()) return true
+    await sleep(20)
+  }
+  return false
+}
