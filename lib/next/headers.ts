@@ -9,8 +9,7 @@ import { ReadonlyHeaders } from './readonly-headers.ts'
 import { cookieJarOf, RouteCookies } from './route-cookies.ts'
 import { trackDynamicAccess } from '../cache/static-generation.ts'
 
-export type { ReadonlyHeaders, DraftMode }
-export type { RouteCookies }
+export type { RouteCookies, ReadonlyHeaders, DraftMode }
 
 // Handlers that can call cookies() and headers() run inside the request store from now on.
 useRequestStore()
