@@ -113,6 +113,12 @@ function scopeFor(expression: string): RequestStore {
 }
 
 function addPending(store: RequestStore, tags: string[], profile: string | CacheLifeProfile | undefined): void {
+  // Inside after() the response has gone: the revalidation is applied at once.
+  if (store.phase === 'after') {
+    const applying = store.handlers.cache.revalidate(tags.map((tag) => ({ tag, profile })))
+    applying.catch((error: unknown) => store.handlers.logger.error('route-handlers: a revalidation inside after() failed', error))
+    return
+  }
   const pending = (store.pendingRevalidations ??= [])
   const key = JSON.stringify(profile ?? null)
   for (const tag of tags) {

@@ -135,6 +135,13 @@ export function runCacheBehaviour(name: string, start: StartTarget, prefix = '')
       assert.ok(await eventuallyAsync(async () => cacheState(await send('/tagged')) === 'HIT'), JSON.stringify(recorded.errors.map((e) => [e.message, String(e.error)])))
     })
 
+    test('revalidateTag inside after() is applied once the response has gone', async () => {
+      await send('/tagged')
+      assert.equal(cacheState(await send('/tagged')), 'HIT')
+      assert.equal((await send('/after-revalidate', { method: 'POST' })).status, 202)
+      assert.ok(await eventuallyAsync(async () => cacheState(await send('/tagged')) === 'MISS'))
+    })
+
     test('revalidatePath(route folder, "layout") reaches every path of a dynamic route; dynamicParams = false answers 404 off the list', async () => {
       assert.deepEqual(await body(await send('/items/a')), { id: 'a' })
       assert.equal(cacheState(await send('/items/a')), 'HIT')
