@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { MemoryCacheHandler } from '../lib/index.ts'
+import { createRouteHandlers, MemoryCacheHandler } from '../lib/index.ts'
 import { CACHE_APP_DIR, runBrokenStoreBehaviour, runCacheBehaviour } from './helpers/cache-behaviour.ts'
 import { expressTarget, fastifyTarget, handleTarget } from './helpers/targets.ts'
 
@@ -42,3 +42,19 @@ async function eventually(condition: () => Promise<boolean>): Promise<boolean> {
   }
   return false
 }
+
+describe('with dev reload on (next dev)', () => {
+  test('route responses are not cached; force-static still sees the request stripped', async () => {
+    const routes = await createRouteHandlers({ dir: CACHE_APP_DIR, reload: true, logger: { warn() {}, error() {} } }).ready()
+    try {
+      const first = await routes.handle(new Request('http://localhost/forever'))
+      const second = await routes.handle(new Request('http://localhost/forever'))
+      assert.equal(first?.headers.get('x-nextjs-cache'), null)
+      assert.notEqual(await first?.text(), await second?.text())
+      const stripped = (await (await routes.handle(new Request('http://localhost/static?query=1', { headers: { accept: 'x' } })))?.json()) as { headers: unknown }
+      assert.equal(stripped.headers, null)
+    } finally {
+      await routes.close()
+    }
+  })
+})

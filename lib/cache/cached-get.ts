@@ -35,10 +35,10 @@ export function cachesRequest(route: LoadedRoute, method: string): boolean {
  * serves an ISR route handler: a fresh entry is a `HIT`; a stale one is served at once (`STALE`)
  * and regenerated once in the background; a missing one is generated once for all concurrent
  * requests (`MISS`). Keyed by the mount-relative pathname (params filled, no query). A store that
- * fails answers uncached. `dynamicParams = false` answers 404 for params `generateStaticParams`
- * did not list.
+ * fails answers uncached, and so does `development` (dev reload on), as `next dev` does.
+ * `dynamicParams = false` answers 404 for params `generateStaticParams` did not list.
  */
-export async function serveCached(route: LoadedRoute, request: NextRequest, params: Params, handlers: HandlersContext): Promise<Response | null> {
+export async function serveCached(route: LoadedRoute, request: NextRequest, params: Params, handlers: HandlersContext, development = false): Promise<Response | null> {
   if (dynamicRoutes.has(route)) return dispatch(route, request, params, false, handlers)
   // Draft mode is never cached, and says so (Next.js's app-route handler).
   if (hasDraftModeCookie(request, handlers.previewModeId)) return privateResponse(await dispatch(route, request, params, false, handlers))
@@ -53,6 +53,8 @@ export async function serveCached(route: LoadedRoute, request: NextRequest, para
   const configured = configuredRevalidate(route)
   const generate = () => generateEntry(route, request, params, handlers, tags, configured)
 
+  // `next dev` keeps no route responses: each request generates one (the request seen as in production).
+  if (development) return uncached(await generate(), request.method)
   const found = await cache.getRoute(key, { tags, revalidate: configured })
   if (found === STORE_UNAVAILABLE) return uncached(await generate(), request.method)
   if (found) {
