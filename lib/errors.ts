@@ -70,6 +70,10 @@ const errorTable = {
     message: (file: string, name: string, got: string, expected: string) =>
       `Route "${file}" exports ${name} = ${got}; it must be ${expected}. Fix the export or remove it.`,
   },
+  RH_ERR_USE_CACHE_INVALID: {
+    status: 500,
+    message: (where: string, message: string) => `${where}: ${message}`,
+  },
   RH_ERR_HANDLER_TIMEOUT: {
     status: 504,
     message: (file: string, method: string, seconds: number) =>

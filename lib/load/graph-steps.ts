@@ -6,7 +6,7 @@ import { isRequire, loadPlan, type LoadContextLike } from './load-plan.ts'
 import { hasModuleSyntax } from './module-syntax.ts'
 import { resolveInGraph } from './resolve-in-graph.ts'
 import { withoutQuery, type RouteGraph } from './route-graph.ts'
-import { formatOf, type Compiled } from './transform.ts'
+import { formatOf, withUseCache, type Compiled } from './transform.ts'
 
 /**
  * The decisions both hook flavours share (in-thread and synchronous on newer Node lines, off-thread
@@ -118,7 +118,7 @@ export function loadStep(graph: RouteGraph, versioned: string, context: LoadCont
  * The load result for a file read under `plan` (`compiled` for the `compile` plan), or null for
  * Node's own loading.
  */
-export function loaded(plan: 'compile' | 'script', source: string, compiled?: Compiled): Compiled | null {
+export function loaded(plan: 'compile' | 'script', path: string, source: string, compiled?: Compiled): Compiled | null {
   if (plan === 'compile') return compiled!
-  return hasModuleSyntax(source) ? { format: 'module', source } : null
+  return hasModuleSyntax(source) ? { format: 'module', source: withUseCache(source, path) } : null
 }

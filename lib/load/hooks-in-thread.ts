@@ -39,7 +39,7 @@ export function installInThreadHooks(): RouteGraph {
       if (step.kind === 'made') return { format: 'module', source: step.source, shortCircuit: true }
       const source = readFileSync(step.path, 'utf8')
       const compiled = step.plan === 'compile' ? compileSync(step.path, source, step.folder) : undefined
-      const result = loaded(step.plan, source, compiled)
+      const result = loaded(step.plan, step.path, source, compiled)
       return result ? { ...result, shortCircuit: true } : nextLoad(url, context)
     },
   })

@@ -51,6 +51,6 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   if (step.kind === 'made') return { format: 'module', source: step.source, shortCircuit: true }
   const source = await readFile(step.path, 'utf8')
   const compiled = step.plan === 'compile' ? await compile(step.path, source, step.folder) : undefined
-  const result = loaded(step.plan, source, compiled)
+  const result = loaded(step.plan, step.path, source, compiled)
   return result ? { ...result, shortCircuit: true } : nextLoad(url, context)
 }

@@ -27,5 +27,7 @@ export function graphAliases(): Record<string, string> {
   }
   aliases['server-only'] = ownModuleUrl('../next/server-only')
   aliases['client-only'] = ownModuleUrl('../next/client-only')
+  // What a compiled `"use cache"` function calls (see use-cache-directive.ts), by Next's own name.
+  aliases['private-next-rsc-cache-wrapper'] = ownModuleUrl('../cache/use-cache-wrapper')
   return aliases
 }

@@ -1,7 +1,8 @@
 import type { TransformOptions as EsbuildOptions, TsconfigRaw } from 'esbuild'
 import { createRequire } from 'node:module'
-import { extname } from 'node:path'
+import { extname, relative } from 'node:path'
 import type { FolderConfig, TransformOptions } from './folder-config.ts'
+import { compileUseCache, mayUseCache } from './use-cache-directive.ts'
 
 /** The module formats Node's loader accepts from a load hook. */
 export type LoadedFormat = 'module' | 'commonjs'
@@ -47,6 +48,9 @@ function esbuildOptions(path: string, format: LoadedFormat, compilerOptions: Tra
 // are all in the cache, never needs it. Its version (part of the cache key) comes from its manifest.
 const require = createRequire(import.meta.url)
 const compilerVersion = (require('esbuild/package.json') as { version: string }).version
+// What this file does to esbuild's output (CommonJS globals, "use cache"): bumped when that
+// changes, so a cache written by an older copy of the package is not read.
+const OUTPUT_VERSION = 'rh-output-2'
 let esbuild: typeof import('esbuild') | undefined
 function compiler(): typeof import('esbuild') {
   return (esbuild ??= require('esbuild') as typeof import('esbuild'))
@@ -67,17 +71,25 @@ export async function compile(path: string, source: string, folder: CompileFolde
 // The cache lookup, and what to do with esbuild's output when the cache had nothing.
 function compileJob(path: string, source: string, folder: CompileFolder, format: LoadedFormat) {
   const options = esbuildOptions(path, format, folder.compilerOptions)
-  const key = folder.cache.key(compilerVersion, options, source)
+  const key = folder.cache.key(`${compilerVersion}+${OUTPUT_VERSION}`, options, source)
   const cached = folder.cache.get(key)
   return {
     options,
     cached: cached === undefined ? undefined : { format, source: cached },
     finish(code: string): Compiled {
-      const compiled = { format, source: withCommonJsGlobals(code, format) }
+      const compiled = { format, source: withCommonJsGlobals(format === 'module' ? withUseCache(code, path) : code, format) }
       folder.cache.set(key, compiled.source)
       return compiled
     },
   }
+}
+
+/**
+ * An ES module with its `"use cache"` functions compiled (use-cache-directive.ts). Cache keys name
+ * the file by its path from the working directory: the same on every instance of a deployment.
+ */
+export function withUseCache(code: string, path: string): string {
+  return mayUseCache(code) ? compileUseCache(code, relative(process.cwd(), path), path) : code
 }
 
 /**

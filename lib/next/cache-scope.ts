@@ -2,6 +2,7 @@ import { requestStorage } from '../context.ts'
 import { CACHE_LIFE_PROFILES, type CacheLifeProfile } from '../cache/cache-life.ts'
 import { trackDynamicAccess } from '../cache/static-generation.ts'
 import { validateTags } from '../cache/validate-tags.ts'
+import { currentCacheScope } from '../cache/use-cache-wrapper.ts'
 
 /**
  * Opts the current scope out of caching (Next.js's `unstable_noStore()`): a GET being generated
@@ -21,8 +22,7 @@ export function unstable_noStore(): void {
 }
 
 /**
- * Tags the current `"use cache"` entry. Route handlers here have no `"use cache"` directive yet,
- * so outside one it throws Next.js's error.
+ * Tags the current `"use cache"` entry; outside one it throws Next.js's error.
  *
  * @example
  * async function getPosts() {
@@ -31,8 +31,8 @@ export function unstable_noStore(): void {
  * }
  */
 export function cacheTag(...tags: string[]): void {
-  const unit = requestStorage.getStore()?.unit
-  if (unit?.type !== 'cache') throw new Error('`cacheTag()` can only be called inside a "use cache" function.')
+  const unit = currentCacheScope()
+  if (!unit) throw new Error('`cacheTag()` can only be called inside a "use cache" function.')
   for (const tag of validateTags(tags, '`cacheTag()`')) if (!unit.tags.includes(tag)) unit.tags.push(tag)
 }
 
@@ -48,8 +48,8 @@ export function cacheTag(...tags: string[]): void {
  * }
  */
 export function cacheLife(profile: string | CacheLifeProfile): void {
-  const unit = requestStorage.getStore()?.unit
-  if (unit?.type !== 'cache') throw new Error('`cacheLife()` can only be called inside a "use cache" function.')
+  const unit = currentCacheScope()
+  if (!unit) throw new Error('`cacheLife()` can only be called inside a "use cache" function.')
   if (typeof profile === 'string') {
     const known = CACHE_LIFE_PROFILES[profile]
     if (!known) {

@@ -1,0 +1,172 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { deserialize, serialize } from 'node:v8'
+import { requestStorage, useRequestStore, type RequestStore } from '../context.ts'
+import { processGlobal } from '../process-global.ts'
+import { CACHE_LIFE_PROFILES, INFINITE_CACHE, type CacheLifeProfile } from './cache-life.ts'
+import { defaultCache } from './default-cache.ts'
+import type { IncrementalCache } from './incremental-cache.ts'
+import { requestImplicitTags } from './request-tags.ts'
+import { collectTags, lowerRevalidate, type CacheUnit } from './static-generation.ts'
+import { STORE_UNAVAILABLE } from './store-guard.ts'
+import { useCacheKey } from './use-cache-key.ts'
+
+/**
+ * The runtime of `"use cache"` (`private-next-rsc-cache-wrapper` in the route graph): what a
+ * function compiled by `lib/load/use-cache-directive.ts` calls instead of running its body.
+ *
+ * As in Next.js 16: the key is the function's id, the values it closes over and its arguments; the
+ * entry lives `cacheLife()`'s profile (`default` when none: revalidate 15 min, never expires) and
+ * carries `cacheTag()`'s tags plus the request's implicit tags as soft tags (so `revalidatePath`
+ * reaches it); a stale entry is returned at once and refreshed in the background; an inner cached
+ * function's tags and lifetime join the outer one's and the GET being generated for the cache.
+ * Entries go to the `cache` option's store as `FETCH` values, so a shared store (Redis) shares them.
+ * `"use cache: private"` runs uncached (Next keeps those entries in the browser only).
+ */
+
+type CacheScope = Extract<CacheUnit, { type: 'cache' }>
+
+// Outside any request (the host app calling a cached function): where cacheTag()/cacheLife() write.
+const scopeStorage = processGlobal('use-cache-scope', () => new AsyncLocalStorage<CacheScope>())
+
+// Marks the stored value as this wrapper's (V8's serialization of the result, base64).
+const ENCODING_HEADER = 'x-route-handlers-use-cache'
+
+// cacheTag()/cacheLife() and the dynamic-data errors read the request store's unit.
+useRequestStore()
+
+/** The `"use cache"` scope `cacheTag()`/`cacheLife()` are called in, if any. */
+export function currentCacheScope(): CacheScope | undefined {
+  const unit = requestStorage.getStore()?.unit
+  if (unit) return unit.type === 'cache' ? unit : undefined
+  return scopeStorage.getStore()
+}
+
+export function cache(
+  kind: string,
+  id: string,
+  bound: readonly unknown[],
+  args: ArrayLike<unknown>,
+  fn: (...args: unknown[]) => Promise<unknown>,
+  thisArg: unknown,
+): Promise<unknown> {
+  const list = Array.from(args)
+  const parent = requestStorage.getStore()
+  const engine = parent?.handlers.cache ?? defaultCache()
+  if (kind === 'private' || !engine) return fn.apply(thisArg, list)
+  return cached(engine, parent, id, useCacheKey(id, bound, list), () => fn.apply(thisArg, list))
+}
+
+async function cached(
+  engine: IncrementalCache,
+  parent: RequestStore | undefined,
+  id: string,
+  key: string,
+  run: () => Promise<unknown>,
+): Promise<unknown> {
+  const outer = currentCacheScope()
+  const fetchUrl = `use cache ${id}`
+  const found = await engine.getFetch(key, { tags: [], softTags: requestImplicitTags(parent), revalidate: undefined, fetchUrl })
+  if (found && found !== STORE_UNAVAILABLE && found.value.data.headers[ENCODING_HEADER] !== undefined) {
+    const life = lifeOf(found.value.data.headers[ENCODING_HEADER]!)
+    const result = decoded(found.value.data.body)
+    const expired = life.expire < INFINITE_CACHE && Date.now() - found.lastModified > life.expire * 1000
+    if (result.ok && !expired) {
+      propagate(parent, outer, found.value.tags ?? [], life)
+      if (found.stale && !engine.inFlight(key)) {
+        const refresh = engine.singleFlight(key, () => generate(engine, parent, key, fetchUrl, run))
+        refresh.catch((error: unknown) => logRefreshError(parent, id, error))
+      }
+      return result.value
+    }
+  }
+  const fresh = await engine.singleFlight(key, () => generate(engine, parent, key, fetchUrl, run, found !== STORE_UNAVAILABLE))
+  propagate(parent, outer, fresh.tags, fresh.life)
+  return fresh.value
+}
+
+interface Generated {
+  value: unknown
+  tags: string[]
+  life: Required<CacheLifeProfile>
+}
+
+// Runs the body in a scope of its own, and stores what it resolves to.
+async function generate(
+  engine: IncrementalCache,
+  parent: RequestStore | undefined,
+  key: string,
+  fetchUrl: string,
+  run: () => Promise<unknown>,
+  save = true,
+): Promise<Generated> {
+  const scope: CacheScope = { type: 'cache', tags: [] }
+  const value = parent ? await requestStorage.run({ ...parent, unit: scope }, run) : await scopeStorage.run(scope, run)
+  const life = fullLife(scope.life)
+  if (save) {
+    const body = encodedResult(value, fetchUrl)
+    await engine.setFetch(
+      key,
+      {
+        kind: 'FETCH',
+        data: { headers: { [ENCODING_HEADER]: JSON.stringify(life) }, body, url: fetchUrl, status: 200 },
+        tags: scope.tags,
+        revalidate: life.revalidate,
+      },
+      fetchUrl,
+    )
+  }
+  return { value, tags: scope.tags, life }
+}
+
+// An inner cached function's tags and lifetime bound the outer one's, and the GET being generated.
+function propagate(parent: RequestStore | undefined, outer: CacheScope | undefined, tags: readonly string[], life: Required<CacheLifeProfile>): void {
+  if (outer) {
+    for (const tag of tags) if (!outer.tags.includes(tag)) outer.tags.push(tag)
+    outer.life = {
+      stale: Math.min(outer.life?.stale ?? life.stale, life.stale),
+      revalidate: Math.min(outer.life?.revalidate ?? life.revalidate, life.revalidate),
+      expire: Math.min(outer.life?.expire ?? life.expire, life.expire),
+    }
+    return
+  }
+  collectTags(parent?.generation, tags)
+  lowerRevalidate(parent?.generation, life.revalidate)
+}
+
+// The result as V8 serializes it (what structured clone keeps: Date, Map, Set, bigint, typed arrays).
+function encodedResult(value: unknown, fetchUrl: string): string {
+  try {
+    return serialize(value).toString('base64')
+  } catch (error) {
+    throw new Error(`The result of ${fetchUrl.slice('use cache '.length)} cannot be cached: ${(error as Error).message}`, { cause: error })
+  }
+}
+
+function lifeOf(header: string): Required<CacheLifeProfile> {
+  try {
+    return fullLife(JSON.parse(header) as CacheLifeProfile)
+  } catch {
+    return fullLife(undefined)
+  }
+}
+
+// cacheLife()'s profile with the `default` profile's values where it has none.
+function fullLife(life: CacheLifeProfile | undefined): Required<CacheLifeProfile> {
+  const fallback = CACHE_LIFE_PROFILES.default!
+  return { stale: life?.stale ?? fallback.stale, revalidate: life?.revalidate ?? fallback.revalidate, expire: life?.expire ?? fallback.expire }
+}
+
+// An entry another Node line wrote in a newer serialization format reads as a miss.
+function decoded(body: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: deserialize(Buffer.from(body, 'base64')) }
+  } catch {
+    return { ok: false }
+  }
+}
+
+function logRefreshError(store: RequestStore | undefined, id: string, error: unknown): void {
+  const message = `route-handlers: refreshing the "use cache" entry of ${id} failed; the stale entry stays`
+  if (store) store.handlers.logger.error(message, error)
+  else console.error(message, error)
+}

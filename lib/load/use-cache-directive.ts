@@ -1,0 +1,254 @@
+import { parse, type Node } from 'acorn'
+import { routeHandlersError } from '../errors.ts'
+
+/**
+ * The `"use cache"` directive (Next.js 15/16), compiled as Next's SWC transform does it in
+ * spirit: each async function whose body starts with the directive — or, with the directive at the
+ * top of the file, each exported async function — calls the cache wrapper with its arguments and
+ * the variables it closes over (both part of the cache key), and runs its body only on a miss.
+ *
+ * The rewrite only inserts text and blanks the directive, never adds a line: the compiled file's
+ * source map keeps pointing at the right lines.
+ *
+ * `__rhUseCache(kind, id, bound, args, fn, thisArg)` comes from `private-next-rsc-cache-wrapper`,
+ * the module name Next's transform imports it from (an alias of the graph).
+ */
+
+const DIRECTIVE = /^use cache(?::\s*([A-Za-z0-9_-]+))?$/
+const WRAPPER = '__rhUseCache'
+const IMPORT = `import { cache as ${WRAPPER} } from "private-next-rsc-cache-wrapper";`
+
+interface AnyNode extends Node {
+  [key: string]: unknown
+}
+
+interface FunctionNode extends AnyNode {
+  type: 'FunctionDeclaration' | 'FunctionExpression' | 'ArrowFunctionExpression'
+  async: boolean
+  generator: boolean
+  id?: AnyNode | null
+  params: AnyNode[]
+  body: AnyNode
+}
+
+interface Insertion {
+  at: number
+  text: string
+}
+
+/** True when the source may hold the directive (a cheap test before parsing). */
+export function mayUseCache(code: string): boolean {
+  return code.includes('use cache')
+}
+
+/**
+ * `code` (an ES module) with its `"use cache"` functions wrapped; `moduleId` names the file in the
+ * cache keys (stable across instances: a path relative to the project, say). Throws
+ * `RH_ERR_USE_CACHE_INVALID` where Next's compiler fails the build.
+ */
+export function compileUseCache(code: string, moduleId: string, file: string): string {
+  if (!mayUseCache(code)) return code
+  const program = parse(code, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true, locations: true }) as unknown as AnyNode
+  const fileKind = directiveKind(program.body as AnyNode[])
+  const insertions: Insertion[] = []
+  const blanks: Array<[number, number]> = []
+  const cached = new Set<FunctionNode>()
+
+  if (fileKind !== undefined) {
+    for (const fn of exportedFunctions(program, file)) cached.add(fn)
+    blanks.push(...directiveRanges(program.body as AnyNode[]))
+  }
+  visit(program, [], (fn, enclosing) => {
+    const kind = fn.body.type === 'BlockStatement' ? directiveKind(fn.body.body as AnyNode[]) : undefined
+    const fromFile = cached.has(fn)
+    if (kind === undefined && !fromFile) return
+    if (!fn.async || fn.generator) throw invalid(file, fn, '"use cache" functions must be async functions.')
+    if (kind !== undefined) blanks.push(...directiveRanges(fn.body.body as AnyNode[]))
+    const id = `${moduleId}#${functionName(fn)}@${fn.start}`
+    const bound = capturedNames(fn, enclosing)
+    const call = `${WRAPPER}(${JSON.stringify(kind ?? fileKind ?? 'default')}, ${JSON.stringify(id)}, [${bound.join(', ')}], `
+    if (fn.type === 'ArrowFunctionExpression') {
+      insertions.push({ at: fn.start, text: `((...__rhArgs) => ${call}__rhArgs, ` }, { at: fn.end, text: '))' })
+    } else {
+      insertions.push({ at: fn.body.start + 1, text: `return ${call}arguments, async () => {` }, { at: fn.body.end - 1, text: '}, this);' })
+    }
+  })
+  if (insertions.length === 0) return code
+  return IMPORT + apply(code, insertions, blanks)
+}
+
+function directiveKind(body: AnyNode[]): string | undefined {
+  for (const statement of body) {
+    if (typeof statement.directive !== 'string') return undefined
+    const match = DIRECTIVE.exec(statement.directive)
+    if (match) return match[1] ?? 'default'
+  }
+  return undefined
+}
+
+function directiveRanges(body: AnyNode[]): Array<[number, number]> {
+  const ranges: Array<[number, number]> = []
+  for (const statement of body) {
+    if (typeof statement.directive !== 'string') break
+    if (DIRECTIVE.test(statement.directive)) ranges.push([statement.start, statement.end])
+  }
+  return ranges
+}
+
+// Next.js: in a `"use cache"` file every export must be an async function. esbuild declares them
+// first and exports them at the end (`export { getPosts }`), so names are followed to their
+// top-level declarations.
+function exportedFunctions(program: AnyNode, file: string): FunctionNode[] {
+  const statements = program.body as AnyNode[]
+  const declared = new Map<string, AnyNode>()
+  for (const statement of statements) {
+    const declaration = statement.type.startsWith('Export') ? (statement.declaration as AnyNode | null) : statement
+    if (declaration?.type === 'FunctionDeclaration' && isNode(declaration.id)) declared.set(declaration.id.name as string, declaration)
+    if (declaration?.type === 'VariableDeclaration') {
+      for (const item of declaration.declarations as AnyNode[]) {
+        const id = item.id as AnyNode
+        if (id.type === 'Identifier') declared.set(id.name as string, (item.init as AnyNode | null) ?? item)
+      }
+    }
+  }
+  const exported: AnyNode[] = []
+  for (const statement of statements) {
+    if (statement.type === 'ExportNamedDeclaration' && !statement.source) {
+      const declaration = statement.declaration as AnyNode | null
+      if (declaration?.type === 'VariableDeclaration') {
+        for (const item of declaration.declarations as AnyNode[]) exported.push((item.init as AnyNode | null) ?? item)
+      } else if (declaration) {
+        exported.push(declaration)
+      }
+      for (const specifier of statement.specifiers as AnyNode[]) {
+        const local = specifier.local as AnyNode
+        exported.push(declared.get(local.name as string) ?? specifier)
+      }
+    }
+    if (statement.type === 'ExportDefaultDeclaration') {
+      const declaration = statement.declaration as AnyNode
+      exported.push(declaration.type === 'Identifier' ? declared.get(declaration.name as string) ?? declaration : declaration)
+    }
+  }
+  return exported.map((found) => {
+    const node = followNames(found, declared)
+    if (isFunction(node) && node.async) return node
+    throw invalid(file, node, 'Only async functions are allowed to be exported in a "use cache" file.')
+  })
+}
+
+// `export default three` compiles to `var stdin_default = three`: follow names to what they hold.
+function followNames(node: AnyNode, declared: Map<string, AnyNode>): AnyNode {
+  let current = node
+  for (let hops = 0; current.type === 'Identifier' && hops < 8; hops++) current = declared.get(current.name as string) ?? current
+  return current
+}
+
+function isFunction(node: AnyNode): node is FunctionNode {
+  return node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression'
+}
+
+// Calls `onFunction` for every function, with the functions around it (innermost last).
+function visit(node: AnyNode, enclosing: FunctionNode[], onFunction: (fn: FunctionNode, enclosing: FunctionNode[]) => void): void {
+  const inner = isFunction(node) ? (onFunction(node, enclosing), [...enclosing, node]) : enclosing
+  for (const child of children(node)) visit(child, inner, onFunction)
+}
+
+function children(node: AnyNode): AnyNode[] {
+  const found: AnyNode[] = []
+  for (const key of Object.keys(node)) {
+    if (key === 'loc') continue
+    const value = node[key]
+    if (Array.isArray(value)) {
+      for (const item of value) if (isNode(item)) found.push(item)
+    } else if (isNode(value)) {
+      found.push(value)
+    }
+  }
+  return found
+}
+
+function isNode(value: unknown): value is AnyNode {
+  return typeof value === 'object' && value !== null && typeof (value as AnyNode).type === 'string'
+}
+
+function functionName(fn: FunctionNode): string {
+  return typeof fn.id?.name === 'string' ? fn.id.name : 'anonymous'
+}
+
+/**
+ * The names `fn` reads that a function around it declares: its closure, which Next's compiler
+ * passes as bound arguments (part of the key). Module-level names are not closures (the module is
+ * one instance). A name declared both inside `fn` and around it is counted as captured: a larger
+ * key is safe, a smaller one is not.
+ */
+function capturedNames(fn: FunctionNode, enclosing: FunctionNode[]): string[] {
+  if (enclosing.length === 0) return []
+  const declaredAround = new Set<string>()
+  for (const outer of enclosing) collectDeclared(outer, fn, declaredAround)
+  const read = new Set<string>()
+  collectReferences(fn, read)
+  return [...read].filter((name) => declaredAround.has(name) && name !== 'arguments').sort()
+}
+
+// Binding names in `node`'s subtree, outside `skip`: params, variables, functions, classes, catch.
+function collectDeclared(node: AnyNode, skip: AnyNode, into: Set<string>): void {
+  if (node === skip) return
+  if (isFunction(node)) {
+    for (const param of node.params) collectPattern(param, into)
+    if (node.type === 'FunctionDeclaration' && node.id) into.add(node.id.name as string)
+  }
+  if (node.type === 'VariableDeclarator') collectPattern(node.id as AnyNode, into)
+  if (node.type === 'ClassDeclaration' && isNode(node.id)) into.add(node.id.name as string)
+  if (node.type === 'CatchClause' && isNode(node.param)) collectPattern(node.param, into)
+  for (const child of children(node)) collectDeclared(child, skip, into)
+}
+
+function collectPattern(pattern: AnyNode, into: Set<string>): void {
+  switch (pattern.type) {
+    case 'Identifier': into.add(pattern.name as string); break
+    case 'AssignmentPattern': collectPattern(pattern.left as AnyNode, into); break
+    case 'RestElement': collectPattern(pattern.argument as AnyNode, into); break
+    case 'ArrayPattern': for (const item of pattern.elements as Array<AnyNode | null>) if (item) collectPattern(item, into); break
+    case 'ObjectPattern':
+      for (const property of pattern.properties as AnyNode[]) collectPattern((property.type === 'RestElement' ? property : property.value) as AnyNode, into)
+      break
+  }
+}
+
+// Identifiers read in `node`: not property names, keys or labels.
+function collectReferences(node: AnyNode, into: Set<string>): void {
+  if (node.type === 'Identifier') {
+    into.add(node.name as string)
+    return
+  }
+  for (const key of Object.keys(node)) {
+    if (key === 'loc') continue
+    if (key === 'label') continue
+    if (key === 'property' && node.type === 'MemberExpression' && !node.computed) continue
+    if (key === 'key' && (node.type === 'Property' || node.type === 'MethodDefinition' || node.type === 'PropertyDefinition') && !node.computed) continue
+    if (node.type === 'MetaProperty') continue
+    const value = node[key]
+    if (Array.isArray(value)) {
+      for (const item of value) if (isNode(item)) collectReferences(item, into)
+    } else if (isNode(value)) {
+      collectReferences(value, into)
+    }
+  }
+}
+
+function apply(code: string, insertions: Insertion[], blanks: Array<[number, number]>): string {
+  let out = code
+  const edits = [
+    ...blanks.map(([start, end]) => ({ at: start, end, text: ' '.repeat(end - start) })),
+    ...insertions.map((insertion) => ({ ...insertion, end: insertion.at })),
+  ].sort((a, b) => b.at - a.at || b.end - a.end)
+  for (const edit of edits) out = out.slice(0, edit.at) + edit.text + out.slice(edit.end)
+  return out
+}
+
+function invalid(file: string, node: AnyNode, message: string) {
+  const start = node.loc as { start: { line: number; column: number } } | undefined
+  const where = start ? `${file}:${start.start.line}:${start.start.column + 1}` : file
+  return routeHandlersError('RH_ERR_USE_CACHE_INVALID', [where, message])
+}

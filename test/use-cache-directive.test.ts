@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { pathToFileURL } from 'node:url'
+import { transformSync } from 'esbuild'
+import { compileUseCache } from '../lib/load/use-cache-directive.ts'
+
+interface Call {
+  kind: string
+  id: string
+  bound: unknown[]
+  args: unknown[]
+}
+
+// Compiles TypeScript as the loader does, then the directive, and imports the result with a
+// recording stand-in for the cache wrapper.
+async function load(source: string): Promise<{ module: Record<string, unknown>; calls: Call[]; code: string }> {
+  const compiled = transformSync(source, { loader: 'ts', format: 'esm' }).code
+  const code = compileUseCache(compiled, 'lib/data.ts', '/project/lib/data.ts')
+  const folder = mkdtempSync(join(tmpdir(), 'use-cache-'))
+  const calls: Call[] = []
+  const key = `calls${Math.random().toString(36).slice(2)}`
+  ;(globalThis as Record<string, unknown>)[key] = calls
+  writeFileSync(join(folder, 'wrapper.mjs'), `export function cache(kind, id, bound, args, fn, thisArg) {
+    globalThis.${key}.push({ kind, id, bound, args: [...args] })
+    return fn.apply(thisArg, args)
+  }`)
+  writeFileSync(join(folder, 'module.mjs'), code.replace('"private-next-rsc-cache-wrapper"', JSON.stringify('./wrapper.mjs')))
+  const module = (await import(pathToFileURL(join(folder, 'module.mjs')).href)) as Record<string, unknown>
+  return { module, calls, code }
+}
+
+test('a function with the directive goes through the wrapper with its arguments; its body runs with them', async () => {
+  const { module, calls } = await load(`
+    export async function getPost(id: string, options = { full: true }) {
+      'use cache'
+      return { id, full: options.full }
+    }
+    export async function plain(id: string) { return id }
+  `)
+  assert.deepEqual(await (module.getPost as (id: string) => Promise<unknown>)('a'), { id: 'a', full: true })
+  assert.equal(await (module.plain as (id: string) => Promise<unknown>)('b'), 'b')
+  assert.equal(calls.length, 1)
+  assert.equal(calls[0]!.kind, 'default')
+  assert.match(calls[0]!.id, /^lib\/data\.ts#getPost@\d+$/)
+  assert.deepEqual(calls[0]!.args, ['a'])
+  assert.deepEqual(calls[0]!.bound, [])
+})
+
+test('arrow functions and methods keep their parameters and this; the kind after "use cache:" is passed', async () => {
+  const { module, calls } = await load(`
+    export const sum = async (a: number, { b }: { b: number }, ...rest: number[]) => {
+      'use cache'
+      return a + b + rest.length
+    }
+    export const box = {
+      base: 10,
+      async add(n: number) {
+        'use cache: private'
+        return this.base + n
+      },
+    }
+  `)
+  assert.equal(await (module.sum as (...args: unknown[]) => Promise<number>)(1, { b: 2 }, 7, 8), 5)
+  assert.equal(await (module.box as { add(n: number): Promise<number> }).add(5), 15)
+  assert.deepEqual(calls.map((call) => [call.kind, call.args]), [['default', [1, { b: 2 }, 7, 8]], ['private', [5]]])
+  assert.equal((module.sum as { name: string }).name, 'sum')
+})
+
+test('variables a nested cached function closes over are passed as bound values (part of the key)', async () => {
+  const { module, calls } = await load(`
+    const moduleLevel = 1
+    export function makeLoader(tenant: string) {
+      const region = 'eu'
+      return async (id: string) => {
+        'use cache'
+        return [moduleLevel, tenant, region, id].join(':')
+      }
+    }
+  `)
+  const loader = (module.makeLoader as (tenant: string) => (id: string) => Promise<string>)('acme')
+  assert.equal(await loader('7'), '1:acme:eu:7')
+  assert.deepEqual(calls[0]!.bound, ['eu', 'acme'])
+})
+
+test('a "use cache" file wraps every export, which must all be async functions (as Next.js requires)', async () => {
+  const { module, calls } = await load(`
+    'use cache'
+    export async function one() { return 1 }
+    export const two = async () => 2
+    async function three() { return 3 }
+    export default three
+  `)
+  assert.equal(await (module.one as () => Promise<number>)(), 1)
+  assert.equal(await (module.two as () => Promise<number>)(), 2)
+  assert.equal(await (module.default as () => Promise<number>)(), 3)
+  assert.equal(calls.length, 3)
+
+  assert.throws(() => compileUseCache(transformSync(`'use cache'\nexport const limit = 10`, { loader: 'ts', format: 'esm' }).code, 'x', '/p/x.ts'), {
+    code: 'RH_ERR_USE_CACHE_INVALID',
+    message: /^\/p\/x\.ts:\d+:\d+: Only async functions are allowed to be exported in a "use cache" file\.$/,
+  })
+})
+
+test('a synchronous function with the directive fails the load with Next.js\'s message and its position', () => {
+  assert.throws(() => compileUseCache('export function total() {\n  "use cache"\n  return 1\n}\n', 'x', '/p/x.js'), {
+    code: 'RH_ERR_USE_CACHE_INVALID',
+    message: '/p/x.js:1:8: "use cache" functions must be async functions.',
+  })
+})
+
+test('the rewrite adds no line, so stacks and source maps keep their lines; files without the directive are untouched', async () => {
+  const source = `export async function a() {\n  'use cache'\n  return new Error('here').stack\n}\n`
+  const { code } = await load(source)
+  assert.equal(code.split('\n').length, transformSync(source, { loader: 'ts', format: 'esm' }).code.split('\n').length)
+  const untouched = 'export const note = "we do not use caches"\n'
+  assert.equal(compileUseCache(untouched, 'x', '/p/x.js'), untouched)
+})
