@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { expressTarget, fastifyTarget, handleTarget, type Target } from './helpers/targets.ts'
 
-// Each host gets its own copy of the fixture folder's modules? No: one module graph per process,
-// so the run counters are shared; every host uses categories and tenants of its own.
+// One module graph per process: the hosts share the fixture's run counters, so each host asks for
+// categories and tenants of its own.
 const DIR = fileURLToPath(new URL('./fixtures/use-cache-app/app', import.meta.url))
 
 const hosts: [string, () => Promise<Target>][] = [
