@@ -10,7 +10,7 @@ import { DevReload } from './dev-reload.ts'
 import { dispatch } from './dispatch.ts'
 import { routeHandlersError, type RouteHandlersError } from './errors.ts'
 import { consoleLogger } from './logger.ts'
-import { loadRouteModule, prepareLoading } from './load/load-route-module.ts'
+import { compileAhead, loadRouteModule, prepareLoading } from './load/load-route-module.ts'
 import { routeFileVersion } from './load/reload.ts'
 import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
 import { matchRoute, matchRouteFile } from './match.ts'
@@ -156,6 +156,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       })
     : undefined
   const loading = (async () => {
+    await compileAhead(spec, tree.routes.map((route) => route.moduleFile))
     for (const entry of tree.routes) {
       const version = reload ? routeFileVersion(entry.moduleFile) : 0
       commit(entry, await load(entry, version))

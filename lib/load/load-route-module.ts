@@ -34,6 +34,7 @@ import { routeGraph } from './install-hooks.ts'
 import type { FolderSpec } from './folder-config.ts'
 import { versionedUrl } from './graph-steps.ts'
 import { describeLoadError } from './load-error.ts'
+import { precompileRouteFiles } from './precompile.ts'
 import { isCompiled } from './transform.ts'
 
 const COMMONJS = new Set(['.cjs', '.cts'])
@@ -43,15 +44,27 @@ const requireCache = createRequire(import.meta.url).cache
 
 /** Puts a route folder into the process's route graph, before any of its files is imported. */
 export function prepareLoading(spec: FolderSpec, files: readonly string[]): void {
-  // Node imports a route file by its real path: a folder reached through a symlink (a deploy's
-  // `current -> releases/42`) is in scope under its real path.
-  const dir = realpathSync.native(spec.dir)
-  const scope = pathToFileURL(dir.endsWith(sep) ? dir : `${dir}${sep}`).href
-  routeGraph().addFolder(spec, scope)
+  routeGraph().addFolder(spec, scopeOf(spec.dir))
   // Compiled files carry inline source maps: stack traces and load errors then name the lines of
   // the TypeScript the user wrote (as tsx and `next dev` do). Not for all-JavaScript folders,
   // where mapping would only cost.
   if (files.some(isCompiled)) process.setSourceMapsEnabled(true)
+}
+
+/**
+ * Compiles the TypeScript route files the transform cache lacks, many at once (a cold cache costs
+ * esbuild's throughput rather than a round trip per file), so their imports then find them cached.
+ * Never rejects: a file that does not compile fails when it is imported.
+ */
+export function compileAhead(spec: FolderSpec, files: readonly string[]): Promise<void> {
+  return precompileRouteFiles(routeGraph().addFolder(spec, scopeOf(spec.dir)), files)
+}
+
+// Node imports a route file by its real path: a folder reached through a symlink (a deploy's
+// `current -> releases/42`) is in scope under its real path.
+function scopeOf(folder: string): string {
+  const dir = realpathSync.native(folder)
+  return pathToFileURL(dir.endsWith(sep) ? dir : `${dir}${sep}`).href
 }
 
 /**

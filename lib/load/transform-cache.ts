@@ -20,6 +20,10 @@ export class TransformCache {
     return createHash('sha256').update(`${compilerVersion}\0${JSON.stringify(options)}\0`).update(source).digest('hex')
   }
 
+  has(key: string): boolean {
+    return existsSync(join(this.#dir, `${key}.js`))
+  }
+
   get(key: string): string | undefined {
     try {
       return readFileSync(join(this.#dir, `${key}.js`), 'utf8')

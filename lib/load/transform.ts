@@ -68,6 +68,11 @@ export async function compile(path: string, source: string, folder: CompileFolde
   return job.cached ?? job.finish((await compiler().transform(source, job.options)).code)
 }
 
+/** True when the transform cache already holds this source compiled (checked without reading it). */
+export function isCached(path: string, source: string, folder: CompileFolder, format: LoadedFormat): boolean {
+  return folder.cache.has(folder.cache.key(compilerVersion, esbuildOptions(path, format, folder.compilerOptions), source))
+}
+
 // The cache lookup, and what to do with esbuild's output when the cache had nothing.
 function compileJob(path: string, source: string, folder: CompileFolder, format: LoadedFormat) {
   const options = esbuildOptions(path, format, folder.compilerOptions)
