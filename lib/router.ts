@@ -10,7 +10,7 @@ import { DevReload } from './dev-reload.ts'
 import { dispatch } from './dispatch.ts'
 import { routeHandlersError, type RouteHandlersError } from './errors.ts'
 import { consoleLogger } from './logger.ts'
-import { compileAhead, loadRouteModule, prepareLoading } from './load/load-route-module.ts'
+import { compileAhead, loadRouteModule, prepareLoading, sweepTransformCache } from './load/load-route-module.ts'
 import { routeFileVersion } from './load/reload.ts'
 import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
 import { matchRoute, matchRouteFile } from './match.ts'
@@ -114,7 +114,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   let loaded = false
   // A tsconfig that cannot be read throws here, where the app creates the handlers.
   const reloadOn = resolveReload(options.reload)
-  const spec = { dir, tsconfig: options.tsconfig, reload: reloadOn }
+  const spec = { dir, tsconfig: options.tsconfig, reload: reloadOn, cacheDir: resolveCacheDir(options.transformCacheDir) }
   prepareLoading(spec, tree.routes.map((route) => route.moduleFile))
   const load = async (entry: RouteEntry, version: number): Promise<LoadedRoute | RouteHandlersError> => {
     try {
@@ -164,6 +164,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     }
     reload?.watchImports()
     loaded = true
+    void sweepTransformCache(spec)
     if (options.logRoutes) logRouteTable(dir, tree.routes, failures, logger)
   })()
 
@@ -256,6 +257,12 @@ function resolveReload(value: boolean | undefined): boolean {
     throw routeHandlersError('RH_ERR_OPTIONS_INVALID', [`\`reload\` must be true or false (got ${String(value)})`])
   }
   return value ?? process.env.NODE_ENV === 'development'
+}
+
+function resolveCacheDir(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || value === '') throw routeHandlersError('RH_ERR_OPTIONS_INVALID', [`\`transformCacheDir\` must be a folder path (got ${String(value)})`])
+  return resolve(value)
 }
 
 function resolveMaxParamLength(value: number | undefined): number {

@@ -106,6 +106,13 @@ export interface RouteHandlersOptions {
    */
   tsconfig?: string | false
   /**
+   * Where compiled TypeScript is kept between runs (a restart compiles only what changed). Default:
+   * `ROUTE_HANDLERS_CACHE_DIR` if set, else the project's `node_modules/.cache/route-handlers`, else
+   * the temp folder. In a container, a folder that outlives the container (a volume) or one filled
+   * when the image is built (`npx route-handlers routes app`) saves the first start the compiling.
+   */
+  transformCacheDir?: string
+  /**
    * What happens when a route file matches but does not export the request's method:
    * `'405'` answers 405 with `Allow` (the default); `'fall-through'` treats the path as unmatched
    * (`handle()` resolves `null`, Express calls `next()`), so a legacy handler for that method keeps

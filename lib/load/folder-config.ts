@@ -10,6 +10,8 @@ export interface FolderSpec {
   dir: string
   /** The tsconfig.json to use: a path, `false` for none, or unset for the nearest one up from `dir`. */
   tsconfig?: string | false
+  /** Where compiled files are kept: the `transformCacheDir` option, else the default places. */
+  cacheDir?: string
   /** Dev reload: record who imports what, so a change reloads its importers (reload.ts). */
   reload?: boolean
 }
@@ -57,7 +59,7 @@ export function folderConfig(spec: FolderSpec, scope: string): FolderConfig {
     aliases: graphAliases(),
     paths: tsconfig ? createPathsMatcher(tsconfig) : null,
     compilerOptions,
-    cache: new TransformCache(transformCacheDir(spec.dir)),
+    cache: new TransformCache(spec.cacheDir === undefined ? transformCacheDir(spec.dir) : resolve(spec.cacheDir)),
     reload: spec.reload === true,
   }
 }

@@ -60,6 +60,11 @@ export function compileAhead(spec: FolderSpec, files: readonly string[]): Promis
   return precompileRouteFiles(routeGraph().addFolder(spec, scopeOf(spec.dir)), files)
 }
 
+/** Removes the transform cache's week-old unused entries, once a day at most (in the background). */
+export function sweepTransformCache(spec: FolderSpec): Promise<void> {
+  return routeGraph().addFolder(spec, scopeOf(spec.dir)).cache.sweep()
+}
+
 // Node imports a route file by its real path: a folder reached through a symlink (a deploy's
 // `current -> releases/42`) is in scope under its real path.
 function scopeOf(folder: string): string {

@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, fstatSync, futimesSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir, userInfo } from 'node:os'
 import { dirname, join } from 'node:path'
+
+const DAY = 24 * 60 * 60 * 1000
+// An entry no start has read for this long is removed by the sweep.
+const UNUSED_FOR = 7 * DAY
 
 /**
  * Compiled TypeScript kept on disk between runs, keyed by everything that decides the output
@@ -25,10 +30,23 @@ export class TransformCache {
   }
 
   get(key: string): string | undefined {
+    let fd: number
     try {
-      return readFileSync(join(this.#dir, `${key}.js`), 'utf8')
+      fd = openSync(join(this.#dir, `${key}.js`), 'r')
     } catch {
       return undefined
+    }
+    try {
+      const code = readFileSync(fd, 'utf8')
+      // A hit keeps the entry young (once a day at most), so the sweep removes only entries no
+      // start has used for a week: old versions from dev reload's saves, files since deleted.
+      const now = Date.now()
+      if (now - fstatSync(fd).mtimeMs > DAY) futimesSync(fd, now / 1000, now / 1000)
+      return code
+    } catch {
+      return undefined
+    } finally {
+      closeSync(fd)
     }
   }
 
@@ -42,6 +60,31 @@ export class TransformCache {
       renameSync(partial, join(this.#dir, `${key}.js`))
     } catch {
       // Compiling again next time is the only cost.
+    }
+  }
+
+  /**
+   * Removes the entries no start has used for a week, and writes a crash left half done; at most
+   * once a day per cache folder (a marker file's age says when), in the background of a start.
+   */
+  async sweep(): Promise<void> {
+    const marker = join(this.#dir, '.swept')
+    const now = Date.now()
+    try {
+      if (now - (await stat(marker)).mtimeMs < DAY) return
+    } catch {
+      // Never swept (or no cache yet: then readdir below finds nothing).
+    }
+    try {
+      await writeFile(marker, '')
+      for (const name of await readdir(this.#dir)) {
+        const maxAge = name.endsWith('.js') ? UNUSED_FOR : name.endsWith('.partial') ? DAY : undefined
+        if (maxAge === undefined) continue
+        const path = join(this.#dir, name)
+        if (now - (await stat(path)).mtimeMs > maxAge) await rm(path, { force: true })
+      }
+    } catch {
+      // A cache folder that cannot be listed or written keeps its files: they only take room.
     }
   }
 }

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, test } from 'node:test'
+import { createRouteHandlers, isRouteHandlersError } from '../lib/index.ts'
+import { TransformCache } from '../lib/load/transform-cache.ts'
+import { quietLogger } from './helpers/targets.ts'
+import { tempRouteFolder } from './helpers/temp-routes.ts'
+
+const DAY = 24 * 60 * 60 * 1000
+
+function emptyFolder(): string {
+  return mkdtempSync(join(tmpdir(), 'route-handlers-cache-test-'))
+}
+
+function aged(path: string, days: number): void {
+  const time = (Date.now() - days * DAY) / 1000
+  utimesSync(path, time, time)
+}
+
+function typeScriptRoutes(count: number, extra: Record<string, string> = {}): string {
+  const files: Record<string, string> = { ...extra }
+  for (let index = 0; index < count; index++) {
+    files[`r${index}/route.ts`] = `const n: number = ${index}\nexport const GET = (): Response => new Response(String(n))\n`
+  }
+  return tempRouteFolder(files)
+}
+
+describe('the transform cache (issue 13)', () => {
+  test('transformCacheDir: every TypeScript route file is compiled into it by the time ready() resolves', async () => {
+    const cacheDir = join(emptyFolder(), 'compiled')
+    const dir = typeScriptRoutes(20)
+    const routes = await createRouteHandlers({ dir, transformCacheDir: cacheDir, logger: quietLogger }).ready()
+    assert.equal(readdirSync(cacheDir).filter((name) => name.endsWith('.js')).length, 20)
+    assert.equal(await (await routes.handle(new Request('http://localhost/r7')))!.text(), '7')
+  })
+
+  test('a route file that does not compile is reported by its import, as on a warm cache; the others serve', async () => {
+    const errors: string[] = []
+    const dir = typeScriptRoutes(5, { 'broken/route.ts': 'export const GET = (: Response => 1\n' })
+    const routes = createRouteHandlers({ dir, transformCacheDir: emptyFolder(), logger: { warn() {}, error: (message) => errors.push(message) } })
+    await assert.rejects(routes.ready(), (error: unknown) => isRouteHandlersError(error) && error.code === 'RH_ERR_ROUTES_LOAD')
+    assert.equal(errors.length, 1)
+    assert.match(errors[0]!, /broken\/route\.ts/)
+    assert.equal((await routes.handle(new Request('http://localhost/r3')))!.status, 200)
+  })
+
+  test('transformCacheDir must be a folder path', () => {
+    assert.throws(
+      () => createRouteHandlers({ dir: typeScriptRoutes(1), transformCacheDir: '' }),
+      (error: unknown) => isRouteHandlersError(error) && error.code === 'RH_ERR_OPTIONS_INVALID',
+    )
+  })
+
+  test('the sweep removes entries unused for a week and half-written files, keeps the rest, and runs once a day', async () => {
+    const dir = emptyFolder()
+    const cache = new TransformCache(dir)
+    for (const key of ['fresh', 'old', 'oldButRead']) cache.set(key, `// ${key}`)
+    writeFileSync(join(dir, 'crashed.123.partial'), '// half')
+    aged(join(dir, 'old.js'), 8)
+    aged(join(dir, 'oldButRead.js'), 8)
+    aged(join(dir, 'crashed.123.partial'), 2)
+    // A read keeps an entry young: the start that uses it is not the one to lose it.
+    assert.equal(cache.get('oldButRead'), '// oldButRead')
+    await cache.sweep()
+    assert.deepEqual(readdirSync(dir).sort(), ['.swept', 'fresh.js', 'oldButRead.js'])
+
+    // Swept less than a day ago: the next start does not list the folder again.
+    cache.set('stale', '// stale')
+    aged(join(dir, 'stale.js'), 30)
+    await cache.sweep()
+    assert.ok(existsSync(join(dir, 'stale.js')))
+    aged(join(dir, '.swept'), 2)
+    await cache.sweep()
+    assert.ok(!existsSync(join(dir, 'stale.js')))
+  })
+
+  test('a read refreshes an entry at most once a day (no write per start)', () => {
+    const dir = emptyFolder()
+    mkdirSync(dir, { recursive: true })
+    const cache = new TransformCache(dir)
+    cache.set('entry', '// entry')
+    aged(join(dir, 'entry.js'), 0.5)
+    const before = statSync(join(dir, 'entry.js')).mtimeMs
+    cache.get('entry')
+    assert.equal(statSync(join(dir, 'entry.js')).mtimeMs, before)
+  })
+})
