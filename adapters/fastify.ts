@@ -16,6 +16,7 @@ import { startBody, toNextRequest } from './_node.ts'
 import { originForm } from './_request-url.ts'
 import { readerStream } from './_reader-stream.ts'
 import { registerFallback } from './_fastify-fallback.ts'
+import { watchPluginTimeout } from './_fastify-plugin-timeout.ts'
 import { registerRouteFiles } from './_fastify-routes.ts'
 
 export interface FastifyRouteHandlersOptions extends Omit<RouteHandlersOptions, 'basePath' | 'logger'> {
@@ -46,9 +47,13 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   const maxParamLength = coreOptions.maxParamLength ?? fastifyMaxParamLength(fastify)
   const routes = createRouteHandlers({ ...coreOptions, bodyLimit, maxParamLength, logger })
   // Broken route files were logged as they failed; they answer 500 unless the app wants to fail.
-  await routes.ready().catch((error: unknown) => {
-    if (failOnLoadError) throw error
-  })
+  const stopWatching = watchPluginTimeout(fastify.initialConfig.pluginTimeout ?? 0, routes.routes.length, logger)
+  await routes
+    .ready()
+    .catch((error: unknown) => {
+      if (failOnLoadError) throw error
+    })
+    .finally(stopWatching)
   const basePath = fastify.prefix
   // fastify.close() waits for pending after() work, as `next start` does on shutdown.
   fastify.addHook('onClose', () => routes.close())

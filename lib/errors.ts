@@ -127,6 +127,12 @@ const errorTable = {
     message: () =>
       'route-handlers/fastify was wrapped in fastify-plugin, so it would run in the scope of the app: `prefix` would be ignored, its body handling would replace the app\'s parsers, and parsers registered later (@fastify/formbody) would read route handlers\' bodies first. Register the plugin as it is: fastify.register(routeHandlersPlugin, { dir, prefix }).',
   },
+  RH_ERR_HOST_PLUGIN_TIMEOUT: {
+    status: 500,
+    startUp: true,
+    message: (count: number, timeout: number) =>
+      `Loading ${count} route file${count === 1 ? '' : 's'} took longer than Fastify's pluginTimeout (${timeout} ms), so the app's boot fails with FST_ERR_PLUGIN_TIMEOUT. Raise it, Fastify({ pluginTimeout: 60_000 }) (0 for none), or start with a warm transform cache: the README's "How route files load" says how to keep it in a container.`,
+  },
   RH_ERR_HOST_INVALID: {
     status: 400,
     message: (host: string) => `The request's Host header ${host} is missing or not a valid host.`,
