@@ -46,6 +46,13 @@ describe('the transform cache (issue 13)', () => {
     assert.equal((await routes.handle(new Request('http://localhost/r3')))!.status, 200)
   })
 
+  test('a cache folder that cannot be made costs only the compiling: every route loads', async () => {
+    const blocker = join(emptyFolder(), 'a-file')
+    writeFileSync(blocker, '')
+    const routes = await createRouteHandlers({ dir: typeScriptRoutes(3), transformCacheDir: join(blocker, 'cache'), logger: quietLogger }).ready()
+    assert.equal(await (await routes.handle(new Request('http://localhost/r2')))!.text(), '2')
+  })
+
   test('transformCacheDir must be a folder path', () => {
     assert.throws(
       () => createRouteHandlers({ dir: typeScriptRoutes(1), transformCacheDir: '' }),

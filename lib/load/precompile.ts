@@ -13,6 +13,8 @@ const IN_FLIGHT = 32
  */
 export async function precompileRouteFiles(folder: CompileFolder, files: readonly string[]): Promise<void> {
   const queue = files.filter(isCompiled)
+  // Compiled files that cannot be kept would be compiled again by their imports: compile once.
+  if (queue.length === 0 || !folder.cache.writable()) return
   const worker = async (): Promise<void> => {
     for (let path = queue.pop(); path !== undefined; path = queue.pop()) {
       try {

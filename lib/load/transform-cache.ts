@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { closeSync, existsSync, fstatSync, futimesSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { accessSync, closeSync, constants, existsSync, fstatSync, futimesSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir, userInfo } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -23,6 +23,18 @@ export class TransformCache {
 
   key(compilerVersion: string, options: object, source: string): string {
     return createHash('sha256').update(`${compilerVersion}\0${JSON.stringify(options)}\0`).update(source).digest('hex')
+  }
+
+  /** True when entries can be written (the folder exists, or was made, and is writable). */
+  writable(): boolean {
+    try {
+      if (!this.#created) mkdirSync(this.#dir, { recursive: true })
+      this.#created = true
+      accessSync(this.#dir, constants.W_OK)
+      return true
+    } catch {
+      return false
+    }
   }
 
   has(key: string): boolean {
