@@ -4,7 +4,7 @@
  * (require-hooks.ts) through the port given at registration.
  */
 import { readFileSync } from 'node:fs'
-import type { InitializeHook, LoadHook, ResolveHook } from 'node:module'
+import type { InitializeHook, LoadHook, ResolveFnOutput, ResolveHook } from 'node:module'
 import type { MessagePort } from 'node:worker_threads'
 import { compiledCommonJsFacade } from './commonjs-facade.ts'
 import { graphUrl, loaded, loadStep, resolveStep, unresolved } from './graph-steps.ts'
@@ -16,6 +16,10 @@ export interface OffThreadHookData {
 }
 
 let graph: RouteGraph
+// What the rest of the chain answered for each alias: the same for every route file that imports
+// `next/server`, so asked once rather than once per route file (a stat and a realpath each), then
+// given again as this hook's own answer.
+const aliasResolutions = new Map<string, ResolveFnOutput>()
 
 export const initialize: InitializeHook<OffThreadHookData> = ({ port }) => {
   graph = new RouteGraph(port)
@@ -25,7 +29,13 @@ export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
   const step = resolveStep(graph, specifier, context.parentURL, context)
   // Aliases go through the rest of the chain, as if imported from outside the graph: when this
   // package runs from source, the TypeScript loader that runs it loads its modules.
-  if (step.kind === 'alias') return nextResolve(step.url, { ...context, parentURL: step.url })
+  if (step.kind === 'alias') {
+    const known = aliasResolutions.get(step.url)
+    if (known) return { ...known, shortCircuit: true }
+    const resolved = await nextResolve(step.url, { ...context, parentURL: step.url })
+    aliasResolutions.set(step.url, resolved)
+    return resolved
+  }
   if (step.kind === 'file') return { url: step.url, shortCircuit: true }
   if (step.kind === 'outside') return nextResolve(specifier, context)
   let resolved: Awaited<ReturnType<typeof nextResolve>>
