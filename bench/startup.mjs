@@ -8,13 +8,13 @@
 // register() + ready()) and each count it spawns a child that times from just before importing
 // the package to every route being loaded, then reports CPU time, RSS after a forced gc and how
 // many times lib/db.js was evaluated (1 = one module graph). TypeScript folders are measured with
-// the transform cache cold (emptied) and, up to 1,000 files, warm. Baseline rows: an all-JS copy
+// the transform cache cold (emptied) and warm. Baseline rows: an all-JS copy
 // of the folder (.ts → .js, .mts → .mjs) imported with plain `import()`, one file after another,
-// and loaded by the core. The defaults (N = 1,000 and 5,000, 3 runs) take ~8 min on an idle
-// 2-core machine, 13.5 min on a busy one.
+// and loaded by the core: the plain import() row is the floor each row is compared with (its last
+// two columns). The defaults (N = 1,000 and 5,000, 3 runs) take ~10 min on an idle 2-core
+// machine, twice that on a busy one.
 //
 // Flags: --counts 1000,5000  --runs 3  --hosts core,express,fastify
-//        --warm-all   warm-cache runs for every count, not just up to 1,000 (adds ~3 min)
 //        --paths   a quarter of the TS routes import `@/lib/db` through tsconfig `paths`. Off by
 //                  default: before the one-module-graph loader (9ed8146) these resolve only when
 //                  the working directory holds the tsconfig.json (tsx reads the cwd's), as here
@@ -138,7 +138,6 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '3' },
     hosts: { type: 'string', default: 'core,express,fastify' },
     paths: { type: 'boolean', default: false },
-    'warm-all': { type: 'boolean', default: false },
     write: { type: 'string' },
     against: { type: 'string' },
   },
@@ -270,6 +269,18 @@ function runChild(host, project, tmp, root) {
   })
 }
 
+/**
+ * A row against the floor, the plain `import()` row of the same N (issue 13: start-up within 2× of
+ * it): medians of CPU (this process and esbuild's) and of wall time, as "CPU | wall".
+ */
+function floorRatios(row, rows) {
+  const floor = rows.find((cell) => cell.host === 'import' && cell.count === row.count)
+  if (!floor || row === floor) return '1.00× | 1.00×'
+  const cpu = (cell) => median(cell.results.map((result) => result.cpuMs + (result.childCpuMs ?? 0)))
+  const wall = (cell) => median(cell.results.map((result) => result.wallMs))
+  return `${(cpu(row) / cpu(floor)).toFixed(2)}× | ${(wall(row) / wall(floor)).toFixed(2)}×`
+}
+
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 const spread = (values, digits = 0) =>
   values.length === 1 ? values[0].toFixed(digits) : `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`
@@ -294,7 +305,7 @@ try {
       { folder: 'all JS', project: allJs, host: 'core', cache: 'cold' },
       ...hosts.flatMap((host) => [
         { folder: 'mixed', project: mixed, host, cache: 'cold' },
-        ...(count <= 1000 || flags['warm-all'] ? [{ folder: 'mixed', project: mixed, host, cache: 'warm' }] : []),
+        { folder: 'mixed', project: mixed, host, cache: 'warm' },
       ]),
     ]
       // Plain import() does not use the package: measured once, not per build.
@@ -330,15 +341,15 @@ const section = [
   '',
   'Wall: from just before importing the package (host framework already imported) to every route loaded. CPU: this process, user + system, same span; "+ esbuild": CPU of its child processes (esbuild, the TypeScript compiler, runs as a service process). RSS: after a forced gc. lib/db.js: evaluations of the shared module every route imports (1 = one module graph).',
   '',
-  `| N | folder | host | TS cache |${flags.against ? ' build | CPU + esbuild vs other build |' : ''} wall ms | CPU ms | + esbuild ms | RSS MB | lib/db.js |`,
-  `|---:|---|---|---|${flags.against ? '---|---:|' : ''}---:|---:|---:|---:|---:|`,
+  `| N | folder | host | TS cache |${flags.against ? ' build | CPU + esbuild vs other build |' : ''} wall ms | CPU ms | + esbuild ms | RSS MB | lib/db.js | × floor: CPU + esbuild | × floor: wall |`,
+  `|---:|---|---|---|${flags.against ? '---|---:|' : ''}---:|---:|---:|---:|---:|---:|---:|`,
   ...rows.map((row) => {
     const of = (key, cell = row) => cell.results.map((result) => result[key] ?? 0)
     const other = rows.find((cell) => cell !== row && cell.count === row.count && cell.project === row.project && cell.host === row.host && cell.cache === row.cache)
     // Both processes' CPU: a loader may move work into (or out of) the esbuild service.
     const totalCpu = (cell) => median(cell.results.map((result) => result.cpuMs + (result.childCpuMs ?? 0)))
     const versus = other ? `${(totalCpu(row) / totalCpu(other)).toFixed(2)}×` : '—'
-    return `| ${row.count} | ${row.folder} | ${hostName[row.host]} | ${row.cache} |${flags.against ? ` ${row.build.label} | ${versus} |` : ''} ${spread(of('wallMs'))} | ${spread(of('cpuMs'))} | ${row.results.every((result) => !result.childCpuMs) ? '—' : spread(of('childCpuMs'))} | ${spread(of('rssMb'))} | ${[...new Set(of('dbEvaluations'))].join('/')}× |`
+    return `| ${row.count} | ${row.folder} | ${hostName[row.host]} | ${row.cache} |${flags.against ? ` ${row.build.label} | ${versus} |` : ''} ${spread(of('wallMs'))} | ${spread(of('cpuMs'))} | ${row.results.every((result) => !result.childCpuMs) ? '—' : spread(of('childCpuMs'))} | ${spread(of('rssMb'))} | ${[...new Set(of('dbEvaluations'))].join('/')}× | ${floorRatios(row, rows)} |`
   }),
   '',
   `"mixed": 60 % route.ts, 15 % route.js (ESM syntax, package without "type"), 10 % route.mjs, 10 % route.mts, 5 % route.cjs; a third under \`[slug]\`; each imports \`next/server\` and the shared \`lib/db.js\` by relative path${flags.paths ? ' (a quarter of the TS ones as `@/lib/db`, through tsconfig `paths`)' : ''}. "all JS": the same tree with .ts → .js and .mts → .mjs, types stripped, and a stub \`next\` package so plain \`import()\` resolves \`next/server\`; plain \`import()\` loads them one after another. Cold: the transform caches (tsx's os.tmpdir()/tsx-<uid>; route-handlers' own, put there with ROUTE_HANDLERS_CACHE_DIR; under a TMPDIR of the benchmark's own) emptied before the run; warm: filled by the cold run just before. Fastify runs with \`pluginTimeout: 0\`${fastifyNote}.`,
