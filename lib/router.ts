@@ -156,8 +156,10 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       })
     : undefined
   const loading = (async () => {
-    await compileAhead(spec, tree.routes.map((route) => route.moduleFile))
+    // Compiling runs ahead of the imports, on esbuild's cores, while the files compiled load here.
+    const compiled = compileAhead(spec, tree.routes.map((route) => route.moduleFile))
     for (const entry of tree.routes) {
+      await compiled(entry.moduleFile)
       const version = reload ? routeFileVersion(entry.moduleFile) : 0
       commit(entry, await load(entry, version))
       reload?.loaded(entry, version)

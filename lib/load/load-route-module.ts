@@ -34,7 +34,7 @@ import { routeGraph } from './install-hooks.ts'
 import type { FolderSpec } from './folder-config.ts'
 import { versionedUrl } from './graph-steps.ts'
 import { describeLoadError } from './load-error.ts'
-import { precompileRouteFiles } from './precompile.ts'
+import { precompileRouteFiles, type CompiledAhead } from './precompile.ts'
 import { isCompiled } from './transform.ts'
 
 const COMMONJS = new Set(['.cjs', '.cts'])
@@ -52,11 +52,12 @@ export function prepareLoading(spec: FolderSpec, files: readonly string[]): void
 }
 
 /**
- * Compiles the TypeScript route files the transform cache lacks, many at once (a cold cache costs
- * esbuild's throughput rather than a round trip per file), so their imports then find them cached.
- * Never rejects: a file that does not compile fails when it is imported.
+ * Starts compiling the TypeScript route files the transform cache lacks, many at once and in the
+ * order given (a cold cache costs esbuild's throughput rather than a round trip per file); await
+ * the returned function's promise for a file before importing it, and the import finds it cached.
+ * Those promises never reject: a file that does not compile fails when it is imported.
  */
-export function compileAhead(spec: FolderSpec, files: readonly string[]): Promise<void> {
+export function compileAhead(spec: FolderSpec, files: readonly string[]): CompiledAhead {
   return precompileRouteFiles(routeGraph().addFolder(spec, scopeOf(spec.dir)), files)
 }
 
