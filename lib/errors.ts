@@ -198,6 +198,17 @@ const errorTable = {
     message: (operation: string, ms: number) =>
       `The cache store did not answer ${operation} within ${ms} ms (the \`cache.timeout\` option); the request was answered uncached.`,
   },
+  RH_ERR_CACHE_REDIS_MISSING: {
+    status: 500,
+    startUp: true,
+    message: () =>
+      'route-handlers/cache/redis needs the `redis` package (node-redis, version 5 or later), which is not installed. Run `npm install redis`, or pass your own connected client: redisCache({ client }).',
+  },
+  RH_ERR_CACHE_REDIS_UNAVAILABLE: {
+    status: 500,
+    message: (url: string, reason: string) =>
+      `The Redis cache store at ${url} did not answer: ${reason}. Requests are answered uncached until it is back; the client reconnects on its own.`,
+  },
 } as const
 
 /** The folder of a route file as the scan names it (relative, `/`-separated). */

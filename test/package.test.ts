@@ -75,11 +75,12 @@ const { createRouteHandlers, isRouteHandlersError } = require('route-handlers')
 const server = require('route-handlers/server')
 const headers = require('route-handlers/headers')
 const navigation = require('route-handlers/navigation')
+const redisStore = require('route-handlers/cache/redis')
 createRouteHandlers({ dir: './app' }).ready().then(async (routes) => {
   const response = await routes.handle(new Request('http://localhost/hello/grace'))
   console.log(JSON.stringify({
     body: await response.json(),
-    exports: [typeof isRouteHandlersError, typeof server.NextRequest, typeof server.userAgent, typeof headers.headers, typeof navigation.redirect, typeof navigation.RedirectType],
+    exports: [typeof isRouteHandlersError, typeof server.NextRequest, typeof server.userAgent, typeof headers.headers, typeof navigation.redirect, typeof navigation.RedirectType, typeof redisStore.redisCache],
   }))
 })
 `,
@@ -345,7 +346,7 @@ describe('the packed package', () => {
   test('works from require() in a CommonJS app', () => {
     const { body, exports } = JSON.parse(run('node', ['use.cjs'])) as { body: unknown; exports: string[] }
     assert.deepEqual(body, { hello: 'grace', sharesClasses: true })
-    assert.deepEqual(exports, ['function', 'function', 'function', 'function', 'function', 'object'])
+    assert.deepEqual(exports, ['function', 'function', 'function', 'function', 'function', 'object', 'function'])
   })
 
   // Route files load one at a time: loading them in parallel once made a CommonJS route's

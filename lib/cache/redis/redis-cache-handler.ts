@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto'
+import type {
+  CacheHandler,
+  CacheHandlerValue,
+  GetIncrementalFetchCacheContext,
+  GetIncrementalResponseCacheContext,
+  IncrementalCacheValue,
+  SetIncrementalFetchCacheContext,
+  SetIncrementalResponseCacheContext,
+  TagRevalidation,
+} from '../cache-handler.ts'
+import { decodeEntry, encodeEntry } from './entry-frame.ts'
+import type { RedisConnection } from './redis-connection.ts'
+import { GET_ENTRY, REVALIDATE_TAGS, SET_ENTRY, UNLOCK } from './redis-scripts.ts'
+
+/** What every handler on one connection shares (a Next.js app makes one handler per request). */
+export interface RedisStoreState {
+  connection: RedisConnection
+  keyPrefix: string
+  /** Seconds an entry lives in Redis when it carries no `expire` of its own. */
+  defaultExpireSeconds: number
+  /** The token of each regeneration lock this process holds, by cache key. */
+  lockTokens: Map<string, string>
+}
+
+/** The header Next.js keeps a cached response's tags in. */
+const CACHE_TAGS_HEADER = 'x-next-cache-tags'
+
+/**
+ * The Redis cache store: Next.js's `cacheHandler` contract plus route-handlers' shared tag state
+ * and regeneration lock, so every instance on one Redis shares entries, tag revalidations and
+ * single-flight regeneration. Create it with `redisCache()` (or `redisCacheHandlerClass()` for a
+ * Next.js app's `cacheHandler`).
+ *
+ * @example
+ * const store = redisCache({ url: process.env.REDIS_URL })
+ * await store.revalidateTag('products')
+ */
+export class RedisCacheHandler implements CacheHandler {
+  readonly #state: RedisStoreState
+  /** Tags revalidated earlier in this request (Next.js's `ctx.revalidatedTags`, class form only). */
+  readonly #revalidatedTags: readonly string[]
+
+  constructor(state: RedisStoreState, revalidatedTags: readonly string[] = []) {
+    this.#state = state
+    this.#revalidatedTags = revalidatedTags
+  }
+
+  /** The entry, or null when there is none or one of its tags expired after it was set. */
+  async get(
+    cacheKey: string,
+    ctx: GetIncrementalFetchCacheContext | GetIncrementalResponseCacheContext,
+  ): Promise<CacheHandlerValue | null> {
+    const tags = [...(ctx.tags ?? []), ...(ctx.softTags ?? [])]
+    if (ctx.kind === 'FETCH' && tags.some((tag) => this.#revalidatedTags.includes(tag))) return null
+    const frame = await this.#state.connection.sendForBuffers(['EVAL', GET_ENTRY, '2', this.#entryKey(cacheKey), this.#tagsKey(), ...tags])
+    return Buffer.isBuffer(frame) ? decodeEntry(frame) : null
+  }
+
+  /**
+   * Stores an entry for its `expire` (or `defaultExpireSeconds`), after which Redis drops it.
+   * `null` removes the entry.
+   */
+  async set(
+    cacheKey: string,
+    data: IncrementalCacheValue | null,
+    ctx: SetIncrementalFetchCacheContext | SetIncrementalResponseCacheContext,
+  ): Promise<void> {
+    if (data === null) {
+      await this.#state.connection.send(['DEL', this.#entryKey(cacheKey)])
+      return
+    }
+    // As Next.js's file-system cache: a fetch entry keeps the tags it was set with.
+    const value: IncrementalCacheValue = data.kind === 'FETCH' && ctx.tags ? { ...data, tags: ctx.tags } : data
+    const { tags, payload } = encodeEntry(value, entryTags(value, ctx))
+    const ttlMs = Math.max(1, Math.round(this.#expireSeconds(ctx) * 1000))
+    await this.#state.connection.send(['EVAL', SET_ENTRY, '1', this.#entryKey(cacheKey), tags, payload, String(ttlMs)])
+  }
+
+  /**
+   * Next.js 16's `revalidateTag`: with `durations` the tags are stale now (served once more while
+   * they regenerate) and expire after `durations.expire` seconds when given; without, they expire
+   * now. Every instance on this Redis sees it on its next read.
+   */
+  async revalidateTag(tags: string | string[], durations?: { expire?: number }): Promise<void> {
+    const list = typeof tags === 'string' ? [tags] : tags
+    if (list.length === 0) return
+    const mode = durations ? 'stale' : 'expire'
+    const expire = durations?.expire === undefined ? '' : String(durations.expire)
+    await this.#state.connection.send(['EVAL', REVALIDATE_TAGS, '1', this.#tagsKey(), mode, expire, ...list])
+  }
+
+  /** Nothing to reset: the store keeps no per-request state. */
+  resetRequestCache(): void {}
+
+  /** The revalidation state of these tags as every instance sees it, in one round trip. */
+  async tagRevalidations(tags: readonly string[]): Promise<Map<string, TagRevalidation>> {
+    const unique = [...new Set(tags)]
+    const states = new Map<string, TagRevalidation>()
+    if (unique.length === 0) return states
+    const fields = unique.flatMap((tag) => [`s:${tag}`, `x:${tag}`])
+    const reply = (await this.#state.connection.send(['HMGET', this.#tagsKey(), ...fields])) as Array<string | null>
+    unique.forEach((tag, index) => {
+      const stale = reply[index * 2]
+      const expired = reply[index * 2 + 1]
+      if (stale == null && expired == null) return
+      states.set(tag, { ...(stale != null && { stale: Number(stale) }), ...(expired != null && { expired: Number(expired) }) })
+    })
+    return states
+  }
+
+  /** Takes the right to regenerate `cacheKey` for `ttlMs` (Redis `SET NX PX`); false when taken. */
+  async lockRegeneration(cacheKey: string, ttlMs: number): Promise<boolean> {
+    const token = randomUUID()
+    const reply = await this.#state.connection.send(['SET', this.#lockKey(cacheKey), token, 'NX', 'PX', String(Math.max(1, Math.round(ttlMs)))])
+    if (reply !== 'OK') return false
+    this.#state.lockTokens.set(cacheKey, token)
+    return true
+  }
+
+  /** Releases the lock if this process still holds it (not once it timed out and another took it). */
+  async unlockRegeneration(cacheKey: string): Promise<void> {
+    const token = this.#state.lockTokens.get(cacheKey)
+    if (token === undefined) return
+    this.#state.lockTokens.delete(cacheKey)
+    await this.#state.connection.send(['EVAL', UNLOCK, '1', this.#lockKey(cacheKey), token])
+  }
+
+  /** Closes the Redis client if the store created it (from a `url`); a client passed in stays open. */
+  async close(): Promise<void> {
+    this.#state.connection.close()
+  }
+
+  #expireSeconds(ctx: SetIncrementalFetchCacheContext | SetIncrementalResponseCacheContext): number {
+    const expire = ctx.fetchCache ? undefined : ctx.cacheControl?.expire
+    return typeof expire === 'number' && expire > 0 ? expire : this.#state.defaultExpireSeconds
+  }
+
+  #entryKey(cacheKey: string): string {
+    return `${this.#state.keyPrefix}entry:${cacheKey}`
+  }
+
+  #tagsKey(): string {
+    return `${this.#state.keyPrefix}tags`
+  }
+
+  #lockKey(cacheKey: string): string {
+    return `${this.#state.keyPrefix}lock:${cacheKey}`
+  }
+}
+
+/** An entry's tags: those it was set with, a fetch value's own, and a response's tags header. */
+function entryTags(value: IncrementalCacheValue, ctx: SetIncrementalFetchCacheContext | SetIncrementalResponseCacheContext): string[] {
+  const tags = new Set(ctx.tags ?? [])
+  if (value.kind === 'FETCH') for (const tag of value.tags ?? []) tags.add(tag)
+  else {
+    const header = value.headers[CACHE_TAGS_HEADER]
+    if (typeof header === 'string') for (const tag of header.split(',')) if (tag) tags.add(tag)
+  }
+  return [...tags]
+}

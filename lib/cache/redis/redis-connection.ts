@@ -1,0 +1,99 @@
+import { setTimeout as delay } from 'node:timers/promises'
+import { routeHandlersError } from '../../errors.ts'
+import type { RedisClientLike, RedisCommandOptions } from './redis-client.ts'
+
+/** node-redis's RESP type code for bulk strings (`RESP_TYPES.BLOB_STRING`, the byte `$`). */
+const BLOB_STRING = 36
+/** Bulk strings as Buffers, so entry bodies come back byte for byte. */
+const BUFFER_REPLIES = { [BLOB_STRING]: Buffer }
+
+export interface RedisConnectionOptions {
+  /** Where the client points, without credentials: named in errors. */
+  label: string
+  /** True when the store created the client, so `close()` closes it. */
+  ownsClient: boolean
+  commandTimeoutMs: number
+  connectTimeoutMs: number
+}
+
+/**
+ * One Redis client as the cache store uses it: every command fails fast when Redis is away and
+ * never hangs, so a request is answered uncached instead of waiting.
+ *
+ * - While the client is not ready (down, reconnecting) a command is rejected at once, without
+ *   entering node-redis's offline queue, which would hold it until the server returns. Only in the
+ *   first `connectTimeoutMs` after start-up does a command wait for the first connection.
+ * - A command sent on a live connection that gets no reply is rejected after `commandTimeoutMs`.
+ * - The client's `error` events are listened to, so a lost connection never crashes the process;
+ *   node-redis reconnects on its own (the strategy is set where the client is created). Nothing is
+ *   logged here: the cache engine logs a store's failures once per outage.
+ */
+export class RedisConnection {
+  readonly client: RedisClientLike
+  readonly #options: RedisConnectionOptions
+  readonly #startupDeadline: number
+  readonly #firstReady: Promise<void>
+  readonly #ignoreError = (): void => {}
+
+  constructor(client: RedisClientLike, options: RedisConnectionOptions) {
+    this.client = client
+    this.#options = options
+    this.#startupDeadline = Date.now() + options.connectTimeoutMs
+    client.on('error', this.#ignoreError)
+    this.#firstReady = client.isReady ? Promise.resolve() : firstReady(client)
+    // A client nobody connected yet is connected here; connect() retries until it succeeds.
+    if (!client.isOpen) client.connect().catch(this.#ignoreError)
+  }
+
+  /** Sends a command; bulk-string replies come back as strings. */
+  send(args: ReadonlyArray<string | Buffer>): Promise<unknown> {
+    return this.#send(args, { timeout: this.#options.commandTimeoutMs })
+  }
+
+  /** Sends a command; bulk-string replies come back as Buffers (binary-safe). */
+  sendForBuffers(args: ReadonlyArray<string | Buffer>): Promise<unknown> {
+    return this.#send(args, { timeout: this.#options.commandTimeoutMs, typeMapping: BUFFER_REPLIES })
+  }
+
+  /** Closes the client if the store created it; a client passed in stays the app's to close. */
+  close(): void {
+    if (this.#options.ownsClient) this.client.destroy()
+    else this.client.off('error', this.#ignoreError)
+  }
+
+  async #send(args: ReadonlyArray<string | Buffer>, options: RedisCommandOptions): Promise<unknown> {
+    if (!this.client.isReady) await this.#waitForFirstConnection()
+    if (!this.client.isReady) throw this.#unavailable('not connected (it is down or reconnecting)')
+    try {
+      return await this.client.sendCommand(args, options)
+    } catch (error) {
+      // A reply Redis sent (WRONGTYPE, a script error) is a bug to see as it is, not an outage.
+      if (error instanceof Error && error.constructor.name === 'ErrorReply') throw error
+      throw this.#unavailable(error instanceof Error ? error.message : String(error), error)
+    }
+  }
+
+  /** Right after start-up a command waits for the first connection, up to the connect timeout. */
+  async #waitForFirstConnection(): Promise<void> {
+    const left = this.#startupDeadline - Date.now()
+    if (left <= 0) return
+    const timer = new AbortController()
+    await Promise.race([this.#firstReady, delay(left, undefined, { signal: timer.signal }).catch(() => {})])
+    timer.abort()
+  }
+
+  #unavailable(reason: string, cause?: unknown): Error {
+    return routeHandlersError('RH_ERR_CACHE_REDIS_UNAVAILABLE', [this.#options.label, reason], { cause })
+  }
+}
+
+/** Resolves on the client's next `ready` event, then stops listening. */
+function firstReady(client: RedisClientLike): Promise<void> {
+  return new Promise((resolve) => {
+    const onReady = (): void => {
+      client.off('ready', onReady)
+      resolve()
+    }
+    client.on('ready', onReady)
+  })
+}

@@ -1,0 +1,66 @@
+/**
+ * The Lua scripts the Redis store runs (EVAL; Redis caches each compiled script). A script runs
+ * atomically in one round trip, and takes its timestamps from the Redis server's clock (`TIME`),
+ * so entries and tag revalidations written by different instances compare on one clock, whatever
+ * the instances' own clocks say.
+ */
+
+/**
+ * Milliseconds since the epoch on the server's clock, to the microsecond (`1795902841873.123`):
+ * Redis runs one script at a time, so a revalidation and an entry written in the same millisecond
+ * still compare in the order they happened.
+ */
+const NOW_MS = `local time = redis.call('TIME')
+local micros = tonumber(time[2])
+local now = string.format('%d.%03d', tonumber(time[1]) * 1000 + math.floor(micros / 1000), micros % 1000)`
+
+/**
+ * Stores an entry: KEYS[1] the entry; ARGV[1] its tags as a JSON array, ARGV[2] its meta and body,
+ * ARGV[3] its time to live in ms. The stored frame is `lastModified\ntags\nmeta\nbody`.
+ * Returns lastModified.
+ */
+export const SET_ENTRY = `${NOW_MS}
+redis.call('SET', KEYS[1], now .. '\\n' .. ARGV[1] .. '\\n' .. ARGV[2], 'PX', ARGV[3])
+return now`
+
+/**
+ * Reads an entry unless one of its tags (stored in the frame, plus the caller's in ARGV) expired
+ * after it was set: KEYS[1] the entry, KEYS[2] the tag hash. As Next.js's \`areTagsExpired\`: a tag
+ * expiry counts once it is due (\`expired <= now\`) and only for entries set before it.
+ */
+export const GET_ENTRY = `local frame = redis.call('GET', KEYS[1])
+if not frame then return nil end
+${NOW_MS}
+now = tonumber(now)
+local first = string.find(frame, '\\n', 1, true)
+local second = string.find(frame, '\\n', first + 1, true)
+local lastModified = tonumber(string.sub(frame, 1, first - 1))
+local tags = cjson.decode(string.sub(frame, first + 1, second - 1))
+for i = 1, #ARGV do tags[#tags + 1] = ARGV[i] end
+for _, tag in ipairs(tags) do
+  local expired = tonumber(redis.call('HGET', KEYS[2], 'x:' .. tag))
+  if expired and expired <= now and expired > lastModified then return nil end
+end
+return frame`
+
+/**
+ * Revalidates tags (Next 16's \`revalidateTag(tag, profile)\` semantics): KEYS[1] the tag hash;
+ * ARGV[1] 'stale' (durations given: stale now, expired after ARGV[2] seconds when not empty) or
+ * 'expire' (expired now); ARGV[3…] the tags. Fields: \`s:<tag>\` stale since, \`x:<tag>\` expired at.
+ */
+export const REVALIDATE_TAGS = `${NOW_MS}
+for i = 3, #ARGV do
+  if ARGV[1] == 'stale' then
+    redis.call('HSET', KEYS[1], 's:' .. ARGV[i], now)
+    if ARGV[2] ~= '' then
+      redis.call('HSET', KEYS[1], 'x:' .. ARGV[i], string.format('%.3f', tonumber(now) + tonumber(ARGV[2]) * 1000))
+    end
+  else
+    redis.call('HSET', KEYS[1], 'x:' .. ARGV[i], now)
+  end
+end
+return #ARGV - 2`
+
+/** Releases a lock only if it still holds this holder's token (it may have timed out and moved on). */
+export const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`
