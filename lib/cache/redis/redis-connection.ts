@@ -55,10 +55,13 @@ export class RedisConnection {
     return this.#send(args, { timeout: this.#options.commandTimeoutMs, typeMapping: BUFFER_REPLIES })
   }
 
-  /** Closes the client if the store created it; a client passed in stays the app's to close. */
+  /**
+   * Closes the client if the store created it (once: node-redis 5 throws on a second destroy); a
+   * client passed in stays the app's to close.
+   */
   close(): void {
-    if (this.#options.ownsClient) this.client.destroy()
-    else this.client.off('error', this.#ignoreError)
+    if (!this.#options.ownsClient) this.client.off('error', this.#ignoreError)
+    else if (this.client.isOpen) this.client.destroy()
   }
 
   async #send(args: ReadonlyArray<string | Buffer>, options: RedisCommandOptions): Promise<unknown> {
