@@ -206,8 +206,8 @@ const errorTable = {
   },
   RH_ERR_CACHE_REDIS_UNAVAILABLE: {
     status: 500,
-    message: (url: string, reason: string) =>
-      `The Redis cache store at ${url} did not answer: ${reason}. Requests are answered uncached until it is back; the client reconnects on its own.`,
+    message: (redis: string, reason: string) =>
+      `The Redis cache store (${redis}) did not answer: ${reason}. Requests are answered uncached until it is back; the client reconnects on its own.`,
   },
 } as const
 

@@ -72,7 +72,7 @@ function storeState(target: RedisTarget, options: RedisCacheOptions): RedisStore
   }
   const connection =
     'client' in target && typeof target.client === 'object' && target.client !== null
-      ? new RedisConnection(target.client, { ...settings, label: 'the client passed in', ownsClient: false })
+      ? new RedisConnection(target.client, { ...settings, label: "the app's own client", ownsClient: false })
       : connectToUrl(target, settings)
   return { connection, keyPrefix: settings.keyPrefix, defaultExpireSeconds: settings.defaultExpireSeconds, lockTokens: new Map() }
 }

@@ -8,7 +8,7 @@ const BLOB_STRING = 36
 const BUFFER_REPLIES = { [BLOB_STRING]: Buffer }
 
 export interface RedisConnectionOptions {
-  /** Where the client points, without credentials: named in errors. */
+  /** Which Redis, for errors: its URL without credentials, or that the client is the app's. */
   label: string
   /** True when the store created the client, so `close()` closes it. */
   ownsClient: boolean
