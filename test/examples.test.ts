@@ -190,6 +190,34 @@ describe('examples', () => {
     }
   })
 
+  test('two instances on one Redis (npm run start:two-instances): B serves what A cached; a price changed on B is fresh on A (issue 12)', async () => {
+    const example = await startExample('examples/two-instances/start.mjs')
+    try {
+      const a = example.base
+      const b = /B \(Fastify\) listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(example.output)?.[1]
+      assert.ok(b, example.output)
+      const products = async (base: string) => {
+        const response = await fetch(`${base}/api/products`)
+        assert.equal(response.status, 200)
+        return { cache: response.headers.get('x-nextjs-cache'), body: (await response.json()) as { products: { price: number }[]; generatedBy: string } }
+      }
+      const first = await products(a)
+      assert.equal(first.cache, 'MISS')
+      assert.equal(first.body.generatedBy, 'A (Express)')
+      assert.deepEqual(await products(b), { cache: 'HIT', body: first.body })
+      const update = await fetch(`${b}/api/products/price`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Widget","price":12}' })
+      assert.equal(update.status, 200)
+      const fresh = await products(a)
+      assert.equal(fresh.cache, 'MISS')
+      assert.equal(fresh.body.products[0]!.price, 12)
+      assert.deepEqual(await products(b), { cache: 'HIT', body: fresh.body })
+      assert.deepEqual(await (await fetch(`${b}/api/legacy/instance`)).json(), { instance: 'B (Fastify)' })
+      for (const url of [`${a}/api/products`, `${b}/api/products`, `${b}/api/products/price`]) assert.ok(example.output.includes(url), url)
+    } finally {
+      await example.stop()
+    }
+  })
+
   test('the standalone server: the core on node:http alone', async () => {
     const example = await startExample('examples/standalone/server.mjs')
     try {
@@ -225,6 +253,9 @@ const README_FILES = [
   'examples/quick-start/app/api/draft/route.ts',
   'examples/migration/before.js',
   'examples/quick-start/app/users/[id]/route.ts',
+  'examples/two-instances/express.mjs',
+  'examples/two-instances/app/products/route.ts',
+  'examples/two-instances/app/products/price/route.ts',
 ]
 
 // A file whose top the README leaves out (the app a fragment lives in) marks where the shown part starts.
