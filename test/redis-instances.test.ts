@@ -4,7 +4,12 @@
  * revalidations and regeneration are shared; a Redis outage leaves every instance answering.
  */
 import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
 import type { CachedRouteValue } from '../lib/cache/cache-handler.ts'
 import { IncrementalCache } from '../lib/cache/incremental-cache.ts'
 import { redisCache } from '../lib/cache/redis/index.ts'
@@ -12,6 +17,7 @@ import type { RedisCacheHandler } from '../lib/cache/redis/redis-cache-handler.t
 import { STORE_UNAVAILABLE } from '../lib/cache/store-guard.ts'
 import { isRouteHandlersError } from '../lib/index.ts'
 import { startRedisServer, type RedisServer } from './helpers/redis-server.ts'
+import { expressTarget, fastifyTarget, type SocketTarget } from './helpers/targets.ts'
 
 let server: RedisServer
 const stores: RedisCacheHandler[] = []
@@ -31,11 +37,16 @@ function recordingLogger() {
   return { errors, notes, logger: { warn: (m: string) => notes.push(m), info: (m: string) => notes.push(m), error: (_m: string, e?: unknown) => errors.push(e) } }
 }
 
-/** One instance's cache engine, on its own Redis client. */
-function engine(keyPrefix: string, logger = recordingLogger().logger): IncrementalCache {
+/** One instance's Redis store: its own client. */
+function instanceStore(keyPrefix: string): RedisCacheHandler {
   const store = redisCache({ url: server.url }, { keyPrefix })
   stores.push(store)
-  return new IncrementalCache({ store, logger, timeoutMs: 1000 })
+  return store
+}
+
+/** One instance's cache engine, on its own Redis client. */
+function engine(keyPrefix: string, logger = recordingLogger().logger): IncrementalCache {
+  return new IncrementalCache({ store: instanceStore(keyPrefix), logger, timeoutMs: 1000 })
 }
 
 function routeValue(text: string): CachedRouteValue {
@@ -92,12 +103,113 @@ describe('two cache engines on one Redis', () => {
     assert.ok(isRouteHandlersError(error) && error.code === 'RH_ERR_CACHE_REDIS_UNAVAILABLE', String(error))
 
     await server.restart()
-    // The client reconnects with backoff: the first lookups after the restart may still miss it.
-    while ((await a.setRoute('/k', routeValue('back'), forever, [])) === false) await new Promise((resolve) => setTimeout(resolve, 50))
-    const found = await b.getRoute('/k', { tags: [], revalidate: false })
-    assert.ok(found && found !== STORE_UNAVAILABLE)
+    // Each client reconnects on its own, with backoff: until it has, its engine goes on uncached.
+    while ((await a.setRoute('/k', routeValue('back'), forever, [])) === false) await sleep(50)
+    let found = await b.getRoute('/k', { tags: [], revalidate: false })
+    while (found === STORE_UNAVAILABLE) {
+      await sleep(50)
+      found = await b.getRoute('/k', { tags: [], revalidate: false })
+    }
+    assert.ok(found)
     assert.equal(found.value.body.toString(), 'back')
     assert.equal(recorded.errors.length, 1)
     assert.match(recorded.notes.join('\n'), /answers again/)
+  })
+})
+
+const REDIS_APP = fileURLToPath(new URL('./fixtures/redis-app', import.meta.url))
+
+describe('two apps on one Redis: instance A on Express, instance B on Fastify', () => {
+  let a: SocketTarget
+  let b: SocketTarget
+  const logA = recordingLogger()
+
+  before(async () => {
+    // The database both instances read (the fixture's _lib/db.ts), fresh for this run.
+    process.env.REDIS_APP_DB = join(mkdtempSync(join(tmpdir(), 'route-handlers-redis-app-')), 'db.json')
+    a = await expressTarget('', REDIS_APP, { cache: { store: instanceStore('apps:') }, logger: logA.logger })
+    b = await fastifyTarget('', REDIS_APP, { cache: { store: instanceStore('apps:') } })
+  })
+
+  after(async () => {
+    await a.close()
+    await b.close()
+  })
+
+  async function get(target: SocketTarget, path: string): Promise<{ cache: string | null; body: Record<string, number> }> {
+    const response = await target.send(path)
+    assert.equal(response.status, 200, path)
+    return { cache: response.headers.get('x-nextjs-cache'), body: (await response.json()) as Record<string, number> }
+  }
+
+  test('B answers HIT with what A generated', async () => {
+    const first = await get(a, '/products')
+    assert.equal(first.cache, 'MISS')
+    const second = await get(b, '/products')
+    assert.equal(second.cache, 'HIT')
+    assert.deepEqual(second.body, first.body)
+    assert.deepEqual(await get(a, '/products'), second)
+  })
+
+  test('revalidateTag in a POST on B: A answers fresh on its next request, then both HIT', async () => {
+    await get(a, '/products')
+    const update = await b.send('/price', { method: 'POST', body: JSON.stringify({ price: 12 }), headers: { 'content-type': 'application/json' } })
+    assert.equal(update.status, 200)
+    const fresh = await get(a, '/products')
+    assert.equal(fresh.cache, 'MISS')
+    assert.equal(fresh.body.price, 12)
+    assert.deepEqual(await get(b, '/products'), { cache: 'HIT', body: fresh.body })
+  })
+
+  test('stale-while-revalidate: stale requests on both instances, one regeneration across them', async () => {
+    const first = await get(a, '/slow')
+    assert.equal(first.cache, 'MISS')
+    const runsBefore = first.body.run!
+    // revalidate = 1: wait until the entry has gone stale.
+    for (;;) {
+      const { cache } = await get(b, '/slow')
+      if (cache === 'STALE') break
+      assert.equal(cache, 'HIT')
+      await sleep(100)
+    }
+    // That STALE started a regeneration; more stale requests on both instances meanwhile join none.
+    const during = await Promise.all([a, b, a, b, a, b].map((target) => get(target, '/slow')))
+    for (const { cache, body } of during) {
+      assert.ok(cache === 'STALE' || cache === 'HIT', String(cache))
+      assert.ok(body.run === runsBefore || body.run === runsBefore + 1)
+    }
+    // Once regenerated, both instances serve the new entry, and it was generated once. (Counted at
+    // once: a second later the entry is stale again, and the next request regenerates it anew.)
+    for (;;) {
+      const { cache, body } = await get(a, '/slow')
+      if (cache === 'HIT' && body.run === runsBefore + 1) break
+      await sleep(50)
+    }
+    const { slowRuns } = JSON.parse(readFileSync(process.env.REDIS_APP_DB!, 'utf8')) as { slowRuns: number }
+    assert.equal(slowRuns, runsBefore + 1, 'one regeneration for both instances')
+    assert.deepEqual((await get(b, '/slow')).body, { run: runsBefore + 1 })
+  })
+
+  test('Redis killed mid-run: both instances keep answering (uncached, logged once); they share entries again when it returns', async () => {
+    await get(a, '/products')
+    await server.kill()
+    for (let i = 0; i < 3; i++) {
+      for (const target of [a, b]) {
+        const { cache, body } = await get(target, '/products')
+        assert.equal(cache, null, 'answered uncached: no x-nextjs-cache')
+        assert.equal(body.price, 12)
+      }
+    }
+    assert.equal(logA.errors.length, 1, 'the outage is logged once')
+
+    await server.restart()
+    // Each client reconnects on its own, with backoff; until it has, its instance answers uncached.
+    while ((await get(a, '/products')).cache !== 'MISS') await sleep(50)
+    let fromB = await get(b, '/products')
+    while (fromB.cache === null) {
+      await sleep(50)
+      fromB = await get(b, '/products')
+    }
+    assert.equal(fromB.cache, 'HIT', 'B serves the entry A wrote after the restart')
   })
 })
