@@ -33,7 +33,7 @@ const CACHE_TAGS_HEADER = 'x-next-cache-tags'
  * Next.js app's `cacheHandler`).
  *
  * @example
- * const store = redisCache({ url: process.env.REDIS_URL })
+ * const store = redisCache({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' })
  * await store.revalidateTag('products')
  */
 export class RedisCacheHandler implements CacheHandler {

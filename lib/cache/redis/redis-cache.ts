@@ -39,7 +39,7 @@ const MAX_RECONNECT_DELAY_MS = 2000
  *
  * @example
  * import { redisCache } from 'route-handlers/cache/redis'
- * app.use(routeHandlers({ dir: './app', cache: { store: redisCache({ url: process.env.REDIS_URL }) } }))
+ * app.use(routeHandlers({ dir: './app', cache: { store: redisCache({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }) } }))
  */
 export function redisCache(target: RedisTarget, options: RedisCacheOptions = {}): RedisCacheHandler {
   return new RedisCacheHandler(storeState(target, options))
@@ -52,7 +52,7 @@ export function redisCache(target: RedisTarget, options: RedisCacheOptions = {})
  * @example
  * // cache-handler.mjs, with `cacheHandler: require.resolve('./cache-handler.mjs')` in next.config.js
  * import { redisCacheHandlerClass } from 'route-handlers/cache/redis'
- * export default redisCacheHandlerClass({ url: process.env.REDIS_URL })
+ * export default redisCacheHandlerClass({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' })
  */
 export function redisCacheHandlerClass(target: RedisTarget, options: RedisCacheOptions = {}): CacheHandlerClass {
   const state = storeState(target, options)
