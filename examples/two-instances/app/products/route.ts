@@ -1,7 +1,7 @@
 // The catalog, cached for a minute in Redis and shared by every instance; tagged 'products', so
 // POST /api/products/price (./price/route.ts) refreshes it everywhere at once.
 import { unstable_cache } from 'next/cache'
-import { readCatalog } from '../_lib/catalog.ts'
+import { readCatalog } from '../_lib/catalog'
 
 export const revalidate = 60
 
