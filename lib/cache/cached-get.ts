@@ -58,7 +58,13 @@ export async function serveCached(route: LoadedRoute, request: NextRequest, para
   const found = await cache.getRoute(key, { tags, revalidate: configured })
   if (found === STORE_UNAVAILABLE) return uncached(await generate(), request.method)
   if (found) {
-    if (found.stale) regenerateInBackground(key, generate, handlers)
+    if (found.stale) {
+      const stillStale = async () => {
+        const current = await cache.getRoute(key, { tags, revalidate: configured })
+        return current === STORE_UNAVAILABLE || current === null || current.stale
+      }
+      regenerateInBackground(key, generate, stillStale, handlers)
+    }
     const cacheControl = cache.cacheControlOf(key) ?? routeCacheControl(configured)
     return fromEntry(found.value, cacheControl, found.stale ? 'STALE' : 'HIT', request.method)
   }
@@ -118,12 +124,18 @@ async function generateEntry(
   }
 }
 
-function regenerateInBackground(key: string, generate: () => Promise<Generated>, handlers: HandlersContext): void {
+/**
+ * Regenerates a stale entry once across instances: the lock admits one, and the one admitted reads
+ * the entry again first, since another instance may have regenerated it and let go of the lock
+ * between this instance's read and its lock.
+ */
+function regenerateInBackground(key: string, generate: () => Promise<Generated>, stillStale: () => Promise<boolean>, handlers: HandlersContext): void {
   const cache = handlers.cache
   if (cache.inFlight(key)) return
   void cache.singleFlight(key, async () => {
     if (!(await cache.lockRegeneration(key, REGENERATION_LOCK_MS))) return
     try {
+      if (!(await stillStale())) return
       const result = await generate()
       if (result.kind === 'entry') await cache.setRoute(key, result.value, result.cacheControl, result.tags)
       else void result.response.body?.cancel().catch(() => {})
