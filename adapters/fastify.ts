@@ -70,9 +70,10 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     if (route) {
       // An invalid request target throws RH_ERR_TARGET_INVALID (400), as building the request would.
       const pathname = mountRelative(originForm(request.url), basePath)
-      match = (pathname === null ? null : routes.matchFile(route, pathname)) ?? undefined
+      match = (pathname === null ? null : routes.matchFile(route, pathname, request.method)) ?? undefined
       // Fastify decodes before routing (`/%61dmin` reaches `/admin`'s route); the file answers
-      // only the path as it is spelled in its folders, and no other file may take the request.
+      // only the path as it is spelled in its folders, and no other file's handler may run. (A
+      // file that outranks this one for the path but lacks the method answers its own 405.)
       if (!match) return notFound(reply)
     }
     const client = { protocol: request.protocol, host: request.host, ip: () => request.ip }

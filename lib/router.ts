@@ -14,6 +14,7 @@ import { compileAhead, loadRouteModule, prepareLoading, sweepTransformCache } fr
 import { routeFileVersion } from './load/reload.ts'
 import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
 import { matchRoute, matchRouteFile } from './match.ts'
+import { answersMethod, mayBeOutranked } from './outranking.ts'
 import { resolvePreviewModeId } from './next/draft-mode.ts'
 import { resolveBodyLimits, type BodyLimits } from './body/limits.ts'
 import { RouteRequest } from './body/route-request.ts'
@@ -51,11 +52,14 @@ export interface RouteHandlers {
   match(pathname: string): RouteMatch | null
   /**
    * Checks a mount-relative pathname against one route file of `routes` alone, for a host whose
-   * own router has chosen the file (the Fastify plugin binds each Fastify route to its file): the
-   * same rules as `match()` (static segments raw, params decoded, one trailing slash) without the
-   * search. `null` when the path is not that file's: answer not-found, never another file.
+   * own router has chosen the file for `method` (the Fastify plugin binds each Fastify route to its
+   * file): the same rules as `match()` (static segments raw, params decoded, one trailing slash)
+   * without the search. `null` when the path is not that file's: answer not-found. The one other
+   * file it may give is the one `match()` gives when that file does not answer `method` (the host
+   * passed over it: `DELETE /users/me` reaches `users/[id]`'s route when `users/me` has no
+   * `DELETE`), so that it answers its 405, `OPTIONS` or 400, and no handler of another file runs.
    */
-  matchFile(route: RouteInfo, pathname: string): RouteMatch | null
+  matchFile(route: RouteInfo, pathname: string, method: string): RouteMatch | null
   /**
    * Answers `request`, or resolves `null` when no route file matches its path (so a host can fall
    * through; also for a method the file lacks, with `onMissingMethod: 'fall-through'`). Rejects
@@ -212,7 +216,13 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       return routeHandlers
     }),
     match: (pathname) => matchRoute(tree, pathname, maxParamLength),
-    matchFile: (route, pathname) => matchRouteFile(route as RouteEntry, pathname, maxParamLength),
+    matchFile(route, pathname, method) {
+      const entry = route as RouteEntry
+      if (!mayBeOutranked(tree, entry, method)) return matchRouteFile(entry, pathname, maxParamLength)
+      const found = matchRoute(tree, pathname, maxParamLength)
+      if (found === null || found.route === entry) return found
+      return answersMethod(found.route as RouteEntry, method) ? null : found
+    },
     // Not async: the hot path hands back dispatch's own promise, with no promise of its own.
     handle(request, handleOptions = {}) {
       try {

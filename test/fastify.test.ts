@@ -405,3 +405,48 @@ describe('Fastify: each route file is registered for its own methods, bound to t
     assert.equal(await send('/api/blog/a%20b'), '200 slug a b')
   })
 })
+
+// Review of issue 13: find-my-way holds one tree per method, with only the methods each file
+// exports, so for a method the static file lacks it routes the static path to the [param] file
+// beside it. Next.js (and Express, and the core) give the path to the static file: its 405.
+describe('Fastify: a method only a [param] file exports is still the static file’s 405 on its path (issue 13 review)', () => {
+  const dir = tempRouteFolder({
+    'users/me/route.ts': "export const GET = () => new Response('me')\n",
+    'users/[id]/route.ts': [
+      "export const GET = (_: Request, { params }: { params: { id: string } }) => new Response(`user ${params.id}`)",
+      "export const DELETE = (_: Request, { params }: { params: { id: string } }) => new Response(`deleted ${params.id}`)",
+      "export const OPTIONS = () => new Response('id options')",
+      '',
+    ].join('\n'),
+    'files/route.ts': "export const POST = () => new Response('files post')\n",
+    'files/[...path]/route.ts': "export const GET = (_: Request, { params }: { params: { path: string[] } }) => new Response(`path ${params.path.join('/')}`)\n",
+    'broken/route.ts': "throw new Error('broken on purpose')\n",
+    '[slug]/route.ts': "export const GET = (_: Request, { params }: { params: { slug: string } }) => new Response(`slug ${params.slug}`)\n",
+  })
+  const server = withApp(async (app) => {
+    await app.register(routeHandlersPlugin, { dir, prefix: '/api', logger: quietLogger })
+  })
+  const send = async (path: string, method = 'GET') => {
+    const response = await fetch(`${server.url()}/api${path}`, { method })
+    return [response.status, response.headers.get('allow'), await response.text()].filter(Boolean).join(' ')
+  }
+
+  test('DELETE /users/me is users/me’s 405, not users/[id]’s DELETE with id "me"; OPTIONS is its automatic 204', async () => {
+    assert.equal(await send('/users/me', 'DELETE'), '405 GET, HEAD, OPTIONS')
+    assert.equal(await send('/users/me', 'OPTIONS'), '204 GET, HEAD, OPTIONS')
+    assert.equal(await send('/users/me/', 'DELETE'), '405 GET, HEAD, OPTIONS')
+    assert.equal(await send('/users/me'), '200 me')
+    assert.equal(await send('/users/7', 'DELETE'), '200 deleted 7')
+    assert.equal(await send('/users/7', 'OPTIONS'), '200 id options')
+  })
+
+  test('GET /files/ is files/route.ts’s 405 (find-my-way’s wildcard matches it empty), as on Express', async () => {
+    assert.equal(await send('/files/'), '405 OPTIONS, POST')
+    assert.equal(await send('/files/a/b'), '200 path a/b')
+  })
+
+  test('a static file that failed to load answers 500, not the [slug] beside it', async () => {
+    assert.match(await send('/broken'), /^500 /)
+    assert.equal(await send('/other'), '200 slug other')
+  })
+})
