@@ -66,16 +66,19 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   // Answers a request for the file Fastify routed it to (`route`), or, without one, for whatever
   // file the core matches (the fallback; and every route under dev reload, where files change).
   const answer = async (request: FastifyRequest, reply: FastifyReply, route?: RouteInfo): Promise<FastifyReply> => {
-    let match: RouteMatch | undefined
-    if (route) {
-      // An invalid request target throws RH_ERR_TARGET_INVALID (400), as building the request would.
-      const pathname = mountRelative(originForm(request.url), basePath)
-      match = (pathname === null ? null : routes.matchFile(route, pathname, request.method)) ?? undefined
+    // The path Fastify routed: `request.url`, which the app's `rewriteUrl` may have changed (the
+    // handler's `request.url` stays the original one). Matching the original instead would run a
+    // file the app rewrote the request away from. An invalid request target throws
+    // RH_ERR_TARGET_INVALID (400), as building the request would.
+    const pathname = mountRelative(originForm(request.url), basePath)
+    let match: RouteMatch | null = null
+    if (pathname !== null) {
       // Fastify decodes before routing (`/%61dmin` reaches `/admin`'s route); the file answers
       // only the path as it is spelled in its folders, and no other file's handler may run. (A
       // file that outranks this one for the path but lacks the method answers its own 405.)
-      if (!match) return notFound(reply)
+      match = route ? routes.matchFile(route, pathname, request.method) : routes.match(pathname)
     }
+    if (!match) return notFound(reply)
     const client = { protocol: request.protocol, host: request.host, ip: () => request.ip }
     const body = request.body instanceof Readable ? request.body : request.raw
     const nextRequest = toNextRequest(request.raw, reply.raw, client, request.originalUrl, basePath, routes.bodyLimits, body)

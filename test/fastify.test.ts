@@ -450,3 +450,34 @@ describe('Fastify: a method only a [param] file exports is still the static file
     assert.equal(await send('/other'), '200 slug other')
   })
 })
+
+// Review of issue 13: the fallback matched the handler's URL (Fastify's `originalUrl`), not the
+// path Fastify had routed (`request.url`, after the app's `rewriteUrl`).
+describe("Fastify with rewriteUrl: the fallback answers for the path Fastify routed, never the original's file (issue 13 review)", () => {
+  const dir = tempRouteFolder({
+    'only-get/route.ts': "export const GET = () => new Response('only-get')\n",
+    'retired/route.ts': "export const POST = () => new Response('retired POST ran')\n",
+  })
+  const server = withApp(
+    async (app) => {
+      await app.register(routeHandlersPlugin, { dir, prefix: '/api', logger: quietLogger })
+    },
+    // A tenant prefix dropped before routing, and a retired URL sent to its replacement.
+    { rewriteUrl: (request) => request.url!.replace(/^\/t\/[^/]+/, '').replace(/^\/api\/retired/, '/api/only-get') },
+  )
+  const send = async (path: string, method = 'GET') => {
+    const response = await fetch(`${server.url()}${path}`, { method })
+    return [response.status, response.headers.get('allow'), await response.text()].filter(Boolean).join(' ')
+  }
+
+  test('a rewritten path gets its 405 and automatic OPTIONS, as its GET gets its handler', async () => {
+    assert.equal(await send('/t/acme/api/only-get'), '200 only-get')
+    assert.equal(await send('/t/acme/api/only-get', 'POST'), '405 GET, HEAD, OPTIONS')
+    assert.equal(await send('/t/acme/api/only-get', 'OPTIONS'), '204 GET, HEAD, OPTIONS')
+  })
+
+  test('a URL the app rewrote away from a route file does not run that file', async () => {
+    assert.equal(await send('/api/retired', 'POST'), '405 GET, HEAD, OPTIONS')
+    assert.equal(await send('/api/retired'), '200 only-get')
+  })
+})
