@@ -62,4 +62,21 @@ describe('NextURL: searchParams before the URL is parsed', () => {
   test('new NextURL() of something that is not a URL throws at once, as new URL() does', () => {
     assert.throws(() => new NextURL('not a url'), TypeError)
   })
+
+  // Review of issue 13: the lazy params re-serialized the query only when its text changed, so a
+  // write that changes nothing (deleting an absent name, which a handler does to strip a token
+  // before a redirect) kept the client's bytes, where a URL and Next.js's NextURL re-serialize.
+  test('any write through searchParams re-serializes the query, as a URL does, even one that changes nothing', () => {
+    for (const href of ['http://localhost/x?flag', 'http://localhost/x?q=a+b&r=%20&t=%7e']) {
+      const url = nextUrl(href)
+      const reference = new URL(href)
+      url.searchParams.delete('token')
+      reference.searchParams.delete('token')
+      assert.equal(url.href, reference.href)
+      assert.equal(url.search, reference.search)
+    }
+    const url = nextUrl('http://localhost/x?b=2&a=1')
+    url.searchParams.sort()
+    assert.equal(url.href, 'http://localhost/x?a=1&b=2')
+  })
 })
