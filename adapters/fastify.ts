@@ -54,7 +54,9 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
       if (failOnLoadError) throw error
     })
     .finally(stopWatching)
-  const basePath = fastify.prefix
+  // Fastify keeps a prefix as given: under `prefix: '/'` or `'/api/'` it routes `/x` or `/api/x`
+  // here, and the mount is `''` or `/api`.
+  const basePath = fastify.prefix.endsWith('/') ? fastify.prefix.slice(0, -1) : fastify.prefix
   // fastify.close() waits for pending after() work, as `next start` does on shutdown.
   fastify.addHook('onClose', () => routes.close())
 

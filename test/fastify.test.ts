@@ -481,3 +481,27 @@ describe("Fastify with rewriteUrl: the fallback answers for the path Fastify rou
     assert.equal(await send('/api/retired'), '200 only-get')
   })
 })
+
+// Review of issue 13: the bound routes and the fallback cut `fastify.prefix` off the path as given;
+// Fastify keeps `'/'` and `'/api/'` as written, so every route file answered 404.
+for (const prefix of ['/', '/api/']) {
+  describe(`Fastify with prefix ${JSON.stringify(prefix)}: route files answer under it (issue 13 review)`, () => {
+    const dir = tempRouteFolder({
+      'only-get/route.ts': "export const GET = (request: import('next/server').NextRequest) => new Response(`${request.nextUrl.basePath}|${request.nextUrl.pathname}`)\n",
+    })
+    const server = withApp(async (app) => {
+      await app.register(routeHandlersPlugin, { dir, prefix, logger: quietLogger })
+    })
+    const mount = prefix.slice(0, -1)
+    const send = async (path: string, method = 'GET') => {
+      const response = await fetch(`${server.url()}${mount}${path}`, { method })
+      return [response.status, response.headers.get('allow'), await response.text()].filter(Boolean).join(' ')
+    }
+
+    test('the file’s own route, its 405 and its automatic OPTIONS; nextUrl splits the mount off', async () => {
+      assert.equal(await send('/only-get'), `200 ${mount}|/only-get`)
+      assert.equal(await send('/only-get', 'POST'), '405 GET, HEAD, OPTIONS')
+      assert.equal(await send('/only-get', 'OPTIONS'), '204 GET, HEAD, OPTIONS')
+    })
+  })
+}
