@@ -30,7 +30,8 @@ const stateKey: symbol | undefined = (() => {
 
 /**
  * The bytes or text a response's body was made from, when it was made from a string or bytes and
- * nothing has read it; `undefined` otherwise (a stream, a Blob, a body already used or locked).
+ * nothing has read it; `undefined` otherwise (a stream, a Blob, a body already used or locked,
+ * bytes a clone's read took).
  *
  * @example
  * knownBody(Response.json({ ok: true })) // Uint8Array of '{"ok":true}'
@@ -40,5 +41,8 @@ export function knownBody(response: Response): string | Uint8Array | undefined {
   const body = ((response as unknown as Record<symbol, { body?: UndiciBody | null } | undefined>)[stateKey])?.body
   if (!body || body.stream === null || body.stream.locked || response.bodyUsed) return undefined
   const { source } = body
-  return typeof source === 'string' || source instanceof Uint8Array ? source : undefined
+  if (typeof source === 'string') return source
+  // Bytes whose buffer a read of a clone moved away (Node 20's undici transfers it into the stream
+  // it reads; the clones share `source`) are empty now: this copy's stream still has them.
+  return source instanceof Uint8Array && source.byteLength === body.length ? source : undefined
 }
