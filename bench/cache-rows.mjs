@@ -66,7 +66,7 @@ export async function cacheRows({ seconds, rounds, onRow }) {
         }
         const hit = await servedFromCache(cached.port, '/hello')
         const vsNative = await pairedRounds(native, cached, { path: '/hello', seconds, rounds })
-        const uncached = await pairedRounds(native, cached, { path: '/hello-uncached', seconds, rounds })
+        const uncached = await pairedRounds(native, cached, { path: '/hello', bPath: '/hello-uncached', seconds, rounds })
         rows.push({ store, hit, nativeRps: vsNative.aRps, cachedRps: vsNative.bRps, ratios: vsNative.ratios, uncachedRps: uncached.bRps, uncachedRatios: uncached.ratios })
         onRow(rows.at(-1))
       } finally {

@@ -24,14 +24,14 @@ export const SCENARIOS = [
 ]
 
 /** Measures `a` against `b` on one path in `rounds` interleaved rounds; ratio = b / a per round. */
-export async function pairedRounds(a, b, { path, script, seconds, rounds }) {
+export async function pairedRounds(a, b, { path, bPath = path, script, seconds, rounds }) {
   // Warm-up: JIT and connection set-up out of the measured rounds.
   await runWrk({ port: a.port, path, script, seconds: 1 })
-  await runWrk({ port: b.port, path, script, seconds: 1 })
+  await runWrk({ port: b.port, path: bPath, script, seconds: 1 })
   const results = { a: [], b: [], ratios: [] }
   for (let round = 0; round < rounds; round++) {
     const first = await runWrk({ port: a.port, path, script, seconds })
-    const second = await runWrk({ port: b.port, path, script, seconds })
+    const second = await runWrk({ port: b.port, path: bPath, script, seconds })
     results.a.push(first.rps)
     results.b.push(second.rps)
     results.ratios.push(second.rps / first.rps)
