@@ -107,6 +107,11 @@ const errorTable = {
     message: (call: string) =>
       `\`${call}\` cannot be used inside an after() callback: the response has already been sent. Call it in the handler itself.`,
   },
+  RH_ERR_COOKIES_STATIC: {
+    status: 500,
+    message: (call: string) =>
+      `\`${call}\` cannot be used in a GET with \`dynamic = 'force-static'\`: its response is cached and sent to every visitor, with the cookie. Set cookies in an uncached route (Next.js throws here too).`,
+  },
   RH_ERR_HEADERS_READONLY: {
     status: 500,
     message: () => 'Headers returned by headers() cannot be modified. Set response headers on the Response you return instead.',

@@ -33,8 +33,10 @@ const HEADER_MEMBERS = [
  */
 export function cookies(): Awaitable<RouteCookies> {
   const store = getRequestStore('cookies()')
-  // A GET generated for the cache with dynamic = 'force-static' sees no cookies, as in Next.js.
-  if (trackDynamicAccess(store, 'cookies()')) store.cookies ??= new RouteCookies(new Headers())
+  // A GET generated for the cache with dynamic = 'force-static' sees no cookies and, as Next.js's
+  // sealed empty cookies, cannot set any: a Set-Cookie stored in the shared entry would reach every
+  // visitor (one user's session handed to the next).
+  if (trackDynamicAccess(store, 'cookies()')) store.cookies ??= new RouteCookies(new Headers(), 'force-static')
   return awaitableFacade(cookieJarOf(store), COOKIE_MEMBERS)
 }
 

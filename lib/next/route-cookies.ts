@@ -3,6 +3,9 @@ import type { ModifiedCookies, RequestStore } from '../context.ts'
 import { routeHandlersError } from '../errors.ts'
 import { cookieToDelete, cookieToSet, type DeleteCookieArguments, type SetCookieArguments } from './cookie-semantics.ts'
 
+/** Why a jar refuses `set()`/`delete()`: inside `after()`, or in a `force-static` GET generated for the cache. */
+export type SealedBy = 'after' | 'force-static'
+
 /**
  * `cookies()` inside a route handler, as Next.js builds it: reads see the request's cookies and
  * whatever the handler set since; `set()`/`delete()` are remembered and become `Set-Cookie` headers
@@ -14,14 +17,17 @@ export class RouteCookies implements ModifiedCookies {
   // By name, in the order Next's ResponseCookies keeps: the request's, then new names as set.
   readonly #cookies = new Map<string, ResponseCookie>()
   readonly #modified = new Set<string>()
-  readonly #readonly: boolean
+  readonly #sealed: SealedBy | undefined
 
-  /** `readonly`: inside `after()`, where the response has been sent, `set()`/`delete()` throw. */
-  constructor(requestHeaders: Headers, readonly = false) {
+  /**
+   * `sealed`: `set()`/`delete()` throw — inside `after()` (the response has been sent) and in a GET
+   * generated for the cache with `force-static` (its cookies would go to every visitor).
+   */
+  constructor(requestHeaders: Headers, sealed?: SealedBy) {
     const header = requestHeaders.get('cookie')
     // RequestCookies' parse (undecodable values skipped), then ResponseCookies' defaults (`Path=/`).
     if (header) for (const [name, value] of parseCookie(header)) this.#cookies.set(name, { name, value, path: '/' })
-    this.#readonly = readonly
+    this.#sealed = sealed
   }
 
   get size(): number {
@@ -43,7 +49,7 @@ export class RouteCookies implements ModifiedCookies {
   }
 
   set(...args: SetCookieArguments): this {
-    if (this.#readonly) throw routeHandlersError('RH_ERR_AFTER_READONLY', ['cookies().set()'])
+    if (this.#sealed) throw sealedError(this.#sealed, 'cookies().set()')
     const [name, cookie] = cookieToSet(args)
     this.#cookies.set(name, cookie)
     this.#modified.add(name)
@@ -51,7 +57,7 @@ export class RouteCookies implements ModifiedCookies {
   }
 
   delete(...args: DeleteCookieArguments): this {
-    if (this.#readonly) throw routeHandlersError('RH_ERR_AFTER_READONLY', ['cookies().delete()'])
+    if (this.#sealed) throw sealedError(this.#sealed, 'cookies().delete()')
     const [name, cookie] = cookieToDelete(args)
     this.#cookies.set(name, cookie)
     this.#modified.add(name)
@@ -84,5 +90,9 @@ export class RouteCookies implements ModifiedCookies {
  * Next.js.
  */
 export function cookieJarOf(store: RequestStore): RouteCookies {
-  return (store.cookies ??= new RouteCookies(store.request.headers, store.phase === 'after')) as RouteCookies
+  return (store.cookies ??= new RouteCookies(store.request.headers, store.phase === 'after' ? 'after' : undefined)) as RouteCookies
+}
+
+function sealedError(sealed: SealedBy, call: string) {
+  return sealed === 'after' ? routeHandlersError('RH_ERR_AFTER_READONLY', [call]) : routeHandlersError('RH_ERR_COOKIES_STATIC', [call])
 }
