@@ -22,6 +22,14 @@ export async function GET() {
   return Response.json({ visits })
 }
 `,
+  // The classic draft route (README's example) with a revalidate: enable() must make it dynamic.
+  'draft/route.ts': `import { draftMode } from 'next/headers'
+export const revalidate = 60
+export async function GET() {
+  ;(await draftMode()).enable()
+  return new Response('Draft mode is enabled')
+}
+`,
 })
 
 for (const [name, start] of [['Express', expressTarget], ['Fastify', fastifyTarget]] as const) {
@@ -38,6 +46,14 @@ for (const [name, start] of [['Express', expressTarget], ['Fastify', fastifyTarg
       assert.deepEqual(await first.json(), { code: 'RH_ERR_COOKIES_STATIC' })
       const second = await target.send('/session')
       assert.deepEqual(second.headers.getSetCookie(), [], "the first visitor's session is not handed to the second")
+    })
+
+    test('draftMode().enable() in a GET with revalidate makes the route dynamic: the bypass cookie is never cached', async () => {
+      const first = await target.send('/draft')
+      assert.equal(first.headers.getSetCookie().length, 1)
+      assert.equal(first.headers.get('x-nextjs-cache'), null)
+      const second = await target.send('/draft')
+      assert.equal(second.headers.get('x-nextjs-cache'), null, 'not a HIT carrying the preview mode id to everyone')
     })
   })
 }

@@ -8,6 +8,7 @@ import { requestStorage, type RequestStore } from '../context.ts'
 import { routeHandlersError } from '../errors.ts'
 import { processGlobal } from '../process-global.ts'
 import { cookieJarOf } from './route-cookies.ts'
+import { trackDynamicAccess } from '../cache/static-generation.ts'
 
 const BYPASS_COOKIE = '__prerender_bypass'
 const PREVIEW_DATA_COOKIE = '__next_preview_data'
@@ -74,7 +75,12 @@ export class DraftMode {
   #writable(call: string) {
     // Checked where it is called, as Next.js does: an object kept from the handler is still
     // read-only inside after().
-    if ((requestStorage.getStore() ?? this.#store).phase === 'after') throw routeHandlersError('RH_ERR_AFTER_READONLY', [call])
+    const current = requestStorage.getStore() ?? this.#store
+    if (current.phase === 'after') throw routeHandlersError('RH_ERR_AFTER_READONLY', [call])
+    // Next's trackDynamicDraftMode: a GET that toggles draft mode is never cached, whatever its
+    // `dynamic` (even force-static): its cookie carries the preview mode id, which a cached entry
+    // would hand to every visitor.
+    if (trackDynamicAccess(current, call) && current.generation) current.generation.usedDynamic ??= call
     return cookieJarOf(this.#store)
   }
 }
