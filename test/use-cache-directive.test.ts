@@ -49,17 +49,17 @@ test('a function with the directive goes through the wrapper with its arguments;
   assert.deepEqual(calls[0]!.bound, [])
 })
 
-test('arrow functions and methods keep their parameters and this; the kind after "use cache:" is passed', async () => {
+test('arrow functions and object methods keep their parameters; the kind after "use cache:" is passed', async () => {
   const { module, calls } = await load(`
     export const sum = async (a: number, { b }: { b: number }, ...rest: number[]) => {
       'use cache'
       return a + b + rest.length
     }
+    const BASE = 10
     export const box = {
-      base: 10,
       async add(n: number) {
         'use cache: private'
-        return this.base + n
+        return BASE + n
       },
     }
   `)
@@ -117,4 +117,21 @@ test('the rewrite adds no line, so stacks and source maps keep their lines; file
   assert.equal(code.split('\n').length, transformSync(source, { loader: 'ts', format: 'esm' }).code.split('\n').length)
   const untouched = 'export const note = "we do not use caches"\n'
   assert.equal(compileUseCache(untouched, 'x', '/p/x.js'), untouched)
+})
+
+// Review of issue 12: `this` and the outer `arguments` are not in the key, so two instances (two
+// users' services, say) shared one entry. Next's compiler refuses them, and instance methods.
+test('this, super and arguments in a "use cache" function, and "use cache" instance methods, fail the load as in Next.js', () => {
+  const compile = (source: string) => () => compileUseCache(transformSync(source, { loader: 'ts', format: 'esm' }).code, 'x', '/p/x.ts')
+  const cases: Array<[string, RegExp]> = [
+    ['export class Account { constructor(public user: string) {} async balance() { "use cache"; return this.user } }', /class instance methods/],
+    ['export const o = { user: "a", async m() { "use cache"; return this.user } }', /cannot use `this`/],
+    ['export class A { static async all() { "use cache"; return this.name } }', /cannot use `this`/],
+    ['export function outer() { return async () => { "use cache"; return arguments[0] } }', /cannot use `arguments`/],
+    ['export async function f() { "use cache"; const g = async () => this; return g() }', /cannot use `this`/],
+    ['class B { static n() { return 1 } }\nexport class C extends B { static async m() { "use cache"; return super.n() } }', /cannot use `super`/],
+  ]
+  for (const [source, message] of cases) assert.throws(compile(source), { code: 'RH_ERR_USE_CACHE_INVALID', message }, source)
+  // Their own functions and classes have their own `this` and `arguments`; static methods are fine.
+  assert.doesNotThrow(compile('export class A { static async m(id: string) { "use cache"; function f() { return arguments.length } return [id, f(), { arguments: 1 }.arguments] } }'))
 })

@@ -54,6 +54,7 @@ export function compileUseCache(code: string, moduleId: string, file: string): s
   const blanks: Array<[number, number]> = []
   const cached = new Set<FunctionNode>()
 
+  const instanceMethods = classInstanceMethods(program)
   if (fileKind !== undefined) {
     for (const fn of exportedFunctions(program, file)) cached.add(fn)
     blanks.push(...directiveRanges(program.body as AnyNode[]))
@@ -63,6 +64,13 @@ export function compileUseCache(code: string, moduleId: string, file: string): s
     const fromFile = cached.has(fn)
     if (kind === undefined && !fromFile) return
     if (!fn.async || fn.generator) throw invalid(file, fn, '"use cache" functions must be async functions.')
+    // Next's compiler refuses these: `this` (an instance, its state) and the outer `arguments`
+    // cannot be part of the key, so two callers that differ only there would share one entry.
+    if (instanceMethods.has(fn)) {
+      throw invalid(file, fn, 'It is not allowed to define inline "use cache" annotated class instance methods. To define cached functions, use functions, object method properties, or static class methods instead.')
+    }
+    const forbidden = forbiddenExpression(fn)
+    if (forbidden) throw invalid(file, forbidden.node, `"use cache" functions cannot use \`${forbidden.expression}\`.`)
     if (kind !== undefined) blanks.push(...directiveRanges(fn.body.body as AnyNode[]))
     const id = `${moduleId}#${functionName(fn)}@${fn.start}`
     const bound = capturedNames(fn, enclosing)
@@ -75,6 +83,40 @@ export function compileUseCache(code: string, moduleId: string, file: string): s
   })
   if (insertions.length === 0) return code
   return IMPORT + apply(code, insertions, blanks)
+}
+
+// The functions that are a class's (non-static) methods.
+function classInstanceMethods(program: AnyNode): Set<AnyNode> {
+  const methods = new Set<AnyNode>()
+  const walk = (node: AnyNode): void => {
+    if (node.type === 'MethodDefinition' && node.static !== true && node.kind === 'method' && isNode(node.value)) methods.add(node.value)
+    for (const child of children(node)) walk(child)
+  }
+  walk(program)
+  return methods
+}
+
+// The first `this`, `super` or `arguments` of `fn` itself: in its parameters and body, arrows
+// included (they share them), not in the functions and classes it declares (they have their own).
+function forbiddenExpression(fn: FunctionNode): { node: AnyNode; expression: string } | undefined {
+  const find = (node: AnyNode): { node: AnyNode; expression: string } | undefined => {
+    if (node !== fn && (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ClassBody')) return undefined
+    if (node.type === 'ThisExpression') return { node, expression: 'this' }
+    if (node.type === 'Super') return { node, expression: 'super' }
+    if (node.type === 'Identifier') return node.name === 'arguments' ? { node, expression: 'arguments' } : undefined
+    for (const key of Object.keys(node)) {
+      if (key === 'loc' || key === 'label') continue
+      if (key === 'property' && node.type === 'MemberExpression' && !node.computed) continue
+      if (key === 'key' && (node.type === 'Property' || node.type === 'MethodDefinition' || node.type === 'PropertyDefinition') && !node.computed) continue
+      const value = node[key]
+      for (const child of Array.isArray(value) ? value : [value]) {
+        const found = isNode(child) ? find(child) : undefined
+        if (found) return found
+      }
+    }
+    return undefined
+  }
+  return find(fn)
 }
 
 function directiveKind(body: AnyNode[]): string | undefined {
