@@ -135,3 +135,37 @@ test('this, super and arguments in a "use cache" function, and "use cache" insta
   // Their own functions and classes have their own `this` and `arguments`; static methods are fine.
   assert.doesNotThrow(compile('export class A { static async m(id: string) { "use cache"; function f() { return arguments.length } return [id, f(), { arguments: 1 }.arguments] } }'))
 })
+
+// Review of issue 12: names declared beside a cached function (a sibling callback's parameter, a
+// catch clause) were passed as its closure: the bound list read a name not in scope there.
+test('only names in scope where the cached function is defined are bound: a sibling\'s parameter or catch clause is not', async () => {
+  const { module, calls } = await load(`
+    export async function handler(ids: string[]) {
+      const doubled = ids.map((item) => item + item)
+      try { JSON.parse('{') } catch (error) { void error }
+      const load = async (id: string) => {
+        'use cache'
+        try { return [id, ...[1].map((item) => item)] } catch (error) { return [String(error)] }
+      }
+      return [doubled, await load('a')]
+    }
+  `)
+  assert.deepEqual(await (module.handler as (ids: string[]) => Promise<unknown>)(['x']), [['xx'], ['a', 1]])
+  assert.deepEqual(calls[0]!.bound, [])
+})
+
+test('a cached function in a module-level loop closes over the loop\'s variable (part of its key)', async () => {
+  const { module, calls } = await load(`
+    export const loaders: Record<string, (id: string) => Promise<string>> = {}
+    for (const region of ['eu', 'us']) {
+      loaders[region] = async (id: string) => {
+        'use cache'
+        return region + ':' + id
+      }
+    }
+  `)
+  const loaders = module.loaders as Record<string, (id: string) => Promise<string>>
+  assert.equal(await loaders.eu!('1'), 'eu:1')
+  assert.equal(await loaders.us!('1'), 'us:1')
+  assert.deepEqual(calls.map((call) => call.bound), [['eu'], ['us']], 'two regions, two keys')
+})

@@ -59,7 +59,7 @@ export function compileUseCache(code: string, moduleId: string, file: string): s
     for (const fn of exportedFunctions(program, file)) cached.add(fn)
     blanks.push(...directiveRanges(program.body as AnyNode[]))
   }
-  visit(program, [], (fn, enclosing) => {
+  visit(program, [], (fn, ancestors) => {
     const kind = fn.body.type === 'BlockStatement' ? directiveKind(fn.body.body as AnyNode[]) : undefined
     const fromFile = cached.has(fn)
     if (kind === undefined && !fromFile) return
@@ -73,7 +73,7 @@ export function compileUseCache(code: string, moduleId: string, file: string): s
     if (forbidden) throw invalid(file, forbidden.node, `"use cache" functions cannot use \`${forbidden.expression}\`.`)
     if (kind !== undefined) blanks.push(...directiveRanges(fn.body.body as AnyNode[]))
     const id = `${moduleId}#${functionName(fn)}@${fn.start}`
-    const bound = capturedNames(fn, enclosing)
+    const bound = capturedNames(fn, ancestors)
     const call = `${WRAPPER}(${JSON.stringify(kind ?? fileKind ?? 'default')}, ${JSON.stringify(id)}, [${bound.join(', ')}], `
     if (fn.type === 'ArrowFunctionExpression') {
       insertions.push({ at: fn.start, text: `((...__rhArgs) => ${call}__rhArgs, ` }, { at: fn.end, text: '))' })
@@ -190,9 +190,10 @@ function isFunction(node: AnyNode): node is FunctionNode {
   return node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression'
 }
 
-// Calls `onFunction` for every function, with the functions around it (innermost last).
-function visit(node: AnyNode, enclosing: FunctionNode[], onFunction: (fn: FunctionNode, enclosing: FunctionNode[]) => void): void {
-  const inner = isFunction(node) ? (onFunction(node, enclosing), [...enclosing, node]) : enclosing
+// Calls `onFunction` for every function, with the nodes around it (the program first).
+function visit(node: AnyNode, ancestors: AnyNode[], onFunction: (fn: FunctionNode, ancestors: AnyNode[]) => void): void {
+  if (isFunction(node)) onFunction(node, ancestors)
+  const inner = [...ancestors, node]
   for (const child of children(node)) visit(child, inner, onFunction)
 }
 
@@ -219,31 +220,53 @@ function functionName(fn: FunctionNode): string {
 }
 
 /**
- * The names `fn` reads that a function around it declares: its closure, which Next's compiler
- * passes as bound arguments (part of the key). Module-level names are not closures (the module is
- * one instance). A name declared both inside `fn` and around it is counted as captured: a larger
- * key is safe, a smaller one is not.
+ * The names `fn` reads that a scope around it declares, below the module's own scope: its closure,
+ * which Next's compiler passes as bound arguments (part of the key). Only the scopes on the way
+ * from the module to `fn` count (a sibling callback's parameter is not in scope there: reading it
+ * would throw); module-level names are not closures (the module is one instance), but a
+ * module-level block's are (a `for (const region of …)` loop). A name `fn` both reads from around
+ * it and declares itself is counted: a larger key is safe, a smaller one is not.
  */
-function capturedNames(fn: FunctionNode, enclosing: FunctionNode[]): string[] {
-  if (enclosing.length === 0) return []
-  const declaredAround = new Set<string>()
-  for (const outer of enclosing) collectDeclared(outer, fn, declaredAround)
+function capturedNames(fn: FunctionNode, ancestors: AnyNode[]): string[] {
+  const inScope = new Set<string>()
+  for (const scope of ancestors) if (scope.type !== 'Program') collectScope(scope, inScope)
+  if (inScope.size === 0) return []
   const read = new Set<string>()
   collectReferences(fn, read)
-  return [...read].filter((name) => declaredAround.has(name) && name !== 'arguments').sort()
+  return [...read].filter((name) => inScope.has(name) && name !== 'arguments').sort()
 }
 
-// Binding names in `node`'s subtree, outside `skip`: params, variables, functions, classes, catch.
-function collectDeclared(node: AnyNode, skip: AnyNode, into: Set<string>): void {
-  if (node === skip) return
-  if (isFunction(node)) {
-    for (const param of node.params) collectPattern(param, into)
-    if (node.type === 'FunctionDeclaration' && node.id) into.add(node.id.name as string)
+// The names a node on the way to `fn` declares for what it contains.
+function collectScope(scope: AnyNode, into: Set<string>): void {
+  if (isFunction(scope)) {
+    for (const param of scope.params) collectPattern(param, into)
+    if (scope.type === 'FunctionExpression' && scope.id) into.add(scope.id.name as string)
+    if (scope.body.type === 'BlockStatement') collectVars(scope.body, into)
   }
-  if (node.type === 'VariableDeclarator') collectPattern(node.id as AnyNode, into)
-  if (node.type === 'ClassDeclaration' && isNode(node.id)) into.add(node.id.name as string)
-  if (node.type === 'CatchClause' && isNode(node.param)) collectPattern(node.param, into)
-  for (const child of children(node)) collectDeclared(child, skip, into)
+  if (scope.type === 'BlockStatement' || scope.type === 'StaticBlock') collectLexical(scope.body as AnyNode[], into)
+  if (scope.type === 'SwitchStatement') for (const branch of scope.cases as AnyNode[]) collectLexical(branch.consequent as AnyNode[], into)
+  if (scope.type === 'ForStatement' && isNode(scope.init)) collectLexical([scope.init], into)
+  if ((scope.type === 'ForInStatement' || scope.type === 'ForOfStatement') && isNode(scope.left)) collectLexical([scope.left], into)
+  if (scope.type === 'CatchClause' && isNode(scope.param)) collectPattern(scope.param, into)
+  if ((scope.type === 'ClassDeclaration' || scope.type === 'ClassExpression') && isNode(scope.id)) into.add(scope.id.name as string)
+}
+
+// `let`, `const`, classes and functions declared directly in a block (block-scoped in a module).
+function collectLexical(statements: AnyNode[], into: Set<string>): void {
+  for (const statement of statements) {
+    if (statement.type === 'VariableDeclaration' && statement.kind !== 'var') {
+      for (const declarator of statement.declarations as AnyNode[]) collectPattern(declarator.id as AnyNode, into)
+    }
+    if ((statement.type === 'FunctionDeclaration' || statement.type === 'ClassDeclaration') && isNode(statement.id)) into.add(statement.id.name as string)
+  }
+}
+
+// A function's `var`s, wherever they are in its body (hoisted), not those of functions inside it.
+function collectVars(node: AnyNode, into: Set<string>): void {
+  if (node.type === 'VariableDeclaration' && node.kind === 'var') {
+    for (const declarator of node.declarations as AnyNode[]) collectPattern(declarator.id as AnyNode, into)
+  }
+  for (const child of children(node)) if (!isFunction(child)) collectVars(child, into)
 }
 
 function collectPattern(pattern: AnyNode, into: Set<string>): void {
