@@ -1,6 +1,8 @@
 /**
  * Regressions from the review of the caching work (issue 12): a cached GET must never hand one
- * visitor's cookies (a session, the draft mode secret) to the next. Each runs on Express and Fastify.
+ * visitor's cookies (a session, the draft mode secret) to the next, and a draft mode request
+ * neither reads nor writes the data caches (its drafts would reach the public). Each runs on
+ * Express and Fastify.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
@@ -30,13 +32,28 @@ export async function GET() {
   return new Response('Draft mode is enabled')
 }
 `,
+  // Data caches in a plain GET: Next bypasses unstable_cache and "use cache" in draft mode.
+  'data/route.ts': `import { unstable_cache } from 'next/cache'
+let calls = 0
+const viaUnstableCache = unstable_cache(async () => ++calls, ['draft-review'])
+async function viaUseCache() {
+  'use cache'
+  return ++calls
+}
+export async function GET() {
+  return Response.json({ unstableCache: await viaUnstableCache(), useCache: await viaUseCache() })
+}
+`,
 })
+
+const PREVIEW_MODE_ID = 'cache-leaks-preview'
+const DRAFT = { headers: { cookie: `__prerender_bypass=${PREVIEW_MODE_ID}` } }
 
 for (const [name, start] of [['Express', expressTarget], ['Fastify', fastifyTarget]] as const) {
   describe(`${name}: a cached GET keeps no visitor's cookies`, () => {
     let target: Target
     before(async () => {
-      target = await start('', LEAKS_DIR, { logger: quietLogger })
+      target = await start('', LEAKS_DIR, { logger: quietLogger, previewModeId: PREVIEW_MODE_ID })
     })
     after(() => target.close())
 
@@ -54,6 +71,14 @@ for (const [name, start] of [['Express', expressTarget], ['Fastify', fastifyTarg
       assert.equal(first.headers.get('x-nextjs-cache'), null)
       const second = await target.send('/draft')
       assert.equal(second.headers.get('x-nextjs-cache'), null, 'not a HIT carrying the preview mode id to everyone')
+    })
+
+    test('in draft mode, unstable_cache and "use cache" run their function and store nothing, as in Next.js', async () => {
+      const published = (await (await target.send('/data')).json()) as Record<string, number>
+      assert.deepEqual(await (await target.send('/data')).json(), published, 'cached for the public')
+      const draft = (await (await target.send('/data', DRAFT)).json()) as Record<string, number>
+      assert.ok(draft.unstableCache! > published.unstableCache! && draft.useCache! > published.useCache!, 'the draft request ran both')
+      assert.deepEqual(await (await target.send('/data')).json(), published, 'what the draft request computed was not stored')
     })
   })
 }

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { deserialize, serialize } from 'node:v8'
 import { requestStorage, useRequestStore, type RequestStore } from '../context.ts'
+import { inDraftMode } from '../next/draft-mode.ts'
 import { processGlobal } from '../process-global.ts'
 import { CACHE_LIFE_PROFILES, INFINITE_CACHE, type CacheLifeProfile } from './cache-life.ts'
 import { defaultCache } from './default-cache.ts'
@@ -65,6 +66,12 @@ async function cached(
 ): Promise<unknown> {
   const outer = currentCacheScope()
   const fetchUrl = `use cache ${id}`
+  // Draft mode, as in Next.js: the body runs (in its cache scope) and nothing is read or saved.
+  if (parent && inDraftMode(parent)) {
+    const draft = await generate(engine, parent, key, fetchUrl, run, false)
+    propagate(parent, outer, draft.tags, draft.life)
+    return draft.value
+  }
   const found = await engine.getFetch(key, { tags: [], softTags: requestImplicitTags(parent), revalidate: undefined, fetchUrl })
   if (found && found !== STORE_UNAVAILABLE && found.value.data.headers[ENCODING_HEADER] !== undefined) {
     const life = lifeOf(found.value.data.headers[ENCODING_HEADER]!)

@@ -39,6 +39,11 @@ export function hasDraftModeCookie(request: Request, previewModeId: string): boo
   return Boolean(value && (value === previewModeId || (process.env.NODE_ENV !== 'production' && previewModeId === DEVELOPMENT_ID)))
 }
 
+/** True when the request of `store` is in draft mode (Next's `workStore.isDraftMode`). */
+export function inDraftMode(store: RequestStore): boolean {
+  return store.draftMode?.isEnabled ?? hasDraftModeCookie(store.request, store.handlers.previewModeId)
+}
+
 /**
  * Draft mode for one request, as Next.js's DraftModeProvider: `isEnabled` is read from the
  * request's cookie once (enabling it does not change it for this request), `enable()`/`disable()`

@@ -7,6 +7,7 @@ import { requestImplicitTags, requestPathname } from '../cache/request-tags.ts'
 import { collectTags, lowerRevalidate } from '../cache/static-generation.ts'
 import { STORE_UNAVAILABLE } from '../cache/store-guard.ts'
 import { validateTags } from '../cache/validate-tags.ts'
+import { inDraftMode } from './draft-mode.ts'
 
 /** Next.js's `CACHE_ONE_YEAR`: what an `unstable_cache` entry without `revalidate` is stored with. */
 const CACHE_ONE_YEAR = 31536000
@@ -51,7 +52,8 @@ export function unstable_cache<T extends (...args: never[]) => Promise<unknown>>
     collectTags(store?.generation, tags)
     const run = () => (store ? withRequestStore<Promise<unknown>>({ ...store, unit: { type: 'unstable-cache' } }, () => cb(...args)) : cb(...args))
     const save = (result: unknown) => saveResult(cache, cacheKey, result, tags, revalidate, fetchUrl)
-    if (store?.unit?.type === 'unstable-cache' || store?.route?.config.fetchCache === 'force-no-store') return run()
+    // Nested, `force-no-store`, or draft mode (which must neither see nor store published data): uncached.
+    if (store?.unit?.type === 'unstable-cache' || store?.route?.config.fetchCache === 'force-no-store' || (store && inDraftMode(store))) return run()
 
     const found = await cache.getFetch(cacheKey, { tags, softTags: requestImplicitTags(store), revalidate, fetchUrl })
     if (found && found !== STORE_UNAVAILABLE) {
