@@ -35,8 +35,10 @@ export function readSegmentConfig(entry: RouteEntry, exports: Record<string, unk
   const dynamic = oneOf(entry, exports, 'dynamic', DYNAMIC) ?? 'auto'
   const fetchCache = oneOf(entry, exports, 'fetchCache', FETCH_CACHE)
   const revalidate = exports.revalidate
-  if (revalidate !== undefined && revalidate !== false && !(typeof revalidate === 'number' && revalidate >= 0)) {
-    throw invalid(entry, 'revalidate', revalidate, 'false or a number of seconds ≥ 0')
+  // Next's schema: `false` or whole seconds ≥ 0 (`Infinity`, which Next's own code uses for
+  // "forever", is let through as `false`).
+  if (revalidate !== undefined && revalidate !== false && !(typeof revalidate === 'number' && revalidate >= 0 && (Number.isInteger(revalidate) || revalidate === Infinity))) {
+    throw invalid(entry, 'revalidate', revalidate, 'false or a whole number of seconds ≥ 0')
   }
   const dynamicParams = exports.dynamicParams ?? true
   if (typeof dynamicParams !== 'boolean') throw invalid(entry, 'dynamicParams', dynamicParams, 'true or false')
