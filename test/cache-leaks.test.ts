@@ -44,6 +44,36 @@ export async function GET() {
   return Response.json({ unstableCache: await viaUnstableCache(), useCache: await viaUseCache() })
 }
 `,
+  // Two requests at one "use cache" miss share its run: each must still get a value of its own.
+  'shared/route.ts': `// One round per host: its two requests, and a barrier that holds the run until both are in.
+const rounds = new Map<string, { started: number; release: () => void; bothStarted: Promise<void> }>()
+function roundOf(name: string) {
+  let round = rounds.get(name)
+  if (!round) {
+    let release = () => {}
+    const bothStarted = new Promise<void>((resolve) => (release = resolve))
+    round = { started: 0, release: () => release(), bothStarted }
+    rounds.set(name, round)
+  }
+  return round
+}
+async function getList(round: string) {
+  'use cache'
+  await roundOf(round).bothStarted
+  return ['shared']
+}
+export async function GET(request: Request) {
+  const { searchParams } = new URL(request.url)
+  const round = roundOf(searchParams.get('round')!)
+  const pending = getList(searchParams.get('round')!)
+  // The second request lets the run finish once it has joined it (the memory store answers at once).
+  if (++round.started === 2) setTimeout(round.release, 20)
+  const list = await pending
+  list.push(searchParams.get('who')!)
+  await new Promise((resolve) => setImmediate(resolve))
+  return Response.json(list)
+}
+`,
 })
 
 const PREVIEW_MODE_ID = 'cache-leaks-preview'
@@ -71,6 +101,11 @@ for (const [name, start] of [['Express', expressTarget], ['Fastify', fastifyTarg
       assert.equal(first.headers.get('x-nextjs-cache'), null)
       const second = await target.send('/draft')
       assert.equal(second.headers.get('x-nextjs-cache'), null, 'not a HIT carrying the preview mode id to everyone')
+    })
+
+    test('two requests that join one "use cache" run each get their own copy of its result (one\'s changes never reach the other)', async () => {
+      const [a, b] = await Promise.all([target.send(`/shared?round=${name}&who=a`), target.send(`/shared?round=${name}&who=b`)])
+      assert.deepEqual([await a.json(), await b.json()], [['shared', 'a'], ['shared', 'b']])
     })
 
     test('in draft mode, unstable_cache and "use cache" run their function and store nothing, as in Next.js', async () => {

@@ -88,11 +88,28 @@ async function cached(
   }
   const fresh = await engine.singleFlight(key, () => generate(engine, parent, key, fetchUrl, run, found !== STORE_UNAVAILABLE))
   propagate(parent, outer, fresh.tags, fresh.life)
-  return fresh.value
+  return ownCopy(fresh)
+}
+
+// Callers that joined one run share its result: each gets a copy (Next decodes one per caller), so
+// one request's changes to it never reach another's. Without a stored encoding (the store is down),
+// a result that cannot be copied is handed over as it is.
+function ownCopy(generated: Generated): unknown {
+  if (generated.encoded === undefined) {
+    try {
+      return deserialize(serialize(generated.value))
+    } catch {
+      return generated.value
+    }
+  }
+  const copy = decoded(generated.encoded)
+  return copy.ok ? copy.value : generated.value
 }
 
 interface Generated {
   value: unknown
+  /** The value as stored (V8's serialization, base64), when it was stored. */
+  encoded?: string
   tags: string[]
   life: Required<CacheLifeProfile>
 }
@@ -109,8 +126,9 @@ async function generate(
   const scope: CacheScope = { type: 'cache', tags: [] }
   const value = parent ? await requestStorage.run({ ...parent, unit: scope }, run) : await scopeStorage.run(scope, run)
   const life = fullLife(scope.life)
+  let encoded: string | undefined
   if (save) {
-    const body = encodedResult(value, fetchUrl)
+    const body = (encoded = encodedResult(value, fetchUrl))
     await engine.setFetch(
       key,
       {
@@ -122,7 +140,7 @@ async function generate(
       fetchUrl,
     )
   }
-  return { value, tags: scope.tags, life }
+  return { value, encoded, tags: scope.tags, life }
 }
 
 // An inner cached function's tags and lifetime bound the outer one's, and the GET being generated.
