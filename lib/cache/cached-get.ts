@@ -71,12 +71,16 @@ export async function serveCached(route: LoadedRoute, request: NextRequest, para
   // A HEAD has no body to cache: on a miss it runs GET as any uncached HEAD does.
   if (request.method === 'HEAD') return dispatch(route, request, params, false, handlers)
   let first = false
-  const generated = await cache.singleFlight(key, async () => {
+  const produce = async (): Promise<Generated> => {
     first = true
     const result = await generate()
     if (result.kind === 'entry') await cache.setRoute(key, result.value, result.cacheControl, result.tags)
     return result
-  })
+  }
+  // The flight joined may be a background regeneration (the entry expired while it ran): its
+  // answer is shared the same way, and when it made none (another instance holds the lock, or it
+  // failed) this request generates its own.
+  const generated = (await cache.singleFlight<Generated | null>(key, produce)) ?? (await produce())
   if (generated.kind === 'dynamic') return first ? generated.response : dispatch(route, request, params, false, handlers)
   return fromEntry(generated.value, generated.cacheControl, 'MISS', request.method)
 }
@@ -132,15 +136,18 @@ async function generateEntry(
 function regenerateInBackground(key: string, generate: () => Promise<Generated>, stillStale: () => Promise<boolean>, handlers: HandlersContext): void {
   const cache = handlers.cache
   if (cache.inFlight(key)) return
-  void cache.singleFlight(key, async () => {
-    if (!(await cache.lockRegeneration(key, REGENERATION_LOCK_MS))) return
+  // Resolves what it generated (a miss that joins it answers with that), or null.
+  void cache.singleFlight(key, async (): Promise<Generated | null> => {
+    if (!(await cache.lockRegeneration(key, REGENERATION_LOCK_MS))) return null
     try {
       if (!(await stillStale())) return
       const result = await generate()
       if (result.kind === 'entry') await cache.setRoute(key, result.value, result.cacheControl, result.tags)
       else void result.response.body?.cancel().catch(() => {})
+      return result
     } catch (error) {
       handlers.logger.error(`route-handlers: regenerating the cached response of ${key} failed; the stale entry is served until a regeneration succeeds.`, error)
+      return null
     } finally {
       await cache.unlockRegeneration(key)
     }

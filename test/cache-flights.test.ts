@@ -1,0 +1,55 @@
+/**
+ * Regression from the review of the caching work (issue 12): a request that misses while its
+ * route's stale entry is being regenerated in the background joined that regeneration, which
+ * resolved nothing, and failed with a TypeError (500). Runs on Express and Fastify.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { expressTarget, fastifyTarget, quietLogger, type Target } from './helpers/targets.ts'
+import { tempRouteFolder } from './helpers/temp-routes.ts'
+
+const FLIGHTS_DIR = tempRouteFolder({
+  // Its second run (the background regeneration) waits until the test opens the gate.
+  'slow/route.ts': `export const revalidate = 1
+const gate = ((globalThis as Record<string, unknown>).__flightsGate ??= { calls: 0, open: () => {} }) as { calls: number; open: () => void }
+export async function GET() {
+  const call = ++gate.calls
+  if (call % 10 === 2) await new Promise<void>((resolve) => (gate.open = resolve))
+  return Response.json({ call })
+}
+`,
+  'expire/route.ts': `import { revalidatePath } from 'next/cache'
+export async function POST() {
+  revalidatePath('/slow')
+  return new Response(null, { status: 204 })
+}
+`,
+})
+
+const gate = () => (globalThis as Record<string, unknown>).__flightsGate as { calls: number; open: () => void }
+
+for (const [name, start] of [['Express', expressTarget], ['Fastify', fastifyTarget]] as const) {
+  describe(`${name}: a miss during a background regeneration`, () => {
+    let target: Target
+    before(async () => {
+      target = await start('', FLIGHTS_DIR, { logger: quietLogger })
+      if (gate()) gate().calls = Math.ceil(gate().calls / 10) * 10
+    })
+    after(() => target.close())
+
+    test('a request that misses (the entry expired by revalidatePath) while the stale entry regenerates is answered, not a 500', async () => {
+      assert.equal((await target.send('/slow')).headers.get('x-nextjs-cache'), 'MISS')
+      await sleep(1100)
+      const stale = await target.send('/slow')
+      assert.equal(stale.headers.get('x-nextjs-cache'), 'STALE', 'the regeneration starts, and waits at the gate')
+      assert.equal((await target.send('/expire', { method: 'POST' })).status, 204)
+      const pending = target.send('/slow')
+      await sleep(50)
+      gate().open()
+      const missed = await pending
+      assert.equal(missed.status, 200)
+      assert.equal(missed.headers.get('x-nextjs-cache'), 'MISS')
+    })
+  })
+}
