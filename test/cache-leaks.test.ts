@@ -74,6 +74,17 @@ export async function GET(request: Request) {
   return Response.json(list)
 }
 `,
+  // The root route and a folder named index: two routes, two entries.
+  'route.ts': `export const dynamic = 'force-static'
+export function GET() {
+  return new Response('the root route')
+}
+`,
+  'index/route.ts': `export const dynamic = 'force-static'
+export function GET() {
+  return new Response('the index folder')
+}
+`,
 })
 
 const PREVIEW_MODE_ID = 'cache-leaks-preview'
@@ -106,6 +117,12 @@ for (const [name, start] of [['Express', expressTarget], ['Fastify', fastifyTarg
     test('two requests that join one "use cache" run each get their own copy of its result (one\'s changes never reach the other)', async () => {
       const [a, b] = await Promise.all([target.send(`/shared?round=${name}&who=a`), target.send(`/shared?round=${name}&who=b`)])
       assert.deepEqual([await a.json(), await b.json()], [['shared', 'a'], ['shared', 'b']])
+    })
+
+    test('the root route and app/index/route.ts keep entries of their own (/index is not /)', async () => {
+      assert.equal(await (await target.send('/')).text(), 'the root route')
+      assert.equal(await (await target.send('/index')).text(), 'the index folder')
+      assert.equal(await (await target.send('/')).text(), 'the root route')
     })
 
     test('in draft mode, unstable_cache and "use cache" run their function and store nothing, as in Next.js', async () => {

@@ -26,8 +26,10 @@ export function implicitTags(relativeFile: string, pathname: string): string[] {
   return tags
 }
 
-/** The pathname a cached route answers for: one trailing slash dropped, `/index` is `/` (Next's cache key). */
+/**
+ * The pathname a cached route answers for: one trailing slash dropped. `/index` stays itself: it is
+ * `app/index/route.ts`'s, not the root route's (Next keys them `/index` and `/index/index`).
+ */
 export function routeCacheKey(pathname: string): string {
-  const key = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
-  return key === '/index' ? '/' : key
+  return pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
 }
