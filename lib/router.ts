@@ -69,7 +69,8 @@ export interface RouteHandlers {
   handle(request: Request, options?: HandleOptions): Promise<Response | null>
   /**
    * Resolves once every pending `after()` task has settled (callbacks still waiting for their
-   * response included, and tasks they add). For shutdown, once the server has stopped taking
+   * response included, and tasks they add), and every background cache regeneration or refresh
+   * (stale-while-revalidate) has. For shutdown, once the server has stopped taking
    * requests: it stops nothing itself (but dev reload's watching). The Fastify plugin calls it
    * from `onClose`.
    */
@@ -243,7 +244,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     },
     close: () => {
       reload?.close()
-      return handlersContext.after.settled()
+      return Promise.all([handlersContext.after.settled(), handlersContext.cache.settled()]).then(() => undefined)
     },
   }
   return routeHandlers

@@ -1,11 +1,13 @@
 /**
- * Regression from the review of the caching work (issue 12): a request that misses while its
- * route's stale entry is being regenerated in the background joined that regeneration, which
- * resolved nothing, and failed with a TypeError (500). Runs on Express and Fastify.
+ * Regressions from the review of the caching work (issue 12), on background regenerations: a
+ * request that misses while its route's stale entry is regenerated joined that regeneration,
+ * which resolved nothing, and failed with a TypeError (500) — on Express and Fastify; and
+ * `close()` resolved while a regeneration was still running (shutdown cut it short).
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { createRouteHandlers } from '../lib/index.ts'
 import { expressTarget, fastifyTarget, quietLogger, type Target } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
@@ -53,3 +55,18 @@ for (const [name, start] of [['Express', expressTarget], ['Fastify', fastifyTarg
     })
   })
 }
+
+test('close() resolves once the background regeneration it finds running has settled', async () => {
+  const routes = await createRouteHandlers({ dir: FLIGHTS_DIR, logger: quietLogger }).ready()
+  if (gate()) gate().calls = Math.ceil(gate().calls / 10) * 10
+  assert.equal((await routes.handle(new Request('http://localhost/slow')))?.headers.get('x-nextjs-cache'), 'MISS')
+  await sleep(1100)
+  assert.equal((await routes.handle(new Request('http://localhost/slow')))?.headers.get('x-nextjs-cache'), 'STALE')
+  const order: string[] = []
+  const closing = routes.close().then(() => order.push('closed'))
+  await sleep(50)
+  order.push('regeneration released')
+  gate().open()
+  await closing
+  assert.deepEqual(order, ['regeneration released', 'closed'])
+})

@@ -137,7 +137,7 @@ function regenerateInBackground(key: string, generate: () => Promise<Generated>,
   const cache = handlers.cache
   if (cache.inFlight(key)) return
   // Resolves what it generated (a miss that joins it answers with that), or null.
-  void cache.singleFlight(key, async (): Promise<Generated | null> => {
+  const regeneration = cache.singleFlight(key, async (): Promise<Generated | null> => {
     if (!(await cache.lockRegeneration(key, REGENERATION_LOCK_MS))) return null
     try {
       if (!(await stillStale())) return
@@ -152,6 +152,7 @@ function regenerateInBackground(key: string, generate: () => Promise<Generated>,
       await cache.unlockRegeneration(key)
     }
   })
+  cache.inBackground(regeneration)
 }
 
 /** A cached entry as the response `next start` sends for it. */

@@ -65,6 +65,8 @@ export class IncrementalCache {
   // The cache control each entry this process wrote was given (Next's SharedCacheControls).
   readonly #cacheControls = new Map<string, CacheControl>()
   readonly #flights = new Map<string, Promise<unknown>>()
+  // Work that outlives its request (a regeneration, a refresh), for settled().
+  readonly #background = new Set<Promise<void>>()
 
   constructor(options: IncrementalCacheOptions) {
     this.store = options.store
@@ -165,6 +167,20 @@ export class IncrementalCache {
     const flight = work().finally(() => this.#flights.delete(key))
     this.#flights.set(key, flight)
     return flight
+  }
+
+  /** Tracks `work`, which outlives the request that started it, until it settles (see settled()). */
+  inBackground(work: Promise<unknown>): void {
+    const tracked: Promise<void> = work.then(
+      () => undefined,
+      () => undefined,
+    ).finally(() => this.#background.delete(tracked))
+    this.#background.add(tracked)
+  }
+
+  /** Resolves once the background work running now, and any it starts meanwhile, has settled. */
+  async settled(): Promise<void> {
+    while (this.#background.size > 0) await Promise.all(this.#background)
   }
 
   /** True while `key` is being produced in this process. */

@@ -93,9 +93,10 @@ async function cachedFetch(original: typeof fetch, store: RequestStore, input: s
   if (found === STORE_UNAVAILABLE) return original(input, init)
   if (found) {
     if (found.stale && !cacheEngine.inFlight(key)) {
-      void cacheEngine.singleFlight(key, () => fetchAndStore(undefined)).catch((error: unknown) => {
+      const refresh = cacheEngine.singleFlight(key, () => fetchAndStore(undefined)).catch((error: unknown) => {
         store.handlers.logger.error(`route-handlers: refreshing the cached fetch of ${url} failed; the stale response is used until it succeeds.`, error)
       })
+      cacheEngine.inBackground(refresh)
     }
     return fromValue(found.value)
   }

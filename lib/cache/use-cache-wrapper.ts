@@ -81,7 +81,7 @@ async function cached(
       propagate(parent, outer, found.value.tags ?? [], life)
       if (found.stale && !engine.inFlight(key)) {
         const refresh = engine.singleFlight(key, () => generate(engine, parent, key, fetchUrl, run))
-        refresh.catch((error: unknown) => logRefreshError(parent, id, error))
+        engine.inBackground(refresh.catch((error: unknown) => logRefreshError(parent, id, error)))
       }
       return result.value
     }

@@ -58,7 +58,7 @@ export function unstable_cache<T extends (...args: never[]) => Promise<unknown>>
     const found = await cache.getFetch(cacheKey, { tags, softTags: requestImplicitTags(store), revalidate, fetchUrl })
     if (found && found !== STORE_UNAVAILABLE) {
       if (found.stale && !cache.inFlight(cacheKey)) {
-        void cache.singleFlight(cacheKey, () => run().then(save)).catch((error: unknown) => logRefreshError(store, invocationKey, error))
+        cache.inBackground(cache.singleFlight(cacheKey, () => run().then(save)).catch((error: unknown) => logRefreshError(store, invocationKey, error)))
       }
       const body = found.value.data.body
       return body === undefined ? undefined : JSON.parse(body)
