@@ -2,7 +2,8 @@
  * Regressions from the review of the caching work (issue 12), on background regenerations: a
  * request that misses while its route's stale entry is regenerated joined that regeneration,
  * which resolved nothing, and failed with a TypeError (500) — on Express and Fastify; and
- * `close()` resolved while a regeneration was still running (shutdown cut it short).
+ * `close()` resolved while a regeneration was still running (shutdown cut it short). Also: a
+ * `generateStaticParams()` failure was kept for the life of the process.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
@@ -19,6 +20,18 @@ export async function GET() {
   const call = ++gate.calls
   if (call % 10 === 2) await new Promise<void>((resolve) => (gate.open = resolve))
   return Response.json({ call })
+}
+`,
+  // generateStaticParams fails once (its database not up yet), then lists one slug.
+  'posts/[slug]/route.ts': `export const dynamic = 'force-static'
+export const dynamicParams = false
+let asked = 0
+export async function generateStaticParams() {
+  if (++asked === 1) throw new Error('the database is not up yet')
+  return [{ slug: 'hello' }]
+}
+export function GET(_request: Request, { params }: { params: Promise<{ slug: string }> }) {
+  return params.then(({ slug }) => new Response(slug))
 }
 `,
   'expire/route.ts': `import { revalidatePath } from 'next/cache'
@@ -52,6 +65,14 @@ for (const [name, start] of [['Express', expressTarget], ['Fastify', fastifyTarg
       const missed = await pending
       assert.equal(missed.status, 200)
       assert.equal(missed.headers.get('x-nextjs-cache'), 'MISS')
+    })
+
+    test('a generateStaticParams that failed once is asked again: the failure is not kept for the life of the process', async () => {
+      await target.send('/posts/hello')
+      const retried = await target.send('/posts/hello')
+      assert.equal(retried.status, 200)
+      assert.equal(await retried.text(), 'hello')
+      assert.equal((await target.send('/posts/other')).status, 404)
     })
   })
 }

@@ -1,7 +1,7 @@
 import type { LoadedRoute } from '../loaded-route.ts'
 import type { Params } from '../types.ts'
 
-// What each route module's generateStaticParams() listed, asked once (Next.js asks at build time).
+// What each route module's generateStaticParams() listed, asked once it answers (Next.js asks at build time).
 const listed = new WeakMap<LoadedRoute, Promise<Record<string, unknown>[]>>()
 
 /**
@@ -16,7 +16,11 @@ export async function staticParamsAllow(route: LoadedRoute, params: Params): Pro
   if (!generate) return false
   let list = listed.get(route)
   if (!list) {
-    list = Promise.resolve(generate.call(undefined, { params: {} })).then((value) => (Array.isArray(value) ? (value as Record<string, unknown>[]) : []))
+    list = Promise.resolve()
+      .then(() => generate.call(undefined, { params: {} }))
+      .then((value) => (Array.isArray(value) ? (value as Record<string, unknown>[]) : []))
+    // A failure (its data source not up yet) answers this request with the error; the next asks again.
+    list.catch(() => listed.delete(route))
     listed.set(route, list)
   }
   return (await list).some((entry) => names.every((name) => sameParam(entry?.[name], params[name]!)))
