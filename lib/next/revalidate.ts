@@ -59,8 +59,9 @@ export function refresh(): never {
 
 /**
  * Purges the cache entries of a path at the end of the request: `revalidatePath('/blog/hello')`
- * the entry of that pathname, `revalidatePath('/blog/[slug]', 'page')` every path of that route
- * file, `revalidatePath('/blog', 'layout')` everything under `/blog`. Paths are route-folder paths
+ * the entry of that pathname, `revalidatePath('/blog/[slug]', 'layout')` every path of that route
+ * folder, `revalidatePath('/blog', 'layout')` everything under `/blog`. (`'page'` reaches pages
+ * only: a route file's own tag ends in `/route`, in Next.js too.) Paths are route-folder paths
  * (without the mount prefix), as Next's are without its `basePath`.
  *
  * @example
