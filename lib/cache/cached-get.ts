@@ -140,7 +140,7 @@ function regenerateInBackground(key: string, generate: () => Promise<Generated>,
   const regeneration = cache.singleFlight(key, async (): Promise<Generated | null> => {
     if (!(await cache.lockRegeneration(key, REGENERATION_LOCK_MS))) return null
     try {
-      if (!(await stillStale())) return
+      if (!(await stillStale())) return null
       const result = await generate()
       if (result.kind === 'entry') await cache.setRoute(key, result.value, result.cacheControl, result.tags)
       else void result.response.body?.cancel().catch(() => {})
