@@ -6,8 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import type { BodyLimits } from '../lib/body/limits.ts'
 import { createRouteRequest } from '../lib/body/lazy-request.ts'
-import type { BodySource, RouteRequest } from '../lib/body/route-request.ts'
-import { hasOnlyJsonContentType, pendingJsonText } from '../lib/next/next-response.ts'
+import type { BodySource, RawHeaderName, RouteRequest } from '../lib/body/route-request.ts'
+import { hasOnlyJsonContentType, pendingHeaderPairs, pendingJsonText } from '../lib/next/next-response.ts'
 import { isRouteHandlersError, routeHandlersError } from '../lib/errors.ts'
 import { knownBody } from '../lib/known-body.ts'
 import { originForm, requestOrigin } from './_request-url.ts'
@@ -62,15 +62,16 @@ export function toNextRequest(
   let body: BodySource | null = null
   let unread: NodeBodySource | undefined
   let headers = () => withForwarded(toHeaders(req.rawHeaders), req, client)
-  let header: ((name: 'content-type' | 'content-length') => string | null) | undefined
+  // Node keeps one content-type and one content-length (it drops or refuses duplicates), and joins
+  // cookie headers with '; '.
+  let header: ((name: RawHeaderName) => string | null) | undefined = (name) => req.headers[name] ?? null
   if (method !== 'GET' && method !== 'HEAD') {
     if (source.readableDidRead || source.readableEnded) {
       const rebuilt = rebuildConsumedBody(req)
       body = fixedBodySource(rebuilt)
       if (!(rebuilt instanceof Error)) headers = () => withPlainLength(withForwarded(toHeaders(req.rawHeaders), req, client), rebuilt.byteLength)
+      header = undefined
     } else {
-      // Node keeps one content-type and one content-length (it drops or refuses duplicates).
-      header = (name) => req.headers[name] ?? null
       body = unread = nodeBodySource(source, { ms: limits.bodyTimeout, onTimeout: () => closeAfterResponse(req, res) })
     }
   }
@@ -180,9 +181,22 @@ export async function sendResponse(res: ServerResponse, response: Response, logg
   const earlierCookies = res.getHeader('set-cookie')
   const undo = (error: unknown) => unsent(res, written, earlierCookies, error)
   try {
+    const pairs = pendingHeaderPairs(response)
     if (hasOnlyJsonContentType(response)) {
       res.setHeader('content-type', 'application/json')
       written.push('content-type')
+    } else if (pairs !== undefined) {
+      // A cached answer replayed: its headers as stored, no undici Headers built.
+      const cookies: string[] = []
+      for (const [name, value] of pairs) {
+        if (name === 'set-cookie') {
+          cookies.push(value)
+          continue
+        }
+        res.setHeader(name, value)
+        written.push(name)
+      }
+      if (cookies.length > 0) res.appendHeader('set-cookie', cookies)
     } else {
       for (const [name, value] of response.headers) {
         if (name === 'set-cookie') continue

@@ -9,7 +9,7 @@ import fastifyPlugin from 'fastify-plugin'
 import { Readable } from 'node:stream'
 import { routeHandlersError } from '../lib/errors.ts'
 import { knownBody } from '../lib/known-body.ts'
-import { hasOnlyJsonContentType, pendingJsonText } from '../lib/next/next-response.ts'
+import { hasOnlyJsonContentType, pendingHeaderPairs, pendingJsonText } from '../lib/next/next-response.ts'
 import { createRouteHandlers } from '../lib/router.ts'
 import type { Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from '../lib/types.ts'
 import { startBody, toNextRequest } from './_node.ts'
@@ -135,6 +135,17 @@ function mountRelative(url: string, basePath: string): string | null {
 function sendToReply(reply: FastifyReply, response: Response): FastifyReply | Promise<FastifyReply> {
   reply.code(response.status)
   if (hasOnlyJsonContentType(response)) return reply.header('content-type', 'application/json').send(jsonBytes(response))
+  const pairs = pendingHeaderPairs(response)
+  if (pairs !== undefined) {
+    // A cached answer replayed: its headers as stored (Fastify appends each set-cookie), no Headers built.
+    let typed = false
+    for (const [name, value] of pairs) {
+      reply.header(name, value)
+      if (name === 'content-type') typed = true
+    }
+    // Text goes out as it is when its type is known (Fastify would call a string text/plain).
+    return reply.send(typed ? pendingJsonText(response) : jsonBytes(response))
+  }
   if (response.statusText) reply.raw.statusMessage = response.statusText
   for (const [name, value] of response.headers) {
     if (name !== 'set-cookie') reply.header(name, value)

@@ -37,9 +37,10 @@ export interface PendingRequest {
   headers: () => Headers
   /**
    * One header as the client sent it, read without building `headers` (the POST hot path checks
-   * `content-type` and `content-length`). Only for names the host neither adds nor rewrites.
+   * `content-type` and `content-length`, a cached GET looks for the draft mode cookie). Only for
+   * names the host neither adds nor rewrites.
    */
-  header?: (name: 'content-type' | 'content-length') => string | null
+  header?: (name: RawHeaderName) => string | null
   body: BodySource | null
 }
 
@@ -250,11 +251,14 @@ export function initLazyRouteRequest(
   request[ROUTE] = routeState(limits, lazySignal, whenSent, pending)
 }
 
+/** The headers a host can read without building `headers`. */
+export type RawHeaderName = 'content-type' | 'content-length' | 'cookie'
+
 /**
  * `request.headers.get(name)`, without making a lazily made request build its `Headers` (an
  * undici `Headers` of every header, per POST) when the host can read the one header directly.
  */
-export function requestHeader(request: Request, name: 'content-type' | 'content-length'): string | null {
+export function requestHeader(request: Request, name: RawHeaderName): string | null {
   if (request instanceof RouteRequest) {
     const state = request[ROUTE]
     if (state.headers === undefined && state.pending?.header) return state.pending.header(name)

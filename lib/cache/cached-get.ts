@@ -1,8 +1,10 @@
+import { isUtf8 } from 'node:buffer'
 import { requestStorage, useRequestStore, type HandlersContext } from '../context.ts'
 import { dispatch } from '../dispatch.ts'
 import type { LoadedRoute } from '../loaded-route.ts'
 import { hasDraftModeCookie } from '../next/draft-mode.ts'
 import type { NextRequest } from '../next/next-request.ts'
+import { preparedResponse, type HeaderPair } from '../next/next-response.ts'
 import type { Params } from '../types.ts'
 import type { CacheControl, CachedRouteValue } from './cache-handler.ts'
 import { cacheControlHeader, routeCacheControl } from './cache-control.ts'
@@ -25,6 +27,22 @@ const dynamicRoutes = new WeakSet<LoadedRoute>()
 
 type Generated = { kind: 'entry'; value: CachedRouteValue; cacheControl: CacheControl; tags: string[] } | { kind: 'dynamic'; response: Response }
 
+// Implicit tags by route and pathname: the same on every request for one path (a few hundred paths
+// a route at most are kept; a route with more works them out each time beyond that).
+const tagsByRoute = new WeakMap<LoadedRoute, Map<string, string[]>>()
+const TAGGED_PATHS_PER_ROUTE = 512
+
+function implicitTagsOf(route: LoadedRoute, pathname: string): string[] {
+  let byPath = tagsByRoute.get(route)
+  if (!byPath) tagsByRoute.set(route, (byPath = new Map()))
+  let tags = byPath.get(pathname)
+  if (!tags) {
+    tags = implicitTags(route.entry.relativeFile, pathname)
+    if (byPath.size < TAGGED_PATHS_PER_ROUTE) byPath.set(pathname, tags)
+  }
+  return tags
+}
+
 /** True for a GET, or a HEAD answered by GET, of a route whose segment config caches it. */
 export function cachesRequest(route: LoadedRoute, method: string): boolean {
   return route.config.cachesGet && (method === 'GET' || (method === 'HEAD' && route.headFromGet))
@@ -42,19 +60,22 @@ export async function serveCached(route: LoadedRoute, request: NextRequest, para
   if (dynamicRoutes.has(route)) return dispatch(route, request, params, false, handlers)
   // Draft mode is never cached, and says so (Next.js's app-route handler).
   if (hasDraftModeCookie(request, handlers.previewModeId)) return privateResponse(await dispatch(route, request, params, false, handlers))
-  if (!(await staticParamsAllow(route, params))) return new Response(null, { status: 404 })
+  if (!route.config.dynamicParams && !(await staticParamsAllow(route, params))) return new Response(null, { status: 404 })
   useRequestStore()
   const cache = handlers.cache
   // Next.js calls it at the start of every request to an ISR route.
   cache.resetRequestCache()
   const pathname = routeCacheKey(request.nextUrl.pathname)
   const key = pathname
-  const tags = implicitTags(route.entry.relativeFile, pathname)
+  const tags = implicitTagsOf(route, pathname)
   const configured = configuredRevalidate(route)
   const generate = () => generateEntry(route, request, params, handlers, tags, configured)
 
   // `next dev` keeps no route responses: each request generates one (the request seen as in production).
   if (development) return uncached(await generate(), request.method)
+  // The memory store answers at once: a fresh entry is sent without waiting on anything.
+  const now = cache.getRouteNow(key, { tags, revalidate: configured })
+  if (now && !now.stale) return fromEntry(now.value, cache.cacheControlOf(key) ?? routeCacheControl(configured), 'HIT', request.method)
   const found = await cache.getRoute(key, { tags, revalidate: configured })
   if (found === STORE_UNAVAILABLE) return uncached(await generate(), request.method)
   if (found) {
@@ -155,8 +176,43 @@ function regenerateInBackground(key: string, generate: () => Promise<Generated>,
   cache.inBackground(regeneration)
 }
 
-/** A cached entry as the response `next start` sends for it. */
+// A text entry's replay, worked out once per stored value: its body as text, its headers as pairs.
+interface Replay {
+  text: string
+  pairs: HeaderPair[]
+  hasCacheControl: boolean
+}
+const replays = new WeakMap<CachedRouteValue, Replay | null>()
+
+function replayOf(value: CachedRouteValue): Replay | null {
+  let replay = replays.get(value)
+  if (replay !== undefined) return replay
+  replay = null
+  // Bytes that are not UTF-8 text (an image, say) go out as bytes, through a real Response.
+  if (isUtf8(value.body)) {
+    const pairs: HeaderPair[] = []
+    for (const [name, field] of Object.entries(value.headers)) {
+      if (field === undefined || name === CACHE_TAGS_HEADER || name === 'x-nextjs-cache') continue
+      if (Array.isArray(field)) for (const item of field) pairs.push([name, item])
+      else pairs.push([name, field as string])
+    }
+    replay = { text: value.body.toString('utf8'), pairs, hasCacheControl: pairs.some(([name]) => name === 'cache-control') }
+  }
+  replays.set(value, replay)
+  return replay
+}
+
+/**
+ * A cached entry as the response `next start` sends for it. A text body on a GET is replayed
+ * without building an undici `Response` or `Headers` (they cost more than the rest of a HIT).
+ */
 function fromEntry(value: CachedRouteValue, cacheControl: CacheControl, state: 'HIT' | 'MISS' | 'STALE', method: string): Response {
+  const replay = method === 'HEAD' || NULL_BODY_STATUSES.has(value.status) ? null : replayOf(value)
+  if (replay) {
+    const pairs = [...replay.pairs, ['x-nextjs-cache', state] as const]
+    if (!replay.hasCacheControl) pairs.push(['cache-control', cacheControlHeader(cacheControl)])
+    return preparedResponse(replay.text, value.status || 200, pairs)
+  }
   const headers = new Headers()
   for (const [name, field] of Object.entries(value.headers)) {
     if (field === undefined || name === CACHE_TAGS_HEADER) continue

@@ -65,6 +65,7 @@ export class IncrementalCache {
   // The cache control each entry this process wrote was given (Next's SharedCacheControls).
   readonly #cacheControls = new Map<string, CacheControl>()
   readonly #flights = new Map<string, Promise<unknown>>()
+  readonly #entryTags = new WeakMap<CachedRouteValue, string[]>()
   // Work that outlives its request (a regeneration, a refresh), for settled().
   readonly #background = new Set<Promise<void>>()
 
@@ -80,11 +81,36 @@ export class IncrementalCache {
     if (found === STORE_UNAVAILABLE) return found
     const value = found?.value
     if (!value || value.kind !== 'APP_ROUTE') return null
-    const tags = new Set(context.tags)
+    return this.#judge(value, found!.lastModified ?? 0, this.#routeTags(value, context), this.#routeRevalidate(key, context))
+  }
+
+  /**
+   * {@link getRoute} answered at once when the store is the built-in memory store (a cached HIT
+   * then costs no promise); `undefined` when only the store can say.
+   */
+  getRouteNow(key: string, context: RouteLookupContext): CacheLookup<CachedRouteValue> | null | undefined {
+    if (!(this.store instanceof MemoryCacheHandler)) return undefined
+    const found = this.store.getNow(key)
+    const value = found?.value
+    if (!value || value.kind !== 'APP_ROUTE') return null
+    return judged(this.store.tagState(), value, found!.lastModified ?? 0, this.#routeTags(value, context), this.#routeRevalidate(key, context))
+  }
+
+  // The route's implicit tags and those its entry was stored with (worked out once per entry read
+  // from memory: the implicit tags of one key do not change).
+  #routeTags(value: CachedRouteValue, context: RouteLookupContext): string[] {
+    const known = this.#entryTags.get(value)
+    if (known) return known
     const stored = value.headers[CACHE_TAGS_HEADER]
+    const tags = new Set(context.tags)
     if (typeof stored === 'string') for (const tag of stored.split(',')) if (tag) tags.add(tag)
-    const revalidate = this.#cacheControls.get(key)?.revalidate ?? context.revalidate
-    return this.#judge(value, found!.lastModified ?? 0, [...tags], revalidate)
+    const list = [...tags]
+    this.#entryTags.set(value, list)
+    return list
+  }
+
+  #routeRevalidate(key: string, context: RouteLookupContext): Revalidate {
+    return this.#cacheControls.get(key)?.revalidate ?? context.revalidate
   }
 
   /** A `fetch()` or `unstable_cache` entry, or `null`. */
@@ -108,9 +134,7 @@ export class IncrementalCache {
   async #judge<V>(value: V, lastModified: number, tags: string[], revalidate: Revalidate): Promise<CacheLookup<V> | null | Unavailable> {
     const manifest = await this.#tagState(tags)
     if (manifest === STORE_UNAVAILABLE) return manifest
-    if (areTagsExpired(manifest, tags, lastModified)) return null
-    const aged = typeof revalidate === 'number' && Date.now() - lastModified > revalidate * 1000
-    return { value, lastModified, stale: aged || areTagsStale(manifest, tags, lastModified) }
+    return judged(manifest, value, lastModified, tags, revalidate)
   }
 
   async #tagState(tags: string[]): Promise<ReadonlyMap<string, TagRevalidation> | Unavailable> {
@@ -212,4 +236,12 @@ export class IncrementalCache {
       // A store's per-request memo is its own business; a failure here must not fail the request.
     }
   }
+}
+
+// An entry as its tags and age leave it: gone (`null`) when a tag expired after it was written,
+// else fresh or stale.
+function judged<V>(manifest: ReadonlyMap<string, TagRevalidation>, value: V, lastModified: number, tags: string[], revalidate: Revalidate): CacheLookup<V> | null {
+  if (areTagsExpired(manifest, tags, lastModified)) return null
+  const aged = typeof revalidate === 'number' && Date.now() - lastModified > revalidate * 1000
+  return { value, lastModified, stale: aged || areTagsStale(manifest, tags, lastModified) }
 }

@@ -37,6 +37,16 @@ export class MemoryCacheHandler implements CacheHandler {
     return this.#entries.get(cacheKey) ?? null
   }
 
+  /** `get()` without a promise: the engine answers a HIT from it synchronously. */
+  getNow(cacheKey: string): CacheHandlerValue | null {
+    return this.#entries.get(cacheKey) ?? null
+  }
+
+  /** What `tagRevalidations()` reads, without a promise. */
+  tagState(): ReadonlyMap<string, TagRevalidation> {
+    return this.#tags
+  }
+
   async set(cacheKey: string, data: IncrementalCacheValue | null): Promise<void> {
     this.#entries.set(cacheKey, { value: data, lastModified: Date.now() })
   }

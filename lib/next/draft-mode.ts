@@ -4,6 +4,7 @@
  */
 import { RequestCookies } from '@edge-runtime/cookies'
 import { randomBytes } from 'node:crypto'
+import { requestHeader } from '../body/route-request.ts'
 import { requestStorage, type RequestStore } from '../context.ts'
 import { routeHandlersError } from '../errors.ts'
 import { processGlobal } from '../process-global.ts'
@@ -35,6 +36,8 @@ export function resolvePreviewModeId(option: unknown): string {
 
 /** True when `request` carries the bypass cookie with the preview mode id (draft mode is on). */
 export function hasDraftModeCookie(request: Request, previewModeId: string): boolean {
+  // Most requests carry no such cookie: found out from the raw header, without building `headers`.
+  if (!requestHeader(request, 'cookie')?.includes(BYPASS_COOKIE)) return false
   const value = new RequestCookies(request.headers).get(BYPASS_COOKIE)?.value
   return Boolean(value && (value === previewModeId || (process.env.NODE_ENV !== 'production' && previewModeId === DEVELOPMENT_ID)))
 }

@@ -12,6 +12,9 @@ export interface MiddlewareResponseInit extends ResponseInit {
 const COOKIES = Symbol('cookies')
 const PENDING = Symbol('pending')
 
+/** One response header: a name (lowercase) and its value. */
+export type HeaderPair = readonly [name: string, value: string]
+
 /**
  * A `NextResponse.json()` answer before anything has needed a real undici Response: the JSON text,
  * status and headers. Building the undici Response (and its body stream) costs more than the rest
@@ -23,6 +26,8 @@ interface PendingJson {
   statusText: string
   /** Made on first use when `init` had none, so `NextResponse.json(data)` needs no Headers at all. */
   headers: Headers | undefined
+  /** A cached answer's headers, as name/value pairs, until something needs `headers`. */
+  pairs?: readonly HeaderPair[] | undefined
   /** The real Response, once something asked for what only it has. */
   real: Response | undefined
   used: boolean
@@ -108,7 +113,7 @@ export class NextResponse<Body = unknown> extends Response {
   override get headers(): Headers {
     const pending = this[PENDING]
     if (!pending) return super.headers
-    return (pending.headers ??= withJsonType(new Headers()))
+    return (pending.headers ??= pending.pairs ? headersOf(pending.pairs) : withJsonType(new Headers()))
   }
 
   override get type(): ResponseType {
@@ -171,6 +176,29 @@ export class NextResponse<Body = unknown> extends Response {
   }
 }
 
+/**
+ * A response whose text and headers are at hand (a cached answer replayed): made like a
+ * `NextResponse.json()` answer, so no undici `Response` or `Headers` is built unless something asks
+ * for them, and a host writes `pairs` and the text directly (see {@link pendingHeaderPairs}).
+ */
+export function preparedResponse(text: string, status: number, pairs: readonly HeaderPair[]): NextResponse {
+  const response = Object.create(NextResponse.prototype) as NextResponse
+  response[PENDING] = { text, status, statusText: '', headers: undefined, pairs, real: undefined, used: false }
+  return response
+}
+
+/** The header pairs of a {@link preparedResponse} nothing has touched, for a host to write as they are. */
+export function pendingHeaderPairs(response: Response): readonly HeaderPair[] | undefined {
+  const pending = (response as Partial<NextResponse>)[PENDING]
+  return pending && pending.headers === undefined && pending.real === undefined && !pending.used ? pending.pairs : undefined
+}
+
+function headersOf(pairs: readonly HeaderPair[]): Headers {
+  const headers = new Headers()
+  for (const [name, value] of pairs) headers.append(name, value)
+  return headers
+}
+
 /** The JSON text of a `NextResponse.json()` answer nothing has read yet, so a host can write it as is. */
 export function pendingJsonText(response: Response): string | undefined {
   const pending = (response as Partial<NextResponse>)[PENDING]
@@ -183,7 +211,7 @@ export function pendingJsonText(response: Response): string | undefined {
  */
 export function hasOnlyJsonContentType(response: Response): boolean {
   const pending = (response as Partial<NextResponse>)[PENDING]
-  return pending !== undefined && pending.headers === undefined && pending.real === undefined && !pending.used
+  return pending !== undefined && pending.headers === undefined && pending.pairs === undefined && pending.real === undefined && !pending.used
 }
 
 function withJsonType(headers: Headers): Headers {

@@ -50,6 +50,21 @@ export function runCacheBehaviour(name: string, start: StartTarget, prefix = '')
     })
     after(() => target.close())
 
+    test('a HIT replays the stored answer: every header (two cookies, its own Cache-Control) and the bytes, text or not', async () => {
+      for (let round = 0; round < 2; round++) {
+        const text = await send('/replay/text')
+        assert.equal(await text.text(), 'héllo, cache')
+        assert.deepEqual(text.headers.getSetCookie(), ['a=1; Path=/', 'b=2; Path=/'])
+        assert.equal(text.headers.get('cache-control'), 'public, max-age=5')
+        assert.equal(text.headers.get('content-type'), 'text/plain; charset=utf-8')
+        const binary = await send('/replay/binary')
+        assert.deepEqual([...new Uint8Array(await binary.arrayBuffer())], [0xff, 0xfe, 0x00, 0x80, 0x41])
+        assert.equal(binary.headers.get('content-type'), 'application/octet-stream')
+        assert.equal(cacheState(text), round === 0 ? 'MISS' : 'HIT')
+        assert.equal(cacheState(binary), round === 0 ? 'MISS' : 'HIT')
+      }
+    })
+
     test('revalidate = 1: MISS, HIT, then STALE (served at once) and fresh again; Next\'s Cache-Control', async () => {
       const first = await send('/revalidate')
       assert.equal(cacheState(first), 'MISS')
