@@ -6,7 +6,7 @@ import type {
   IncrementalCacheValue,
   TagRevalidation,
 } from './cache-handler.ts'
-import { recordRevalidation, type TagsManifest } from './tags-manifest.ts'
+import { preciseNow, recordRevalidation, type TagsManifest } from './tags-manifest.ts'
 
 /** Next.js's `cacheMaxMemorySize` default: 50 MB. */
 export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -48,7 +48,7 @@ export class MemoryCacheHandler implements CacheHandler {
   }
 
   async set(cacheKey: string, data: IncrementalCacheValue | null): Promise<void> {
-    this.#entries.set(cacheKey, { value: data, lastModified: Date.now() })
+    this.#entries.set(cacheKey, { value: data, lastModified: preciseNow() })
   }
 
   async revalidateTag(tags: string | string[], durations?: { expire?: number }): Promise<void> {

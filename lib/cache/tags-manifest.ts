@@ -7,8 +7,16 @@ import type { TagRevalidation } from './cache-handler.ts'
  */
 export type TagsManifest = Map<string, TagRevalidation>
 
+/**
+ * Milliseconds since the epoch, with a fraction: an entry written and a tag revalidated within the
+ * same millisecond still tell which came first (Next.js times its cache with `performance` too).
+ */
+export function preciseNow(): number {
+  return performance.timeOrigin + performance.now()
+}
+
 /** Records a revalidation of `tags` now: expired at once without `durations`, else stale now and expired after `durations.expire` seconds. */
-export function recordRevalidation(manifest: TagsManifest, tags: readonly string[], durations?: { expire?: number }, now = Date.now()): void {
+export function recordRevalidation(manifest: TagsManifest, tags: readonly string[], durations?: { expire?: number }, now = preciseNow()): void {
   for (const tag of tags) {
     const previous = manifest.get(tag) ?? {}
     if (!durations) {
@@ -22,7 +30,7 @@ export function recordRevalidation(manifest: TagsManifest, tags: readonly string
 }
 
 /** True when one of `tags` expired after the entry was written (and the expiry has come). */
-export function areTagsExpired(manifest: ReadonlyMap<string, TagRevalidation>, tags: readonly string[], lastModified: number, now = Date.now()): boolean {
+export function areTagsExpired(manifest: ReadonlyMap<string, TagRevalidation>, tags: readonly string[], lastModified: number, now = preciseNow()): boolean {
   for (const tag of tags) {
     const expired = manifest.get(tag)?.expired
     if (typeof expired === 'number' && expired <= now && expired > lastModified) return true
