@@ -28,6 +28,9 @@ const stateKey: symbol | undefined = (() => {
   return undefined
 })()
 
+/** Whether this Node line's undici keeps a body's source where {@link knownBody} can read it (Node 20 and 22; Node 24's keeps it in private fields). */
+export const knowsBodySources = stateKey !== undefined
+
 /**
  * The bytes or text a response's body was made from, when it was made from a string or bytes and
  * nothing has read it; `undefined` otherwise (a stream, a Blob, a body already used or locked,

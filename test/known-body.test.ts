@@ -4,12 +4,18 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { knownBody } from '../lib/known-body.ts'
+import { knownBody, knowsBodySources } from '../lib/known-body.ts'
 import { expressTarget, fastifyTarget, standaloneTarget, type SocketTarget } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 import { NextResponse } from '../lib/next/next-response.ts'
 
-test('a string, bytes and undici Response.json() bodies are known', () => {
+test('a string, bytes and undici Response.json() bodies are known where undici shows its body state; elsewhere none is', (context) => {
+  if (!knowsBodySources) {
+    // Node 24+: the fast path is off and every body goes through its stream (the HTTP tests below).
+    for (const response of [new Response('hello'), Response.json({ ok: true }), new Response(new Uint8Array([1]))]) assert.equal(knownBody(response), undefined)
+    context.diagnostic(`undici ${process.versions.undici} keeps no readable body state: the fast path is off`)
+    return
+  }
   assert.equal(knownBody(new Response('hello')), 'hello')
   assert.equal(knownBody(new NextResponse('from NextResponse')), 'from NextResponse')
   assert.equal(Buffer.from(knownBody(Response.json({ ok: true })) as Uint8Array).toString(), '{"ok":true}')
