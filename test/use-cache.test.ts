@@ -70,3 +70,15 @@ for (const [host, start] of hosts) {
     })
   })
 }
+
+test('an argument "use cache" cannot key on (a class instance) rejects with Next.js\'s error when awaited, never throws at the call', async () => {
+  const { cache } = await import('../lib/cache/use-cache-wrapper.ts')
+  class Point {
+    x = 1
+  }
+  let ran = false
+  const call = cache('default', 'test#point', [], [new Point()], async () => (ran = true), undefined)
+  assert.ok(call instanceof Promise)
+  await assert.rejects(call, { message: 'Only plain objects, and a few built-ins, can be passed to a "use cache" function: got an instance of Point.' })
+  assert.equal(ran, false)
+})

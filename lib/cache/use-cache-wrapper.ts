@@ -50,11 +50,17 @@ export function cache(
   fn: (...args: unknown[]) => Promise<unknown>,
   thisArg: unknown,
 ): Promise<unknown> {
-  const list = Array.from(args)
-  const parent = requestStorage.getStore()
-  const engine = parent?.handlers.cache ?? defaultCache()
-  if (kind === 'private' || !engine) return fn.apply(thisArg, list)
-  return cached(engine, parent, id, useCacheKey(id, bound, list), () => fn.apply(thisArg, list))
+  // An async function never throws at its call: a key that cannot be made rejects (a cached arrow
+  // function's outer wrapper is not async itself).
+  try {
+    const list = Array.from(args)
+    const parent = requestStorage.getStore()
+    const engine = parent?.handlers.cache ?? defaultCache()
+    if (kind === 'private' || !engine) return fn.apply(thisArg, list)
+    return cached(engine, parent, id, useCacheKey(id, bound, list), () => fn.apply(thisArg, list))
+  } catch (error) {
+    return Promise.reject(error)
+  }
 }
 
 async function cached(
