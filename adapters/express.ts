@@ -56,17 +56,21 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
     // Matching first: an unmatched request costs no Request object and no body stream.
     const match = routes.match(req.path)
     if (!match) return next()
-    let request
+    let response
     try {
       const client = { protocol: req.protocol, host: req.host, ip: () => req.ip }
-      request = toNextRequest(req, res, client, req.originalUrl, req.baseUrl, routes.bodyLimits)
+      const request = toNextRequest(req, res, client, req.originalUrl, req.baseUrl, routes.bodyLimits)
+      response = routes.respond(request, { basePath: req.baseUrl, match })
     } catch (error) {
       return next(error)
     }
-    routes.handle(request, { basePath: req.baseUrl, match }).then(
-      (response) => (response === null ? next() : sendResponse(res, response, logger).catch(next)),
-      next,
-    )
+    // A response ready at once is written in the same turn.
+    if (response instanceof Promise) response.then((answered) => send(answered, res, next), next)
+    else send(response, res, next)
+  }
+  const send = (response: Response | null, res: ServerResponse, next: ExpressNext): void => {
+    if (response === null) return next()
+    sendResponse(res, response, logger).catch(next)
   }
   return Object.assign(middleware, {
     routes,

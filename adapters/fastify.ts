@@ -67,7 +67,11 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
 
   // Answers a request for the file Fastify routed it to (`route`), or, without one, for whatever
   // file the core matches (the fallback; and every route under dev reload, where files change).
-  const answer = async (request: FastifyRequest, reply: FastifyReply, route?: RouteInfo): Promise<FastifyReply> => {
+  // Not async: a response that is ready at once is sent in the same turn, and the handler returns
+  // nothing, so Fastify waits on no promise (returning `reply` from an async function would make it
+  // wait for the response's end through `reply.then`). What throws here reaches Fastify's error
+  // handling as a handler's throw does; a later failure is sent as the error it is.
+  const answer = (request: FastifyRequest, reply: FastifyReply, route?: RouteInfo): void => {
     // The path Fastify routed: `request.url`, which the app's `rewriteUrl` may have changed (the
     // handler's `request.url` stays the original one). Matching the original instead would run a
     // file the app rewrote the request away from. An invalid request target throws
@@ -84,10 +88,15 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     const client = { protocol: request.protocol, host: request.host, ip: () => request.ip }
     const body = request.body instanceof Readable ? request.body : request.raw
     const nextRequest = toNextRequest(request.raw, reply.raw, client, request.originalUrl, basePath, routes.bodyLimits, body)
-    const response = await routes.handle(nextRequest, { basePath, match })
-    // No route file matches (say `/blog/` under `/blog/*`).
-    if (response === null) return notFound(reply)
-    return sendToReply(reply, response)
+    const response = routes.respond(nextRequest, { basePath, match })
+    if (response instanceof Promise) {
+      response.then(
+        (answered) => sendAnswer(reply, answered),
+        (error: unknown) => reply.send(error),
+      )
+    } else {
+      sendAnswer(reply, response)
+    }
   }
   const matchAny: RouteHandlerMethod = (request, reply) => answer(request, reply)
 
@@ -104,9 +113,15 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   })
 }
 
-function notFound(reply: FastifyReply): FastifyReply {
+function notFound(reply: FastifyReply): void {
   reply.callNotFound()
-  return reply
+}
+
+// `null`: no route file matches (say `/blog/` under `/blog/*`).
+function sendAnswer(reply: FastifyReply, response: Response | null): void {
+  if (response === null) return notFound(reply)
+  const sending = sendToReply(reply, response)
+  if (sending instanceof Promise) sending.catch((error: unknown) => reply.send(error))
 }
 
 // Inside find-my-way's lookup nothing may throw: a target that names no path is not the fallback's.
@@ -130,44 +145,56 @@ function mountRelative(url: string, basePath: string): string | null {
 /**
  * Unwraps the Web `Response` onto the reply (rather than `reply.send(response)`), so `onSend` hooks
  * and plugins such as `@fastify/compress` see real headers: each `Set-Cookie` appended, a complete
- * body sent as a buffer with its length, a streamed one as a Node stream.
+ * body sent with its length, a streamed one as a Node stream. Text the response was made from goes
+ * out as a string, which Node writes in one piece with the head.
  */
 function sendToReply(reply: FastifyReply, response: Response): FastifyReply | Promise<FastifyReply> {
   reply.code(response.status)
-  if (hasOnlyJsonContentType(response)) return reply.header('content-type', 'application/json').send(jsonBytes(response))
+  if (hasOnlyJsonContentType(response)) return sendText(reply.header('content-type', 'application/json'), pendingJsonText(response)!)
   const pairs = pendingHeaderPairs(response)
   if (pairs !== undefined) {
     // A cached answer replayed: its headers as stored (Fastify appends each set-cookie), no Headers built.
-    let typed = false
+    let typedPairs = false
     for (const [name, value] of pairs) {
       reply.header(name, value)
-      if (name === 'content-type') typed = true
+      if (name === 'content-type') typedPairs = true
     }
-    // Text goes out as it is when its type is known (Fastify would call a string text/plain).
-    return reply.send(typed ? pendingJsonText(response) : jsonBytes(response))
+    // Untyped text goes out as bytes (Fastify would call a string text/plain).
+    const text = pendingJsonText(response)!
+    return typedPairs ? sendText(reply, text) : reply.send(Buffer.from(text))
   }
   if (response.statusText) reply.raw.statusMessage = response.statusText
+  let typed = false
   for (const [name, value] of response.headers) {
-    if (name !== 'set-cookie') reply.header(name, value)
+    if (name === 'set-cookie') continue
+    reply.header(name, value)
+    if (name === 'content-type') typed = true
   }
   for (const cookie of response.headers.getSetCookie()) reply.header('set-cookie', cookie)
-  const json = jsonBytes(response)
-  if (json !== undefined) return reply.send(json)
+  const json = pendingJsonText(response)
+  if (json !== undefined) return typed ? sendText(reply, json) : reply.send(Buffer.from(json))
   // new Response(string), undici's Response.json(): sent as what the body was made from.
   const known = knownBody(response)
-  if (known !== undefined) return reply.send(typeof known === 'string' ? Buffer.from(known) : Buffer.from(known.buffer, known.byteOffset, known.byteLength))
+  if (known !== undefined) {
+    if (typeof known === 'string' && typed) return sendText(reply, known)
+    return reply.send(typeof known === 'string' ? Buffer.from(known) : Buffer.from(known.buffer, known.byteOffset, known.byteLength))
+  }
   if (response.body === null) return reply.send()
   return sendBody(reply, response.body)
 }
 
 /**
- * The text of a `NextResponse.json()` answer as bytes: `reply.send()` of a string under a JSON
- * content type appends `; charset=utf-8` (and reformats a type of the handler's own), while a
- * buffer goes out under the content type exactly as the Response has it, as on the other hosts.
+ * Sends text under the content type already set, exactly: Fastify appends `; charset=utf-8` to a
+ * JSON type when it sends a string itself, and leaves a string alone when the reply has a
+ * serializer. Anything else sent on this reply later (an app's error handler replacing the
+ * answer) is serialized as JSON, as Fastify's own default would.
  */
-function jsonBytes(response: Response): Buffer | undefined {
-  const json = pendingJsonText(response)
-  return json === undefined ? undefined : Buffer.from(json)
+function sendText(reply: FastifyReply, text: string): FastifyReply {
+  return reply.serializer(textAsIs).send(text)
+}
+
+function textAsIs(payload: unknown): string {
+  return typeof payload === 'string' ? payload : JSON.stringify(payload)
 }
 
 async function sendBody(reply: FastifyReply, body: ReadableStream<Uint8Array>): Promise<FastifyReply> {

@@ -7,6 +7,7 @@ import { httpFallbackOf, redirectOf } from './next/control-flow.ts'
 import type { NextRequest } from './next/next-request.ts'
 import { routeParams } from './next/route-params.ts'
 import { thrownError } from './thrown-error.ts'
+import { isThenable, type MaybePromise } from './maybe-promise.ts'
 import { HTTP_METHODS, type HttpMethod, type Params } from './types.ts'
 
 const KNOWN_METHODS = new Set<string>(HTTP_METHODS)
@@ -15,10 +16,14 @@ const KNOWN_METHODS = new Set<string>(HTTP_METHODS)
  * Runs the route's handler for the request's method (SPEC "Methods", "The handler call",
  * "Results"): automatic HEAD and OPTIONS, 405 with `Allow`, 400 for methods outside the list, the
  * request store for `cookies()`/`headers()`/`after()`, and `redirect()`/`notFound()` turned into
- * responses. A handler's own exception rejects, so the host's error handling sees it. Resolves
- * `null` for a missing method when `fallThrough` is set.
+ * responses. A handler's own exception is thrown (or rejects), so the host's error handling sees
+ * it. Gives `null` for a missing method when `fallThrough` is set.
+ *
+ * A handler that answers synchronously (`export function GET() { return Response.json(…) }`) is
+ * answered synchronously: the response (or the exception) comes back without a promise, so a host
+ * can write it in the same turn. An async handler's answer comes in a promise, one turn after its own.
  */
-export async function dispatch(
+export function dispatch(
   route: LoadedRoute,
   request: NextRequest,
   params: Params,
@@ -26,7 +31,7 @@ export async function dispatch(
   handlers: HandlersContext,
   generation?: StaticGeneration,
   handlerRequest: NextRequest = request,
-): Promise<Response | null> {
+): MaybePromise<Response | null> {
   const method = request.method
   if (!KNOWN_METHODS.has(method)) return new Response(null, { status: 400 })
   const handler = route.handlers[method as HttpMethod]
@@ -37,19 +42,37 @@ export async function dispatch(
 
   const store: RequestStore = { request, isFormPost: isFormPost(request), handlers, route, generation }
   const unscoped = enterUnscoped(store)
+  let result: unknown
+  try {
+    result = withRequestStore(store, () => handler(handlerRequest, { params: routeParams(params) }))
+  } catch (error) {
+    return settle(store, unscoped, () => controlFlowResponse(error, store, route, method))
+  }
+  if (isThenable(result)) {
+    return Promise.resolve(result).then(
+      (value) => settle(store, unscoped, () => finishResponse(value, route, method, store)),
+      (error: unknown) => settle(store, unscoped, () => controlFlowResponse(error, store, route, method)),
+    )
+  }
+  return settle(store, unscoped, () => finishResponse(result, route, method, store))
+}
+
+/**
+ * Once the handler has settled: its response (`respond` throws for a handler's own exception), the
+ * request handed over, then `revalidateTag()`/`revalidatePath()` applied before the response is
+ * sent (Next's executeRevalidates) and `after()` callbacks tied to the response's end.
+ */
+function settle(store: RequestStore, unscoped: boolean, respond: () => Response): MaybePromise<Response> {
   let response: Response
   try {
-    const result = await withRequestStore(store, () => handler(handlerRequest, { params: routeParams(params) }))
-    response = finishResponse(result, route, method, store)
-  } catch (error) {
-    response = controlFlowResponse(error, store, route, method)
+    response = respond()
   } finally {
     if (unscoped) leaveUnscoped(store)
     store.handedOver = true
   }
-  // revalidateTag()/revalidatePath() take effect before the response is sent (Next's executeRevalidates).
-  if (store.pendingRevalidations) await handlers.cache.revalidate(store.pendingRevalidations)
-  return store.after ? store.after.handOver(response) : response
+  const handOver = () => (store.after ? store.after.handOver(response) : response)
+  if (store.pendingRevalidations) return store.handlers.cache.revalidate(store.pendingRevalidations).then(handOver)
+  return handOver()
 }
 
 /**

@@ -1,4 +1,5 @@
 export { createRouteHandlers, type RouteHandlers } from './router.ts'
+export type { MaybePromise } from './maybe-promise.ts'
 export { RouteHandlersError, isRouteHandlersError, type RouteHandlersErrorCode } from './errors.ts'
 export {
   HTTP_METHODS,

@@ -14,6 +14,7 @@ import { compileAhead, loadRouteModule, prepareLoading, sweepTransformCache } fr
 import { routeFileVersion } from './load/reload.ts'
 import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
 import { matchRoute, matchRouteFile } from './match.ts'
+import type { MaybePromise } from './maybe-promise.ts'
 import { answersMethod, mayBeOutranked } from './outranking.ts'
 import { resolvePreviewModeId } from './next/draft-mode.ts'
 import { resolveBodyLimits, type BodyLimits } from './body/limits.ts'
@@ -67,6 +68,13 @@ export interface RouteHandlers {
    * the route's `maxDuration` runs out first).
    */
   handle(request: Request, options?: HandleOptions): Promise<Response | null>
+  /**
+   * {@link handle} for hosts that write the answer in the same turn: a response that is ready at
+   * once (a synchronous handler's, a cached entry's, a 405) comes back as it is, not in a promise,
+   * and an error then is thrown rather than rejected. Anything that has to wait still comes in a
+   * promise. The adapters call this; `handle()` is the same answer, always in a promise.
+   */
+  respond(request: Request, options?: HandleOptions): MaybePromise<Response | null>
   /**
    * Resolves once every pending `after()` task has settled (callbacks still waiting for their
    * response included, and tasks they add), and every background cache regeneration or refresh
@@ -176,13 +184,14 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   })()
 
   // Runs the matched route file's handler (see handle()). Throws when building the request fails.
-  const answer = (match: RouteMatch, request: Request, basePath: string): Promise<Response | null> => {
+  const answer = (match: RouteMatch, request: Request, basePath: string): MaybePromise<Response | null> => {
     const entry = match.route as RouteEntry
     const route = routesByEntry.get(entry)
     if (!route) {
       const failure = failures.get(entry)
       // A match made before dev reload removed its file: the file is gone, so no route.
-      return failure === undefined ? Promise.resolve(null) : Promise.reject(failure)
+      if (failure === undefined) return null
+      throw failure
     }
     const nextRequest = request instanceof RouteRequest ? request : new RouteRequest(request, { nextConfig: { basePath }, limits: bodyLimits })
     const budget = route.maxDuration ?? defaultBudget
@@ -205,6 +214,22 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     return answer(match, request, basePath)
   }
 
+  // handle() without its promise: what the hosts call, so a synchronous handler's answer is written
+  // in the same turn.
+  const respond = (request: Request, handleOptions: HandleOptions = {}): MaybePromise<Response | null> => {
+    const basePath = handleOptions.basePath === undefined ? defaultBasePath : normalizeBasePath(handleOptions.basePath)
+    let match = handleOptions.match
+    if (!match) {
+      const pathname = withoutBasePath(pathnameOf(request.url), basePath)
+      const found = pathname === null ? null : matchRoute(tree, pathname, maxParamLength)
+      if (!found) return null
+      match = found
+    }
+    if (match.error) return new Response(null, { status: match.error.status })
+    if (!loaded || reload) return answerWhenFresh(match, request, basePath)
+    return answer(match, request, basePath)
+  }
+
   const routeHandlers: RouteHandlers = {
     get routes() {
       return tree.routes
@@ -224,24 +249,14 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       if (found === null || found.route === entry) return found
       return answersMethod(found.route as RouteEntry, method) ? null : found
     },
-    // Not async: the hot path hands back dispatch's own promise, with no promise of its own.
-    handle(request, handleOptions = {}) {
+    handle(request, handleOptions) {
       try {
-        const basePath = handleOptions.basePath === undefined ? defaultBasePath : normalizeBasePath(handleOptions.basePath)
-        let match = handleOptions.match
-        if (!match) {
-          const pathname = withoutBasePath(pathnameOf(request.url), basePath)
-          const found = pathname === null ? null : matchRoute(tree, pathname, maxParamLength)
-          if (!found) return Promise.resolve(null)
-          match = found
-        }
-        if (match.error) return Promise.resolve(new Response(null, { status: match.error.status }))
-        if (!loaded || reload) return answerWhenFresh(match, request, basePath)
-        return answer(match, request, basePath)
+        return Promise.resolve(respond(request, handleOptions))
       } catch (error) {
         return Promise.reject(error)
       }
     },
+    respond,
     close: () => {
       reload?.close()
       return Promise.all([handlersContext.after.settled(), handlersContext.cache.settled()]).then(() => undefined)

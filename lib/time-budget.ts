@@ -1,6 +1,7 @@
 import { abortAlsoWith, type RouteRequest } from './body/route-request.ts'
 import { routeHandlersError, type RouteHandlersError } from './errors.ts'
 import type { LoadedRoute } from './loaded-route.ts'
+import type { MaybePromise } from './maybe-promise.ts'
 import { pendingJsonText } from './next/next-response.ts'
 
 /**
@@ -18,7 +19,7 @@ export function withinTimeBudget(
   ms: number,
   route: LoadedRoute,
   request: RouteRequest,
-  dispatch: () => Promise<Response | null>,
+  dispatch: () => MaybePromise<Response | null>,
 ): Promise<Response | null> {
   const budget = new AbortController()
   abortAlsoWith(request, budget.signal)
@@ -31,7 +32,13 @@ export function withinTimeBudget(
       budget.abort(expired)
       expire(expired)
     }, ms)
-    dispatch().then(
+    let answer: Promise<Response | null>
+    try {
+      answer = Promise.resolve(dispatch())
+    } catch (error) {
+      answer = Promise.reject(error)
+    }
+    answer.then(
       (response) => {
         if (expired) return void response?.body?.cancel().catch(() => {})
         // Nothing left to stream: a null body, or NextResponse.json()'s text waiting to be sent.

@@ -5,6 +5,7 @@ import type { LoadedRoute } from '../loaded-route.ts'
 import { hasDraftModeCookie } from '../next/draft-mode.ts'
 import type { NextRequest } from '../next/next-request.ts'
 import { preparedResponse, type HeaderPair } from '../next/next-response.ts'
+import { whenReady, type MaybePromise } from '../maybe-promise.ts'
 import type { Params } from '../types.ts'
 import type { CacheControl, CachedRouteValue } from './cache-handler.ts'
 import { cacheControlHeader, routeCacheControl } from './cache-control.ts'
@@ -56,26 +57,47 @@ export function cachesRequest(route: LoadedRoute, method: string): boolean {
  * fails answers uncached, and so does `development` (dev reload on), as `next dev` does.
  * `dynamicParams = false` answers 404 for params `generateStaticParams` did not list.
  */
-export async function serveCached(route: LoadedRoute, request: NextRequest, params: Params, handlers: HandlersContext, development = false): Promise<Response | null> {
+export function serveCached(route: LoadedRoute, request: NextRequest, params: Params, handlers: HandlersContext, development = false): MaybePromise<Response | null> {
   if (dynamicRoutes.has(route)) return dispatch(route, request, params, false, handlers)
   // Draft mode is never cached, and says so (Next.js's app-route handler).
-  if (hasDraftModeCookie(request, handlers.previewModeId)) return privateResponse(await dispatch(route, request, params, false, handlers))
-  if (!route.config.dynamicParams && !(await staticParamsAllow(route, params))) return new Response(null, { status: 404 })
-  useRequestStore()
+  if (hasDraftModeCookie(request, handlers.previewModeId)) return whenReady(dispatch(route, request, params, false, handlers), privateResponse)
+  if (!route.config.dynamicParams) {
+    return staticParamsAllow(route, params).then((allowed) => (allowed ? serveEntry(route, request, params, handlers, development) : new Response(null, { status: 404 })))
+  }
+  return serveEntry(route, request, params, handlers, development)
+}
+
+// A fresh entry in a store that answers at once (the memory store) is sent in the same turn.
+function serveEntry(route: LoadedRoute, request: NextRequest, params: Params, handlers: HandlersContext, development: boolean): MaybePromise<Response | null> {
   const cache = handlers.cache
   // Next.js calls it at the start of every request to an ISR route.
   cache.resetRequestCache()
-  const pathname = routeCacheKey(request.nextUrl.pathname)
-  const key = pathname
-  const tags = implicitTagsOf(route, pathname)
+  const key = routeCacheKey(request.nextUrl.pathname)
+  const tags = implicitTagsOf(route, key)
   const configured = configuredRevalidate(route)
-  const generate = () => generateEntry(route, request, params, handlers, tags, configured)
+  if (!development) {
+    const now = cache.getRouteNow(key, { tags, revalidate: configured })
+    if (now && !now.stale) return fromEntry(now.value, cache.cacheControlOf(key) ?? routeCacheControl(configured), 'HIT', request.method)
+  }
+  return serveFromStore(route, request, params, handlers, development, key, tags, configured)
+}
 
+async function serveFromStore(
+  route: LoadedRoute,
+  request: NextRequest,
+  params: Params,
+  handlers: HandlersContext,
+  development: boolean,
+  key: string,
+  tags: string[],
+  configured: number | false,
+): Promise<Response | null> {
+  // Generating reads the request store (the generation it carries).
+  useRequestStore()
+  const cache = handlers.cache
+  const generate = () => generateEntry(route, request, params, handlers, tags, configured)
   // `next dev` keeps no route responses: each request generates one (the request seen as in production).
   if (development) return uncached(await generate(), request.method)
-  // The memory store answers at once: a fresh entry is sent without waiting on anything.
-  const now = cache.getRouteNow(key, { tags, revalidate: configured })
-  if (now && !now.stale) return fromEntry(now.value, cache.cacheControlOf(key) ?? routeCacheControl(configured), 'HIT', request.method)
   const found = await cache.getRoute(key, { tags, revalidate: configured })
   if (found === STORE_UNAVAILABLE) return uncached(await generate(), request.method)
   if (found) {
