@@ -89,8 +89,7 @@ export function toNextRequest(
   res.on('close', () => {
     closed = true
     // First: a spooled form still being read stops here (synchronously), so its body can be drained.
-    // A temporary file that cannot be deleted is left to the OS's temp cleanup; never a crash.
-    request.releaseUploads().catch(() => {})
+    void request.releaseUploads()
     if (!res.writableFinished) controller?.abort()
     else if (unread) drainRest(req, source, unread)
     if (sent) for (const callback of sent) callback()

@@ -91,19 +91,36 @@ export function withRequestStore<T>(store: RequestStore, call: () => T): T {
  * Handlers running while the store is off (see {@link useRequestStore}). `after()` and
  * `connection()` live in `next/server`, which every route file imports, so loading it cannot turn
  * the store on without costing every request; they turn it on when first called instead, and that
- * first call finds its request here. Shared by every copy of the package, like the store.
+ * first call finds its request here. Shared by every copy of the package, like the store. A list
+ * linked through the stores themselves: entering and leaving allocate nothing (a `Set` that
+ * fills and empties with every request keeps reallocating its table).
  */
-const unscoped = processGlobal('unscoped-requests', () => new Set<RequestStore>())
+interface UnscopedLink {
+  previous: UnscopedLink | undefined
+  next: UnscopedLink | undefined
+  readonly store: RequestStore
+}
+const unscoped = processGlobal('unscoped-request-list', () => ({ first: undefined as UnscopedLink | undefined }))
+const UNSCOPED = Symbol('route-handlers.unscoped')
+type LinkedStore = RequestStore & { [UNSCOPED]?: UnscopedLink }
 
 /** Records `store` as running outside the AsyncLocalStorage; true if it is (then call {@link leaveUnscoped}). */
 export function enterUnscoped(store: RequestStore): boolean {
   if (storeUse.used) return false
-  unscoped.add(store)
+  const link: UnscopedLink = { previous: undefined, next: unscoped.first, store }
+  if (unscoped.first) unscoped.first.previous = link
+  unscoped.first = link
+  ;(store as LinkedStore)[UNSCOPED] = link
   return true
 }
 
 export function leaveUnscoped(store: RequestStore): void {
-  unscoped.delete(store)
+  const link = (store as LinkedStore)[UNSCOPED]
+  if (link === undefined) return
+  ;(store as LinkedStore)[UNSCOPED] = undefined
+  if (link.previous) link.previous.next = link.next
+  else if (unscoped.first === link) unscoped.first = link.next
+  if (link.next) link.next.previous = link.previous
 }
 
 /**
@@ -116,6 +133,8 @@ export function requestStoresFor(caller: string): readonly RequestStore[] {
   const store = requestStorage.getStore()
   if (store) return [store]
   storeUse.used = true
-  if (unscoped.size > 0) return [...unscoped]
+  const running: RequestStore[] = []
+  for (let link = unscoped.first; link; link = link.next) running.push(link.store)
+  if (running.length > 0) return running
   throw routeHandlersError('RH_ERR_CONTEXT_MISSING', [caller])
 }

@@ -69,6 +69,7 @@ export function matchRoute(tree: RouteTree, pathname: string, maxParamLength = I
  */
 export function matchRouteFile(route: RouteEntry, pathname: string, maxParamLength = Infinity): RouteMatch | null {
   const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
+  if (route.staticPath !== undefined) return path === route.staticPath ? { route, params: Object.create(null) as Params } : null
   const pieces = new Pieces(path)
   const { raw } = pieces
   const { shape } = route

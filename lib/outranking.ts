@@ -15,14 +15,12 @@ import type { RouteEntry, RouteTree, TreeNode } from './route-tree.ts'
  * plugin binds routes to files only without dev reload).
  */
 export function mayBeOutranked(tree: RouteTree, route: RouteEntry, method: string): boolean {
-  let byRoute = memo.get(tree)
-  if (!byRoute) memo.set(tree, (byRoute = new Map()))
-  let byMethod = byRoute.get(route)
-  if (!byMethod) byRoute.set(route, (byMethod = { outranking: outrankingRoutes(tree, route), answers: new Map() }))
-  let outranked = byMethod.answers.get(method)
+  let known = memo.get(route)
+  if (known === undefined || known.tree !== tree) memo.set(route, (known = { tree, outranking: outrankingRoutes(tree, route), byMethod: Object.create(null) }))
+  let outranked = known.byMethod[method]
   if (outranked === undefined) {
-    outranked = byMethod.outranking.some((other) => !answersMethod(other, method))
-    byMethod.answers.set(method, outranked)
+    outranked = known.outranking.some((other) => !answersMethod(other, method))
+    known.byMethod[method] = outranked
   }
   return outranked
 }
@@ -32,7 +30,9 @@ export function answersMethod(route: RouteEntry, method: string): boolean {
   return route.methods.includes(method as RouteEntry['methods'][number]) || (method === 'HEAD' && route.methods.includes('GET'))
 }
 
-const memo = new WeakMap<RouteTree, Map<RouteEntry, { outranking: readonly RouteEntry[]; answers: Map<string, boolean> }>>()
+// By file: the table it was worked out for (dev reload makes new ones), the files that outrank it,
+// and the answer by method (a plain object: one property read per request).
+const memo = new WeakMap<RouteEntry, { tree: RouteTree; outranking: readonly RouteEntry[]; byMethod: Record<string, boolean | undefined> }>()
 
 // Walks the tree along the route's URL: at a `[x]`, the static folders beside it are tried first;
 // at a catch-all, everything else at that level is (the folder's own route, statics, `[x]`).

@@ -11,6 +11,8 @@ export interface RouteEntry extends RouteInfo {
   methods: HttpMethod[]
   /** The URL's pieces, for checking one path against this file alone (see `matchRouteFile`). */
   readonly shape: readonly ShapePiece[]
+  /** The one raw path a file without params answers (`/blog/new`), compared as a whole. */
+  readonly staticPath: string | undefined
 }
 
 /**
@@ -79,6 +81,7 @@ function insert(tree: RouteTree, scanned: ScannedRoute, previous: RouteEntry | u
           relativeFile: scanned.relativeFile,
           methods: [],
           shape: segments.map(shapeOf),
+          staticPath: segments.every((segment) => segment.kind === 'static') ? `/${segments.map((segment) => wireForm(segment.name)).join('/')}` : undefined,
         }
   let node = tree.root
   for (const segment of segments) {
@@ -103,10 +106,7 @@ function insert(tree: RouteTree, scanned: ScannedRoute, previous: RouteEntry | u
     }
     node.route = entry
   }
-  if (segments.every((segment) => segment.kind === 'static')) {
-    const wirePath = segments.map((segment) => wireForm(segment.name)).join('/')
-    tree.staticRoutes.set(`/${wirePath}`, entry)
-  }
+  if (entry.staticPath !== undefined) tree.staticRoutes.set(entry.staticPath, entry)
   tree.routes.push(entry)
 }
 

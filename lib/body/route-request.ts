@@ -67,6 +67,8 @@ interface RouteRequestState {
 const MULTIPART = /^multipart\/form-data\b/i
 const URLENCODED = /^application\/x-www-form-urlencoded\b/i
 
+const NOTHING_TO_RELEASE: Promise<void> = Promise.resolve()
+
 /**
  * The request handlers receive: a `NextRequest` whose buffered body reads obey the body limits
  * (413 past `bodyLimit`), whose `json()` answers malformed input with a 400 `SyntaxError`, and
@@ -217,12 +219,14 @@ export class RouteRequest extends NextRequest {
   /**
    * Closes and deletes the temporary files of spooled uploads, once the host has sent the response
    * (the Node hosts: when it closes, whether finished, failed or abandoned by the client). A form
-   * still being read then fails with `RH_ERR_FORM_ABANDONED`, at once.
+   * still being read then fails with `RH_ERR_FORM_ABANDONED`, at once. Never rejects: a temporary
+   * file that cannot be deleted is left to the OS's temp cleanup. Without uploads (most requests)
+   * it has nothing to wait for and makes no promise.
    */
-  async releaseUploads(): Promise<void> {
+  releaseUploads(): Promise<void> {
     const state = this[ROUTE]
     state.released = true
-    await state.spool?.dispose()
+    return state.spool ? state.spool.dispose().catch(() => {}) : NOTHING_TO_RELEASE
   }
 }
 
