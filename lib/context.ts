@@ -76,7 +76,7 @@ export function getRequestStore(caller: string): RequestStore {
  * nothing would read the store anyway. Route files load before the first request, so for
  * `next/headers` and `next/navigation` the answer is settled by then.
  */
-const storeUse = processGlobal('request-store-used', () => ({ used: false }))
+const storeUse = processGlobal('request-store-use', () => ({ used: false, callsRunning: 0 }))
 
 export function useRequestStore(): void {
   storeUse.used = true
@@ -84,7 +84,24 @@ export function useRequestStore(): void {
 
 /** Runs `call` with `store` as the current request store, when anything can read it. */
 export function withRequestStore<T>(store: RequestStore, call: () => T): T {
-  return storeUse.used ? requestStorage.run(store, call) : call()
+  if (storeUse.used) return requestStorage.run(store, call)
+  storeUse.callsRunning++
+  try {
+    return call()
+  } finally {
+    storeUse.callsRunning--
+  }
+}
+
+/**
+ * Whether code running now belongs to a route handler's request: inside the request store, or,
+ * while the store is off, inside the synchronous part of a handler call (after an `await` that
+ * cannot be told from the app's own code, so the answer is then no).
+ */
+export function inRouteRequest(): boolean {
+  if (!storeUse.used) return storeUse.callsRunning > 0
+  const store = requestStorage.getStore()
+  return store?.route !== undefined && store.phase !== 'after'
 }
 
 /**

@@ -17,6 +17,7 @@ import { matchRoute, matchRouteFile } from './match.ts'
 import type { MaybePromise } from './maybe-promise.ts'
 import { answersMethod, mayBeOutranked } from './outranking.ts'
 import { resolvePreviewModeId } from './next/draft-mode.ts'
+import { patchResponseJson } from './next/response-json.ts'
 import { resolveBodyLimits, type BodyLimits } from './body/limits.ts'
 import { RouteRequest } from './body/route-request.ts'
 import { buildRouteTree, type RouteEntry } from './route-tree.ts'
@@ -119,6 +120,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   }
   setDefaultCache(handlersContext.cache)
   patchFetch()
+  patchResponseJson()
 
   // Route files load one at a time: in Node 20 a CommonJS route that require()s a module
   // (next/server, a shared lib/db.ts) while an ESM route is still importing it fails with "not yet

@@ -1,5 +1,6 @@
 import type { ResponseCookies } from '@edge-runtime/cookies'
 import { ResponseCookieJar } from './response-cookies.ts'
+import { undiciResponseJson } from './response-json.ts'
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
 
@@ -62,7 +63,7 @@ export class NextResponse<Body = unknown> extends Response {
     const status = init?.status ?? 200
     // Anything unusual takes the standard path, which validates and throws as the Fetch standard says.
     if (init?.statusText !== undefined || !Number.isInteger(status) || status < 200 || status > 599 || status === 204 || status === 205 || status === 304) {
-      const response = Response.json(body, init)
+      const response = undiciResponseJson(body, init)
       return new NextResponse<JsonBody>(response.body, response)
     }
     const text = JSON.stringify(body) as string | undefined
