@@ -7,6 +7,8 @@ export class ByteLru<V> {
   readonly #maxBytes: number
   readonly #sizeOf: (value: V) => number
   #bytes = 0
+  /** The most recently used key, which a read need not move (a delete and re-insert reallocates a small Map's table). */
+  #newest: string | undefined
 
   constructor(maxBytes: number, sizeOf: (value: V) => number) {
     this.#maxBytes = maxBytes
@@ -22,8 +24,11 @@ export class ByteLru<V> {
     const entry = this.#entries.get(key)
     if (!entry) return undefined
     // Map order is recency order: move it to the end.
-    this.#entries.delete(key)
-    this.#entries.set(key, entry)
+    if (key !== this.#newest) {
+      this.#entries.delete(key)
+      this.#entries.set(key, entry)
+      this.#newest = key
+    }
     return entry.value
   }
 
@@ -32,10 +37,12 @@ export class ByteLru<V> {
     const bytes = this.#sizeOf(value)
     if (bytes > this.#maxBytes) return
     this.#entries.set(key, { value, bytes })
+    this.#newest = key
     this.#bytes += bytes
     for (const [oldest, entry] of this.#entries) {
       if (this.#bytes <= this.#maxBytes) break
       this.#entries.delete(oldest)
+      if (oldest === this.#newest) this.#newest = undefined
       this.#bytes -= entry.bytes
     }
   }
@@ -44,6 +51,7 @@ export class ByteLru<V> {
     const entry = this.#entries.get(key)
     if (!entry) return
     this.#entries.delete(key)
+    if (key === this.#newest) this.#newest = undefined
     this.#bytes -= entry.bytes
   }
 }
