@@ -48,7 +48,7 @@ class Pieces {
 export function matchRoute(tree: RouteTree, pathname: string, maxParamLength = Infinity): RouteMatch | null {
   const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
   const exact = tree.staticRoutes.get(path)
-  if (exact) return { route: exact, params: Object.create(null) as Params }
+  if (exact) return { route: exact, params: Object.create(null) as Params, pathname }
   const pieces = new Pieces(path)
   const captures: Capture[] = []
   const route = search(tree.root, pieces, 0, captures)
@@ -69,7 +69,7 @@ export function matchRoute(tree: RouteTree, pathname: string, maxParamLength = I
  */
 export function matchRouteFile(route: RouteEntry, pathname: string, maxParamLength = Infinity): RouteMatch | null {
   const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
-  if (route.staticPath !== undefined) return path === route.staticPath ? { route, params: Object.create(null) as Params } : null
+  if (route.staticPath !== undefined) return path === route.staticPath ? { route, params: Object.create(null) as Params, pathname } : null
   const pieces = new Pieces(path)
   const { raw } = pieces
   const { shape } = route
@@ -134,9 +134,9 @@ function toMatch(route: RouteEntry, pieces: Pieces, captures: Capture[], pathnam
     if (!many && values[0]!.length > maxParamLength) tooLong ??= name
     params[name] = many ? values : values[0]!
   }
-  if (malformed) return { route, params, error: routeHandlersError('RH_ERR_PATH_ENCODING', [pathname]) }
-  if (tooLong !== undefined) return { route, params, error: routeHandlersError('RH_ERR_PATH_PARAM_TOO_LONG', [tooLong, maxParamLength]) }
-  return { route, params }
+  if (malformed) return { route, params, pathname, error: routeHandlersError('RH_ERR_PATH_ENCODING', [pathname]) }
+  if (tooLong !== undefined) return { route, params, pathname, error: routeHandlersError('RH_ERR_PATH_PARAM_TOO_LONG', [tooLong, maxParamLength]) }
+  return { route, params, pathname }
 }
 
 function tryDecode(raw: string): string | null {

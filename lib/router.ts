@@ -200,10 +200,10 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     // GETs whose segment config caches them go through the cache (no closure on the hot path).
     const cached = cachesRequest(route, nextRequest.method)
     if (budget === undefined) {
-      return cached ? serveCached(route, nextRequest, match.params, handlersContext, reload !== undefined) : dispatch(route, nextRequest, match.params, fallThrough, handlersContext)
+      return cached ? serveCached(route, nextRequest, match.params, match.pathname, handlersContext, reload !== undefined) : dispatch(route, nextRequest, match.params, fallThrough, handlersContext)
     }
     return withinTimeBudget(budget, route, nextRequest, () =>
-      cached ? serveCached(route, nextRequest, match.params, handlersContext, reload !== undefined) : dispatch(route, nextRequest, match.params, fallThrough, handlersContext),
+      cached ? serveCached(route, nextRequest, match.params, match.pathname, handlersContext, reload !== undefined) : dispatch(route, nextRequest, match.params, fallThrough, handlersContext),
     )
   }
   // Before loading is done, or with dev reload: waits until the module is the one the files make

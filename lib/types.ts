@@ -70,6 +70,11 @@ export interface RouteMatch {
   /** Decoded parameters (a null-prototype object). */
   readonly params: Params
   /**
+   * The mount-relative path that matched, raw, as the request spelled it (`/blog/a%20b`): what a
+   * cached GET is keyed by, so an entry always belongs to the file that matched.
+   */
+  readonly pathname: string
+  /**
    * Set when the path matched but a parameter cannot be used: malformed percent-encoding (400), or
    * longer than `maxParamLength` (414). `handle()` answers with the error's status.
    */

@@ -53,26 +53,35 @@ export function cachesRequest(route: LoadedRoute, method: string): boolean {
  * Answers a GET (or an automatic HEAD) of a route whose segment config caches it, as `next start`
  * serves an ISR route handler: a fresh entry is a `HIT`; a stale one is served at once (`STALE`)
  * and regenerated once in the background; a missing one is generated once for all concurrent
- * requests (`MISS`). Keyed by the mount-relative pathname (params filled, no query). A store that
+ * requests (`MISS`). Keyed by the mount-relative pathname as matched, raw (no query). A store that
  * fails answers uncached, and so does `development` (dev reload on), as `next dev` does.
  * `dynamicParams = false` answers 404 for params `generateStaticParams` did not list.
  */
-export function serveCached(route: LoadedRoute, request: NextRequest, params: Params, handlers: HandlersContext, development = false): MaybePromise<Response | null> {
+export function serveCached(
+  route: LoadedRoute,
+  request: NextRequest,
+  params: Params,
+  pathname: string,
+  handlers: HandlersContext,
+  development = false,
+): MaybePromise<Response | null> {
   if (dynamicRoutes.has(route)) return dispatch(route, request, params, false, handlers)
   // Draft mode is never cached, and says so (Next.js's app-route handler).
   if (hasDraftModeCookie(request, handlers.previewModeId)) return whenReady(dispatch(route, request, params, false, handlers), privateResponse)
   if (!route.config.dynamicParams) {
-    return staticParamsAllow(route, params).then((allowed) => (allowed ? serveEntry(route, request, params, handlers, development) : new Response(null, { status: 404 })))
+    return staticParamsAllow(route, params).then((allowed) => (allowed ? serveEntry(route, request, params, pathname, handlers, development) : new Response(null, { status: 404 })))
   }
-  return serveEntry(route, request, params, handlers, development)
+  return serveEntry(route, request, params, pathname, handlers, development)
 }
 
-// A fresh entry in a store that answers at once (the memory store) is sent in the same turn.
-function serveEntry(route: LoadedRoute, request: NextRequest, params: Params, handlers: HandlersContext, development: boolean): MaybePromise<Response | null> {
+// A fresh entry in a store that answers at once (the memory store) is sent in the same turn. The
+// key is the path as matched, raw: the URL parser would resolve `/blog/..` to `/` and file
+// blog/[slug]'s answer under the root route's key.
+function serveEntry(route: LoadedRoute, request: NextRequest, params: Params, pathname: string, handlers: HandlersContext, development: boolean): MaybePromise<Response | null> {
   const cache = handlers.cache
   // Next.js calls it at the start of every request to an ISR route.
   cache.resetRequestCache()
-  const key = routeCacheKey(request.nextUrl.pathname)
+  const key = routeCacheKey(pathname)
   const tags = implicitTagsOf(route, key)
   const configured = configuredRevalidate(route)
   if (!development) {
