@@ -7,6 +7,7 @@ import { consoleLogger } from '../lib/logger.ts'
 import { createRouteHandlers, type RouteHandlers } from '../lib/router.ts'
 import type { RouteHandlersOptions } from '../lib/types.ts'
 import { sendResponse, toNextRequest } from './_node.ts'
+import { originForm, requestOrigin } from './_request-url.ts'
 
 /** The parts of Express's request the middleware reads (Express 5). */
 export interface ExpressRequest extends IncomingMessage {
@@ -57,6 +58,20 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
     const match = routes.match(req.path)
     if (!match) return next()
     let response
+    if (req.method === 'GET') {
+      try {
+        // A fresh cached answer goes out without a request built (a hostile Host or a request
+        // target that is not a path is still a 400, as building the request would give).
+        response = routes.cachedResponse(match, 'GET', req.headers.cookie)
+        if (response) {
+          requestOrigin(req.protocol, req.host)
+          originForm(req.originalUrl)
+        }
+      } catch (error) {
+        return next(error)
+      }
+      if (response) return send(response, res, next)
+    }
     try {
       const client = { protocol: req.protocol, host: req.host, ip: () => req.ip }
       const request = toNextRequest(req, res, client, req.originalUrl, req.baseUrl, routes.bodyLimits)

@@ -13,7 +13,7 @@ import { hasOnlyJsonContentType, pendingHeaderPairs, pendingJsonText } from '../
 import { createRouteHandlers } from '../lib/router.ts'
 import type { Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from '../lib/types.ts'
 import { startBody, toNextRequest } from './_node.ts'
-import { originForm } from './_request-url.ts'
+import { originForm, requestOrigin } from './_request-url.ts'
 import { readerStream } from './_reader-stream.ts'
 import { registerFallback } from './_fastify-fallback.ts'
 import { watchPluginTimeout } from './_fastify-plugin-timeout.ts'
@@ -85,6 +85,14 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
       match = route ? routes.matchFile(route, pathname, request.method) : routes.match(pathname)
     }
     if (!match) return notFound(reply)
+    if (request.method === 'GET') {
+      // A fresh cached answer goes out without a request built (a hostile Host is still a 400).
+      const cached = routes.cachedResponse(match, 'GET', request.headers.cookie)
+      if (cached) {
+        requestOrigin(request.protocol, request.host)
+        return sendAnswer(reply, cached)
+      }
+    }
     const client = { protocol: request.protocol, host: request.host, ip: () => request.ip }
     const body = request.body instanceof Readable ? request.body : request.raw
     const nextRequest = toNextRequest(request.raw, reply.raw, client, request.originalUrl, basePath, routes.bodyLimits, body)

@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import { AfterWork } from './after-work.ts'
 import { createIncrementalCache } from './cache/cache-options.ts'
 import { setDefaultCache } from './cache/default-cache.ts'
-import { cachesRequest, serveCached } from './cache/cached-get.ts'
+import { cachesRequest, freshCachedResponse, serveCached } from './cache/cached-get.ts'
 import { patchFetch } from './cache/patch-fetch.ts'
 import type { HandlersContext } from './context.ts'
 import { DevReload } from './dev-reload.ts'
@@ -76,6 +76,14 @@ export interface RouteHandlers {
    * promise. The adapters call this; `handle()` is the same answer, always in a promise.
    */
   respond(request: Request, options?: HandleOptions): MaybePromise<Response | null>
+  /**
+   * For hosts, before they build the request: the `HIT` for a `GET` that `match` gives to a cached
+   * route (segment config) when the in-memory store holds a fresh entry, made from the match and
+   * the raw `Cookie` header alone. `undefined` in every other case (a miss, a stale entry, another
+   * store, draft mode's cookie, dev reload, routes still loading): build the request and call
+   * `respond()`, which answers the same.
+   */
+  cachedResponse(match: RouteMatch, method: string, cookieHeader: string | undefined): Response | undefined
   /**
    * Resolves once every pending `after()` task has settled (callbacks still waiting for their
    * response included, and tasks they add), and every background cache regeneration or refresh
@@ -259,6 +267,12 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       }
     },
     respond,
+    cachedResponse(match, method, cookieHeader) {
+      if (method !== 'GET' || match.error || !loaded || reload) return undefined
+      const route = routesByEntry.get(match.route as RouteEntry)
+      if (!route || !cachesRequest(route, method)) return undefined
+      return freshCachedResponse(route, match.pathname, cookieHeader, handlersContext)
+    },
     close: () => {
       reload?.close()
       return Promise.all([handlersContext.after.settled(), handlersContext.cache.settled()]).then(() => undefined)

@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer'
 import { requestStorage, useRequestStore, type HandlersContext } from '../context.ts'
 import { dispatch } from '../dispatch.ts'
 import type { LoadedRoute } from '../loaded-route.ts'
-import { hasDraftModeCookie } from '../next/draft-mode.ts'
+import { hasDraftModeCookie, mayHaveDraftModeCookie } from '../next/draft-mode.ts'
 import type { NextRequest } from '../next/next-request.ts'
 import { preparedResponse, type HeaderPair } from '../next/next-response.ts'
 import { whenReady, type MaybePromise } from '../maybe-promise.ts'
@@ -78,17 +78,38 @@ export function serveCached(
 // key is the path as matched, raw: the URL parser would resolve `/blog/..` to `/` and file
 // blog/[slug]'s answer under the root route's key.
 function serveEntry(route: LoadedRoute, request: NextRequest, params: Params, pathname: string, handlers: HandlersContext, development: boolean): MaybePromise<Response | null> {
-  const cache = handlers.cache
-  // Next.js calls it at the start of every request to an ISR route.
-  cache.resetRequestCache()
   const key = routeCacheKey(pathname)
   const tags = implicitTagsOf(route, key)
   const configured = configuredRevalidate(route)
   if (!development) {
-    const now = cache.getRouteNow(key, { tags, revalidate: configured })
-    if (now && !now.stale) return fromEntry(now.value, cache.cacheControlOf(key) ?? routeCacheControl(configured), 'HIT', request.method)
+    const fresh = freshEntry(route, key, tags, configured, handlers, request.method)
+    if (fresh) return fresh
+  } else {
+    handlers.cache.resetRequestCache()
   }
   return serveFromStore(route, request, params, handlers, development, key, tags, configured)
+}
+
+/**
+ * The `HIT` for a GET of a cached route when the store holds a fresh entry and answers at once
+ * (the memory store), made without the request: hosts send it before building one. `undefined`
+ * whenever anything else could apply — the route turned dynamic, params `dynamicParams = false`
+ * must check, a raw `Cookie` header that may carry draft mode's cookie, no fresh entry — and the
+ * host then builds the request and calls `respond()`.
+ */
+export function freshCachedResponse(route: LoadedRoute, pathname: string, cookieHeader: string | undefined, handlers: HandlersContext): Response | undefined {
+  if (dynamicRoutes.has(route) || !route.config.dynamicParams || mayHaveDraftModeCookie(cookieHeader)) return undefined
+  const key = routeCacheKey(pathname)
+  return freshEntry(route, key, implicitTagsOf(route, key), configuredRevalidate(route), handlers, 'GET')
+}
+
+function freshEntry(route: LoadedRoute, key: string, tags: string[], configured: number | false, handlers: HandlersContext, method: string): Response | undefined {
+  const cache = handlers.cache
+  // Next.js calls it at the start of every request to an ISR route.
+  cache.resetRequestCache()
+  const now = cache.getRouteNow(key, { tags, revalidate: configured })
+  if (!now || now.stale) return undefined
+  return fromEntry(now.value, cache.cacheControlOf(key) ?? routeCacheControl(configured), 'HIT', method)
 }
 
 async function serveFromStore(

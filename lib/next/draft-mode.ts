@@ -37,9 +37,14 @@ export function resolvePreviewModeId(option: unknown): string {
 /** True when `request` carries the bypass cookie with the preview mode id (draft mode is on). */
 export function hasDraftModeCookie(request: Request, previewModeId: string): boolean {
   // Most requests carry no such cookie: found out from the raw header, without building `headers`.
-  if (!requestHeader(request, 'cookie')?.includes(BYPASS_COOKIE)) return false
+  if (!mayHaveDraftModeCookie(requestHeader(request, 'cookie') ?? undefined)) return false
   const value = new RequestCookies(request.headers).get(BYPASS_COOKIE)?.value
   return Boolean(value && (value === previewModeId || (process.env.NODE_ENV !== 'production' && previewModeId === DEVELOPMENT_ID)))
+}
+
+/** False when a raw `Cookie` header cannot hold draft mode's cookie (most requests). */
+export function mayHaveDraftModeCookie(cookieHeader: string | undefined): boolean {
+  return cookieHeader?.includes(BYPASS_COOKIE) === true
 }
 
 /** True when the request of `store` is in draft mode (Next's `workStore.isDraftMode`). */
