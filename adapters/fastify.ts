@@ -125,11 +125,16 @@ function notFound(reply: FastifyReply): void {
   reply.callNotFound()
 }
 
-// `null`: no route file matches (say `/blog/` under `/blog/*`).
+// `null`: no route file matches (say `/blog/` under `/blog/*`). Whatever fails here goes to
+// Fastify's error handling, also from a promise reaction, where nothing else would catch it.
 function sendAnswer(reply: FastifyReply, response: Response | null): void {
   if (response === null) return notFound(reply)
-  const sending = sendToReply(reply, response)
-  if (sending instanceof Promise) sending.catch((error: unknown) => reply.send(error))
+  try {
+    const sending = sendToReply(reply, response)
+    if (sending instanceof Promise) sending.catch((error: unknown) => reply.send(error))
+  } catch (error) {
+    reply.send(error)
+  }
 }
 
 // Inside find-my-way's lookup nothing may throw: a target that names no path is not the fallback's.

@@ -108,9 +108,9 @@ export function inRouteRequest(): boolean {
  * Handlers running while the store is off (see {@link useRequestStore}). `after()` and
  * `connection()` live in `next/server`, which every route file imports, so loading it cannot turn
  * the store on without costing every request; they turn it on when first called instead, and that
- * first call finds its request here. Shared by every copy of the package, like the store. A list
- * linked through the stores themselves: entering and leaving allocate nothing (a `Set` that
- * fills and empties with every request keeps reallocating its table).
+ * first call finds its request here. Shared by every copy of the package, like the store. A doubly
+ * linked list, each store holding its link: entering and leaving are a few pointer writes (a `Set`
+ * that fills and empties with every request keeps reallocating its table).
  */
 interface UnscopedLink {
   previous: UnscopedLink | undefined
