@@ -26,12 +26,17 @@ const ABSOLUTE_FORM = /^https?:\/\/[^/?#]+/i
  * hostile, or would not parse.
  */
 export function requestOrigin(protocol: string, host: string | undefined): string {
+  // A server sees the same Host on request after request: the last good one is not checked again.
+  if (host === last.host && protocol === last.protocol) return last.origin
   const origin = `${protocol}://${host}`
   if (host === undefined || !HOST_SHAPE.test(host) || !parses(host, origin)) {
     throw routeHandlersError('RH_ERR_HOST_INVALID', [host === undefined ? '(none)' : JSON.stringify(host)])
   }
+  last = { protocol, host, origin }
   return origin
 }
+
+let last: { protocol: string; host: string | undefined; origin: string } = { protocol: '', host: undefined, origin: '' }
 
 /**
  * The path and query of a request target, as the origin-form `/x?y` the routing saw: an
