@@ -98,6 +98,17 @@ export function toNextRequest(
 }
 
 /**
+ * Whether a response that is ready when the handler returns can be written in that same turn. Not
+ * for a request with a body: a handler may have started reading it (`request.body.getReader()`,
+ * `request.json()` on a request built eagerly) without its first read having reached the socket yet
+ * (a Web stream pulls a microtask after it is made), and Node discards a request body nothing is
+ * reading once the response has finished. One microtask later the read is under way.
+ */
+export function sendsAtOnce(method: string | undefined): boolean {
+  return method === 'GET' || method === 'HEAD'
+}
+
+/**
  * The `x-forwarded-*` headers Next.js's server sets on every request (base-server.ts), each only
  * when the client did not send it; one the client sent is kept as sent, whatever the host's trust
  * proxy setting, as Next.js keeps it. Auth.js and others read them for the site's own URL (without

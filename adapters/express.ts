@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { consoleLogger } from '../lib/logger.ts'
 import { createRouteHandlers, type RouteHandlers } from '../lib/router.ts'
 import type { RouteHandlersOptions } from '../lib/types.ts'
-import { sendResponse, toNextRequest } from './_node.ts'
+import { sendResponse, sendsAtOnce, toNextRequest } from './_node.ts'
 import { originForm, requestOrigin } from './_request-url.ts'
 
 /** The parts of Express's request the middleware reads (Express 5). */
@@ -79,9 +79,11 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
     } catch (error) {
       return next(error)
     }
-    // A response ready at once is written in the same turn.
+    // A response ready at once is written in the same turn (after one microtask for a request with
+    // a body: see sendsAtOnce).
     if (response instanceof Promise) response.then((answered) => send(answered, res, next), next)
-    else send(response, res, next)
+    else if (sendsAtOnce(req.method)) send(response, res, next)
+    else queueMicrotask(() => send(response, res, next))
   }
   const send = (response: Response | null, res: ServerResponse, next: ExpressNext): void => {
     if (response === null) return next()

@@ -12,7 +12,7 @@ import { knownBody } from '../lib/known-body.ts'
 import { hasOnlyJsonContentType, pendingHeaderPairs, pendingJsonText } from '../lib/next/next-response.ts'
 import { createRouteHandlers } from '../lib/router.ts'
 import type { Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from '../lib/types.ts'
-import { startBody, toNextRequest } from './_node.ts'
+import { sendsAtOnce, startBody, toNextRequest } from './_node.ts'
 import { originForm, requestOrigin } from './_request-url.ts'
 import { readerStream } from './_reader-stream.ts'
 import { registerFallback } from './_fastify-fallback.ts'
@@ -70,7 +70,8 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   // Not async: a response that is ready at once is sent in the same turn, and the handler returns
   // nothing, so Fastify waits on no promise (returning `reply` from an async function would make it
   // wait for the response's end through `reply.then`). What throws here reaches Fastify's error
-  // handling as a handler's throw does; a later failure is sent as the error it is.
+  // handling as a handler's throw does; a later failure is sent as the error it is. A request
+  // with a body waits one microtask (see `sendsAtOnce` in _node.ts).
   const answer = (request: FastifyRequest, reply: FastifyReply, route?: RouteInfo): void => {
     // The path Fastify routed: `request.url`, which the app's `rewriteUrl` may have changed (the
     // handler's `request.url` stays the original one). Matching the original instead would run a
@@ -102,8 +103,10 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
         (answered) => sendAnswer(reply, answered),
         (error: unknown) => reply.send(error),
       )
-    } else {
+    } else if (sendsAtOnce(request.method)) {
       sendAnswer(reply, response)
+    } else {
+      queueMicrotask(() => sendAnswer(reply, response))
     }
   }
   const matchAny: RouteHandlerMethod = (request, reply) => answer(request, reply)

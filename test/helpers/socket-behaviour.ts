@@ -128,6 +128,16 @@ export function runSocketBehaviour(name: string, start: () => Promise<SocketTarg
       assert.equal(results[before], pad.length)
     })
 
+    test('a body read as a stream after the response was sent still arrives whole', async () => {
+      const results = ((globalThis as Record<string, unknown>).__backgroundStreamReads ??= []) as Array<number | string>
+      const before = results.length
+      const body = Buffer.alloc(600_000, 7)
+      const response = await fetch(url('/bodies/background-stream-read'), { method: 'POST', body, headers: { 'content-type': 'application/octet-stream' } })
+      assert.equal(response.status, 202)
+      assert.ok(await eventually(() => results.length > before), 'the background read finished')
+      assert.equal(results[before], body.byteLength)
+    })
+
     test('a client that disconnects during an upload does not hurt the server', async () => {
       await disconnectMidUpload(target.port, `${target.prefix}/bodies/digest`)
       await disconnectMidUpload(target.port, `${target.prefix}/bodies/stream-digest`)
