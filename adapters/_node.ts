@@ -4,11 +4,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
+import { types } from 'node:util'
 import type { BodyLimits } from '../lib/body/limits.ts'
 import { createRouteRequest } from '../lib/body/lazy-request.ts'
 import type { BodySource, RawHeaderName, RouteRequest } from '../lib/body/route-request.ts'
 import { hasOnlyJsonContentType, pendingHeaderPairs, pendingJsonText } from '../lib/next/next-response.ts'
 import { isRouteHandlersError, routeHandlersError } from '../lib/errors.ts'
+import { describeValue } from '../lib/handler-result.ts'
 import { knownBody } from '../lib/known-body.ts'
 import { originForm, requestOrigin } from './_request-url.ts'
 import type { Logger } from '../lib/types.ts'
@@ -287,9 +289,19 @@ function unsent(res: ServerResponse, written: string[], earlierCookies: ReturnTy
   else res.setHeader('set-cookie', earlierCookies)
   res.statusCode = 200
   res.statusMessage = ''
-  // The route's maxDuration ran out before the body's first bytes: still the host's 504.
+  return responseFailure(error)
+}
+
+/**
+ * Why a handler's Response could not be sent (an invalid header, a body stream that failed before
+ * its first bytes): `RH_ERR_RESPONSE_INVALID` (500) with the reason as its cause. A reason that is
+ * not an Error is described, not quoted: it may be anything the handler's stream was errored with.
+ * The route's maxDuration running out first stays the host's 504.
+ */
+export function responseFailure(error: unknown): Error {
   if (isRouteHandlersError(error) && error.code === 'RH_ERR_HANDLER_TIMEOUT') return error
-  return routeHandlersError('RH_ERR_RESPONSE_INVALID', [error instanceof Error ? error.message : String(error)], { cause: error })
+  const detail = error instanceof Error || types.isNativeError(error) ? (error as Error).message : `its body failed with ${describeValue(error)}`
+  return routeHandlersError('RH_ERR_RESPONSE_INVALID', [detail], { cause: error })
 }
 
 function drained(res: ServerResponse): Promise<void> {

@@ -12,7 +12,7 @@ import { knownBody } from '../lib/known-body.ts'
 import { hasOnlyJsonContentType, pendingHeaderPairs, pendingJsonText } from '../lib/next/next-response.ts'
 import { createRouteHandlers } from '../lib/router.ts'
 import type { Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from '../lib/types.ts'
-import { sendsAtOnce, startBody, toNextRequest } from './_node.ts'
+import { responseFailure, sendsAtOnce, startBody, toNextRequest } from './_node.ts'
 import { originForm, requestOrigin } from './_request-url.ts'
 import { readerStream } from './_reader-stream.ts'
 import { registerFallback } from './_fastify-fallback.ts'
@@ -90,7 +90,9 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
       // A fresh cached answer goes out without a request built (a hostile Host is still a 400).
       const cached = routes.cachedResponse(match, 'GET', request.headers.cookie)
       if (cached) {
+        // As building the request would: the original target (before the app's rewriteUrl) too.
         requestOrigin(request.protocol, request.host)
+        originForm(request.originalUrl)
         return sendAnswer(reply, cached)
       }
     }
@@ -101,7 +103,7 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     if (response instanceof Promise) {
       response.then(
         (answered) => sendAnswer(reply, answered),
-        (error: unknown) => reply.send(error),
+        (error: unknown) => sendError(reply, error),
       )
     } else if (sendsAtOnce(request.method)) {
       sendAnswer(reply, response)
@@ -134,10 +136,24 @@ function sendAnswer(reply: FastifyReply, response: Response | null): void {
   if (response === null) return notFound(reply)
   try {
     const sending = sendToReply(reply, response)
-    if (sending instanceof Promise) sending.catch((error: unknown) => reply.send(error))
+    if (sending instanceof Promise) sending.catch((error: unknown) => sendError(reply, responseFailure(error)))
   } catch (error) {
-    reply.send(error)
+    sendError(reply, error)
   }
+}
+
+/**
+ * Hands a failure to Fastify's error handling. `reply.send()` treats only an `Error` of this realm
+ * as one (Fastify's own promise handling flags the reply as failing, which this adapter cannot):
+ * anything else would go out as the body, under the status already set. An `Error` of another
+ * realm (a `vm` context) is wrapped, keeping what Fastify's error handler reads from it.
+ */
+function sendError(reply: FastifyReply, error: unknown): void {
+  if (error instanceof Error) return void reply.send(error)
+  const { message, name, code, status, statusCode } = (error ?? {}) as Partial<Error & Record<'code' | 'status' | 'statusCode', unknown>>
+  const wrapped = Object.assign(new Error(typeof message === 'string' ? message : 'route-handlers: the response failed', { cause: error }), { code, status, statusCode })
+  if (typeof name === 'string') wrapped.name = name
+  reply.send(wrapped)
 }
 
 // Inside find-my-way's lookup nothing may throw: a target that names no path is not the fallback's.
@@ -206,11 +222,18 @@ function sendToReply(reply: FastifyReply, response: Response): FastifyReply | Pr
  * answer) is serialized as JSON, as Fastify's own default would.
  */
 function sendText(reply: FastifyReply, text: string): FastifyReply {
-  return reply.serializer(textAsIs).send(text)
+  reply.serializer(textAsIs).send(text)
+  // Whatever is sent on this reply later (an app's error handler after a failing onSend hook) is
+  // serialized as it would have been: Fastify's own serializer, the app's setReplySerializer.
+  return reply.serializer(null as unknown as (payload: unknown) => string)
 }
 
-function textAsIs(payload: unknown): string {
-  return typeof payload === 'string' ? payload : JSON.stringify(payload)
+// Called as a method of the reply. An object sent before the serializer is reset (an error handler
+// answering from inside this reply's send) still gets the JSON type Fastify's serializer gives it.
+function textAsIs(this: FastifyReply, payload: unknown): string {
+  if (typeof payload === 'string') return payload
+  if (!this.hasHeader('content-type')) this.header('content-type', 'application/json; charset=utf-8')
+  return JSON.stringify(payload)
 }
 
 async function sendBody(reply: FastifyReply, body: ReadableStream<Uint8Array>): Promise<FastifyReply> {
