@@ -19,7 +19,7 @@ import { answersMethod, mayBeOutranked } from './outranking.ts'
 import { resolvePreviewModeId } from './next/draft-mode.ts'
 import { patchResponseJson } from './next/response-json.ts'
 import { resolveBodyLimits, type BodyLimits } from './body/limits.ts'
-import { RouteRequest } from './body/route-request.ts'
+import { RouteRequest, setMatchedPathname } from './body/route-request.ts'
 import { buildRouteTree, type RouteEntry } from './route-tree.ts'
 import { warnAboutRouteFolder } from './route-folder-warnings.ts'
 import { formatRouteTable } from './route-table.ts'
@@ -204,6 +204,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       throw failure
     }
     const nextRequest = request instanceof RouteRequest ? request : new RouteRequest(request, { nextConfig: { basePath }, limits: bodyLimits })
+    setMatchedPathname(nextRequest, match.pathname)
     const budget = route.maxDuration ?? defaultBudget
     // GETs whose segment config caches them go through the cache (no closure on the hot path).
     const cached = cachesRequest(route, nextRequest.method)

@@ -72,3 +72,53 @@ for (const [name, start] of [
     })
   })
 }
+
+// Review: the route's entry and the unstable_cache entries it used carry one pathname tag, in the
+// URL parser's encoded form (as Next.js's), whichever spelling the request used.
+describe('revalidatePath reaches a cached route and its unstable_cache data alike', () => {
+  const tagsDir = tempRouteFolder({
+    'blog/[slug]/route.ts': [
+      "import { unstable_cache } from 'next/cache'",
+      'export const revalidate = 3600',
+      'let n = 0',
+      "const data = unstable_cache(async (slug: string) => `data ${++n}`, ['data'], { revalidate: 3600 })",
+      'export async function GET(_request: Request, { params }: { params: Promise<{ slug: string }> }) {',
+      '  const { slug } = await params',
+      '  return new Response(`${slug}: ${await data(slug)}`)',
+      '}',
+      '',
+    ].join('\n'),
+    'purge/route.ts': [
+      "import { revalidatePath } from 'next/cache'",
+      'export async function POST(request: Request) {',
+      '  revalidatePath(await request.text())',
+      "  return new Response('ok')",
+      '}',
+      '',
+    ].join('\n'),
+  })
+  let target: SocketTarget
+  before(async () => {
+    target = await expressTarget('', tagsDir, { logger: quietLogger })
+  })
+  after(() => target.close())
+
+  for (const spelling of ['/blog/{x}', '/blog/%7Bx%7D']) {
+    test(`GET ${spelling} (raw), then revalidatePath('/blog/%7Bx%7D'): fresh data`, async () => {
+      const get = () => rawRequest(target.port, `GET ${spelling} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`)
+      const first = await get()
+      assert.match(first, /^HTTP\/1\.1 200/, first)
+      assert.match(await get(), /x-nextjs-cache: HIT/i)
+      const purge = await target.send('/purge', { method: 'POST', body: '/blog/%7Bx%7D' })
+      assert.equal(purge.status, 200)
+      const again = await get()
+      assert.notEqual(bodyOf(again), bodyOf(first), `still ${JSON.stringify(bodyOf(again))}`)
+    })
+  }
+
+  test('both spellings are one entry', async () => {
+    await rawRequest(target.port, 'GET /blog/{y} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')
+    const other = await rawRequest(target.port, 'GET /blog/%7By%7D HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')
+    assert.match(other, /x-nextjs-cache: HIT/i)
+  })
+})

@@ -62,6 +62,8 @@ interface RouteRequestState {
   real: Request | undefined
   /** The body was read whole, straight from the host. */
   consumed: boolean
+  /** The mount-relative path the route file was matched with, raw (what cache keys and tags use). */
+  matchedPathname: string | undefined
 }
 
 const MULTIPART = /^multipart\/form-data\b/i
@@ -271,6 +273,16 @@ export function requestHeader(request: Request, name: RawHeaderName): string | n
   return request.headers.get(name)
 }
 
+/** Records the path `request` was matched with (see {@link matchedPathnameOf}). */
+export function setMatchedPathname(request: RouteRequest, pathname: string): void {
+  request[ROUTE].matchedPathname = pathname
+}
+
+/** The mount-relative path the request was matched with, raw, once the core has matched it. */
+export function matchedPathnameOf(request: Request): string | undefined {
+  return request instanceof RouteRequest ? request[ROUTE].matchedPathname : undefined
+}
+
 /** The host's "response sent" notification for `request`, when a host made it (see `whenSent`). */
 export function whenResponseSent(request: Request): ((callback: () => void) => void) | undefined {
   return request instanceof RouteRequest ? request[ROUTE].whenSent : undefined
@@ -326,10 +338,10 @@ function routeState(
     headers: undefined,
     real: undefined,
     consumed: false,
+    matchedPathname: undefined,
   }
 }
 
-/** Fetch's "UTF-8 decode": a leading byte order mark is dropped, bad sequences become U+FFFD. */
 // A malformed body is the client's error: 400, still a SyntaxError as JSON.parse throws.
 function parseJson(bytes: Uint8Array): unknown {
   const text = decodeUtf8(bytes)
@@ -340,6 +352,7 @@ function parseJson(bytes: Uint8Array): unknown {
   }
 }
 
+/** Fetch's "UTF-8 decode": a leading byte order mark is dropped, bad sequences become U+FFFD. */
 function decodeUtf8(bytes: Uint8Array): string {
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0
   // Buffer#toString decodes as TextDecoder does, without making a decoder per call.

@@ -27,9 +27,27 @@ export function implicitTags(relativeFile: string, pathname: string): string[] {
 }
 
 /**
- * The pathname a cached route answers for: one trailing slash dropped. `/index` stays itself: it is
- * `app/index/route.ts`'s, not the root route's (Next keys them `/index` and `/index/index`).
+ * The pathname a cached route answers for, from the path as it was matched: one trailing slash
+ * dropped, and what the URL parser would percent-encode (space, `"`, `<`, `>`, `` ` ``, `{`, `}`,
+ * controls, non-ASCII) encoded as it does, so `/blog/{x}` and `/blog/%7Bx%7D` are one entry and
+ * `revalidatePath('/blog/%7Bx%7D')` reaches it, as in Next.js. Dot segments are left as they are:
+ * the URL parser would resolve `/blog/..` to `/`, another route file's path. `/index` stays itself:
+ * it is `app/index/route.ts`'s, not the root route's (Next keys them `/index` and `/index/index`).
  */
 export function routeCacheKey(pathname: string): string {
-  return pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
+  const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
+  return URL_ENCODED.test(path) ? path.replace(URL_ENCODED_ALL, percentEncoded) : path
+}
+
+// The WHATWG URL path percent-encode set (`#` and `?` end a path before it gets here).
+const URL_ENCODED = /[\u0000-\u0020"<>`{}\u007F-\u{10FFFF}]/u
+const URL_ENCODED_ALL = new RegExp(URL_ENCODED.source, 'gu')
+
+// A lone surrogate (only a string made in code has one) cannot be UTF-8: the parser writes U+FFFD.
+function percentEncoded(character: string): string {
+  try {
+    return encodeURIComponent(character)
+  } catch {
+    return '%EF%BF%BD'
+  }
 }
