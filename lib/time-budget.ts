@@ -42,7 +42,7 @@ export function withinTimeBudget(
       (response) => {
         if (expired) return void response?.body?.cancel().catch(() => {})
         // Nothing left to stream: a null body, or NextResponse.json()'s text waiting to be sent.
-        if (response === null || response.body === null || pendingJsonText(response) !== undefined) {
+        if (response === null || pendingJsonText(response) !== undefined || response.body === null) {
           clearTimeout(timer)
           return resolve(response)
         }
