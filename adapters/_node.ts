@@ -12,7 +12,7 @@ import { hasOnlyJsonContentType, pendingHeaderPairs, pendingJsonText } from '../
 import { isRouteHandlersError, routeHandlersError } from '../lib/errors.ts'
 import { describeValue } from '../lib/handler-result.ts'
 import { knownBody } from '../lib/known-body.ts'
-import { originForm, requestOrigin } from './_request-url.ts'
+import { requestUrl } from './_request-url.ts'
 import type { Logger } from '../lib/types.ts'
 import { closeAfterResponse } from './_body-idle.ts'
 import { rebuildConsumedBody } from './_consumed-body.ts'
@@ -59,7 +59,7 @@ export function toNextRequest(
     if (res.destroyed && !res.writableFinished) controller.abort()
     return controller.signal
   }
-  const url = requestOrigin(client.protocol, client.host) + originForm(path)
+  const url = requestUrl(client.protocol, client.host, path)
   const method = req.method ?? 'GET'
   let body: BodySource | null = null
   let unread: NodeBodySource | undefined

@@ -39,6 +39,14 @@ export function requestOrigin(protocol: string, host: string | undefined): strin
 let last: { protocol: string; host: string | undefined; origin: string } = { protocol: '', host: undefined, origin: '' }
 
 /**
+ * The absolute URL a request is built with: the client's origin and the target's path and query.
+ * Throws what building the request answers 400 for (a hostile Host, a target that is not a path).
+ */
+export function requestUrl(protocol: string, host: string | undefined, target: string): string {
+  return requestOrigin(protocol, host) + originForm(target)
+}
+
+/**
  * The path and query of a request target, as the origin-form `/x?y` the routing saw: an
  * absolute-form target loses its scheme and authority (the origin stays the host framework's, from
  * the `Host` header, as `req.host` reports it to the rest of the app). Any other target (`*`, an

@@ -7,7 +7,7 @@ import { consoleLogger } from '../lib/logger.ts'
 import { createRouteHandlers, type RouteHandlers } from '../lib/router.ts'
 import type { RouteHandlersOptions } from '../lib/types.ts'
 import { sendResponse, sendsAtOnce, toNextRequest } from './_node.ts'
-import { originForm, requestOrigin } from './_request-url.ts'
+import { requestUrl } from './_request-url.ts'
 
 /** The parts of Express's request the middleware reads (Express 5). */
 export interface ExpressRequest extends IncomingMessage {
@@ -60,13 +60,10 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
     let response
     if (req.method === 'GET') {
       try {
-        // A fresh cached answer goes out without a request built (a hostile Host or a request
-        // target that is not a path is still a 400, as building the request would give).
+        // A fresh cached answer goes out without a request built, after the checks building it
+        // makes (a hostile Host, a target that is not a path: 400).
         response = routes.cachedResponse(match, 'GET', req.headers.cookie)
-        if (response) {
-          requestOrigin(req.protocol, req.host)
-          originForm(req.originalUrl)
-        }
+        if (response) requestUrl(req.protocol, req.host, req.originalUrl)
       } catch (error) {
         return next(error)
       }

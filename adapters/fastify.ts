@@ -13,7 +13,7 @@ import { hasOnlyJsonContentType, pendingHeaderPairs, pendingJsonText } from '../
 import { createRouteHandlers } from '../lib/router.ts'
 import type { Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from '../lib/types.ts'
 import { responseFailure, sendsAtOnce, startBody, toNextRequest } from './_node.ts'
-import { originForm, requestOrigin } from './_request-url.ts'
+import { originForm, requestUrl } from './_request-url.ts'
 import { readerStream } from './_reader-stream.ts'
 import { registerFallback } from './_fastify-fallback.ts'
 import { watchPluginTimeout } from './_fastify-plugin-timeout.ts'
@@ -87,12 +87,11 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     }
     if (!match) return notFound(reply)
     if (request.method === 'GET') {
-      // A fresh cached answer goes out without a request built (a hostile Host is still a 400).
+      // A fresh cached answer goes out without a request built, after the checks building it makes
+      // (a hostile Host, an original target that is not a path: 400).
       const cached = routes.cachedResponse(match, 'GET', request.headers.cookie)
       if (cached) {
-        // As building the request would: the original target (before the app's rewriteUrl) too.
-        requestOrigin(request.protocol, request.host)
-        originForm(request.originalUrl)
+        requestUrl(request.protocol, request.host, request.originalUrl)
         return sendAnswer(reply, cached)
       }
     }
