@@ -9,9 +9,9 @@ import { fastifyPaths } from './_fastify-paths.ts'
  * `printRoutes()`, `hasRoute()` and `onRoute` hooks see the file's real methods, and the router
  * holds one entry per method and URL. The other methods are the fallback's (see
  * `_fastify-fallback.ts`). A route file that failed to load has no known methods and registers
- * nothing: the fallback answers it (500). `/x/` is registered beside `/x` unless the app's router
- * folds trailing slashes itself (`ignoreTrailingSlash`), so both spellings keep reaching the
- * file's own route and its hooks.
+ * nothing: the fallback answers it (500). Each file is registered under its own URL only: `/x/`
+ * is folded onto `/x` by the app's router (`ignoreTrailingSlash`) or redirected there by the
+ * fallback, so a request runs the file's handler only under the file's own route and its hooks.
  *
  * Returns the methods registered for each file, which the fallback leaves to them.
  */
@@ -19,7 +19,6 @@ export function registerRouteFiles(
   fastify: FastifyInstance,
   routes: readonly RouteInfo[],
   handlerFor: (route: RouteInfo) => RouteHandlerMethod,
-  withTrailingSlash: boolean,
 ): Map<RouteInfo, readonly string[]> {
   const registered = new Map<RouteInfo, readonly string[]>()
   for (const route of routes) {
@@ -27,7 +26,7 @@ export function registerRouteFiles(
     registered.set(route, method)
     if (method.length === 0) continue
     const handler = handlerFor(route)
-    for (const url of fastifyPaths(route.pattern, withTrailingSlash)) {
+    for (const url of fastifyPaths(route.pattern)) {
       try {
         fastify.route({ method: [...method], url, handler })
       } catch (error) {

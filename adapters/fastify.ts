@@ -17,6 +17,7 @@ import { originForm, requestUrl } from './_request-url.ts'
 import { readerStream } from './_reader-stream.ts'
 import { registerFallback } from './_fastify-fallback.ts'
 import { watchPluginTimeout } from './_fastify-plugin-timeout.ts'
+import { slashlessTarget } from './_fastify-paths.ts'
 import { registerRouteFiles } from './_fastify-routes.ts'
 
 export interface FastifyRouteHandlersOptions extends Omit<RouteHandlersOptions, 'basePath' | 'logger'> {
@@ -65,6 +66,11 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   fastify.removeAllContentTypeParsers()
   fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
 
+  // Fastify routes `/x/` apart from `/x` unless the app folds trailing slashes: each file has one
+  // Fastify route, under its own URL, and `/x/` is redirected to it (308, as Next.js does) rather
+  // than answered by the file's handler where the hooks of its route do not apply.
+  const redirectsTrailingSlash = !ignoresTrailingSlash(fastify)
+
   // Answers a request for the file Fastify routed it to (`route`), or, without one, for whatever
   // file the core matches (the fallback; and every route under dev reload, where files change).
   // Not async: a response that is ready at once is sent in the same turn, and the handler returns
@@ -84,6 +90,9 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
       // only the path as it is spelled in its folders, and no other file's handler may run. (A
       // file that outranks this one for the path but lacks the method answers its own 405.)
       match = route ? routes.matchFile(route, pathname, request.method) : routes.match(pathname)
+      // find-my-way gives `/items/` to `items/[slug]`'s `/items/:p0` (an empty param), where
+      // `items/route.ts` answers it: redirected to `/items`, as the fallback redirects `/x/`.
+      if (!match && route && redirectsTrailingSlash && hasTrailingSlash(pathname) && routes.match(pathname)) return redirectToSlashless(request, reply)
     }
     if (!match) return notFound(reply)
     if (request.method === 'GET') {
@@ -112,17 +121,35 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   }
   const matchAny: RouteHandlerMethod = (request, reply) => answer(request, reply)
 
-  const withTrailingSlash = !ignoresTrailingSlash(fastify)
+  const fromFallback: RouteHandlerMethod = (request, reply) => {
+    const pathname = redirectsTrailingSlash ? mountRelative(originForm(request.url), basePath) : null
+    if (pathname === null || !hasTrailingSlash(pathname)) return answer(request, reply)
+    redirectToSlashless(request, reply)
+  }
   // Dev reload changes files under the routes: each route matches in the core, as the fallback does.
   const handlerFor = (route: RouteInfo): RouteHandlerMethod => (routes.reload ? matchAny : (request, reply) => answer(request, reply, route))
-  const registered = registerRouteFiles(fastify, routes.routes, handlerFor, withTrailingSlash)
-  registerFallback(fastify, matchAny, (method, url) => {
+  const registered = registerRouteFiles(fastify, routes.routes, handlerFor)
+  registerFallback(fastify, fromFallback, (method, url) => {
     const pathname = url.startsWith('/') ? mountRelative(url, basePath) : absoluteFormPath(url, basePath)
     const match = pathname === null ? null : routes.match(pathname)
+    if (match === null) return false
+    // `/x/` of a file is redirected to `/x`, whatever the method.
+    if (redirectsTrailingSlash && hasTrailingSlash(pathname!)) return true
     // A method the file has a Fastify route for is that route's, with Fastify's own answers (its
     // 414 for a param over maxParamLength); the others get the core's (405, or that 414).
-    return match !== null && !(registered.get(match.route)?.includes(method) ?? false)
+    return !(registered.get(match.route)?.includes(method) ?? false)
   })
+}
+
+function hasTrailingSlash(pathname: string): boolean {
+  return pathname.length > 1 && pathname.endsWith('/')
+}
+
+// The target the client sent, so a URL the app rewrote is redirected to the client's own spelling.
+function redirectToSlashless(request: FastifyRequest, reply: FastifyReply): void {
+  const location = slashlessTarget(originForm(request.originalUrl))
+  if (location === null) return notFound(reply)
+  reply.code(308).header('location', location).header('refresh', `0;url=${location}`).send(location)
 }
 
 function notFound(reply: FastifyReply): void {
@@ -253,8 +280,8 @@ async function sendBody(reply: FastifyReply, body: ReadableStream<Uint8Array>): 
 
 /**
  * Whether the app's router folds `/x/` onto `/x`, in either spelling: Fastify 5's
- * `routerOptions.ignoreTrailingSlash` or the deprecated top-level option. Either one set means the
- * slash variant must not be registered (it would collide with the plain one). Once
+ * `routerOptions.ignoreTrailingSlash` or the deprecated top-level option. Either one set means
+ * `/x/` reaches the file's own route, and the fallback never sees it. Once
  * `routerOptions` is given at all, Fastify fills `initialConfig.routerOptions` with defaults, so an
  * explicit `false` there looks like an absent key: an app that sets the two spellings to opposite
  * values gets `/x/` answered by its not-found handler rather than a failed boot.

@@ -364,11 +364,12 @@ describe('Fastify: each route file is registered for its own methods, bound to t
     assert.match(printed, /own-options \(GET, OPTIONS, HEAD\)\n/)
   })
 
-  test('the router holds one entry per exported method (+ HEAD) and URL, /x and /x/, and one fallback per mount', () => {
+  test('the router holds one entry per exported method (+ HEAD) under the file\'s own URL (no /x/ twin), and one fallback per mount', () => {
     const files = registered.filter(([url]) => !url.endsWith('/*') && url !== '/api')
+    assert.ok(files.every(([url]) => !url.endsWith('/')), String(files))
     const entries = files.reduce((count, [, methods]) => count + methods.split(', ').length, 0)
-    // only-get 2, both 3, own-options 3, blog/new 2, blog/[slug] 2; each at /x and /x/.
-    assert.equal(entries, 2 * (2 + 3 + 3 + 2 + 2))
+    // only-get 2, both 3, own-options 3, blog/new 2, blog/[slug] 2.
+    assert.equal(entries, 2 + 3 + 3 + 2 + 2)
     const fallback = registered.filter(([url]) => url === '/api' || url === '/api/*')
     assert.equal(fallback.length, 2)
   })
@@ -390,12 +391,33 @@ describe('Fastify: each route file is registered for its own methods, bound to t
     assert.equal(await send('/elsewhere'), '200 app: /elsewhere')
   })
 
-  test("Fastify's hooks see the file's own route for its methods", async () => {
+  test("Fastify's hooks see the file's own route for its methods; /x/ is redirected there first", async () => {
     seenByHooks.length = 0
     await send('/api/only-get')
     await send('/api/only-get/')
     await send('/api/both/7', 'POST')
-    assert.deepEqual(seenByHooks, ['GET /api/only-get', 'GET /api/only-get/', 'POST /api/both/:p1'])
+    assert.deepEqual(seenByHooks, ['GET /api/only-get', 'GET /api/*', 'GET /api/only-get', 'POST /api/both/:p1'])
+  })
+
+  test('/x/ answers 308 to /x as Next.js does (query kept, Refresh as Next sends), for every method; no handler runs under the fallback', async () => {
+    seenByHooks.length = 0
+    const redirect = await fetch(`${server.url()}/api/only-get/?a=1&b=%20`, { redirect: 'manual' })
+    assert.equal(redirect.status, 308)
+    assert.equal(redirect.headers.get('location'), '/api/only-get?a=1&b=%20')
+    assert.equal(redirect.headers.get('refresh'), '0;url=/api/only-get?a=1&b=%20')
+    assert.equal(await redirect.text(), '/api/only-get?a=1&b=%20')
+    const post = await fetch(`${server.url()}/api/both/7/`, { method: 'POST', body: 'x', redirect: 'manual' })
+    assert.deepEqual([post.status, post.headers.get('location')], [308, '/api/both/7'])
+    await post.text()
+    assert.deepEqual(seenByHooks, ['GET /api/*', 'POST /api/*'])
+    // Followed, as clients do: the file's own route answers.
+    assert.equal(await send('/api/both/7/', 'POST'), '200 post')
+    assert.equal(await send('/api/blog/new/'), '200 new')
+  })
+
+  test('/x// and paths no route file takes are not redirected', async () => {
+    assert.match(await send('/api/only-get//'), /^200 app: /)
+    assert.match(await send('/api/nothing/'), /^200 app: /)
   })
 
   test('a request Fastify routed to a file by its decoded path is 404, never another file (/blog/%6Eew is not blog/new, nor blog/[slug])', async () => {
