@@ -75,16 +75,45 @@ export function getRequestStore(caller: string): RequestStore {
  * puts a hook on every promise in the process, about a tenth of a small request's cost, and
  * nothing would read the store anyway. Route files load before the first request, so for
  * `next/headers` and `next/navigation` the answer is settled by then.
+ *
+ * Generating a cached GET's entry needs the store while it runs (the generation it carries decides
+ * what the handler's request data and `fetch()` calls do): it holds the store on
+ * ({@link holdRequestStore}) and, where the store costs while on, turns it off again once no
+ * generation runs and no handler that ran in it is still running, so the cached answers served
+ * after it do not pay for it.
  */
-const storeUse = processGlobal('request-store-use', () => ({ used: false, callsRunning: 0 }))
+const storeUse = processGlobal('request-store-use', () => ({ used: false, callsRunning: 0, held: 0, heldRunning: 0 }))
 
 export function useRequestStore(): void {
   storeUse.used = true
 }
 
+/** Keeps the store on until the returned function is called (once). */
+export function holdRequestStore(): () => void {
+  storeUse.held++
+  let released = false
+  return () => {
+    if (released) return
+    released = true
+    storeUse.held--
+    turnOffUnlessNeeded()
+  }
+}
+
+function storeOn(): boolean {
+  return storeUse.used || storeUse.held > 0
+}
+
+// Only the async_hooks implementation (Node 20, 22: an own `enabled` flag) costs while on; Node
+// 24's AsyncContextFrame costs nothing, and its disable() would change the current frame only.
+function turnOffUnlessNeeded(): void {
+  if (storeOn() || storeUse.heldRunning > 0) return
+  if ((requestStorage as { enabled?: boolean }).enabled === true) requestStorage.disable()
+}
+
 /** Runs `call` with `store` as the current request store, when anything can read it. */
 export function withRequestStore<T>(store: RequestStore, call: () => T): T {
-  if (storeUse.used) return requestStorage.run(store, call)
+  if (storeOn()) return requestStorage.run(store, call)
   storeUse.callsRunning++
   try {
     return call()
@@ -99,7 +128,7 @@ export function withRequestStore<T>(store: RequestStore, call: () => T): T {
  * cannot be told from the app's own code, so the answer is then no).
  */
 export function inRouteRequest(): boolean {
-  if (!storeUse.used) return storeUse.callsRunning > 0
+  if (!storeOn()) return storeUse.callsRunning > 0
   const store = requestStorage.getStore()
   return store?.route !== undefined && store.phase !== 'after'
 }
@@ -119,19 +148,32 @@ interface UnscopedLink {
 }
 const unscoped = processGlobal('unscoped-request-list', () => ({ first: undefined as UnscopedLink | undefined }))
 const UNSCOPED = Symbol('route-handlers.unscoped')
-type LinkedStore = RequestStore & { [UNSCOPED]?: UnscopedLink }
+const HELD = Symbol('route-handlers.held')
+type LinkedStore = RequestStore & { [UNSCOPED]?: UnscopedLink; [HELD]?: boolean }
 
-/** Records `store` as running outside the AsyncLocalStorage; true if it is (then call {@link leaveUnscoped}). */
-export function enterUnscoped(store: RequestStore): boolean {
-  if (storeUse.used) return false
+/**
+ * Records a handler starting to run for `store` (then call {@link leaveRequest} once it has
+ * settled): outside the AsyncLocalStorage, or inside it only while a generation holds it on.
+ */
+export function enterRequest(store: RequestStore): void {
+  if (storeUse.used) return
+  if (storeUse.held > 0) {
+    storeUse.heldRunning++
+    ;(store as LinkedStore)[HELD] = true
+    return
+  }
   const link: UnscopedLink = { previous: undefined, next: unscoped.first, store }
   if (unscoped.first) unscoped.first.previous = link
   unscoped.first = link
   ;(store as LinkedStore)[UNSCOPED] = link
-  return true
 }
 
-export function leaveUnscoped(store: RequestStore): void {
+export function leaveRequest(store: RequestStore): void {
+  if ((store as LinkedStore)[HELD] === true) {
+    ;(store as LinkedStore)[HELD] = false
+    storeUse.heldRunning--
+    return turnOffUnlessNeeded()
+  }
   const link = (store as LinkedStore)[UNSCOPED]
   if (link === undefined) return
   ;(store as LinkedStore)[UNSCOPED] = undefined
@@ -147,9 +189,11 @@ export function leaveUnscoped(store: RequestStore): void {
  * Throws `RH_ERR_CONTEXT_MISSING` naming `caller` outside any request.
  */
 export function requestStoresFor(caller: string): readonly RequestStore[] {
+  // On for good, also when a generation holds it on now: their callbacks and the requests they
+  // reach run later, in the store.
+  storeUse.used = true
   const store = requestStorage.getStore()
   if (store) return [store]
-  storeUse.used = true
   const running: RequestStore[] = []
   for (let link = unscoped.first; link; link = link.next) running.push(link.store)
   if (running.length > 0) return running

@@ -1,4 +1,4 @@
-import { enterUnscoped, leaveUnscoped, withRequestStore, type HandlersContext, type RequestStore } from './context.ts'
+import { enterRequest, leaveRequest, withRequestStore, type HandlersContext, type RequestStore } from './context.ts'
 import { requestHeader } from './body/route-request.ts'
 import { finishResponse, mergeCookies } from './handler-result.ts'
 import type { StaticGeneration } from './cache/static-generation.ts'
@@ -41,20 +41,20 @@ export function dispatch(
   }
 
   const store: RequestStore = { request, isFormPost: isFormPost(request), handlers, route, generation }
-  const unscoped = enterUnscoped(store)
+  enterRequest(store)
   let result: unknown
   try {
     result = withRequestStore(store, () => handler(handlerRequest, { params: routeParams(params) }))
   } catch (error) {
-    return settle(store, unscoped, () => controlFlowResponse(error, store, route, method))
+    return settle(store, () => controlFlowResponse(error, store, route, method))
   }
   if (isThenable(result)) {
     return Promise.resolve(result).then(
-      (value) => settle(store, unscoped, () => finishResponse(value, route, method, store)),
-      (error: unknown) => settle(store, unscoped, () => controlFlowResponse(error, store, route, method)),
+      (value) => settle(store, () => finishResponse(value, route, method, store)),
+      (error: unknown) => settle(store, () => controlFlowResponse(error, store, route, method)),
     )
   }
-  return settle(store, unscoped, () => finishResponse(result, route, method, store))
+  return settle(store, () => finishResponse(result, route, method, store))
 }
 
 /**
@@ -62,12 +62,12 @@ export function dispatch(
  * request handed over, then `revalidateTag()`/`revalidatePath()` applied before the response is
  * sent (Next's executeRevalidates) and `after()` callbacks tied to the response's end.
  */
-function settle(store: RequestStore, unscoped: boolean, respond: () => Response): MaybePromise<Response> {
+function settle(store: RequestStore, respond: () => Response): MaybePromise<Response> {
   let response: Response
   try {
     response = respond()
   } finally {
-    if (unscoped) leaveUnscoped(store)
+    leaveRequest(store)
     store.handedOver = true
   }
   const handOver = () => (store.after ? store.after.handOver(response) : response)

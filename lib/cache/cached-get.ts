@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer'
-import { requestStorage, useRequestStore, type HandlersContext } from '../context.ts'
+import { holdRequestStore, requestStorage, type HandlersContext } from '../context.ts'
 import { dispatch } from '../dispatch.ts'
 import type { LoadedRoute } from '../loaded-route.ts'
 import { hasDraftModeCookie, mayHaveDraftModeCookie } from '../next/draft-mode.ts'
@@ -122,8 +122,6 @@ async function serveFromStore(
   tags: string[],
   configured: number | false,
 ): Promise<Response | null> {
-  // Generating reads the request store (the generation it carries).
-  useRequestStore()
   const cache = handlers.cache
   const generate = () => generateEntry(route, request, params, handlers, tags, configured)
   // `next dev` keeps no route responses: each request generates one (the request seen as in production).
@@ -182,12 +180,20 @@ async function generateEntry(
   }
   const view = requestView(request, mode, store, route.entry.pattern)
   const getRequest = request.method === 'HEAD' ? new Proxy(request, { get: (target, prop) => (prop === 'method' ? 'GET' : Reflect.get(target, prop, target)) }) : request
-  const response = (await dispatch(route, getRequest as NextRequest, params, false, handlers, generation, view))!
-  if (generation.usedDynamic !== undefined || generation.revalidate === 0) {
-    dynamicRoutes.add(route)
-    return { kind: 'dynamic', response }
+  // The store is on while the handler runs and its body is read, and may go off after.
+  const release = holdRequestStore()
+  let response: Response
+  let body: Buffer
+  try {
+    response = (await dispatch(route, getRequest as NextRequest, params, false, handlers, generation, view))!
+    if (generation.usedDynamic !== undefined || generation.revalidate === 0) {
+      dynamicRoutes.add(route)
+      return { kind: 'dynamic', response }
+    }
+    body = Buffer.from(await response.arrayBuffer())
+  } finally {
+    release()
   }
-  const body = Buffer.from(await response.arrayBuffer())
   const headers: Record<string, string | string[]> = {}
   for (const [name, value] of response.headers) if (name !== 'set-cookie') headers[name] = value
   const cookies = response.headers.getSetCookie()
