@@ -67,8 +67,9 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
 
   // Fastify routes `/x/` apart from `/x` unless the app folds trailing slashes: each file has one
-  // Fastify route, under its own URL, and `/x/` is redirected to it (308, as Next.js does) rather
-  // than answered by the file's handler where the hooks of its route do not apply.
+  // Fastify route, under its own URL, and `/x/` is redirected to it (308, as Next.js does with
+  // `trailingSlash: false`, catch-alls included) rather than answered by the file's handler where
+  // the hooks of its route do not apply.
   const redirectsTrailingSlash = !ignoresTrailingSlash(fastify)
 
   // Answers a request for the file Fastify routed it to (`route`), or, without one, for whatever
@@ -86,13 +87,15 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     const pathname = mountRelative(originForm(request.url), basePath)
     let match: RouteMatch | null = null
     if (pathname !== null) {
+      // `/x/` of any route file, whichever route Fastify gave it to (the fallback, a catch-all's
+      // `/x/*`, `items/[slug]`'s `/items/:p0` with an empty param for `/items/`).
+      if (redirectsTrailingSlash && hasTrailingSlash(pathname)) {
+        return routes.match(pathname) ? redirectToSlashless(request, reply) : notFound(reply)
+      }
       // Fastify decodes before routing (`/%61dmin` reaches `/admin`'s route); the file answers
       // only the path as it is spelled in its folders, and no other file's handler may run. (A
       // file that outranks this one for the path but lacks the method answers its own 405.)
       match = route ? routes.matchFile(route, pathname, request.method) : routes.match(pathname)
-      // find-my-way gives `/items/` to `items/[slug]`'s `/items/:p0` (an empty param), where
-      // `items/route.ts` answers it: redirected to `/items`, as the fallback redirects `/x/`.
-      if (!match && route && redirectsTrailingSlash && hasTrailingSlash(pathname) && routes.match(pathname)) return redirectToSlashless(request, reply)
     }
     if (!match) return notFound(reply)
     if (request.method === 'GET') {
@@ -121,15 +124,10 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   }
   const matchAny: RouteHandlerMethod = (request, reply) => answer(request, reply)
 
-  const fromFallback: RouteHandlerMethod = (request, reply) => {
-    const pathname = redirectsTrailingSlash ? mountRelative(originForm(request.url), basePath) : null
-    if (pathname === null || !hasTrailingSlash(pathname)) return answer(request, reply)
-    redirectToSlashless(request, reply)
-  }
   // Dev reload changes files under the routes: each route matches in the core, as the fallback does.
   const handlerFor = (route: RouteInfo): RouteHandlerMethod => (routes.reload ? matchAny : (request, reply) => answer(request, reply, route))
   const registered = registerRouteFiles(fastify, routes.routes, handlerFor)
-  registerFallback(fastify, fromFallback, (method, url) => {
+  registerFallback(fastify, matchAny, (method, url) => {
     const pathname = url.startsWith('/') ? mountRelative(url, basePath) : absoluteFormPath(url, basePath)
     const match = pathname === null ? null : routes.match(pathname)
     if (match === null) return false
@@ -145,9 +143,10 @@ function hasTrailingSlash(pathname: string): boolean {
   return pathname.length > 1 && pathname.endsWith('/')
 }
 
-// The target the client sent, so a URL the app rewrote is redirected to the client's own spelling.
+// To the target the client sent, so a URL the app rewrote is redirected to the client's own
+// spelling; when only the rewritten one ends in `/` (`rewriteUrl` made it), to that one.
 function redirectToSlashless(request: FastifyRequest, reply: FastifyReply): void {
-  const location = slashlessTarget(originForm(request.originalUrl))
+  const location = slashlessTarget(originForm(request.originalUrl)) ?? slashlessTarget(originForm(request.url))
   if (location === null) return notFound(reply)
   reply.code(308).header('location', location).header('refresh', `0;url=${location}`).send(location)
 }

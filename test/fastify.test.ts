@@ -527,3 +527,62 @@ for (const prefix of ['/', '/api/']) {
     })
   })
 }
+
+// Review of the trailing-slash redirect: every `/x/` a route file takes is redirected, whichever
+// Fastify route it reached (the fallback, a catch-all's own `/x/*`, a `[param]` route with an
+// empty param), under dev reload too; a `/x/` that only the app's `rewriteUrl` made is redirected
+// to the rewritten path.
+describe('Fastify: /x/ is redirected to /x for every route file, in every mode (trailing-slash review)', () => {
+  const dir = tempRouteFolder({
+    'items/route.ts': "export const GET = () => new Response('items')\n",
+    'items/[slug]/route.ts': "export const GET = (_: Request, { params }: { params: { slug: string } }) => new Response(`item ${params.slug}`)\n",
+    'docs/[...slug]/route.ts': "export const GET = (_: Request, { params }: { params: { slug: string[] } }) => new Response(`docs ${params.slug.join('/')}`)\n",
+    'opt/[[...slug]]/route.ts': "export const GET = (_: Request, { params }: { params: { slug?: string[] } }) => new Response(`opt ${params.slug?.join('/') ?? '-'}`)\n",
+  })
+  const rootCatchAll = tempRouteFolder({ '[...all]/route.ts': "export const GET = (_: Request, { params }: { params: { all: string[] } }) => new Response(`all ${params.all.join('/')}`)\n" })
+  const handlersSeen: string[] = []
+  const servers = {
+    plain: withApp(async (app) => {
+      app.addHook('onRequest', async (request) => void handlersSeen.push(String(request.routeOptions.url)))
+      await app.register(routeHandlersPlugin, { dir, prefix: '/api', logger: quietLogger })
+    }),
+    reload: withApp(async (app) => {
+      app.addHook('onRequest', async (request) => void handlersSeen.push(String(request.routeOptions.url)))
+      await app.register(routeHandlersPlugin, { dir, prefix: '/api', logger: quietLogger, reload: true })
+    }),
+    rewritten: withApp(
+      async (app) => void (await app.register(routeHandlersPlugin, { dir, prefix: '/api', logger: quietLogger })),
+      { rewriteUrl: (request) => (request.url === '/latest' ? '/api/items/' : request.url!) },
+    ),
+    rootCatchAll: withApp(async (app) => void (await app.register(routeHandlersPlugin, { dir: rootCatchAll, prefix: '/api', logger: quietLogger }))),
+  }
+  const redirect = async (server: { url: () => string }, path: string) => {
+    const response = await fetch(`${server.url()}${path}`, { redirect: 'manual' })
+    await response.arrayBuffer()
+    return [response.status, response.headers.get('location')]
+  }
+
+  for (const mode of ['plain', 'reload'] as const) {
+    test(`${mode}: /items/ (routed to items/[slug]), catch-alls and the optional catch-all's own /x/ are 308s, and no handler ran`, async () => {
+      handlersSeen.length = 0
+      assert.deepEqual(await redirect(servers[mode], '/api/items/'), [308, '/api/items'])
+      assert.deepEqual(await redirect(servers[mode], '/api/docs/a/b/'), [308, '/api/docs/a/b'])
+      assert.deepEqual(await redirect(servers[mode], '/api/opt/'), [308, '/api/opt'])
+      assert.deepEqual(await redirect(servers[mode], '/api/opt/x/?q=1'), [308, '/api/opt/x?q=1'])
+      assert.equal(await (await fetch(`${servers[mode].url()}/api/docs/a/b/`)).text(), 'docs a/b')
+      assert.equal(await (await fetch(`${servers[mode].url()}/api/opt/`)).text(), 'opt -')
+      // Followed: the files' own routes answered.
+      assert.ok(handlersSeen.includes('/api/docs/*') && handlersSeen.includes('/api/opt'), String(handlersSeen))
+    })
+  }
+
+  test('a catch-all at the mount root: /api/x/y/ is redirected like any other', async () => {
+    assert.deepEqual(await redirect(servers.rootCatchAll, '/api/x/y/'), [308, '/api/x/y'])
+    assert.equal(await (await fetch(`${servers.rootCatchAll.url()}/api/x/y/`)).text(), 'all x/y')
+  })
+
+  test("a trailing slash only rewriteUrl made: redirected to the rewritten path (the client's had none)", async () => {
+    assert.deepEqual(await redirect(servers.rewritten, '/latest'), [308, '/api/items'])
+    assert.equal(await (await fetch(`${servers.rewritten.url()}/latest`)).text(), 'items')
+  })
+})
