@@ -82,7 +82,9 @@ export function getRequestStore(caller: string): RequestStore {
  * generation runs and no handler that ran in it is still running, so the cached answers served
  * after it do not pay for it.
  */
-const storeUse = processGlobal('request-store-use', () => ({ used: false, callsRunning: 0, held: 0, heldRunning: 0 }))
+const storeUse = processGlobal('request-store-use', () => ({ used: false, callsRunning: 0 }))
+// Kept apart from `storeUse`, whose shape an earlier copy of the package may have made.
+const storeHold = processGlobal('request-store-hold', () => ({ held: 0, heldRunning: 0 }))
 
 export function useRequestStore(): void {
   storeUse.used = true
@@ -90,24 +92,24 @@ export function useRequestStore(): void {
 
 /** Keeps the store on until the returned function is called (once). */
 export function holdRequestStore(): () => void {
-  storeUse.held++
+  storeHold.held++
   let released = false
   return () => {
     if (released) return
     released = true
-    storeUse.held--
+    storeHold.held--
     turnOffUnlessNeeded()
   }
 }
 
 function storeOn(): boolean {
-  return storeUse.used || storeUse.held > 0
+  return storeUse.used || storeHold.held > 0
 }
 
 // Only the async_hooks implementation (Node 20, 22: an own `enabled` flag) costs while on; Node
 // 24's AsyncContextFrame costs nothing, and its disable() would change the current frame only.
 function turnOffUnlessNeeded(): void {
-  if (storeOn() || storeUse.heldRunning > 0) return
+  if (storeOn() || storeHold.heldRunning > 0) return
   if ((requestStorage as { enabled?: boolean }).enabled === true) requestStorage.disable()
 }
 
@@ -157,8 +159,8 @@ type LinkedStore = RequestStore & { [UNSCOPED]?: UnscopedLink; [HELD]?: boolean 
  */
 export function enterRequest(store: RequestStore): void {
   if (storeUse.used) return
-  if (storeUse.held > 0) {
-    storeUse.heldRunning++
+  if (storeHold.held > 0) {
+    storeHold.heldRunning++
     ;(store as LinkedStore)[HELD] = true
     return
   }
@@ -171,7 +173,7 @@ export function enterRequest(store: RequestStore): void {
 export function leaveRequest(store: RequestStore): void {
   if ((store as LinkedStore)[HELD] === true) {
     ;(store as LinkedStore)[HELD] = false
-    storeUse.heldRunning--
+    storeHold.heldRunning--
     return turnOffUnlessNeeded()
   }
   const link = (store as LinkedStore)[UNSCOPED]

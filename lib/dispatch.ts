@@ -43,12 +43,15 @@ export function dispatch(
   const store: RequestStore = { request, isFormPost: isFormPost(request), handlers, route, generation }
   enterRequest(store)
   let result: unknown
+  let thenable: boolean
   try {
     result = withRequestStore(store, () => handler(handlerRequest, { params: routeParams(params) }))
+    // Inside: a result whose `then` getter throws is the handler's failure, and the request leaves.
+    thenable = isThenable(result)
   } catch (error) {
     return settle(store, () => controlFlowResponse(error, store, route, method))
   }
-  if (isThenable(result)) {
+  if (thenable) {
     return Promise.resolve(result).then(
       (value) => settle(store, () => finishResponse(value, route, method, store)),
       (error: unknown) => settle(store, () => controlFlowResponse(error, store, route, method)),

@@ -5,7 +5,7 @@ import { createIncrementalCache } from './cache/cache-options.ts'
 import { setDefaultCache } from './cache/default-cache.ts'
 import { cachesRequest, freshCachedResponse, serveCached } from './cache/cached-get.ts'
 import { patchFetch } from './cache/patch-fetch.ts'
-import type { HandlersContext } from './context.ts'
+import { useRequestStore, type HandlersContext } from './context.ts'
 import { DevReload } from './dev-reload.ts'
 import { dispatch } from './dispatch.ts'
 import { routeHandlersError, type RouteHandlersError } from './errors.ts'
@@ -150,6 +150,9 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     // Dev reload: a file deleted while it was loading again is no route any more.
     if (reload && !tree.routes.includes(entry)) return
     if ('handlers' in outcome) {
+      // The file's fetch() calls follow its `fetchCache` on every request: the patched fetch finds
+      // the request through the store, so it stays on.
+      if (outcome.config.fetchCache !== undefined) useRequestStore()
       routesByEntry.set(entry, outcome)
       failures.delete(entry)
       return

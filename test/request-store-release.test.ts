@@ -33,6 +33,17 @@ const dir = tempRouteFolder({
     '}',
     '',
   ].join('\n'),
+  // A result whose `then` getter throws: the handler's failure, and its request must not stay
+  // counted as running (an `after()` elsewhere would wait for its response forever).
+  'bad-then/route.ts': "export function GET() { return { get then() { throw new Error('then getter') } } }\n",
+  'after-uncached/route.ts': [
+    "import { after } from 'next/server'",
+    'export function GET() {',
+    "  after(() => void ((globalThis as { uncachedAfterRan?: boolean }).uncachedAfterRan = true))",
+    "  return new Response('uncached with after')",
+    '}',
+    '',
+  ].join('\n'),
   'uses-after/route.ts': [
     "import { after } from 'next/server'",
     'export const revalidate = 60',
@@ -70,6 +81,13 @@ describe('the request store after a cached GET is generated (issue 12)', () => {
     assert.deepEqual(await get('/reads-headers', { 'x-who': 'ada' }), [null, 'ada'])
     assert.deepEqual(await get('/reads-headers', { 'x-who': 'grace' }), [null, 'grace'])
     if (storeIsOn() !== undefined) assert.equal(storeIsOn(), false)
+  })
+
+  test('a handler result whose then getter throws fails its request, which then leaves: a later after() runs', { timeout: 20_000 }, async () => {
+    await assert.rejects(routes.handle(new Request('http://localhost/bad-then')), /then getter/)
+    assert.deepEqual(await get('/after-uncached'), [null, 'uncached with after'])
+    await routes.close()
+    assert.equal((globalThis as { uncachedAfterRan?: boolean }).uncachedAfterRan, true)
   })
 
   test('after() turns the store on for good, and its callback runs', async () => {

@@ -26,25 +26,32 @@ export function patchFetch(): void {
   const original = globalThis.fetch
   patched.original = original
   globalThis.fetch = function fetch(input: string | URL | Request, init?: FetchInit): Promise<Response> {
-    const store = routeStore(init)
+    const store = routeStore(input, init)
     if (!store) return original(input, init)
     return cachedFetch(original, store, input, init)
   } as typeof fetch
 }
 
-// The route handler request this fetch belongs to, if any. A fetch with Next's options in a
-// request that runs outside the request store (nothing imported next/headers or next/cache) turns
-// the store on, as after() does, and finds its request if it is the only one running.
-function routeStore(init: FetchInit | undefined): RequestStore | undefined {
+// The route handler request this fetch belongs to, if any. A fetch with Next's options (`next`,
+// or a `cache` mode) in a request that runs outside the request store (nothing imported
+// next/headers or next/cache) turns the store on, as after() does, and finds its request if it
+// is the only one running.
+function routeStore(input: string | URL | Request, init: FetchInit | undefined): RequestStore | undefined {
   const store = requestStorage.getStore()
   if (store) return store.route && store.phase !== 'after' ? store : undefined
-  if (!init?.next) return undefined
+  if (!hasCacheOptions(input, init)) return undefined
   try {
     const stores = requestStoresFor('fetch()')
     return stores.length === 1 && stores[0]!.route ? stores[0] : undefined
   } catch {
     return undefined
   }
+}
+
+function hasCacheOptions(input: string | URL | Request, init: FetchInit | undefined): boolean {
+  if (init?.next !== undefined || init?.cache !== undefined) return true
+  if (typeof input !== 'object' || !('method' in input)) return false
+  return (input as Request & { next?: NextFetchOptions }).next !== undefined || input.cache !== 'default'
 }
 
 async function cachedFetch(original: typeof fetch, store: RequestStore, input: string | URL | Request, init: FetchInit | undefined): Promise<Response> {
