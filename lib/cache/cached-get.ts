@@ -234,11 +234,13 @@ function regenerateInBackground(key: string, generate: () => Promise<Generated>,
   cache.inBackground(regeneration)
 }
 
-// A text entry's replay, worked out once per stored value: its body as text, its headers as pairs.
+// A text entry's replay, worked out once per stored value: its body as text, its headers as pairs,
+// and the last pairs sent for it (a run of HITs under one cache control sends the same ones).
 interface Replay {
   text: string
   pairs: HeaderPair[]
   hasCacheControl: boolean
+  sent?: { state: string; from: CacheControl; cacheControl: string; pairs: readonly HeaderPair[] }
 }
 const replays = new WeakMap<CachedRouteValue, Replay | null>()
 
@@ -266,11 +268,7 @@ function replayOf(value: CachedRouteValue): Replay | null {
  */
 function fromEntry(value: CachedRouteValue, cacheControl: CacheControl, state: 'HIT' | 'MISS' | 'STALE', method: string): Response {
   const replay = method === 'HEAD' || NULL_BODY_STATUSES.has(value.status) ? null : replayOf(value)
-  if (replay) {
-    const pairs = [...replay.pairs, ['x-nextjs-cache', state] as const]
-    if (!replay.hasCacheControl) pairs.push(['cache-control', cacheControlHeader(cacheControl)])
-    return preparedResponse(replay.text, value.status || 200, pairs)
-  }
+  if (replay) return preparedResponse(replay.text, value.status || 200, replayPairs(replay, state, cacheControl))
   const headers = new Headers()
   for (const [name, field] of Object.entries(value.headers)) {
     if (field === undefined || name === CACHE_TAGS_HEADER) continue
@@ -283,6 +281,21 @@ function fromEntry(value: CachedRouteValue, cacheControl: CacheControl, state: '
   // A view on the stored bytes, not a copy (a Buffer's backing store is an ArrayBuffer).
   const body = noBody ? null : new Uint8Array(value.body.buffer as ArrayBuffer, value.body.byteOffset, value.body.byteLength)
   return new Response(body, { status: value.status || 200, headers })
+}
+
+// Read only, by the hosts and by a response's headers when something asks for them (a copy).
+function replayPairs(replay: Replay, state: string, cacheControl: CacheControl): readonly HeaderPair[] {
+  const sent = replay.sent
+  if (sent && sent.state === state && sent.from === cacheControl) return sent.pairs
+  const control = replay.hasCacheControl ? '' : cacheControlHeader(cacheControl)
+  if (sent && sent.state === state && sent.cacheControl === control) {
+    sent.from = cacheControl
+    return sent.pairs
+  }
+  const pairs: HeaderPair[] = [...replay.pairs, ['x-nextjs-cache', state]]
+  if (control) pairs.push(['cache-control', control])
+  replay.sent = { state, from: cacheControl, cacheControl: control, pairs }
+  return pairs
 }
 
 /** The store is unavailable: the generated answer, without cache headers. */

@@ -30,10 +30,11 @@ export function recordRevalidation(manifest: TagsManifest, tags: readonly string
 }
 
 /** True when one of `tags` expired after the entry was written (and the expiry has come). */
-export function areTagsExpired(manifest: ReadonlyMap<string, TagRevalidation>, tags: readonly string[], lastModified: number, now = preciseNow()): boolean {
+export function areTagsExpired(manifest: ReadonlyMap<string, TagRevalidation>, tags: readonly string[], lastModified: number): boolean {
+  // The clock is read only for a tag that has an expiry (most lookups find none).
   for (const tag of tags) {
     const expired = manifest.get(tag)?.expired
-    if (typeof expired === 'number' && expired <= now && expired > lastModified) return true
+    if (typeof expired === 'number' && expired > lastModified && expired <= preciseNow()) return true
   }
   return false
 }
