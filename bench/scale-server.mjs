@@ -28,10 +28,16 @@ if (host === 'import') {
   report({ startupMs: performance.now() - started })
   process.exit(0)
 } else if (host === 'fastify') {
-  // Every route the router holds, as Fastify adds it (a trailing-slash twin counts as one more).
+  // Every route the router holds, as Fastify adds it; the plugin's fallback (one per plugin, under
+  // its `routeHandlers` constraint, whatever the number of files) counted apart.
   let entries = 0
+  let fallbackEntries = 0
   const app = Fastify({ pluginTimeout: 0 })
-  app.addHook('onRoute', (route) => (entries += [route.method].flat().length))
+  app.addHook('onRoute', (route) => {
+    const count = [route.method].flat().length
+    entries += count
+    if (route.constraints?.routeHandlers !== undefined) fallbackEntries += count
+  })
   if (variant === 'routes') {
     const { routeHandlersPlugin } = await import('route-handlers/fastify')
     await app.register(routeHandlersPlugin, { dir, logger })
@@ -44,7 +50,7 @@ if (host === 'import') {
   await app.ready()
   const startupMs = performance.now() - started
   const address = await app.listen({ port: 0, host: '127.0.0.1' })
-  report({ port: Number(new URL(address).port), startupMs, entries })
+  report({ port: Number(new URL(address).port), startupMs, entries, fallbackEntries })
 } else {
   const app = express()
   if (variant === 'routes') {

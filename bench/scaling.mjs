@@ -51,7 +51,7 @@ async function measureServer(host, variant, project, count, seconds) {
     await runWrk({ port: server.port, path, seconds: 1 })
     const before = cpuMs(server.pid)
     const { requests, rps } = await runWrk({ port: server.port, path, seconds })
-    return { startupMs: server.startupMs, rssMb: server.rssMb, entries: server.entries, rps, cpuUs: ((cpuMs(server.pid) - before) * 1000) / requests }
+    return { startupMs: server.startupMs, rssMb: server.rssMb, entries: server.entries, fallbackEntries: server.fallbackEntries, rps, cpuUs: ((cpuMs(server.pid) - before) * 1000) / requests }
   } finally {
     await server.stop()
   }
