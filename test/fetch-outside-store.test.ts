@@ -60,11 +60,12 @@ describe('fetch() with a cache mode, in a route whose requests run outside the s
   const routes = createRouteHandlers({ dir, logger: quietLogger })
   after(() => routes.close())
 
-  test("cache: 'force-cache' is cached in a route that turned dynamic after a generation, and in an uncached route", async () => {
+  test("cache: 'force-cache' is cached in an uncached route, and in a route that turned dynamic after a generation", async () => {
     await routes.ready()
+    // First, while nothing has turned the store on: the fetch itself must find its request.
+    assert.deepEqual(await hitsFor(routes, '/uncached', 3), ['1', 'upstream 1'])
     assert.equal(await (await routes.handle(new Request('http://localhost/cached')))!.text(), 'cached')
-    assert.deepEqual(await hitsFor(routes, '/dynamic', 3), ['1', 'upstream 1'])
-    assert.deepEqual(await hitsFor(routes, '/uncached', 3), ['0', 'upstream 1'])
+    assert.deepEqual(await hitsFor(routes, '/dynamic', 3), ['0', 'upstream 1'])
   })
 })
 

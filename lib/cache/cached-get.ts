@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer'
-import { holdRequestStore, requestStorage, type HandlersContext } from '../context.ts'
+import { holdRequestStore, requestStorage, useRequestStore, type HandlersContext } from '../context.ts'
 import { dispatch } from '../dispatch.ts'
 import type { LoadedRoute } from '../loaded-route.ts'
 import { hasDraftModeCookie, mayHaveDraftModeCookie } from '../next/draft-mode.ts'
@@ -188,6 +188,10 @@ async function generateEntry(
     response = (await dispatch(route, getRequest as NextRequest, params, false, handlers, generation, view))!
     if (generation.usedDynamic !== undefined || generation.revalidate === 0) {
       dynamicRoutes.add(route)
+      // Its body is still to be streamed, by code that may read the store (after(), a fetch with
+      // Next's options) after the hold ends: the store stays on, as it would for any route reading
+      // request data inside it.
+      useRequestStore()
       return { kind: 'dynamic', response }
     }
     body = Buffer.from(await response.arrayBuffer())
