@@ -4,7 +4,6 @@ import express from 'express'
 import { fileURLToPath } from 'node:url'
 import { redisCache } from 'route-handlers/cache/redis'
 import { routeHandlers } from 'route-handlers/express'
-import { exitOnListenError } from '../listen-failed.cjs'
 
 const store = redisCache({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' })
 const dir = fileURLToPath(new URL('./app', import.meta.url))
@@ -15,7 +14,7 @@ app.use('/api', await routeHandlers({ dir, cache: { store } }).ready())
 
 const port = Number(process.env.PORT ?? 3000)
 const server = app.listen(port, '127.0.0.1', (error) => {
-  if (error) exitOnListenError(error, port, 'npm run start:two-instances')
+  if (error) throw error
   console.log(`${process.env.INSTANCE_NAME} listening on http://127.0.0.1:${server.address().port}`)
 })
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => server.close(() => store.close().then(() => process.exit(0))))
