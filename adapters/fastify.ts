@@ -146,8 +146,10 @@ function hasTrailingSlash(pathname: string): boolean {
 // To the target the client sent, so a URL the app rewrote is redirected to the client's own
 // spelling; when only the rewritten one ends in `/` (`rewriteUrl` made it), to that one.
 function redirectToSlashless(request: FastifyRequest, reply: FastifyReply): void {
-  const location = slashlessTarget(originForm(request.originalUrl)) ?? slashlessTarget(originForm(request.url))
-  if (location === null) return notFound(reply)
+  const target = originForm(request.originalUrl)
+  const location = slashlessTarget(target) ?? slashlessTarget(originForm(request.url))
+  // A rewrite that adds the slash to every URL would send the client back where it was, forever.
+  if (location === null || location === target) return notFound(reply)
   reply.code(308).header('location', location).header('refresh', `0;url=${location}`).send(location)
 }
 

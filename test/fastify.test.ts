@@ -555,6 +555,11 @@ describe('Fastify: /x/ is redirected to /x for every route file, in every mode (
       { rewriteUrl: (request) => (request.url === '/latest' ? '/api/items/' : request.url!) },
     ),
     rootCatchAll: withApp(async (app) => void (await app.register(routeHandlersPlugin, { dir: rootCatchAll, prefix: '/api', logger: quietLogger }))),
+    // A rewrite adding the slash to every URL: a redirect would send the client where it was.
+    slashEverywhere: withApp(
+      async (app) => void (await app.register(routeHandlersPlugin, { dir, prefix: '/api', logger: quietLogger })),
+      { rewriteUrl: (request) => request.url!.replace(/\/?(\?|$)/, '/$1') },
+    ),
   }
   const redirect = async (server: { url: () => string }, path: string) => {
     const response = await fetch(`${server.url()}${path}`, { redirect: 'manual' })
@@ -579,6 +584,11 @@ describe('Fastify: /x/ is redirected to /x for every route file, in every mode (
   test('a catch-all at the mount root: /api/x/y/ is redirected like any other', async () => {
     assert.deepEqual(await redirect(servers.rootCatchAll, '/api/x/y/'), [308, '/api/x/y'])
     assert.equal(await (await fetch(`${servers.rootCatchAll.url()}/api/x/y/`)).text(), 'all x/y')
+  })
+
+  test('a rewrite that adds the slash to every URL gets no redirect back to the same URL (404, not a loop)', async () => {
+    assert.deepEqual(await redirect(servers.slashEverywhere, '/api/items'), [404, null])
+    assert.deepEqual(await redirect(servers.slashEverywhere, '/api/items?q=1'), [404, null])
   })
 
   test("a trailing slash only rewriteUrl made: redirected to the rewritten path (the client's had none)", async () => {
