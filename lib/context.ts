@@ -184,6 +184,11 @@ export function leaveRequest(store: RequestStore): void {
   if (link.next) link.next.previous = link.previous
 }
 
+/** Whether any route handler request is running outside the store now. */
+export function unscopedRequestsRunning(): boolean {
+  return unscoped.first !== undefined
+}
+
 /**
  * The store of the current request for `after()`/`connection()`, which turn the store on for every
  * later request. When one of them is first called while it was off, the caller's request is the

@@ -1,4 +1,4 @@
-import { requestStorage, requestStoresFor, type RequestStore } from '../context.ts'
+import { requestStorage, requestStoresFor, unscopedRequestsRunning, useRequestStore, type RequestStore } from '../context.ts'
 import { processGlobal } from '../process-global.ts'
 import type { CachedFetchValue } from './cache-handler.ts'
 import { fetchCacheKey } from './cache-key.ts'
@@ -32,41 +32,49 @@ export function patchFetch(): void {
   } as typeof fetch
 }
 
-// The route handler request this fetch belongs to, if any. A fetch with Next's options (`next`,
-// or a `cache` mode) in a request that runs outside the request store (nothing imported
-// next/headers or next/cache) turns the store on, as after() does, and finds its request if it
-// is the only one running.
+// The route handler request this fetch belongs to, if any. Outside the request store (nothing
+// imported next/headers or next/cache), only a route request running outside it can be this
+// fetch's: with Next's `next` options the store is turned on, as after() does, and the request
+// found if it is the only one running; a standard `cache` mode, which the app's own code uses too,
+// is not enough to tell, so this fetch goes out plain and the store is turned on for the route
+// requests that come next.
 function routeStore(input: string | URL | Request, init: FetchInit | undefined): RequestStore | undefined {
   const store = requestStorage.getStore()
   if (store) return store.route && store.phase !== 'after' ? store : undefined
-  if (!hasCacheOptions(input, init)) return undefined
-  try {
+  if (!unscopedRequestsRunning()) return undefined
+  if (hasNextOptions(input, init)) {
     const stores = requestStoresFor('fetch()')
     return stores.length === 1 && stores[0]!.route ? stores[0] : undefined
-  } catch {
-    return undefined
   }
+  if (hasCacheMode(input, init)) useRequestStore()
+  return undefined
 }
 
-function hasCacheOptions(input: string | URL | Request, init: FetchInit | undefined): boolean {
-  if (init?.next !== undefined || init?.cache !== undefined) return true
-  if (typeof input !== 'object' || !('method' in input)) return false
-  return (input as Request & { next?: NextFetchOptions }).next !== undefined || input.cache !== 'default'
+function hasNextOptions(input: string | URL | Request, init: FetchInit | undefined): boolean {
+  return init?.next !== undefined || (isRequest(input) && (input as Request & { next?: NextFetchOptions }).next !== undefined)
+}
+
+function hasCacheMode(input: string | URL | Request, init: FetchInit | undefined): boolean {
+  return init?.cache !== undefined || (isRequest(input) && input.cache !== 'default')
+}
+
+function isRequest(input: string | URL | Request): input is Request {
+  return typeof input === 'object' && 'method' in input
 }
 
 async function cachedFetch(original: typeof fetch, store: RequestStore, input: string | URL | Request, init: FetchInit | undefined): Promise<Response> {
-  const isRequest = typeof input === 'object' && 'method' in input
-  const url = isRequest ? input.url : String(input)
-  const next = init?.next ?? (isRequest ? (input as Request & { next?: NextFetchOptions }).next : undefined)
-  const headers = new Headers(init?.headers ?? (isRequest ? input.headers : undefined))
-  const method = (init?.method ?? (isRequest ? input.method : 'GET')).toUpperCase()
-  const cache = init?.cache ?? (isRequest ? input.cache : undefined)
+  const fromRequest = isRequest(input)
+  const url = fromRequest ? input.url : String(input)
+  const next = init?.next ?? (fromRequest ? (input as Request & { next?: NextFetchOptions }).next : undefined)
+  const headers = new Headers(init?.headers ?? (fromRequest ? input.headers : undefined))
+  const method = (init?.method ?? (fromRequest ? input.method : 'GET')).toUpperCase()
+  const cache = init?.cache ?? (fromRequest ? input.cache : undefined)
   const tags = validateTags(next?.tags ?? [], `fetch ${url}`)
   collectTags(store.generation, tags)
-  const revalidate = fetchRevalidate({ url, method, cache: isRequest && !init?.cache && cache === 'default' ? undefined : cache, headers, next }, store)
+  const revalidate = fetchRevalidate({ url, method, cache: fromRequest && !init?.cache && cache === 'default' ? undefined : cache, headers, next }, store)
   const body = typeof init?.body === 'string' ? init.body : init?.body instanceof URLSearchParams ? init.body.toString() : init?.body == null ? undefined : null
   // Not cached, or a body this cache cannot key (a stream, FormData): the plain fetch.
-  if (!(revalidate > 0) || body === null || (isRequest && input.body !== null)) return original(input, init)
+  if (!(revalidate > 0) || body === null || (fromRequest && input.body !== null)) return original(input, init)
 
   const cacheEngine = store.handlers.cache
   const key = fetchCacheKey(url, {
@@ -107,7 +115,7 @@ async function cachedFetch(original: typeof fetch, store: RequestStore, input: s
     }
     return fromValue(found.value)
   }
-  return fetchAndStore(init?.signal ?? (isRequest ? input.signal : undefined))
+  return fetchAndStore(init?.signal ?? (fromRequest ? input.signal : undefined))
 }
 
 function fromValue(value: CachedFetchValue): Response {
