@@ -3,7 +3,7 @@
  * the request to the file; the core checks the raw path against that file and computes params, so
  * every host agrees on every edge case. Params get neutral names (`:p0`) because find-my-way reads
  * `-` and `.` in a param name as separators. No `/x/` twin: the app's router folds it onto `/x`
- * (`ignoreTrailingSlash`), or the fallback redirects it there (see `_fastify-fallback.ts`).
+ * (`ignoreTrailingSlash`), or the plugin redirects it there (`redirectToSlashless` in fastify.ts).
  *
  * @example
  * fastifyPaths('/blog/[slug]/[[...rest]]') // ['/blog/:p0', '/blog/:p0/*']

@@ -11,7 +11,7 @@ import { fastifyPaths } from './_fastify-paths.ts'
  * `_fastify-fallback.ts`). A route file that failed to load has no known methods and registers
  * nothing: the fallback answers it (500). Each file is registered under its own URL only: `/x/`
  * is folded onto `/x` by the app's router (`ignoreTrailingSlash`) or redirected there by the
- * fallback, so a request runs the file's handler only under the file's own route and its hooks.
+ * plugin, whichever route Fastify gave it to, so a request runs the file's handler only under the file's own route and its hooks.
  *
  * Returns the methods registered for each file, which the fallback leaves to them.
  */
