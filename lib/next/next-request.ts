@@ -29,9 +29,11 @@ export class NextRequest extends Request {
   declare [NEXT]: NextRequestState
 
   constructor(input: URL | RequestInfo, init: NextRequestInit = {}) {
-    const { nextConfig, ...requestInit } = init
-    super(input instanceof Request ? input : String(input), requestInit)
-    this[NEXT] = { basePath: nextConfig?.basePath }
+    // `init` goes to undici as it is, as Next.js passes it: a request given as init (next-auth's
+    // `new NextRequest(url, req)`) has its method, headers and body as getters, which a copy of
+    // its own properties would drop; undici ignores `nextConfig`.
+    super(input instanceof Request ? input : String(input), init)
+    this[NEXT] = { basePath: init.nextConfig?.basePath }
   }
 
   /** The `Cookie` header as Next.js's RequestCookies (`get`, `getAll`, `has`, `set`, `delete`, `clear`). */

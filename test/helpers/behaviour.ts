@@ -545,6 +545,23 @@ export function runBehaviour(name: string, start: () => Promise<Target>): void {
         assert.deepEqual(body, { isRequest: true, isNextRequest: true, text: 'hello', inspected: 'string', signalAborted: false })
       })
 
+      test('the request copies as real route files copy it: new Request(), new NextRequest(), a subclass, fetch(), inspect()', async () => {
+        const copy = (kind: string) =>
+          send(`/dispatch/request-copies?kind=${kind}`, { method: 'POST', body: 'hello', headers: { 'x-test': kind, cookie: 'session=abc' } }).then(json)
+        const kept = (kind: string) => ({ method: 'POST', sameUrl: true, test: kind, cookie: 'session=abc', text: 'hello' })
+        assert.deepEqual(await copy('request'), { ...kept('request'), cookie: null, sameConstructor: true })
+        assert.deepEqual(await copy('next-request'), { ...kept('next-request'), q: 'next-request' })
+        assert.deepEqual(await copy('next-auth'), { ...kept('next-auth'), session: 'abc' })
+        assert.deepEqual(await copy('subclass'), { ...kept('subclass'), tag: 'tagged', isTagged: true, isRequest: true })
+        // fetch() sends the copy to the request's own URL: only a host on a socket answers it.
+        if ('port' in target) assert.deepEqual(await copy('fetch'), { forwarded: kept('fetch') })
+        const inspected = (await copy('inspect')) as { inspected: string; text: string }
+        assert.match(inspected.inspected, /method: 'POST'/)
+        assert.match(inspected.inspected, /isReloadNavigation: false/)
+        assert.equal(inspected.text, 'hello')
+        assert.deepEqual(await copy('getters'), { failing: [], text: 'hello' })
+      })
+
       test('a normal POST never aborts request.signal', async () => {
         const state = ((globalThis as Record<string, unknown>).__signal ??= { checks: [] }) as { checks: boolean[] }
         const before = state.checks.length
