@@ -1,5 +1,7 @@
 import { initNextRequest } from '../next/next-request.ts'
+import { REAL_REQUEST } from './copy-source.ts'
 import { DEFAULT_BODY_LIMITS, type BodyLimits } from './limits.ts'
+import { installRequestCopies } from './request-copies.ts'
 import { initLazyRouteRequest, realOf, RouteRequest, type PendingRequest } from './route-request.ts'
 
 interface RequestOptions {
@@ -10,10 +12,13 @@ interface RequestOptions {
 }
 
 /**
- * The prototype of lazily made requests: `RouteRequest`'s, plus accessors for undici's own
- * internal symbols that forward to the undici Request built on demand. `new Request(request)`
- * reads those symbols, so it copies a lazy request like any other. The symbols are found on a real
- * Request at start-up rather than named, so nothing depends on undici's private names.
+ * The prototype of lazily made requests: `RouteRequest`'s, plus what copying needs. undici 6
+ * (Node 20, 22) copies a request (`new Request(request)`, `fetch(request)`) by reading its internal
+ * symbols: accessors forward those to the undici Request built on demand (the symbols are found on
+ * a real Request at start-up rather than named, so nothing depends on undici's private names).
+ * undici 7 (Node 24+) reads private fields instead, which no forwarding reaches: the copiers ask
+ * the request for its real one ({@link REAL_REQUEST}: this package's NextRequest and fetch, and
+ * the global `Request`, see request-copies.ts).
  */
 const lazyPrototype: RouteRequest = Object.create(RouteRequest.prototype)
 for (const symbol of Object.getOwnPropertySymbols(new Request('http://localhost/'))) {
@@ -23,6 +28,11 @@ for (const symbol of Object.getOwnPropertySymbols(new Request('http://localhost/
     },
   })
 }
+Object.defineProperty(lazyPrototype, REAL_REQUEST, {
+  value(this: RouteRequest) {
+    return realOf(this)
+  },
+})
 
 function createLazyRouteRequest(pending: PendingRequest, options: RequestOptions): RouteRequest {
   const request = Object.create(lazyPrototype) as RouteRequest
@@ -31,9 +41,11 @@ function createLazyRouteRequest(pending: PendingRequest, options: RequestOptions
   return request
 }
 
-// Checked once: a fetch implementation that keeps its state where the forwarding above cannot
-// reach (private fields) would break `new Request(request)`; requests are then built eagerly.
-const lazyRequestsCopy = (() => {
+// Checked once: where `new Request(request)` cannot copy a lazy request by itself (undici 7), the
+// global Request learns to (request-copies.ts); where neither works, requests are built eagerly.
+const lazyRequestsCopy = copiesLazyRequests() || (installRequestCopies(), copiesLazyRequests())
+
+function copiesLazyRequests(): boolean {
   try {
     const probe = createLazyRouteRequest(
       { method: 'POST', url: 'http://localhost/probe', headers: () => new Headers({ 'x-probe': '1' }), body: null },
@@ -44,7 +56,7 @@ const lazyRequestsCopy = (() => {
   } catch {
     return false
   }
-})()
+}
 
 /**
  * The request a Node host hands to the core: made without building an undici Request (the host

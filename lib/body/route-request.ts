@@ -156,6 +156,21 @@ export class RouteRequest extends NextRequest {
     return this[ROUTE].pending ? realOf(this).referrerPolicy : super.referrerPolicy
   }
 
+  // undici's, and not in TypeScript's Request (`duplex` only in RequestInit): undici 7 and 8 (Node
+  // 24+) check these against private fields, which a lazily made request lacks. A request made,
+  // not navigated to, has neither flag; every request's duplex is "half".
+  get isReloadNavigation(): boolean {
+    return this[ROUTE].pending ? false : undiciGetter<boolean>(this, 'isReloadNavigation', false)
+  }
+
+  get isHistoryNavigation(): boolean {
+    return this[ROUTE].pending ? false : undiciGetter<boolean>(this, 'isHistoryNavigation', false)
+  }
+
+  get duplex(): 'half' {
+    return this[ROUTE].pending ? 'half' : undiciGetter<'half'>(this, 'duplex', 'half')
+  }
+
   override clone(): Request {
     return this[ROUTE].pending ? realOf(this).clone() : super.clone()
   }
@@ -302,6 +317,12 @@ export function abortAlsoWith(request: RouteRequest, signal: AbortSignal): void 
 }
 
 const requestSignal = Object.getOwnPropertyDescriptor(Request.prototype, 'signal')!.get! as (this: Request) => AbortSignal
+
+// A getter of undici's Request that TypeScript's Request type does not declare, read for `request`.
+function undiciGetter<T>(request: Request, name: string, missing: T): T {
+  const getter = Object.getOwnPropertyDescriptor(Request.prototype, name)?.get
+  return getter ? (getter.call(request) as T) : missing
+}
 
 /** The undici Request behind a lazily made request, built on first need. */
 export function realOf(request: RouteRequest): Request {

@@ -1,3 +1,4 @@
+import { copySource } from '../body/copy-source.ts'
 import { requestStorage, requestStoresFor, unscopedRequestsRunning, useRequestStore, type RequestStore } from '../context.ts'
 import { processGlobal } from '../process-global.ts'
 import type { CachedFetchValue } from './cache-handler.ts'
@@ -19,13 +20,16 @@ const patched = processGlobal('fetch-patch', () => ({ original: undefined as typ
 /**
  * Patches `globalThis.fetch` once per process so that a `fetch(url, { next: { revalidate, tags },
  * cache })` made inside a route handler is cached as Next.js caches it. Outside a route handler's
- * request the original `fetch` is called with the very same arguments.
+ * request the original `fetch` is called with the very same arguments (a lazily made request as the
+ * real one behind it).
  */
 export function patchFetch(): void {
   if (patched.original) return
   const original = globalThis.fetch
   patched.original = original
-  globalThis.fetch = function fetch(input: string | URL | Request, init?: FetchInit): Promise<Response> {
+  globalThis.fetch = function fetch(given: string | URL | Request, init?: FetchInit): Promise<Response> {
+    // A route handler's own request, made lazily, is fetched as the real request behind it.
+    const input = copySource(given)
     const store = routeStore(input, init)
     if (!store) return original(input, init)
     return cachedFetch(original, store, input, init)

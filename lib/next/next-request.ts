@@ -1,4 +1,5 @@
 import type { RequestCookies } from '@edge-runtime/cookies'
+import { copySource } from '../body/copy-source.ts'
 import { requestNextUrl, type NextURL } from './next-url.ts'
 import { RequestCookieJar } from './request-cookies.ts'
 
@@ -32,7 +33,7 @@ export class NextRequest extends Request {
     // `init` goes to undici as it is, as Next.js passes it: a request given as init (next-auth's
     // `new NextRequest(url, req)`) has its method, headers and body as getters, which a copy of
     // its own properties would drop; undici ignores `nextConfig`.
-    super(input instanceof Request ? input : String(input), init)
+    super(input instanceof Request ? copySource(input) : String(input), init)
     this[NEXT] = { basePath: init.nextConfig?.basePath }
   }
 
