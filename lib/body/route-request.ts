@@ -329,15 +329,20 @@ export function realOf(request: RouteRequest): Request {
   const state = request[ROUTE]
   if (!state.real) {
     const pending = state.pending!
-    const body = state.consumed ? null : (pending.body?.stream() ?? null)
+    // A body read straight from the host is gone: the real request's is used too, so a copy
+    // (clone(), new Request(request), fetch(request)) throws as it would for a read Request,
+    // rather than sending nothing.
+    const read = state.consumed && pending.body !== null
+    const body = read ? new ReadableStream() : (pending.body?.stream() ?? null)
     state.real = new Request(pending.url, {
       method: pending.method,
       headers: request.headers,
-      // So copies (clone(), new Request(request), fetch(request)) abort with the client too.
+      // So copies abort with the client too.
       ...(state.lazySignal ? { signal: request.signal } : {}),
       body,
       ...(body === null ? {} : { duplex: 'half' }),
     } as RequestInit)
+    if (read) void state.real.body!.getReader().read()
   }
   return state.real
 }

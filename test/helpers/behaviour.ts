@@ -560,6 +560,7 @@ export function runBehaviour(name: string, start: () => Promise<Target>): void {
         assert.match(inspected.inspected, /isReloadNavigation: false/)
         assert.equal(inspected.text, 'hello')
         assert.deepEqual(await copy('getters'), { failing: [], text: 'hello' })
+        assert.deepEqual(await copy('read-then-copy'), { text: 'hello', request: 'TypeError', clone: 'TypeError', fetched: 'TypeError', bodyUsed: true })
       })
 
       test('a normal POST never aborts request.signal', async () => {
