@@ -8,10 +8,12 @@ const TICK_MS = 10 // USER_HZ is 100 on Linux
 
 /**
  * Runs `node <script> ...args` on CPU 0 and waits for its first stdout line, a JSON object with at
- * least its `port`; resolves with that object plus `pid` and `stop()`.
+ * least its `port`; resolves with that object plus `pid` and `stop()`. The node is this one, or the
+ * binary BENCH_NODE_BIN names (run.mjs sets it for BENCH_NODE).
  */
 export async function startServer(script, args, { env, nodeArgs = [] } = {}) {
-  const child = spawn('taskset', ['-c', SERVER_CPU, process.execPath, ...nodeArgs, script, ...args], {
+  const node = process.env.BENCH_NODE_BIN || process.execPath
+  const child = spawn('taskset', ['-c', SERVER_CPU, node, ...nodeArgs, script, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   })

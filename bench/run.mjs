@@ -9,7 +9,10 @@
 // BENCH_COUNTS (default 10,1000,5000), BENCH_SCALE_SECONDS (wrk run per scaling server, default 4),
 // BENCH_STREAM_BYTES (default 1 GiB), BENCH_STREAM_ROUNDS (default 3), BENCH_ONLY (a comma list of
 // ceiling,requests,cache,scaling,streams). Shorter: BENCH_SECONDS=1 BENCH_ROUNDS=3; longer:
-// BENCH_SECONDS=10 BENCH_ROUNDS=9.
+// BENCH_SECONDS=10 BENCH_ROUNDS=9. BENCH_NODE=24 (or 22, 26): the servers run on that Node line
+// (installed by .ci/node-lines.sh), its sections are written under their own titles (" on Node
+// 24") beside the system Node's, and README.md is left alone:
+// `BENCH_NODE=24 BENCH_ONLY=requests,scaling npm run bench`.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
@@ -30,6 +33,14 @@ const streamRounds = Number(env.BENCH_STREAM_ROUNDS ?? 3)
 const only = new Set((env.BENCH_ONLY ?? 'ceiling,requests,cache,scaling,streams').split(','))
 
 requireTools()
+// Another Node line for the servers: the binary, and the suffix its section titles get.
+const otherLine = env.BENCH_NODE
+const titleSuffix = otherLine ? ` on Node ${otherLine}` : ''
+if (otherLine) {
+  const listed = execFileSync(new URL('../.ci/node-lines.sh', import.meta.url).pathname, [otherLine], { encoding: 'utf8' })
+  env.BENCH_NODE_BIN = `${listed.trim().split(' ')[1]}/node`
+}
+const serverNode = otherLine ? execFileSync(env.BENCH_NODE_BIN, ['--version'], { encoding: 'utf8' }).trim() : process.version
 // This process is the streams' client: it stays off the servers' core.
 execFileSync('taskset', ['-p', '-c', CLIENT_CPU, String(process.pid)], { stdio: 'ignore' })
 
@@ -37,8 +48,10 @@ const started = Date.now()
 const loadAtStart = loadavg()
 const sections = []
 const print = (title, lines) => {
-  console.log(`\n${title}\n\n${lines.join('\n')}`)
-  sections.push(`## ${title}\n\n${lines.join('\n')}\n`)
+  // A section of another Node line says which run it comes from: the header is the system line's.
+  const body = otherLine ? [`Run ${new Date().toISOString()}, servers on Node ${serverNode}; the rest as in the header.`, '', ...lines] : lines
+  console.log(`\n${title}${titleSuffix}\n\n${body.join('\n')}`)
+  sections.push(`## ${title}${titleSuffix}\n\n${body.join('\n')}\n`)
 }
 const progress = (text) => process.stderr.write(`  … ${text}\n`)
 
@@ -74,15 +87,14 @@ const header = [
 // dev reload) and the hand-written notes; one this run skipped (BENCH_ONLY) keeps its last figures.
 const resultsFile = new URL('./RESULTS.md', import.meta.url)
 const written = new Set(sections.map((section) => section.slice(0, section.indexOf('\n'))))
-const kept = existsSync(resultsFile)
-  ? readFileSync(resultsFile, 'utf8')
-      .split(/^(?=## )/m)
-      .filter((part) => part.startsWith('## ') && !written.has(part.slice(0, part.indexOf('\n'))))
-  : []
-writeFileSync(resultsFile, [header, ...sections, ...kept].join('\n'))
+const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8').split(/^(?=## )/m) : []
+const kept = previous.filter((part) => part.startsWith('## ') && !written.has(part.slice(0, part.indexOf('\n'))))
+// Another line's run keeps the system line's header, and puts each section beside that line's.
+const results = otherLine && previous.length > 0 && !previous[0].startsWith('## ') ? besideSystemLine([previous[0], ...kept], sections) : [header, ...sections, ...kept]
+writeFileSync(resultsFile, results.join('\n'))
 console.log(`\nWrote bench/RESULTS.md (${minutes} min)`)
 
-if (requests.length > 0 && streams.length > 0) {
+if (!otherLine && requests.length > 0 && streams.length > 0) {
   const readme = new URL('../README.md', import.meta.url)
   const text = readFileSync(readme, 'utf8')
   const block = /(<!-- bench-summary:start -->\n)[^]*?(<!-- bench-summary:end -->)/
@@ -92,4 +104,15 @@ if (requests.length > 0 && streams.length > 0) {
     writeFileSync(readme, text.replace(block, (_, start, end) => `${start}${runLine}\n\n${table}\n${end}`))
     console.log('Updated the performance table in README.md')
   }
+}
+
+/** `parts` with each of another line's `sections` just after the system line's section of that title. */
+function besideSystemLine(parts, sections) {
+  const placed = [...parts]
+  for (const section of sections) {
+    const title = section.slice(0, section.indexOf('\n')).replace(titleSuffix, '')
+    const at = placed.findIndex((part) => part.startsWith(`${title}\n`))
+    placed.splice(at === -1 ? placed.length : at + 1, 0, section)
+  }
+  return placed
 }
