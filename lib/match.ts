@@ -1,4 +1,5 @@
 import { routeHandlersError } from './errors.ts'
+import { emptyParams } from './params-object.ts'
 import type { RouteEntry, RouteTree, TreeNode } from './route-tree.ts'
 import type { Params, RouteMatch } from './types.ts'
 
@@ -48,7 +49,7 @@ class Pieces {
 export function matchRoute(tree: RouteTree, pathname: string, maxParamLength = Infinity): RouteMatch | null {
   const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
   const exact = tree.staticRoutes.get(path)
-  if (exact) return { route: exact, params: Object.create(null) as Params, pathname }
+  if (exact) return { route: exact, params: emptyParams(), pathname }
   const pieces = new Pieces(path)
   const captures: Capture[] = []
   const route = search(tree.root, pieces, 0, captures)
@@ -69,7 +70,7 @@ export function matchRoute(tree: RouteTree, pathname: string, maxParamLength = I
  */
 export function matchRouteFile(route: RouteEntry, pathname: string, maxParamLength = Infinity): RouteMatch | null {
   const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
-  if (route.staticPath !== undefined) return path === route.staticPath ? { route, params: Object.create(null) as Params, pathname } : null
+  if (route.staticPath !== undefined) return path === route.staticPath ? { route, params: emptyParams(), pathname } : null
   const pieces = new Pieces(path)
   const { raw } = pieces
   const { shape } = route
@@ -120,7 +121,7 @@ function search(node: TreeNode, pieces: Pieces, index: number, captures: Capture
 
 function toMatch(route: RouteEntry, pieces: Pieces, captures: Capture[], pathname: string, maxParamLength: number): RouteMatch {
   // Null prototype: a folder named [__proto__] or [constructor] is just a key.
-  const params = Object.create(null) as Params
+  const params = emptyParams()
   let malformed = false
   let tooLong: string | undefined
   for (const { name, start, end, many } of captures) {

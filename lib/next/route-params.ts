@@ -1,3 +1,4 @@
+import { emptyParams } from '../params-object.ts'
 import type { AwaitableParams, Params } from '../types.ts'
 
 type Settled<T> = ((value: T) => unknown) | null | undefined
@@ -22,8 +23,8 @@ const paramsPrototype: object = Object.create(Object.prototype, {
     configurable: true,
     value: function then(this: Params, onFulfilled?: Settled<Params>, onRejected?: Settled<unknown>): Promise<unknown> {
       // A copy, without `then`: resolving to `this` would make `await` call `then` again, forever.
-      // Null-prototype, like the params the matcher makes, so a `__proto__` param stays a plain key.
-      return Promise.resolve(Object.assign(Object.create(null) as Params, this)).then(onFulfilled, onRejected)
+      // Inheriting nothing, like the params the matcher makes, so a `__proto__` param stays a plain key.
+      return Promise.resolve(Object.assign(emptyParams(), this)).then(onFulfilled, onRejected)
     },
   },
 })
