@@ -10,3 +10,8 @@ ParamsObject.prototype = Object.create(null) as object
 export function emptyParams(): Params {
   return new (ParamsObject as unknown as new () => Params)()
 }
+
+/** Whether `object` is a params object (see {@link emptyParams}): data, for `"use cache"` keys. */
+export function isParamsObject(object: object): boolean {
+  return object instanceof (ParamsObject as unknown as new () => Params)
+}

@@ -28,6 +28,13 @@ for (const [host, start] of hosts) {
     }
     const runs = async (name: string) => (await json(`/stats?name=${encodeURIComponent(name)}`)).runs
 
+    test('the awaited params, passed whole, are a key like any plain object', async () => {
+      const id = `${host}-42`
+      assert.deepEqual(await json(`/products/${id}`), { id, run: 1 })
+      assert.deepEqual(await json(`/products/${id}`), { id, run: 1 })
+      assert.equal(await runs(`product:${id}`), 1)
+    })
+
     test('a cached function runs once per argument; the result (a Date included) comes back from the cache', async () => {
       const category = `${host}-news`
       const first = await json(`/posts?category=${category}`)

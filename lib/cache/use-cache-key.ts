@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { isParamsObject } from '../params-object.ts'
 
 /** Bumped when the encoding below changes, so old entries are not read under new keys. */
 const KEY_VERSION = 'use-cache-v1'
@@ -37,7 +38,7 @@ function encode(value: unknown, seen: Set<object>): string {
     if (object instanceof Set) return `$W[${[...object].map((item) => encode(item, seen)).join(',')}]`
     if (ArrayBuffer.isView(object)) return `$A${object.constructor.name}:${Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString('base64')}`
     const prototype = Object.getPrototypeOf(object) as unknown
-    if (prototype !== Object.prototype && prototype !== null) throw notSerializable(`an instance of ${object.constructor?.name ?? 'a class'}`)
+    if (prototype !== Object.prototype && prototype !== null && !isParamsObject(object)) throw notSerializable(`an instance of ${object.constructor?.name ?? 'a class'}`)
     return `{${Object.keys(object).map((key) => `${JSON.stringify(key)}:${encode((object as Record<string, unknown>)[key], seen)}`).join(',')}}`
   } finally {
     seen.delete(object)
