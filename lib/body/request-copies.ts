@@ -16,9 +16,11 @@ import { copySource } from './copy-source.ts'
 export function installRequestCopies(): void {
   processGlobal('request-copies', () => {
     const original = globalThis.Request
-    function Request(this: unknown, input: RequestInfo | URL, init?: RequestInit): Request {
+    // Arguments passed on as given: undici's own errors for missing ones (`1 argument required`).
+    function Request(this: unknown, ...args: unknown[]): Request {
       if (new.target === undefined) throw new TypeError("Class constructor Request cannot be invoked without 'new'")
-      return Reflect.construct(original, [copySource(input), init], new.target === Request ? original : new.target) as Request
+      if (args.length > 0) args[0] = copySource(args[0])
+      return Reflect.construct(original, args, new.target === Request ? original : new.target) as Request
     }
     for (const key of Reflect.ownKeys(original)) {
       if (key === 'prototype' || key === 'name') continue
