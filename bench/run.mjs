@@ -87,7 +87,9 @@ const header = [
 // dev reload) and the hand-written notes; one this run skipped (BENCH_ONLY) keeps its last figures.
 const resultsFile = new URL('./RESULTS.md', import.meta.url)
 const written = new Set(sections.map((section) => section.slice(0, section.indexOf('\n'))))
-const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8').split(/^(?=## )/m) : []
+// Each part ends in one newline: joined with another, one blank line between sections, however
+// many runs have rewritten the file.
+const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8').split(/^(?=## )/m).map((part) => part.replace(/\n*$/, '\n')) : []
 const kept = previous.filter((part) => part.startsWith('## ') && !written.has(part.slice(0, part.indexOf('\n'))))
 // Another line's run keeps the system line's header, and puts each section beside that line's.
 const results = otherLine && previous.length > 0 && !previous[0].startsWith('## ') ? besideSystemLine([previous[0], ...kept], sections) : [header, ...sections, ...kept]
