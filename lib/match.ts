@@ -1,7 +1,7 @@
 import { routeHandlersError } from './errors.ts'
 import { emptyParams } from './params-object.ts'
 import type { RouteEntry, RouteTree, TreeNode } from './route-tree.ts'
-import type { Params, RouteMatch } from './types.ts'
+import type { RouteMatch } from './types.ts'
 
 /** A param's pieces: `pieces[start..end)`; a catch-all's are an array, a `[x]`'s one string. */
 interface Capture {
@@ -120,7 +120,7 @@ function search(node: TreeNode, pieces: Pieces, index: number, captures: Capture
 }
 
 function toMatch(route: RouteEntry, pieces: Pieces, captures: Capture[], pathname: string, maxParamLength: number): RouteMatch {
-  // Null prototype: a folder named [__proto__] or [constructor] is just a key.
+  // Inheriting nothing: a folder named [__proto__] or [constructor] is just a key.
   const params = emptyParams()
   let malformed = false
   let tooLong: string | undefined
