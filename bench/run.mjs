@@ -37,8 +37,12 @@ requireTools()
 const otherLine = env.BENCH_NODE
 const titleSuffix = otherLine ? ` on Node ${otherLine}` : ''
 if (otherLine) {
-  const listed = execFileSync(new URL('../.ci/node-lines.sh', import.meta.url).pathname, [otherLine], { encoding: 'utf8' })
-  env.BENCH_NODE_BIN = `${listed.trim().split(' ')[1]}/node`
+  // `<line> <bin dir>`: the folder may hold spaces, the line does not.
+  const listed = execFileSync(new URL('../.ci/node-lines.sh', import.meta.url).pathname, [otherLine], { encoding: 'utf8' }).trim()
+  env.BENCH_NODE_BIN = `${listed.slice(listed.indexOf(' ') + 1)}/node`
+} else {
+  // Only BENCH_NODE picks the servers' Node: tables say which one they ran on.
+  delete env.BENCH_NODE_BIN
 }
 const serverNode = otherLine ? execFileSync(env.BENCH_NODE_BIN, ['--version'], { encoding: 'utf8' }).trim() : process.version
 // This process is the streams' client: it stays off the servers' core.
@@ -92,7 +96,8 @@ const written = new Set(sections.map((section) => section.slice(0, section.index
 const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8').split(/^(?=## )/m).map((part) => part.replace(/\n*$/, '\n')) : []
 const kept = previous.filter((part) => part.startsWith('## ') && !written.has(part.slice(0, part.indexOf('\n'))))
 // Another line's run keeps the system line's header, and puts each section beside that line's.
-const results = otherLine && previous.length > 0 && !previous[0].startsWith('## ') ? besideSystemLine([previous[0], ...kept], sections) : [header, ...sections, ...kept]
+const hasHeader = previous.length > 0 && !previous[0].startsWith('## ')
+const results = otherLine ? besideSystemLine([hasHeader ? previous[0] : header, ...kept], sections) : [header, ...sections, ...kept]
 writeFileSync(resultsFile, results.join('\n'))
 console.log(`\nWrote bench/RESULTS.md (${minutes} min)`)
 
