@@ -154,6 +154,42 @@ describe('redis store: two instances on one Redis', () => {
     assert.equal(Math.round(later.expired - later.stale), 3_600_000)
   })
 
+  test('getWithTagRevalidations: the entry and its tags\' state in one read, as get() and tagRevalidations() give them apart', async () => {
+    const [a, b] = [instance('together:'), instance('together:')]
+    await a.set('k', routeValue(Buffer.from('v'), { 'x-next-cache-tags': 'header-tag' }), routeSet(3600, ['stored']))
+    await a.revalidateTag('stored', { expire: 3600 })
+    await a.revalidateTag('soft', {})
+    const found = await b.getWithTagRevalidations('k', { ...routeGet(['asked']), softTags: ['soft'] })
+    assert.ok(found)
+    assert.deepEqual(found.entry, await b.get('k', routeGet()))
+    assert.deepEqual(found.tagRevalidations, await b.tagRevalidations(['stored', 'header-tag', 'asked', 'soft']))
+    assert.deepEqual([...found.tagRevalidations.keys()].sort(), ['soft', 'stored'])
+    assert.equal(await b.getWithTagRevalidations('missing', routeGet()), null)
+    await a.revalidateTag('asked')
+    assert.equal(await b.getWithTagRevalidations('k', routeGet(['asked'])), null, 'an expired tag hides the entry, as get() does')
+  })
+
+  test('scripts go by their SHA-1, and are sent again after Redis forgot them (SCRIPT FLUSH, a restart)', async () => {
+    const [a, b] = [instance('flush:'), instance('flush:')]
+    await a.set('k', routeValue(Buffer.from('v')), routeSet(3600, ['t']))
+    await inspector.sendCommand(['SCRIPT', 'FLUSH'])
+    assert.deepEqual(((await b.get('k', routeGet()))?.value as CachedRouteValue).body, Buffer.from('v'))
+    await inspector.sendCommand(['SCRIPT', 'FLUSH'])
+    await b.revalidateTag('t')
+    assert.equal(await a.get('k', routeGet()), null)
+  })
+
+  test('an error Redis answers (a key of the wrong type) is passed on as it is, not as an outage', async () => {
+    const store = instance('wrongtype:')
+    await store.set('k', routeValue(Buffer.from('v')), routeSet(3600, ['t']))
+    await inspector.set('wrongtype:tags', 'not a hash')
+    await assert.rejects(store.get('k', routeGet()), (error: Error) => {
+      assert.ok(!isRouteHandlersError(error), String(error))
+      assert.match(error.message, /WRONGTYPE/)
+      return true
+    })
+  })
+
   test('revalidateTag with { expire: 0 } expires at once (the due time is now)', async () => {
     const [a, b] = [instance('expire0:'), instance('expire0:')]
     await a.set('k', routeValue(Buffer.from('v')), routeSet(3600, ['t']))

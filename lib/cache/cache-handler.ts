@@ -103,6 +103,13 @@ export interface TagRevalidation {
   expired?: number
 }
 
+/** An entry with the revalidation state of its tags, as {@link CacheHandler.getWithTagRevalidations} reads them. */
+export interface EntryWithTagRevalidations {
+  entry: CacheHandlerValue
+  /** Each of the entry's tags (stored with it, and the lookup's) that was ever revalidated. */
+  tagRevalidations: Map<string, TagRevalidation>
+}
+
 export interface CacheHandler {
   get(
     cacheKey: string,
@@ -122,6 +129,14 @@ export interface CacheHandler {
    * (shared stores). Without it, the cache keeps tag state in this process.
    */
   tagRevalidations?(tags: readonly string[]): Promise<Map<string, TagRevalidation>>
+  /**
+   * route-handlers extension: `get()` and `tagRevalidations()` of the entry's tags (those it was
+   * stored with and the context's) at once, one round trip for a shared store. `null` as `get()`.
+   */
+  getWithTagRevalidations?(
+    cacheKey: string,
+    ctx: GetIncrementalFetchCacheContext | GetIncrementalResponseCacheContext,
+  ): Promise<EntryWithTagRevalidations | null>
   /**
    * route-handlers extension: take the right to regenerate `cacheKey` for `ttlMs` (resolves
    * `false` when another instance holds it), so a stale entry is regenerated once across instances.

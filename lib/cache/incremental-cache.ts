@@ -1,8 +1,11 @@
 import type {
   CacheControl,
   CacheHandler,
+  CacheHandlerValue,
   CachedFetchValue,
   CachedRouteValue,
+  GetIncrementalFetchCacheContext,
+  GetIncrementalResponseCacheContext,
   Revalidate,
   TagRevalidation,
 } from './cache-handler.ts'
@@ -27,6 +30,12 @@ export interface CacheLookup<V> {
   /** Milliseconds since the epoch when the entry was written. */
   lastModified: number
   stale: boolean
+}
+
+/** A store's entry, and its tags' revalidation state when the store read them with it. */
+interface FoundEntry {
+  entry: CacheHandlerValue
+  tagRevalidations?: ReadonlyMap<string, TagRevalidation>
 }
 
 export interface RouteLookupContext {
@@ -77,11 +86,11 @@ export class IncrementalCache {
 
   /** A route response entry, or `null` when there is none (or it expired). */
   async getRoute(key: string, context: RouteLookupContext): Promise<CacheLookup<CachedRouteValue> | null | Unavailable> {
-    const found = await this.#guard.call('get', () => this.store.get(key, { kind: 'APP_ROUTE', isFallback: false, tags: [...context.tags] }))
+    const found = await this.#get(key, { kind: 'APP_ROUTE', isFallback: false, tags: [...context.tags] })
     if (found === STORE_UNAVAILABLE) return found
-    const value = found?.value
+    const value = found?.entry.value
     if (!value || value.kind !== 'APP_ROUTE') return null
-    return this.#judge(value, found!.lastModified ?? 0, this.#routeTags(value, context), this.#routeRevalidate(key, context))
+    return this.#judge(value, found!.entry.lastModified ?? 0, this.#routeTags(value, context), this.#routeRevalidate(key, context), found!.tagRevalidations)
   }
 
   /**
@@ -115,24 +124,32 @@ export class IncrementalCache {
 
   /** A `fetch()` or `unstable_cache` entry, or `null`. */
   async getFetch(key: string, context: FetchLookupContext): Promise<CacheLookup<CachedFetchValue> | null | Unavailable> {
-    const found = await this.#guard.call('get', () =>
-      this.store.get(key, {
-        kind: 'FETCH',
-        revalidate: context.revalidate,
-        fetchUrl: context.fetchUrl,
-        tags: [...context.tags],
-        softTags: [...context.softTags],
-      }),
-    )
+    const found = await this.#get(key, {
+      kind: 'FETCH',
+      revalidate: context.revalidate,
+      fetchUrl: context.fetchUrl,
+      tags: [...context.tags],
+      softTags: [...context.softTags],
+    })
     if (found === STORE_UNAVAILABLE) return found
-    const value = found?.value
+    const value = found?.entry.value
     if (!value || value.kind !== 'FETCH') return null
     const tags = [...new Set([...context.tags, ...context.softTags, ...(value.tags ?? [])])]
-    return this.#judge(value, found!.lastModified ?? 0, tags, context.revalidate ?? value.revalidate)
+    return this.#judge(value, found!.entry.lastModified ?? 0, tags, context.revalidate ?? value.revalidate, found!.tagRevalidations)
   }
 
-  async #judge<V>(value: V, lastModified: number, tags: string[], revalidate: Revalidate): Promise<CacheLookup<V> | null | Unavailable> {
-    const manifest = await this.#tagState(tags)
+  // The store's entry, with its tags' revalidation state when the store reads both at once.
+  async #get(key: string, ctx: GetIncrementalFetchCacheContext | GetIncrementalResponseCacheContext): Promise<FoundEntry | null | Unavailable> {
+    const store = this.store
+    if (store.getWithTagRevalidations) return this.#guard.call('get', () => store.getWithTagRevalidations!(key, ctx))
+    const entry = await this.#guard.call('get', () => store.get(key, ctx))
+    if (entry === STORE_UNAVAILABLE) return entry
+    // A handler keeping entries in a Map answers `undefined` for a miss (Next's docs example).
+    return entry == null ? null : { entry }
+  }
+
+  async #judge<V>(value: V, lastModified: number, tags: string[], revalidate: Revalidate, known?: ReadonlyMap<string, TagRevalidation>): Promise<CacheLookup<V> | null | Unavailable> {
+    const manifest = known ?? (await this.#tagState(tags))
     if (manifest === STORE_UNAVAILABLE) return manifest
     return judged(manifest, value, lastModified, tags, revalidate)
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type {
   CacheHandler,
   CacheHandlerValue,
+  EntryWithTagRevalidations,
   GetIncrementalFetchCacheContext,
   GetIncrementalResponseCacheContext,
   IncrementalCacheValue,
@@ -51,10 +52,19 @@ export class RedisCacheHandler implements CacheHandler {
     cacheKey: string,
     ctx: GetIncrementalFetchCacheContext | GetIncrementalResponseCacheContext,
   ): Promise<CacheHandlerValue | null> {
+    return (await this.getWithTagRevalidations(cacheKey, ctx))?.entry ?? null
+  }
+
+  /** {@link get} and the revalidation state of the entry's tags, in one round trip. */
+  async getWithTagRevalidations(
+    cacheKey: string,
+    ctx: GetIncrementalFetchCacheContext | GetIncrementalResponseCacheContext,
+  ): Promise<EntryWithTagRevalidations | null> {
     const tags = [...(ctx.tags ?? []), ...(ctx.softTags ?? [])]
     if (ctx.kind === 'FETCH' && tags.some((tag) => this.#revalidatedTags.includes(tag))) return null
-    const frame = await this.#state.connection.sendForBuffers(['EVAL', GET_ENTRY, '2', this.#entryKey(cacheKey), this.#tagsKey(), ...tags])
-    return Buffer.isBuffer(frame) ? decodeEntry(frame) : null
+    const reply = await this.#state.connection.runScript(GET_ENTRY, [this.#entryKey(cacheKey), this.#tagsKey()], tags, true)
+    if (!Array.isArray(reply) || !Buffer.isBuffer(reply[0])) return null
+    return { entry: decodeEntry(reply[0]), tagRevalidations: tagStates(reply as Array<Buffer | null>) }
   }
 
   /**
@@ -74,7 +84,7 @@ export class RedisCacheHandler implements CacheHandler {
     const value: IncrementalCacheValue = data.kind === 'FETCH' && ctx.tags ? { ...data, tags: ctx.tags } : data
     const { tags, payload } = encodeEntry(value, entryTags(value, ctx))
     const ttlMs = Math.max(1, Math.round(this.#expireSeconds(ctx) * 1000))
-    await this.#state.connection.send(['EVAL', SET_ENTRY, '1', this.#entryKey(cacheKey), tags, payload, String(ttlMs)])
+    await this.#state.connection.runScript(SET_ENTRY, [this.#entryKey(cacheKey)], [tags, payload, String(ttlMs)])
   }
 
   /**
@@ -87,7 +97,7 @@ export class RedisCacheHandler implements CacheHandler {
     if (list.length === 0) return
     const mode = durations ? 'stale' : 'expire'
     const expire = durations?.expire === undefined ? '' : String(durations.expire)
-    await this.#state.connection.send(['EVAL', REVALIDATE_TAGS, '1', this.#tagsKey(), mode, expire, ...list])
+    await this.#state.connection.runScript(REVALIDATE_TAGS, [this.#tagsKey()], [mode, expire, ...list])
   }
 
   /** Nothing to reset: the store keeps no per-request state. */
@@ -100,12 +110,7 @@ export class RedisCacheHandler implements CacheHandler {
     if (unique.length === 0) return states
     const fields = unique.flatMap((tag) => [`s:${tag}`, `x:${tag}`])
     const reply = (await this.#state.connection.send(['HMGET', this.#tagsKey(), ...fields])) as Array<string | null>
-    unique.forEach((tag, index) => {
-      const stale = reply[index * 2]
-      const expired = reply[index * 2 + 1]
-      if (stale == null && expired == null) return
-      states.set(tag, { ...(stale != null && { stale: Number(stale) }), ...(expired != null && { expired: Number(expired) }) })
-    })
+    unique.forEach((tag, index) => addRevalidation(states, tag, reply[index * 2], reply[index * 2 + 1]))
     return states
   }
 
@@ -123,7 +128,7 @@ export class RedisCacheHandler implements CacheHandler {
     const token = this.#state.lockTokens.get(cacheKey)
     if (token === undefined) return
     this.#state.lockTokens.delete(cacheKey)
-    await this.#state.connection.send(['EVAL', UNLOCK, '1', this.#lockKey(cacheKey), token])
+    await this.#state.connection.runScript(UNLOCK, [this.#lockKey(cacheKey)], [token])
   }
 
   /** Closes the Redis client if the store created it (from a `url`); a client passed in stays open. */
@@ -147,6 +152,21 @@ export class RedisCacheHandler implements CacheHandler {
   #lockKey(cacheKey: string): string {
     return `${this.#state.keyPrefix}lock:${cacheKey}`
   }
+}
+
+/** GET_ENTRY's reply after the frame: each tag, then its `s:` and `x:` fields (nil for none). */
+function tagStates(reply: ReadonlyArray<Buffer | null>): Map<string, TagRevalidation> {
+  const states = new Map<string, TagRevalidation>()
+  for (let index = 1; index + 2 < reply.length; index += 3) {
+    addRevalidation(states, reply[index]!.toString(), reply[index + 1]?.toString(), reply[index + 2]?.toString())
+  }
+  return states
+}
+
+/** Records a tag's `s:` and `x:` fields (milliseconds as text), if it has either. */
+function addRevalidation(states: Map<string, TagRevalidation>, tag: string, stale: string | null | undefined, expired: string | null | undefined): void {
+  if (stale == null && expired == null) return
+  states.set(tag, { ...(stale != null && { stale: Number(stale) }), ...(expired != null && { expired: Number(expired) }) })
 }
 
 /** An entry's tags: those it was set with, a fetch value's own, and a response's tags header. */

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { routeHandlersError } from '../../errors.ts'
 import type { RedisClientLike, RedisCommandOptions } from './redis-client.ts'
+import type { RedisScript } from './redis-scripts.ts'
 
 /** node-redis's RESP type code for bulk strings (`RESP_TYPES.BLOB_STRING`, the byte `$`). */
 const BLOB_STRING = 36
@@ -50,9 +51,19 @@ export class RedisConnection {
     return this.#send(args, { timeout: this.#options.commandTimeoutMs })
   }
 
-  /** Sends a command; bulk-string replies come back as Buffers (binary-safe). */
-  sendForBuffers(args: ReadonlyArray<string | Buffer>): Promise<unknown> {
-    return this.#send(args, { timeout: this.#options.commandTimeoutMs, typeMapping: BUFFER_REPLIES })
+  /**
+   * Runs a script by its SHA-1; when Redis does not have it (first use, a restart, `SCRIPT
+   * FLUSH`), by its source, which Redis then keeps. `forBuffers`: bulk strings come back as Buffers (binary-safe).
+   */
+  async runScript(script: RedisScript, keys: readonly string[], args: ReadonlyArray<string | Buffer>, forBuffers = false): Promise<unknown> {
+    const options: RedisCommandOptions = forBuffers ? { timeout: this.#options.commandTimeoutMs, typeMapping: BUFFER_REPLIES } : { timeout: this.#options.commandTimeoutMs }
+    const rest = [String(keys.length), ...keys, ...args]
+    try {
+      return await this.#send(['EVALSHA', script.sha, ...rest], options)
+    } catch (error) {
+      if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error
+      return this.#send(['EVAL', script.source, ...rest], options)
+    }
   }
 
   /**
@@ -71,7 +82,7 @@ export class RedisConnection {
       return await this.client.sendCommand(args, options)
     } catch (error) {
       // A reply Redis sent (WRONGTYPE, a script error) is a bug to see as it is, not an outage.
-      if (error instanceof Error && error.constructor.name === 'ErrorReply') throw error
+      if (isErrorReply(error)) throw error
       throw this.#unavailable(error instanceof Error ? error.message : String(error), error)
     }
   }
@@ -88,6 +99,18 @@ export class RedisConnection {
   #unavailable(reason: string, cause?: unknown): Error {
     return routeHandlersError('RH_ERR_CACHE_REDIS_UNAVAILABLE', [this.#options.label, reason], { cause })
   }
+}
+
+/**
+ * Whether node-redis rejected with a reply from Redis (its `ErrorReply`, or a subclass: Redis 6+
+ * replies come as `SimpleError`), found by name since this package does not import `redis`.
+ */
+function isErrorReply(error: unknown): boolean {
+  if (!(error instanceof Error)) return false
+  for (let prototype = Object.getPrototypeOf(error) as object | null; prototype && prototype !== Error.prototype; prototype = Object.getPrototypeOf(prototype) as object | null) {
+    if ((prototype as { constructor?: { name?: string } }).constructor?.name === 'ErrorReply') return true
+  }
+  return false
 }
 
 /** Resolves on the client's next `ready` event, then stops listening. */
