@@ -189,6 +189,11 @@ const errorTable = {
     status: 400,
     message: (pathname: string) => `The path "${pathname}" contains malformed percent-encoding.`,
   },
+  RH_ERR_PATH_DOT_SEGMENT: {
+    status: 400,
+    message: (pathname: string) =>
+      `The path "${pathname}" has a "." or ".." segment where a route file takes a param. Clients resolve those before sending (a URL parser turns "/a/../b" into "/b"); a param of ".." would let a handler build a path outside the one that was routed.`,
+  },
   RH_ERR_PATH_PARAM_TOO_LONG: {
     status: 414,
     message: (name: string, limit: number) => `The path's "${name}" segment is longer than maxParamLength (${limit} characters).`,

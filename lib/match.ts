@@ -123,12 +123,14 @@ function toMatch(route: RouteEntry, pieces: Pieces, captures: Capture[], pathnam
   // Inheriting nothing: a folder named [__proto__] or [constructor] is just a key.
   const params = emptyParams()
   let malformed = false
+  let dotted = false
   let tooLong: string | undefined
   for (const { name, start, end, many } of captures) {
     const values: string[] = []
     for (let index = start; index < end; index++) {
       const value = pieces.decoded(index)
       malformed ||= value === null
+      dotted ||= value === '.' || value === '..'
       values.push(value ?? '')
     }
     // Measured decoded, as find-my-way measures Fastify's own params.
@@ -136,6 +138,10 @@ function toMatch(route: RouteEntry, pieces: Pieces, captures: Capture[], pathnam
     params[name] = many ? values : values[0]!
   }
   if (malformed) return { route, params, pathname, error: routeHandlersError('RH_ERR_PATH_ENCODING', [pathname]) }
+  // Raw or encoded (`%2E%2E`): a URL parser would resolve it, so no client that parses its URLs
+  // sends one, and a handler joining params into a file path or an upstream URL would leave the
+  // path it was routed under.
+  if (dotted) return { route, params, pathname, error: routeHandlersError('RH_ERR_PATH_DOT_SEGMENT', [pathname]) }
   if (tooLong !== undefined) return { route, params, pathname, error: routeHandlersError('RH_ERR_PATH_PARAM_TOO_LONG', [tooLong, maxParamLength]) }
   return { route, params, pathname }
 }

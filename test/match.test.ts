@@ -101,8 +101,16 @@ describe('decoding', () => {
   })
 
   test('encoded dots and slashes never reach another route', () => {
-    assert.equal(matchRoute(tree, '/items/%2E%2E')?.params.slug, '..')
     assert.equal(matchRoute(tree, '/items%2F..%2Fcaf%C3%A9'), null)
+  })
+
+  test('a "." or ".." segment where a param would take it, raw or encoded, is a 400', () => {
+    for (const path of ['/items/..', '/items/.', '/items/%2E%2E', '/items/%2e', '/items/.%2E', '/files/a/../b', '/files/%2e%2e']) {
+      const match = matchRoute(tree, path)
+      assert.equal(match?.error?.code, 'RH_ERR_PATH_DOT_SEGMENT', path)
+      assert.equal(match?.error?.status, 400)
+    }
+    for (const path of ['/items/...', '/items/..a', '/items/%2E%2E%2E']) assert.equal(matchRoute(tree, path)?.error, undefined, path)
   })
 })
 

@@ -170,6 +170,15 @@ export function runSocketBehaviour(name: string, start: () => Promise<SocketTarg
       await stillServing()
     })
 
+    test('a "." or ".." segment a param would take, raw or encoded → 400, never the handler (a proxy joining params would leave its prefix)', async () => {
+      for (const path of ['/conventions/files/x/../../items/secret', '/conventions/files/%2E%2E', '/next-apis/params/a/b/./c', '/items/..']) {
+        const answer = await rawRequest(target.port, `GET ${target.prefix}${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`)
+        assert.match(answer, /^HTTP\/1\.1 400 /, `${path} → ${answer.slice(0, 120)}`)
+      }
+      const fine = await rawRequest(target.port, `GET ${target.prefix}/conventions/files/x/..a/b HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`)
+      assert.match(fine, /^HTTP\/1\.1 200 [^]*"path":\["x","..a","b"\]/)
+    })
+
     test('fuzz: thousands of random paths and headers get well-formed answers from routes in the table', async () => {
       const random = seededRandom(20261124)
       const privateMarker = '"route":"_private"'
