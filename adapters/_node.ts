@@ -228,11 +228,14 @@ export async function sendResponse(res: ServerResponse, response: Response, logg
     }
     const known = knownBody(response)
     if (known !== undefined) {
-      // new Response(string), undici's Response.json(): what the body was made from, no stream to read.
-      if (!res.hasHeader('content-length')) res.setHeader('content-length', typeof known === 'string' ? Buffer.byteLength(known) : known.byteLength)
+      // new Response(string), undici's Response.json(): what the body was made from, no stream to
+      // read. Its length is known: a handler's own Content-Length that says otherwise would cut
+      // the body short, or leave the client waiting for bytes that never come.
+      res.setHeader('content-length', typeof known === 'string' ? Buffer.byteLength(known) : known.byteLength)
       return void res.writeHead(res.statusCode).end(known)
     }
-    if (response.body === null) return void res.writeHead(res.statusCode).end()
+    // Without writeHead() first, so Node sends `Content-Length: 0` rather than an empty chunked body.
+    if (response.body === null) return void res.end()
   } catch (error) {
     void response.body?.cancel().catch(() => {})
     throw undo(error)

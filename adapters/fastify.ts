@@ -220,7 +220,7 @@ function sendToReply(reply: FastifyReply, response: Response): FastifyReply | Pr
     }
     // Untyped text goes out as bytes (Fastify would call a string text/plain).
     const text = pendingJsonText(response)!
-    return typedPairs ? sendText(reply, text) : reply.send(Buffer.from(text))
+    return typedPairs ? sendText(reply, text) : sendUntyped(reply, Buffer.from(text))
   }
   if (response.statusText) reply.raw.statusMessage = response.statusText
   let typed = false
@@ -231,15 +231,22 @@ function sendToReply(reply: FastifyReply, response: Response): FastifyReply | Pr
   }
   for (const cookie of response.headers.getSetCookie()) reply.header('set-cookie', cookie)
   const json = pendingJsonText(response)
-  if (json !== undefined) return typed ? sendText(reply, json) : reply.send(Buffer.from(json))
+  if (json !== undefined) return typed ? sendText(reply, json) : sendUntyped(reply, Buffer.from(json))
   // new Response(string), undici's Response.json(): sent as what the body was made from.
   const known = knownBody(response)
   if (known !== undefined) {
     if (typeof known === 'string' && typed) return sendText(reply, known)
-    return reply.send(typeof known === 'string' ? Buffer.from(known) : Buffer.from(known.buffer, known.byteOffset, known.byteLength))
+    return sendUntyped(reply, typeof known === 'string' ? Buffer.from(known) : Buffer.from(known.buffer, known.byteOffset, known.byteLength))
   }
   if (response.body === null) return reply.send()
   return sendBody(reply, response.body)
+}
+
+// Bytes under whatever type the response has, if any: Fastify types a Buffer as
+// application/octet-stream, which an empty answer (`new Response()` replayed from the cache) must
+// not get, as neither Next.js nor the Express adapter sends one.
+function sendUntyped(reply: FastifyReply, bytes: Buffer): FastifyReply {
+  return bytes.byteLength === 0 ? reply.send() : reply.send(bytes)
 }
 
 /**

@@ -76,6 +76,19 @@ describe('CommonJS in the route graph', () => {
   })
 })
 
+test("a next/* module this package does not provide (next/og) fails the load with what to install, not only Node's \"Cannot find package 'next'\"", async () => {
+  const root = tempRouteFolder({
+    'app/og/route.ts': "import { ImageResponse } from 'next/og'\nexport function GET() { return new ImageResponse(null as never) }\n",
+    'app/cjs/route.cjs': "const { ImageResponse } = require('next/og')\nexports.GET = () => new ImageResponse(null)\n",
+  })
+  await assert.rejects(createRouteHandlers({ dir: join(root, 'app'), logger: quiet }).ready(), (error: Error) => {
+    for (const cause of (error.cause as AggregateError).errors) {
+      assert.match(String((cause as Error).message), /Cannot find (package|module) 'next(\/og)?'[^]*next\/server, next\/headers, next\/navigation and next\/cache[^]*@vercel\/og/)
+    }
+    return true
+  })
+})
+
 test('stack traces from a TypeScript route name the lines the user wrote', async () => {
   const dir = tempRouteFolder({
     'boom/route.ts': [

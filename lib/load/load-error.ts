@@ -2,6 +2,12 @@ import { fileURLToPath } from 'node:url'
 
 const NOT_FOUND = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND'])
 
+// A `next/*` module this package does not provide (`next/og`, `next/font/google`), with no `next`
+// installed: Node names the package `next`, which reads as if none of `next/*` were provided.
+const NEXT_MISSING = /Cannot find (?:package|module) 'next(?:\/[^']*)?'/
+const NEXT_HINT =
+  'route-handlers provides next/server, next/headers, next/navigation and next/cache; other next/* modules (next/og, next/font, …) come from the packages that implement them (@vercel/og for ImageResponse) or from installing next.'
+
 interface EsbuildMessage {
   text: string
   location: { file: string; line: number; column: number } | null
@@ -17,7 +23,7 @@ export function describeLoadError(error: unknown, file: string): string {
   const first = Array.isArray(esbuildErrors) ? esbuildErrors[0] : undefined
   if (first?.location) return `${first.location.file}:${first.location.line}:${first.location.column + 1}: ${first.text}`
   // Node's message for an import that does not resolve names the importing file already.
-  if (NOT_FOUND.has((error as { code?: string }).code ?? '')) return error.message
+  if (NOT_FOUND.has((error as { code?: string }).code ?? '')) return NEXT_MISSING.test(error.message) ? `${error.message}\n${NEXT_HINT}` : error.message
   const location = syntaxErrorLocation(error) ?? stackLocation(error, file)
   return location ? `${location}: ${error.message}` : error.message
 }

@@ -62,6 +62,11 @@ export function runCacheBehaviour(name: string, start: StartTarget, prefix = '')
         assert.equal(binary.headers.get('content-type'), 'application/octet-stream')
         assert.equal(cacheState(text), round === 0 ? 'MISS' : 'HIT')
         assert.equal(cacheState(binary), round === 0 ? 'MISS' : 'HIT')
+        const empty = await send('/replay/empty')
+        assert.equal(empty.status, 200)
+        assert.equal(await empty.text(), '')
+        assert.equal(empty.headers.get('content-type'), null, 'no type where the handler set none (Fastify would say octet-stream)')
+        assert.equal(cacheState(empty), round === 0 ? 'MISS' : 'HIT')
       }
     })
 

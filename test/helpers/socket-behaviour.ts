@@ -170,6 +170,25 @@ export function runSocketBehaviour(name: string, start: () => Promise<SocketTarg
       await stillServing()
     })
 
+    test('empty answers (405, redirect(), 204) go out with Content-Length: 0 or none, never an empty chunked body', async () => {
+      for (const [method, path] of [['PATCH', '/dispatch/only-get'], ['GET', '/dispatch/redirects?kind=redirect'], ['OPTIONS', '/dispatch/only-get']]) {
+        const answer = await rawRequest(target.port, `${method} ${target.prefix}${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`)
+        const head = answer.slice(0, answer.indexOf('\r\n\r\n')).toLowerCase()
+        assert.doesNotMatch(head, /transfer-encoding/, `${method} ${path}: ${head}`)
+        assert.equal(answer.slice(answer.indexOf('\r\n\r\n') + 4), '')
+        if (!/^http\/1\.1 204/.test(head)) assert.match(head, /\r\ncontent-length: 0(\r\n|$)/, `${method} ${path}: ${head}`)
+      }
+    })
+
+    test("a handler's Content-Length that is not its body's: the body's real length goes out, whole", async () => {
+      for (const claim of ['5', '500']) {
+        const answer = await rawRequest(target.port, `GET ${target.prefix}/dispatch/wrong-length?claim=${claim} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`)
+        assert.match(answer, /^HTTP\/1\.1 200 /)
+        assert.match(answer.toLowerCase(), /\r\ncontent-length: 11\r\n/)
+        assert.equal(answer.slice(answer.indexOf('\r\n\r\n') + 4), 'hello world')
+      }
+    })
+
     test('a "." or ".." segment a param would take, raw or encoded → 400, never the handler (a proxy joining params would leave its prefix)', async () => {
       for (const path of ['/conventions/files/x/../../items/secret', '/conventions/files/%2E%2E', '/next-apis/params/a/b/./c', '/items/..']) {
         const answer = await rawRequest(target.port, `GET ${target.prefix}${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`)
