@@ -11,13 +11,13 @@ import { routeHandlersError } from '../lib/errors.ts'
 import { knownBody } from '../lib/known-body.ts'
 import { hasOnlyJsonContentType, pendingHeaderPairs, pendingJsonText } from '../lib/next/next-response.ts'
 import { createRouteHandlers } from '../lib/router.ts'
+import { hasTrailingSlash, slashlessTarget } from '../lib/trailing-slash.ts'
 import type { Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from '../lib/types.ts'
 import { responseFailure, sendsAtOnce, startBody, toNextRequest } from './_node.ts'
 import { originForm, requestUrl } from './_request-url.ts'
 import { readerStream } from './_reader-stream.ts'
 import { registerFallback } from './_fastify-fallback.ts'
 import { watchPluginTimeout } from './_fastify-plugin-timeout.ts'
-import { slashlessTarget } from './_fastify-paths.ts'
 import { registerRouteFiles } from './_fastify-routes.ts'
 
 export interface FastifyRouteHandlersOptions extends Omit<RouteHandlersOptions, 'basePath' | 'logger'> {
@@ -110,7 +110,8 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     const client = { protocol: request.protocol, host: request.host, ip: () => request.ip }
     const body = request.body instanceof Readable ? request.body : request.raw
     const nextRequest = toNextRequest(request.raw, reply.raw, client, request.originalUrl, basePath, routes.bodyLimits, body)
-    const response = routes.respond(nextRequest, { basePath, match })
+    // Here with `/x/` only when the app folds it onto `/x` (ignoreTrailingSlash): answered as `/x`.
+    const response = routes.respond(nextRequest, { basePath, match, trailingSlash: 'answer' })
     if (response instanceof Promise) {
       response.then(
         (answered) => sendAnswer(reply, answered),
@@ -137,10 +138,6 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     // 414 for a param over maxParamLength); the others get the core's (405, or that 414).
     return !(registered.get(match.route)?.includes(method) ?? false)
   })
-}
-
-function hasTrailingSlash(pathname: string): boolean {
-  return pathname.length > 1 && pathname.endsWith('/')
 }
 
 // To the target the client sent, so a URL the app rewrote is redirected to the client's own

@@ -179,4 +179,10 @@ export interface HandleOptions {
   basePath?: string
   /** A result of `match()` for this request's path, so the path is not matched twice. */
   match?: RouteMatch
+  /**
+   * A request for `/x/` that a route file takes: `'redirect'` (the default) answers `308` to `/x`
+   * as Next.js does; `'answer'` runs the file's handler, for a host that folds `/x/` onto `/x`
+   * itself (Fastify's `ignoreTrailingSlash`).
+   */
+  trailingSlash?: 'redirect' | 'answer'
 }

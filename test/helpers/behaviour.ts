@@ -45,10 +45,17 @@ export function runBehaviour(name: string, start: () => Promise<Target>): void {
         assert.deepEqual(await json(response), { data: [{ id: 1, name: 'Widget' }] })
       })
 
-      test('one trailing slash is tolerated (Fastify redirects it to /items first, as Next.js does)', async () => {
-        const response = await send('/items/', { redirect: 'follow' })
-        assert.equal(response.status, 200)
-        assert.deepEqual(await json(response), { data: [{ id: 1, name: 'Widget' }] })
+      test('/x/ answers 308 to /x, the query kept, as Next.js does (trailingSlash: false); the handler never sees the slash', async () => {
+        for (const [path, location] of [['/items/', '/items'], ['/items/?q=1', '/items?q=1'], ['/conventions/files/a/b/', '/conventions/files/a/b']]) {
+          const response = await send(path!, { redirect: 'manual' })
+          assert.equal(response.status, 308, path)
+          assert.equal(response.headers.get('location'), `${target.prefix}${location}`)
+          assert.equal(response.headers.get('refresh'), `0;url=${target.prefix}${location}`)
+          await response.body?.cancel()
+        }
+        const post = await send('/echo/', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' }, redirect: 'manual' })
+        assert.equal(post.status, 308, 'whatever the method (308 keeps it and the body)')
+        await post.body?.cancel()
       })
 
       test('[slug] with awaited params (Next 15/16), decoded', async () => {
