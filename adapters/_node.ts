@@ -234,8 +234,17 @@ export async function sendResponse(res: ServerResponse, response: Response, logg
       res.setHeader('content-length', typeof known === 'string' ? Buffer.byteLength(known) : known.byteLength)
       return void res.writeHead(res.statusCode).end(known)
     }
-    // Without writeHead() first, so Node sends `Content-Length: 0` rather than an empty chunked body.
-    if (response.body === null) return void res.end()
+    if (response.body === null) {
+      // No body: a handler's Content-Length would have the client wait for bytes that never come.
+      // A HEAD answer and a 304 keep it (the length of what a GET would send); a 204 has none.
+      // (Removing the header otherwise would make Node send an empty chunked body.)
+      if (res.hasHeader('content-length') && res.req.method !== 'HEAD' && res.statusCode !== 304) {
+        if (res.statusCode === 204) res.removeHeader('content-length')
+        else res.setHeader('content-length', 0)
+      }
+      // Without writeHead() first, so Node sends `Content-Length: 0` rather than an empty chunked body.
+      return void res.end()
+    }
   } catch (error) {
     void response.body?.cancel().catch(() => {})
     throw undo(error)
@@ -256,9 +265,15 @@ async function pipeBody(
     reader = body.getReader()
     const start = await startBody(reader)
     if (start.complete) {
-      if (!res.hasHeader('content-length')) res.setHeader('content-length', start.bytes.byteLength)
+      // Known now: a Content-Length of the handler's own that says otherwise would desynchronize
+      // the connection (see sendResponse).
+      res.setHeader('content-length', start.bytes.byteLength)
       return void res.writeHead(res.statusCode).end(start.bytes)
     }
+    // A streamed body under the handler's Content-Length: one that turns out wrong fails the
+    // response (the connection is closed, the error logged) rather than leaving the client reading
+    // the next answer as this one's rest, or waiting for bytes that never come.
+    if (res.hasHeader('content-length')) res.strictContentLength = true
     res.writeHead(res.statusCode)
     for (const chunk of start.chunks) await write(res, chunk)
     let chunk = await start.next

@@ -130,7 +130,7 @@ function toMatch(route: RouteEntry, pieces: Pieces, captures: Capture[], pathnam
     for (let index = start; index < end; index++) {
       const value = pieces.decoded(index)
       malformed ||= value === null
-      dotted ||= value === '.' || value === '..'
+      dotted ||= value !== null && hasDotSegment(value)
       values.push(value ?? '')
     }
     // Measured decoded, as find-my-way measures Fastify's own params.
@@ -138,9 +138,9 @@ function toMatch(route: RouteEntry, pieces: Pieces, captures: Capture[], pathnam
     params[name] = many ? values : values[0]!
   }
   if (malformed) return { route, params, pathname, error: routeHandlersError('RH_ERR_PATH_ENCODING', [pathname]) }
-  // Raw or encoded (`%2E%2E`): a URL parser would resolve it, so no client that parses its URLs
-  // sends one, and a handler joining params into a file path or an upstream URL would leave the
-  // path it was routed under.
+  // Raw or encoded (`%2E%2E`, `..%2F..`, `..\..`): a URL parser would resolve it, so no client
+  // that parses its URLs sends one, and a handler joining params into a file path or an upstream
+  // URL would leave the path it was routed under.
   if (dotted) return { route, params, pathname, error: routeHandlersError('RH_ERR_PATH_DOT_SEGMENT', [pathname]) }
   if (tooLong !== undefined) return { route, params, pathname, error: routeHandlersError('RH_ERR_PATH_PARAM_TOO_LONG', [tooLong, maxParamLength]) }
   return { route, params, pathname }
@@ -152,4 +152,13 @@ function tryDecode(raw: string): string | null {
   } catch {
     return null
   }
+}
+
+// A decoded param that is, or holds, a `.` or `..` path segment: `%2F` and `%5C` decode to the
+// separators a file path or a URL built from the param would split at (`..%2F..%2Fadmin`), and a
+// URL parser reads `\` as `/`.
+function hasDotSegment(value: string): boolean {
+  if (!value.includes('.')) return false
+  for (const piece of value.split(/[/\\]/)) if (piece === '.' || piece === '..') return true
+  return false
 }

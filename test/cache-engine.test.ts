@@ -106,6 +106,64 @@ describe('cache engine', () => {
     }
   })
 
+  test('getWithTagRevalidations: used with tagRevalidations and the get() of the same class; its tag state is the one judged', async () => {
+    // A store reading the entry and its tags' state together, where the state it reports is its own.
+    class TogetherStore extends MemoryCacheHandler {
+      reads = { together: 0, apart: 0 }
+      reported = new Map<string, { expired?: number; stale?: number }>()
+      async getWithTagRevalidations(key: string) {
+        this.reads.together++
+        const entry = await super.get(key)
+        return entry ? { entry, tagRevalidations: this.reported } : null
+      }
+      override async get(key: string) {
+        this.reads.apart++
+        return super.get(key)
+      }
+      override async tagRevalidations() {
+        return this.reported
+      }
+    }
+    const store = new TogetherStore(CONTEXT)
+    const cache = new IncrementalCache({ store, logger: quiet, timeoutMs: 1000 })
+    await cache.setRoute('/a', routeValue('a'), { revalidate: false, expire: undefined }, ['t'])
+    assert.ok(await cache.getRoute('/a', { tags: ['t'], revalidate: false }))
+    store.reported.set('t', { expired: Date.now() + 1 })
+    await sleep(5)
+    assert.equal(await cache.getRoute('/a', { tags: ['t'], revalidate: false }), null, 'the state read with the entry expires it')
+    assert.deepEqual(store.reads, { together: 2, apart: 0 })
+
+    // A subclass overriding get() (a layer of its own) is read through its get().
+    class Layered extends TogetherStore {
+      override async get(key: string) {
+        this.reads.apart++
+        return null
+      }
+    }
+    const layered = new Layered(CONTEXT)
+    const layeredCache = new IncrementalCache({ store: layered, logger: quiet, timeoutMs: 1000 })
+    await layeredCache.setRoute('/a', routeValue('a'), { revalidate: false, expire: undefined }, [])
+    assert.equal(await layeredCache.getRoute('/a', { tags: [], revalidate: false }), null)
+    assert.deepEqual(layered.reads, { together: 0, apart: 1 })
+
+    // Without tagRevalidations the tag state is this process's, which the store's answer lacks.
+    const bare = new MemoryCacheHandler(CONTEXT)
+    const getOnly: CacheHandler = {
+      get: (key) => bare.get(key),
+      set: (key, value) => bare.set(key, value),
+      revalidateTag: (tags) => bare.revalidateTag(tags),
+      getWithTagRevalidations: async (key) => {
+        const entry = await bare.get(key)
+        return entry ? { entry, tagRevalidations: new Map() } : null
+      },
+    }
+    const localCache = new IncrementalCache({ store: getOnly, logger: quiet, timeoutMs: 1000 })
+    await localCache.setRoute('/a', routeValue('a'), { revalidate: false, expire: undefined }, ['t'])
+    await sleep(2)
+    await localCache.revalidate([{ tag: 't' }])
+    assert.equal(await localCache.getRoute('/a', { tags: ['t'], revalidate: false }), null, "this process's revalidation counts")
+  })
+
   test('an unknown profile throws Next.js\'s error', async () => {
     const cache = createIncrementalCache(undefined, quiet)
     await assert.rejects(cache.revalidate([{ tag: 't', profile: 'fortnight' }]), /Invalid profile provided "fortnight"/)

@@ -105,12 +105,15 @@ describe('decoding', () => {
   })
 
   test('a "." or ".." segment where a param would take it, raw or encoded, is a 400', () => {
-    for (const path of ['/items/..', '/items/.', '/items/%2E%2E', '/items/%2e', '/items/.%2E', '/files/a/../b', '/files/%2e%2e']) {
+    const paths = ['/items/..', '/items/.', '/items/%2E%2E', '/items/%2e', '/items/.%2E', '/files/a/../b', '/files/%2e%2e']
+    // Hidden behind a separator the split does not see: `%2F` (a param may hold a slash), `%5C`, `\`.
+    paths.push('/items/..%2F..%2Fadmin', '/items/a%2F..', '/items/..%5Cadmin', '/items/..\\admin', '/files/x/.%2Fy')
+    for (const path of paths) {
       const match = matchRoute(tree, path)
       assert.equal(match?.error?.code, 'RH_ERR_PATH_DOT_SEGMENT', path)
       assert.equal(match?.error?.status, 400)
     }
-    for (const path of ['/items/...', '/items/..a', '/items/%2E%2E%2E']) assert.equal(matchRoute(tree, path)?.error, undefined, path)
+    for (const path of ['/items/...', '/items/..a', '/items/%2E%2E%2E', '/items/v1.2.3', '/items/a%2Fb.c', '/items/.hidden']) assert.equal(matchRoute(tree, path)?.error, undefined, path)
   })
 })
 

@@ -172,11 +172,40 @@ describe('redis store: two instances on one Redis', () => {
   test('scripts go by their SHA-1, and are sent again after Redis forgot them (SCRIPT FLUSH, a restart)', async () => {
     const [a, b] = [instance('flush:'), instance('flush:')]
     await a.set('k', routeValue(Buffer.from('v')), routeSet(3600, ['t']))
+    const calls = async (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(String(await inspector.sendCommand(['INFO', 'commandstats'])))?.[1] ?? 0)
+    const [evals, evalshas] = [await calls('eval'), await calls('evalsha')]
+    for (let read = 0; read < 5; read++) assert.notEqual(await b.get('k', routeGet()), null)
+    assert.equal(await calls('eval'), evals, 'the source is not sent again while Redis has it')
+    assert.equal(await calls('evalsha'), evalshas + 5, 'one command per read')
     await inspector.sendCommand(['SCRIPT', 'FLUSH'])
     assert.deepEqual(((await b.get('k', routeGet()))?.value as CachedRouteValue).body, Buffer.from('v'))
     await inspector.sendCommand(['SCRIPT', 'FLUSH'])
     await b.revalidateTag('t')
     assert.equal(await a.get('k', routeGet()), null)
+  })
+
+  test('a Redis that takes a command and never answers (frozen): the call fails after commandTimeoutMs, and works again after', async () => {
+    const store = redisCache({ url: server.url }, { keyPrefix: 'frozen:', commandTimeoutMs: 200 })
+    stores.push(store)
+    await store.set('k', routeValue(Buffer.from('v')), routeSet(3600))
+    server.freeze()
+    try {
+      await assert.rejects(store.get('k', routeGet()), (error: unknown) => assertUnavailable(error) && /no answer within 200 ms/.test((error as Error).message))
+    } finally {
+      server.thaw()
+    }
+    assert.notEqual(await store.get('k', routeGet()), null)
+  })
+
+  test('an error reply meaning Redis cannot serve now (READONLY: a replica) counts as unavailable', async () => {
+    const store = instance('readonly:')
+    await inspector.sendCommand(['REPLICAOF', '127.0.0.1', '1'])
+    try {
+      await assert.rejects(store.set('k', routeValue(Buffer.from('v')), routeSet(3600)), (error: unknown) => assertUnavailable(error) && /READONLY/.test((error as Error).message))
+    } finally {
+      await inspector.sendCommand(['REPLICAOF', 'NO', 'ONE'])
+    }
+    await store.set('k', routeValue(Buffer.from('v')), routeSet(3600))
   })
 
   test('an error Redis answers (a key of the wrong type) is passed on as it is, not as an outage', async () => {

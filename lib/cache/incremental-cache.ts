@@ -77,9 +77,11 @@ export class IncrementalCache {
   readonly #entryTags = new WeakMap<CachedRouteValue, string[]>()
   // Work that outlives its request (a regeneration, a refresh), for settled().
   readonly #background = new Set<Promise<void>>()
+  readonly #readsTogether: boolean
 
   constructor(options: IncrementalCacheOptions) {
     this.store = options.store
+    this.#readsTogether = readsEntryAndTagsTogether(options.store)
     // The built-in memory store cannot hang: its calls need no timer.
     this.#guard = new StoreGuard(options.logger, options.timeoutMs, !(options.store instanceof MemoryCacheHandler))
   }
@@ -141,7 +143,7 @@ export class IncrementalCache {
   // The store's entry, with its tags' revalidation state when the store reads both at once.
   async #get(key: string, ctx: GetIncrementalFetchCacheContext | GetIncrementalResponseCacheContext): Promise<FoundEntry | null | Unavailable> {
     const store = this.store
-    if (store.getWithTagRevalidations) return this.#guard.call('get', () => store.getWithTagRevalidations!(key, ctx))
+    if (this.#readsTogether) return this.#guard.call('get', () => store.getWithTagRevalidations!(key, ctx))
     const entry = await this.#guard.call('get', () => store.get(key, ctx))
     if (entry === STORE_UNAVAILABLE) return entry
     // A handler keeping entries in a Map answers `undefined` for a miss (Next's docs example).
@@ -261,4 +263,23 @@ function judged<V>(manifest: ReadonlyMap<string, TagRevalidation>, value: V, las
   if (areTagsExpired(manifest, tags, lastModified)) return null
   const aged = typeof revalidate === 'number' && Date.now() - lastModified > revalidate * 1000
   return { value, lastModified, stale: aged || areTagsStale(manifest, tags, lastModified) }
+}
+
+/**
+ * Whether lookups may use the store's `getWithTagRevalidations`: only beside `tagRevalidations`
+ * (without it, tag state is this process's, which the store's answer would not include), and only
+ * where the `get()` in force is the one of the class that defines it (a subclass overriding
+ * `get()`, to add a layer or a log, would be passed over).
+ */
+function readsEntryAndTagsTogether(store: CacheHandler): boolean {
+  if (typeof store.getWithTagRevalidations !== 'function' || typeof store.tagRevalidations !== 'function') return false
+  return definer(store, 'getWithTagRevalidations') === definer(store, 'get')
+}
+
+// The object (an instance or a prototype) that holds `key` in the store's chain.
+function definer(store: CacheHandler, key: keyof CacheHandler): object | null {
+  for (let holder: object | null = store; holder !== null; holder = Object.getPrototypeOf(holder) as object | null) {
+    if (Object.hasOwn(holder, key)) return holder
+  }
+  return null
 }

@@ -1,7 +1,7 @@
 /**
  * A real `redis-server` for the Redis cache tests: on a free 127.0.0.1 port, no persistence, no
- * config file. `kill()` (SIGKILL, an outage) and `restart()` (same port, empty) drive the outage
- * tests; every server left running is killed when the process exits.
+ * config file. `kill()` (SIGKILL, an outage), `restart()` (same port, empty) and `freeze()` (no
+ * answers on open connections) drive the outage tests; every server left running is killed when the process exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
@@ -14,6 +14,9 @@ export interface RedisServer {
   kill(): Promise<void>
   /** Starts it again on the same port (empty: nothing is persisted). */
   restart(): Promise<void>
+  /** Stops the process (SIGSTOP): connections stay open and commands get no answer, until `thaw()`. */
+  freeze(): void
+  thaw(): void
   /** Stops it for good. */
   stop(): Promise<void>
 }
@@ -42,6 +45,8 @@ export async function startRedisServer(): Promise<RedisServer> {
       await kill()
       child = await launch(port)
     },
+    freeze: () => void child.kill('SIGSTOP'),
+    thaw: () => void child.kill('SIGCONT'),
     stop: kill,
   }
 }

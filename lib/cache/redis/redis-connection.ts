@@ -1,10 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises'
-import { routeHandlersError } from '../../errors.ts'
+import { isRouteHandlersError, routeHandlersError } from '../../errors.ts'
 import type { RedisClientLike, RedisCommandOptions } from './redis-client.ts'
 import type { RedisScript } from './redis-scripts.ts'
 
 /** node-redis's RESP type code for bulk strings (`RESP_TYPES.BLOB_STRING`, the byte `$`). */
 const BLOB_STRING = 36
+/** Error replies that mean Redis cannot serve for now, rather than that the command is wrong. */
+const TRANSIENT_REPLY = /^(?:LOADING|BUSY|READONLY|MASTERDOWN|OOM|TRYAGAIN|CLUSTERDOWN|NOREPLICAS|MISCONF)\b/
 /** Bulk strings as Buffers, so entry bodies come back byte for byte. */
 const BUFFER_REPLIES = { [BLOB_STRING]: Buffer }
 
@@ -78,12 +80,22 @@ export class RedisConnection {
   async #send(args: ReadonlyArray<string | Buffer>, options: RedisCommandOptions): Promise<unknown> {
     if (!this.client.isReady) await this.#waitForFirstConnection()
     if (!this.client.isReady) throw this.#unavailable('not connected (it is down or reconnecting)')
+    // node-redis's `timeout` covers a command until it is written: one Redis has but does not
+    // answer (a frozen server) would wait for as long as the connection lives.
+    let timer: NodeJS.Timeout | undefined
+    const unanswered = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(this.#unavailable(`no answer within ${this.#options.commandTimeoutMs} ms`)), this.#options.commandTimeoutMs)
+    })
     try {
-      return await this.client.sendCommand(args, options)
+      return await Promise.race([this.client.sendCommand(args, options), unanswered])
     } catch (error) {
-      // A reply Redis sent (WRONGTYPE, a script error) is a bug to see as it is, not an outage.
-      if (isErrorReply(error)) throw error
+      if (isRouteHandlersError(error)) throw error
+      // A reply Redis sent (WRONGTYPE, a script error) is a bug to see as it is, not an outage;
+      // one saying Redis cannot serve now (loading, busy, a read-only replica, out of memory) is one.
+      if (isErrorReply(error) && !TRANSIENT_REPLY.test(error.message)) throw error
       throw this.#unavailable(error instanceof Error ? error.message : String(error), error)
+    } finally {
+      clearTimeout(timer)
     }
   }
 
@@ -105,7 +117,7 @@ export class RedisConnection {
  * Whether node-redis rejected with a reply from Redis (its `ErrorReply`, or a subclass: Redis 6+
  * replies come as `SimpleError`), found by name since this package does not import `redis`.
  */
-function isErrorReply(error: unknown): boolean {
+function isErrorReply(error: unknown): error is Error {
   if (!(error instanceof Error)) return false
   for (let prototype = Object.getPrototypeOf(error) as object | null; prototype && prototype !== Error.prototype; prototype = Object.getPrototypeOf(prototype) as object | null) {
     if ((prototype as { constructor?: { name?: string } }).constructor?.name === 'ErrorReply') return true
