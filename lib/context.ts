@@ -113,12 +113,12 @@ function turnOffUnlessNeeded(): void {
   if ((requestStorage as { enabled?: boolean }).enabled === true) requestStorage.disable()
 }
 
-/** Runs `call` with `store` as the current request store, when anything can read it. */
-export function withRequestStore<T>(store: RequestStore, call: () => T): T {
-  if (storeOn()) return requestStorage.run(store, call)
+/** Runs `call(...args)` with `store` as the current request store, when anything can read it. */
+export function withRequestStore<A extends unknown[], T>(store: RequestStore, call: (...args: A) => T, ...args: A): T {
+  if (storeOn()) return requestStorage.run(store, call, ...args)
   storeUse.callsRunning++
   try {
-    return call()
+    return call(...args)
   } finally {
     storeUse.callsRunning--
   }

@@ -45,37 +45,60 @@ export function dispatch(
   let result: unknown
   let thenable: boolean
   try {
-    result = withRequestStore(store, () => handler(handlerRequest, { params: routeParams(params) }))
+    result = withRequestStore(store, handler, handlerRequest, { params: routeParams(params) })
     // Inside: a result whose `then` getter throws is the handler's failure, and the request leaves.
     thenable = isThenable(result)
   } catch (error) {
-    return settle(store, () => controlFlowResponse(error, store, route, method))
+    return settleFailure(store, error)
   }
+  // No closures per request on the synchronous path; an async handler's reactions take the store.
   if (thenable) {
     return Promise.resolve(result).then(
-      (value) => settle(store, () => finishResponse(value, route, method, store)),
-      (error: unknown) => settle(store, () => controlFlowResponse(error, store, route, method)),
+      (value) => settleResult(store, value),
+      (error: unknown) => settleFailure(store, error),
     )
   }
-  return settle(store, () => finishResponse(result, route, method, store))
+  return settleResult(store, result)
 }
 
 /**
- * Once the handler has settled: its response (`respond` throws for a handler's own exception), the
+ * Once the handler has returned: its response (this throws for a result that is not one), the
  * request handed over, then `revalidateTag()`/`revalidatePath()` applied before the response is
  * sent (Next's executeRevalidates) and `after()` callbacks tied to the response's end.
  */
-function settle(store: RequestStore, respond: () => Response): MaybePromise<Response> {
+function settleResult(store: RequestStore, result: unknown): MaybePromise<Response> {
   let response: Response
   try {
-    response = respond()
+    response = finishResponse(result, store.route!, store.request.method, store)
   } finally {
-    leaveRequest(store)
-    store.handedOver = true
+    leave(store)
   }
-  const handOver = () => (store.after ? store.after.handOver(response) : response)
-  if (store.pendingRevalidations) return store.handlers.cache.revalidate(store.pendingRevalidations).then(handOver)
-  return handOver()
+  return handOver(store, response)
+}
+
+/** Once the handler has thrown: `redirect()`/`notFound()` as responses, anything else rethrown. */
+function settleFailure(store: RequestStore, error: unknown): MaybePromise<Response> {
+  let response: Response
+  try {
+    response = controlFlowResponse(error, store, store.route!, store.request.method)
+  } finally {
+    leave(store)
+  }
+  return handOver(store, response)
+}
+
+function leave(store: RequestStore): void {
+  leaveRequest(store)
+  store.handedOver = true
+}
+
+function handOver(store: RequestStore, response: Response): MaybePromise<Response> {
+  if (store.pendingRevalidations) return store.handlers.cache.revalidate(store.pendingRevalidations).then(() => afterQueued(store, response))
+  return afterQueued(store, response)
+}
+
+function afterQueued(store: RequestStore, response: Response): Response {
+  return store.after ? store.after.handOver(response) : response
 }
 
 /**

@@ -50,7 +50,7 @@ export function unstable_cache<T extends (...args: never[]) => Promise<unknown>>
     const fetchUrl = `unstable_cache ${pathname}${pathname.length ? ' ' : ''}${cb.name ? ` ${cb.name}` : cacheKey}`
     lowerRevalidate(store?.generation, revalidate)
     collectTags(store?.generation, tags)
-    const run = () => (store ? withRequestStore<Promise<unknown>>({ ...store, unit: { type: 'unstable-cache' } }, () => cb(...args)) : cb(...args))
+    const run = () => (store ? withRequestStore<[], Promise<unknown>>({ ...store, unit: { type: 'unstable-cache' } }, () => cb(...args)) : cb(...args))
     const save = (result: unknown) => saveResult(cache, cacheKey, result, tags, revalidate, fetchUrl)
     // Nested, `force-no-store`, or draft mode (which must neither see nor store published data): uncached.
     if (store?.unit?.type === 'unstable-cache' || store?.route?.config.fetchCache === 'force-no-store' || (store && inDraftMode(store))) return run()
