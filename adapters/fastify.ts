@@ -11,7 +11,7 @@ import { routeHandlersError } from '../lib/errors.ts'
 import { knownBody } from '../lib/known-body.ts'
 import { hasOnlyJsonContentType, pendingHeaderPairs, pendingJsonText } from '../lib/next/next-response.ts'
 import { createRouteHandlers } from '../lib/router.ts'
-import { hasTrailingSlash, slashlessTarget } from '../lib/trailing-slash.ts'
+import { hasTrailingSlash, isMountRootWithSlash, slashlessTarget } from '../lib/trailing-slash.ts'
 import type { Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from '../lib/types.ts'
 import { responseFailure, sendsAtOnce, startBody, toNextRequest } from './_node.ts'
 import { originForm, requestUrl } from './_request-url.ts'
@@ -84,12 +84,14 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     // handler's `request.url` stays the original one). Matching the original instead would run a
     // file the app rewrote the request away from. An invalid request target throws
     // RH_ERR_TARGET_INVALID (400), as building the request would.
-    const pathname = mountRelative(originForm(request.url), basePath)
+    const target = originForm(request.url)
+    const pathname = mountRelative(target, basePath)
     let match: RouteMatch | null = null
     if (pathname !== null) {
       // `/x/` of any route file, whichever route Fastify gave it to (the fallback, a catch-all's
-      // `/x/*`, `items/[slug]`'s `/items/:p0` with an empty param for `/items/`).
-      if (redirectsTrailingSlash && hasTrailingSlash(pathname)) {
+      // `/x/*`, `items/[slug]`'s `/items/:p0` with an empty param for `/items/`); and `/api/`,
+      // which Fastify routes to the prefix's root (`prefixTrailingSlash`).
+      if (redirectsTrailingSlash && (hasTrailingSlash(pathname) || (pathname === '/' && isMountRootWithSlash(pathOf(target), basePath)))) {
         return routes.match(pathname) ? redirectToSlashless(request, reply) : notFound(reply)
       }
       // Fastify decodes before routing (`/%61dmin` reaches `/admin`'s route); the file answers
@@ -189,10 +191,15 @@ function absoluteFormPath(url: string, basePath: string): string | null {
   }
 }
 
+/** The path of an origin-form target (`/x?y` → `/x`). */
+function pathOf(url: string): string {
+  const end = url.search(/[?#]/)
+  return end === -1 ? url : url.slice(0, end)
+}
+
 /** The raw path of an origin-form target (`/x?y`) under the mount prefix, or `null` when it is not under it. */
 function mountRelative(url: string, basePath: string): string | null {
-  const end = url.search(/[?#]/)
-  const path = end === -1 ? url : url.slice(0, end)
+  const path = pathOf(url)
   if (basePath === '') return path
   if (path === basePath) return '/'
   return path.startsWith(`${basePath}/`) ? path.slice(basePath.length) : null

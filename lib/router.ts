@@ -4,7 +4,7 @@ import { AfterWork } from './after-work.ts'
 import { createIncrementalCache } from './cache/cache-options.ts'
 import { setDefaultCache } from './cache/default-cache.ts'
 import { cachesRequest, freshCachedResponse, serveCached } from './cache/cached-get.ts'
-import { hasTrailingSlash, slashlessRedirect } from './trailing-slash.ts'
+import { hasTrailingSlash, isMountRootWithSlash, slashlessRedirect } from './trailing-slash.ts'
 import { patchFetch } from './cache/patch-fetch.ts'
 import { useRequestStore, type HandlersContext } from './context.ts'
 import { DevReload } from './dev-reload.ts'
@@ -241,7 +241,9 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       match = found
     }
     if (match.error) return new Response(null, { status: match.error.status })
-    if (handleOptions.trailingSlash !== 'answer' && hasTrailingSlash(match.pathname)) return slashlessRedirect(request.url)
+    if (handleOptions.trailingSlash !== 'answer' && (hasTrailingSlash(match.pathname) || (match.pathname === '/' && isMountRootWithSlash(pathnameOf(request.url), basePath)))) {
+      return slashlessRedirect(request.url)
+    }
     if (!loaded || reload) return answerWhenFresh(match, request, basePath)
     return answer(match, request, basePath)
   }
@@ -274,8 +276,9 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     },
     respond,
     cachedResponse(match, method, cookieHeader) {
-      // `/x/` is redirected, or (trailingSlash: 'answer') answered through respond().
-      if (method !== 'GET' || match.error || !loaded || reload || hasTrailingSlash(match.pathname)) return undefined
+      // `/x/` is redirected, or (trailingSlash: 'answer') answered through respond(); so is the
+      // mount's root (`/` here), which may have been `/api/`.
+      if (method !== 'GET' || match.error || !loaded || reload || hasTrailingSlash(match.pathname) || match.pathname === '/') return undefined
       const route = routesByEntry.get(match.route as RouteEntry)
       if (!route || !cachesRequest(route, method)) return undefined
       return freshCachedResponse(route, match.pathname, cookieHeader, handlersContext)

@@ -10,6 +10,15 @@ export function hasTrailingSlash(pathname: string): boolean {
 }
 
 /**
+ * True for the mount prefix's root spelled with a slash (`/api/` under `/api`), which the hosts
+ * route as the prefix itself and Next.js redirects to it (`basePath` + `/` → `basePath`).
+ * `path`: the request's raw path, without the query.
+ */
+export function isMountRootWithSlash(path: string, basePath: string): boolean {
+  return basePath !== '' && path === `${basePath}/`
+}
+
+/**
  * Where a request for `/x/` is redirected: its origin-form target with one trailing slash dropped
  * from the path, the query kept. `null` when the path has none to drop, or when dropping it would
  * leave a target a client reads as another host (`//evil.example/` → `//evil.example`) or as the

@@ -56,6 +56,14 @@ export function runBehaviour(name: string, start: () => Promise<Target>): void {
         const post = await send('/echo/', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' }, redirect: 'manual' })
         assert.equal(post.status, 308, 'whatever the method (308 keeps it and the body)')
         await post.body?.cancel()
+        // The mount's root: `/api/` goes to `/api` (Next's basePath + '/'); unmounted, `/` is the root.
+        const root = await send('/?q=1', { redirect: 'manual' })
+        if (target.prefix === '') assert.equal(root.status, 200)
+        else {
+          assert.equal(root.status, 308)
+          assert.equal(root.headers.get('location'), `${target.prefix}?q=1`)
+        }
+        await root.body?.cancel()
       })
 
       test('[slug] with awaited params (Next 15/16), decoded', async () => {
