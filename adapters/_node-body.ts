@@ -140,6 +140,9 @@ function readNodeBody(
     }
     // `on`, not `once` (see toNextRequest in _node.ts): done() removes all four at the first.
     source.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose)
+    // A 'data' listener starts only a stream nobody paused: a preParsing hook's stream may come
+    // paused (@fastify/compress's inflating one for a gzip body does).
+    source.resume()
     idle.waiting()
   })
 }

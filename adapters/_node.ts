@@ -12,6 +12,7 @@ import { hasOnlyJsonContentType, pendingHeaderPairs, pendingJsonText } from '../
 import { isRouteHandlersError, routeHandlersError } from '../lib/errors.ts'
 import { describeValue } from '../lib/handler-result.ts'
 import { knownBody } from '../lib/known-body.ts'
+import { mergedVary } from '../lib/vary.ts'
 import { requestUrl } from './_request-url.ts'
 import type { Logger } from '../lib/types.ts'
 import { closeAfterResponse } from './_body-idle.ts'
@@ -205,14 +206,14 @@ export async function sendResponse(res: ServerResponse, response: Response, logg
           cookies.push(value)
           continue
         }
-        res.setHeader(name, value)
+        res.setHeader(name, name === 'vary' ? mergedVary(res.getHeader('vary'), value) : value)
         written.push(name)
       }
       if (cookies.length > 0) res.appendHeader('set-cookie', cookies)
     } else {
       for (const [name, value] of response.headers) {
         if (name === 'set-cookie') continue
-        res.setHeader(name, value)
+        res.setHeader(name, name === 'vary' ? mergedVary(res.getHeader('vary'), value) : value)
         written.push(name)
       }
       const cookies = response.headers.getSetCookie()

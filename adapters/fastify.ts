@@ -12,6 +12,7 @@ import { knownBody } from '../lib/known-body.ts'
 import { hasOnlyJsonContentType, pendingHeaderPairs, pendingJsonText } from '../lib/next/next-response.ts'
 import { createRouteHandlers } from '../lib/router.ts'
 import { hasTrailingSlash, isMountRootWithSlash, slashlessTarget } from '../lib/trailing-slash.ts'
+import { mergedVary } from '../lib/vary.ts'
 import type { Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from '../lib/types.ts'
 import { responseFailure, sendsAtOnce, startBody, toNextRequest } from './_node.ts'
 import { originForm, requestUrl } from './_request-url.ts'
@@ -219,7 +220,7 @@ function sendToReply(reply: FastifyReply, response: Response): FastifyReply | Pr
     // A cached answer replayed: its headers as stored (Fastify appends each set-cookie), no Headers built.
     let typedPairs = false
     for (const [name, value] of pairs) {
-      reply.header(name, value)
+      reply.header(name, name === 'vary' ? mergedVary(reply.getHeader('vary'), value) : value)
       if (name === 'content-type') typedPairs = true
     }
     // Untyped text goes out as bytes (Fastify would call a string text/plain).
@@ -230,7 +231,8 @@ function sendToReply(reply: FastifyReply, response: Response): FastifyReply | Pr
   let typed = false
   for (const [name, value] of response.headers) {
     if (name === 'set-cookie') continue
-    reply.header(name, value)
+    // The host's own Vary (@fastify/cors adds `Origin` in its onRequest hook) is kept.
+    reply.header(name, name === 'vary' ? mergedVary(reply.getHeader('vary'), value) : value)
     if (name === 'content-type') typed = true
   }
   for (const cookie of response.headers.getSetCookie()) reply.header('set-cookie', cookie)

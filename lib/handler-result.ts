@@ -22,7 +22,9 @@ export function isResponse(value: unknown): value is Response {
 /**
  * Turns what a handler returned into the response to send (SPEC "Results"): rejects what is not a
  * Response or is a middleware-only NextResponse, merges `cookies()` changes, strips internal `x-middleware-*`
- * headers, and drops bodies that must not be sent. The handler's Response is reused unless
+ * headers and `Transfer-Encoding` (the host frames the message: a proxied upstream's `chunked`
+ * beside the `Content-Length` a host gives a body that is complete is a response clients refuse),
+ * and drops bodies that must not be sent. The handler's Response is reused unless
  * something must change.
  */
 export function finishResponse(result: unknown, route: LoadedRoute, method: string, store: RequestStore): Response {
@@ -66,7 +68,7 @@ export function finishResponse(result: unknown, route: LoadedRoute, method: stri
 /** Removes internal `x-middleware-*` headers. */
 function stripInternalHeaders(headers: Headers): void {
   let internal: string[] | undefined
-  for (const name of headers.keys()) if (name.startsWith('x-middleware-')) (internal ??= []).push(name)
+  for (const name of headers.keys()) if (name.startsWith('x-middleware-') || name === 'transfer-encoding') (internal ??= []).push(name)
   if (internal) for (const name of internal) headers.delete(name)
 }
 

@@ -189,6 +189,16 @@ export function runSocketBehaviour(name: string, start: () => Promise<SocketTarg
       }
     })
 
+    test("a handler's Transfer-Encoding (a proxied upstream's headers) never goes out beside a Content-Length", async () => {
+      for (const kind of ['stream', 'text']) {
+        const answer = await rawRequest(target.port, `GET ${target.prefix}/dispatch/transfer-encoding?kind=${kind} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`)
+        const head = answer.slice(0, answer.indexOf('\r\n\r\n')).toLowerCase()
+        assert.ok(!(head.includes('\r\ntransfer-encoding:') && head.includes('\r\ncontent-length:')), `${kind}: ${head}`)
+        const response = await fetch(url(`/dispatch/transfer-encoding?kind=${kind}`))
+        assert.equal(await response.text(), 'upstream answer', kind)
+      }
+    })
+
     test('a "." or ".." segment a param would take, raw or encoded → 400, never the handler (a proxy joining params would leave its prefix)', async () => {
       const paths = ['/conventions/files/x/../../items/secret', '/conventions/files/%2E%2E', '/next-apis/params/a/b/./c', '/items/..']
       // Behind a separator the path's split does not see.

@@ -1,0 +1,76 @@
+/**
+ * Headers the host app set before the route file answered: a route file's own `Vary` adds to the
+ * host's (cors middleware's `Vary: Origin`) rather than replacing it, on both hosts, for a fresh
+ * answer and for one replayed from the cache.
+ */
+import express from 'express'
+import Fastify from 'fastify'
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { routeHandlers } from '../adapters/express.ts'
+import { routeHandlersPlugin } from '../adapters/fastify.ts'
+import { fastifyListening, listen, quietLogger, type SocketTarget } from './helpers/targets.ts'
+import { tempRouteFolder } from './helpers/temp-routes.ts'
+
+const dir = tempRouteFolder({
+  'negotiated/route.ts': "export function GET() { return new Response('one', { headers: { vary: 'Accept, origin' } }) }\n",
+  'cached/route.ts': "export const revalidate = 60\nexport function GET() { return new Response('two', { headers: { vary: 'Accept' } }) }\n",
+  'plain/route.ts': "export function GET() { return new Response('three') }\n",
+})
+
+const hosts: Array<[string, () => Promise<SocketTarget>]> = [
+  [
+    'Express',
+    async () => {
+      const app = express()
+      app.use((req, res, next) => {
+        res.setHeader('Vary', 'Origin')
+        next()
+      })
+      app.use(await routeHandlers({ dir, logger: quietLogger }).ready())
+      return listen(app)
+    },
+  ],
+  [
+    'Fastify',
+    async () => {
+      const app = Fastify()
+      app.addHook('onRequest', async (_request, reply) => {
+        reply.header('vary', 'Origin')
+      })
+      await app.register(routeHandlersPlugin, { dir, logger: quietLogger })
+      return fastifyListening(app)
+    },
+  ],
+]
+
+for (const [name, start] of hosts) {
+  describe(`${name}: the host's Vary is kept`, () => {
+    let target: SocketTarget
+    before(async () => {
+      target = await start()
+    })
+    after(() => target.close())
+
+    test("a route file's Vary is added to the host's, each field once", async () => {
+      const response = await target.send('/negotiated')
+      assert.equal(response.headers.get('vary'), 'Origin, Accept')
+      assert.equal(await response.text(), 'one')
+    })
+
+    test('the same for a cached answer, MISS and HIT', async () => {
+      for (const state of ['MISS', 'HIT']) {
+        const response = await target.send('/cached')
+        assert.equal(response.headers.get('x-nextjs-cache'), state)
+        assert.equal(response.headers.get('vary'), 'Origin, Accept', state)
+        await response.text()
+      }
+    })
+
+    test('a route file without Vary leaves the host\'s as it is', async () => {
+      const response = await target.send('/plain')
+      assert.equal(response.headers.get('vary'), 'Origin')
+      await response.text()
+    })
+  })
+}
