@@ -190,14 +190,15 @@ function handled<T>(promise: Promise<T>): Promise<T> {
  * destroys the socket and is logged once; it never rejects.
  */
 export async function sendResponse(res: ServerResponse, response: Response, logger: Logger): Promise<void> {
-  const written: string[] = []
+  // Each header this writes, with what the host had set under that name before (restored if the
+  // response cannot be sent, so the host's error answer keeps its own `Vary`, `Cache-Control`).
+  const earlier = new Map<string, HeaderValue>()
   const earlierCookies = res.getHeader('set-cookie')
-  const undo = (error: unknown) => unsent(res, written, earlierCookies, error)
+  const undo = (error: unknown) => unsent(res, earlier, earlierCookies, error)
   try {
     const pairs = pendingHeaderPairs(response)
     if (hasOnlyJsonContentType(response)) {
-      res.setHeader('content-type', 'application/json')
-      written.push('content-type')
+      setHeader(res, earlier, 'content-type', 'application/json')
     } else if (pairs !== undefined) {
       // A cached answer replayed: its headers as stored, no undici Headers built.
       const cookies: string[] = []
@@ -206,15 +207,13 @@ export async function sendResponse(res: ServerResponse, response: Response, logg
           cookies.push(value)
           continue
         }
-        res.setHeader(name, name === 'vary' ? mergedVary(res.getHeader('vary'), value) : value)
-        written.push(name)
+        setHeader(res, earlier, name, value)
       }
       if (cookies.length > 0) res.appendHeader('set-cookie', cookies)
     } else {
       for (const [name, value] of response.headers) {
         if (name === 'set-cookie') continue
-        res.setHeader(name, name === 'vary' ? mergedVary(res.getHeader('vary'), value) : value)
-        written.push(name)
+        setHeader(res, earlier, name, value)
       }
       const cookies = response.headers.getSetCookie()
       if (cookies.length > 0) res.appendHeader('set-cookie', cookies)
@@ -302,8 +301,20 @@ async function write(res: ServerResponse, chunk: Uint8Array): Promise<void> {
 }
 
 /** Undoes what was set for the handler's response and wraps the reason it could not be sent. */
-function unsent(res: ServerResponse, written: string[], earlierCookies: ReturnType<ServerResponse['getHeader']>, error: unknown): Error {
-  for (const name of written) res.removeHeader(name)
+type HeaderValue = ReturnType<ServerResponse['getHeader']>
+
+// A header of the handler's response onto `res`, noting what the host had there first. A `Vary`
+// adds to the host's (see mergedVary).
+function setHeader(res: ServerResponse, earlier: Map<string, HeaderValue>, name: string, value: string): void {
+  if (!earlier.has(name)) earlier.set(name, res.getHeader(name))
+  res.setHeader(name, name === 'vary' ? mergedVary(res.getHeader('vary'), value) : value)
+}
+
+function unsent(res: ServerResponse, earlier: ReadonlyMap<string, HeaderValue>, earlierCookies: HeaderValue, error: unknown): Error {
+  for (const [name, value] of earlier) {
+    if (value === undefined) res.removeHeader(name)
+    else res.setHeader(name, value)
+  }
   if (earlierCookies === undefined) res.removeHeader('set-cookie')
   else res.setHeader('set-cookie', earlierCookies)
   res.statusCode = 200

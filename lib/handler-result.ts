@@ -22,9 +22,7 @@ export function isResponse(value: unknown): value is Response {
 /**
  * Turns what a handler returned into the response to send (SPEC "Results"): rejects what is not a
  * Response or is a middleware-only NextResponse, merges `cookies()` changes, strips internal `x-middleware-*`
- * headers and `Transfer-Encoding` (the host frames the message: a proxied upstream's `chunked`
- * beside the `Content-Length` a host gives a body that is complete is a response clients refuse),
- * and drops bodies that must not be sent. The handler's Response is reused unless
+ * headers and hop-by-hop ones ({@link HOP_BY_HOP}), and drops bodies that must not be sent. The handler's Response is reused unless
  * something must change.
  */
 export function finishResponse(result: unknown, route: LoadedRoute, method: string, store: RequestStore): Response {
@@ -66,9 +64,17 @@ export function finishResponse(result: unknown, route: LoadedRoute, method: stri
 }
 
 /** Removes internal `x-middleware-*` headers. */
+/**
+ * Headers of one connection (RFC 9110 §7.6.1), which a proxy route copying an upstream's headers
+ * passes on: the host frames and keeps its own connection (`Transfer-Encoding: chunked` beside the
+ * `Content-Length` a host gives a complete body is a response clients refuse; an upstream's
+ * `Connection: close` would close every client connection after the answer).
+ */
+export const HOP_BY_HOP = new Set(['transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'upgrade'])
+
 function stripInternalHeaders(headers: Headers): void {
   let internal: string[] | undefined
-  for (const name of headers.keys()) if (name.startsWith('x-middleware-') || name === 'transfer-encoding') (internal ??= []).push(name)
+  for (const name of headers.keys()) if (name.startsWith('x-middleware-') || HOP_BY_HOP.has(name)) (internal ??= []).push(name)
   if (internal) for (const name of internal) headers.delete(name)
 }
 

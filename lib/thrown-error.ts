@@ -12,9 +12,9 @@ import type { LoadedRoute } from './loaded-route.ts'
  *   (500) with the value as its `cause`.
  * - An Error carrying an HTTP answer of its own (`status`/`statusCode`, `headers`: an upstream
  *   client's error rethrown, axios's with `status: 404`) would have the host answer with it, and
- *   Express's default handler send its headers. It reaches the host as an object whose prototype
- *   is that error, so its class, message, stack and fields read through, with `status` and
- *   `statusCode` 500 and no `headers` of its own.
+ *   Express's default handler send its headers. It reaches the host as an Error with that error's
+ *   prototype and own fields (class, message, stack, `response`), `status` and `statusCode` 500,
+ *   no `headers`, `expose` false.
  * - Other Errors, of any realm, and this package's own (a `400` for a malformed body the handler
  *   read) pass unchanged.
  *
@@ -26,13 +26,31 @@ export function thrownError(thrown: unknown, route: LoadedRoute, method: string)
   return routeHandlersError('RH_ERR_HANDLER_THREW', [route.entry.relativeFile, method, describeValue(thrown)], { cause: thrown })
 }
 
+// Any of the fields a host reads an answer from, whatever its type (Fastify takes `'404'` too). A
+// field whose getter throws counts: reading it here must not let the thrown value out instead.
 function carriesHttpAnswer(error: Error): boolean {
   if (isRouteHandlersError(error)) return false
-  const { status, statusCode, headers } = error as Error & Record<'status' | 'statusCode' | 'headers', unknown>
-  return typeof status === 'number' || typeof statusCode === 'number' || (typeof headers === 'object' && headers !== null)
+  try {
+    const { status, statusCode, headers } = error as Error & Record<'status' | 'statusCode' | 'headers', unknown>
+    return status !== undefined || statusCode !== undefined || headers !== undefined
+  } catch {
+    return true
+  }
 }
 
+// A real Error (so `util.types.isNativeError`, `inspect` and logging treat it as one) with the
+// original's prototype and own fields (message, stack, cause, `response`…), answering 500.
 function asServerError(error: Error): Error {
-  const fixed = { value: 500, writable: true, configurable: true, enumerable: true }
-  return Object.create(error, { status: fixed, statusCode: fixed, headers: { value: undefined, writable: true, configurable: true, enumerable: false } }) as Error
+  const wrapped = new Error()
+  Object.setPrototypeOf(wrapped, Object.getPrototypeOf(error) as object | null)
+  for (const key of Reflect.ownKeys(error)) {
+    if (key === 'status' || key === 'statusCode' || key === 'headers' || key === 'expose') continue
+    Object.defineProperty(wrapped, key, Object.getOwnPropertyDescriptor(error, key)!)
+  }
+  // On Node 24+ `stack` is an accessor that reads the receiver's own trace: copied, it would show
+  // this function's. The original's, as text.
+  Object.defineProperty(wrapped, 'stack', { value: error.stack, writable: true, configurable: true, enumerable: false })
+  const own = (value: unknown) => ({ value, writable: true, configurable: true, enumerable: true })
+  Object.defineProperties(wrapped, { status: own(500), statusCode: own(500), headers: { ...own(undefined), enumerable: false }, expose: { ...own(false), enumerable: false } })
+  return wrapped
 }

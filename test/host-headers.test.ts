@@ -16,6 +16,9 @@ const dir = tempRouteFolder({
   'negotiated/route.ts': "export function GET() { return new Response('one', { headers: { vary: 'Accept, origin' } }) }\n",
   'cached/route.ts': "export const revalidate = 60\nexport function GET() { return new Response('two', { headers: { vary: 'Accept' } }) }\n",
   'plain/route.ts': "export function GET() { return new Response('three') }\n",
+  // A body that fails before its first byte: the host answers with its error handling.
+  'fails/route.ts':
+    "export function GET() { return new Response(new ReadableStream({ pull(c) { c.error(new Error('gone')) } }), { headers: { vary: 'Accept', 'cache-control': 'public, max-age=60' } }) }\n",
 })
 
 const hosts: Array<[string, () => Promise<SocketTarget>]> = [
@@ -66,6 +69,16 @@ for (const [name, start] of hosts) {
         await response.text()
       }
     })
+
+    if (name === 'Express') {
+      test("a response that cannot be sent leaves the host's error answer the host's Vary, and none of the route's Cache-Control", async () => {
+        const response = await target.send('/fails')
+        assert.equal(response.status, 500)
+        assert.equal(response.headers.get('vary'), 'Origin')
+        assert.equal(response.headers.get('cache-control'), null)
+        await response.text()
+      })
+    }
 
     test('a route file without Vary leaves the host\'s as it is', async () => {
       const response = await target.send('/plain')

@@ -24,6 +24,7 @@ const dir = tempRouteFolder({
     '}',
     "export function GET() { throw new UpstreamError('GET http://internal-billing:8080/invoices failed') }",
     "export async function POST() { throw Object.assign(new Error('upstream said no'), { statusCode: 401 }) }",
+    "export async function PUT() { throw Object.assign(new Error('a string status'), { status: '404' }) }",
     '',
   ].join('\n'),
   // This package's own client errors keep their status.
@@ -34,6 +35,7 @@ interface Seen {
   name?: string
   message?: string
   upstreamStatus?: number
+  stackNamesTheHandler?: boolean
 }
 
 function expressWith(handler: boolean, seen: Seen): () => Promise<SocketTarget> {
@@ -42,7 +44,7 @@ function expressWith(handler: boolean, seen: Seen): () => Promise<SocketTarget> 
     app.use(await routeHandlers({ dir, logger: quietLogger }).ready())
     if (handler) {
       const onError: ErrorRequestHandler = (error, _req, res, _next) => {
-        Object.assign(seen, { name: error.name, message: error.message, upstreamStatus: error.response?.status })
+        Object.assign(seen, { name: error.name, message: error.message, upstreamStatus: error.response?.status, stackNamesTheHandler: /upstream\/route\.ts/.test(error.stack ?? '') })
         res.status(error.status ?? 500).send('handled')
       }
       app.use(onError)
@@ -56,7 +58,7 @@ function fastifyWith(handler: boolean, seen: Seen): () => Promise<SocketTarget> 
     const app = Fastify()
     if (handler) {
       app.setErrorHandler((error: Error & { statusCode?: number; response?: { status: number } }, _request, reply) => {
-        Object.assign(seen, { name: error.name, message: error.message, upstreamStatus: error.response?.status })
+        Object.assign(seen, { name: error.name, message: error.message, upstreamStatus: error.response?.status, stackNamesTheHandler: /upstream\/route\.ts/.test(error.stack ?? '') })
         void reply.code(error.statusCode ?? 500).send('handled')
       })
     }
@@ -83,10 +85,12 @@ for (const [name, start] of [
       await response.text()
     })
 
-    test('an error carrying statusCode 401 answers 500', async () => {
-      const response = await target.send('/upstream', { method: 'POST' })
-      assert.equal(response.status, 500)
-      await response.text()
+    test('an error carrying statusCode 401, or status "404" (a string, which Fastify reads too), answers 500', async () => {
+      for (const method of ['POST', 'PUT']) {
+        const response = await target.send('/upstream', { method })
+        assert.equal(response.status, 500, method)
+        await response.text()
+      }
     })
 
     test("this package's own client errors keep their status (a malformed JSON body: 400)", async () => {
@@ -113,7 +117,7 @@ for (const [name, make] of [
       const response = await target.send('/upstream')
       assert.equal(response.status, 500)
       assert.equal(await response.text(), 'handled')
-      assert.deepEqual(seen, { name: 'UpstreamError', message: 'GET http://internal-billing:8080/invoices failed', upstreamStatus: 404 })
+      assert.deepEqual(seen, { name: 'UpstreamError', message: 'GET http://internal-billing:8080/invoices failed', upstreamStatus: 404, stackNamesTheHandler: true })
     })
   })
 }

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer'
 import { holdRequestStore, requestStorage, useRequestStore, type HandlersContext } from '../context.ts'
 import { dispatch } from '../dispatch.ts'
+import { HOP_BY_HOP } from '../handler-result.ts'
 import type { LoadedRoute } from '../loaded-route.ts'
 import { hasDraftModeCookie, mayHaveDraftModeCookie } from '../next/draft-mode.ts'
 import type { NextRequest } from '../next/next-request.ts'
@@ -256,7 +257,8 @@ function replayOf(value: CachedRouteValue): Replay | null {
   if (isUtf8(value.body)) {
     const pairs: HeaderPair[] = []
     for (const [name, field] of Object.entries(value.headers)) {
-      if (field === undefined || name === CACHE_TAGS_HEADER || name === 'x-nextjs-cache') continue
+      // Hop-by-hop headers an entry written by another version or app may hold are not replayed.
+      if (field === undefined || name === CACHE_TAGS_HEADER || name === 'x-nextjs-cache' || HOP_BY_HOP.has(name)) continue
       if (Array.isArray(field)) for (const item of field) pairs.push([name, item])
       else pairs.push([name, field as string])
     }
@@ -275,7 +277,7 @@ function fromEntry(value: CachedRouteValue, cacheControl: CacheControl, state: '
   if (replay) return preparedResponse(replay.text, value.status || 200, replayPairs(replay, state, cacheControl))
   const headers = new Headers()
   for (const [name, field] of Object.entries(value.headers)) {
-    if (field === undefined || name === CACHE_TAGS_HEADER) continue
+    if (field === undefined || name === CACHE_TAGS_HEADER || HOP_BY_HOP.has(name)) continue
     if (Array.isArray(field)) for (const item of field) headers.append(name, item)
     else headers.set(name, field)
   }
