@@ -300,7 +300,6 @@ async function write(res: ServerResponse, chunk: Uint8Array): Promise<void> {
   if (!flushed && !res.destroyed) await drained(res)
 }
 
-/** Undoes what was set for the handler's response and wraps the reason it could not be sent. */
 type HeaderValue = ReturnType<ServerResponse['getHeader']>
 
 // A header of the handler's response onto `res`, noting what the host had there first. A `Vary`
@@ -310,6 +309,7 @@ function setHeader(res: ServerResponse, earlier: Map<string, HeaderValue>, name:
   res.setHeader(name, name === 'vary' ? mergedVary(res.getHeader('vary'), value) : value)
 }
 
+/** Puts back the headers the host had before the handler's, and wraps the reason the response could not be sent. */
 function unsent(res: ServerResponse, earlier: ReadonlyMap<string, HeaderValue>, earlierCookies: HeaderValue, error: unknown): Error {
   for (const [name, value] of earlier) {
     if (value === undefined) res.removeHeader(name)
