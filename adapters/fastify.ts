@@ -213,11 +213,11 @@ function mountRelative(url: string, basePath: string): string | null {
  * out as a string, which Node writes in one piece with the head.
  */
 function sendToReply(reply: FastifyReply, response: Response): FastifyReply | Promise<FastifyReply> {
-  reply.code(response.status)
-  if (hasOnlyJsonContentType(response)) return sendText(reply.header('content-type', 'application/json'), pendingJsonText(response)!)
+  if (hasOnlyJsonContentType(response)) return sendText(reply.code(response.status).header('content-type', 'application/json'), pendingJsonText(response)!)
   const pairs = pendingHeaderPairs(response)
   if (pairs !== undefined) {
     // A cached answer replayed: its headers as stored (Fastify appends each set-cookie), no Headers built.
+    reply.code(response.status)
     let typedPairs = false
     for (const [name, value] of pairs) {
       reply.header(name, name === 'vary' ? mergedVary(reply.getHeader('vary'), value) : value)
@@ -227,6 +227,22 @@ function sendToReply(reply: FastifyReply, response: Response): FastifyReply | Pr
     const text = pendingJsonText(response)!
     return typedPairs ? sendText(reply, text) : sendUntyped(reply, Buffer.from(text))
   }
+  const json = pendingJsonText(response)
+  // new Response(string), undici's Response.json(): sent as what the body was made from.
+  const known = json === undefined ? knownBody(response) : undefined
+  if (json === undefined && known === undefined && response.body !== null) return sendBody(reply, response, response.body)
+  const typed = applyHead(reply, response)
+  if (json !== undefined) return typed ? sendText(reply, json) : sendUntyped(reply, Buffer.from(json))
+  if (known !== undefined) {
+    if (typeof known === 'string' && typed) return sendText(reply, known)
+    return sendUntyped(reply, typeof known === 'string' ? Buffer.from(known) : Buffer.from(known.buffer, known.byteOffset, known.byteLength))
+  }
+  return reply.send()
+}
+
+/** Puts the response's status and headers on the reply; whether they gave it a content type. */
+function applyHead(reply: FastifyReply, response: Response): boolean {
+  reply.code(response.status)
   if (response.statusText) reply.raw.statusMessage = response.statusText
   let typed = false
   for (const [name, value] of response.headers) {
@@ -236,16 +252,7 @@ function sendToReply(reply: FastifyReply, response: Response): FastifyReply | Pr
     if (name === 'content-type') typed = true
   }
   for (const cookie of response.headers.getSetCookie()) reply.header('set-cookie', cookie)
-  const json = pendingJsonText(response)
-  if (json !== undefined) return typed ? sendText(reply, json) : sendUntyped(reply, Buffer.from(json))
-  // new Response(string), undici's Response.json(): sent as what the body was made from.
-  const known = knownBody(response)
-  if (known !== undefined) {
-    if (typeof known === 'string' && typed) return sendText(reply, known)
-    return sendUntyped(reply, typeof known === 'string' ? Buffer.from(known) : Buffer.from(known.buffer, known.byteOffset, known.byteLength))
-  }
-  if (response.body === null) return reply.send()
-  return sendBody(reply, response.body)
+  return typed
 }
 
 // Bytes under whatever type the response has, if any: Fastify types a Buffer as
@@ -276,18 +283,25 @@ function textAsIs(this: FastifyReply, payload: unknown): string {
   return JSON.stringify(payload)
 }
 
-async function sendBody(reply: FastifyReply, body: ReadableStream<Uint8Array>): Promise<FastifyReply> {
+/**
+ * A streamed body. Its status and headers go on the reply only once its first bytes have come: a
+ * body that fails before then leaves the reply as the host had it, so Fastify's error answer carries
+ * none of the route's headers (a `Cache-Control: public, max-age=60` on a 500 would let a shared
+ * cache keep the error).
+ */
+async function sendBody(reply: FastifyReply, response: Response, body: ReadableStream<Uint8Array>): Promise<FastifyReply> {
   const reader = body.getReader()
   // Fastify destroys the stream it pipes when the client goes away, but not before the first chunk
   // has come (startBody may still be waiting): cancel the handler's stream from the socket side too.
   const cancel = () => void reader.cancel().catch(() => {})
-  const response = reply.raw
-  if (response.destroyed) cancel()
-  else response.on('close', cancel) // not once(): see toNextRequest in _node.ts
+  const raw = reply.raw
+  if (raw.destroyed) cancel()
+  else raw.on('close', cancel) // not once(): see toNextRequest in _node.ts
   const start = await startBody(reader)
+  applyHead(reply, response)
   if (start.complete) {
-    response.off('close', cancel)
-    return reply.send(Buffer.from(start.bytes.buffer, start.bytes.byteOffset, start.bytes.byteLength))
+    raw.off('close', cancel)
+    return sendUntyped(reply, Buffer.from(start.bytes.buffer, start.bytes.byteOffset, start.bytes.byteLength))
   }
   return reply.send(readerStream(start.chunks, start.next, reader))
 }
