@@ -20,7 +20,7 @@ class Pieces {
   readonly #decoded: Array<string | null | undefined>
 
   constructor(path: string) {
-    this.raw = path === '/' ? [] : path.slice(1).split('/')
+    this.raw = path === '/' ? [] : segmentsOf(path)
     this.#decoded = new Array(this.raw.length)
   }
 
@@ -33,6 +33,22 @@ class Pieces {
     }
     return value
   }
+}
+
+/**
+ * `path.slice(1).split('/')` for a path that starts with `/`, at well under half the cost: V8's
+ * `split` goes through the runtime (and a `Symbol.split` lookup) on every call, and this runs on
+ * every request to a dynamic route.
+ */
+function segmentsOf(path: string): string[] {
+  const segments: string[] = []
+  let start = 1
+  for (let slash = path.indexOf('/', start); slash !== -1; slash = path.indexOf('/', start)) {
+    segments.push(path.slice(start, slash))
+    start = slash + 1
+  }
+  segments.push(path.slice(start))
+  return segments
 }
 
 /**
