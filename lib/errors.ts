@@ -208,6 +208,16 @@ const errorTable = {
     message: (operation: string, ms: number) =>
       `The cache store did not answer ${operation} within ${ms} ms (the \`cache.timeout\` option); the request was answered uncached.`,
   },
+  RH_ERR_CACHE_REVALIDATE_FAILED: {
+    status: 503,
+    message: (tags: string, cause: string) =>
+      `The cache store did not take the revalidation of ${tags} (${cause}), so the entries it should clear would be served on; the request fails so that its caller can try again. Check the store (its server, its connection).`,
+  },
+  RH_ERR_CACHE_ENTRY_TOO_LARGE: {
+    status: 500,
+    message: (key: string, bytes: number, limit: number) =>
+      `The cache entry ${key} is ${bytes} bytes, over the store's maxEntryBytes (${limit}); it is not cached, and requests for it run the handler. Raise \`maxEntryBytes\` if Redis answers entries that large within \`commandTimeoutMs\`, or make the response smaller.`,
+  },
   RH_ERR_CACHE_REDIS_MISSING: {
     status: 500,
     startUp: true,

@@ -175,7 +175,12 @@ describe('cache engine', () => {
     const cache = new IncrementalCache({ store, logger, timeoutMs: 1000 })
     assert.equal(await cache.getRoute('/a', { tags: [], revalidate: 1 }), STORE_UNAVAILABLE)
     assert.equal(await cache.setRoute('/a', routeValue('a'), { revalidate: 1, expire: undefined }, []), false)
-    await cache.revalidate([{ tag: 'x' }])
+    // A revalidation is not dropped unnoticed: it rejects, for the request to fail (503).
+    await assert.rejects(cache.revalidate([{ tag: 'x' }, { tag: 'y' }]), (error: unknown) => {
+      assert.ok(isRouteHandlersError(error) && error.code === 'RH_ERR_CACHE_REVALIDATE_FAILED' && error.status === 503)
+      assert.match(error.message, /the tags "x", "y" \(ECONNREFUSED\)/)
+      return true
+    })
     assert.equal(errors.length, 1)
     assert.ok(isRouteHandlersError(errors[0]) || errors[0] instanceof Error)
     store.healthy = true
@@ -184,6 +189,36 @@ describe('cache engine', () => {
     store.healthy = false
     assert.equal(await cache.getRoute('/a', { tags: [], revalidate: 1 }), STORE_UNAVAILABLE)
     assert.equal(errors.length, 2, 'a second outage is logged again')
+  })
+
+  test("an entry not in Next's shape is a miss, warned about once; a body serialized as JSON is bytes again", async () => {
+    const bare = new MemoryCacheHandler(CONTEXT)
+    const { logger, notes } = recordingLogger()
+    // A store keeping entries as JSON strings (as @neshca/cache-handler's Redis handlers do).
+    const malformed: Record<string, CacheHandlerValue> = {
+      '/b': { lastModified: Date.now(), value: { ...routeValue('x'), body: 'not bytes' as unknown as Buffer } },
+      '/c': { lastModified: Date.now(), value: { kind: 'FETCH', data: { headers: {}, body: { not: 'base64' } as unknown as string, url: '' }, revalidate: 60 } },
+    }
+    const json: CacheHandler = {
+      get: async (key) => {
+        if (malformed[key]) return malformed[key]
+        const entry = await bare.get(key)
+        return entry ? (JSON.parse(JSON.stringify(entry)) as CacheHandlerValue) : null
+      },
+      set: (key, value) => bare.set(key, value),
+      revalidateTag: (tags) => bare.revalidateTag(tags),
+    }
+    const cache = new IncrementalCache({ store: json, logger, timeoutMs: 1000 })
+    await cache.setRoute('/a', routeValue('héllo'), { revalidate: false, expire: undefined }, [])
+    const revived = await cache.getRoute('/a', { tags: [], revalidate: false })
+    assert.ok(revived && revived !== STORE_UNAVAILABLE)
+    assert.ok(Buffer.isBuffer(revived.value.body))
+    assert.equal(revived.value.body.toString(), 'héllo')
+
+    assert.equal(await cache.getRoute('/b', { tags: [], revalidate: false }), null)
+    assert.equal(await cache.getFetch('/c', { tags: [], softTags: [], revalidate: 60 }), null)
+    assert.equal(notes.length, 1)
+    assert.match(notes[0]!, /not in Next\.js's shape/)
   })
 
   test('a store call that never settles is given up after the timeout', async () => {

@@ -82,6 +82,26 @@ for (const [name, start] of [
       assert.equal(hits('/stale'), 2)
     })
 
+    test('a route entry regenerated in the background fetches its stale fetch() again first, so the new entry holds new data', async () => {
+      const first = await target.send('/regenerated')
+      assert.equal(first.headers.get('x-nextjs-cache'), 'MISS')
+      assert.deepEqual(await first.json(), { upstream: { path: '/regenerated', count: 1 } })
+      assert.equal((await target.send('/regenerated-tag', { method: 'POST' })).status, 200)
+      const stale = await target.send('/regenerated')
+      assert.equal(stale.headers.get('x-nextjs-cache'), 'STALE')
+      assert.deepEqual(await stale.json(), { upstream: { path: '/regenerated', count: 1 } })
+      let latest: unknown
+      for (let i = 0; i < 100; i++) {
+        const response = await target.send('/regenerated')
+        latest = { state: response.headers.get('x-nextjs-cache'), body: await response.json() }
+        if ((latest as { state: string }).state === 'HIT') break
+        await sleep(20)
+      }
+      // Before: a HIT with the stale upstream answer (count 1), the new one stored only under the fetch's key.
+      assert.deepEqual(latest, { state: 'HIT', body: { upstream: { path: '/regenerated', count: 2 } } })
+      assert.equal(hits('/regenerated'), 2)
+    })
+
     test('a fetch\'s revalidate lowers the route\'s; a no-store fetch makes a revalidate route dynamic', async () => {
       const lowered = await target.send('/lowers')
       assert.equal(lowered.headers.get('x-nextjs-cache'), 'MISS')

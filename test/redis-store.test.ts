@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { createClient } from 'redis'
 import type { CachedFetchValue, CachedRouteValue, CacheHandlerValue } from '../lib/cache/cache-handler.ts'
 import { RedisCacheHandler, redisCache, redisCacheHandlerClass } from '../lib/cache/redis/index.ts'
+import { IncrementalCache } from '../lib/cache/incremental-cache.ts'
 import { isRouteHandlersError } from '../lib/index.ts'
 import { startRedisServer, type RedisServer } from './helpers/redis-server.ts'
 
@@ -272,11 +273,34 @@ describe('redis store: two instances on one Redis', () => {
     client.destroy()
   })
 
+  test('an entry over maxEntryBytes (default 2 MiB) is not stored, and the older one under its key is removed; the cache warns once, no outage', async () => {
+    const small = redisCache({ url: server.url }, { keyPrefix: 'size:', maxEntryBytes: 1024 })
+    stores.push(small)
+    await small.set('/k', routeValue(Buffer.alloc(512)), routeSet(60))
+    assert.ok(await small.get('/k', routeGet()))
+    await assert.rejects(small.set('/k', routeValue(Buffer.alloc(2048)), routeSet(60)), (error: unknown) => {
+      assert.ok(isRouteHandlersError(error) && error.code === 'RH_ERR_CACHE_ENTRY_TOO_LARGE', String(error))
+      return true
+    })
+    assert.equal(await small.get('/k', routeGet()), null, 'the older entry would be served stale and regenerated forever')
+    await assert.rejects(instance('size:').set('/big', routeValue(Buffer.alloc(2 * 1024 * 1024)), routeSet(60)), /over the store's maxEntryBytes \(2097152\)/)
+
+    const notes: string[] = []
+    const errors: unknown[] = []
+    const cache = new IncrementalCache({ store: small, logger: { warn: (m) => notes.push(m), error: (_m, e) => errors.push(e) }, timeoutMs: 1000 })
+    for (let i = 0; i < 2; i++) assert.equal(await cache.setRoute('/k', routeValue(Buffer.alloc(2048)), { revalidate: 60, expire: undefined }, []), false)
+    assert.equal(notes.length, 1)
+    assert.match(notes[0]!, /RH_ERR_CACHE_ENTRY_TOO_LARGE|over the store's maxEntryBytes \(1024\)/)
+    assert.deepEqual(errors, [], 'not reported as an outage')
+    assert.equal(await cache.getRoute('/k', { tags: [], revalidate: 60 }), null)
+  })
+
   test('invalid options are RH_ERR_OPTIONS_INVALID', () => {
     const check = (error: unknown) => isRouteHandlersError(error) && error.code === 'RH_ERR_OPTIONS_INVALID'
     assert.throws(() => redisCache({ url: 'not a url' }), check)
     assert.throws(() => redisCache({} as { url: string }), check)
     assert.throws(() => redisCache({ url: server.url }, { commandTimeoutMs: 0 }), check)
+    assert.throws(() => redisCache({ url: server.url }, { maxEntryBytes: -1 }), check)
   })
 })
 

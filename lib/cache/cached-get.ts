@@ -124,7 +124,7 @@ async function serveFromStore(
   configured: number | false,
 ): Promise<Response | null> {
   const cache = handlers.cache
-  const generate = () => generateEntry(route, request, params, handlers, tags, configured)
+  const generate = (revalidating = false) => generateEntry(route, request, params, handlers, tags, configured, revalidating)
   // `next dev` keeps no route responses: each request generates one (the request seen as in production).
   if (development) return uncached(await generate(), request.method)
   const found = await cache.getRoute(key, { tags, revalidate: configured })
@@ -135,7 +135,8 @@ async function serveFromStore(
         const current = await cache.getRoute(key, { tags, revalidate: configured })
         return current === STORE_UNAVAILABLE || current === null || current.stale
       }
-      regenerateInBackground(key, generate, stillStale, handlers)
+      const cacheControl = cache.cacheControlOf(key) ?? routeCacheControl(configured)
+      regenerateInBackground(key, () => generate(true), stillStale, handlers, { value: found.value, cacheControl })
     }
     const cacheControl = cache.cacheControlOf(key) ?? routeCacheControl(configured)
     return fromEntry(found.value, cacheControl, found.stale ? 'STALE' : 'HIT', request.method)
@@ -171,9 +172,10 @@ async function generateEntry(
   handlers: HandlersContext,
   tags: string[],
   revalidate: number | false,
+  revalidating: boolean,
 ): Promise<Generated> {
   const mode = route.config.dynamic === 'force-static' || route.config.dynamic === 'error' ? route.config.dynamic : 'auto'
-  const generation: StaticGeneration = { dynamic: mode, route: route.entry.pattern, revalidate, tags: [...tags] }
+  const generation: StaticGeneration = { dynamic: mode, route: route.entry.pattern, revalidate, tags: [...tags], revalidating }
   // The store dispatch makes for this run, found by the generation it carries.
   const store = () => {
     const current = requestStorage.getStore()
@@ -215,9 +217,17 @@ async function generateEntry(
 /**
  * Regenerates a stale entry once across instances: the lock admits one, and the one admitted reads
  * the entry again first, since another instance may have regenerated it and let go of the lock
- * between this instance's read and its lock.
+ * between this instance's read and its lock. A regeneration that fails stores the stale entry
+ * again for a few seconds (Next's response cache: its `revalidate` within 3–30 s), so a failing
+ * handler is retried that often rather than on every request.
  */
-function regenerateInBackground(key: string, generate: () => Promise<Generated>, stillStale: () => Promise<boolean>, handlers: HandlersContext): void {
+function regenerateInBackground(
+  key: string,
+  generate: () => Promise<Generated>,
+  stillStale: () => Promise<boolean>,
+  handlers: HandlersContext,
+  stale: { value: CachedRouteValue; cacheControl: CacheControl },
+): void {
   const cache = handlers.cache
   if (cache.inFlight(key)) return
   // Resolves what it generated (a miss that joins it answers with that), or null.
@@ -230,13 +240,28 @@ function regenerateInBackground(key: string, generate: () => Promise<Generated>,
       else void result.response.body?.cancel().catch(() => {})
       return result
     } catch (error) {
-      handlers.logger.error(`route-handlers: regenerating the cached response of ${key} failed; the stale entry is served until a regeneration succeeds.`, error)
+      const retry = retryCacheControl(stale.cacheControl)
+      handlers.logger.error(`route-handlers: regenerating the cached response of ${key} failed; the stale entry is served again for ${retry.revalidate} s, then regenerated.`, error)
+      await cache.setRoute(key, stale.value, retry, storedTags(stale.value))
       return null
     } finally {
       await cache.unlockRegeneration(key)
     }
   })
   cache.inBackground(regeneration)
+}
+
+// Next's response cache after a failed regeneration: the entry's `revalidate` held within 3–30 s
+// (`false` counts as none: 3 s), its `expire` at least 3 s beyond.
+function retryCacheControl(previous: CacheControl): CacheControl {
+  const revalidate = Math.min(Math.max(previous.revalidate || 3, 3), 30)
+  return { revalidate, expire: previous.expire === undefined ? undefined : Math.max(revalidate + 3, previous.expire) }
+}
+
+// The tags an entry was stored with (its `x-next-cache-tags` header).
+function storedTags(value: CachedRouteValue): string[] {
+  const stored = value.headers[CACHE_TAGS_HEADER]
+  return typeof stored === 'string' ? stored.split(',').filter(Boolean) : []
 }
 
 // A text entry's replay, worked out once per stored value: its body as text, its headers as pairs,

@@ -10,6 +10,7 @@ import type {
   TagRevalidation,
 } from './cache-handler.ts'
 import { revalidationDurations, type CacheLifeProfile } from './cache-life.ts'
+import { fetchEntryValue, routeEntryValue } from './entry-shape.ts'
 import { MemoryCacheHandler } from './memory-cache-handler.ts'
 import { STORE_UNAVAILABLE, StoreGuard, type Unavailable } from './store-guard.ts'
 import { areTagsExpired, areTagsStale, recordRevalidation, type TagsManifest } from './tags-manifest.ts'
@@ -78,9 +79,12 @@ export class IncrementalCache {
   // Work that outlives its request (a regeneration, a refresh), for settled().
   readonly #background = new Set<Promise<void>>()
   readonly #readsTogether: boolean
+  readonly #logger: Logger
+  #warnedMalformed = false
 
   constructor(options: IncrementalCacheOptions) {
     this.store = options.store
+    this.#logger = options.logger
     this.#readsTogether = readsEntryAndTagsTogether(options.store)
     // The built-in memory store cannot hang: its calls need no timer.
     this.#guard = new StoreGuard(options.logger, options.timeoutMs, !(options.store instanceof MemoryCacheHandler))
@@ -90,8 +94,10 @@ export class IncrementalCache {
   async getRoute(key: string, context: RouteLookupContext): Promise<CacheLookup<CachedRouteValue> | null | Unavailable> {
     const found = await this.#get(key, { kind: 'APP_ROUTE', isFallback: false, tags: [...context.tags] })
     if (found === STORE_UNAVAILABLE) return found
-    const value = found?.entry.value
-    if (!value || value.kind !== 'APP_ROUTE') return null
+    const stored = found?.entry.value
+    if (!stored || stored.kind !== 'APP_ROUTE') return null
+    const value = routeEntryValue(stored)
+    if (value === null) return this.#malformed(key)
     return this.#judge(value, found!.entry.lastModified ?? 0, this.#routeTags(value, context), this.#routeRevalidate(key, context), found!.tagRevalidations)
   }
 
@@ -134,10 +140,24 @@ export class IncrementalCache {
       softTags: [...context.softTags],
     })
     if (found === STORE_UNAVAILABLE) return found
-    const value = found?.entry.value
-    if (!value || value.kind !== 'FETCH') return null
+    const stored = found?.entry.value
+    if (!stored || stored.kind !== 'FETCH') return null
+    const value = fetchEntryValue(stored)
+    if (value === null) return this.#malformed(key)
     const tags = [...new Set([...context.tags, ...context.softTags, ...(value.tags ?? [])])]
     return this.#judge(value, found!.entry.lastModified ?? 0, tags, context.revalidate ?? value.revalidate, found!.tagRevalidations)
+  }
+
+  // An entry whose shape is not Next's (a store that serializes bodies its own way) is a miss: the
+  // request goes on uncached, and the first one is logged.
+  #malformed(key: string): null {
+    if (!this.#warnedMalformed) {
+      this.#warnedMalformed = true
+      this.#logger.warn(
+        `route-handlers: the cache store gave back an entry for ${key} that is not in Next.js's shape (a route entry's \`body\` must be a Buffer, a fetch entry's \`data.body\` a string); such entries count as misses. A store that keeps entries as JSON must turn the body back into bytes.`,
+      )
+    }
+    return null
   }
 
   // The store's entry, with its tags' revalidation state when the store reads both at once.
@@ -183,7 +203,8 @@ export class IncrementalCache {
 
   /**
    * Applies a request's pending `revalidateTag`/`revalidatePath`/`updateTag` calls, grouped by
-   * profile as Next's `executeRevalidates` does. An unknown profile name throws Next's error.
+   * profile as Next's `executeRevalidates` does. An unknown profile name throws Next's error; a
+   * store that does not take them (down, too slow) rejects with `RH_ERR_CACHE_REVALIDATE_FAILED`.
    */
   async revalidate(pending: readonly PendingRevalidation[]): Promise<void> {
     const byDurations = new Map<string, { durations: { expire?: number } | undefined; tags: string[] }>()
@@ -196,7 +217,10 @@ export class IncrementalCache {
     }
     for (const { durations, tags } of byDurations.values()) {
       if (!this.store.tagRevalidations) recordRevalidation(this.#localTags, tags, durations)
-      await this.#guard.call('revalidateTag', () => this.store.revalidateTag(tags, durations))
+      // Lost, a revalidation leaves every instance serving what it should have cleared, and the
+      // caller (a CMS webhook) told it worked: the request fails instead, so it is tried again.
+      const what = `the tag${tags.length === 1 ? '' : 's'} ${tags.map((tag) => JSON.stringify(tag)).join(', ')}`
+      await this.#guard.callOrThrow('revalidateTag', what, () => this.store.revalidateTag(tags, durations))
     }
   }
 

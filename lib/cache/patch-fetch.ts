@@ -111,6 +111,9 @@ async function cachedFetch(original: typeof fetch, store: RequestStore, input: s
   const found = await cacheEngine.getFetch(key, context)
   if (found === STORE_UNAVAILABLE) return original(input, init)
   if (found) {
+    // Regenerating a stale route entry: the new entry must not be made of the stale data (Next
+    // waits for fresh data there too).
+    if (found.stale && store.generation?.revalidating) return fetchAndStore(init?.signal ?? (fromRequest ? input.signal : undefined))
     if (found.stale && !cacheEngine.inFlight(key)) {
       const refresh = cacheEngine.singleFlight(key, () => fetchAndStore(undefined)).catch((error: unknown) => {
         store.handlers.logger.error(`route-handlers: refreshing the cached fetch of ${url} failed; the stale response is used until it succeeds.`, error)

@@ -20,6 +20,11 @@ export interface StaticGeneration {
   readonly tags: string[]
   /** The first dynamic data the handler read (`headers()`, `request.url`, …): the route is dynamic. */
   usedDynamic?: string
+  /**
+   * A stale entry regenerated in the background (Next's `isRevalidate`): a stale cached `fetch()`
+   * is fetched again before the handler goes on, so the new entry holds new data.
+   */
+  readonly revalidating?: boolean
 }
 
 /** Next.js's cache work units, as far as they apply here. */

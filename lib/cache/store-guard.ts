@@ -1,20 +1,27 @@
-import { routeHandlersError } from '../errors.ts'
+import { isRouteHandlersError, routeHandlersError } from '../errors.ts'
 import type { Logger } from '../types.ts'
 
 /** What a guarded store call resolves to when the store failed, rejected or did not answer in time. */
 export const STORE_UNAVAILABLE: unique symbol = Symbol('cache store unavailable')
 export type Unavailable = typeof STORE_UNAVAILABLE
 
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown }
+
+/** How many entries too large to cache are named in the log, once each: a bound on what is remembered. */
+const OVERSIZED_WARNINGS_LIMIT = 1000
+
 /**
  * Calls into the cache store so that it can never break or hang a request: a throw, a rejection or
  * no answer within `timeoutMs` resolves {@link STORE_UNAVAILABLE} (the caller answers uncached).
  * The first failure of an outage is logged (`RH_ERR_CACHE_STORE_FAILED`), the others not; the
- * first success after it is logged as the recovery.
+ * first success after it is logged as the recovery. An entry the store refuses as too large
+ * (`RH_ERR_CACHE_ENTRY_TOO_LARGE`) is no outage: it is warned about once per entry.
  */
 export class StoreGuard {
   readonly #logger: Logger
   readonly #timeoutMs: number
   #down = false
+  readonly #oversized = new Set<string>()
 
   readonly #timed: boolean
 
@@ -26,14 +33,31 @@ export class StoreGuard {
   }
 
   async call<T>(operation: string, call: () => Promise<T> | T): Promise<T | Unavailable> {
+    const outcome = await this.#run(operation, call)
+    return outcome.ok ? outcome.value : STORE_UNAVAILABLE
+  }
+
+  /**
+   * {@link call} for a write that must not be lost without the caller knowing (a revalidation):
+   * the failure is logged as there, then thrown as `RH_ERR_CACHE_REVALIDATE_FAILED` (503).
+   * `what`: the revalidation, for the message (`the tags "posts", "home"`).
+   */
+  async callOrThrow<T>(operation: string, what: string, call: () => Promise<T> | T): Promise<T> {
+    const outcome = await this.#run(operation, call)
+    if (outcome.ok) return outcome.value
+    const cause = outcome.error instanceof Error ? outcome.error.message : String(outcome.error)
+    throw routeHandlersError('RH_ERR_CACHE_REVALIDATE_FAILED', [what, cause], { cause: outcome.error })
+  }
+
+  async #run<T>(operation: string, call: () => Promise<T> | T): Promise<Outcome<T>> {
     if (!this.#timed) {
       try {
-        const result = await call()
+        const value = await call()
         this.#recovered()
-        return result
+        return { ok: true, value }
       } catch (error) {
         this.#failed(operation, error)
-        return STORE_UNAVAILABLE
+        return { ok: false, error }
       }
     }
     // Not unref'd: a request waiting on the store must keep the process alive until it gives up.
@@ -42,18 +66,26 @@ export class StoreGuard {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(routeHandlersError('RH_ERR_CACHE_STORE_TIMEOUT', [operation, this.#timeoutMs])), this.#timeoutMs)
       })
-      const result = await Promise.race([Promise.resolve().then(call), timeout])
+      const value = await Promise.race([Promise.resolve().then(call), timeout])
       this.#recovered()
-      return result
+      return { ok: true, value }
     } catch (error) {
       this.#failed(operation, error)
-      return STORE_UNAVAILABLE
+      return { ok: false, error }
     } finally {
       clearTimeout(timer)
     }
   }
 
   #failed(operation: string, error: unknown): void {
+    if (isRouteHandlersError(error) && error.code === 'RH_ERR_CACHE_ENTRY_TOO_LARGE') {
+      // The full text, also in production (where `message` names only the code).
+      const text = error.detail ?? error.message
+      if (this.#oversized.has(text) || this.#oversized.size >= OVERSIZED_WARNINGS_LIMIT) return
+      this.#oversized.add(text)
+      this.#logger.warn(`route-handlers: ${text}`)
+      return
+    }
     if (this.#down) return
     this.#down = true
     const cause = error instanceof Error ? error.message : String(error)

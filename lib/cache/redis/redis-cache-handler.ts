@@ -10,6 +10,7 @@ import type {
   SetIncrementalResponseCacheContext,
   TagRevalidation,
 } from '../cache-handler.ts'
+import { routeHandlersError } from '../../errors.ts'
 import { decodeEntry, encodeEntry } from './entry-frame.ts'
 import type { RedisConnection } from './redis-connection.ts'
 import { GET_ENTRY, REVALIDATE_TAGS, SET_ENTRY, UNLOCK } from './redis-scripts.ts'
@@ -20,6 +21,8 @@ export interface RedisStoreState {
   keyPrefix: string
   /** Seconds an entry lives in Redis when it carries no `expire` of its own. */
   defaultExpireSeconds: number
+  /** The largest entry kept, in bytes as stored. */
+  maxEntryBytes: number
   /** The token of each regeneration lock this process holds, by cache key. */
   lockTokens: Map<string, string>
 }
@@ -69,7 +72,8 @@ export class RedisCacheHandler implements CacheHandler {
 
   /**
    * Stores an entry for its `expire` (or `defaultExpireSeconds`), after which Redis drops it.
-   * `null` removes the entry.
+   * `null` removes the entry. An entry over `maxEntryBytes` is not stored: it rejects with
+   * `RH_ERR_CACHE_ENTRY_TOO_LARGE`, having removed any older entry under the key.
    */
   async set(
     cacheKey: string,
@@ -83,6 +87,11 @@ export class RedisCacheHandler implements CacheHandler {
     // As Next.js's file-system cache: a fetch entry keeps the tags it was set with.
     const value: IncrementalCacheValue = data.kind === 'FETCH' && ctx.tags ? { ...data, tags: ctx.tags } : data
     const { tags, payload } = encodeEntry(value, entryTags(value, ctx))
+    if (payload.byteLength > this.#state.maxEntryBytes) {
+      // The older entry would otherwise be served on, and regenerated, as stale.
+      await this.#state.connection.send(['DEL', this.#entryKey(cacheKey)])
+      throw routeHandlersError('RH_ERR_CACHE_ENTRY_TOO_LARGE', [cacheKey, payload.byteLength, this.#state.maxEntryBytes])
+    }
     const ttlMs = Math.max(1, Math.round(this.#expireSeconds(ctx) * 1000))
     await this.#state.connection.runScript(SET_ENTRY, [this.#entryKey(cacheKey)], [tags, payload, String(ttlMs)])
   }

@@ -23,9 +23,17 @@ export interface RedisCacheOptions {
    * `unstable_cache` entry, a route without `cacheLife`. Default one year, Next.js's `expireTime`.
    */
   defaultExpireSeconds?: number
+  /**
+   * The largest entry the store keeps, in bytes (its body and metadata as stored). A larger one is
+   * not cached (and any older entry under its key is removed), with a warning naming it once: read
+   * back, it would take Redis and the client longer than `commandTimeoutMs` to deliver, and count
+   * as an outage. Default 2 MiB (Next.js's limit for a data cache item).
+   */
+  maxEntryBytes?: number
 }
 
 const ONE_YEAR = 365 * 24 * 60 * 60
+const TWO_MIB = 2 * 1024 * 1024
 /** Reconnection waits 50 ms, then twice as long each try, up to 2 s, with a little jitter. */
 const MAX_RECONNECT_DELAY_MS = 2000
 
@@ -69,12 +77,13 @@ function storeState(target: RedisTarget, options: RedisCacheOptions): RedisStore
     commandTimeoutMs: positive('commandTimeoutMs', options.commandTimeoutMs ?? 500),
     connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs ?? 2000),
     defaultExpireSeconds: positive('defaultExpireSeconds', options.defaultExpireSeconds ?? ONE_YEAR),
+    maxEntryBytes: positive('maxEntryBytes', options.maxEntryBytes ?? TWO_MIB),
   }
   const connection =
     'client' in target && typeof target.client === 'object' && target.client !== null
       ? new RedisConnection(target.client, { ...settings, label: "the app's own client", ownsClient: false })
       : connectToUrl(target, settings)
-  return { connection, keyPrefix: settings.keyPrefix, defaultExpireSeconds: settings.defaultExpireSeconds, lockTokens: new Map() }
+  return { connection, keyPrefix: settings.keyPrefix, defaultExpireSeconds: settings.defaultExpireSeconds, maxEntryBytes: settings.maxEntryBytes, lockTokens: new Map() }
 }
 
 function connectToUrl(target: RedisTarget, settings: { commandTimeoutMs: number; connectTimeoutMs: number }): RedisConnection {
