@@ -93,7 +93,18 @@ function leave(store: RequestStore): void {
 }
 
 function handOver(store: RequestStore, response: Response): MaybePromise<Response> {
-  if (store.pendingRevalidations) return store.handlers.cache.revalidate(store.pendingRevalidations).then(() => afterQueued(store, response))
+  if (store.pendingRevalidations) {
+    return store.handlers.cache.revalidate(store.pendingRevalidations).then(
+      () => afterQueued(store, response),
+      (error: unknown) => {
+        // The host answers the error instead (RH_ERR_CACHE_REVALIDATE_FAILED): the response is
+        // dropped, its body cancelled (a proxied upstream let go), and `after()` callbacks still run.
+        void response.body?.cancel().catch(() => {})
+        store.after?.handOver(null)
+        throw error
+      },
+    )
+  }
   return afterQueued(store, response)
 }
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createRouteHandlers, MemoryCacheHandler } from '../lib/index.ts'
-import { CACHE_APP_DIR, runBrokenStoreBehaviour, runCacheBehaviour } from './helpers/cache-behaviour.ts'
+import { createRouteHandlers, isRouteHandlersError, MemoryCacheHandler } from '../lib/index.ts'
+import { BrokenStore, CACHE_APP_DIR, recordingLogger, runBrokenStoreBehaviour, runCacheBehaviour } from './helpers/cache-behaviour.ts'
+import { tempRouteFolder } from './helpers/temp-routes.ts'
 import { expressTarget, fastifyTarget, handleTarget } from './helpers/targets.ts'
 
 runCacheBehaviour('Express', expressTarget)
@@ -32,6 +33,63 @@ describe('two instances on one shared store (the contract\'s extensions, with th
     } finally {
       await Promise.all([a.close(), b.close()])
     }
+  })
+})
+
+describe('two instances on one shared store: a failed regeneration', () => {
+  test('holds off the next one on both for 3 s, and leaves the entry stale on both (not fresh again, not rewritten)', async () => {
+    const store = new MemoryCacheHandler({ revalidatedTags: [], _requestHeaders: {} })
+    const logs = { a: recordingLogger(), b: recordingLogger() }
+    const [a, b] = await Promise.all([
+      expressTarget('', CACHE_APP_DIR, { cache: { store }, logger: logs.a.logger }),
+      fastifyTarget('', CACHE_APP_DIR, { cache: { store }, logger: logs.b.logger }),
+    ])
+    const toggle = (fail: boolean) => a.send('/flaky-toggle', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fail }) })
+    try {
+      await toggle(false)
+      const first = await (await a.send('/flaky')).json()
+      assert.equal((await b.send('/flaky')).headers.get('x-nextjs-cache'), 'HIT')
+      await toggle(true)
+      await sleep(1100)
+      assert.equal((await a.send('/flaky')).headers.get('x-nextjs-cache'), 'STALE')
+      assert.ok(await eventually(async () => logs.a.errors.length === 1))
+      for (let i = 0; i < 5; i++) {
+        const response = await b.send('/flaky')
+        assert.equal(response.headers.get('x-nextjs-cache'), 'STALE', 'still stale for the other instance')
+        assert.deepEqual(await response.json(), first)
+      }
+      await sleep(50)
+      assert.equal(logs.b.errors.length, 0, 'the other instance did not regenerate meanwhile')
+    } finally {
+      await toggle(false)
+      await Promise.all([a.close(), b.close()])
+    }
+  })
+})
+
+describe('a revalidation the store does not take, with handle()', () => {
+  test('rejects with RH_ERR_CACHE_REVALIDATE_FAILED (503); the response body is cancelled, after() callbacks run, close() settles', { timeout: 10_000 }, async () => {
+    const seen = globalThis as { revalidatingAfterRan?: boolean; revalidatingCancelled?: boolean }
+    const dir = tempRouteFolder({
+      'revalidating/route.ts': [
+        "import { after } from 'next/server'",
+        "import { revalidateTag } from 'next/cache'",
+        'export function POST() {',
+        '  after(() => void ((globalThis as { revalidatingAfterRan?: boolean }).revalidatingAfterRan = true))',
+        "  revalidateTag('posts', 'max')",
+        '  return new Response(new ReadableStream({ cancel() { (globalThis as { revalidatingCancelled?: boolean }).revalidatingCancelled = true } }))',
+        '}',
+        '',
+      ].join('\n'),
+    })
+    const routes = await createRouteHandlers({ dir, cache: { store: new BrokenStore('reject'), timeout: 100 }, logger: { warn() {}, error() {} } }).ready()
+    await assert.rejects(routes.handle(new Request('http://localhost/revalidating', { method: 'POST' })), (error: unknown) => {
+      assert.ok(isRouteHandlersError(error) && error.code === 'RH_ERR_CACHE_REVALIDATE_FAILED' && error.status === 503, String(error))
+      return true
+    })
+    await routes.close()
+    assert.equal(seen.revalidatingAfterRan, true)
+    assert.equal(seen.revalidatingCancelled, true)
   })
 })
 

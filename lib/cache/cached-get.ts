@@ -135,8 +135,7 @@ async function serveFromStore(
         const current = await cache.getRoute(key, { tags, revalidate: configured })
         return current === STORE_UNAVAILABLE || current === null || current.stale
       }
-      const cacheControl = cache.cacheControlOf(key) ?? routeCacheControl(configured)
-      regenerateInBackground(key, () => generate(true), stillStale, handlers, { value: found.value, cacheControl })
+      regenerateInBackground(key, () => generate(true), stillStale, handlers, cache.cacheControlOf(key) ?? routeCacheControl(configured))
     }
     const cacheControl = cache.cacheControlOf(key) ?? routeCacheControl(configured)
     return fromEntry(found.value, cacheControl, found.stale ? 'STALE' : 'HIT', request.method)
@@ -217,22 +216,25 @@ async function generateEntry(
 /**
  * Regenerates a stale entry once across instances: the lock admits one, and the one admitted reads
  * the entry again first, since another instance may have regenerated it and let go of the lock
- * between this instance's read and its lock. A regeneration that fails stores the stale entry
- * again for a few seconds (Next's response cache: its `revalidate` within 3–30 s), so a failing
- * handler is retried that often rather than on every request.
+ * between this instance's read and its lock. A regeneration that fails is not tried again for a
+ * few seconds — the entry's `revalidate` held within 3–30 s, as Next's response cache retries —
+ * by any instance: the failing one keeps the lock that long, and this process holds off. The stale
+ * entry stays as it is meanwhile (stale on every instance, not written again, so nothing newer is
+ * overwritten and no revalidation undone), and is served as `STALE`.
  */
 function regenerateInBackground(
   key: string,
   generate: () => Promise<Generated>,
   stillStale: () => Promise<boolean>,
   handlers: HandlersContext,
-  stale: { value: CachedRouteValue; cacheControl: CacheControl },
+  staleCacheControl: CacheControl,
 ): void {
   const cache = handlers.cache
-  if (cache.inFlight(key)) return
+  if (cache.inFlight(key) || cache.regenerationHeldOff(key)) return
   // Resolves what it generated (a miss that joins it answers with that), or null.
   const regeneration = cache.singleFlight(key, async (): Promise<Generated | null> => {
     if (!(await cache.lockRegeneration(key, REGENERATION_LOCK_MS))) return null
+    let failed = false
     try {
       if (!(await stillStale())) return null
       const result = await generate()
@@ -240,28 +242,22 @@ function regenerateInBackground(
       else void result.response.body?.cancel().catch(() => {})
       return result
     } catch (error) {
-      const retry = retryCacheControl(stale.cacheControl)
-      handlers.logger.error(`route-handlers: regenerating the cached response of ${key} failed; the stale entry is served again for ${retry.revalidate} s, then regenerated.`, error)
-      await cache.setRoute(key, stale.value, retry, storedTags(stale.value))
+      failed = true
+      const retrySeconds = regenerationRetrySeconds(staleCacheControl)
+      handlers.logger.error(`route-handlers: regenerating the cached response of ${key} failed; the stale entry is served on, and regenerated again after ${retrySeconds} s.`, error)
+      await cache.holdOffRegeneration(key, retrySeconds * 1000)
       return null
     } finally {
-      await cache.unlockRegeneration(key)
+      if (!failed) await cache.unlockRegeneration(key)
     }
   })
   cache.inBackground(regeneration)
 }
 
-// Next's response cache after a failed regeneration: the entry's `revalidate` held within 3–30 s
-// (`false` counts as none: 3 s), its `expire` at least 3 s beyond.
-function retryCacheControl(previous: CacheControl): CacheControl {
-  const revalidate = Math.min(Math.max(previous.revalidate || 3, 3), 30)
-  return { revalidate, expire: previous.expire === undefined ? undefined : Math.max(revalidate + 3, previous.expire) }
-}
-
-// The tags an entry was stored with (its `x-next-cache-tags` header).
-function storedTags(value: CachedRouteValue): string[] {
-  const stored = value.headers[CACHE_TAGS_HEADER]
-  return typeof stored === 'string' ? stored.split(',').filter(Boolean) : []
+// How long after a failed regeneration the next may run: Next's response cache stores the stale
+// entry again with its `revalidate` held within 3–30 s (`false` counts as none: 3 s).
+function regenerationRetrySeconds(cacheControl: CacheControl): number {
+  return Math.min(Math.max(cacheControl.revalidate || 3, 3), 30)
 }
 
 // A text entry's replay, worked out once per stored value: its body as text, its headers as pairs,

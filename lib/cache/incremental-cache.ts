@@ -16,6 +16,9 @@ import { STORE_UNAVAILABLE, StoreGuard, type Unavailable } from './store-guard.t
 import { areTagsExpired, areTagsStale, recordRevalidation, type TagsManifest } from './tags-manifest.ts'
 import type { Logger } from '../types.ts'
 
+/** How many failed regenerations are remembered: past that, the list starts over. */
+const HELD_OFF_LIMIT = 10_000
+
 /** Where Next.js keeps a route entry's tags: a header of the cached response. */
 export const CACHE_TAGS_HEADER = 'x-next-cache-tags'
 
@@ -79,6 +82,8 @@ export class IncrementalCache {
   // Work that outlives its request (a regeneration, a refresh), for settled().
   readonly #background = new Set<Promise<void>>()
   readonly #readsTogether: boolean
+  // Keys whose regeneration failed, until when the next one is held off.
+  readonly #heldOff = new Map<string, number>()
   readonly #logger: Logger
   #warnedMalformed = false
 
@@ -186,7 +191,7 @@ export class IncrementalCache {
   /** Writes a route response entry; resolves whether the store took it. */
   async setRoute(key: string, value: CachedRouteValue, cacheControl: CacheControl, tags: readonly string[]): Promise<boolean> {
     this.#cacheControls.set(key, cacheControl)
-    const done = await this.#guard.call('set', () => this.store.set(key, value, { fetchCache: false, cacheControl, isFallback: false, tags: [...tags] }))
+    const done = await this.#guard.call('set', () => this.store.set(key, value, { fetchCache: false, cacheControl, isFallback: false, tags: [...tags] }), key)
     return done !== STORE_UNAVAILABLE
   }
 
@@ -197,7 +202,7 @@ export class IncrementalCache {
 
   /** Writes a `fetch()` or `unstable_cache` entry. */
   async setFetch(key: string, value: CachedFetchValue, fetchUrl?: string): Promise<boolean> {
-    const done = await this.#guard.call('set', () => this.store.set(key, value, { fetchCache: true, fetchUrl, tags: value.tags }))
+    const done = await this.#guard.call('set', () => this.store.set(key, value, { fetchCache: true, fetchUrl, tags: value.tags }), key)
     return done !== STORE_UNAVAILABLE
   }
 
@@ -264,6 +269,28 @@ export class IncrementalCache {
     if (!store.lockRegeneration) return true
     const locked = await this.#guard.call('lockRegeneration', () => store.lockRegeneration!(key, ttlMs))
     return locked === STORE_UNAVAILABLE ? true : locked
+  }
+
+  /**
+   * After a failed regeneration of `key`: no regeneration of it for `ms`, in this process and, with
+   * a store that locks, in every instance (the lock is taken again for that long, and left to expire).
+   */
+  async holdOffRegeneration(key: string, ms: number): Promise<void> {
+    if (this.#heldOff.size >= HELD_OFF_LIMIT) this.#heldOff.clear()
+    this.#heldOff.set(key, Date.now() + ms)
+    const store = this.store
+    if (!store.lockRegeneration) return
+    await this.unlockRegeneration(key)
+    await this.#guard.call('lockRegeneration', () => store.lockRegeneration!(key, ms))
+  }
+
+  /** True while a failed regeneration of `key` holds the next one off in this process. */
+  regenerationHeldOff(key: string): boolean {
+    const until = this.#heldOff.get(key)
+    if (until === undefined) return false
+    if (Date.now() < until) return true
+    this.#heldOff.delete(key)
+    return false
   }
 
   async unlockRegeneration(key: string): Promise<void> {

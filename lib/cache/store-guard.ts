@@ -7,7 +7,7 @@ export type Unavailable = typeof STORE_UNAVAILABLE
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown }
 
-/** How many entries too large to cache are named in the log, once each: a bound on what is remembered. */
+/** How many entries too large to cache are remembered as warned about; past that, the list starts over. */
 const OVERSIZED_WARNINGS_LIMIT = 1000
 
 /**
@@ -32,8 +32,9 @@ export class StoreGuard {
     this.#timed = timed
   }
 
-  async call<T>(operation: string, call: () => Promise<T> | T): Promise<T | Unavailable> {
-    const outcome = await this.#run(operation, call)
+  /** `key`: the entry the call is about, for warnings given once per entry. */
+  async call<T>(operation: string, call: () => Promise<T> | T, key?: string): Promise<T | Unavailable> {
+    const outcome = await this.#run(operation, call, key)
     return outcome.ok ? outcome.value : STORE_UNAVAILABLE
   }
 
@@ -49,14 +50,14 @@ export class StoreGuard {
     throw routeHandlersError('RH_ERR_CACHE_REVALIDATE_FAILED', [what, cause], { cause: outcome.error })
   }
 
-  async #run<T>(operation: string, call: () => Promise<T> | T): Promise<Outcome<T>> {
+  async #run<T>(operation: string, call: () => Promise<T> | T, key?: string): Promise<Outcome<T>> {
     if (!this.#timed) {
       try {
         const value = await call()
         this.#recovered()
         return { ok: true, value }
       } catch (error) {
-        this.#failed(operation, error)
+        this.#failed(operation, error, key)
         return { ok: false, error }
       }
     }
@@ -70,19 +71,22 @@ export class StoreGuard {
       this.#recovered()
       return { ok: true, value }
     } catch (error) {
-      this.#failed(operation, error)
+      this.#failed(operation, error, key)
       return { ok: false, error }
     } finally {
       clearTimeout(timer)
     }
   }
 
-  #failed(operation: string, error: unknown): void {
+  #failed(operation: string, error: unknown, key: string | undefined): void {
     if (isRouteHandlersError(error) && error.code === 'RH_ERR_CACHE_ENTRY_TOO_LARGE') {
-      // The full text, also in production (where `message` names only the code).
+      // The full text, also in production (where `message` names only the code); once per entry,
+      // whatever its size each time.
       const text = error.detail ?? error.message
-      if (this.#oversized.has(text) || this.#oversized.size >= OVERSIZED_WARNINGS_LIMIT) return
-      this.#oversized.add(text)
+      const entry = key ?? text
+      if (this.#oversized.has(entry)) return
+      if (this.#oversized.size >= OVERSIZED_WARNINGS_LIMIT) this.#oversized.clear()
+      this.#oversized.add(entry)
       this.#logger.warn(`route-handlers: ${text}`)
       return
     }
