@@ -63,9 +63,22 @@ export const requestStorage = processGlobal('request-store', () => new AsyncLoca
 
 /** The current request's store, or a clear error naming `caller` when there is none. */
 export function getRequestStore(caller: string): RequestStore {
-  const store = requestStorage.getStore()
+  const store = currentRequestStore()
   if (!store) throw routeHandlersError('RH_ERR_CONTEXT_MISSING', [caller])
   return store
+}
+
+/**
+ * The current request's store: the AsyncLocalStorage's, or, when the store was turned on while
+ * requests were already running outside it (a library that loads `next/headers` lazily, inside a
+ * handler, as next-auth v4 does, on the first request after start-up), the one such request when
+ * there is exactly one. With several, which one is asking cannot be told: none.
+ */
+export function currentRequestStore(): RequestStore | undefined {
+  const store = requestStorage.getStore()
+  if (store) return store
+  const only = unscoped.first
+  return only !== undefined && only.next === undefined ? only.store : undefined
 }
 
 /**
@@ -74,7 +87,9 @@ export function getRequestStore(caller: string): RequestStore {
  * {@link requestStoresFor}). Until then handlers run without the AsyncLocalStorage: in Node 20 it
  * puts a hook on every promise in the process, about a tenth of a small request's cost, and
  * nothing would read the store anyway. Route files load before the first request, so for
- * `next/headers` and `next/navigation` the answer is settled by then.
+ * `next/headers` and `next/navigation` the answer is settled by then, unless a library loads them
+ * lazily inside a handler: the requests running then are found as {@link currentRequestStore}
+ * and {@link useRequestStore} say.
  *
  * Generating a cached GET's entry needs the store while it runs (the generation it carries decides
  * what the handler's request data and `fetch()` calls do): it holds the store on
@@ -85,9 +100,23 @@ export function getRequestStore(caller: string): RequestStore {
 const storeUse = processGlobal('request-store-use', () => ({ used: false, callsRunning: 0 }))
 // Kept apart from `storeUse`, whose shape an earlier copy of the package may have made.
 const storeHold = processGlobal('request-store-hold', () => ({ held: 0, heldRunning: 0 }))
+// The handler call running synchronously outside the store now, and whether the store was entered
+// for it (see useRequestStore).
+const syncCall = processGlobal('request-store-sync-call', () => ({ store: undefined as RequestStore | undefined, entered: false }))
 
+/**
+ * Turns the store on for every request from now on. Called from inside a handler's synchronous run
+ * (`require('next/headers')` in a library function, as next-auth v4's `getServerSession()` does),
+ * it also enters that handler's store for the rest of its run, so what it does after its next
+ * `await` (`cookies()`) finds its request.
+ */
 export function useRequestStore(): void {
+  if (storeUse.used) return
   storeUse.used = true
+  const running = syncCall.store
+  if (running === undefined) return
+  requestStorage.enterWith(running)
+  syncCall.entered = true
 }
 
 /** Keeps the store on until the returned function is called (once). */
@@ -117,10 +146,19 @@ function turnOffUnlessNeeded(): void {
 export function withRequestStore<A extends unknown[], T>(store: RequestStore, call: (...args: A) => T, ...args: A): T {
   if (storeOn()) return requestStorage.run(store, call, ...args)
   storeUse.callsRunning++
+  const outer = syncCall.store
+  syncCall.store = store
   try {
     return call(...args)
   } finally {
     storeUse.callsRunning--
+    syncCall.store = outer
+    // The store was entered for this call (useRequestStore): what runs after it here is the
+    // caller's, in the store of the call around this one, if any.
+    if (syncCall.entered) {
+      requestStorage.enterWith(outer as RequestStore)
+      syncCall.entered = outer !== undefined
+    }
   }
 }
 

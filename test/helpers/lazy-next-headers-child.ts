@@ -1,0 +1,30 @@
+/**
+ * Run in a process of its own by lazy-next-headers.test.ts (the request store must be off when it
+ * starts): serves one scenario over real HTTP on Express, prints what the requests answered as JSON.
+ */
+import express from 'express'
+import { routeHandlers } from '../../adapters/express.ts'
+import { listen } from './targets.ts'
+
+const [dir, scenario] = process.argv.slice(2) as [string, 'require-in-library' | 'require-beside-another' | 'import-after-await']
+const middleware = await routeHandlers({ dir, logger: { warn() {}, error() {} } }).ready()
+const app = express()
+app.use(middleware)
+const target = await listen(app)
+const read = async (response: Response) => ({ status: response.status, body: await response.text() })
+const headers = { cookie: 'user=ada', 'user-agent': 'lazy-test' }
+let results: unknown
+if (scenario === 'require-in-library') {
+  results = [await read(await target.send('/session', { headers })), await read(await target.send('/session', { headers }))]
+} else if (scenario === 'require-beside-another') {
+  // Another request is running outside the store when the first one loads next/headers.
+  const slow = target.send('/slow')
+  while ((globalThis as { slowStarted?: boolean }).slowStarted !== true) await new Promise((resolve) => setTimeout(resolve, 5))
+  const session = await read(await target.send('/session', { headers }))
+  await target.send('/release')
+  results = [session, await read(await slow)]
+} else {
+  results = [await read(await target.send('/later', { headers }))]
+}
+await target.close()
+console.log(JSON.stringify(results))

@@ -1,0 +1,62 @@
+/**
+ * A library that loads `next/headers` lazily, inside a handler (next-auth v4's `getServerSession()`
+ * and route handler `require('next/headers')` when called), on the first request after start-up,
+ * when nothing had turned the request store on: `cookies()` and `headers()` still find the request.
+ * Each scenario runs in a fresh process (test/helpers/lazy-next-headers-child.ts), over real HTTP.
+ */
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { tempRouteFolder } from './helpers/temp-routes.ts'
+
+const root = tempRouteFolder({
+  // As next-auth v4 ships: CommonJS, `require("next/headers")` inside the function, then an await.
+  'node_modules/lazy-session/package.json': JSON.stringify({ name: 'lazy-session', main: 'index.js' }),
+  'node_modules/lazy-session/index.js': [
+    'exports.getSession = async function getSession() {',
+    "  const { cookies, headers } = require('next/headers')",
+    '  await new Promise((resolve) => setImmediate(resolve))',
+    "  return { user: cookies().get('user')?.value ?? null, agent: headers().get('user-agent') }",
+    '}',
+    '',
+  ].join('\n'),
+  'app/session/route.ts': "import { getSession } from 'lazy-session'\nexport async function GET() { return Response.json(await getSession()) }\n",
+  'app/later/route.ts': [
+    'export async function GET() {',
+    '  await new Promise((resolve) => setImmediate(resolve))',
+    "  const { cookies } = await import('next/headers')",
+    "  return Response.json({ user: (await cookies()).get('user')?.value ?? null })",
+    '}',
+    '',
+  ].join('\n'),
+  'app/slow/route.ts': [
+    'const state = globalThis as { slowStarted?: boolean; releaseSlow?: () => void }',
+    'export async function GET() {',
+    '  await new Promise<void>((resolve) => { state.releaseSlow = resolve; state.slowStarted = true })',
+    "  return new Response('slow')",
+    '}',
+    '',
+  ].join('\n'),
+  'app/release/route.ts': "export function GET() { (globalThis as { releaseSlow?: () => void }).releaseSlow?.(); return new Response('released') }\n",
+})
+const child = fileURLToPath(new URL('./helpers/lazy-next-headers-child.ts', import.meta.url))
+
+function run(scenario: string): unknown {
+  return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', child, join(root, 'app'), scenario], { encoding: 'utf8', timeout: 60_000 }))
+}
+
+const session = { status: 200, body: JSON.stringify({ user: 'ada', agent: 'lazy-test' }) }
+
+test('a library that require()s next/headers inside the first request: that request finds its cookies and headers', () => {
+  assert.deepEqual(run('require-in-library'), [session, session])
+})
+
+test('the same while another request runs outside the store: each finds its own', () => {
+  assert.deepEqual(run('require-beside-another'), [session, { status: 200, body: 'slow' }])
+})
+
+test("a handler that imports next/headers after an await, on the first request: it finds its request's cookies", () => {
+  assert.deepEqual(run('import-after-await'), [{ status: 200, body: JSON.stringify({ user: 'ada' }) }])
+})
