@@ -255,11 +255,14 @@ function applyHead(reply: FastifyReply, response: Response): boolean {
   return typed
 }
 
-// Bytes under whatever type the response has, if any: Fastify types a Buffer as
-// application/octet-stream, which an empty answer (`new Response()` replayed from the cache) must
-// not get, as neither Next.js nor the Express adapter sends one.
+// Bytes under whatever type the response has, if any. Fastify types a Buffer it is sent as
+// application/octet-stream, which bytes the handler gave no type (an image route that forgot its
+// own, an empty `new Response()`) must not get, as neither Next.js nor the Express adapter sends
+// one: untyped, they go out as a one-chunk stream, which Fastify sends as it is, with their length.
 function sendUntyped(reply: FastifyReply, bytes: Buffer): FastifyReply {
-  return bytes.byteLength === 0 ? reply.send() : reply.send(bytes)
+  if (bytes.byteLength === 0) return reply.send()
+  if (reply.hasHeader('content-type')) return reply.send(bytes)
+  return reply.header('content-length', String(bytes.byteLength)).send(Readable.from([bytes], { objectMode: false }))
 }
 
 /**

@@ -543,6 +543,16 @@ export function runBehaviour(name: string, start: () => Promise<Target>): void {
         assert.deepEqual([...response.headers.keys()].filter((name) => name.startsWith('x-middleware-')), [])
       })
 
+      test('bytes without a Content-Type go out without one, as Next.js sends them, with their length', async () => {
+        for (const as of ['uint8array', 'array-buffer', 'stream']) {
+          const response = await send(`/dispatch/untyped-bytes?as=${as}`)
+          assert.equal(response.headers.get('content-type'), null, as)
+          // Over HTTP; the core's own Response says nothing of its length.
+          if ('port' in target) assert.equal(response.headers.get('content-length'), '4', as)
+          assert.deepEqual(new Uint8Array(await response.arrayBuffer()), new Uint8Array([0, 1, 2, 255]), as)
+        }
+      })
+
       test('status and statusText are kept; 204/205/304 carry no body', async () => {
         const created = await send('/dispatch/status/201')
         assert.equal(created.status, 201)
