@@ -89,6 +89,18 @@ test("a next/* module this package does not provide (next/og) fails the load wit
   })
 })
 
+test('the same with a next package installed beside it (a peer of next-auth v4) that Node cannot resolve next/og in', async () => {
+  const root = tempRouteFolder({
+    'node_modules/next/package.json': JSON.stringify({ name: 'next', version: '15.0.0' }),
+    'app/og/route.ts': "import { ImageResponse } from 'next/og'\nexport function GET() { return new ImageResponse(null as never) }\n",
+  })
+  await assert.rejects(createRouteHandlers({ dir: join(root, 'app'), logger: quiet }).ready(), (error: Error) => {
+    const cause = (error.cause instanceof AggregateError ? error.cause.errors[0] : error.cause) as Error
+    assert.match(String(cause.message), /Cannot find module '[^']*\/node_modules\/next\/og'[^]*next\/server, next\/headers, next\/navigation and next\/cache[^]*@vercel\/og/)
+    return true
+  })
+})
+
 test('stack traces from a TypeScript route name the lines the user wrote', async () => {
   const dir = tempRouteFolder({
     'boom/route.ts': [
