@@ -11,6 +11,7 @@ import { routeHandlersError } from '../lib/errors.ts'
 import { knownBody } from '../lib/known-body.ts'
 import { hasOnlyJsonContentType, pendingHeaderPairs, pendingJsonText } from '../lib/next/next-response.ts'
 import { createRouteHandlers } from '../lib/router.ts'
+import { hasRepeatedSlashes } from '../lib/repeated-slashes.ts'
 import { hasTrailingSlash, isMountRootWithSlash, slashlessTarget } from '../lib/trailing-slash.ts'
 import { mergedVary } from '../lib/vary.ts'
 import type { Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from '../lib/types.ts'
@@ -98,7 +99,8 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
       // Fastify decodes before routing (`/%61dmin` reaches `/admin`'s route); the file answers
       // only the path as it is spelled in its folders, and no other file's handler may run. (A
       // file that outranks this one for the path but lacks the method answers its own 405.)
-      match = route ? routes.matchFile(route, pathname, request.method) : routes.match(pathname)
+      // `/x//y` and `/x\y` are the core's to redirect (Next's 308 to `/x/y`), whichever route Fastify gave them to.
+      match = route && !hasRepeatedSlashes(pathname) ? routes.matchFile(route, pathname, request.method) : routes.match(pathname)
     }
     if (!match) return notFound(reply)
     if (request.method === 'GET') {
@@ -135,8 +137,8 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     const pathname = url.startsWith('/') ? mountRelative(url, basePath) : absoluteFormPath(url, basePath)
     const match = pathname === null ? null : routes.match(pathname)
     if (match === null) return false
-    // `/x/` of a file is redirected to `/x`, whatever the method.
-    if (redirectsTrailingSlash && hasTrailingSlash(pathname!)) return true
+    // `/x/` of a file is redirected to `/x`, and `/x//y` to `/x/y`, whatever the method.
+    if ((redirectsTrailingSlash && hasTrailingSlash(pathname!)) || hasRepeatedSlashes(pathname!)) return true
     // A method the file has a Fastify route for is that route's, with Fastify's own answers (its
     // 414 for a param over maxParamLength); the others get the core's (405, or that 414).
     return !(registered.get(match.route)?.includes(method) ?? false)

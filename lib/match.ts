@@ -1,5 +1,6 @@
 import { routeHandlersError } from './errors.ts'
 import { emptyParams } from './params-object.ts'
+import { hasRepeatedSlashes, withSingleSlashes } from './repeated-slashes.ts'
 import type { RouteEntry, RouteTree, TreeNode } from './route-tree.ts'
 import type { RouteMatch } from './types.ts'
 
@@ -57,12 +58,24 @@ function segmentsOf(path: string): string[] {
  * Matching works on the encoded path split at `/`. Static segments compare raw, as Express's
  * routing and its middleware do (`/%61dmin` is not `/admin`: were it, a request could reach
  * `admin/` route files past `app.use('/admin', auth)`); params are decoded. One trailing slash is
- * tolerated.
+ * tolerated, and so are repeated slashes and backslashes, matched as their clean form (`pathname`
+ * stays as given: the caller redirects both).
  *
  * @example
  * matchRoute(tree, '/blog/a%20b') // { route: <blog/[slug]>, params: { slug: 'a b' } }
  */
 export function matchRoute(tree: RouteTree, pathname: string, maxParamLength = Infinity): RouteMatch | null {
+  // Redirected to its clean form (repeated-slashes.ts): the match says whose path that will be, and
+  // keeps the path as it came, for the redirect.
+  if (hasRepeatedSlashes(pathname)) {
+    const clean = withSingleSlashes(pathname)
+    // Not when the clean form shows a dot segment (`/items/..\..\admin`): matched raw, below, a
+    // param that would take it is refused (400) rather than redirected to a path that climbs.
+    if (!segmentsOf(clean).some(isDotSegment)) {
+      const found = matchRoute(tree, clean, maxParamLength)
+      return found && { ...found, pathname }
+    }
+  }
   const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
   const exact = tree.staticRoutes.get(path)
   if (exact) return { route: exact, params: emptyParams(), pathname }
@@ -175,6 +188,9 @@ function tryDecode(raw: string): string | null {
 // URL parser reads `\` as `/`.
 function hasDotSegment(value: string): boolean {
   if (!value.includes('.')) return false
-  for (const piece of value.split(/[/\\]/)) if (piece === '.' || piece === '..') return true
-  return false
+  return value.split(/[/\\]/).some(isDotSegment)
+}
+
+function isDotSegment(piece: string): boolean {
+  return piece === '.' || piece === '..'
 }

@@ -4,6 +4,7 @@ import { AfterWork } from './after-work.ts'
 import { createIncrementalCache } from './cache/cache-options.ts'
 import { setDefaultCache } from './cache/default-cache.ts'
 import { cachesRequest, freshCachedResponse, serveCached } from './cache/cached-get.ts'
+import { hasRepeatedSlashes, singleSlashRedirect } from './repeated-slashes.ts'
 import { hasTrailingSlash, isMountRootWithSlash, slashlessRedirect } from './trailing-slash.ts'
 import { patchFetch } from './cache/patch-fetch.ts'
 import { useRequestStore, type HandlersContext } from './context.ts'
@@ -241,6 +242,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       match = found
     }
     if (match.error) return new Response(null, { status: match.error.status })
+    if (hasRepeatedSlashes(match.pathname)) return singleSlashRedirect(request.url)
     if (handleOptions.trailingSlash !== 'answer' && (hasTrailingSlash(match.pathname) || (match.pathname === '/' && isMountRootWithSlash(pathnameOf(request.url), basePath)))) {
       return slashlessRedirect(request.url)
     }
@@ -277,8 +279,8 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     respond,
     cachedResponse(match, method, cookieHeader) {
       // `/x/` is redirected, or (trailingSlash: 'answer') answered through respond(); so is the
-      // mount's root (`/` here), which may have been `/api/`.
-      if (method !== 'GET' || match.error || !loaded || reload || hasTrailingSlash(match.pathname) || match.pathname === '/') return undefined
+      // mount's root (`/` here), which may have been `/api/`, and `/x//y`.
+      if (method !== 'GET' || match.error || !loaded || reload || hasTrailingSlash(match.pathname) || match.pathname === '/' || hasRepeatedSlashes(match.pathname)) return undefined
       const route = routesByEntry.get(match.route as RouteEntry)
       if (!route || !cachesRequest(route, method)) return undefined
       return freshCachedResponse(route, match.pathname, cookieHeader, handlersContext)

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { matchRoute, matchRouteFile } from '../lib/match.ts'
+import { hasRepeatedSlashes } from '../lib/repeated-slashes.ts'
 import { randomPath, seededRandom } from './helpers/fuzz.ts'
 import { treeOf } from './helpers/route-tree.ts'
 
@@ -36,7 +37,8 @@ describe('match order', () => {
     ['/docs/en/other', '/docs/[...path]', { path: ['en', 'other'] }],
     ['/grouped', '/grouped', {}],
     ['/a/grouped', '/[[...all]]', { all: ['a', 'grouped'] }],
-    ['/blog//x', null],
+    // Matched as its clean form, `pathname` kept as sent: respond() redirects it (308, as Next.js).
+    ['/blog//x', '/blog/[slug]', { slug: 'x' }],
   ]
   for (const [pathname, pattern, params] of cases) {
     test(`${pathname} → ${pattern}`, () => {
@@ -119,7 +121,8 @@ describe('decoding', () => {
 
 // The Fastify plugin binds each route to its file (issue 13): checking a path against the file
 // find-my-way chose must give what the full match gives whenever that file is the match, and no
-// file may take a path the full match leaves unmatched.
+// file may take a path the full match leaves unmatched. A path with repeated slashes or a
+// backslash the plugin matches in full (to redirect it), never against a file alone.
 describe('matchRouteFile agrees with matchRoute', () => {
   const tree = treeOf([
     'route.ts',
@@ -138,7 +141,7 @@ describe('matchRouteFile agrees with matchRoute', () => {
   const pinned = ['/', '/blog/new', '/blog/new/', '/blog/%6Eew', '/blog/x/edit', '/blog/x/y/', '/shop', '/shop/', '/shop/a/b', '/shop//a', '/items/a%2Fb', '/items/%zz', '/files/a%2Fb/c', '/caf%C3%A9', '/a|b', '/a%7Cb', '/7/x', '/7/x/', '//x']
   const paths = [...pinned, ...Array.from({ length: 2000 }, () => randomPath(random).split('?')[0]!)]
   test('on pinned and random paths', () => {
-    for (const path of paths) {
+    for (const path of paths.filter((candidate) => !hasRepeatedSlashes(candidate))) {
       const full = matchRoute(tree, path, 100)
       for (const route of tree.routes) {
         const bound = matchRouteFile(route, path, 100)

@@ -147,8 +147,10 @@ describe('Express: auth middleware on a prefix guards every spelling of it (issu
         const path = spelling.startsWith('http') ? spelling.replace('/admin', `${mount}/admin`) : `${mount}${spelling}`
         test(`${path} never reaches the route file unauthenticated`, async () => {
           const answer = await get(path)
-          assert.match(answer, /^HTTP\/1\.1 (401|404|400) /, answer.slice(0, 200))
+          assert.match(answer, /^HTTP\/1\.1 (401|404|400|308) /, answer.slice(0, 200))
           assert.doesNotMatch(answer, /\r\n\r\nsecret$/)
+          // Redirected (Next's 308 for repeated slashes) only to the spelling the middleware guards.
+          if (answer.startsWith('HTTP/1.1 308 ')) assert.match(answer, new RegExp(`\r\nlocation: ${mount}/admin/secret\r\n`, 'i'))
         })
       }
     })

@@ -66,6 +66,17 @@ export function runBehaviour(name: string, start: () => Promise<Target>): void {
         await root.body?.cancel()
       })
 
+      test('repeated slashes answer 308 to the path with single ones, the query kept, as Next.js does; the handler never sees them', async () => {
+        for (const [path, location] of [['//items', '/items'], ['/conventions//about', '/conventions/about'], ['/conventions/files//a///b?q=1', '/conventions/files/a/b?q=1'], ['/items//abc', '/items/abc']]) {
+          const response = await send(path!, { redirect: 'manual' })
+          assert.equal(response.status, 308, path)
+          assert.equal(response.headers.get('location'), `${target.prefix}${location}`, path)
+          await response.body?.cancel()
+        }
+        // Not a route file's path once clean: not this folder's to answer.
+        assert.equal((await send('//no-such-route')).status, 404)
+      })
+
       test('[slug] with awaited params (Next 15/16), decoded', async () => {
         assert.deepEqual(await json(await send('/items/hello%20world')), { slug: 'hello world' })
       })
@@ -195,7 +206,6 @@ export function runBehaviour(name: string, start: () => Promise<Target>): void {
         ['/conventions/optional/x/y', 'optional/[[...parts]]', { parts: ['x', 'y'] }],
         ['/conventions/ctor/x', 'ctor/[constructor]', { constructor: 'x' }],
         ['/conventions/then/x', 'then/[then]', { then: 'x' }],
-        ['/conventions//about', null],
         ['/nowhere', null],
         // SPEC's precedence examples.
         ['/precedence/blog/new', '/blog/new', {}],

@@ -212,6 +212,12 @@ export function runSocketBehaviour(name: string, start: () => Promise<SocketTarg
       assert.match(fine, /^HTTP\/1\.1 200 [^]*"path":\["x","..a","b"\]/)
     })
 
+    test('a raw backslash in the path answers 308 to the path with a slash there, as Next.js does', async () => {
+      const answer = await rawRequest(target.port, `GET ${target.prefix}/conventions/files/a\\b?q=1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`)
+      assert.match(answer, /^HTTP\/1\.1 308 /, answer.slice(0, 120))
+      assert.match(answer, new RegExp(`\r\nlocation: ${target.prefix}/conventions/files/a/b\\?q=1\r\n`, 'i'))
+    })
+
     test('fuzz: thousands of random paths and headers get well-formed answers from routes in the table', async () => {
       const random = seededRandom(20261124)
       const privateMarker = '"route":"_private"'

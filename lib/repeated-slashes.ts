@@ -1,0 +1,25 @@
+/**
+ * A path with a backslash or repeated slashes (`/items//x`, `/files/a\b`), answered as Next.js's
+ * server answers it before any routing: `308` to the path with each backslash made a slash and each
+ * run of slashes one (the query kept as it is). The handler never sees such a path, and the client
+ * asks again for the clean one, through the host's routing and its middleware.
+ */
+
+/** True for a path (no query) that Next.js redirects to {@link withSingleSlashes}. */
+export function hasRepeatedSlashes(path: string): boolean {
+  return path.includes('//') || path.includes('\\')
+}
+
+/** Next's `normalizeRepeatedSlashes` for a path without its query: `\` → `/`, then `//…` → `/`. */
+export function withSingleSlashes(path: string): string {
+  return path.replace(/\\/g, '/').replace(/\/\/+/g, '/')
+}
+
+/** The `308` for a request whose path has a backslash or repeated slashes (see the top of this file). */
+export function singleSlashRedirect(requestUrl: string): Response {
+  // The request's own target (path and query, as the host received them) after its origin.
+  const target = requestUrl.slice(requestUrl.indexOf('/', requestUrl.indexOf('//') + 2))
+  const end = target.indexOf('?')
+  const location = end === -1 ? withSingleSlashes(target) : withSingleSlashes(target.slice(0, end)) + target.slice(end)
+  return new Response(location, { status: 308, headers: { location } })
+}
