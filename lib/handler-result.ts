@@ -27,6 +27,11 @@ export function isResponse(value: unknown): value is Response {
  */
 export function finishResponse(result: unknown, route: LoadedRoute, method: string, store: RequestStore): Response {
   if (!isResponse(result)) throw routeHandlersError('RH_ERR_HANDLER_RESULT', [route.entry.relativeFile, method, describeValue(result)])
+  // `Response.error()` (status 0), or a foreign Response's status no HTTP answer has: the same
+  // error on every host, rather than each host's own complaint about the status.
+  if (!(result.status >= 200 && result.status <= 599)) {
+    throw routeHandlersError('RH_ERR_RESPONSE_INVALID', [`its status ${result.status} is not one an HTTP response can have (Response.error() has status 0)`])
+  }
   // Cookies set through cookies() belong to this request only: they never go onto the handler's
   // own Response, which may be a module-level object returned to every request.
   const cookies = store.cookies?.modified() ?? []

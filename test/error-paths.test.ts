@@ -5,10 +5,12 @@
  * answer after a failing onSend hook (Fastify's JSON type, as without the plugin's text serializer).
  */
 import assert from 'node:assert/strict'
+import express, { type ErrorRequestHandler } from 'express'
 import Fastify from 'fastify'
 import { after, before, describe, test } from 'node:test'
+import { routeHandlers } from '../adapters/express.ts'
 import { routeHandlersPlugin } from '../adapters/fastify.ts'
-import { expressTarget, fastifyListening, fastifyTarget, quietLogger, type SocketTarget } from './helpers/targets.ts'
+import { expressTarget, fastifyListening, fastifyTarget, listen, quietLogger, type SocketTarget } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 const dir = tempRouteFolder({
@@ -29,6 +31,7 @@ const dir = tempRouteFolder({
     '',
   ].join('\n'),
   'json/route.ts': 'export function GET() { return Response.json({ ok: true }) }\n',
+  'network-error/route.ts': 'export function GET() { return Response.error() }\n',
 })
 
 for (const [name, start] of [
@@ -56,6 +59,30 @@ for (const [name, start] of [
     })
   })
 }
+
+test("Response.error() (status 0) reaches each host's error handler as RH_ERR_RESPONSE_INVALID", async () => {
+  const codes: unknown[] = []
+  const app = express()
+  app.use(await routeHandlers({ dir, logger: quietLogger }).ready())
+  app.use(((error, _req, res, _next) => {
+    codes.push(error.code)
+    res.status(500).end()
+  }) as ErrorRequestHandler)
+  const express5 = await listen(app)
+  const fastify = Fastify()
+  fastify.setErrorHandler((error: { code?: string }, _request, reply) => {
+    codes.push(error.code)
+    void reply.code(500).send()
+  })
+  await fastify.register(routeHandlersPlugin, { dir, logger: quietLogger })
+  const fastify5 = await fastifyListening(fastify)
+  try {
+    for (const target of [express5, fastify5]) assert.equal((await target.send('/network-error')).status, 500)
+    assert.deepEqual(codes, ['RH_ERR_RESPONSE_INVALID', 'RH_ERR_RESPONSE_INVALID'])
+  } finally {
+    await Promise.all([express5.close(), fastify5.close()])
+  }
+})
 
 test("Fastify: an app error handler's object reply after an onSend failure keeps Fastify's JSON content type", async () => {
   const app = Fastify()
