@@ -94,12 +94,16 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
       // `/x/*`, `items/[slug]`'s `/items/:p0` with an empty param for `/items/`); and `/api/`,
       // which Fastify routes to the prefix's root (`prefixTrailingSlash`).
       if (redirectsTrailingSlash && (hasTrailingSlash(pathname) || (pathname === '/' && isMountRootWithSlash(pathOf(target), basePath)))) {
-        return routes.match(pathname) ? redirectToSlashless(request, reply) : notFound(reply)
+        const found = routes.match(pathname)
+        if (found === null) return notFound(reply)
+        // A bad path (`/items/%2e%2e/`) gets its 4xx from the core rather than a redirect.
+        if (found.error === undefined) return redirectToSlashless(request, reply)
       }
       // Fastify decodes before routing (`/%61dmin` reaches `/admin`'s route); the file answers
       // only the path as it is spelled in its folders, and no other file's handler may run. (A
       // file that outranks this one for the path but lacks the method answers its own 405.)
-      // `/x//y` and `/x\y` are the core's to redirect (Next's 308 to `/x/y`), whichever route Fastify gave them to.
+      // `/x//y` and `/x\y` are the core's to redirect (Next's 308 to `/x/y`), whichever route
+      // Fastify gave them to.
       match = route && !hasRepeatedSlashes(pathname) ? routes.matchFile(route, pathname, request.method) : routes.match(pathname)
     }
     if (!match) return notFound(reply)
@@ -260,7 +264,9 @@ function applyHead(reply: FastifyReply, response: Response): boolean {
 // Bytes under whatever type the response has, if any. Fastify types a Buffer it is sent as
 // application/octet-stream, which bytes the handler gave no type (an image route that forgot its
 // own, an empty `new Response()`) must not get, as neither Next.js nor the Express adapter sends
-// one: untyped, they go out as a one-chunk stream, which Fastify sends as it is, with their length.
+// one: untyped, they go out as a one-chunk stream, which Fastify sends as it is, under their real
+// length (replacing a wrong one of the handler's). An onSend hook that replaces a stream payload
+// must drop or fix Content-Length, as for any Fastify reply that streams under a length.
 function sendUntyped(reply: FastifyReply, bytes: Buffer): FastifyReply {
   if (bytes.byteLength === 0) return reply.send()
   if (reply.hasHeader('content-type')) return reply.send(bytes)

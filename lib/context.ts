@@ -63,22 +63,9 @@ export const requestStorage = processGlobal('request-store', () => new AsyncLoca
 
 /** The current request's store, or a clear error naming `caller` when there is none. */
 export function getRequestStore(caller: string): RequestStore {
-  const store = currentRequestStore()
+  const store = requestStorage.getStore()
   if (!store) throw routeHandlersError('RH_ERR_CONTEXT_MISSING', [caller])
   return store
-}
-
-/**
- * The current request's store: the AsyncLocalStorage's, or, when the store was turned on while
- * requests were already running outside it (a library that loads `next/headers` lazily, inside a
- * handler, as next-auth v4 does, on the first request after start-up), the one such request when
- * there is exactly one. With several, which one is asking cannot be told: none.
- */
-export function currentRequestStore(): RequestStore | undefined {
-  const store = requestStorage.getStore()
-  if (store) return store
-  const only = unscoped.first
-  return only !== undefined && only.next === undefined ? only.store : undefined
 }
 
 /**
@@ -88,8 +75,11 @@ export function currentRequestStore(): RequestStore | undefined {
  * puts a hook on every promise in the process, about a tenth of a small request's cost, and
  * nothing would read the store anyway. Route files load before the first request, so for
  * `next/headers` and `next/navigation` the answer is settled by then, unless a library loads them
- * lazily inside a handler: the requests running then are found as {@link currentRequestStore}
- * and {@link useRequestStore} say.
+ * lazily inside a handler (next-auth v4 does): a library made for Next.js in the route graph turns
+ * the store on once the route files have loaded (see `nextLibrariesIn`), and a handler that loads
+ * them during its synchronous run goes on in its own store (see {@link useRequestStore}). Where
+ * the AsyncLocalStorage costs nothing while on (Node 24+'s AsyncContextFrame), it is on from the
+ * start.
  *
  * Generating a cached GET's entry needs the store while it runs (the generation it carries decides
  * what the handler's request data and `fetch()` calls do): it holds the store on
@@ -98,6 +88,8 @@ export function currentRequestStore(): RequestStore | undefined {
  * after it do not pay for it.
  */
 const storeUse = processGlobal('request-store-use', () => ({ used: false, callsRunning: 0 }))
+// Only the async_hooks implementation (Node 20, 22) has an `enabled` flag, and costs while on.
+if (!('enabled' in requestStorage)) storeUse.used = true
 // Kept apart from `storeUse`, whose shape an earlier copy of the package may have made.
 const storeHold = processGlobal('request-store-hold', () => ({ held: 0, heldRunning: 0 }))
 // The handler call running synchronously outside the store now, and whether the store was entered
@@ -117,6 +109,8 @@ export function useRequestStore(): void {
   if (running === undefined) return
   requestStorage.enterWith(running)
   syncCall.entered = true
+  // In the store now: not one of the requests a first after() may be looking for.
+  unlink(running as LinkedStore)
 }
 
 /** Keeps the store on until the returned function is called (once). */
@@ -214,9 +208,13 @@ export function leaveRequest(store: RequestStore): void {
     storeHold.heldRunning--
     return turnOffUnlessNeeded()
   }
-  const link = (store as LinkedStore)[UNSCOPED]
+  unlink(store as LinkedStore)
+}
+
+function unlink(store: LinkedStore): void {
+  const link = store[UNSCOPED]
   if (link === undefined) return
-  ;(store as LinkedStore)[UNSCOPED] = undefined
+  store[UNSCOPED] = undefined
   if (link.previous) link.previous.next = link.next
   else if (unscoped.first === link) unscoped.first = link.next
   if (link.next) link.next.previous = link.previous

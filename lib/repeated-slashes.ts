@@ -15,11 +15,17 @@ export function withSingleSlashes(path: string): string {
   return path.replace(/\\/g, '/').replace(/\/\/+/g, '/')
 }
 
-/** The `308` for a request whose path has a backslash or repeated slashes (see the top of this file). */
-export function singleSlashRedirect(requestUrl: string): Response {
+/**
+ * The `308` for a request whose path has a backslash or repeated slashes (see the top of this
+ * file), or `null` when its own target has none: the path that matched was rewritten by the app
+ * (Fastify's `rewriteUrl`, an Express middleware changing `req.url`), and a redirect would send
+ * the client back where it was, forever.
+ */
+export function singleSlashRedirect(requestUrl: string): Response | null {
   // The request's own target (path and query, as the host received them) after its origin.
   const target = requestUrl.slice(requestUrl.indexOf('/', requestUrl.indexOf('//') + 2))
-  const end = target.indexOf('?')
+  const end = target.search(/[?#]/)
   const location = end === -1 ? withSingleSlashes(target) : withSingleSlashes(target.slice(0, end)) + target.slice(end)
+  if (location === target) return null
   return new Response(location, { status: 308, headers: { location } })
 }

@@ -12,7 +12,7 @@ import { DevReload } from './dev-reload.ts'
 import { dispatch } from './dispatch.ts'
 import { routeHandlersError, type RouteHandlersError } from './errors.ts'
 import { consoleLogger } from './logger.ts'
-import { compileAhead, loadRouteModule, prepareLoading, sweepTransformCache } from './load/load-route-module.ts'
+import { compileAhead, loadRouteModule, prepareLoading, reachesNextLibrary, sweepTransformCache } from './load/load-route-module.ts'
 import { routeFileVersion } from './load/reload.ts'
 import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
 import { matchRoute, matchRouteFile } from './match.ts'
@@ -52,13 +52,18 @@ export interface RouteHandlers {
    * Optional: `handle()` waits for loading by itself, and serves the files that loaded.
    */
   ready(): Promise<RouteHandlers>
-  /** Matches a mount-relative pathname (`/blog/hello`) against the route table, or `null`. */
+  /**
+   * Matches a mount-relative pathname (`/blog/hello`) against the route table, or `null`. A path
+   * with one trailing slash, repeated slashes or a backslash (`/blog/hello/`, `/blog//hello`)
+   * matches as its clean form, its `pathname` kept as given: `respond()`/`handle()` answer it with
+   * the `308` to the clean path.
+   */
   match(pathname: string): RouteMatch | null
   /**
    * Checks a mount-relative pathname against one route file of `routes` alone, for a host whose
    * own router has chosen the file for `method` (the Fastify plugin binds each Fastify route to its
    * file): the same rules as `match()` (static segments raw, params decoded, one trailing slash)
-   * without the search. `null` when the path is not that file's: answer not-found. The one other
+   * without the search, but for repeated slashes and backslashes, which only `match()` takes. `null` when the path is not that file's: answer not-found. The one other
    * file it may give is the one `match()` gives when that file does not answer `method` (the host
    * passed over it: `DELETE /users/me` reaches `users/[id]`'s route when `users/me` has no
    * `DELETE`), so that it answers its 405, `OPTIONS` or 400, and no handler of another file runs.
@@ -193,6 +198,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       reload?.loaded(entry, version)
     }
     reload?.watchImports()
+    if (reachesNextLibrary(spec)) useRequestStore()
     loaded = true
     void sweepTransformCache(spec)
     if (options.logRoutes) logRouteTable(dir, tree.routes, failures, logger)
@@ -242,6 +248,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       match = found
     }
     if (match.error) return new Response(null, { status: match.error.status })
+    // `null` (not this folder's) when the app rewrote a clean target into this path.
     if (hasRepeatedSlashes(match.pathname)) return singleSlashRedirect(request.url)
     if (handleOptions.trailingSlash !== 'answer' && (hasTrailingSlash(match.pathname) || (match.pathname === '/' && isMountRootWithSlash(pathnameOf(request.url), basePath)))) {
       return slashlessRedirect(request.url)

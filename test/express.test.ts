@@ -51,6 +51,25 @@ describe('Express: mounting', () => {
   })
 })
 
+describe('Express: a path the app rewrote to one with repeated slashes', () => {
+  test('is not redirected to the client\'s own clean target (a loop); not this folder\'s to answer', async () => {
+    const app = express()
+    app.use((req, _res, next) => {
+      if (req.url === '/t/acme/abc') req.url = '/items//abc'
+      next()
+    })
+    app.use(await routeHandlers({ dir: APP_DIR, logger: quietLogger }).ready())
+    app.use((_req, res) => void res.status(404).send('app not found'))
+    const target = await listen(app)
+    try {
+      const response = await target.send('/t/acme/abc')
+      assert.deepEqual([response.status, await response.text()], [404, 'app not found'])
+    } finally {
+      await target.close()
+    }
+  })
+})
+
 describe('Express: onMissingMethod', () => {
   const app = withApp(async () => {
     const server = express()

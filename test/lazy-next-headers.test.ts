@@ -11,8 +11,9 @@ import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
-const root = tempRouteFolder({
-  // As next-auth v4 ships: CommonJS, `require("next/headers")` inside the function, then an await.
+// A library that requires next/headers during the handler's synchronous run (nothing in the
+// folder depends on `next`, so only the handler's own store can answer).
+const lazyRoot = tempRouteFolder({
   'node_modules/lazy-session/package.json': JSON.stringify({ name: 'lazy-session', main: 'index.js' }),
   'node_modules/lazy-session/index.js': [
     'exports.getSession = async function getSession() {',
@@ -41,22 +42,47 @@ const root = tempRouteFolder({
   ].join('\n'),
   'app/release/route.ts': "export function GET() { (globalThis as { releaseSlow?: () => void }).releaseSlow?.(); return new Response('released') }\n",
 })
+
+// As next-auth v4 ships (a peer of `next`): require('next/headers') only after an await (a route
+// doing `await params` first), on two concurrent first requests.
+const nextLibraryRoot = tempRouteFolder({
+  'node_modules/next-session/package.json': JSON.stringify({ name: 'next-session', main: 'index.js', peerDependencies: { next: '^14 || ^15' } }),
+  'node_modules/next-session/index.js': [
+    'exports.getSession = async function getSession() {',
+    '  await new Promise((resolve) => setImmediate(resolve))',
+    "  const { cookies, headers } = require('next/headers')",
+    "  return { user: cookies().get('user')?.value ?? null, agent: headers().get('user-agent') }",
+    '}',
+    '',
+  ].join('\n'),
+  'app/session/route.ts': "import { getSession } from 'next-session'\nexport async function GET() { return Response.json(await getSession()) }\n",
+})
 const child = fileURLToPath(new URL('./helpers/lazy-next-headers-child.ts', import.meta.url))
 
-function run(scenario: string): unknown {
+function run(root: string, scenario: string): unknown {
   return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', child, join(root, 'app'), scenario], { encoding: 'utf8', timeout: 60_000 }))
 }
 
 const session = { status: 200, body: JSON.stringify({ user: 'ada', agent: 'lazy-test' }) }
 
 test('a library that require()s next/headers inside the first request: that request finds its cookies and headers', () => {
-  assert.deepEqual(run('require-in-library'), [session, session])
+  assert.deepEqual(run(lazyRoot, 'require-in-library'), [session, session])
 })
 
 test('the same while another request runs outside the store: each finds its own', () => {
-  assert.deepEqual(run('require-beside-another'), [session, { status: 200, body: 'slow' }])
+  assert.deepEqual(run(lazyRoot, 'require-beside-another'), [session, { status: 200, body: 'slow' }])
 })
 
-test("a handler that imports next/headers after an await, on the first request: it finds its request's cookies", () => {
-  assert.deepEqual(run('import-after-await'), [{ status: 200, body: JSON.stringify({ user: 'ada' }) }])
+test('a library made for Next.js (a peer of next) that requires next/headers after an await: two concurrent first requests find theirs', () => {
+  assert.deepEqual(run(nextLibraryRoot, 'two-first'), [session, session])
+})
+
+// Where the store costs while on (Node 20, 22) it is off until something needs it; project code
+// that imports next/headers only after an await, on the first request, comes too late for that
+// request. Node 24+ keeps the store on from the start.
+test('a handler that imports next/headers after an await, on the first request: found on Node 24+, RH_ERR_CONTEXT_MISSING before', () => {
+  const costsWhileOn = Number(process.versions.node.split('.')[0]) < 24
+  const [answer] = run(lazyRoot, 'import-after-await') as Array<{ status: number; body: string }>
+  if (costsWhileOn) assert.equal(answer!.status, 500)
+  else assert.deepEqual(answer, { status: 200, body: JSON.stringify({ user: 'ada' }) })
 })

@@ -6,7 +6,7 @@ const NOT_FOUND = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND'])
 // installed, Node names the package `next`, which reads as if none of `next/*` were provided; with
 // one installed (npm adds it as a peer of next-auth v4), Node's ES resolver cannot find
 // `node_modules/next/og` (Next's files are for its bundler) and suggests `next/og.js`.
-const NEXT_MISSING = /Cannot find (?:package|module) '(?:next(?:\/[^']*)?|[^']*\/node_modules\/next\/[^']*)'/
+const NEXT_MISSING = /Cannot find (?:package|module) '(?:next(?:\/[^']*)?|[^']*[\\/]node_modules[\\/]next[\\/][^']*)'/
 const NEXT_HINT =
   'route-handlers provides next/server, next/headers, next/navigation and next/cache; other next/* modules (next/og, next/font, …) come from the packages that implement them (@vercel/og for ImageResponse) or from installing next.'
 

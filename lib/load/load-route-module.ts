@@ -25,12 +25,13 @@
  * its importers under `?route-handlers-v=N` (a new URL, so a new instance); CommonJS ones are
  * dropped from `require.cache`. Nothing is recorded or versioned for folders without it.
  */
-import { realpathSync } from 'node:fs'
+import { readFileSync, realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { extname, sep } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { extname, join, sep } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { routeHandlersError } from '../errors.ts'
 import { routeGraph } from './install-hooks.ts'
+import { withoutQuery } from './route-graph.ts'
 import type { FolderSpec } from './folder-config.ts'
 import { versionedUrl } from './graph-steps.ts'
 import { describeLoadError } from './load-error.ts'
@@ -64,6 +65,43 @@ export function compileAhead(spec: FolderSpec, files: readonly string[]): Compil
 /** Removes the transform cache's week-old unused entries, once a day at most (in the background). */
 export function sweepTransformCache(spec: FolderSpec): Promise<void> {
   return routeGraph().addFolder(spec, scopeOf(spec.dir)).cache.sweep()
+}
+
+/**
+ * Whether the route graph of `spec`'s folder reached a library made for Next.js: a package that
+ * depends on `next` (next-auth, `@clerk/nextjs`, …). Such a library may load `next/headers` only
+ * when called, inside a request (next-auth v4's `getServerSession()` does), after the request
+ * store's on-or-off was settled; the router turns the store on when one is there.
+ */
+export function reachesNextLibrary(spec: FolderSpec): boolean {
+  const graph = routeGraph()
+  const roots = new Set<string>()
+  for (const url of graph.packageFilesOf(graph.addFolder(spec, scopeOf(spec.dir)))) {
+    const root = packageRoot(fileURLToPath(withoutQuery(url)))
+    if (root !== undefined) roots.add(root)
+  }
+  for (const root of roots) if (dependsOnNext(root)) return true
+  return false
+}
+
+// `/app/node_modules/@scope/name/lib/x.js` → `/app/node_modules/@scope/name`.
+function packageRoot(path: string): string | undefined {
+  const marker = `${sep}node_modules${sep}`
+  const start = path.lastIndexOf(marker)
+  if (start === -1) return undefined
+  const names = path.slice(start + marker.length).split(sep)
+  const nameLength = names[0]!.startsWith('@') ? 2 : 1
+  return join(path.slice(0, start + marker.length), ...names.slice(0, nameLength))
+}
+
+function dependsOnNext(root: string): boolean {
+  try {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: unknown; dependencies?: Record<string, unknown>; peerDependencies?: Record<string, unknown> }
+    return manifest.name !== 'next' && (manifest.peerDependencies?.next !== undefined || manifest.dependencies?.next !== undefined)
+  } catch {
+    // No manifest there (a nested folder of the package's own): nothing to say.
+    return false
+  }
 }
 
 // Node imports a route file by its real path: a folder reached through a symlink (a deploy's

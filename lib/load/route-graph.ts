@@ -109,9 +109,18 @@ export class RouteGraph {
 
   /** The project files (not `node_modules`) outside its folder that `folder`'s graph reached. */
   outsideFilesOf(folder: FolderConfig): string[] {
+    return this.#membersOf(folder, false)
+  }
+
+  /** The `node_modules` files that `folder`'s graph reached. */
+  packageFilesOf(folder: FolderConfig): string[] {
+    return this.#membersOf(folder, true)
+  }
+
+  #membersOf(folder: FolderConfig, inPackages: boolean): string[] {
     this.sync()
     const urls: string[] = []
-    for (const [url, owner] of this.#members) if (owner === folder && !url.includes('/node_modules/')) urls.push(url)
+    for (const [url, owner] of this.#members) if (owner === folder && url.includes('/node_modules/') === inPackages) urls.push(url)
     return urls
   }
 

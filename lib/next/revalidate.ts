@@ -1,4 +1,4 @@
-import { currentRequestStore, type RequestStore } from '../context.ts'
+import { requestStorage, type RequestStore } from '../context.ts'
 import type { CacheLifeProfile } from '../cache/cache-life.ts'
 import { IMPLICIT_TAG_PREFIX } from '../cache/implicit-tags.ts'
 import { trackDynamicAccess } from '../cache/static-generation.ts'
@@ -95,7 +95,7 @@ export function revalidatePath(originalPath: string, type?: 'layout' | 'page'): 
 
 // The request store, or Next's errors where a revalidation cannot be recorded.
 function scopeFor(expression: string): RequestStore {
-  const store = currentRequestStore()
+  const store = requestStorage.getStore()
   if (!store) throw new Error(`Invariant: static generation store missing in ${expression}`)
   const route = store.route?.entry.pattern ?? ''
   if (store.unit?.type === 'cache') {

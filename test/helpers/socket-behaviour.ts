@@ -204,6 +204,8 @@ export function runSocketBehaviour(name: string, start: () => Promise<SocketTarg
       const paths = ['/conventions/files/x/../../items/secret', '/conventions/files/%2E%2E', '/next-apis/params/a/b/./c', '/items/..']
       // Behind a separator the path's split does not see.
       paths.push('/items/..%2F..%2Fadmin', '/conventions/files/x/..%5C..%5Citems', '/items/..\\..\\admin')
+      // With a trailing slash: refused, not redirected to a path a client would resolve.
+      paths.push('/items/%2e%2e/', '/items/%2e%2e//')
       for (const path of paths) {
         const answer = await rawRequest(target.port, `GET ${target.prefix}${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`)
         assert.match(answer, /^HTTP\/1\.1 400 /, `${path} → ${answer.slice(0, 120)}`)
