@@ -2,7 +2,7 @@
  * Run in a process of its own by lazy-next-headers.test.ts (the request store must be off when it
  * starts): serves one scenario over real HTTP on Express, prints what the requests answered as JSON.
  */
-import express from 'express'
+import express, { type ErrorRequestHandler } from 'express'
 import { routeHandlers } from '../../adapters/express.ts'
 import { listen } from './targets.ts'
 
@@ -10,6 +10,7 @@ const [dir, scenario] = process.argv.slice(2) as [string, 'require-in-library' |
 const middleware = await routeHandlers({ dir, logger: { warn() {}, error() {} } }).ready()
 const app = express()
 app.use(middleware)
+app.use(((error, _req, res, _next) => void res.status(500).send(error.code)) as ErrorRequestHandler)
 const target = await listen(app)
 const read = async (response: Response) => ({ status: response.status, body: await response.text() })
 const headers = { cookie: 'user=ada', 'user-agent': 'lazy-test' }
@@ -26,7 +27,7 @@ if (scenario === 'require-in-library') {
 } else if (scenario === 'two-first') {
   results = await Promise.all([target.send('/session', { headers }).then(read), target.send('/session', { headers }).then(read)])
 } else {
-  results = [await read(await target.send('/later', { headers }))]
+  results = [await read(await target.send('/later', { headers })), await read(await target.send('/later', { headers }))]
 }
 await target.close()
 console.log(JSON.stringify(results))
