@@ -2,7 +2,7 @@
  * Node ⇄ Web plumbing shared by every Node host (the standalone server, Express, Fastify): an
  * `IncomingMessage` becomes a `NextRequest`, a Web `Response` is written onto a `ServerResponse`.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import { types } from 'node:util'
 import type { BodyLimits } from '../lib/body/limits.ts'
@@ -64,7 +64,7 @@ export function toNextRequest(
   const method = req.method ?? 'GET'
   let body: BodySource | null = null
   let unread: NodeBodySource | undefined
-  let headers = () => withForwarded(toHeaders(req.rawHeaders), req, client)
+  let headers = () => withForwarded(toHeaders(req.headers), req, client)
   // Node keeps one content-type and one content-length (it drops or refuses duplicates), and joins
   // cookie headers with '; '.
   let header: ((name: RawHeaderName) => string | null) | undefined = (name) => req.headers[name] ?? null
@@ -72,7 +72,7 @@ export function toNextRequest(
     if (source.readableDidRead || source.readableEnded) {
       const rebuilt = rebuildConsumedBody(req)
       body = fixedBodySource(rebuilt)
-      if (!(rebuilt instanceof Error)) headers = () => withPlainLength(withForwarded(toHeaders(req.rawHeaders), req, client), rebuilt.byteLength)
+      if (!(rebuilt instanceof Error)) headers = () => withPlainLength(withForwarded(toHeaders(req.headers), req, client), rebuilt.byteLength)
       header = undefined
     } else {
       body = unread = nodeBodySource(source, { ms: limits.bodyTimeout, onTimeout: () => closeAfterResponse(req, res) })
@@ -140,13 +140,21 @@ function withPlainLength(headers: Headers, length: number): Headers {
   return headers
 }
 
-function toHeaders(rawHeaders: string[]): Headers {
+/**
+ * The request's headers as the host holds them (`req.headers`), as Next.js builds its request from
+ * them: what the app's middleware added or changed (`req.headers['x-user-id']` set by an auth
+ * middleware, a Fastify `onRequest` hook's) reaches the handler, and duplicates are joined as Node
+ * joins them (`Cookie` with `; `).
+ */
+function toHeaders(nodeHeaders: IncomingHttpHeaders): Headers {
   const headers = new Headers()
-  for (let index = 0; index < rawHeaders.length; index += 2) {
-    const name = rawHeaders[index]!
+  for (const name in nodeHeaders) {
     // HTTP/2 pseudo-headers (`:path`) are not headers of the request.
     if (name.startsWith(':')) continue
-    headers.append(name, rawHeaders[index + 1]!)
+    const value = nodeHeaders[name]
+    if (value === undefined) continue
+    if (typeof value === 'string') headers.append(name, value)
+    else for (const item of value) headers.append(name, item)
   }
   return headers
 }

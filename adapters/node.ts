@@ -13,6 +13,11 @@ export interface ServeOptions extends RouteHandlersOptions {
   port?: number
   /** Default: `127.0.0.1`. */
   hostname?: string
+  /**
+   * When a route file fails to load, reject (and so fail the start) listing every broken file,
+   * instead of serving the others and answering 500 on the broken ones. Default: false.
+   */
+  failOnLoadError?: boolean
 }
 
 
@@ -71,7 +76,11 @@ export interface StandaloneServer extends Server {
  * process.on('SIGTERM', () => server.close(() => server.routes.close().then(() => process.exit(0))))
  */
 export async function serve(options: ServeOptions): Promise<StandaloneServer> {
-  const routes = await createRouteHandlers(options).ready()
+  const routes = createRouteHandlers(options)
+  // Broken route files were logged as they failed; they answer 500 unless the app wants to fail.
+  await routes.ready().catch((error: unknown) => {
+    if (options.failOnLoadError === true) throw error
+  })
   const server = Object.assign(createServer(toNodeListener(routes, options.logger)), { routes })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

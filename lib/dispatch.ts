@@ -36,8 +36,11 @@ export function dispatch(
   if (!KNOWN_METHODS.has(method)) return new Response(null, { status: 400 })
   const handler = route.handlers[method as HttpMethod]
   if (!handler) {
+    // With `fall-through` the host has methods of its own on this path (an app moving routes one
+    // method at a time): an automatic OPTIONS would name the file's alone, so the host answers it.
+    if (fallThrough) return null
     if (method === 'OPTIONS') return new Response(null, { status: 204, headers: { Allow: route.allow } })
-    return fallThrough ? null : new Response(null, { status: 405, headers: { Allow: route.allow } })
+    return new Response(null, { status: 405, headers: { Allow: route.allow } })
   }
 
   const store: RequestStore = { request, isFormPost: isFormPost(request), handlers, route, generation }

@@ -75,7 +75,13 @@ describe('Express: onMissingMethod', () => {
     const server = express()
     server.use(await routeHandlers({ dir: APP_DIR, logger: quietLogger, onMissingMethod: 'fall-through' }).ready())
     server.post('/dispatch/only-get', (_req, res) => void res.send('legacy POST'))
+    server.options('/dispatch/only-get', (_req, res) => void res.set('allow', 'GET, HEAD, POST').status(204).end())
     return server
+  })
+
+  test("'fall-through': an OPTIONS the file does not export is the app's too (the file's Allow would leave out the app's methods)", async () => {
+    const response = await app.target().send('/dispatch/only-get', { method: 'OPTIONS' })
+    assert.deepEqual([response.status, response.headers.get('allow')], [204, 'GET, HEAD, POST'])
   })
 
   test("'fall-through' lets a legacy handler answer the methods the route file lacks", async () => {

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { routeHandlers } from '../adapters/express.ts'
 import { routeHandlersPlugin } from '../adapters/fastify.ts'
+import { rawRequest } from './helpers/http.ts'
 import { fastifyListening, listen, quietLogger, type SocketTarget } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
@@ -17,6 +18,15 @@ const dir = tempRouteFolder({
   'negotiated/route.ts': "export function GET() { return new Response('one', { headers: { vary: 'Accept, origin' } }) }\n",
   'cached/route.ts': "export const revalidate = 60\nexport function GET() { return new Response('two', { headers: { vary: 'Accept' } }) }\n",
   'plain/route.ts': "export function GET() { return new Response('three') }\n",
+  // What the handler sees of headers the app's middleware set, removed or that came twice.
+  'who/route.ts': [
+    "import { headers } from 'next/headers'",
+    'export async function GET(request: Request) {',
+    "  const seen = await headers()",
+    "  return Response.json({ user: request.headers.get('x-user-id'), viaHeaders: seen.get('x-user-id'), removed: request.headers.get('x-remove'), cookie: request.headers.get('cookie') })",
+    '}',
+    '',
+  ].join('\n'),
   // A body that fails before its first byte: the host answers with its error handling.
   'fails/route.ts':
     "export function GET() { return new Response(new ReadableStream({ pull(c) { c.error(new Error('gone')) } }), { headers: { vary: 'Accept', 'cache-control': 'public, max-age=60' } }) }\n",
@@ -29,6 +39,9 @@ const hosts: Array<[string, () => Promise<SocketTarget>]> = [
       const app = express()
       app.use((req, res, next) => {
         res.setHeader('Vary', 'Origin')
+        // An auth middleware passing on who the client is, and dropping what the client claimed.
+        req.headers['x-user-id'] = 'u1'
+        delete req.headers['x-remove']
         next()
       })
       app.use(await routeHandlers({ dir, logger: quietLogger }).ready())
@@ -39,8 +52,10 @@ const hosts: Array<[string, () => Promise<SocketTarget>]> = [
     'Fastify',
     async () => {
       const app = Fastify()
-      app.addHook('onRequest', async (_request, reply) => {
+      app.addHook('onRequest', async (request, reply) => {
         reply.header('vary', 'Origin')
+        request.headers['x-user-id'] = 'u1'
+        delete request.headers['x-remove']
       })
       await app.register(routeHandlersPlugin, { dir, logger: quietLogger })
       return fastifyListening(app)
@@ -77,6 +92,12 @@ for (const [name, start] of hosts) {
       assert.equal(response.headers.get('vary'), 'Origin')
       assert.equal(response.headers.get('cache-control'), null)
       await response.text()
+    })
+
+    test("the request headers as the app's middleware left them reach the handler (Next.js builds its request from them); two Cookie lines joined as Node joins them", async () => {
+      const answer = await rawRequest(target.port, 'GET /who HTTP/1.1\r\nHost: localhost\r\nX-User-Id: forged\r\nX-Remove: yes\r\nCookie: a=1\r\nCookie: b=2\r\nConnection: close\r\n\r\n')
+      const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>
+      assert.deepEqual(body, { user: 'u1', viaHeaders: 'u1', removed: null, cookie: 'a=1; b=2' })
     })
 
     test('a route file without Vary leaves the host\'s as it is', async () => {

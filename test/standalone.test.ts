@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
-import { serve } from '../lib/index.ts'
+import { isRouteHandlersError, serve } from '../lib/index.ts'
 import { entry } from './fixtures/app/next-apis/_after/log.ts'
 import { rawRequest } from './helpers/http.ts'
 import { APP_DIR } from './helpers/targets.ts'
+import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 describe('standalone server', () => {
   let server: Server
@@ -78,4 +79,26 @@ test('standalone: server.routes.close() waits for pending after() work', async (
   log.release()
   await closing
   assert.deepEqual(log.events, ['started', 'finished', 'closed'])
+})
+
+test('standalone: a route file that fails to load answers 500 while the others serve; failOnLoadError rejects instead', async () => {
+  const dir = tempRouteFolder({
+    'ok/route.ts': "export function GET() { return new Response('ok') }\n",
+    'broken/route.ts': "import './does-not-exist.js'\nexport function GET() { return new Response('never') }\n",
+  })
+  const errors: string[] = []
+  const server = await serve({ dir, port: 0, logger: { warn() {}, error: (message) => void errors.push(message) } })
+  try {
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    assert.equal(await (await fetch(`${base}/ok`)).text(), 'ok')
+    assert.equal((await fetch(`${base}/broken`)).status, 500)
+    assert.ok(errors.some((message) => message.includes('broken/route.ts')))
+  } finally {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  }
+  await assert.rejects(serve({ dir, port: 0, failOnLoadError: true, logger: { warn() {}, error() {} } }), (error: unknown) => {
+    assert.ok(isRouteHandlersError(error) && error.code === 'RH_ERR_ROUTES_LOAD')
+    return true
+  })
 })
