@@ -1,13 +1,15 @@
 /**
  * The Fastify (find-my-way) URLs under which a route file's pattern is registered. Fastify routes
  * the request to the file; the core checks the raw path against that file and computes params, so
- * every host agrees on every edge case. Params get neutral names (`:p0`) because find-my-way reads
- * `-` and `.` in a param name as separators. No `/x/` twin: the app's router folds it onto `/x`
+ * every host agrees on every edge case. A param keeps its folder's name (`[id]` → `:id`), so the
+ * app's hooks read `request.params.id` and `routeOptions.url` as they would for a route of their
+ * own; a name find-my-way would misread (it takes `-` and `.` as separators: `[post-id]`) gets a
+ * neutral one by position (`:p1`). No `/x/` twin: the app's router folds it onto `/x`
  * (`ignoreTrailingSlash`), or the plugin redirects it there (`redirectToSlashless` in fastify.ts,
  * with lib/trailing-slash.ts).
  *
  * @example
- * fastifyPaths('/blog/[slug]/[[...rest]]') // ['/blog/:p0', '/blog/:p0/*']
+ * fastifyPaths('/blog/[slug]/[[...rest]]') // ['/blog/:slug', '/blog/:slug/*']
  */
 export function fastifyPaths(pattern: string): string[] {
   const pieces = pattern === '/' ? [] : pattern.slice(1).split('/')
@@ -15,7 +17,13 @@ export function fastifyPaths(pattern: string): string[] {
   for (const [index, piece] of pieces.entries()) {
     if (piece.startsWith('[[...')) return [base || '/', `${base}/*`]
     if (piece.startsWith('[...')) return [`${base}/*`]
-    base += piece.startsWith('[') ? `/:p${index}` : `/${piece.replaceAll(':', '::')}`
+    base += piece.startsWith('[') ? `/:${paramName(piece.slice(1, -1), index)}` : `/${piece.replaceAll(':', '::')}`
   }
   return [base || '/']
+}
+
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+function paramName(name: string, index: number): string {
+  return PLAIN_NAME.test(name) ? name : `p${index}`
 }

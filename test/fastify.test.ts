@@ -41,7 +41,7 @@ describe('Fastify: routes are Fastify routes', () => {
   })
 
   test('hasRoute() and printRoutes() see them', () => {
-    assert.equal(server.app().hasRoute({ method: 'GET', url: '/api/items/:p1' }), true)
+    assert.equal(server.app().hasRoute({ method: 'GET', url: '/api/items/:slug' }), true)
     assert.match(server.app().printRoutes({ commonPrefix: false }), /rss\.xml/)
   })
 
@@ -356,12 +356,15 @@ describe('Fastify: each route file is registered for its own methods, bound to t
     'own-options/route.ts': "export const GET = () => new Response('get')\nexport const OPTIONS = () => new Response('own options')\n",
     'blog/new/route.ts': "export const GET = () => new Response('new')\n",
     'blog/[slug]/route.ts': "export const GET = (_: Request, { params }: { params: { slug: string } }) => new Response(`slug ${params.slug}`)\n",
+    'dashed/[post-id]/route.ts': "export const GET = () => new Response('dashed')\n",
   })
   const registered: Array<[string, string]> = []
   const seenByHooks: string[] = []
+  const paramsSeenByHooks: unknown[] = []
   const server = withApp(async (app) => {
     app.addHook('onRoute', (route) => void registered.push([route.url, [route.method].flat().join(', ')]))
     app.addHook('onRequest', async (request) => void seenByHooks.push(`${request.method} ${request.routeOptions.url}`))
+    app.addHook('preHandler', async (request) => void paramsSeenByHooks.push({ ...(request.params as object) }))
     await app.register(routeHandlersPlugin, { dir, prefix: '/api', logger: quietLogger })
     // What @fastify/static registers: the plugin's fallback for other methods stays out of its way.
     app.get('/*', async (request) => `app: ${request.url}`)
@@ -374,7 +377,7 @@ describe('Fastify: each route file is registered for its own methods, bound to t
   test('printRoutes() lists each file with the methods it exports, HEAD beside GET, OPTIONS only when exported', () => {
     const printed = server.app().printRoutes({ commonPrefix: false })
     assert.match(printed, /only-get \(GET, HEAD\)\n/)
-    assert.match(printed, /both\/:p1 \(GET, POST, HEAD\)\n/)
+    assert.match(printed, /both\/:id \(GET, POST, HEAD\)\n/)
     assert.match(printed, /own-options \(GET, OPTIONS, HEAD\)\n/)
   })
 
@@ -382,8 +385,8 @@ describe('Fastify: each route file is registered for its own methods, bound to t
     const files = registered.filter(([url]) => !url.endsWith('/*') && url !== '/api')
     assert.ok(files.every(([url]) => !url.endsWith('/')), String(files))
     const entries = files.reduce((count, [, methods]) => count + methods.split(', ').length, 0)
-    // only-get 2, both 3, own-options 3, blog/new 2, blog/[slug] 2.
-    assert.equal(entries, 2 + 3 + 3 + 2 + 2)
+    // only-get 2, both 3, own-options 3, blog/new 2, blog/[slug] 2, dashed/[post-id] 2.
+    assert.equal(entries, 2 + 3 + 3 + 2 + 2 + 2)
     const fallback = registered.filter(([url]) => url === '/api' || url === '/api/*')
     assert.equal(fallback.length, 2)
   })
@@ -410,7 +413,14 @@ describe('Fastify: each route file is registered for its own methods, bound to t
     await send('/api/only-get')
     await send('/api/only-get/')
     await send('/api/both/7', 'POST')
-    assert.deepEqual(seenByHooks, ['GET /api/only-get', 'GET /api/*', 'GET /api/only-get', 'POST /api/both/:p1'])
+    assert.deepEqual(seenByHooks, ['GET /api/only-get', 'GET /api/*', 'GET /api/only-get', 'POST /api/both/:id'])
+  })
+
+  test("Fastify's params carry the folder's name, as for an app's own route (a name find-my-way would split gets one by position)", async () => {
+    paramsSeenByHooks.length = 0
+    await send('/api/both/7', 'POST')
+    await send('/api/dashed/9')
+    assert.deepEqual(paramsSeenByHooks, [{ id: '7' }, { p1: '9' }])
   })
 
   test('/x/ answers 308 to /x as Next.js does (query kept, Refresh as Next sends), for every method; no handler runs under the fallback', async () => {
