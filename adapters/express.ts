@@ -1,3 +1,5 @@
+// Kept in the declarations: TypeScript 6+ loads Node's types (Buffer, node:http) only when asked.
+/// <reference types="node" preserve="true" />
 /**
  * `route-handlers/express`: a route folder as Express middleware. It translates and nothing more:
  * matching, dispatch and every Next.js rule live in the core, shared with the other hosts.

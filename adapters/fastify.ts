@@ -1,3 +1,5 @@
+// Kept in the declarations: TypeScript 6+ loads Node's types (Buffer, node:http) only when asked.
+/// <reference types="node" preserve="true" />
 /**
  * `route-handlers/fastify`: a route folder as a Fastify plugin. Each route file becomes Fastify
  * routes for the methods it exports (visible to `printRoutes()`, `hasRoute()` and `onRoute` hooks,

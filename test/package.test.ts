@@ -144,6 +144,19 @@ const routes = createRouteHandlers({ dir: './app' })
 export const pattern: string | undefined = routes.routes[0]?.pattern
 export const response: Response = NextResponse.json({ ok: true })
 `,
+  // The core alone, under TypeScript 6+'s default `types: []` and no host framework's types: the
+  // package's declarations bring Node's types (Buffer, node:http) themselves.
+  'core-only.mts': `
+import { createRouteHandlers, serve, type CacheHandler } from 'route-handlers'
+import { NextResponse } from 'route-handlers/server'
+export const routes = createRouteHandlers({ dir: './app' })
+export const store: CacheHandler | undefined = undefined
+export { serve, NextResponse }
+`,
+  'tsconfig.core-only.json': JSON.stringify({
+    compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, lib: ['ES2022', 'DOM'], types: [], skipLibCheck: false },
+    files: ['core-only.mts'],
+  }),
   'next-env.d.ts': '/// <reference types="route-handlers/next-types" />\n',
   'tsconfig.json': JSON.stringify({
     compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, lib: ['ES2022', 'DOM'], types: ['node'] },
@@ -406,12 +419,14 @@ describe('the packed package', () => {
     assert.match(readFileSync(join(scratch, 'route-types.d.ts'), 'utf8'), /"\/hello\/\[name\]": \{ "name": string; \}/)
   })
 
-  test('declarations type-check from an ESM and a CJS consumer', () => {
-    // A Node server app has @types/node; nothing else is assumed.
-    try {
-      run('node', [tsc, '-p', '.'])
-    } catch (error) {
-      assert.fail(`tsc reported errors:\n${(error as { stdout?: string }).stdout}`)
+  test('declarations type-check from an ESM and a CJS consumer, and from the core alone under `types: []`', () => {
+    // A Node server app has @types/node installed; nothing else is assumed.
+    for (const project of ['.', 'tsconfig.core-only.json']) {
+      try {
+        run('node', [tsc, '-p', project])
+      } catch (error) {
+        assert.fail(`tsc -p ${project} reported errors:\n${(error as { stdout?: string }).stdout}`)
+      }
     }
   })
 

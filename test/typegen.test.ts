@@ -11,6 +11,8 @@ import { dirname, join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { generateRouteTypes } from '../lib/typegen.ts'
+import { tsconfigNotes } from '../lib/cli/tsconfig-check.ts'
+import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const bin = join(root, 'dist/lib/cli/bin.js')
@@ -171,6 +173,18 @@ export async function GET(_request: Request, ctx: RouteContext<'/a/[id]/[...rest
     assert.match(result.stderr, /"moduleResolution": "bundler"/)
     // What TypeScript itself says there, with no hint: the reason for the message.
     assert.ok(typeErrors(dir).some((line) => /TS2688|TS2307/.test(line)))
+  })
+
+  test('module "commonjs" without moduleResolution: a note under TypeScript 5, none under TypeScript 6+ (which reads exports there)', () => {
+    const noteFor = (typescriptVersion: string) => {
+      const dir = tempRouteFolder({
+        'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'commonjs', strict: true } }),
+        'node_modules/typescript/package.json': JSON.stringify({ name: 'typescript', version: typescriptVersion }),
+      })
+      return tsconfigNotes(join(dir, 'route-types.d.ts'), undefined)
+    }
+    assert.match(noteFor('5.9.3').join('\n'), /resolves modules as "node" \(node10\)/)
+    assert.deepEqual(noteFor('7.0.2'), [])
   })
 
   test('a tsconfig that does not include the file is named', () => {

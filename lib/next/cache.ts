@@ -1,3 +1,5 @@
+// Kept in the declarations: TypeScript 6+ loads Node's types (Buffer, node:http) only when asked.
+/// <reference types="node" preserve="true" />
 /**
  * `next/cache` for route handlers: on-demand revalidation (`revalidateTag`, `revalidatePath`),
  * `unstable_cache`, `unstable_noStore`, and `cacheTag`/`cacheLife` for `"use cache"` functions.

@@ -1,3 +1,5 @@
+// Kept in the declarations: TypeScript 6+ loads Node's types (Buffer, node:http) only when asked.
+/// <reference types="node" preserve="true" />
 /**
  * `next/headers` for route handlers. Both styles work: `cookies().get('a')` (Next 13/14) and
  * `(await cookies()).get('a')` (Next 15/16); likewise `headers()` and `draftMode()`.

@@ -1,3 +1,5 @@
+// Kept in the declarations: TypeScript 6+ loads Node's types (Buffer, node:http) only when asked.
+/// <reference types="node" preserve="true" />
 /**
  * `next/navigation` for route handlers: each function stops the handler by throwing, and the
  * dispatcher turns what it threw into the response Next.js would send.

@@ -1,3 +1,5 @@
+// Kept in the declarations: TypeScript 6+ loads Node's types (Buffer, node:http) only when asked.
+/// <reference types="node" preserve="true" />
 /** `next/server` for route handlers. */
 export { after, unstable_after, type AfterCallback, type AfterTask } from './after.ts'
 export { connection } from './connection.ts'
