@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { createRouteHandlers, isRouteHandlersError } from '../lib/index.ts'
-import { TransformCache } from '../lib/load/transform-cache.ts'
+import { TransformCache, transformCacheDir } from '../lib/load/transform-cache.ts'
 import { quietLogger } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
@@ -51,6 +51,15 @@ describe('the transform cache (issue 13)', () => {
     writeFileSync(blocker, '')
     const routes = await createRouteHandlers({ dir: typeScriptRoutes(3), transformCacheDir: join(blocker, 'cache'), logger: quietLogger }).ready()
     assert.equal(await (await routes.handle(new Request('http://localhost/r2')))!.text(), '2')
+  })
+
+  test("the default place: the project's node_modules/.cache when it can be made or holds entries, else the temp folder (a read-only install)", () => {
+    const project = tempRouteFolder({ 'package.json': '{}', 'node_modules/x/package.json': '{}', 'app/route.ts': '' })
+    assert.equal(transformCacheDir(join(project, 'app')), join(project, 'node_modules/.cache/route-handlers'))
+    // node_modules/.cache cannot be made (here a file stands in its way; in a container, a folder
+    // its user cannot write).
+    const readOnly = tempRouteFolder({ 'package.json': '{}', 'node_modules/.cache': 'not a folder', 'app/route.ts': '' })
+    assert.ok(transformCacheDir(join(readOnly, 'app')).startsWith(join(tmpdir(), 'route-handlers-cache-')))
   })
 
   test('transformCacheDir must be a folder path', () => {

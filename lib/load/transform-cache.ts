@@ -104,7 +104,9 @@ export class TransformCache {
 /**
  * Where a route folder's compiled files are kept: `ROUTE_HANDLERS_CACHE_DIR` if set, else the
  * project's `node_modules/.cache/route-handlers` (the convention of babel-loader, ESLint and
- * webpack: it lives as long as the install, in a container image too), else the temp folder.
+ * webpack: it lives as long as the install, in a container image too) when it can be written or
+ * already holds entries, else the temp folder (a read-only install, a container running as a user
+ * that does not own it: compiled files are then kept at least while the container lives).
  */
 export function transformCacheDir(routeFolder: string): string {
   const configured = process.env.ROUTE_HANDLERS_CACHE_DIR
@@ -112,7 +114,8 @@ export function transformCacheDir(routeFolder: string): string {
   for (let folder = routeFolder; ; folder = dirname(folder)) {
     if (existsSync(join(folder, 'package.json'))) {
       const modules = join(folder, 'node_modules')
-      if (existsSync(modules)) return join(modules, '.cache', 'route-handlers')
+      const cache = join(modules, '.cache', 'route-handlers')
+      if (existsSync(modules) && (existsSync(cache) || new TransformCache(cache).writable())) return cache
       break
     }
     if (dirname(folder) === folder) break
