@@ -13,17 +13,22 @@
  */
 export function fastifyPaths(pattern: string): string[] {
   const pieces = pattern === '/' ? [] : pattern.slice(1).split('/')
+  const taken = new Set(pieces.filter((piece) => piece.startsWith('[')).map((piece) => piece.slice(1, -1)))
   let base = ''
   for (const [index, piece] of pieces.entries()) {
     if (piece.startsWith('[[...')) return [base || '/', `${base}/*`]
     if (piece.startsWith('[...')) return [`${base}/*`]
-    base += piece.startsWith('[') ? `/:${paramName(piece.slice(1, -1), index)}` : `/${piece.replaceAll(':', '::')}`
+    base += piece.startsWith('[') ? `/:${paramName(piece.slice(1, -1), index, taken)}` : `/${piece.replaceAll(':', '::')}`
   }
   return [base || '/']
 }
 
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
-function paramName(name: string, index: number): string {
-  return PLAIN_NAME.test(name) ? name : `p${index}`
+// The folder's name, or one by position that no other param of the URL has (`[p1]/[a-b]`).
+function paramName(name: string, index: number, taken: ReadonlySet<string>): string {
+  if (PLAIN_NAME.test(name)) return name
+  let neutral = `p${index}`
+  while (taken.has(neutral)) neutral = `_${neutral}`
+  return neutral
 }

@@ -52,6 +52,7 @@ export function toNextRequest(
   basePath: string,
   limits: BodyLimits,
   source: Readable = req,
+  hostView: { readonly headers: IncomingHttpHeaders } = req,
 ): RouteRequest {
   let controller: AbortController | undefined
   // Made on first use of request.signal; already aborted if the client left before that.
@@ -64,15 +65,15 @@ export function toNextRequest(
   const method = req.method ?? 'GET'
   let body: BodySource | null = null
   let unread: NodeBodySource | undefined
-  let headers = () => withForwarded(toHeaders(req.headers), req, client)
+  let headers = () => withForwarded(toHeaders(hostView.headers), hostView.headers, req, client)
   // Node keeps one content-type and one content-length (it drops or refuses duplicates), and joins
   // cookie headers with '; '.
-  let header: ((name: RawHeaderName) => string | null) | undefined = (name) => req.headers[name] ?? null
+  let header: ((name: RawHeaderName) => string | null) | undefined = (name) => headerText(hostView.headers[name])
   if (method !== 'GET' && method !== 'HEAD') {
     if (source.readableDidRead || source.readableEnded) {
       const rebuilt = rebuildConsumedBody(req)
       body = fixedBodySource(rebuilt)
-      if (!(rebuilt instanceof Error)) headers = () => withPlainLength(withForwarded(toHeaders(req.headers), req, client), rebuilt.byteLength)
+      if (!(rebuilt instanceof Error)) headers = () => withPlainLength(withForwarded(toHeaders(hostView.headers), hostView.headers, req, client), rebuilt.byteLength)
       header = undefined
     } else {
       body = unread = nodeBodySource(source, { ms: limits.bodyTimeout, onTimeout: () => closeAfterResponse(req, res) })
@@ -119,8 +120,7 @@ export function sendsAtOnce(method: string | undefined): boolean {
  * view, which for an absent header is the `Host` header and the connection's; the port is the one
  * the server listens on (`next start`'s port).
  */
-function withForwarded(headers: Headers, req: IncomingMessage, client: ClientView): Headers {
-  const sent = req.headers
+function withForwarded(headers: Headers, sent: IncomingHttpHeaders, req: IncomingMessage, client: ClientView): Headers {
   if (sent['x-forwarded-host'] === undefined && client.host !== undefined) headers.set('x-forwarded-host', client.host)
   if (sent['x-forwarded-port'] === undefined) {
     headers.set('x-forwarded-port', String(req.socket.localPort ?? (client.protocol === 'https' ? 443 : 80)))
@@ -141,22 +141,41 @@ function withPlainLength(headers: Headers, length: number): Headers {
 }
 
 /**
- * The request's headers as the host holds them (`req.headers`), as Next.js builds its request from
- * them: what the app's middleware added or changed (`req.headers['x-user-id']` set by an auth
- * middleware, a Fastify `onRequest` hook's) reaches the handler, and duplicates are joined as Node
- * joins them (`Cookie` with `; `).
+ * The request's headers as the host holds them (`req.headers`; Fastify's `request.headers`, which
+ * adds what a hook assigned), as Next.js builds its request from them: what the app's middleware
+ * added or changed (`req.headers['x-user-id']` set by an auth middleware) reaches the handler, and
+ * duplicates are joined as Node joins them (`Cookie` with `; `). Middleware may put anything there:
+ * a number is written as text, as Next.js writes it; a value a header cannot carry (a line break,
+ * a character above U+00FF) is left out rather than failing every request that reads headers.
  */
 function toHeaders(nodeHeaders: IncomingHttpHeaders): Headers {
   const headers = new Headers()
   for (const name in nodeHeaders) {
     // HTTP/2 pseudo-headers (`:path`) are not headers of the request.
     if (name.startsWith(':')) continue
-    const value = nodeHeaders[name]
-    if (value === undefined) continue
-    if (typeof value === 'string') headers.append(name, value)
-    else for (const item of value) headers.append(name, item)
+    const value: unknown = nodeHeaders[name]
+    if (Array.isArray(value)) for (const item of value) appendHeader(headers, name, item)
+    else appendHeader(headers, name, value)
   }
   return headers
+}
+
+function appendHeader(headers: Headers, name: string, value: unknown): void {
+  const text = headerText(value)
+  if (text === null) return
+  try {
+    headers.append(name, text)
+  } catch {
+    // Not a header value (see toHeaders).
+  }
+}
+
+// One header as text: a middleware's number or boolean as Next.js writes it; nothing for null.
+function headerText(value: unknown): string | null {
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
+  if (Array.isArray(value)) return value.map(String).join(', ')
+  return null
 }
 
 /** The start of a response body: all of it when it was already complete, else what came first. */

@@ -93,7 +93,7 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     let match: RouteMatch | null = null
     if (pathname !== null) {
       // `/x/` of any route file, whichever route Fastify gave it to (the fallback, a catch-all's
-      // `/x/*`, `items/[slug]`'s `/items/:p0` with an empty param for `/items/`); and `/api/`,
+      // `/x/*`, `items/[slug]`'s `/items/:slug` with an empty param for `/items/`); and `/api/`,
       // which Fastify routes to the prefix's root (`prefixTrailingSlash`).
       if (redirectsTrailingSlash && (hasTrailingSlash(pathname) || (pathname === '/' && isMountRootWithSlash(pathOf(target), basePath)))) {
         const found = routes.match(pathname)
@@ -120,7 +120,8 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     }
     const client = { protocol: request.protocol, host: request.host, ip: () => request.ip }
     const body = request.body instanceof Readable ? request.body : request.raw
-    const nextRequest = toNextRequest(request.raw, reply.raw, client, request.originalUrl, basePath, routes.bodyLimits, body)
+    // `request`: its headers are what the app's hooks left, assigned (`request.headers = …`) or changed.
+    const nextRequest = toNextRequest(request.raw, reply.raw, client, request.originalUrl, basePath, routes.bodyLimits, body, request)
     // Here with `/x/` only when the app folds it onto `/x` (ignoreTrailingSlash): answered as `/x`.
     const response = routes.respond(nextRequest, { basePath, match, trailingSlash: 'answer' })
     if (response instanceof Promise) {

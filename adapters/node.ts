@@ -79,7 +79,7 @@ export async function serve(options: ServeOptions): Promise<StandaloneServer> {
   const routes = createRouteHandlers(options)
   // Broken route files were logged as they failed; they answer 500 unless the app wants to fail.
   await routes.ready().catch((error: unknown) => {
-    if (options.failOnLoadError === true) throw error
+    if (options.failOnLoadError === true || !(isRouteHandlersError(error) && error.code === 'RH_ERR_ROUTES_LOAD')) throw error
   })
   const server = Object.assign(createServer(toNodeListener(routes, options.logger)), { routes })
   await new Promise<void>((resolve, reject) => {

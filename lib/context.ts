@@ -231,8 +231,9 @@ export function unscopedRequestsRunning(): boolean {
  */
 export function requestStoresFor(caller: string): readonly RequestStore[] {
   // On for good, also when a generation holds it on now: their callbacks and the requests they
-  // reach run later, in the store.
-  storeUse.used = true
+  // reach run later, in the store. Called during a handler's synchronous run, that handler goes on
+  // in its store (useRequestStore), so a `next/headers` loaded later in it finds its request too.
+  useRequestStore()
   const store = requestStorage.getStore()
   if (store) return [store]
   const running: RequestStore[] = []

@@ -23,7 +23,7 @@ const dir = tempRouteFolder({
     "import { headers } from 'next/headers'",
     'export async function GET(request: Request) {',
     "  const seen = await headers()",
-    "  return Response.json({ user: request.headers.get('x-user-id'), viaHeaders: seen.get('x-user-id'), removed: request.headers.get('x-remove'), cookie: request.headers.get('cookie') })",
+    "  return Response.json({ user: request.headers.get('x-user-id'), viaHeaders: seen.get('x-user-id'), removed: request.headers.get('x-remove'), cookie: request.headers.get('cookie'), level: request.headers.get('x-level'), assigned: request.headers.get('x-assigned'), bad: request.headers.get('x-bad') })",
     '}',
     '',
   ].join('\n'),
@@ -42,6 +42,10 @@ const hosts: Array<[string, () => Promise<SocketTarget>]> = [
         // An auth middleware passing on who the client is, and dropping what the client claimed.
         req.headers['x-user-id'] = 'u1'
         delete req.headers['x-remove']
+        // A number (Next.js writes it as text), and a value no header can carry (left out).
+        ;(req.headers as Record<string, unknown>)['x-level'] = 3
+        req.headers['x-bad'] = 'line\nbreak'
+        req.headers['x-assigned'] = 'yes'
         next()
       })
       app.use(await routeHandlers({ dir, logger: quietLogger }).ready())
@@ -56,6 +60,10 @@ const hosts: Array<[string, () => Promise<SocketTarget>]> = [
         reply.header('vary', 'Origin')
         request.headers['x-user-id'] = 'u1'
         delete request.headers['x-remove']
+        ;(request.headers as Record<string, unknown>)['x-level'] = 3
+        request.headers['x-bad'] = 'line\nbreak'
+        // Fastify's own way: an assignment adds to the headers (its additionalHeaders).
+        request.headers = { 'x-assigned': 'yes' }
       })
       await app.register(routeHandlersPlugin, { dir, logger: quietLogger })
       return fastifyListening(app)
@@ -97,7 +105,7 @@ for (const [name, start] of hosts) {
     test("the request headers as the app's middleware left them reach the handler (Next.js builds its request from them); two Cookie lines joined as Node joins them", async () => {
       const answer = await rawRequest(target.port, 'GET /who HTTP/1.1\r\nHost: localhost\r\nX-User-Id: forged\r\nX-Remove: yes\r\nCookie: a=1\r\nCookie: b=2\r\nConnection: close\r\n\r\n')
       const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>
-      assert.deepEqual(body, { user: 'u1', viaHeaders: 'u1', removed: null, cookie: 'a=1; b=2' })
+      assert.deepEqual(body, { user: 'u1', viaHeaders: 'u1', removed: null, cookie: 'a=1; b=2', level: '3', assigned: 'yes', bad: null })
     })
 
     test('a route file without Vary leaves the host\'s as it is', async () => {

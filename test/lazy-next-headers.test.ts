@@ -32,6 +32,17 @@ const lazyRoot = tempRouteFolder({
     '}',
     '',
   ].join('\n'),
+  // after() first, in the synchronous run; next/headers only after an await.
+  'app/after-first/route.ts': [
+    "import { after } from 'next/server'",
+    'export async function GET() {',
+    '  after(() => {})',
+    '  await new Promise((resolve) => setImmediate(resolve))',
+    "  const { cookies } = await import('next/headers')",
+    "  return Response.json({ user: (await cookies()).get('user')?.value ?? null })",
+    '}',
+    '',
+  ].join('\n'),
   'app/slow/route.ts': [
     'const state = globalThis as { slowStarted?: boolean; releaseSlow?: () => void }',
     'export async function GET() {',
@@ -75,6 +86,10 @@ test('the same while another request runs outside the store: each finds its own'
 
 test('a library made for Next.js (a peer of next) that requires next/headers after an await: two concurrent first requests find theirs', () => {
   assert.deepEqual(run(nextLibraryRoot, 'two-first'), [session, session])
+})
+
+test('a handler that calls after() first and imports next/headers after an await, on the first request: it finds its cookies', () => {
+  assert.deepEqual(run(lazyRoot, 'after-first'), [{ status: 200, body: JSON.stringify({ user: 'ada' }) }])
 })
 
 // The store is off until something needs it: project code that imports next/headers only after

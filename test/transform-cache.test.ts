@@ -59,7 +59,12 @@ describe('the transform cache (issue 13)', () => {
     // node_modules/.cache cannot be made (here a file stands in its way; in a container, a folder
     // its user cannot write).
     const readOnly = tempRouteFolder({ 'package.json': '{}', 'node_modules/.cache': 'not a folder', 'app/route.ts': '' })
-    assert.ok(transformCacheDir(join(readOnly, 'app')).startsWith(join(tmpdir(), 'route-handlers-cache-')))
+    const temp = transformCacheDir(join(readOnly, 'app'))
+    assert.ok(temp.startsWith(join(tmpdir(), 'route-handlers-cache-')), temp)
+    // The user's own, and no one else may write it (anyone can make a folder in /tmp first).
+    const info = statSync(temp)
+    assert.equal(info.uid, process.getuid!())
+    assert.equal(info.mode & 0o022, 0)
   })
 
   test('transformCacheDir must be a folder path', () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
-import { accessSync, closeSync, constants, existsSync, fstatSync, futimesSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { accessSync, closeSync, constants, existsSync, fstatSync, futimesSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { readdir, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir, userInfo } from 'node:os'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 
 const DAY = 24 * 60 * 60 * 1000
@@ -106,7 +106,8 @@ export class TransformCache {
  * project's `node_modules/.cache/route-handlers` (the convention of babel-loader, ESLint and
  * webpack: it lives as long as the install, in a container image too) when it can be written or
  * already holds entries, else the temp folder (a read-only install, a container running as a user
- * that does not own it: compiled files are then kept at least while the container lives).
+ * that does not own it: compiled files are then kept at least while the container lives; see
+ * tempCacheDir).
  */
 export function transformCacheDir(routeFolder: string): string {
   const configured = process.env.ROUTE_HANDLERS_CACHE_DIR
@@ -120,5 +121,32 @@ export function transformCacheDir(routeFolder: string): string {
     }
     if (dirname(folder) === folder) break
   }
-  return join(tmpdir(), `route-handlers-cache-${userInfo().uid}`)
+  return tempCacheDir()
+}
+
+/**
+ * The temp folder's cache: one per user, kept between runs, used only when it is this user's own
+ * and no one else can write it (anyone can make a folder in /tmp first, and plant compiled code
+ * under keys anyone can work out); else a fresh private folder for this process. The user id
+ * comes from `process.getuid()`: a container user without a passwd entry has no `userInfo()`.
+ */
+function tempCacheDir(): string {
+  const uid = process.getuid?.()
+  const shared = join(tmpdir(), `route-handlers-cache-${uid ?? 'user'}`)
+  if (isPrivateFolder(shared, uid)) return shared
+  return mkdtempSync(join(tmpdir(), 'route-handlers-cache-'))
+}
+
+function isPrivateFolder(path: string, uid: number | undefined): boolean {
+  try {
+    mkdirSync(path, { mode: 0o700 })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false
+  }
+  try {
+    const info = lstatSync(path)
+    return info.isDirectory() && (uid === undefined || info.uid === uid) && (info.mode & 0o022) === 0
+  } catch {
+    return false
+  }
 }

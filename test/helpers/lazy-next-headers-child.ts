@@ -6,7 +6,7 @@ import express, { type ErrorRequestHandler } from 'express'
 import { routeHandlers } from '../../adapters/express.ts'
 import { listen } from './targets.ts'
 
-const [dir, scenario] = process.argv.slice(2) as [string, 'require-in-library' | 'require-beside-another' | 'two-first' | 'import-after-await']
+const [dir, scenario] = process.argv.slice(2) as [string, 'require-in-library' | 'require-beside-another' | 'two-first' | 'after-first' | 'import-after-await']
 const middleware = await routeHandlers({ dir, logger: { warn() {}, error() {} } }).ready()
 const app = express()
 app.use(middleware)
@@ -24,6 +24,8 @@ if (scenario === 'require-in-library') {
   const session = await read(await target.send('/session', { headers }))
   await target.send('/release')
   results = [session, await read(await slow)]
+} else if (scenario === 'after-first') {
+  results = [await read(await target.send('/after-first', { headers }))]
 } else if (scenario === 'two-first') {
   results = await Promise.all([target.send('/session', { headers }).then(read), target.send('/session', { headers }).then(read)])
 } else {
