@@ -11,18 +11,24 @@ import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
+/** A CommonJS session library that `require()`s next/headers when called: before or after an await. */
+function sessionLibrary(requireFirst: boolean): string {
+  const load = "  const { cookies, headers } = require('next/headers')"
+  const wait = '  await new Promise((resolve) => setImmediate(resolve))'
+  return [
+    'exports.getSession = async function getSession() {',
+    ...(requireFirst ? [load, wait] : [wait, load]),
+    "  return { user: cookies().get('user')?.value ?? null, agent: headers().get('user-agent') }",
+    '}',
+    '',
+  ].join('\n')
+}
+
 // A library that requires next/headers during the handler's synchronous run (nothing in the
 // folder depends on `next`, so only the handler's own store can answer).
 const lazyRoot = tempRouteFolder({
   'node_modules/lazy-session/package.json': JSON.stringify({ name: 'lazy-session', main: 'index.js' }),
-  'node_modules/lazy-session/index.js': [
-    'exports.getSession = async function getSession() {',
-    "  const { cookies, headers } = require('next/headers')",
-    '  await new Promise((resolve) => setImmediate(resolve))',
-    "  return { user: cookies().get('user')?.value ?? null, agent: headers().get('user-agent') }",
-    '}',
-    '',
-  ].join('\n'),
+  'node_modules/lazy-session/index.js': sessionLibrary(true),
   'app/session/route.ts': "import { getSession } from 'lazy-session'\nexport async function GET() { return Response.json(await getSession()) }\n",
   'app/later/route.ts': [
     'export async function GET() {',
@@ -58,14 +64,7 @@ const lazyRoot = tempRouteFolder({
 // doing `await params` first), on two concurrent first requests.
 const nextLibraryRoot = tempRouteFolder({
   'node_modules/next-session/package.json': JSON.stringify({ name: 'next-session', main: 'index.js', peerDependencies: { next: '^14 || ^15' } }),
-  'node_modules/next-session/index.js': [
-    'exports.getSession = async function getSession() {',
-    '  await new Promise((resolve) => setImmediate(resolve))',
-    "  const { cookies, headers } = require('next/headers')",
-    "  return { user: cookies().get('user')?.value ?? null, agent: headers().get('user-agent') }",
-    '}',
-    '',
-  ].join('\n'),
+  'node_modules/next-session/index.js': sessionLibrary(false),
   'app/session/route.ts': "import { getSession } from 'next-session'\nexport async function GET() { return Response.json(await getSession()) }\n",
 })
 const child = fileURLToPath(new URL('./helpers/lazy-next-headers-child.ts', import.meta.url))
