@@ -27,11 +27,13 @@ export function registerRouteFiles(
     if (method.length === 0) continue
     const handler = handlerFor(route)
     for (const url of fastifyPaths(route.pattern)) {
+      // Looked up first: Fastify's own error names every method of the call, not the one taken.
+      const taken = method.filter((name) => fastify.hasRoute({ method: name, url: fastify.prefix + url }))
       try {
         fastify.route({ method: [...method], url, handler })
       } catch (error) {
         const duplicate = (error as { code?: string }).code === 'FST_ERR_DUPLICATED_ROUTE'
-        const message = duplicate ? 'the app already has a route for that URL' : String((error as Error).message ?? error)
+        const message = duplicate ? `the app already has ${takenRoutes(taken)} for that URL` : String((error as Error).message ?? error)
         throw routeHandlersError('RH_ERR_HOST_ROUTE_CONFLICT', [route.file, fastify.prefix + url, message], { cause: error })
       }
     }
@@ -45,4 +47,11 @@ function fastifyMethods(route: RouteInfo): HTTPMethods[] {
   const methods: HTTPMethods[] = [...route.methods]
   if (route.methods.includes('GET') && !route.methods.includes('HEAD')) methods.push('HEAD')
   return methods
+}
+
+// `a GET route`, `GET and POST routes`; `a route` when the lookup missed it (a prefix's root).
+function takenRoutes(methods: readonly string[]): string {
+  if (methods.length === 0) return 'a route'
+  if (methods.length === 1) return `a ${methods[0]} route`
+  return `${methods.slice(0, -1).join(', ')} and ${methods.at(-1)} routes`
 }

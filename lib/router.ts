@@ -12,6 +12,7 @@ import { DevReload } from './dev-reload.ts'
 import { dispatch } from './dispatch.ts'
 import { routeHandlersError, type RouteHandlersError } from './errors.ts'
 import { consoleLogger } from './logger.ts'
+import { isCompileError } from './load/load-error.ts'
 import { compileAhead, loadRouteModule, prepareLoading, reachesNextLibrary, sweepTransformCache } from './load/load-route-module.ts'
 import { routeFileVersion } from './load/reload.ts'
 import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
@@ -166,7 +167,9 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     }
     routesByEntry.delete(entry)
     failures.set(entry, outcome)
-    logger.error(`route-handlers: ${outcome.detail ?? outcome.message}`, outcome.cause)
+    // A syntax error's message has its line and caret; esbuild's stack would only follow it.
+    if (isCompileError(outcome.cause)) logger.error(`route-handlers: ${outcome.detail ?? outcome.message}`)
+    else logger.error(`route-handlers: ${outcome.detail ?? outcome.message}`, outcome.cause)
   }
   const reload = reloadOn
     ? new DevReload({

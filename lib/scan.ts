@@ -1,4 +1,4 @@
-import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs'
+import { readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { routeHandlersError } from './errors.ts'
 import { parseSegment, type Segment } from './segments.ts'
@@ -91,7 +91,7 @@ export function scanRouteFolder(dir: string): RouteFolderScan {
 /** `realFolders`: the real path of `folder` and of each folder above it, up to `dir`. */
 function walk(scan: Scan, folder: string, realFolders: string[], segments: Segment[]): void {
   const realFolder = realFolders[realFolders.length - 1]!
-  const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))
+  const entries = folderEntries(folder, realFolders.length === 1).sort((a, b) => (a.name < b.name ? -1 : 1))
   let hasRouteFile = false
   const lookalikes: string[] = []
   for (const entry of entries) {
@@ -123,6 +123,21 @@ function walk(scan: Scan, folder: string, realFolders: string[], segments: Segme
 }
 
 /**
+ * A folder's entries. A folder below the route folder that went between its parent's listing and
+ * its own (dev reload rescans while `rm -rf` is still removing it) holds no routes; the route
+ * folder itself missing is an error.
+ */
+function folderEntries(folder: string, isRouteFolder: boolean): Dirent[] {
+  try {
+    return readdirSync(folder, { withFileTypes: true })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (!isRouteFolder && (code === 'ENOENT' || code === 'ENOTDIR')) return []
+    throw error
+  }
+}
+
+/**
  * Where a link leads, when it matters: a route file, or a routed folder inside `dir`. Undefined for
  * a broken link and for links the scan does not follow (other files, `_private`, `node_modules`).
  */
@@ -132,7 +147,8 @@ function followLink(scan: Scan, path: string, name: string): { real: string; sta
   const isRouteFile = ROUTE_FILES.has(name)
   if (isRouteFile ? !stats.isFile() : !stats.isDirectory()) return undefined
   if (!isRouteFile && (name === 'node_modules' || parseSegment(name).kind === 'private')) return undefined
-  const real = realpathSync.native(path)
+  const real = realpathOrUndefined(path)
+  if (real === undefined) return undefined
   if (real !== scan.realDir && !real.startsWith(scan.realDir.endsWith(sep) ? scan.realDir : scan.realDir + sep)) {
     scan.skippedLinks.push({ link: relativeTo(scan.dir, path), target: real, reason: 'outside' })
     return undefined
@@ -146,6 +162,15 @@ function relativeTo(dir: string, path: string): string {
 
 function isDirectory(path: string): boolean {
   return statOrUndefined(path)?.isDirectory() === true
+}
+
+// Removed since it was listed: not there.
+function realpathOrUndefined(path: string): string | undefined {
+  try {
+    return realpathSync.native(path)
+  } catch {
+    return undefined
+  }
 }
 
 // Missing, a broken link, a link to itself (ELOOP), unreadable: not there, for the scan.

@@ -50,9 +50,17 @@ describe('Fastify: routes are Fastify routes', () => {
     app.get('/api/items', async () => 'legacy')
     await assert.rejects(async () => app.register(routeHandlersPlugin, { dir: APP_DIR, prefix: '/api', logger: quietLogger }), (error: unknown) => {
       assert.equal((error as { code?: string }).code, 'RH_ERR_HOST_ROUTE_CONFLICT')
-      assert.match((error as Error).message, /items\/route\.ts" cannot be registered at "\/api\/items": the app already has a route/)
+      assert.match((error as Error).message, /items\/route\.ts" cannot be registered at "\/api\/items": the app already has GET and HEAD routes for that URL/)
       return true
     })
+    await app.close()
+  })
+
+  test('the conflict names the method the app has, not every method of the file (trial)', async () => {
+    const dir = tempRouteFolder({ 'orders/route.ts': 'export const GET = () => new Response("a")\nexport const POST = () => new Response("b")\n' })
+    const app = Fastify()
+    app.post('/orders', async () => 'legacy')
+    await assert.rejects(async () => app.register(routeHandlersPlugin, { dir, logger: quietLogger }), /cannot be registered at "\/orders": the app already has a POST route for that URL/)
     await app.close()
   })
 })

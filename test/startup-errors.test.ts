@@ -108,6 +108,17 @@ describe('a route file that fails to load stays local and loud', () => {
     await assert.rejects(routes.handle(new Request('http://localhost/broken')), { code: 'RH_ERR_ROUTE_LOAD' })
   })
 
+  test('a syntax error is logged with its line and a caret under the column, without esbuild\'s stack', async () => {
+    const logged: Array<[string, unknown]> = []
+    const dir = tempRouteFolder({ 'broken/route.ts': "const a = 1\nexport const GET = () => new Response('é' + a }\n" })
+    const routes = createRouteHandlers({ dir, logger: { warn() {}, error: (message, error) => logged.push([message, error]) } })
+    await assert.rejects(routes.ready())
+    assert.equal(logged.length, 1)
+    const [message, error] = logged[0]!
+    assert.match(message, /broken\/route\.ts:2:47: Expected "\)" but found "\}"\n  2 \| export const GET = \(\) => new Response\('é' \+ a \}\n    \| {47}\^$/)
+    assert.equal(error, undefined)
+  })
+
   test('every broken file is reported at start-up through the logger, not only the first', async () => {
     const logged: string[] = []
     const dir = tempRouteFolder({

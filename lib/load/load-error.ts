@@ -12,7 +12,22 @@ const NEXT_HINT =
 
 interface EsbuildMessage {
   text: string
-  location: { file: string; line: number; column: number } | null
+  /** `line` from 1; `column` from 0, in UTF-8 bytes of `lineText`. */
+  location: { file: string; line: number; column: number; lineText: string } | null
+}
+
+/** esbuild's messages, when `error` is its failure to compile a file (a syntax error). */
+function esbuildMessagesOf(error: unknown): EsbuildMessage[] | undefined {
+  const errors = (error as { errors?: unknown } | null)?.errors
+  return Array.isArray(errors) && (errors[0] as EsbuildMessage | undefined)?.location ? (errors as EsbuildMessage[]) : undefined
+}
+
+/**
+ * True when a route file failed to compile: its message (see {@link describeLoadError}) says all
+ * there is, and the error's stack is only esbuild's own frames, not worth logging.
+ */
+export function isCompileError(error: unknown): boolean {
+  return esbuildMessagesOf(error) !== undefined
 }
 
 /**
@@ -21,13 +36,26 @@ interface EsbuildMessage {
  */
 export function describeLoadError(error: unknown, file: string): string {
   if (!(error instanceof Error)) return String(error)
-  const esbuildErrors = (error as { errors?: EsbuildMessage[] }).errors
-  const first = Array.isArray(esbuildErrors) ? esbuildErrors[0] : undefined
-  if (first?.location) return `${first.location.file}:${first.location.line}:${first.location.column + 1}: ${first.text}`
+  const esbuildErrors = esbuildMessagesOf(error)
+  if (esbuildErrors) return describeCompileErrors(esbuildErrors)
   // Node's message for an import that does not resolve names the importing file already.
   if (NOT_FOUND.has((error as { code?: string }).code ?? '')) return NEXT_MISSING.test(error.message) ? `${error.message}\n${NEXT_HINT}` : error.message
   const location = syntaxErrorLocation(error) ?? stackLocation(error, file)
   return location ? `${location}: ${error.message}` : error.message
+}
+
+/**
+ * The first syntax error as `path:line:column: message` and the line with a caret under the column,
+ * as Next.js and esbuild show it; then how many more there are.
+ */
+function describeCompileErrors(errors: EsbuildMessage[]): string {
+  const [first] = errors as [EsbuildMessage & { location: NonNullable<EsbuildMessage['location']> }]
+  const { file, line, column, lineText } = first.location
+  const characters = Buffer.from(lineText).subarray(0, column).toString().length
+  const gutter = String(line).length
+  const frame = `  ${line} | ${lineText}\n  ${' '.repeat(gutter)} | ${' '.repeat(characters)}^`
+  const more = errors.length > 1 ? `\n(and ${errors.length - 1} more syntax error${errors.length === 2 ? '' : 's'} in the file)` : ''
+  return `${file}:${line}:${characters + 1}: ${first.text}\n${frame}${more}`
 }
 
 // V8 puts a module's syntax error position before the stack: "file:///app/route.js:3\n code\n   ^^^".
