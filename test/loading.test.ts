@@ -181,6 +181,30 @@ describe('one instance, whoever loads it first (review of the one-graph loader)'
   })
 })
 
+// Trial: a CommonJS TypeScript app run with tsx (`node --import tsx server.ts`, the usual setup
+// of an older TypeScript API) required `lib/db.ts` through tsx, and the route graph compiled it
+// again as an ES module: two pools. Node 20 and 22 before 22.15 load their graph's imports on
+// another thread, which cannot see the app's require() cache: one instance for each, documented.
+test('a TypeScript module a tsx-run CommonJS app required is the instance its route files import', () => {
+  const root = tempRouteFolder({
+    'package.json': JSON.stringify({ name: 'legacy-api', private: true, type: 'commonjs' }),
+    'lib/db.ts': 'export const db = { id: Math.random() }\n;(globalThis as { dbEvaluations?: number }).dbEvaluations = ((globalThis as { dbEvaluations?: number }).dbEvaluations ?? 0) + 1\n',
+    'app/pool/route.ts': "import { db } from '../../lib/db'\nexport const GET = () => Response.json({ id: db.id })\n",
+    'server.ts': `import { db } from './lib/db'
+async function main(): Promise<void> {
+  const { createRouteHandlers } = await import(${JSON.stringify(new URL('../dist/lib/index.js', import.meta.url).href)})
+  const routes = await createRouteHandlers({ dir: __dirname + '/app' }).ready()
+  const { id } = await (await routes.handle(new Request('http://localhost/pool'))).json()
+  console.log(JSON.stringify({ same: id === db.id, evaluations: (globalThis as { dbEvaluations?: number }).dbEvaluations }))
+}
+void main()
+`,
+  })
+  const answer = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(root, 'server.ts')], { encoding: 'utf8' }))
+  const inThreadHooks = typeof (createRequire(import.meta.url)('node:module') as { registerHooks?: unknown }).registerHooks === 'function'
+  assert.deepEqual(answer, inThreadHooks ? { same: true, evaluations: 1 } : { same: false, evaluations: 2 })
+})
+
 describe('CommonJS TypeScript without tsx', () => {
   // The test runner's tsx compiles .cts itself; a user's app has only this package's hooks. On
   // Node 22.15+ an imported .cts written with `import` failed: "Cannot use import statement outside

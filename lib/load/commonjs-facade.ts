@@ -54,7 +54,15 @@ export function needsInterop(path: string): boolean {
  * CommonJS caller and with the host app's own imports) and exports it as Next's bundler does.
  */
 export function commonJsFacade(path: string): string {
-  const names = [...(markedExportNames(path) ?? [])].filter((name) => name !== '__esModule' && name !== 'default')
+  return requiringFacade(path, markedExportNames(path) ?? [])
+}
+
+/**
+ * An ES module that `require()`s `path` and exports `names` of what it gives (but `__esModule`
+ * and `default`), its default as Next's bundler gives it: `exports.default` for a module marked
+ * `__esModule`, else the whole `module.exports`.
+ */
+function requiringFacade(path: string, names: Iterable<string>): string {
   const lines = [
     'import { createRequire } from "node:module";',
     `const exported = createRequire(import.meta.url)(${JSON.stringify(path)});`,
@@ -62,6 +70,7 @@ export function commonJsFacade(path: string): string {
   ]
   let index = 0
   for (const name of names) {
+    if (name === '__esModule' || name === 'default') continue
     lines.push(`const name${index} = exported[${JSON.stringify(name)}]; export { name${index} as ${JSON.stringify(name)} };`)
     index++
   }
@@ -95,17 +104,28 @@ function exportNames(path: string, source: string, seen: Set<string>): Set<strin
 export function compiledCommonJsFacade(path: string, compiled: string): string {
   let names: string[]
   try {
-    names = parse(compiled).exports.filter((name) => name !== '__esModule' && name !== 'default')
+    names = parse(compiled).exports
   } catch {
     names = []
   }
-  const lines = [
-    'import { createRequire } from "node:module";',
-    `const exported = createRequire(import.meta.url)(${JSON.stringify(path)});`,
-    'export default exported.__esModule ? exported.default : exported;',
-  ]
-  names.forEach((name, index) => lines.push(`const name${index} = exported[${JSON.stringify(name)}]; export { name${index} as ${JSON.stringify(name)} };`))
-  return lines.join('\n')
+  return requiringFacade(path, names)
+}
+
+// The thread's CommonJS module cache, by path.
+const requireCache = createRequire(import.meta.url).cache
+
+/**
+ * For an `import` of a project file that CommonJS code has already `require()`d (a TypeScript app
+ * run by tsx as CommonJS: its `lib/db.ts` is in `require.cache`, compiled by tsx), an ES module
+ * that gives that same instance, exporting the names it has: compiling the file again as an ES
+ * module would make a second instance, a second connection pool. Undefined when the file is not
+ * there as CommonJS (an ES module `require()`d is Node's ES module already). Only on the thread
+ * that ran the `require()`: on Node 20's hooks thread the cache is another one.
+ */
+export function requiredInstanceFacade(path: string): string | undefined {
+  const exported = requireCache[path]?.exports as unknown
+  if (exported === undefined || Object.prototype.toString.call(exported) === '[object Module]') return undefined
+  return requiringFacade(path, typeof exported === 'object' && exported !== null ? Object.keys(exported) : [])
 }
 
 /** An ES module whose default export is what `require()` gives for the file (a JSON file's data). */

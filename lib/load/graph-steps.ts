@@ -1,6 +1,6 @@
 import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { commonJsFacade, needsInterop, requireFacade } from './commonjs-facade.ts'
+import { commonJsFacade, needsInterop, requiredInstanceFacade, requireFacade } from './commonjs-facade.ts'
 import type { FolderConfig } from './folder-config.ts'
 import { isRequire, loadPlan, type LoadContextLike } from './load-plan.ts'
 import { hasModuleSyntax } from './module-syntax.ts'
@@ -92,7 +92,8 @@ function markedUrl(file: string, format: string | null | undefined, context: Loa
 /**
  * For a load: Node's own loading; CommonJS TypeScript reached by `import` (answered with a facade
  * that require()s it, so the `require()` side compiles it and keeps its `require()` calls hooked);
- * a module made here (the marked imports above); or a file to read for `plan`.
+ * a module made here (the marked imports above, and a facade for a file CommonJS code has already
+ * required: that instance, not a second one); or a file to read for `plan`.
  */
 export type LoadStep =
   | { kind: 'node' }
@@ -110,7 +111,11 @@ export function loadStep(graph: RouteGraph, versioned: string, context: LoadCont
   const path = fileURLToPath(file)
   const plan = loadPlan(path, context)
   if (plan === 'node') return { kind: 'node' }
-  if (plan === 'compile' && formatOf(path) === 'commonjs' && !isRequire(context)) return { kind: 'commonjs', path, folder }
+  if (!isRequire(context)) {
+    const required = requiredInstanceFacade(path)
+    if (required !== undefined) return { kind: 'made', source: required }
+    if (plan === 'compile' && formatOf(path) === 'commonjs') return { kind: 'commonjs', path, folder }
+  }
   return { kind: 'read', path, folder, plan }
 }
 
