@@ -48,6 +48,10 @@ describe('express.json() before the route handlers', () => {
     })
     assert.deepEqual(await response.json(), { received: { zipped: true } })
   })
+  test('an empty JSON body stays empty, not the `{}` the parser makes of it (trial)', async () => {
+    const response = await post(app.target(), '/bodies/digest', '', { 'content-type': 'application/json' })
+    assert.deepEqual(await response.json(), { size: 0, sha256: sha256('') })
+  })
   test('a body the parser skipped (not JSON) is read from the stream as usual', async () => {
     const response = await post(app.target(), '/bodies/digest', 'plain bytes', { 'content-type': 'application/octet-stream' })
     assert.deepEqual(await response.json(), { size: 11, sha256: sha256('plain bytes') })
