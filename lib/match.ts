@@ -100,9 +100,12 @@ export function matchRoute(tree: RouteTree, pathname: string, maxParamLength = I
 export function matchRouteFile(route: RouteEntry, pathname: string, maxParamLength = Infinity): RouteMatch | null {
   const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
   if (route.staticPath !== undefined) return path === route.staticPath ? { route, params: emptyParams(), pathname } : null
+  const { shape } = route
+  if (shape[shape.length - 1]!.kind !== 'catch-all' && shape[shape.length - 1]!.kind !== 'optional-catch-all') {
+    return matchSegmentsFile(route, path, pathname, maxParamLength)
+  }
   const pieces = new Pieces(path)
   const { raw } = pieces
-  const { shape } = route
   const captures: Capture[] = []
   for (let index = 0; index < shape.length; index++) {
     const piece = shape[index]!
@@ -123,6 +126,43 @@ export function matchRouteFile(route: RouteEntry, pathname: string, maxParamLeng
   }
   const optionalRestEmpty = shape.at(-1)?.kind === 'optional-catch-all' && raw.length === shape.length - 1
   return raw.length === shape.length || optionalRestEmpty ? toMatch(route, pieces, captures, pathname, maxParamLength) : null
+}
+
+/**
+ * {@link matchRouteFile} for a file whose URL has no catch-all (`items/[slug]`), the common
+ * dynamic route: one pass over the path, each segment compared or captured where it lies, with
+ * no arrays of pieces. `path` has had its one trailing slash taken off.
+ */
+function matchSegmentsFile(route: RouteEntry, path: string, pathname: string, maxParamLength: number): RouteMatch | null {
+  const { shape } = route
+  const params = emptyParams()
+  let malformed = false
+  let dotted = false
+  let tooLong: string | undefined
+  let start = 1
+  for (let index = 0; index < shape.length; index++) {
+    let end = path.indexOf('/', start)
+    if (index === shape.length - 1) {
+      if (end !== -1) return null
+      end = path.length
+    } else if (end === -1) {
+      return null
+    }
+    const piece = shape[index]!
+    if (piece.kind === 'static') {
+      if (end - start !== piece.wire.length || !path.startsWith(piece.wire, start)) return null
+    } else {
+      if (end === start) return null
+      const raw = path.slice(start, end)
+      const value = raw.includes('%') ? tryDecode(raw) : raw
+      malformed ||= value === null
+      dotted ||= value !== null && hasDotSegment(value)
+      if (value !== null && value.length > maxParamLength) tooLong ??= piece.name
+      params[piece.name] = value ?? ''
+    }
+    start = end + 1
+  }
+  return withPathErrors({ route, params, pathname }, malformed, dotted, tooLong, maxParamLength)
 }
 
 // Backtracking walk; `captures` is a stack, pushed on the way down and popped on the way back.
@@ -166,13 +206,18 @@ function toMatch(route: RouteEntry, pieces: Pieces, captures: Capture[], pathnam
     if (!many && values[0]!.length > maxParamLength) tooLong ??= name
     params[name] = many ? values : values[0]!
   }
-  if (malformed) return { route, params, pathname, error: routeHandlersError('RH_ERR_PATH_ENCODING', [pathname]) }
+  return withPathErrors({ route, params, pathname }, malformed, dotted, tooLong, maxParamLength)
+}
+
+/** The match, with the error its params make it, in this order: encoding, dot segment, length. */
+function withPathErrors(match: RouteMatch, malformed: boolean, dotted: boolean, tooLong: string | undefined, maxParamLength: number): RouteMatch {
+  if (malformed) return { ...match, error: routeHandlersError('RH_ERR_PATH_ENCODING', [match.pathname]) }
   // Raw or encoded (`%2E%2E`, `..%2F..`, `..\..`): a URL parser would resolve it, so no client
   // that parses its URLs sends one, and a handler joining params into a file path or an upstream
   // URL would leave the path it was routed under.
-  if (dotted) return { route, params, pathname, error: routeHandlersError('RH_ERR_PATH_DOT_SEGMENT', [pathname]) }
-  if (tooLong !== undefined) return { route, params, pathname, error: routeHandlersError('RH_ERR_PATH_PARAM_TOO_LONG', [tooLong, maxParamLength]) }
-  return { route, params, pathname }
+  if (dotted) return { ...match, error: routeHandlersError('RH_ERR_PATH_DOT_SEGMENT', [match.pathname]) }
+  if (tooLong !== undefined) return { ...match, error: routeHandlersError('RH_ERR_PATH_PARAM_TOO_LONG', [tooLong, maxParamLength]) }
+  return match
 }
 
 function tryDecode(raw: string): string | null {

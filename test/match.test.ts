@@ -138,7 +138,7 @@ describe('matchRouteFile agrees with matchRoute', () => {
     '[id]/x/route.ts',
   ])
   const random = seededRandom(13)
-  const pinned = ['/', '/blog/new', '/blog/new/', '/blog/%6Eew', '/blog/x/edit', '/blog/x/y/', '/shop', '/shop/', '/shop/a/b', '/shop//a', '/items/a%2Fb', '/items/%zz', '/files/a%2Fb/c', '/caf%C3%A9', '/a|b', '/a%7Cb', '/7/x', '/7/x/', '//x']
+  const pinned = ['/', '/blog/new', '/blog/new/', '/blog/%6Eew', '/blog/x/edit', '/blog/x/y/', '/shop', '/shop/', '/shop/a/b', '/shop//a', '/items/a%2Fb', '/items/%zz', '/files/a%2Fb/c', '/caf%C3%A9', '/a|b', '/a%7Cb', '/7/x', '/7/x/', '//x', '/items/..', '/items/%2e%2e', '/blog/%2E/edit', '/blog/%zz/edit', `/items/${'a'.repeat(101)}`, `/${'7'.repeat(101)}/x`, '/items', '/items/a/b']
   const paths = [...pinned, ...Array.from({ length: 2000 }, () => randomPath(random).split('?')[0]!)]
   test('on pinned and random paths', () => {
     for (const path of paths.filter((candidate) => !hasRepeatedSlashes(candidate))) {
