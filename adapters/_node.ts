@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { Readable } from 'node:stream'
 import { types } from 'node:util'
 import type { BodyLimits } from '../lib/body/limits.ts'
+import { bodyReader, type BodyReader } from '../lib/body/body-reader.ts'
 import { createRouteRequest } from '../lib/body/lazy-request.ts'
 import type { BodySource, RawHeaderName, RouteRequest } from '../lib/body/route-request.ts'
 import { hasOnlyJsonContentType, pendingHeaderPairs, pendingJsonText } from '../lib/next/next-response.ts'
@@ -92,8 +93,9 @@ export function toNextRequest(
   // (~2 MB promoted per scavenge at 5,000 route files). `close` is emitted once anyway.
   res.on('close', () => {
     closed = true
-    // First: a spooled form still being read stops here (synchronously), so its body can be drained.
-    void request.releaseUploads()
+    // First: a spooled form still being read stops here (synchronously), so its body can be drained;
+    // with the client's own failure when it left before sending the whole body.
+    void request.releaseUploads(res.writableFinished || req.complete ? undefined : routeHandlersError('RH_ERR_BODY_INCOMPLETE', ['the client closed the connection']))
     if (!res.writableFinished) controller?.abort()
     else if (unread) drainRest(req, source, unread)
     if (sent) for (const callback of sent) callback()
@@ -189,7 +191,7 @@ export type BodyStart =
  * anything slower is a stream and goes out as it comes, without waiting longer. `next` is the read
  * to continue with.
  */
-export async function startBody(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<BodyStart> {
+export async function startBody(reader: BodyReader): Promise<BodyStart> {
   const first = await reader.read()
   if (first.done) return { complete: true, bytes: new Uint8Array(0) }
   const pending = handled(reader.read())
@@ -285,11 +287,11 @@ async function pipeBody(
   logger: Logger,
   undo: (error: unknown) => Error,
 ): Promise<void> {
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
-  const cancel = () => void reader?.cancel().catch(() => {})
+  let reader: BodyReader | undefined
+  const cancel = () => void reader?.cancel()
   res.on('close', cancel) // not once(): see toNextRequest
   try {
-    reader = body.getReader()
+    reader = bodyReader(body)
     const start = await startBody(reader)
     if (start.complete) {
       // Known now: a Content-Length of the handler's own that says otherwise would desynchronize

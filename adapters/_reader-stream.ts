@@ -3,6 +3,7 @@
  * `reply.send(stream)`).
  */
 import { Readable } from 'node:stream'
+import type { BodyReader } from '../lib/body/body-reader.ts'
 
 /** One byte-stream buffer's worth: with 64 KiB chunks, one chunk waits beyond what the socket holds. */
 const HIGH_WATER_MARK = 64 * 1024
@@ -17,7 +18,7 @@ const HIGH_WATER_MARK = 64 * 1024
 export function readerStream(
   chunks: Uint8Array[],
   next: Promise<ReadableStreamReadResult<Uint8Array>>,
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: BodyReader,
 ): Readable {
   let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined = next
   let waiting = false
@@ -38,7 +39,7 @@ export function readerStream(
       )
     },
     destroy(error, callback) {
-      void reader.cancel().catch(() => {})
+      void reader.cancel()
       callback(error)
     },
   })

@@ -1,3 +1,4 @@
+import { bodyReader } from './body/body-reader.ts'
 import { whenResponseSent } from './body/route-request.ts'
 import { withRequestStore, type RequestStore } from './context.ts'
 
@@ -81,7 +82,7 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /** A copy of `response` whose body calls `done` once it has been read to its end, failed or been cancelled. */
 function withBodyEnd(response: Response, done: () => void): Response {
-  const reader = response.body!.getReader()
+  const reader = bodyReader(response.body!)
   let ended = false
   const end = () => {
     if (ended) return

@@ -157,7 +157,7 @@ const errorTable = {
   RH_ERR_FORM_ABANDONED: {
     status: 500,
     message: () =>
-      'formData() could not finish: the response was done (sent, or the client went away) before the form was read, and its spooled upload files were deleted with it. Await formData() before returning the response.',
+      'formData() could not finish: the response was sent before the form was read, and its spooled upload files were deleted with it. Await formData() before returning the response.',
   },
   RH_ERR_BODY_MALFORMED_JSON: {
     status: 400,

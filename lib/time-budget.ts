@@ -1,3 +1,4 @@
+import { bodyReader } from './body/body-reader.ts'
 import { abortAlsoWith, type RouteRequest } from './body/route-request.ts'
 import { routeHandlersError, type RouteHandlersError } from './errors.ts'
 import type { LoadedRoute } from './loaded-route.ts'
@@ -63,7 +64,7 @@ export function withinTimeBudget(
  * cancelled.
  */
 function budgetedBody(response: Response, onCut: (cut: (error: Error) => void) => void, done: () => void): Response {
-  const reader = response.body!.getReader()
+  const reader = bodyReader(response.body!)
   let finished = false
   const finish = () => {
     if (finished) return false
@@ -76,7 +77,7 @@ function budgetedBody(response: Response, onCut: (cut: (error: Error) => void) =
       onCut((error) => {
         if (!finish()) return
         controller.error(error)
-        void reader.cancel(error).catch(() => {})
+        void reader.cancel(error)
       })
     },
     async pull(controller) {

@@ -2,6 +2,7 @@
 // empty, some strings' bytes) and an upload read as a stream. Pins the streaming paths tuned for
 // issue 13 (Fastify's reader-backed Node stream, the request body that keeps flowing).
 import assert from 'node:assert/strict'
+import { connect } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { expressTarget, fastifyTarget, standaloneTarget, type SocketTarget } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
@@ -37,6 +38,47 @@ export async function POST(request: Request) {
 `,
 })
 
+// Download routes as real apps write them: a Node file stream as the body (undici makes it a byte
+// stream pulled from the stream's async iterator), with its length; one under a time budget and
+// one with after() work, which wrap the body.
+const fileRoute = (top: string, first = '') => `
+import { createReadStream, statSync } from 'node:fs'
+${top}
+export async function GET() {
+  ${first}
+  const path = new URL('../file.txt', import.meta.url).pathname
+  return new Response(createReadStream(path) as unknown as BodyInit, {
+    headers: { 'content-type': 'text/plain', 'content-length': String(statSync(path).size) },
+  })
+}
+`
+const fileDir = tempRouteFolder({
+  'file.txt': 'hello from a file\n',
+  'plain/route.ts': fileRoute(''),
+  'budgeted/route.ts': fileRoute('export const maxDuration = 30'),
+  'with-after/route.ts': fileRoute("import { after } from 'next/server'", 'after(() => {})'),
+})
+
+/** GET over a fresh connection, closed as soon as the whole body is there (as curl does); the body. */
+function getAndHangUp(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`))
+    let received = ''
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => {
+      received += chunk
+      const end = received.indexOf('\r\n\r\n')
+      const length = /content-length: (\d+)/i.exec(received)
+      if (end === -1 || !length) return
+      const body = received.slice(end + 4)
+      if (Buffer.byteLength(body) < Number(length[1])) return
+      socket.destroy()
+      resolve(body)
+    })
+    socket.on('error', reject)
+  })
+}
+
 function expectedDownload(): Buffer {
   const parts: Buffer[] = []
   for (let index = 0; index < CHUNK_COUNT; index++) if (index % 8 !== 3) parts.push(Buffer.from(String(index % 10).repeat(64 * 1024)))
@@ -44,9 +86,9 @@ function expectedDownload(): Buffer {
 }
 
 for (const [name, start] of [
-  ['standalone', () => standaloneTarget('', dir)],
-  ['Express', () => expressTarget('/api', dir)],
-  ['Fastify', () => fastifyTarget('/api', dir)],
+  ['standalone', (folder = dir) => standaloneTarget('/api', folder)],
+  ['Express', (folder = dir) => expressTarget('/api', folder)],
+  ['Fastify', (folder = dir) => fastifyTarget('/api', folder)],
 ] as const) {
   describe(`streamed bodies on ${name}`, () => {
     let target: SocketTarget
@@ -59,6 +101,22 @@ for (const [name, start] of [
       const response = await target.send('/chunks')
       assert.equal(response.status, 200)
       assert.deepEqual(Buffer.from(await response.arrayBuffer()), expectedDownload())
+    })
+
+    // Trial: the process died ("ReadableStream is already closed", uncaught) on Node 20-24 after
+    // a few such requests: the client's close cancelled the body while the read of the file's
+    // end was in flight.
+    it('a file stream body survives clients that hang up once they have its length in bytes', async () => {
+      const files = await start(fileDir)
+      try {
+        for (const route of ['plain', 'budgeted', 'with-after']) {
+          for (let round = 0; round < 25; round++) assert.equal(await getAndHangUp(files.port, `/api/${route}`), 'hello from a file\n')
+        }
+        const response = await files.send('/plain')
+        assert.equal(await response.text(), 'hello from a file\n')
+      } finally {
+        await files.close()
+      }
     })
 
     it('reads a 6 MiB upload as a stream byte for byte', async () => {

@@ -4,7 +4,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import { standardError } from '../errors.ts'
 import { overLimit, type BodyLimits } from './limits.ts'
 import { tooLarge } from './read-limited.ts'
-import { abandoned, type Spool } from './spool.ts'
+import type { Spool } from './spool.ts'
 
 /**
  * `formData()` for multipart bodies, parsed as a stream by busboy with every limit in `limits`.
@@ -28,8 +28,9 @@ export function parseMultipart(body: ReadableStream<Uint8Array>, contentType: st
       for (const stream of openFiles) stream.destroy()
       reject(error)
     }
-    // The spool is emptied once the response is done: a form still being read then cannot finish.
-    spool?.onDispose(() => fail(abandoned()))
+    // The spool is emptied once the response is done (or the client left): a form still being read
+    // then cannot finish.
+    spool?.onDispose(fail)
     // Without spooling, every byte of the body is in memory: the whole body counts. With it, only
     // field values do; file bytes count against `fileSize`.
     const count = (bytes: number) => {

@@ -52,6 +52,8 @@ interface RouteRequestState {
   spool: Spool | undefined
   /** The host said the response is done: a spool made from now on is disposed at once. */
   released: boolean
+  /** What a form read after the release fails with, when not `RH_ERR_FORM_ABANDONED`. */
+  releaseReason: Error | undefined
   lazySignal: (() => AbortSignal) | undefined
   signal: AbortSignal | undefined
   whenSent: ((callback: () => void) => void) | undefined
@@ -237,14 +239,16 @@ export class RouteRequest extends NextRequest {
   /**
    * Closes and deletes the temporary files of spooled uploads, once the host has sent the response
    * (the Node hosts: when it closes, whether finished, failed or abandoned by the client). A form
-   * still being read then fails with `RH_ERR_FORM_ABANDONED`, at once. Never rejects: a temporary
+   * still being read then fails at once, with `reason` (the Node hosts: `RH_ERR_BODY_INCOMPLETE`
+   * when the client left before its body had all come), else `RH_ERR_FORM_ABANDONED`. Never rejects: a temporary
    * file that cannot be deleted is left to the OS's temp cleanup. Without uploads (most requests)
    * it has nothing to wait for and makes no promise.
    */
-  releaseUploads(): Promise<void> {
+  releaseUploads(reason?: Error): Promise<void> {
     const state = this[ROUTE]
     state.released = true
-    return state.spool ? state.spool.dispose().catch(() => {}) : NOTHING_TO_RELEASE
+    if (reason !== undefined) state.releaseReason = reason
+    return state.spool ? state.spool.dispose(reason).catch(() => {}) : NOTHING_TO_RELEASE
   }
 }
 
@@ -252,7 +256,7 @@ export class RouteRequest extends NextRequest {
 function spoolOf(state: RouteRequestState, folder: true | string): Spool {
   if (state.spool) return state.spool
   state.spool = new Spool(folder === true ? tmpdir() : folder)
-  if (state.released) void state.spool.dispose()
+  if (state.released) void state.spool.dispose(state.releaseReason)
   return state.spool
 }
 
@@ -357,6 +361,7 @@ function routeState(
     limits: limits ?? DEFAULT_BODY_LIMITS,
     spool: undefined,
     released: false,
+    releaseReason: undefined,
     lazySignal,
     signal: undefined,
     whenSent,

@@ -20,8 +20,10 @@ export class Spool {
   readonly #saving = new Set<Promise<unknown>>()
   /** The file parts still being written, stopped by dispose(). */
   readonly #writers = new Set<Readable>()
-  readonly #onDispose: (() => void)[] = []
+  readonly #onDispose: ((reason: Error) => void)[] = []
   #disposed: Promise<void> | undefined
+  /** Why the files went: the response was done first, or what `dispose()` was given. */
+  #reason: Error | undefined
 
   /** `root` is the folder the spool's own temporary folder goes in. Nothing is created yet. */
   constructor(root: string) {
@@ -39,7 +41,7 @@ export class Spool {
     stream.on('error', () => {})
     if (this.#disposed) {
       stream.destroy()
-      return Promise.reject(abandoned())
+      return Promise.reject(this.#reason)
     }
     this.#writers.add(stream)
     const saving = this.#write(stream, name, type).finally(() => {
@@ -50,21 +52,23 @@ export class Spool {
     return saving
   }
 
-  /** Runs `callback` (once, synchronously) when `dispose()` is first called. */
-  onDispose(callback: () => void): void {
-    if (this.#disposed) callback()
+  /** Runs `callback` (once, synchronously) when `dispose()` is first called, with why. */
+  onDispose(callback: (reason: Error) => void): void {
+    if (this.#disposed) callback(this.#reason!)
     else this.#onDispose.push(callback)
   }
 
   /**
    * Stops the files still being written, waits for every creation and write under way (one that
    * finishes later is cleaned too), closes every file and removes the folder. Idempotent; safe to
-   * call at any moment.
+   * call at any moment. A form still being read fails with `reason`: by default
+   * `RH_ERR_FORM_ABANDONED`, the response having been done before it.
    */
-  dispose(): Promise<void> {
+  dispose(reason: Error = abandoned()): Promise<void> {
     if (this.#disposed) return this.#disposed
+    this.#reason = reason
     this.#disposed = this.#cleanUp()
-    for (const callback of this.#onDispose.splice(0)) callback()
+    for (const callback of this.#onDispose.splice(0)) callback(reason)
     for (const stream of this.#writers) stream.destroy()
     return this.#disposed
   }
@@ -79,7 +83,7 @@ export class Spool {
 
   async #write(stream: Readable, name: string, type: string): Promise<File> {
     const folder = await (this.#folder ??= mkdtemp(join(this.#root, 'route-handlers-upload-')))
-    if (this.#disposed) throw abandoned()
+    if (this.#disposed) throw this.#reason
     const path = join(folder, String(this.#files++))
     const handle = await open(path, 'wx')
     try {
@@ -87,7 +91,7 @@ export class Spool {
     } finally {
       await handle.close()
     }
-    if (this.#disposed) throw abandoned()
+    if (this.#disposed) throw this.#reason
     return new File([await openAsBlob(path, { type })], name, { type })
   }
 }

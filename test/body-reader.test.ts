@@ -1,0 +1,42 @@
+/**
+ * Cancelling a handler's response body (the client left) while a read of it is in flight. On a
+ * byte stream undici made from an async iterable (`new Response(fs.createReadStream(path))`), a
+ * cancel then killed the process on Node 20-24 (trial); any other stream must still hear of a
+ * cancel at once, even one that never enqueues (an idle event stream).
+ */
+import assert from 'node:assert/strict'
+import { Readable } from 'node:stream'
+import { test } from 'node:test'
+import { bodyReader } from '../lib/body/body-reader.ts'
+
+test("a handler's own stream hears of a cancel at once, with a read in flight that never ends", async () => {
+  let cancelled: unknown
+  const idle = new ReadableStream<Uint8Array>({ pull: () => new Promise(() => {}), cancel: (reason) => void (cancelled = reason) })
+  const reader = bodyReader(idle)
+  void reader.read()
+  await reader.cancel('client left')
+  assert.equal(cancelled, 'client left')
+})
+
+test("an async iterable's body: a cancel waits for the read in flight, and is made when that read was not the end", async () => {
+  let destroyed = false
+  let release = (): void => {}
+  async function* source(): AsyncGenerator<Uint8Array> {
+    try {
+      yield new Uint8Array([1])
+      await new Promise<void>((resolve) => (release = resolve))
+      yield new Uint8Array([2])
+      yield new Uint8Array([3])
+    } finally {
+      destroyed = true
+    }
+  }
+  const reader = bodyReader(new Response(Readable.from(source()) as unknown as BodyInit).body!)
+  assert.deepEqual([...((await reader.read()).value ?? [])], [1])
+  const inFlight = reader.read()
+  const cancelling = reader.cancel()
+  release()
+  assert.deepEqual([...((await inFlight).value ?? [])], [2])
+  await cancelling
+  assert.equal(destroyed, true)
+})
