@@ -161,6 +161,8 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       // The file's fetch() calls follow its `fetchCache` on every request: the patched fetch finds
       // the request through the store, so it stays on.
       if (outcome.config.fetchCache !== undefined) useRequestStore()
+      // Dev reload: an edit may bring a library made for Next.js into the graph (see loading below).
+      if (loaded && reachesNextLibrary(spec)) useRequestStore()
       routesByEntry.set(entry, outcome)
       failures.delete(entry)
       return

@@ -87,6 +87,16 @@ test('a library made for Next.js (a peer of next) that requires next/headers aft
   assert.deepEqual(run(nextLibraryRoot, 'two-first'), [session, session])
 })
 
+// Dev reload (trial notes): the library comes in with an edit, after start-up settled the store.
+test('with dev reload, a route file added later that brings in such a library: its first request finds its cookies and headers', () => {
+  const root = tempRouteFolder({
+    'node_modules/next-session/package.json': JSON.stringify({ name: 'next-session', main: 'index.js', peerDependencies: { next: '^14 || ^15' } }),
+    'node_modules/next-session/index.js': sessionLibrary(false),
+    'app/plain/route.ts': "export const GET = () => new Response('plain')\n",
+  })
+  assert.deepEqual(run(root, 'reload-adds-library'), [session])
+})
+
 test('a handler that calls after() first and imports next/headers after an await, on the first request: it finds its cookies', () => {
   assert.deepEqual(run(lazyRoot, 'after-first'), [{ status: 200, body: JSON.stringify({ user: 'ada' }) }])
 })

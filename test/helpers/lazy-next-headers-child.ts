@@ -3,11 +3,16 @@
  * starts): serves one scenario over real HTTP on Express, prints what the requests answered as JSON.
  */
 import express, { type ErrorRequestHandler } from 'express'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { routeHandlers } from '../../adapters/express.ts'
 import { listen } from './targets.ts'
 
-const [dir, scenario] = process.argv.slice(2) as [string, 'require-in-library' | 'require-beside-another' | 'two-first' | 'after-first' | 'import-after-await']
-const middleware = await routeHandlers({ dir, logger: { warn() {}, error() {} } }).ready()
+const [dir, scenario] = process.argv.slice(2) as [
+  string,
+  'require-in-library' | 'require-beside-another' | 'two-first' | 'after-first' | 'import-after-await' | 'reload-adds-library',
+]
+const middleware = await routeHandlers({ dir, logger: { warn() {}, error() {} }, reload: scenario === 'reload-adds-library' }).ready()
 const app = express()
 app.use(middleware)
 app.use(((error, _req, res, _next) => void res.status(500).send(error.code)) as ErrorRequestHandler)
@@ -26,6 +31,16 @@ if (scenario === 'require-in-library') {
   results = [session, await read(await slow)]
 } else if (scenario === 'after-first') {
   results = [await read(await target.send('/after-first', { headers }))]
+} else if (scenario === 'reload-adds-library') {
+  mkdirSync(join(dir, 'added'))
+  // An edit made while the app runs brings the library in: its first request.
+  writeFileSync(join(dir, 'added/route.ts'), "import { getSession } from 'next-session'\nexport async function GET() { return Response.json(await getSession()) }\n")
+  let response = await target.send('/added', { headers })
+  for (let tries = 0; response.status === 404 && tries < 200; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 25))
+    response = await target.send('/added', { headers })
+  }
+  results = [await read(response)]
 } else if (scenario === 'two-first') {
   results = await Promise.all([target.send('/session', { headers }).then(read), target.send('/session', { headers }).then(read)])
 } else {
