@@ -51,22 +51,36 @@ export async function ceilingRow({ seconds, rounds }) {
   }
 }
 
-/** One row per host and scenario. `onRow` sees each as it is measured. */
+/**
+ * One row per host and scenario. `onRow` sees each once its rounds are done. Each round runs in a
+ * fresh pair of processes: the same server code in two processes differs by a few percent (where
+ * V8 and the allocator happened to place things), and one pair for every round would carry that
+ * draw into every ratio; a new pair per round makes it one more spread the median absorbs.
+ */
 export async function requestRows({ seconds, rounds, onRow }) {
   const rows = []
   for (const host of ['fastify', 'express']) {
-    const native = await startServer(SERVER, [host, 'native'])
-    const routes = await startServer(SERVER, [host, 'routes'])
-    try {
-      for (const scenario of SCENARIOS) {
-        const script = scenario.post === undefined ? undefined : postScript(scenario.post, { 'Content-Type': 'application/json' })
-        const result = await pairedRounds(native, routes, { path: scenario.path, script, seconds, rounds })
-        const row = { host, scenario: scenario.name, nativeRps: result.aRps, routesRps: result.bRps, ratios: result.ratios, target: scenario.target[host] }
-        rows.push(row)
-        onRow(row)
+    const measured = SCENARIOS.map(() => ({ a: [], b: [], ratios: [] }))
+    for (let round = 0; round < rounds; round++) {
+      const native = await startServer(SERVER, [host, 'native'])
+      const routes = await startServer(SERVER, [host, 'routes'])
+      try {
+        for (const [index, scenario] of SCENARIOS.entries()) {
+          const script = scenario.post === undefined ? undefined : postScript(scenario.post, { 'Content-Type': 'application/json' })
+          const result = await pairedRounds(native, routes, { path: scenario.path, script, seconds, rounds: 1 })
+          measured[index].a.push(result.aRps)
+          measured[index].b.push(result.bRps)
+          measured[index].ratios.push(...result.ratios)
+        }
+      } finally {
+        await Promise.all([native.stop(), routes.stop()])
       }
-    } finally {
-      await Promise.all([native.stop(), routes.stop()])
+    }
+    for (const [index, scenario] of SCENARIOS.entries()) {
+      const { a, b, ratios } = measured[index]
+      const row = { host, scenario: scenario.name, nativeRps: median(a), routesRps: median(b), ratios, target: scenario.target[host] }
+      rows.push(row)
+      onRow(row)
     }
   }
   return rows

@@ -83,7 +83,7 @@ const header = [
   '# Benchmark results',
   '',
   `Run ${new Date().toISOString()} on ${machine}; took ${minutes} min. 1-minute load average ${loadAtStart[0].toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end (2 cores: above ~1 means other processes competed with the servers).`,
-  `Servers pinned to CPU 0, wrk (one thread, 50 connections) pinned to CPU 1; ${rounds} interleaved rounds of ${seconds} s per row (native, route files, native, …), ratios taken per round: median and min–max. Reproduce with \`npm run bench\`.`,
+  `Servers pinned to CPU 0, wrk (one thread, 50 connections) pinned to CPU 1; ${rounds} interleaved rounds of ${seconds} s per row (native, route files, native, …), ratios taken per round: median and min–max; the request rows start a fresh pair of server processes for each round. Reproduce with \`npm run bench\`.`,
   '',
 ].join('\n')
 
