@@ -18,7 +18,9 @@ test("a handler's own stream hears of a cancel at once, with a read in flight th
   assert.equal(cancelled, 'client left')
 })
 
-test("an async iterable's body: a cancel waits for the read in flight, and is made when that read was not the end", async () => {
+// undici before Node 26 makes such a body a byte stream (the one that crashed); Node 26's is an
+// ordinary stream, cancelled at once like any other.
+test("an async iterable's body: on a byte stream a cancel waits for the read in flight, and is made when that read was not the end", async () => {
   let destroyed = false
   let release = (): void => {}
   async function* source(): AsyncGenerator<Uint8Array> {
@@ -31,12 +33,20 @@ test("an async iterable's body: a cancel waits for the read in flight, and is ma
       destroyed = true
     }
   }
-  const reader = bodyReader(new Response(Readable.from(source()) as unknown as BodyInit).body!)
+  const body = new Response(Readable.from(source()) as unknown as BodyInit).body!
+  const reader = bodyReader(body)
   assert.deepEqual([...((await reader.read()).value ?? [])], [1])
   const inFlight = reader.read()
   const cancelling = reader.cancel()
   release()
-  assert.deepEqual([...((await inFlight).value ?? [])], [2])
+  if (isByteStream(body)) assert.deepEqual([...((await inFlight).value ?? [])], [2])
+  else assert.equal((await inFlight).done, true)
   await cancelling
   assert.equal(destroyed, true)
 })
+
+// Asked of a locked stream: its controller's kind, as the package finds it.
+function isByteStream(body: ReadableStream): boolean {
+  const key = Object.getOwnPropertySymbols(body).find((symbol) => symbol.description === 'kState')
+  return (body as unknown as Record<symbol, { controller?: unknown }>)[key!]?.controller instanceof ReadableByteStreamController
+}
