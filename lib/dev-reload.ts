@@ -125,7 +125,8 @@ export class DevReload<Outcome> {
 
   // A route file or folder added or removed changes the table; a layout error keeps the old one.
   #rescan(path: string | null): void {
-    if (path !== null && (!path.startsWith(this.#host.dir + sep) || (MODULE_EXTENSIONS.has(extname(path)) && !ROUTE_FILES.has(basename(path))))) return
+    // The folder itself: it came back (see watchRoutes).
+    if (path !== null && path !== this.#host.dir && (!path.startsWith(this.#host.dir + sep) || (MODULE_EXTENSIONS.has(extname(path)) && !ROUTE_FILES.has(basename(path))))) return
     try {
       this.#host.rescan()
       this.#layoutError = undefined

@@ -1,5 +1,5 @@
 import { readdirSync, statSync, watch, type FSWatcher } from 'node:fs'
-import { dirname, join, relative, sep } from 'node:path'
+import { basename, dirname, join, relative, sep } from 'node:path'
 
 /** `rename`: the entry appeared or went away (or an editor saved by renaming); `change`: edited. */
 export type WatchEvent = 'rename' | 'change'
@@ -30,6 +30,35 @@ export function watchRoutes(
   const watchers = new Map<string, FSWatcher>()
   let failed = false
   let closed = false
+  let parentWatcher: FSWatcher | undefined
+
+  // The route folder itself went (a branch switch without it, `mv app elsewhere`): its parent is
+  // watched for its return; then every folder is watched again, and `onEvent` hears the folder
+  // itself appear, so everything in it is looked at again.
+  const awaitReturn = (): void => {
+    if (closed || parentWatcher !== undefined || watchers.has(dir)) return
+    const returned = (): void => {
+      if (closed || !isDirectory(dir)) return
+      parentWatcher?.close()
+      parentWatcher = undefined
+      walk(dir)
+      onEvent(dir, 'rename')
+    }
+    try {
+      parentWatcher = watch(dirname(dir), { persistent: false }, (_event, name) => {
+        if (name === null || name.toString() === basename(dir)) returned()
+      })
+    } catch {
+      // The parent went too: nothing left to watch from here.
+      return
+    }
+    parentWatcher.on('error', () => {
+      parentWatcher?.close()
+      parentWatcher = undefined
+    })
+    // Back before the parent was watched.
+    returned()
+  }
 
   const watchFolder = (folder: string): void => {
     if (closed || watchers.has(folder)) return
@@ -41,6 +70,7 @@ export function watchRoutes(
           // A folder that appears is watched (with what it already holds); one that went is let go.
           if (isDirectory(path)) walk(path)
           for (const [watched, other] of watchers) if (!isDirectory(watched)) (other.close(), watchers.delete(watched))
+          awaitReturn()
         }
         onEvent(path, event as WatchEvent)
       })
@@ -52,6 +82,7 @@ export function watchRoutes(
     watcher.on('error', () => {
       watcher.close()
       watchers.delete(folder)
+      if (folder === dir) awaitReturn()
     })
     watchers.set(folder, watcher)
   }
@@ -79,6 +110,7 @@ export function watchRoutes(
       closed = true
       for (const watcher of watchers.values()) watcher.close()
       watchers.clear()
+      parentWatcher?.close()
     },
   }
 }

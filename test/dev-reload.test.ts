@@ -231,6 +231,30 @@ describe('the reload option (issue 11)', () => {
     }
   })
 
+  // Trial: a branch without app/ checked out and back (or `mv app` and back) stopped dev reload for
+  // good: every watcher had gone with the folder.
+  test('the route folder itself moved away and back: later edits and added files are served', async () => {
+    const files = project(initialFiles)
+    const logger = recordingLogger()
+    const routes = await createRouteHandlers({ dir: join(files.root, 'app'), reload: true, logger }).ready()
+    try {
+      assert.equal(await (await routes.handle(new Request('http://localhost/other')))?.text(), 'other')
+      await watchersSee(files.root, 'app', () => renameSync(join(files.root, 'app'), join(files.root, 'stashed')))
+      await watchersSee(files.root, 'app', () => renameSync(join(files.root, 'stashed'), join(files.root, 'app')))
+      await watchersSee(join(files.root, 'app'), 'added', () => files.write('app/added/route.ts', "export const GET = () => new Response('added')\n"))
+      await watchersSee(join(files.root, 'app/other'), 'route.ts', () => files.write('app/other/route.ts', "export const GET = () => new Response('other, edited')\n"))
+      let added = await routes.handle(new Request('http://localhost/added'))
+      for (let tries = 0; added === null && tries < 100; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        added = await routes.handle(new Request('http://localhost/added'))
+      }
+      assert.equal(await added?.text(), 'added')
+      assert.equal(await (await routes.handle(new Request('http://localhost/other')))?.text(), 'other, edited')
+    } finally {
+      await routes.close()
+    }
+  })
+
   test('a reload option that is not a boolean is RH_ERR_OPTIONS_INVALID', () => {
     assert.throws(() => createRouteHandlers({ dir: dir(), reload: 'yes' as unknown as boolean }), { code: 'RH_ERR_OPTIONS_INVALID' })
   })
