@@ -16,10 +16,10 @@
  */
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
-import { basename, extname, join, sep } from 'node:path'
+import { basename, dirname, extname, join, sep } from 'node:path'
 import { markChanged, outsideFiles, routeFileVersion } from './load/reload.ts'
 import type { RouteEntry } from './route-tree.ts'
-import { ROUTE_FILE_EXTENSIONS } from './scan.ts'
+import { looksLikeRouteFile, ROUTE_FILE_EXTENSIONS } from './scan.ts'
 import type { Logger } from './types.ts'
 import { watchRoutes, type RouteWatcher } from './watch-routes.ts'
 
@@ -53,6 +53,8 @@ export class DevReload<Outcome> {
   // What each file held when last seen: editors and `writeFile` report one save as several events.
   readonly #seen = new Map<string, string>()
   #layoutError: string | undefined
+  // The route files and folders changed while the layout error stood, each said once.
+  readonly #waitingOnLayout = new Set<string>()
 
   constructor(host: DevReloadHost<Outcome>) {
     this.#host = host
@@ -126,14 +128,25 @@ export class DevReload<Outcome> {
   // A route file or folder added or removed changes the table; a layout error keeps the old one.
   #rescan(path: string | null): void {
     // The folder itself: it came back (see watchRoutes).
-    if (path !== null && path !== this.#host.dir && (!path.startsWith(this.#host.dir + sep) || (MODULE_EXTENSIONS.has(extname(path)) && !ROUTE_FILES.has(basename(path))))) return
+    // Other modules are no part of the table; a misnamed route file gets its warning (see rescan).
+    const otherModule = MODULE_EXTENSIONS.has(extname(path ?? '')) && !ROUTE_FILES.has(basename(path ?? '')) && !looksLikeRouteFile(basename(path ?? ''))
+    if (path !== null && path !== this.#host.dir && (!path.startsWith(this.#host.dir + sep) || otherModule)) return
     try {
       this.#host.rescan()
       this.#layoutError = undefined
+      this.#waitingOnLayout.clear()
     } catch (error) {
+      // Said again for each route file or folder changed meanwhile: a route added while the error
+      // stands is not served either, and its 404 needs the reason beside it. The message says all
+      // there is (a stack of the watcher's frames would only follow it).
       const message = (error as Error).message
-      if (message !== this.#layoutError) this.#host.logger.error(`route-handlers: ${message} (the routes stay as they were until this is fixed)`, error)
+      if (message !== this.#layoutError) this.#waitingOnLayout.clear()
+      // A route file and the folder it was added in are one change.
+      const changed = path !== null && ROUTE_FILES.has(basename(path)) ? dirname(path) : path
+      const known = message === this.#layoutError && (changed === null || this.#waitingOnLayout.has(changed))
+      if (changed !== null) this.#waitingOnLayout.add(changed)
       this.#layoutError = message
+      if (!known) this.#host.logger.error(`route-handlers: ${message} (the routes stay as they were until this is fixed)`)
     }
   }
 }

@@ -1,31 +1,30 @@
 import type { RouteFolderScan } from './scan.ts'
-import type { Logger } from './types.ts'
 
 /**
- * Start-up warnings for a route folder that would serve less than it seems to: no route file at
+ * Warnings for a route folder (at start-up, and under dev reload each time it changes) that would serve less than it seems to: no route file at
  * all (every request falls through, and the app 404s with nothing said), files named almost like
  * one (`index.ts`, `routes.ts`, `Route.ts`, `route.txt`) in a folder without a route file, and
  * symlinks not followed (outside the folder, or a cycle).
  *
  * @example
- * warnAboutRouteFolder('/srv/app', scanRouteFolder('/srv/app'), console)
+ * warnAboutRouteFolder('/srv/app', scanRouteFolder('/srv/app'), console.warn)
  */
-export function warnAboutRouteFolder(dir: string, scan: RouteFolderScan, logger: Logger): void {
+export function warnAboutRouteFolder(dir: string, scan: RouteFolderScan, warn: (message: string) => void): void {
   if (scan.routes.length === 0) {
-    logger.warn(
+    warn(
       `route-handlers: no route files in "${dir}", so every request falls through. A route file is ` +
         'named route.ts (or .js, .mjs, .cjs, .tsx, …) in the folder of its URL: hello/route.ts serves /hello.',
     )
   }
   for (const { link, target, reason } of scan.skippedLinks) {
     const why = reason === 'outside' ? `leads outside the route folder, to "${target}"` : `leads back to "${target}", a folder it is in`
-    logger.warn(
+    warn(
       `route-handlers: the symlink "${link}" ${why}, so it is not followed and serves nothing. ` +
         'Route folders follow symlinks inside themselves only; start its name with "_" to say it is not routed.',
     )
   }
   for (const file of scan.lookalikes) {
-    logger.warn(
+    warn(
       `route-handlers: "${file}" is not a route file, and its folder has none, so it serves nothing. ` +
         'Name it route.ts (or .js, .mjs, …); if it is a helper, move it into a private folder (_lib/).',
     )

@@ -26,7 +26,7 @@ import { RouteRequest, setMatchedPathname } from './body/route-request.ts'
 import { buildRouteTree, type RouteEntry } from './route-tree.ts'
 import { warnAboutRouteFolder } from './route-folder-warnings.ts'
 import { formatRouteTable } from './route-table.ts'
-import { scanRouteFolder, scanRoutes } from './scan.ts'
+import { scanRouteFolder } from './scan.ts'
 import { withinTimeBudget } from './time-budget.ts'
 import { resolveMaxDuration } from './timeout-options.ts'
 import type { HandleOptions, Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from './types.ts'
@@ -126,7 +126,14 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   const defaultBudget = maxDuration === undefined ? undefined : maxDuration * 1000
   const scan = scanRouteFolder(dir)
   let tree = buildRouteTree(scan.routes)
-  warnAboutRouteFolder(dir, scan, logger)
+  // Each warning once: dev reload warns again only about what a change brought (a `Route.ts` added).
+  const warned = new Set<string>()
+  const warnOnce = (message: string): void => {
+    if (warned.has(message)) return
+    warned.add(message)
+    logger.warn(message)
+  }
+  warnAboutRouteFolder(dir, scan, warnOnce)
   const routesByEntry = new Map<RouteEntry, LoadedRoute>()
   const handlersContext: HandlersContext = {
     after: new AfterWork(logger),
@@ -179,7 +186,8 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
         realDir: realpathSync.native(dir),
         logger,
         rescan() {
-          const next = buildRouteTree(scanRoutes(dir), tree.routes)
+          const scanned = scanRouteFolder(dir)
+          const next = buildRouteTree(scanned.routes, tree.routes)
           prepareLoading(spec, next.routes.map((route) => route.moduleFile))
           const kept = new Set(next.routes)
           for (const entry of tree.routes) {
@@ -188,6 +196,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
             failures.delete(entry)
           }
           tree = next
+          warnAboutRouteFolder(dir, scanned, warnOnce)
         },
         load,
         commit,

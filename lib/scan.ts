@@ -11,6 +11,11 @@ const ROUTE_FILES = new Set(ROUTE_FILE_EXTENSIONS.map((extension) => `route${ext
 /** `route.*`, `routes.*`, `index.*` in any case: what a route file is often misnamed as. */
 const LOOKALIKE = /^(?:routes?|index)\./i
 
+/** True for a file name a route file is often misnamed as (`Route.ts`, `index.ts`, `routes.js`). */
+export function looksLikeRouteFile(name: string): boolean {
+  return LOOKALIKE.test(name) && !ROUTE_FILES.has(name)
+}
+
 export interface ScannedRoute {
   /** Absolute path, through the folders (and links) it was found in. */
   file: string
