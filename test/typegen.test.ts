@@ -181,7 +181,7 @@ export async function GET(_request: Request, ctx: RouteContext<'/a/[id]/[...rest
         'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'commonjs', strict: true } }),
         'node_modules/typescript/package.json': JSON.stringify({ name: 'typescript', version: typescriptVersion }),
       })
-      return tsconfigNotes(join(dir, 'route-types.d.ts'), undefined)
+      return tsconfigNotes(join(dir, 'route-types.d.ts'), undefined, join(dir, 'app'))
     }
     assert.match(noteFor('5.9.3').join('\n'), /resolves modules as "node" \(node10\)/)
     assert.deepEqual(noteFor('7.0.2'), [])
@@ -202,6 +202,17 @@ export async function GET(_request: Request, ctx: RouteContext<'/a/[id]/[...rest
     assert.equal(typegen(dir, 'app', '--out', 'types/route-types.d.ts').status, 0)
     assert.equal(typegen(dir, 'app', '--out', 'types/route-types.d.ts').status, 0, 'its own file is rewritten')
     assert.match(readFileSync(join(dir, 'types/route-types.d.ts'), 'utf8'), /--out types\/route-types\.d\.ts\)\n/)
+  })
+
+  test('--out into a folder not made yet makes it (trial: an uncaught ENOENT); outside the project, the note says the tsconfig does not include it', () => {
+    const dir = project(nextRoutes)
+    const made = typegen(dir, 'app', '--out', 'types/generated/routes.d.ts')
+    assert.equal(made.status, 0, made.stderr)
+    assert.match(readFileSync(join(dir, 'types/generated/routes.d.ts'), 'utf8'), /--out types\/generated\/routes\.d\.ts\)\n/)
+    const elsewhere = join(tempRouteFolder({}), 'routes.d.ts')
+    const outside = typegen(dir, 'app', '--out', elsewhere)
+    assert.equal(outside.status, 0)
+    assert.match(outside.stderr, /does not include .*routes\.d\.ts/)
   })
 
   test('a folder layout error exits 1 and writes nothing', () => {

@@ -11,12 +11,14 @@ import { createFilesMatcher, getTsconfig, parseTsconfig, type TsConfigResult } f
  * TS2307/TS2688; and a generated file the tsconfig does not include.
  *
  * @example
- * tsconfigNotes('/srv/route-types.d.ts', undefined) // ['tsconfig.json resolves modules as "node" (node10), …']
+ * tsconfigNotes('/srv/route-types.d.ts', undefined, '/srv/app') // ['tsconfig.json resolves modules as "node" (node10), …']
  */
-export function tsconfigNotes(outFile: string, tsconfig: string | undefined): string[] {
+export function tsconfigNotes(outFile: string, tsconfig: string | undefined, routeDir: string): string[] {
   let found: TsConfigResult | null
   try {
-    found = tsconfig === undefined ? getTsconfig(outFile) : { path: tsconfig, config: parseTsconfig(tsconfig) }
+    // The tsconfig that compiles the route files (the nearest up from their folder): the one that
+    // has to include the file, wherever --out put it.
+    found = tsconfig === undefined ? getTsconfig(routeDir) : { path: tsconfig, config: parseTsconfig(tsconfig) }
   } catch (error) {
     // The file is written; what the tsconfig would say about it is a note, not a failure.
     return [`could not read ${tsconfig ?? 'the tsconfig.json'} to check it: ${(error as Error).message}`]

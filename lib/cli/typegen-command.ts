@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { relative, resolve } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, relative, resolve } from 'node:path'
 import { buildRouteTree } from '../route-tree.ts'
 import { scanRoutes } from '../scan.ts'
 import { GENERATED_HEADER, generateRouteTypes } from '../typegen.ts'
@@ -28,9 +28,11 @@ export function typegenCommand(options: TypegenOptions, output: Output): number 
     return 1
   }
   const command = `npx route-handlers typegen ${options.dir}${options.out === DEFAULT_OUT ? '' : ` --out ${options.out}`}`
+  // A folder named in --out that is not there yet (`types/routes.d.ts`) is made, as tsc makes outDir.
+  mkdirSync(dirname(out), { recursive: true })
   writeFileSync(out, generateRouteTypes(tree.routes.map((route) => route.pattern), command))
   const count = tree.routes.length
   output.info(`route-handlers: wrote ${relative(process.cwd(), out)} (${count} route${count === 1 ? '' : 's'})`)
-  for (const note of tsconfigNotes(out, options.tsconfig)) output.warn(`route-handlers: ${note}`)
+  for (const note of tsconfigNotes(out, options.tsconfig, resolve(options.dir))) output.warn(`route-handlers: ${note}`)
   return 0
 }
