@@ -11,6 +11,7 @@ import fastifyPlugin from 'fastify-plugin'
 import { Readable } from 'node:stream'
 import { bodyReader } from '../lib/body/body-reader.ts'
 import { routeHandlersError } from '../lib/errors.ts'
+import { consoleLogger } from '../lib/logger.ts'
 import { knownBody } from '../lib/known-body.ts'
 import { hasOnlyJsonContentType, pendingHeaderPairs, pendingJsonText } from '../lib/next/next-response.ts'
 import { createRouteHandlers } from '../lib/router.ts'
@@ -28,7 +29,7 @@ import { registerRouteFiles } from './_fastify-routes.ts'
 export interface FastifyRouteHandlersOptions extends Omit<RouteHandlersOptions, 'basePath' | 'logger'> {
   /** The mount prefix; Fastify's own `register` option. */
   prefix?: string
-  /** Default: the Fastify instance's logger. */
+  /** Default: the Fastify instance's logger; the console when the app has none (`Fastify()`). */
   logger?: Logger
   /**
    * When a route file fails to load, reject `register()` (and so the app's boot) listing every
@@ -348,6 +349,10 @@ function fastifyMaxParamLength(fastify: FastifyInstance): number {
 }
 
 function fastifyLogger(fastify: FastifyInstance): Logger {
+  // An app made without a logger (`Fastify()`, the default) has one that drops everything, and a
+  // broken route file or a misnamed one would go unsaid: the console says it, as on the other
+  // hosts. A logger set to `silent` is the app's choice and stays silent.
+  if (fastify.log.level === undefined) return consoleLogger
   return {
     warn: (message) => fastify.log.warn(message),
     error: (message, error) => fastify.log.error({ err: error }, message),

@@ -65,6 +65,21 @@ describe('Fastify: routes are Fastify routes', () => {
   })
 })
 
+// Trial: with Fastify's default `Fastify()` (no logger) a broken route file went unsaid.
+test('an app without a logger: a route file that fails to load is said on the console; a silent logger stays silent', async (t) => {
+  const dir = tempRouteFolder({ 'broken/route.ts': 'export const GET = (\n', 'ok/route.ts': 'export const GET = () => new Response("ok")\n' })
+  const said = t.mock.method(console, 'error', () => {})
+  const bare = Fastify()
+  await bare.register(routeHandlersPlugin, { dir })
+  await bare.close()
+  assert.equal(said.mock.callCount(), 1)
+  assert.match(String(said.mock.calls[0]!.arguments[0]), /broken\/route\.ts/)
+  const silent = Fastify({ logger: { level: 'silent' } })
+  await silent.register(routeHandlersPlugin, { dir })
+  await silent.close()
+  assert.equal(said.mock.callCount(), 1)
+})
+
 describe("Fastify: buffered reads obey Fastify's bodyLimit", () => {
   const server = withApp(async (app) => {
     await app.register(routeHandlersPlugin, { dir: APP_DIR, logger: quietLogger })
