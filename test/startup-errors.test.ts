@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { createRouteHandlers, isRouteHandlersError, type RouteHandlersErrorCode } from '../lib/index.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
@@ -117,6 +118,24 @@ describe('a route file that fails to load stays local and loud', () => {
     const [message, error] = logged[0]!
     assert.match(message, /broken\/route\.ts:2:47: Expected "\)" but found "\}"\n  2 \| export const GET = \(\) => new Response\('é' \+ a \}\n    \| {47}\^$/)
     assert.equal(error, undefined)
+  })
+
+  // Trial: V8 names no place for an ES module that does not parse, so plain JavaScript got only
+  // "Unexpected token 'export'", whichever module of the route's imports it was.
+  test('a JavaScript syntax error, in the route file or in a module it imports, is logged with its place and line', async () => {
+    const logged: Array<[string, unknown]> = []
+    const dir = tempRouteFolder({
+      'package.json': '{ "type": "module" }\n',
+      'lib/x.js': 'export const x = [1, 2\n\nexport const y = 3\n',
+      'app/a/route.js': 'export function GET() {\n  return Response.json({ a: 1 )\n}\n',
+      'app/b/route.js': "import { x } from '../../lib/x.js'\nexport const GET = () => Response.json(x)\n",
+    })
+    const routes = createRouteHandlers({ dir: join(dir, 'app'), logger: { warn() {}, error: (message, error) => logged.push([message, error]) } })
+    await assert.rejects(routes.ready())
+    assert.equal(logged.length, 2)
+    assert.match(logged[0]![0], /a\/route\.js:2:31: .*\n  2 \|   return Response\.json\(\{ a: 1 \)\n    \| {31}\^$/)
+    assert.match(logged[1]![0], /"b\/route\.js": .*lib\/x\.js:3:1: .*\n  3 \| export const y = 3\n/)
+    assert.deepEqual(logged.map(([, error]) => error), [undefined, undefined])
   })
 
   test('every broken file is reported at start-up through the logger, not only the first', async () => {

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url'
+import { syntaxErrorSite } from './syntax-error-site.ts'
 
 const NOT_FOUND = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND'])
 
@@ -27,17 +28,31 @@ function esbuildMessagesOf(error: unknown): EsbuildMessage[] | undefined {
  * there is, and the error's stack is only esbuild's own frames, not worth logging.
  */
 export function isCompileError(error: unknown): boolean {
-  return esbuildMessagesOf(error) !== undefined
+  return esbuildMessagesOf(error) !== undefined || isUnplacedSyntaxError(error)
+}
+
+// A module's source that V8 could not parse: a SyntaxError thrown from Node's own loader frames,
+// which name neither the file nor the line (see syntax-error-site.ts).
+function isUnplacedSyntaxError(error: unknown): boolean {
+  if (!(error instanceof SyntaxError)) return false
+  const firstFrame = (error.stack ?? '').split('\n')[1] ?? ''
+  return firstFrame.includes('(node:internal/')
 }
 
 /**
  * Why a route file failed to load, as `path:line:column: message`: from esbuild for TypeScript
- * syntax errors, from V8's report for JavaScript syntax errors, else from the first stack frame.
+ * syntax errors; for JavaScript ones, from V8's report, or, where it names no place, from the first
+ * of `scripts` (the route file, then the project files its graph reached) that esbuild cannot
+ * parse; else from the first stack frame.
  */
-export function describeLoadError(error: unknown, file: string): string {
+export function describeLoadError(error: unknown, file: string, scripts: () => readonly string[] = () => [file]): string {
   if (!(error instanceof Error)) return String(error)
   const esbuildErrors = esbuildMessagesOf(error)
   if (esbuildErrors) return describeCompileErrors(esbuildErrors)
+  if (isUnplacedSyntaxError(error)) {
+    const site = esbuildMessagesOf({ errors: syntaxErrorSite(scripts()) })
+    if (site) return describeCompileErrors(site)
+  }
   // Node's message for an import that does not resolve names the importing file already.
   if (NOT_FOUND.has((error as { code?: string }).code ?? '')) return NEXT_MISSING.test(error.message) ? `${error.message}\n${NEXT_HINT}` : error.message
   const location = syntaxErrorLocation(error) ?? stackLocation(error, file)

@@ -104,6 +104,15 @@ function dependsOnNext(root: string): boolean {
   }
 }
 
+// Where a syntax error V8 did not place may be: the route file, then the project files its folder's
+// graph has reached (the failing import among them).
+function scriptsOf(file: string): string[] {
+  const graph = routeGraph()
+  const folder = graph.folderOf(pathToFileURL(file).href)
+  const reached = folder === undefined ? [] : graph.outsideFilesOf(folder).map((url) => fileURLToPath(withoutQuery(url)))
+  return [file, ...reached.filter((path) => path !== file)]
+}
+
 // Node imports a route file by its real path: a folder reached through a symlink (a deploy's
 // `current -> releases/42`) is in scope under its real path.
 function scopeOf(folder: string): string {
@@ -124,7 +133,7 @@ export async function loadRouteModule(file: string, relativeFile: string, versio
   try {
     namespace = (await import(versionedUrl(pathToFileURL(file).href, version))) as Record<string, unknown>
   } catch (error) {
-    throw routeHandlersError('RH_ERR_ROUTE_LOAD', [relativeFile, describeLoadError(error, file)], { cause: error })
+    throw routeHandlersError('RH_ERR_ROUTE_LOAD', [relativeFile, describeLoadError(error, file, () => scriptsOf(file))], { cause: error })
   }
   const moduleExports = namespace.default
   if (typeof moduleExports !== 'object' || moduleExports === null) return namespace

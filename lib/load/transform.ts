@@ -52,7 +52,8 @@ const compilerVersion = (require('esbuild/package.json') as { version: string })
 // changes, so a cache written by an older copy of the package is not read.
 const OUTPUT_VERSION = 'rh-output-2'
 let esbuild: typeof import('esbuild') | undefined
-function compiler(): typeof import('esbuild') {
+/** esbuild, loaded on first use. */
+export function compiler(): typeof import('esbuild') {
   return (esbuild ??= require('esbuild') as typeof import('esbuild'))
 }
 
