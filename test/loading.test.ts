@@ -226,6 +226,18 @@ describe('CommonJS TypeScript without tsx', () => {
   })
 })
 
+// Trial: Node's own message named a missing package '@/lib', which reads as a broken alias.
+test("an @/ import whose file is missing names the import and the file the tsconfig maps it to", async () => {
+  const root = tempRouteFolder({
+    'tsconfig.json': JSON.stringify({ compilerOptions: { paths: { '@/*': ['./*'] } } }),
+    'app/x/route.ts': "import { db } from '@/lib/missing'\nexport const GET = () => Response.json(db)\n",
+  })
+  await assert.rejects(createRouteHandlers({ dir: join(root, 'app'), logger: quiet }).ready(), (error: Error) => {
+    assert.match(error.message, /Cannot find module '@\/lib\/missing' imported from .*x\/route\.ts: the tsconfig .* maps it to .*\/lib\/missing, and no file is there/)
+    return true
+  })
+})
+
 describe('resolution as Node and Next resolve (review of the one-graph loader)', () => {
   test("a folder import uses its package.json main before its index; a builtin's name stays Node's beside a baseUrl folder", async () => {
     const root = tempRouteFolder({

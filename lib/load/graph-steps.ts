@@ -54,6 +54,22 @@ export function resolveStep(graph: RouteGraph, specifier: string, parentUrl: str
   return { kind: 'file', url: graphUrl(graph, url, undefined, folder, context, parent) }
 }
 
+/**
+ * What an import that did not resolve throws. One that tsconfig `paths` maps (`@/lib/missing`)
+ * names the files the mapping gave, where Node alone would report a missing package `@/lib`,
+ * which reads as a broken alias rather than a missing file.
+ */
+export function unresolvedError(error: unknown, specifier: string, parentUrl: string | undefined, folder: FolderConfig): unknown {
+  if ((error as { code?: string } | null)?.code !== 'ERR_MODULE_NOT_FOUND' && (error as { code?: string } | null)?.code !== 'MODULE_NOT_FOUND') return error
+  const mapped = folder.paths?.(specifier) ?? []
+  if (mapped.length === 0 || parentUrl === undefined || !parentUrl.startsWith('file:')) return error
+  const importer = fileURLToPath(withoutQuery(parentUrl))
+  return Object.assign(
+    new Error(`Cannot find module '${specifier}' imported from ${importer}: the tsconfig (\`paths\`, \`baseUrl\`) maps it to ${mapped.join(', ')}, and no file is there (with an extension, or as a folder's index).`, { cause: error }),
+    { code: (error as { code: string }).code },
+  )
+}
+
 /** Dev reload: a project module whose import failed is imported again once a file is added. */
 export function unresolved(graph: RouteGraph, parentUrl: string | undefined): void {
   if (parentUrl?.startsWith('file:') && graph.folderOf(withoutQuery(parentUrl))?.reload) graph.addUnresolved(withoutQuery(parentUrl))

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { LoadFnOutput, ResolveFnOutput } from 'node:module'
 import { compiledCommonJsFacade } from './commonjs-facade.ts'
-import { graphUrl, loaded, loadStep, resolveStep, unresolved } from './graph-steps.ts'
+import { graphUrl, loaded, loadStep, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
 import { registerHooks } from './register-hooks.ts'
 import { RouteGraph } from './route-graph.ts'
 import { compileSync } from './transform.ts'
@@ -22,7 +22,7 @@ export function installInThreadHooks(): RouteGraph {
         resolved = nextResolve(specifier, context)
       } catch (error) {
         unresolved(graph, context.parentURL)
-        throw error
+        throw unresolvedError(error, specifier, context.parentURL, step.folder)
       }
       return { ...resolved, url: graphUrl(graph, resolved.url, resolved.format, step.folder, context, context.parentURL) }
     },

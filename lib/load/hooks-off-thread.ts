@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import type { InitializeHook, LoadHook, ResolveFnOutput, ResolveHook } from 'node:module'
 import type { MessagePort } from 'node:worker_threads'
 import { compiledCommonJsFacade } from './commonjs-facade.ts'
-import { graphUrl, loaded, loadStep, resolveStep, unresolved } from './graph-steps.ts'
+import { graphUrl, loaded, loadStep, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
 import { RouteGraph } from './route-graph.ts'
 import { compile } from './transform.ts'
 
@@ -43,7 +43,7 @@ export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
     resolved = await nextResolve(specifier, context)
   } catch (error) {
     unresolved(graph, context.parentURL)
-    throw error
+    throw unresolvedError(error, specifier, context.parentURL, step.folder)
   }
   return { ...resolved, url: graphUrl(graph, resolved.url, resolved.format, step.folder, context, context.parentURL) }
 }
