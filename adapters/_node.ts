@@ -94,13 +94,18 @@ export function toNextRequest(
   res.on('close', () => {
     closed = true
     // First: a spooled form still being read stops here (synchronously), so its body can be drained;
-    // with the client's own failure when it left before sending the whole body.
-    void request.releaseUploads(res.writableFinished || req.complete ? undefined : routeHandlersError('RH_ERR_BODY_INCOMPLETE', ['the client closed the connection']))
+    // when the client left, as the client's failure (mid-body, or once it had sent it all).
+    void request.releaseUploads(res.writableFinished ? undefined : clientLeft(req))
     if (!res.writableFinished) controller?.abort()
     else if (unread) drainRest(req, source, unread)
     if (sent) for (const callback of sent) callback()
   })
   return request
+}
+
+// Why a form still being read cannot finish once the client has gone.
+function clientLeft(req: IncomingMessage): Error {
+  return req.complete ? routeHandlersError('RH_ERR_CLIENT_GONE', []) : routeHandlersError('RH_ERR_BODY_INCOMPLETE', ['the client closed the connection'])
 }
 
 /**

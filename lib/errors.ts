@@ -176,6 +176,11 @@ const errorTable = {
     status: 400,
     message: (detail: string) => `The request body ended early: ${detail}`,
   },
+  RH_ERR_CLIENT_GONE: {
+    status: 400,
+    message: () =>
+      'formData() could not finish: the client closed the connection before the form was read, and its spooled upload files were deleted with the response.',
+  },
   RH_ERR_BODY_TIMEOUT: {
     status: 408,
     message: (ms: number) => `The client sent no request body bytes for ${ms} ms (the bodyTimeout option).`,

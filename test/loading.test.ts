@@ -181,28 +181,69 @@ describe('one instance, whoever loads it first (review of the one-graph loader)'
   })
 })
 
-// Trial: a CommonJS TypeScript app run with tsx (`node --import tsx server.ts`, the usual setup
-// of an older TypeScript API) required `lib/db.ts` through tsx, and the route graph compiled it
-// again as an ES module: two pools. Node 20 and 22 before 22.15 load their graph's imports on
-// another thread, which cannot see the app's require() cache: one instance for each, documented.
-test('a TypeScript module a tsx-run CommonJS app required is the instance its route files import', () => {
+/**
+ * A CommonJS TypeScript app run with tsx (`node --import tsx server.ts`, the usual setup of an
+ * older TypeScript API) that require()s `lib/<shared>` before mounting `app/`: prints what
+ * `GET /r` answered and what `check` (an expression over the module the app holds, `shared`) gives.
+ */
+function tsxCommonJsApp(files: Record<string, string>, shared: string, check = 'null'): { answer: unknown; check: unknown } {
   const root = tempRouteFolder({
     'package.json': JSON.stringify({ name: 'legacy-api', private: true, type: 'commonjs' }),
-    'lib/db.ts': 'export const db = { id: Math.random() }\n;(globalThis as { dbEvaluations?: number }).dbEvaluations = ((globalThis as { dbEvaluations?: number }).dbEvaluations ?? 0) + 1\n',
-    'app/pool/route.ts': "import { db } from '../../lib/db'\nexport const GET = () => Response.json({ id: db.id })\n",
-    'server.ts': `import { db } from './lib/db'
+    ...files,
+    'server.ts': `const shared = require('./lib/${shared}')
 async function main(): Promise<void> {
   const { createRouteHandlers } = await import(${JSON.stringify(new URL('../dist/lib/index.js', import.meta.url).href)})
-  const routes = await createRouteHandlers({ dir: __dirname + '/app' }).ready()
-  const { id } = await (await routes.handle(new Request('http://localhost/pool'))).json()
-  console.log(JSON.stringify({ same: id === db.id, evaluations: (globalThis as { dbEvaluations?: number }).dbEvaluations }))
+  const routes = await createRouteHandlers({ dir: __dirname + '/app', logger: { warn() {}, error() {} } }).ready()
+  const response = await routes.handle(new Request('http://localhost/r'))
+  console.log(JSON.stringify({ answer: await response.json(), check: ${check} }))
 }
 void main()
 `,
   })
-  const answer = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(root, 'server.ts')], { encoding: 'utf8' }))
-  const inThreadHooks = typeof (createRequire(import.meta.url)('node:module') as { registerHooks?: unknown }).registerHooks === 'function'
-  assert.deepEqual(answer, inThreadHooks ? { same: true, evaluations: 1 } : { same: false, evaluations: 2 })
+  return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(root, 'server.ts')], { encoding: 'utf8' }))
+}
+
+const inThreadHooks = typeof (createRequire(import.meta.url)('node:module') as { registerHooks?: unknown }).registerHooks === 'function'
+
+// Trial: tsx required `lib/db.ts` for the app, and the route graph compiled it again as an ES
+// module: two pools. Node 20 and 22 before 22.15 load their graph's imports on another thread,
+// which cannot see the app's require() cache: one instance for each, documented.
+test('a TypeScript module a tsx-run CommonJS app required is the instance its route files import', () => {
+  const { answer, check } = tsxCommonJsApp(
+    {
+      'lib/db.ts': 'export const db = { id: Math.random() }\n;(globalThis as { dbEvaluations?: number }).dbEvaluations = ((globalThis as { dbEvaluations?: number }).dbEvaluations ?? 0) + 1\n',
+      'app/r/route.ts': "import { db } from '../../lib/db'\nexport const GET = () => Response.json({ id: db.id })\n",
+    },
+    'db',
+    '{ same: shared.db.id, evaluations: (globalThis as { dbEvaluations?: number }).dbEvaluations }',
+  )
+  const { same, evaluations } = check as { same: number; evaluations: number }
+  assert.deepEqual({ same: (answer as { id: number }).id === same, evaluations }, inThreadHooks ? { same: true, evaluations: 1 } : { same: false, evaluations: 2 })
+})
+
+// Review: the instance tsx compiled lacks what the graph adds, so such a module is compiled in the
+// graph as before: its "use cache" caches.
+test('a module with "use cache" that the app required first still caches for the route files', () => {
+  const { answer } = tsxCommonJsApp(
+    {
+      'lib/products.ts': "let calls = 0\nexport async function getProducts() {\n  'use cache'\n  calls++\n  return { calls }\n}\n",
+      'app/r/route.ts':
+        "import { getProducts } from '../../lib/products'\nexport const dynamic = 'force-dynamic'\nexport async function GET() { await getProducts(); return Response.json(await getProducts()) }\n",
+    },
+    'products',
+  )
+  assert.deepEqual(answer, { calls: 1 })
+})
+
+test('a module whose exports are null, required by the app first, still loads for the route files (review)', () => {
+  const { answer } = tsxCommonJsApp(
+    {
+      'lib/nothing.js': 'module.exports = null\n',
+      'app/r/route.ts': "import nothing from '../../lib/nothing.js'\nexport const GET = () => Response.json({ x: nothing })\n",
+    },
+    'nothing.js',
+  )
+  assert.deepEqual(answer, { x: null })
 })
 
 describe('CommonJS TypeScript without tsx', () => {

@@ -23,6 +23,14 @@ export async function POST(request: Request) {
   return Response.json({ files: form.getAll('file').length })
 }
 `,
+  // Reads its form only after a while: the client has sent it all, and left, by then.
+  'late/route.ts': `
+export async function POST(request: Request) {
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  const form = await request.formData()
+  return Response.json({ files: form.getAll('file').length })
+}
+`,
 })
 
 interface Failure {
@@ -67,6 +75,17 @@ async function abandonUpload(port: number): Promise<void> {
   socket.destroy()
 }
 
+/** Sends a whole small form to /late, then resets the connection before the answer. */
+async function sendAllThenLeave(port: number): Promise<void> {
+  const socket = connect(port, '127.0.0.1')
+  await once(socket, 'connect')
+  socket.on('error', () => {})
+  const body = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--${boundary}--\r\n`
+  socket.write(`POST /late HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+  await sleep(100)
+  socket.destroy()
+}
+
 for (const [name, start] of Object.entries(hosts)) {
   describe(`${name}: a spooled upload the client abandons`, () => {
     test('fails as the client\'s incomplete body (400), not as the handler\'s mistake', async () => {
@@ -76,6 +95,19 @@ for (const [name, start] of Object.entries(hosts)) {
         for (let round = 0; round < 3; round++) await abandonUpload(target.port)
         for (let tries = 0; failures.length < 3 && tries < 250; tries++) await sleep(20)
         assert.deepEqual(failures, Array.from({ length: 3 }, () => ({ code: 'RH_ERR_BODY_INCOMPLETE', status: 400 })))
+      } finally {
+        await target.close()
+      }
+    })
+
+    // Review: it was still the 500 telling the developer to await formData(), which the handler did.
+    test('a client that sent the whole form and left before the handler read it: RH_ERR_CLIENT_GONE (400)', async () => {
+      const failures: Failure[] = []
+      const target = await start(failures)
+      try {
+        await sendAllThenLeave(target.port)
+        for (let tries = 0; failures.length < 1 && tries < 250; tries++) await sleep(20)
+        assert.deepEqual(failures, [{ code: 'RH_ERR_CLIENT_GONE', status: 400 }])
       } finally {
         await target.close()
       }

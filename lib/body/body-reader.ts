@@ -5,10 +5,17 @@
  * once the iterator ends. A cancel made while that pull waits on the iterator ends the iterator and
  * closes the stream first; the pull's close then throws where nothing can catch it, and the process
  * exits (trial: `curl` closing its connection once it had `Content-Length` bytes, while the read of
- * the file's end was in flight). So on a byte stream a cancel waits for the read in flight, and is
- * made only if that read did not end the body. Other streams are cancelled at once, as before: a
- * stream of the handler's that never enqueues (an idle event stream) must still hear of it.
+ * the file's end was in flight). So there, on a byte stream, a cancel waits for the read in flight,
+ * and is made only if that read did not end the body; no read is made once it is asked for.
+ *
+ * Cancelled at once, as before: every stream on Node 26+ (undici 8 closes such a body safely);
+ * streams that are not byte streams (a handler's `new ReadableStream({ pull })`: one that never
+ * enqueues, an idle event stream, must still hear of it); and `fetch()` bodies, byte streams with
+ * no iterator behind them (a proxied upstream that goes quiet must not be kept open: review). A
+ * handler's own `type: 'bytes'` stream on Node 20-24 hears of the cancel after its next chunk.
  */
+
+import { processGlobal } from '../process-global.ts'
 
 /** A reader of a response body: `read()` as a stream reader's, `cancel()` safe at any moment. */
 export interface BodyReader {
@@ -19,14 +26,29 @@ export interface BodyReader {
 
 const ignore = (): void => {}
 
+// The lines whose undici has the flaw (Node 26's is undici 8).
+const DEFERS_CANCEL = Number(process.versions.node.split('.')[0]) < 26
+
+// Response bodies of fetch() (marked by the patched fetch, whichever copy of the package made it).
+const fetchBodies = processGlobal('fetch-bodies', () => new WeakSet<ReadableStream>())
+
+/** Marks a `fetch()` response's body, which is cancelled at once (see the top of this file). */
+export function markFetchBody(response: Response): Response {
+  if (response.body !== null) fetchBodies.add(response.body)
+  return response
+}
+
 /** Locks `body` and reads it; throws as `getReader()` does for a locked body. */
 export function bodyReader(body: ReadableStream<Uint8Array>): BodyReader {
-  const byteStream = isByteStream(body)
+  const deferring = DEFERS_CANCEL && !fetchBodies.has(body) && isByteStream(body)
   const reader = body.getReader()
-  if (!byteStream) return { read: () => reader.read(), cancel: (reason) => reader.cancel(reason).catch(ignore) }
+  if (!deferring) return { read: () => reader.read(), cancel: (reason) => reader.cancel(reason).catch(ignore) }
   let inFlight: Promise<ReadableStreamReadResult<Uint8Array>> | undefined
+  let cancelling: Promise<void> | undefined
   return {
     read() {
+      // A read made now would be in flight again when the cancel is made.
+      if (cancelling !== undefined) return Promise.resolve({ done: true, value: undefined })
       const read = reader.read()
       inFlight = read
       const settled = () => {
@@ -36,9 +58,10 @@ export function bodyReader(body: ReadableStream<Uint8Array>): BodyReader {
       return read
     },
     cancel(reason) {
+      if (cancelling !== undefined) return cancelling
       const waiting = inFlight
-      if (waiting === undefined) return reader.cancel(reason).catch(ignore)
-      return waiting.then((result) => (result.done ? undefined : reader.cancel(reason).catch(ignore)), ignore)
+      cancelling = waiting === undefined ? reader.cancel(reason).catch(ignore) : waiting.then((result) => (result.done ? undefined : reader.cancel(reason).catch(ignore)), ignore)
+      return cancelling
     },
   }
 }

@@ -1,3 +1,4 @@
+import { markFetchBody } from '../body/body-reader.ts'
 import { copySource } from '../body/copy-source.ts'
 import { requestStorage, requestStoresFor, unscopedRequestsRunning, useRequestStore, type RequestStore } from '../context.ts'
 import { processGlobal } from '../process-global.ts'
@@ -31,8 +32,9 @@ export function patchFetch(): void {
     // A route handler's own request, made lazily, is fetched as the real request behind it.
     const input = copySource(given)
     const store = routeStore(input, init)
-    if (!store) return original(input, init)
-    return cachedFetch(original, store, input, init)
+    // Marked, so that a route proxying it lets go of it at once when the client leaves.
+    if (!store) return original(input, init).then(markFetchBody)
+    return cachedFetch(original, store, input, init).then(markFetchBody)
   } as typeof fetch
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { extname } from 'node:path'
+import { extname, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 // The lexer's plain-JavaScript build (what `require` gets), loaded with the first module to lex.
@@ -123,9 +123,35 @@ const requireCache = createRequire(import.meta.url).cache
  * that ran the `require()`: on Node 20's hooks thread the cache is another one.
  */
 export function requiredInstanceFacade(path: string): string | undefined {
-  const exported = requireCache[path]?.exports as unknown
-  if (exported === undefined || Object.prototype.toString.call(exported) === '[object Module]') return undefined
-  return requiringFacade(path, typeof exported === 'object' && exported !== null ? Object.keys(exported) : [])
+  const cached = requireCache[path]
+  const exported = cached?.exports as unknown
+  if (exported === undefined || exported === null || Object.prototype.toString.call(exported) === '[object Module]') return undefined
+  // That instance was compiled without what the graph adds (review): a `"use cache"` function in it
+  // would not be cached, and its `next/headers` would be the real one. Such a module is compiled
+  // in the graph as before, a second instance.
+  if (!cached!.loaded || !sharesWell(cached!, new Set())) return undefined
+  return requiringFacade(path, typeof exported === 'object' ? Object.keys(exported) : [])
+}
+
+const NEXT_PACKAGE = /[\\/]node_modules[\\/]next[\\/]/
+
+// Whether a module and those it loaded need nothing of the graph's own: no `"use cache"` in a
+// project file, no file of the real `next` package. (`children` lists the modules it was the first
+// to load.)
+function sharesWell(module: NodeJS.Module, seen: Set<string>): boolean {
+  if (seen.has(module.filename)) return true
+  seen.add(module.filename)
+  if (NEXT_PACKAGE.test(module.filename)) return false
+  if (!module.filename.includes(`${sep}node_modules${sep}`) && mentionsUseCache(module.filename)) return false
+  return module.children.every((child) => sharesWell(child, seen))
+}
+
+function mentionsUseCache(file: string): boolean {
+  try {
+    return readFileSync(file, 'utf8').includes('use cache')
+  } catch {
+    return false
+  }
 }
 
 /** An ES module whose default export is what `require()` gives for the file (a JSON file's data). */
