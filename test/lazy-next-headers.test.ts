@@ -24,31 +24,29 @@ function sessionLibrary(requireFirst: boolean): string {
   ].join('\n')
 }
 
+/** A route that imports next/headers only after an await; `afterFirst`: calling after() before it. */
+function importsHeadersAfterAwait(afterFirst: boolean): string {
+  return [
+    ...(afterFirst ? ["import { after } from 'next/server'"] : []),
+    'export async function GET() {',
+    ...(afterFirst ? ['  after(() => {})'] : []),
+    '  await new Promise((resolve) => setImmediate(resolve))',
+    "  const { cookies } = await import('next/headers')",
+    "  return Response.json({ user: (await cookies()).get('user')?.value ?? null })",
+    '}',
+    '',
+  ].join('\n')
+}
+
 // A library that requires next/headers during the handler's synchronous run (nothing in the
 // folder depends on `next`, so only the handler's own store can answer).
 const lazyRoot = tempRouteFolder({
   'node_modules/lazy-session/package.json': JSON.stringify({ name: 'lazy-session', main: 'index.js' }),
   'node_modules/lazy-session/index.js': sessionLibrary(true),
   'app/session/route.ts': "import { getSession } from 'lazy-session'\nexport async function GET() { return Response.json(await getSession()) }\n",
-  'app/later/route.ts': [
-    'export async function GET() {',
-    '  await new Promise((resolve) => setImmediate(resolve))',
-    "  const { cookies } = await import('next/headers')",
-    "  return Response.json({ user: (await cookies()).get('user')?.value ?? null })",
-    '}',
-    '',
-  ].join('\n'),
+  'app/later/route.ts': importsHeadersAfterAwait(false),
   // after() first, in the synchronous run; next/headers only after an await.
-  'app/after-first/route.ts': [
-    "import { after } from 'next/server'",
-    'export async function GET() {',
-    '  after(() => {})',
-    '  await new Promise((resolve) => setImmediate(resolve))',
-    "  const { cookies } = await import('next/headers')",
-    "  return Response.json({ user: (await cookies()).get('user')?.value ?? null })",
-    '}',
-    '',
-  ].join('\n'),
+  'app/after-first/route.ts': importsHeadersAfterAwait(true),
   'app/slow/route.ts': [
     'const state = globalThis as { slowStarted?: boolean; releaseSlow?: () => void }',
     'export async function GET() {',

@@ -239,9 +239,9 @@ export class RouteRequest extends NextRequest {
   /**
    * Closes and deletes the temporary files of spooled uploads, once the host has sent the response
    * (the Node hosts: when it closes, whether finished, failed or abandoned by the client). A form
-   * still being read then fails at once, with `reason` (the Node hosts: `RH_ERR_BODY_INCOMPLETE`
-   * when the client left before its body had all come), else `RH_ERR_FORM_ABANDONED`. Never rejects: a temporary
-   * file that cannot be deleted is left to the OS's temp cleanup. Without uploads (most requests)
+   * still being read then fails at once, with `reason` (the Node hosts, when the client left:
+   * `RH_ERR_BODY_INCOMPLETE` mid-body, `RH_ERR_CLIENT_GONE` once it had sent it all), else
+   * `RH_ERR_FORM_ABANDONED`. Never rejects: a temporary file that cannot be deleted is left to the OS's temp cleanup. Without uploads (most requests)
    * it has nothing to wait for and makes no promise.
    */
   releaseUploads(reason?: Error): Promise<void> {
