@@ -3,7 +3,7 @@
  * backpressure, and drained afterwards within bounds so a keep-alive connection stays usable when
  * a handler ignores the body.
  */
-import type { IncomingMessage } from 'node:http'
+import { IncomingMessage } from 'node:http'
 import type { Readable } from 'node:stream'
 import { tooLarge } from '../lib/body/read-limited.ts'
 import type { BodySource } from '../lib/body/route-request.ts'
@@ -101,6 +101,40 @@ function readNodeBody(
   if (declared > limit) return Promise.reject(tooLarge(limit, declared))
   if (goneBeforeRead(source)) return Promise.reject(incomplete('the client closed the connection'))
   state.buffering = true
+  if (!mayArriveWithHead(source, declared)) return listenForBody(source, limit, state, idleOptions)
+  // A handler reads the body during the request's own event, before Node's parser has pushed the
+  // bytes that came in the same packet as the head; one turn later they are there. Taken in one
+  // read, a small body costs no listeners, no flowing turns and no idle timer.
+  return Promise.resolve().then(() => {
+    const whole = bufferedBody(source, declared)
+    if (whole === null) return listenForBody(source, limit, state, idleOptions)
+    state.buffering = false
+    return whole
+  })
+}
+
+/**
+ * Whether `source` may hold its whole body already: a Node request, not decoded to text, with a
+ * declared length (Node's parser delivers exactly that many bytes, so all of them buffered is the
+ * whole body; a stream a host put in front, decompressing, has no such relation to the header).
+ */
+function mayArriveWithHead(source: Readable, declared: number): boolean {
+  return source instanceof IncomingMessage && declared > 0 && declared <= QUEUED_BYTES_LIMIT && source.readableEncoding === null
+}
+
+/** The whole body, when every declared byte is buffered and nothing has read any of it. */
+function bufferedBody(source: Readable, declared: number): Buffer | null {
+  if (source.readableLength !== declared || source.readableFlowing === true || source.destroyed) return null
+  return source.read() as Buffer
+}
+
+/** Reads the body as it comes, within `limit` bytes (and the idle timeout between chunks). */
+function listenForBody(
+  source: Readable,
+  limit: number,
+  state: { buffering: boolean; timedOut: boolean },
+  idleOptions: BodyIdleOptions | undefined,
+): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
@@ -222,6 +256,8 @@ function incomplete(detail: string): Error {
  */
 export function drainRest(req: IncomingMessage, source: Readable, body: NodeBodySource): void {
   if (source.readableEnded || source.destroyed || body.busy || body.timedOut) return
+  // All of it arrived and was read (a body taken whole as it came: its `end` waits for a read).
+  if (source === req && req.complete && req.readableLength === 0) return
   let drained = 0
   const stop = () => req.socket.destroy()
   const timer = setTimeout(stop, DRAIN_LIMIT_MS).unref()

@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { randomHeaders, randomMethod, randomPath, seededRandom } from './fuzz.ts'
 import { disconnectMidStream, eventually, rawRequest } from './http.ts'
+import { RawConnection } from './raw-connection.ts'
 import type { SocketTarget } from './targets.ts'
 
 /** Unhandled rejections and uncaught exceptions seen while a suite runs: there must be none. */
@@ -93,6 +94,38 @@ export function runSocketBehaviour(name: string, start: () => Promise<SocketTarg
       )
       assert.match(answer, /HTTP\/1\.1 400 /)
       await stillServing()
+    })
+
+    test('small JSON bodies that come with their heads, two requests in one packet: both read whole, the connection stays open', async () => {
+      const connection = await RawConnection.open(target.port)
+      try {
+        const post = (body: string) => `POST ${target.prefix}/bodies/json HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+        const first = JSON.stringify({ first: 'é'.repeat(300) })
+        connection.write(post(first) + post('{"second":2}'))
+        assert.deepEqual(JSON.parse((await connection.response()).body), { received: JSON.parse(first) })
+        assert.deepEqual(JSON.parse((await connection.response()).body), { received: { second: 2 } })
+        // And once more on the same connection, after both were answered.
+        connection.write(post('{"third":3}'))
+        assert.deepEqual(JSON.parse((await connection.response()).body), { received: { third: 3 } })
+        assert.equal(connection.isClosed, false)
+      } finally {
+        connection.destroy()
+      }
+    })
+
+    test('a JSON body whose bytes come after the head, in two pieces: read whole', async () => {
+      const connection = await RawConnection.open(target.port)
+      try {
+        const body = JSON.stringify({ late: 'x'.repeat(2000) })
+        connection.write(`POST ${target.prefix}/bodies/json HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`)
+        await sleep(20)
+        connection.write(body.slice(0, 700))
+        await sleep(20)
+        connection.write(body.slice(700))
+        assert.deepEqual(JSON.parse((await connection.response()).body), { received: JSON.parse(body) })
+      } finally {
+        connection.destroy()
+      }
     })
 
     test('a handler that ignores a 10 MB body leaves the keep-alive connection usable', async () => {
