@@ -3,8 +3,8 @@ import type { RouteFolderScan } from './scan.ts'
 /**
  * Warnings for a route folder (at start-up, and under dev reload each time it changes) that would serve less than it seems to: no route file at
  * all (every request falls through, and the app 404s with nothing said), files named almost like
- * one (`index.ts`, `routes.ts`, `Route.ts`, `route.txt`) in a folder without a route file, and
- * symlinks not followed (outside the folder, or a cycle).
+ * one (`index.ts`, `routes.ts`, `Route.ts`, `route.txt`) in a folder without a route file,
+ * symlinks not followed (outside the folder, or a cycle), and a route file with a page beside it.
  *
  * @example
  * warnAboutRouteFolder('/srv/app', scanRouteFolder('/srv/app'), console.warn)
@@ -27,6 +27,13 @@ export function warnAboutRouteFolder(dir: string, scan: RouteFolderScan, warn: (
     warn(
       `route-handlers: "${file}" is not a route file, and its folder has none, so it serves nothing. ` +
         'Name it route.ts (or .js, .mjs, …); if it is a helper, move it into a private folder (_lib/).',
+    )
+  }
+  for (const { route, page } of scan.pageConflicts) {
+    warn(
+      `route-handlers: "${route}" has a page beside it, "${page}": Next.js refuses to build that folder ` +
+        '("Conflicting route and page"). Here the route file serves its URL and the page is ignored; ' +
+        'give one of them another folder.',
     )
   }
 }

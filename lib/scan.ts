@@ -10,6 +10,8 @@ const ROUTE_FILES = new Set(ROUTE_FILE_EXTENSIONS.map((extension) => `route${ext
 
 /** `route.*`, `routes.*`, `index.*` in any case: what a route file is often misnamed as. */
 const LOOKALIKE = /^(?:routes?|index)\./i
+// Next.js's page files (its default `pageExtensions`, and MDX pages).
+const PAGE_FILE = /^page\.(?:tsx|ts|jsx|js|mdx|md)$/
 
 /** True for a file name a route file is often misnamed as (`Route.ts`, `index.ts`, `routes.js`). */
 export function looksLikeRouteFile(name: string): boolean {
@@ -39,6 +41,13 @@ interface Scan {
   routes: ScannedRoute[]
   lookalikes: string[]
   skippedLinks: SkippedLink[]
+  pageConflicts: PageConflict[]
+}
+
+/** A route file with a page file beside it (both relative to the route folder, `/` separators). */
+export interface PageConflict {
+  route: string
+  page: string
 }
 
 /** A symlink the scan did not follow: it leads outside the route folder, or round a cycle. */
@@ -61,6 +70,12 @@ export interface RouteFolderScan {
   lookalikes: string[]
   /** Symlinks not followed (outside the folder, or a cycle), for start-up warnings. */
   skippedLinks: SkippedLink[]
+  /**
+   * Route files with a Next.js page beside them (`page.tsx`): Next.js refuses to build such a
+   * folder ("Conflicting route and page"); here the route file serves the URL and the page is
+   * ignored, with a start-up warning.
+   */
+  pageConflicts: PageConflict[]
 }
 
 /**
@@ -88,16 +103,17 @@ export function scanRoutes(dir: string): ScannedRoute[] {
  */
 export function scanRouteFolder(dir: string): RouteFolderScan {
   if (!isDirectory(dir)) throw routeHandlersError('RH_ERR_DIR_NOT_FOUND', [dir])
-  const scan: Scan = { dir, realDir: realpathSync.native(dir), routes: [], lookalikes: [], skippedLinks: [] }
+  const scan: Scan = { dir, realDir: realpathSync.native(dir), routes: [], lookalikes: [], skippedLinks: [], pageConflicts: [] }
   walk(scan, dir, [scan.realDir], [])
-  return { routes: scan.routes, lookalikes: scan.lookalikes, skippedLinks: scan.skippedLinks }
+  return { routes: scan.routes, lookalikes: scan.lookalikes, skippedLinks: scan.skippedLinks, pageConflicts: scan.pageConflicts }
 }
 
 /** `realFolders`: the real path of `folder` and of each folder above it, up to `dir`. */
 function walk(scan: Scan, folder: string, realFolders: string[], segments: Segment[]): void {
   const realFolder = realFolders[realFolders.length - 1]!
   const entries = folderEntries(folder, realFolders.length === 1).sort((a, b) => (a.name < b.name ? -1 : 1))
-  let hasRouteFile = false
+  let routeFile: string | undefined
+  let pageFile: string | undefined
   const lookalikes: string[] = []
   for (const entry of entries) {
     const path = join(folder, entry.name)
@@ -108,8 +124,10 @@ function walk(scan: Scan, folder: string, realFolders: string[], segments: Segme
       : { real: join(realFolder, entry.name), stats: entry }
     if (target === undefined) continue
     if (isRouteFile && target.stats.isFile()) {
-      scan.routes.push({ file: path, moduleFile: target.real, relativeFile: relativeTo(scan.dir, path), segments })
-      hasRouteFile = true
+      routeFile = relativeTo(scan.dir, path)
+      scan.routes.push({ file: path, moduleFile: target.real, relativeFile: routeFile, segments })
+    } else if (target.stats.isFile() && PAGE_FILE.test(entry.name)) {
+      pageFile = relativeTo(scan.dir, path)
     } else if (!isRouteFile && target.stats.isFile() && LOOKALIKE.test(entry.name)) {
       lookalikes.push(relativeTo(scan.dir, path))
     } else if (target.stats.isDirectory()) {
@@ -124,7 +142,8 @@ function walk(scan: Scan, folder: string, realFolders: string[], segments: Segme
     }
   }
   // Beside a route file, an index.ts or a route.test.ts is a helper, not a mistake.
-  if (!hasRouteFile) scan.lookalikes.push(...lookalikes)
+  if (routeFile === undefined) scan.lookalikes.push(...lookalikes)
+  else if (pageFile !== undefined) scan.pageConflicts.push({ route: routeFile, page: pageFile })
 }
 
 /**

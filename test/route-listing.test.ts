@@ -92,6 +92,22 @@ for (const [name, host] of Object.entries(hosts)) {
       assert.deepEqual(named.sort(), ['Carts/Route.ts', 'feed/route.txt', 'orders/routes.ts', 'users/index.ts'])
     })
 
+    test('a page beside a route file (Next.js: "Conflicting route and page") is warned about; the route file serves', async () => {
+      const { logger, warnings } = recorder()
+      const dir = tempRouteFolder({
+        'auth/callback/route.ts': 'export const GET = () => new Response("callback")\n',
+        'auth/callback/page.tsx': 'export default function Page() { return null }\n',
+        // A page in a folder of its own, or a route's other helpers, are not conflicts.
+        'auth/login/page.tsx': 'export default function Page() { return null }\n',
+        'hello/route.ts': 'export const GET = () => new Response("hi")\n',
+        'hello/layout.tsx': 'export default function Layout() { return null }\n',
+      })
+      assert.equal(await host({ dir, logger }, '/auth/callback'), 200)
+      assert.equal(warnings.length, 1, warnings.join('\n'))
+      assert.match(warnings[0]!, /"auth\/callback\/route\.ts" has a page beside it, "auth\/callback\/page\.tsx"/)
+      assert.match(warnings[0]!, /Conflicting route and page/)
+    })
+
     test('logRoutes logs the route table through the logger once the methods are known (issue 11)', async () => {
       const { logger, infos, warnings } = recorder()
       const dir = tempRouteFolder({
