@@ -6,6 +6,7 @@ import { createIncrementalCache } from '../lib/cache/cache-options.ts'
 import { IncrementalCache } from '../lib/cache/incremental-cache.ts'
 import { MemoryCacheHandler } from '../lib/cache/memory-cache-handler.ts'
 import { STORE_UNAVAILABLE } from '../lib/cache/store-guard.ts'
+import { preciseNow } from '../lib/cache/tags-manifest.ts'
 import { isRouteHandlersError } from '../lib/errors.ts'
 
 const CONTEXT = { revalidatedTags: [], _requestHeaders: {} }
@@ -128,7 +129,8 @@ describe('cache engine', () => {
     const cache = new IncrementalCache({ store, logger: quiet, timeoutMs: 1000 })
     await cache.setRoute('/a', routeValue('a'), { revalidate: false, expire: undefined }, ['t'])
     assert.ok(await cache.getRoute('/a', { tags: ['t'], revalidate: false }))
-    store.reported.set('t', { expired: Date.now() + 1 })
+    // On the cache's own clock (entries are stamped with it): Date.now() can stand a few ms apart.
+    store.reported.set('t', { expired: preciseNow() + 1 })
     await sleep(5)
     assert.equal(await cache.getRoute('/a', { tags: ['t'], revalidate: false }), null, 'the state read with the entry expires it')
     assert.deepEqual(store.reads, { together: 2, apart: 0 })
