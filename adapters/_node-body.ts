@@ -22,6 +22,8 @@ export interface NodeBodySource extends BodySource {
   readonly busy: boolean
   /** A read gave up on the client (`bodyTimeout`): the rest is never read, the connection closes. */
   readonly timedOut: boolean
+  /** Every declared byte was taken in one read: nothing is left to drain. */
+  readonly takenWhole: boolean
 }
 
 /**
@@ -32,7 +34,7 @@ export interface NodeBodySource extends BodySource {
 class NodeBody implements NodeBodySource {
   readonly #source: Readable
   readonly #idle: BodyIdleOptions | undefined
-  readonly #read = { buffering: false, timedOut: false }
+  readonly #read = { buffering: false, timedOut: false, takenWhole: false }
   #stream: { web: ReadableStream<Uint8Array>; reading: () => boolean; timedOut: () => boolean } | undefined
 
   constructor(source: Readable, idle: BodyIdleOptions | undefined) {
@@ -54,6 +56,10 @@ class NodeBody implements NodeBodySource {
 
   get timedOut(): boolean {
     return this.#read.timedOut || (this.#stream?.timedOut() ?? false)
+  }
+
+  get takenWhole(): boolean {
+    return this.#read.takenWhole
   }
 }
 
@@ -94,7 +100,7 @@ function readNodeBody(
   source: Readable,
   limit: number,
   declaredLength: string | null,
-  state: { buffering: boolean; timedOut: boolean },
+  state: { buffering: boolean; timedOut: boolean; takenWhole: boolean },
   idleOptions: BodyIdleOptions | undefined,
 ): Promise<Uint8Array> {
   const declared = declaredLength === null ? NaN : Number(declaredLength)
@@ -109,6 +115,7 @@ function readNodeBody(
     const whole = bufferedBody(source, declared)
     if (whole === null) return listenForBody(source, limit, state, idleOptions)
     state.buffering = false
+    state.takenWhole = true
     return whole
   })
 }
@@ -256,8 +263,10 @@ function incomplete(detail: string): Error {
  */
 export function drainRest(req: IncomingMessage, source: Readable, body: NodeBodySource): void {
   if (source.readableEnded || source.destroyed || body.busy || body.timedOut) return
-  // All of it arrived and was read (a body taken whole as it came: its `end` waits for a read).
-  if (source === req && req.complete && req.readableLength === 0) return
+  // Taken whole as it came: nothing is left. Its `end` waits for a read nobody makes, and Node's
+  // parser may not even have marked the request complete yet (it does that after the microtasks
+  // that ran the read), so neither can tell.
+  if (body.takenWhole) return
   let drained = 0
   const stop = () => req.socket.destroy()
   const timer = setTimeout(stop, DRAIN_LIMIT_MS).unref()

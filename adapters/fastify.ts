@@ -6,7 +6,7 @@
  * and conflicting loudly with the app's own), bound to that file: the core checks the path against
  * that file alone and computes its params; dispatch stays in the core, shared with every host.
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
+import type { FastifyContentTypeParser, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
 import { Readable } from 'node:stream'
 import { bodyReader } from '../lib/body/body-reader.ts'
@@ -37,6 +37,9 @@ export interface FastifyRouteHandlersOptions extends Omit<RouteHandlersOptions, 
    */
   failOnLoadError?: boolean
 }
+
+/** Request body types Fastify is told about by name (see the plugin's parsers). */
+const USUAL_BODY_TYPES = ['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', 'application/octet-stream']
 
 /** find-my-way's (and so Fastify's) default `maxParamLength`. */
 const FIND_MY_WAY_MAX_PARAM_LENGTH = 100
@@ -70,7 +73,11 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   // The handler reads the body itself, as a Web stream of the bytes after the app's preParsing
   // hooks. Parsers the app registered (formbody, its own) stay out of this plugin's scope.
   fastify.removeAllContentTypeParsers()
-  fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
+  const passThrough: FastifyContentTypeParser = (_request, payload, done) => done(null, payload)
+  fastify.addContentTypeParser('*', passThrough)
+  // The same, named for the usual types: Fastify remembers the parser it found for a named type,
+  // while a request only the catch-all takes has its Content-Type parsed again every time.
+  fastify.addContentTypeParser(USUAL_BODY_TYPES, passThrough)
 
   // Fastify routes `/x/` apart from `/x` unless the app folds trailing slashes: each file has one
   // Fastify route, under its own URL, and `/x/` is redirected to it (308, as Next.js does with

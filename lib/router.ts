@@ -301,9 +301,11 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     cachedResponse(match, method, cookieHeader) {
       // `/x/` is redirected, or (trailingSlash: 'answer') answered through respond(); so is the
       // mount's root (`/` here), which may have been `/api/`, and `/x//y`.
-      if (method !== 'GET' || match.error || !loaded || reload || hasTrailingSlash(match.pathname) || match.pathname === '/' || hasRepeatedSlashes(match.pathname)) return undefined
+      if (method !== 'GET' || match.error || !loaded || reload) return undefined
+      // The route first: most are not cached, and the path checks cost more than the lookup.
       const route = routesByEntry.get(match.route as RouteEntry)
       if (!route || !cachesRequest(route, method)) return undefined
+      if (hasTrailingSlash(match.pathname) || match.pathname === '/' || hasRepeatedSlashes(match.pathname)) return undefined
       return freshCachedResponse(route, match.pathname, cookieHeader, handlersContext)
     },
     close: () => {

@@ -1,0 +1,74 @@
+// After the response, an unread rest of a Node request body is drained (a timer, listeners, the
+// stream resumed); a small body taken whole in one read has no rest, and is left alone. Real
+// node:http server and sockets: what is checked is the request stream's state once it is done.
+import assert from 'node:assert/strict'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { after, before, test } from 'node:test'
+import { drainRest, nodeBodySource } from '../adapters/_node-body.ts'
+import { RawConnection } from './helpers/raw-connection.ts'
+
+interface Seen {
+  dataListeners: number
+  flowing: boolean | null
+  takenWhole: boolean
+}
+
+let server: Server
+let port: number
+const seen: Seen[] = []
+
+before(async () => {
+  server = createServer((req: IncomingMessage, res) => {
+    const body = nodeBodySource(req)
+    const finish = (text: string) => {
+      res.on('close', () => {
+        drainRest(req, req, body)
+        seen.push({ dataListeners: req.listenerCount('data'), flowing: req.readableFlowing, takenWhole: body.takenWhole })
+      })
+      res.end(text)
+    }
+    if (req.url === '/ignore') return finish('ignored')
+    body.readAll(1024 * 1024, req.headers['content-length'] ?? null).then((bytes) => finish(`read ${bytes.byteLength}`))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  port = (server.address() as AddressInfo).port
+})
+
+after(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+const post = (path: string, body: string) => `POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+
+test('a small body that came with its head is taken whole, and nothing drains it after the response', async () => {
+  const connection = await RawConnection.open(port)
+  try {
+    connection.write(post('/read', '{"a":1}'))
+    assert.equal((await connection.response()).body, 'read 7')
+    // The connection goes on serving: the parser is past the body.
+    connection.write(post('/read', '{"b":22}'))
+    assert.equal((await connection.response()).body, 'read 8')
+  } finally {
+    connection.destroy()
+  }
+  assert.deepEqual(seen.splice(0), [
+    { dataListeners: 0, flowing: null, takenWhole: true },
+    { dataListeners: 0, flowing: null, takenWhole: true },
+  ])
+})
+
+test('a body the handler never read is drained after the response', async () => {
+  const connection = await RawConnection.open(port)
+  try {
+    connection.write(post('/ignore', 'x'.repeat(1000)))
+    assert.equal((await connection.response()).body, 'ignored')
+    connection.write(post('/read', '{"c":3}'))
+    assert.equal((await connection.response()).body, 'read 7')
+  } finally {
+    connection.destroy()
+  }
+  const [ignored, read] = seen.splice(0)
+  assert.equal(ignored!.takenWhole, false)
+  assert.equal(ignored!.dataListeners, 1)
+  assert.equal(ignored!.flowing, true)
+  assert.equal(read!.takenWhole, true)
+})
