@@ -21,16 +21,17 @@ import { rebuildConsumedBody } from './_consumed-body.ts'
 import { drainRest, fixedBodySource, nodeBodySource, type NodeBodySource } from './_node-body.ts'
 
 /**
- * The client as the host framework sees it, honouring its trust-proxy setting (Express's
- * `req.protocol`/`req.host`/`req.ip`, Fastify's `request.protocol`/`.host`/`.ip`).
+ * The client as the host framework sees it, honouring its trust-proxy setting: Express's `req` and
+ * Fastify's `request` are ones (their `protocol`, `host` and `ip` getters), so nothing is made per
+ * request to carry it.
  */
 export interface ClientView {
   /** `http` or `https`. */
-  protocol: string
+  readonly protocol: string
   /** Host and port, as the client addressed the server. */
-  host: string | undefined
+  readonly host: string | undefined
   /** The client's address; read only when the request's headers are built and need it. */
-  ip: () => string | undefined
+  readonly ip: string | undefined
 }
 
 /**
@@ -134,7 +135,7 @@ function withForwarded(headers: Headers, sent: IncomingHttpHeaders, req: Incomin
   }
   if (sent['x-forwarded-proto'] === undefined) headers.set('x-forwarded-proto', client.protocol)
   if (sent['x-forwarded-for'] === undefined) {
-    const ip = client.ip()
+    const ip = client.ip
     if (ip !== undefined) headers.set('x-forwarded-for', ip)
   }
   return headers

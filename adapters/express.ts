@@ -72,8 +72,8 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
       if (response) return send(response, res, next)
     }
     try {
-      const client = { protocol: req.protocol, host: req.host, ip: () => req.ip }
-      const request = toNextRequest(req, res, client, req.originalUrl, req.baseUrl, routes.bodyLimits)
+      // `req` is the client view: Express's getters, honouring its trust proxy setting.
+      const request = toNextRequest(req, res, req, req.originalUrl, req.baseUrl, routes.bodyLimits)
       response = routes.respond(request, { basePath: req.baseUrl, match })
     } catch (error) {
       return next(error)

@@ -127,10 +127,10 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
         return sendAnswer(reply, cached)
       }
     }
-    const client = { protocol: request.protocol, host: request.host, ip: () => request.ip }
     const body = request.body instanceof Readable ? request.body : request.raw
     // `request`: its headers are what the app's hooks left, assigned (`request.headers = …`) or changed.
-    const nextRequest = toNextRequest(request.raw, reply.raw, client, request.originalUrl, basePath, routes.bodyLimits, body, request)
+    // `request` is also the client view: Fastify's getters, honouring its trustProxy setting.
+    const nextRequest = toNextRequest(request.raw, reply.raw, request, request.originalUrl, basePath, routes.bodyLimits, body, request)
     // Here with `/x/` only when the app folds it onto `/x` (ignoreTrailingSlash): answered as `/x`.
     const response = routes.respond(nextRequest, { basePath, match, trailingSlash: 'answer' })
     if (response instanceof Promise) {

@@ -55,7 +55,7 @@ async function answer(routes: RouteHandlers, req: IncomingMessage, res: ServerRe
 // No proxy is trusted: the connection and the Host header say who the client is.
 function clientOf(req: IncomingMessage): ClientView {
   const encrypted = 'encrypted' in req.socket && req.socket.encrypted === true
-  return { protocol: encrypted ? 'https' : 'http', host: req.headers.host, ip: () => req.socket.remoteAddress }
+  return { protocol: encrypted ? 'https' : 'http', host: req.headers.host, ip: req.socket.remoteAddress }
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {
