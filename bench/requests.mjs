@@ -1,6 +1,6 @@
 // Request-rate rows: each endpoint as a route file against the same endpoint written natively,
-// in interleaved rounds (native, route files, native, …) so drift from other processes on the
-// machine hits both alike; the ratio is taken per round, then its median and min–max reported.
+// in interleaved rounds (native, route files, route files, native) so drift from other processes
+// on the machine hits both alike; the ratio is taken per round, then its median and min–max reported.
 import { fileURLToPath } from 'node:url'
 import { startServer } from './_server.mjs'
 import { median } from './_stats.mjs'
@@ -23,18 +23,29 @@ export const SCENARIOS = [
   { name: 'GET /hello (Response.json)', path: '/hello-response', target: { fastify: 0.8, express: 1.0 } },
 ]
 
-/** Measures `a` against `b` on one path in `rounds` interleaved rounds; ratio = b / a per round. */
+/**
+ * Measures `a` against `b` on one path in `rounds` rounds; ratio = b / a per round. A round is four
+ * wrk runs of `seconds`, a, b, b, a: load from other processes that rises or falls through the
+ * round weighs on both alike (in a, b order it would fall on one of them), and the ratio is that of
+ * the requests each served in its two runs.
+ */
 export async function pairedRounds(a, b, { path, bPath = path, script, seconds, rounds }) {
   // Warm-up: JIT and connection set-up out of the measured rounds.
   await runWrk({ port: a.port, path, script, seconds: 1 })
   await runWrk({ port: b.port, path: bPath, script, seconds: 1 })
+  const runA = () => runWrk({ port: a.port, path, script, seconds })
+  const runB = () => runWrk({ port: b.port, path: bPath, script, seconds })
   const results = { a: [], b: [], ratios: [] }
   for (let round = 0; round < rounds; round++) {
-    const first = await runWrk({ port: a.port, path, script, seconds })
-    const second = await runWrk({ port: b.port, path: bPath, script, seconds })
-    results.a.push(first.rps)
-    results.b.push(second.rps)
-    results.ratios.push(second.rps / first.rps)
+    const firstA = await runA()
+    const firstB = await runB()
+    const secondB = await runB()
+    const secondA = await runA()
+    const aRps = (firstA.rps + secondA.rps) / 2
+    const bRps = (firstB.rps + secondB.rps) / 2
+    results.a.push(aRps)
+    results.b.push(bRps)
+    results.ratios.push(bRps / aRps)
   }
   return { aRps: median(results.a), bRps: median(results.b), ratios: results.ratios }
 }

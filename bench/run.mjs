@@ -5,11 +5,11 @@
 // files), and 1 GiB streams. Prints each table as it completes and writes bench/RESULTS.md; the
 // summary replaces the bench block of README.md. ~10 minutes on an idle 2-core machine.
 //
-// Environment: BENCH_SECONDS (each wrk run, default 3), BENCH_ROUNDS (paired rounds, default 5),
+// Environment: BENCH_SECONDS (each wrk run, four to a round, default 2), BENCH_ROUNDS (paired rounds, default 5),
 // BENCH_COUNTS (default 10,1000,5000), BENCH_SCALE_SECONDS (wrk run per scaling server, default 4),
 // BENCH_STREAM_BYTES (default 1 GiB), BENCH_STREAM_ROUNDS (default 3), BENCH_ONLY (a comma list of
 // ceiling,requests,cache,scaling,streams). Shorter: BENCH_SECONDS=1 BENCH_ROUNDS=3; longer:
-// BENCH_SECONDS=10 BENCH_ROUNDS=9. BENCH_NODE=24 (or 22, 26): the servers run on that Node line
+// BENCH_SECONDS=5 BENCH_ROUNDS=9. BENCH_NODE=24 (or 22, 26): the servers run on that Node line
 // (installed by .ci/node-lines.sh), its sections are written under their own titles (" on Node
 // 24") beside the system Node's, and README.md is left alone:
 // `BENCH_NODE=24 BENCH_ONLY=requests,scaling npm run bench`.
@@ -24,7 +24,7 @@ import { streamRows } from './streams.mjs'
 import { CLIENT_CPU, requireTools } from './_wrk.mjs'
 
 const env = process.env
-const seconds = Number(env.BENCH_SECONDS ?? 3)
+const seconds = Number(env.BENCH_SECONDS ?? 2)
 const rounds = Number(env.BENCH_ROUNDS ?? 5)
 const counts = (env.BENCH_COUNTS ?? '10,1000,5000').split(',').map(Number)
 const scaleSeconds = Number(env.BENCH_SCALE_SECONDS ?? 4)
@@ -83,7 +83,7 @@ const header = [
   '# Benchmark results',
   '',
   `Run ${new Date().toISOString()} on ${machine}; took ${minutes} min. 1-minute load average ${loadAtStart[0].toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end (2 cores: above ~1 means other processes competed with the servers).`,
-  `Servers pinned to CPU 0, wrk (one thread, 50 connections) pinned to CPU 1; ${rounds} interleaved rounds of ${seconds} s per row (native, route files, native, …), ratios taken per round: median and min–max; the request rows start a fresh pair of server processes for each round. Reproduce with \`npm run bench\`.`,
+  `Servers pinned to CPU 0, wrk (one thread, 50 connections) pinned to CPU 1; ${rounds} rounds per row, each four wrk runs of ${seconds} s (native, route files, route files, native), ratios taken per round: median and min–max; the request rows start a fresh pair of server processes for each round. Reproduce with \`npm run bench\`.`,
   '',
 ].join('\n')
 
