@@ -6,7 +6,7 @@ import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { startServer } from './_server.mjs'
-import { pairedRounds } from './requests.mjs'
+import { simultaneousRounds } from './requests.mjs'
 import { SERVER_CPU } from './_wrk.mjs'
 
 const SERVER = fileURLToPath(new URL('./server.mjs', import.meta.url))
@@ -65,8 +65,8 @@ export async function cacheRows({ seconds, rounds, onRow }) {
           continue
         }
         const hit = await servedFromCache(cached.port, '/hello')
-        const vsNative = await pairedRounds(native, cached, { path: '/hello', seconds, rounds })
-        const uncached = await pairedRounds(native, cached, { path: '/hello', bPath: '/hello-uncached', seconds, rounds })
+        const vsNative = await simultaneousRounds(native, cached, { path: '/hello', seconds, rounds })
+        const uncached = await simultaneousRounds(native, cached, { path: '/hello', bPath: '/hello-uncached', seconds, rounds })
         rows.push({ store, hit, nativeRps: vsNative.aRps, cachedRps: vsNative.bRps, ratios: vsNative.ratios, uncachedRps: uncached.bRps, uncachedRatios: uncached.ratios })
         onRow(rows.at(-1))
       } finally {

@@ -1,6 +1,6 @@
-// Request-rate rows: each endpoint as a route file against the same endpoint written natively,
-// in interleaved rounds (native, route files, route files, native) so drift from other processes
-// on the machine hits both alike; the ratio is taken per round, then its median and min–max reported.
+// Request-rate rows: each endpoint as a route file against the same endpoint written natively, the
+// two servers loaded at the same time on one core (see simultaneousRounds); the ratio is taken per
+// round, then its median and min–max reported. The ceiling row measures each server alone.
 import { fileURLToPath } from 'node:url'
 import { startServer } from './_server.mjs'
 import { median } from './_stats.mjs'
@@ -50,6 +50,29 @@ export async function pairedRounds(a, b, { path, bPath = path, script, seconds, 
   return { aRps: median(results.a), bRps: median(results.b), ratios: results.ratios }
 }
 
+/**
+ * Measures `a` against `b` on one path in `rounds` rounds, both at once: the two servers share one
+ * core and a wrk each loads them for `seconds`, so the scheduler gives each the same CPU time and
+ * the ratio of their rates is that of their cost per request. Whatever else the machine does at
+ * that moment (on this class of shared machine one server's rate moves 2.5× between two runs a
+ * few seconds apart) falls on both alike: two copies of native Fastify measured this way come out
+ * within 0.97–1.04× of each other. ratio = b / a per round; the rates are those of a shared core.
+ */
+export async function simultaneousRounds(a, b, { path, bPath = path, script, seconds, rounds }) {
+  const both = (runSeconds) =>
+    Promise.all([runWrk({ port: a.port, path, script, seconds: runSeconds }), runWrk({ port: b.port, path: bPath, script, seconds: runSeconds })])
+  // Warm-up: JIT and connection set-up out of the measured rounds.
+  await both(1)
+  const results = { a: [], b: [], ratios: [] }
+  for (let round = 0; round < rounds; round++) {
+    const [first, second] = await both(seconds)
+    results.a.push(first.rps)
+    results.b.push(second.rps)
+    results.ratios.push(second.rps / first.rps)
+  }
+  return { aRps: median(results.a), bRps: median(results.b), ratios: results.ratios }
+}
+
 /** The load generator's ceiling: a bare node:http server against native Fastify, GET /hello. */
 export async function ceilingRow({ seconds, rounds }) {
   const bare = await startServer(SERVER, ['node', 'native'])
@@ -78,7 +101,7 @@ export async function requestRows({ seconds, rounds, onRow }) {
       try {
         for (const [index, scenario] of SCENARIOS.entries()) {
           const script = scenario.post === undefined ? undefined : postScript(scenario.post, { 'Content-Type': 'application/json' })
-          const result = await pairedRounds(native, routes, { path: scenario.path, script, seconds, rounds: 1 })
+          const result = await simultaneousRounds(native, routes, { path: scenario.path, script, seconds, rounds: 1 })
           measured[index].a.push(result.aRps)
           measured[index].b.push(result.bRps)
           measured[index].ratios.push(...result.ratios)

@@ -5,7 +5,7 @@
 // files), and 1 GiB streams. Prints each table as it completes and writes bench/RESULTS.md; the
 // summary replaces the bench block of README.md. ~10 minutes on an idle 2-core machine.
 //
-// Environment: BENCH_SECONDS (each wrk run, four to a round, default 2), BENCH_ROUNDS (paired rounds, default 5),
+// Environment: BENCH_SECONDS (each wrk run, default 3), BENCH_ROUNDS (rounds per row, default 7),
 // BENCH_COUNTS (default 10,1000,5000), BENCH_SCALE_SECONDS (wrk run per scaling server, default 4),
 // BENCH_STREAM_BYTES (default 1 GiB), BENCH_STREAM_ROUNDS (default 3), BENCH_ONLY (a comma list of
 // ceiling,requests,cache,scaling,streams). Shorter: BENCH_SECONDS=1 BENCH_ROUNDS=3; longer:
@@ -24,8 +24,8 @@ import { streamRows } from './streams.mjs'
 import { CLIENT_CPU, requireTools } from './_wrk.mjs'
 
 const env = process.env
-const seconds = Number(env.BENCH_SECONDS ?? 2)
-const rounds = Number(env.BENCH_ROUNDS ?? 5)
+const seconds = Number(env.BENCH_SECONDS ?? 3)
+const rounds = Number(env.BENCH_ROUNDS ?? 7)
 const counts = (env.BENCH_COUNTS ?? '10,1000,5000').split(',').map(Number)
 const scaleSeconds = Number(env.BENCH_SCALE_SECONDS ?? 4)
 const streamBytes = Number(env.BENCH_STREAM_BYTES ?? 1024 ** 3)
@@ -83,7 +83,7 @@ const header = [
   '# Benchmark results',
   '',
   `Run ${new Date().toISOString()} on ${machine}; took ${minutes} min. 1-minute load average ${loadAtStart[0].toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end (2 cores: above ~1 means other processes competed with the servers).`,
-  `Servers pinned to CPU 0, wrk (one thread, 50 connections) pinned to CPU 1; ${rounds} rounds per row, each four wrk runs of ${seconds} s (native, route files, route files, native), ratios taken per round: median and min–max; the request rows start a fresh pair of server processes for each round. Reproduce with \`npm run bench\`.`,
+  `Servers pinned to CPU 0, wrk (one thread, 50 connections) pinned to CPU 1; ${rounds} rounds per row. The ceiling row measures each server alone, four wrk runs of ${seconds} s a round (node:http, Fastify, Fastify, node:http). The request and cache rows load native and route files at the same time, both servers on CPU 0 and a wrk each on CPU 1, for ${seconds} s a round: each server gets half the core, so its req/s there is about half what it serves alone, and the ratio is that of the cost per request, with whatever else the machine does falling on both alike; the request rows start a fresh pair of server processes for each round. Ratios are taken per round: median and min–max. Reproduce with \`npm run bench\`.`,
   '',
 ].join('\n')
 
