@@ -233,15 +233,20 @@ function mountRelative(url: string, basePath: string): string | null {
  * out as a string, which Node writes in one piece with the head.
  */
 function sendToReply(reply: FastifyReply, response: Response): FastifyReply | Promise<FastifyReply> {
-  if (hasOnlyJsonContentType(response)) return sendText(reply.code(response.status).header('content-type', 'application/json'), pendingJsonText(response)!)
+  // `type()` sets the content type as given; `header()` would lower-case the name first, on every answer.
+  if (hasOnlyJsonContentType(response)) return sendText(reply.code(response.status).type('application/json'), pendingJsonText(response)!)
   const pairs = pendingHeaderPairs(response)
   if (pairs !== undefined) {
     // A cached answer replayed: its headers as stored (Fastify appends each set-cookie), no Headers built.
     reply.code(response.status)
     let typedPairs = false
     for (const [name, value] of pairs) {
-      reply.header(name, name === 'vary' ? mergedVary(reply.getHeader('vary'), value) : value)
-      if (name === 'content-type') typedPairs = true
+      if (name === 'content-type') {
+        reply.type(value)
+        typedPairs = true
+      } else {
+        reply.header(name, name === 'vary' ? mergedVary(reply.getHeader('vary'), value) : value)
+      }
     }
     // Untyped text goes out as bytes (Fastify would call a string text/plain).
     const text = pendingJsonText(response)!
@@ -267,9 +272,13 @@ function applyHead(reply: FastifyReply, response: Response): boolean {
   let typed = false
   for (const [name, value] of response.headers) {
     if (name === 'set-cookie') continue
+    if (name === 'content-type') {
+      reply.type(value)
+      typed = true
+      continue
+    }
     // The host's own Vary (@fastify/cors adds `Origin` in its onRequest hook) is kept.
     reply.header(name, name === 'vary' ? mergedVary(reply.getHeader('vary'), value) : value)
-    if (name === 'content-type') typed = true
   }
   for (const cookie of response.headers.getSetCookie()) reply.header('set-cookie', cookie)
   return typed
