@@ -30,6 +30,29 @@ describe('params', () => {
     assert.equal('then' in resolved, false)
   })
 
+  test('await params resumes as soon as awaiting a promise that resolves to a promise would', async () => {
+    const params = paramsOf({ slug: 'a' })
+    const order: string[] = []
+    const awaitingParams = (async () => {
+      order.push((await params).slug as string)
+    })()
+    const twoTurns = (async () => {
+      await Promise.resolve()
+      await Promise.resolve()
+      order.push('two turns')
+    })()
+    await Promise.all([awaitingParams, twoTurns])
+    assert.deepEqual(order, ['a', 'two turns'])
+  })
+
+  test('a rejecting or throwing callback given to then() rejects its promise', async () => {
+    const params = paramsOf({ slug: 'a' })
+    await assert.rejects(params.then(() => {
+      throw new Error('from the callback')
+    }), /from the callback/)
+    assert.equal(await params.then(async (value) => `${value.slug}!`), 'a!')
+  })
+
   test('shows only the params: keys, spread, for…in, JSON, inspect', () => {
     const params = paramsOf({ slug: 'a', rest: ['b'] })
     assert.deepEqual(Object.keys(params), ['slug', 'rest'])
