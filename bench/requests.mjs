@@ -58,14 +58,21 @@ export async function pairedRounds(a, b, { path, bPath = path, script, seconds, 
  * few seconds apart) falls on both alike: two copies of native Fastify measured this way come out
  * within 0.97–1.04× of each other. ratio = b / a per round; the rates are those of a shared core.
  */
-export async function simultaneousRounds(a, b, { path, bPath = path, script, seconds, rounds }) {
-  const both = (runSeconds) =>
-    Promise.all([runWrk({ port: a.port, path, script, seconds: runSeconds }), runWrk({ port: b.port, path: bPath, script, seconds: runSeconds })])
+export async function simultaneousRounds(a, b, { path, bPath = path, script, seconds, rounds, bFirst = false }) {
+  const runA = (runSeconds) => runWrk({ port: a.port, path, script, seconds: runSeconds })
+  const runB = (runSeconds) => runWrk({ port: b.port, path: bPath, script, seconds: runSeconds })
+  // The server whose wrk starts first comes out ahead (two copies of one server: about 2 %), so
+  // the order alternates from round to round. Resolves [a's run, b's run] either way.
+  const both = async (runSeconds, bStartsFirst) => {
+    if (!bStartsFirst) return Promise.all([runA(runSeconds), runB(runSeconds)])
+    const [bRun, aRun] = await Promise.all([runB(runSeconds), runA(runSeconds)])
+    return [aRun, bRun]
+  }
   // Warm-up: JIT and connection set-up out of the measured rounds.
-  await both(1)
+  await both(1, false)
   const results = { a: [], b: [], ratios: [] }
   for (let round = 0; round < rounds; round++) {
-    const [first, second] = await both(seconds)
+    const [first, second] = await both(seconds, bFirst !== (round % 2 === 1))
     results.a.push(first.rps)
     results.b.push(second.rps)
     results.ratios.push(second.rps / first.rps)
@@ -96,18 +103,20 @@ export async function requestRows({ seconds, rounds, onRow }) {
   for (const host of ['fastify', 'express']) {
     const measured = SCENARIOS.map(() => ({ a: [], b: [], ratios: [] }))
     for (let round = 0; round < rounds; round++) {
-      const native = await startServer(SERVER, [host, 'native'])
-      const routes = await startServer(SERVER, [host, 'routes'])
+      // Started and loaded in alternating order (see simultaneousRounds).
+      const routesFirst = round % 2 === 1
+      const servers = {}
       try {
+        for (const variant of routesFirst ? ['routes', 'native'] : ['native', 'routes']) servers[variant] = await startServer(SERVER, [host, variant])
         for (const [index, scenario] of SCENARIOS.entries()) {
           const script = scenario.post === undefined ? undefined : postScript(scenario.post, { 'Content-Type': 'application/json' })
-          const result = await simultaneousRounds(native, routes, { path: scenario.path, script, seconds, rounds: 1 })
+          const result = await simultaneousRounds(servers.native, servers.routes, { path: scenario.path, script, seconds, rounds: 1, bFirst: routesFirst })
           measured[index].a.push(result.aRps)
           measured[index].b.push(result.bRps)
           measured[index].ratios.push(...result.ratios)
         }
       } finally {
-        await Promise.all([native.stop(), routes.stop()])
+        await Promise.all(Object.values(servers).map((server) => server.stop()))
       }
     }
     for (const [index, scenario] of SCENARIOS.entries()) {
