@@ -6,13 +6,16 @@
 // worth 2% can be told from noise in one run, and two runs can go at once. It is a proxy: kernel
 // time and cache misses are not in it. Slow (about 50 times): a run takes 3–4 minutes.
 // Needs valgrind (`sudo apt-get install valgrind`). Environment: INSTR_WARM (requests before
-// counting, default 30000), INSTR_REQUESTS (per interval, default 3000), INSTR_INTERVALS (default 5).
+// counting, default 30000), INSTR_REQUESTS (per interval, default 3000), INSTR_INTERVALS (default 5),
+// INSTR_FUNCTIONS (a number: also print that many functions that executed the most instructions in
+// the last interval, per request, JavaScript ones named through node's --perf-basic-prof map).
 import { execFileSync, spawn } from 'node:child_process'
 import { Agent, request } from 'node:http'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { instructionsByFunction } from './_callgrind-functions.mjs'
 
 const [host, variant, path, post] = process.argv.slice(2)
 if (!host || !variant || !path) {
@@ -22,6 +25,7 @@ if (!host || !variant || !path) {
 const warm = Number(process.env.INSTR_WARM ?? 30000)
 const perInterval = Number(process.env.INSTR_REQUESTS ?? 3000)
 const intervals = Number(process.env.INSTR_INTERVALS ?? 5)
+const functions = Number(process.env.INSTR_FUNCTIONS ?? 0)
 try {
   execFileSync('valgrind', ['--version'], { stdio: 'ignore' })
 } catch {
@@ -42,6 +46,7 @@ const server = spawn(
     // an interval is then its requests' own.
     '--no-memory-reducer',
     '--single-threaded',
+    ...(functions > 0 ? ['--perf-basic-prof'] : []),
     fileURLToPath(new URL('./server.mjs', import.meta.url)),
     host,
     variant,
@@ -101,6 +106,8 @@ const dumps = readdirSync(out)
   .sort((a, b) => a.index - b.index)
   .slice(0, intervals)
 const perRequest = dumps.map(({ file }) => Number(/^summary: (\d+)$/m.exec(readFileSync(file, 'utf8'))[1]) / perInterval)
+const byFunction = functions > 0 ? instructionsByFunction(dumps.at(-1).file, `/tmp/perf-${server.pid}.map`).slice(0, functions) : []
+if (functions > 0) rmSync(`/tmp/perf-${server.pid}.map`, { force: true })
 rmSync(out, { recursive: true, force: true })
 // The first interval still pays for compilation the warm-up started.
 const settled = perRequest.slice(1).sort((a, b) => a - b)
@@ -109,3 +116,4 @@ console.log(
   `${host} ${variant} ${post ? 'POST' : 'GET'} ${path}: ${Math.round(median)} instructions a request ` +
     `(intervals of ${perInterval}: ${perRequest.map((count) => Math.round(count)).join(', ')})`,
 )
+for (const [name, count] of byFunction) console.log(`${(count / perInterval).toFixed(0).padStart(8)}  ${name}`)
