@@ -46,7 +46,9 @@ const server = spawn(
     // an interval is then its requests' own.
     '--no-memory-reducer',
     '--single-threaded',
-    ...(functions > 0 ? ['--perf-basic-prof'] : []),
+    // The map of V8's code to function names; node also writes a log per isolate then, kept out of the
+    // working directory.
+    ...(functions > 0 ? ['--perf-basic-prof', `--logfile=${join(out, 'v8.log')}`, '--no-logfile-per-isolate'] : []),
     fileURLToPath(new URL('./server.mjs', import.meta.url)),
     host,
     variant,

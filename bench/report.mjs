@@ -75,7 +75,7 @@ export function streamTable(rows, bytes) {
 /** The README's short table: one line per measured target. */
 export function summaryTable({ requests, scaling, streams }) {
   const lines = [
-    '| host | measurement | result (ratios: median of paired rounds, min–max) | target |',
+    '| host | measurement | result (ratios: median of rounds, min–max) | target |',
     '|---|---|---:|---|',
     ...requests.map((row) => `| ${hostName[row.host]} | \`${row.scenario}\` route files / native | ${ratioText(row.ratios)} | ${verdict(median(row.ratios), row.target)} |`),
   ]
