@@ -1,5 +1,5 @@
 // 1 GiB streaming rows: a download and an upload through each adapter against the same endpoint
-// written natively, in interleaved rounds. The client is a raw socket in this process (pinned to
+// written natively, the two at the same time in each round (see transferPair). The client is a raw socket in this process (pinned to
 // CPU 1) that only counts bytes, so it is never the bottleneck; the server's peak RSS above its
 // idle RSS comes from its own 5 ms sampler (bench/server.mjs /__rss).
 import { once } from 'node:events'
@@ -12,41 +12,76 @@ const SERVER = fileURLToPath(new URL('./server.mjs', import.meta.url))
 const MiB = 1024 * 1024
 
 /**
- * Streams `bytes` one way; resolves with MB/s (10⁶ bytes), the server's CPU ms per GiB (steadier
- * than MB/s on a busy machine) and its peak RSS above idle in MiB.
+ * Starts streaming `bytes` one way. `moved()` is how many bytes have gone through so far (received,
+ * or sent and out of the client's socket buffer); `done` resolves with the server's CPU ms per GiB
+ * (steadier than MB/s on a busy machine) and its peak RSS above `idle` in MiB.
  */
-async function transfer({ port, pid }, direction, bytes) {
-  const idle = await rssOf(port)
+async function startTransfer({ port, pid }, direction, bytes, idle) {
   const cpuBefore = cpuMs(pid)
   const socket = connect(port, '127.0.0.1')
   await once(socket, 'connect')
   let received = 0
+  let sent = 0
   let answer = ''
   socket.on('data', (data) => {
     received += data.byteLength
     if (direction === 'upload') answer += data
   })
   const closed = once(socket, 'close')
-  const started = process.hrtime.bigint()
   if (direction === 'download') {
     socket.write('GET /download HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')
   } else {
     socket.write(`POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\nContent-Length: ${bytes}\r\nConnection: close\r\n\r\n`)
-    const chunk = Buffer.alloc(64 * 1024, 98)
-    for (let sent = 0; sent < bytes; sent += chunk.byteLength) if (!socket.write(chunk)) await once(socket, 'drain')
   }
-  await closed
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9
-  const cpuPerGiB = ((cpuMs(pid) - cpuBefore) * 1024 ** 3) / bytes
-  if (direction === 'download' && received < bytes) throw new Error(`download on port ${port} got ${received} of ${bytes} bytes`)
-  if (direction === 'upload' && !answer.includes(`"size":${bytes}`)) throw new Error(`upload on port ${port} answered ${answer.slice(0, 300)}`)
-  const after = await rssOf(port)
-  return { mbps: bytes / seconds / 1e6, cpuPerGiB, rssMiB: (after.peak - idle.rss) / MiB }
+  const upload = async () => {
+    const chunk = Buffer.alloc(64 * 1024, 98)
+    for (; sent < bytes; sent += chunk.byteLength) if (!socket.write(chunk)) await once(socket, 'drain')
+  }
+  const done = (async () => {
+    if (direction === 'upload') await upload()
+    await closed
+    if (direction === 'download' && received < bytes) throw new Error(`download on port ${port} got ${received} of ${bytes} bytes`)
+    if (direction === 'upload' && !answer.includes(`"size":${bytes}`)) throw new Error(`upload on port ${port} answered ${answer.slice(0, 300)}`)
+    const after = await rssOf(port)
+    return { cpuPerGiB: ((cpuMs(pid) - cpuBefore) * 1024 ** 3) / bytes, rssMiB: (after.peak - idle.rss) / MiB }
+  })()
+  const moved = () => (direction === 'download' ? Math.min(received, bytes) : Math.max(0, sent - socket.writableLength))
+  return { moved, done }
 }
 
 /**
- * Rows per host and direction: native and route files MB/s (median), paired ratios, server CPU
- * per GiB (median), and the highest peak RSS above idle of the rounds.
+ * One round: native and route files stream at the same time, sharing the server core, so each gets
+ * the same CPU time and whatever else the machine does falls on both (one after the other, the
+ * same server's MB/s moved several-fold between rounds). The rates are taken when the first of the two has
+ * finished: from then on the other would have the core to itself. `routesFirst` starts the route
+ * files' transfer first.
+ */
+async function transferPair(native, routes, direction, bytes, routesFirst) {
+  const idle = new Map([
+    [native, await rssOf(native.port)],
+    [routes, await rssOf(routes.port)],
+  ])
+  const started = process.hrtime.bigint()
+  const runs = new Map()
+  for (const server of routesFirst ? [routes, native] : [native, routes]) runs.set(server, await startTransfer(server, direction, bytes, idle.get(server)))
+  const nativeRun = runs.get(native)
+  const routesRun = runs.get(routes)
+  let atFirstFinish
+  const snapshot = () => {
+    atFirstFinish ??= { seconds: Number(process.hrtime.bigint() - started) / 1e9, native: nativeRun.moved(), routes: routesRun.moved() }
+  }
+  const [nativeResult, routesResult] = await Promise.all([nativeRun.done.finally(snapshot), routesRun.done.finally(snapshot)])
+  const { seconds } = atFirstFinish
+  return {
+    native: { ...nativeResult, mbps: atFirstFinish.native / seconds / 1e6 },
+    routes: { ...routesResult, mbps: atFirstFinish.routes / seconds / 1e6 },
+    ratio: atFirstFinish.routes / atFirstFinish.native,
+  }
+}
+
+/**
+ * Rows per host and direction: native and route files MB/s while streaming side by side (median),
+ * per-round ratios, server CPU per GiB (median), and the highest peak RSS above idle of the rounds.
  */
 export async function streamRows({ bytes, rounds, onRow }) {
   const rows = []
@@ -59,11 +94,10 @@ export async function streamRows({ bytes, rounds, onRow }) {
         // No warm-up: the first transfer's peak RSS (first-touch memory, JIT) is the one users see.
         const runs = { native: [], routes: [], ratios: [] }
         for (let round = 0; round < rounds; round++) {
-          const a = await transfer(native, direction, bytes)
-          const b = await transfer(routes, direction, bytes)
-          runs.native.push(a)
-          runs.routes.push(b)
-          runs.ratios.push(b.mbps / a.mbps)
+          const pair = await transferPair(native, routes, direction, bytes, round % 2 === 1)
+          runs.native.push(pair.native)
+          runs.routes.push(pair.routes)
+          runs.ratios.push(pair.ratio)
         }
         const row = {
           host,
