@@ -8,6 +8,7 @@
 //
 // Environment: BENCH_SECONDS (each wrk run, default 3), BENCH_ROUNDS (rounds per row, default 7),
 // BENCH_COUNTS (default 10,1000,5000), BENCH_SCALE_SECONDS (wrk run per scaling server, default 4),
+// BENCH_SCALE_ROUNDS (rounds per count, fresh processes each, default 3),
 // BENCH_STREAM_BYTES (default 1 GiB), BENCH_STREAM_ROUNDS (default 3), BENCH_ONLY (a comma list of
 // ceiling,requests,cache,scaling,streams). Shorter: BENCH_SECONDS=1 BENCH_ROUNDS=3; longer:
 // BENCH_SECONDS=5 BENCH_ROUNDS=9. BENCH_NODE=24 (or 22, 26): the servers run on that Node line
@@ -29,6 +30,7 @@ const seconds = Number(env.BENCH_SECONDS ?? 3)
 const rounds = Number(env.BENCH_ROUNDS ?? 7)
 const counts = (env.BENCH_COUNTS ?? '10,1000,5000').split(',').map(Number)
 const scaleSeconds = Number(env.BENCH_SCALE_SECONDS ?? 4)
+const scaleRounds = Number(env.BENCH_SCALE_ROUNDS ?? 3)
 const streamBytes = Number(env.BENCH_STREAM_BYTES ?? 1024 ** 3)
 const streamRounds = Number(env.BENCH_STREAM_ROUNDS ?? 3)
 const only = new Set((env.BENCH_ONLY ?? 'ceiling,requests,cache,scaling,streams').split(','))
@@ -70,7 +72,7 @@ if (only.has('requests')) {
 }
 if (only.has('cache')) print('Cached GET (issue 12)', cacheTable(await cacheRows({ seconds, rounds, onRow: (row) => progress(`cache ${row.store}`) })))
 if (only.has('scaling')) {
-  scaling = await scalingRows({ counts, seconds: scaleSeconds, onRow: (row) => progress(`${row.count} files ${row.host} ${row.variant}`) })
+  scaling = await scalingRows({ counts, seconds: scaleSeconds, rounds: scaleRounds, onRow: (row) => progress(`${row.count} files ${row.host} ${row.variant}`) })
   print('Scaling with the number of route files', scalingTable(scaling))
 }
 if (only.has('streams')) {
@@ -84,7 +86,7 @@ const header = [
   '# Benchmark results',
   '',
   `Run ${new Date().toISOString()} on ${machine}; took ${minutes} min. 1-minute load average ${loadAtStart[0].toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end (2 cores: above ~1 means other processes competed with the servers).`,
-  `Servers pinned to CPU 0, wrk (one thread, 50 connections) pinned to CPU 1; ${rounds} rounds per row. The ceiling row measures each server alone, four wrk runs of ${seconds} s a round (node:http, Fastify, Fastify, node:http). The request and cache rows load native and route files at the same time, both servers on CPU 0 and a wrk each on CPU 1, for ${seconds} s a round: each server gets half the core, so its req/s there is about half what it serves alone, and the ratio is that of the cost per request, with whatever else the machine does falling on both alike; which of the two is started and loaded first alternates from round to round (the first comes out about 2 % ahead), and the request rows start a fresh pair of server processes for each round. The 1 GiB streams run side by side too, their rates taken when the first of the two has finished. Ratios are taken per round: median and min–max. Reproduce with \`npm run bench\`.`,
+  `Servers pinned to CPU 0, wrk (one thread, 50 connections) pinned to CPU 1; ${rounds} rounds per row. The ceiling row measures each server alone, four wrk runs of ${seconds} s a round (node:http, Fastify, Fastify, node:http). The request and cache rows load native and route files at the same time, both servers on CPU 0 and a wrk each on CPU 1, for ${seconds} s a round: each server gets half the core, so its req/s there is about half what it serves alone, and the ratio is that of the cost per request, with whatever else the machine does falling on both alike; which of the two is started and loaded first alternates from round to round (the first comes out about 2 % ahead), and the request rows start a fresh pair of server processes for each round. The scaling rows run ${scaleRounds} rounds per count in fresh processes: start-up against the plain \`import()\` floor of the same round, and CPU per request against the same host and variant at the smallest count, the two servers loaded at the same time (the req/s there is a shared core's). The 1 GiB streams run side by side too, their rates taken when the first of the two has finished. Ratios are taken per round: median and min–max. Reproduce with \`npm run bench\`.`,
   '',
 ].join('\n')
 
