@@ -82,39 +82,46 @@ async function transferPair(native, routes, direction, bytes, routesFirst) {
 /**
  * Rows per host and direction: native and route files MB/s while streaming side by side (median),
  * per-round ratios, server CPU per GiB (median), and the highest peak RSS above idle of the rounds.
+ * Each round starts a fresh pair of servers (in alternating order) for a download, then an upload:
+ * a server process keeps the CPU per GiB it happens to settle at (native's too, 450 to 1,020 ms
+ * for the same upload code) for transfer after transfer, so one pair for every round would carry
+ * that draw into every ratio; a new pair per round makes it one more spread the median absorbs.
  */
 export async function streamRows({ bytes, rounds, onRow }) {
   const rows = []
   for (const host of ['fastify', 'express']) {
     const env = { BENCH_STREAM_BYTES: String(bytes) }
-    const native = await startServer(SERVER, [host, 'native'], { env })
-    const routes = await startServer(SERVER, [host, 'routes'], { env })
-    try {
-      for (const direction of ['download', 'upload']) {
+    const runs = new Map(['download', 'upload'].map((direction) => [direction, { native: [], routes: [], ratios: [] }]))
+    for (let round = 0; round < rounds; round++) {
+      const routesFirst = round % 2 === 1
+      const servers = {}
+      try {
+        for (const variant of routesFirst ? ['routes', 'native'] : ['native', 'routes']) servers[variant] = await startServer(SERVER, [host, variant], { env })
         // No warm-up: the first transfer's peak RSS (first-touch memory, JIT) is the one users see.
-        const runs = { native: [], routes: [], ratios: [] }
-        for (let round = 0; round < rounds; round++) {
-          const pair = await transferPair(native, routes, direction, bytes, round % 2 === 1)
-          runs.native.push(pair.native)
-          runs.routes.push(pair.routes)
-          runs.ratios.push(pair.ratio)
+        for (const [direction, measured] of runs) {
+          const pair = await transferPair(servers.native, servers.routes, direction, bytes, routesFirst)
+          measured.native.push(pair.native)
+          measured.routes.push(pair.routes)
+          measured.ratios.push(pair.ratio)
         }
-        const row = {
-          host,
-          direction,
-          nativeMbps: median(runs.native.map((run) => run.mbps)),
-          routesMbps: median(runs.routes.map((run) => run.mbps)),
-          ratios: runs.ratios,
-          nativeCpu: median(runs.native.map((run) => run.cpuPerGiB)),
-          routesCpu: median(runs.routes.map((run) => run.cpuPerGiB)),
-          nativeRss: Math.max(...runs.native.map((run) => run.rssMiB)),
-          routesRss: Math.max(...runs.routes.map((run) => run.rssMiB)),
-        }
-        rows.push(row)
-        onRow(row)
+      } finally {
+        await Promise.all(Object.values(servers).map((server) => server.stop()))
       }
-    } finally {
-      await Promise.all([native.stop(), routes.stop()])
+    }
+    for (const [direction, measured] of runs) {
+      const row = {
+        host,
+        direction,
+        nativeMbps: median(measured.native.map((run) => run.mbps)),
+        routesMbps: median(measured.routes.map((run) => run.mbps)),
+        ratios: measured.ratios,
+        nativeCpu: median(measured.native.map((run) => run.cpuPerGiB)),
+        routesCpu: median(measured.routes.map((run) => run.cpuPerGiB)),
+        nativeRss: Math.max(...measured.native.map((run) => run.rssMiB)),
+        routesRss: Math.max(...measured.routes.map((run) => run.rssMiB)),
+      }
+      rows.push(row)
+      onRow(row)
     }
   }
   return rows
