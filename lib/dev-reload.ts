@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { basename, dirname, extname, join, sep } from 'node:path'
-import { markChanged, outsideFiles, routeFileVersion } from './load/reload.ts'
+import { markChanged, missingFiles, outsideFiles, routeFileVersion } from './load/reload.ts'
 import type { RouteEntry } from './route-tree.ts'
 import { looksLikeRouteFile, ROUTE_FILE_EXTENSIONS } from './scan.ts'
 import type { Logger } from './types.ts'
@@ -70,9 +70,15 @@ export class DevReload<Outcome> {
     this.#loaded.set(entry, version)
   }
 
-  /** Watches the folders of the project files outside the route folder that its routes import. */
+  /**
+   * Watches the folders of the project files outside the route folder that its routes import, and
+   * for an import that did not resolve, the nearest existing folder of where its file would be
+   * (`shared/deep/late` with no `shared/` yet: the project's root), so the file is seen when it is
+   * written, in folders made for it first or not. (The route folder is watched whole already.)
+   */
   watchImports(): void {
     this.#watcher.watchFiles(outsideFiles(this.#host.realDir))
+    this.#watcher.watchFolders(new Set(missingFiles().map(nearestExistingFolder)))
   }
 
   /** Resolves once `entry`'s module is the one its files now make; `undefined` when it already is. */
@@ -102,6 +108,8 @@ export class DevReload<Outcome> {
 
   #changed(path: string | null, event: 'rename' | 'change'): void {
     if (path === null || event === 'rename') this.#rescan(path)
+    // A folder made on the way to a missing import's file is watched in turn.
+    if (event === 'rename') this.watchImports()
     if (path === null) return
     // A folder that (re)appeared, moved back say: what it holds is new to the modules loaded so far.
     const files = event === 'rename' && isDirectory(path) ? moduleFilesIn(path) : MODULE_EXTENSIONS.has(extname(path)) ? [path] : []
@@ -162,6 +170,13 @@ function moduleFilesIn(folder: string): string[] {
   return entries
     .filter((entry) => MODULE_EXTENSIONS.has(extname(entry)) && !entry.split(sep).some((part) => part === 'node_modules' || part.startsWith('.')))
     .map((entry) => join(folder, entry))
+}
+
+/** `path` if it is a folder, else its nearest ancestor that is one. */
+function nearestExistingFolder(path: string): string {
+  let folder = path
+  while (!isDirectory(folder) && dirname(folder) !== folder) folder = dirname(folder)
+  return folder
 }
 
 function isDirectory(path: string): boolean {

@@ -7,6 +7,8 @@ export type WatchEvent = 'rename' | 'change'
 export interface RouteWatcher {
   /** Also watches these files (project modules outside the route folder that route files import). */
   watchFiles(paths: Iterable<string>): void
+  /** Also watches these folders (outside the route folder) themselves. */
+  watchFolders(paths: Iterable<string>): void
   close(): void
 }
 
@@ -105,6 +107,9 @@ export function watchRoutes(
   return {
     watchFiles(paths) {
       for (const path of paths) if (!isInside(dir, path)) watchFolder(dirname(path))
+    },
+    watchFolders(paths) {
+      for (const path of paths) if (path !== dir && !isInside(dir, path)) watchFolder(path)
     },
     close() {
       closed = true

@@ -154,6 +154,52 @@ for (const [name, start] of Object.entries(hosts)) {
         await target.close()
       }
     })
+
+    test('an import of a file in a folder nothing watched yet (not there at all) recovers when it is written (trial)', async () => {
+      const files = project({ 'app/late/route.ts': "export const GET = () => new Response('before')\n" })
+      const target = await start(join(files.root, 'app'), recordingLogger())
+      try {
+        // Through tsconfig-less relative paths: `shared/` is outside the route folder, and no module
+        // the routes reached lives in it or beside it.
+        files.write('app/late/route.ts', "import { late } from '../../shared/deep/late'\nexport const GET = () => new Response(late)\n")
+        assert.equal((await target.send('/late')).status, 500)
+        // The folders first, then another file (the import is tried again, and fails again), then
+        // the file, as an editor's "new file" does.
+        mkdirSync(join(files.root, 'shared/deep'), { recursive: true })
+        await watchersSee(join(files.root, 'shared/deep'), 'other.ts', () => files.write('shared/deep/other.ts', 'export const other = 1\n'))
+        assert.equal((await target.send('/late')).status, 500)
+        files.write('shared/deep/late.ts', "export const late = 'after'\n")
+        let answer = ''
+        for (let attempt = 0; attempt < 200 && answer !== 'after'; attempt++) {
+          answer = await (await target.send('/late')).text()
+          if (answer !== 'after') await new Promise((resolve) => setTimeout(resolve, 10))
+        }
+        assert.equal(answer, 'after')
+      } finally {
+        await target.close()
+      }
+    })
+
+    test('an import through tsconfig `paths` of a file in a folder not there yet recovers when it is written (trial)', async () => {
+      const files = project({
+        'tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@/*': ['./*'] } } }),
+        'app/aliased/route.ts': "export const GET = () => new Response('before')\n",
+      })
+      const target = await start(join(files.root, 'app'), recordingLogger())
+      try {
+        files.write('app/aliased/route.ts', "import { word } from '@/lib/not-yet/word'\nexport const GET = () => new Response(word)\n")
+        assert.equal((await target.send('/aliased')).status, 500)
+        files.write('lib/not-yet/word.ts', "export const word = 'written'\n")
+        let answer = ''
+        for (let attempt = 0; attempt < 200 && answer !== 'written'; attempt++) {
+          answer = await (await target.send('/aliased')).text()
+          if (answer !== 'written') await new Promise((resolve) => setTimeout(resolve, 10))
+        }
+        assert.equal(answer, 'written')
+      } finally {
+        await target.close()
+      }
+    })
   })
 }
 

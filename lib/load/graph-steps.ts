@@ -70,9 +70,26 @@ export function unresolvedError(error: unknown, specifier: string, parentUrl: st
   )
 }
 
-/** Dev reload: a project module whose import failed is imported again once a file is added. */
-export function unresolved(graph: RouteGraph, parentUrl: string | undefined): void {
-  if (parentUrl?.startsWith('file:') && graph.folderOf(withoutQuery(parentUrl))?.reload) graph.addUnresolved(withoutQuery(parentUrl))
+/**
+ * Dev reload: a project module whose import failed is imported again once a file is added, and
+ * the folders the missing file would be in are watched from the nearest one that exists (see
+ * dev-reload.ts), wherever they are.
+ */
+export function unresolved(graph: RouteGraph, specifier: string, parentUrl: string | undefined, folder: FolderConfig): void {
+  if (!parentUrl?.startsWith('file:') || !graph.folderOf(withoutQuery(parentUrl))?.reload) return
+  graph.addUnresolved(withoutQuery(parentUrl), missingPaths(specifier, parentUrl, folder))
+}
+
+/** Where a file an import names would be: a relative or absolute path, or what tsconfig `paths` maps a name to. */
+export function missingPaths(specifier: string, parentUrl: string, folder: FolderConfig): string[] {
+  if (/^\.{1,2}\/|^\/|^file:/.test(specifier)) {
+    try {
+      return [fileURLToPath(new URL(specifier, parentUrl))]
+    } catch {
+      return []
+    }
+  }
+  return folder.paths?.(specifier) ?? []
 }
 
 /**

@@ -21,7 +21,7 @@ export function installInThreadHooks(): RouteGraph {
       try {
         resolved = nextResolve(specifier, context)
       } catch (error) {
-        unresolved(graph, context.parentURL)
+        unresolved(graph, specifier, context.parentURL, step.folder)
         throw unresolvedError(error, specifier, context.parentURL, step.folder)
       }
       return { ...resolved, url: graphUrl(graph, resolved.url, resolved.format, step.folder, context, context.parentURL) }

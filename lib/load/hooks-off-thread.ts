@@ -42,7 +42,7 @@ export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
   try {
     resolved = await nextResolve(specifier, context)
   } catch (error) {
-    unresolved(graph, context.parentURL)
+    unresolved(graph, specifier, context.parentURL, step.folder)
     throw unresolvedError(error, specifier, context.parentURL, step.folder)
   }
   return { ...resolved, url: graphUrl(graph, resolved.url, resolved.format, step.folder, context, context.parentURL) }

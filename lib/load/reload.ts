@@ -40,6 +40,11 @@ export function routeFileVersion(file: string): number {
   return routeGraph().versionOf(pathToFileURL(file).href)
 }
 
+/** Where the files that imports which did not resolve name would be (any route folder's). */
+export function missingFiles(): string[] {
+  return routeGraph().missingPaths()
+}
+
 /** The project files outside the route folder `dir` (its real path) that its route files reached. */
 export function outsideFiles(dir: string): string[] {
   const graph = routeGraph()

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import Module from 'node:module'
 import { isAbsolute } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { missingPaths } from './graph-steps.ts'
 import { resolveInGraph } from './resolve-in-graph.ts'
 import type { RouteGraph } from './route-graph.ts'
 import { compileSync } from './transform.ts'
@@ -33,7 +34,7 @@ export function installRequireHooks(graph: RouteGraph): void {
     try {
       resolved = url === undefined ? resolveFilename.call(this, request, parent, ...rest) : fileURLToPath(url)
     } catch (error) {
-      if (folder.reload) graph.addUnresolved(parentUrl!)
+      if (folder.reload) graph.addUnresolved(parentUrl!, missingPaths(request, parentUrl!, folder))
       throw error
     }
     if (isAbsolute(resolved)) {

@@ -8,7 +8,7 @@ export type GraphMessage =
   | { kind: 'folder'; spec: FolderSpec; scope: string }
   | { kind: 'member'; url: string; scope: string }
   | { kind: 'import'; url: string; parent: string }
-  | { kind: 'unresolved'; parent: string }
+  | { kind: 'unresolved'; parent: string; missing: readonly string[] }
   | { kind: 'versions'; urls: string[]; version: number }
 
 /**
@@ -25,9 +25,10 @@ export class RouteGraph {
   readonly #folders = new Map<string, FolderConfig>()
   readonly #members = new Map<string, FolderConfig>()
   // Dev reload (reload.ts): who imports each project module, the modules with an import that did
-  // not resolve, and the version each changed module loads under.
+  // not resolve and the paths those imports named, and the version each changed module loads under.
   readonly #importers = new Map<string, Set<string>>()
   readonly #unresolved = new Set<string>()
+  readonly #missing = new Set<string>()
   readonly #versions = new Map<string, number>()
   readonly #port: MessagePort | undefined
 
@@ -69,11 +70,17 @@ export class RouteGraph {
     this.#port?.postMessage({ kind: 'import', url, parent } satisfies GraphMessage)
   }
 
-  /** Records that a project module has an import that did not resolve (a file yet to be written). */
-  addUnresolved(parent: string): void {
-    if (parent.includes('/node_modules/') || this.#unresolved.has(parent)) return
+  /**
+   * Records that a project module has an import that did not resolve (a file yet to be written),
+   * and the paths the import named (`missing`: where the file would be, without its extension).
+   */
+  addUnresolved(parent: string, missing: readonly string[] = []): void {
+    if (parent.includes('/node_modules/')) return
+    const unseen = missing.filter((path) => !this.#missing.has(path))
+    if (this.#unresolved.has(parent) && unseen.length === 0) return
     this.#unresolved.add(parent)
-    this.#port?.postMessage({ kind: 'unresolved', parent } satisfies GraphMessage)
+    for (const path of unseen) this.#missing.add(path)
+    this.#port?.postMessage({ kind: 'unresolved', parent, missing: unseen } satisfies GraphMessage)
   }
 
   /** The modules that import `url`, as far as this process has seen. */
@@ -82,12 +89,19 @@ export class RouteGraph {
     return this.#importers.get(url) ?? new Set()
   }
 
-  /** Takes the modules with an unresolved import, forgetting them. */
+  /** Takes the modules with an unresolved import, forgetting them and the paths they named. */
   takeUnresolved(): string[] {
     this.sync()
     const parents = [...this.#unresolved]
     this.#unresolved.clear()
+    this.#missing.clear()
     return parents
+  }
+
+  /** The paths that imports which did not resolve named (see {@link addUnresolved}). */
+  missingPaths(): string[] {
+    this.sync()
+    return [...this.#missing]
   }
 
   /** The version `url` (without query) loads under: 0 until it changes. */
@@ -128,6 +142,8 @@ export class RouteGraph {
     for (const url of urls) {
       this.#versions.set(url, version)
       forgetLexed(url)
+      // Imported again under its new version: an import that fails again is news to the other side.
+      this.#unresolved.delete(url)
     }
     // A file added or removed may change what an import resolves to.
     forgetFoundFiles()
@@ -157,6 +173,7 @@ export class RouteGraph {
         importers.add(message.parent)
       } else if (message.kind === 'unresolved') {
         this.#unresolved.add(message.parent)
+        for (const path of message.missing) this.#missing.add(path)
       } else {
         this.#applyVersion(message.urls, message.version)
       }
