@@ -4,7 +4,8 @@ import type { RouteFolderScan } from './scan.ts'
  * Warnings for a route folder (at start-up, and under dev reload each time it changes) that would serve less than it seems to: no route file at
  * all (every request falls through, and the app 404s with nothing said), files named almost like
  * one (`index.ts`, `routes.ts`, `Route.ts`, `route.txt`) in a folder without a route file,
- * symlinks not followed (outside the folder, or a cycle), and a route file with a page beside it.
+ * symlinks not followed (outside the folder, or a cycle), and a route file with a page for its URL
+ * (beside it, or through another route group).
  *
  * @example
  * warnAboutRouteFolder('/srv/app', scanRouteFolder('/srv/app'), console.warn)
@@ -29,11 +30,10 @@ export function warnAboutRouteFolder(dir: string, scan: RouteFolderScan, warn: (
         'Name it route.ts (or .js, .mjs, …); if it is a helper, move it into a private folder (_lib/).',
     )
   }
-  for (const { route, page } of scan.pageConflicts) {
-    warn(
-      `route-handlers: "${route}" has a page beside it, "${page}": Next.js refuses to build that folder ` +
-        '("Conflicting route and page"). Here the route file serves its URL and the page is ignored; ' +
-        'give one of them another folder.',
-    )
+  for (const { route, page, beside } of scan.pageConflicts) {
+    const conflict = beside
+      ? `"${route}" has a page beside it, "${page}": Next.js refuses to build that folder ("Conflicting route and page").`
+      : `"${route}" and the page "${page}" have the same URL, their folders differing only by route groups: Next.js refuses to build that ("You cannot have two parallel pages that resolve to the same path").`
+    warn(`route-handlers: ${conflict} Here the route file serves its URL and the page is ignored; give one of them another ${beside ? 'folder' : 'path'}.`)
   }
 }

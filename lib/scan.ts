@@ -42,12 +42,19 @@ interface Scan {
   lookalikes: string[]
   skippedLinks: SkippedLink[]
   pageConflicts: PageConflict[]
+  /** Every page file, with the folders on its way (for conflicts across route groups). */
+  pages: { file: string; segments: Segment[] }[]
 }
 
-/** A route file with a page file beside it (both relative to the route folder, `/` separators). */
+/**
+ * A route file and a page file of the same URL (both relative to the route folder, `/`
+ * separators): beside each other, or in folders that differ only by route groups.
+ */
 export interface PageConflict {
   route: string
   page: string
+  /** True when the page is in the route file's own folder. */
+  beside: boolean
 }
 
 /** A symlink the scan did not follow: it leads outside the route folder, or round a cycle. */
@@ -71,9 +78,11 @@ export interface RouteFolderScan {
   /** Symlinks not followed (outside the folder, or a cycle), for start-up warnings. */
   skippedLinks: SkippedLink[]
   /**
-   * Route files with a Next.js page beside them (`page.tsx`): Next.js refuses to build such a
-   * folder ("Conflicting route and page"); here the route file serves the URL and the page is
-   * ignored, with a start-up warning.
+   * Route files with a Next.js page (`page.tsx`) for the same URL: beside them, where Next.js
+   * refuses to build the folder ("Conflicting route and page"), or through another route group
+   * (`(site)/about/page.tsx` and `(api)/about/route.ts`: "You cannot have two parallel pages that
+   * resolve to the same path"). Here the route file serves the URL and the page is ignored, with
+   * a start-up warning.
    */
   pageConflicts: PageConflict[]
 }
@@ -103,8 +112,9 @@ export function scanRoutes(dir: string): ScannedRoute[] {
  */
 export function scanRouteFolder(dir: string): RouteFolderScan {
   if (!isDirectory(dir)) throw routeHandlersError('RH_ERR_DIR_NOT_FOUND', [dir])
-  const scan: Scan = { dir, realDir: realpathSync.native(dir), routes: [], lookalikes: [], skippedLinks: [], pageConflicts: [] }
+  const scan: Scan = { dir, realDir: realpathSync.native(dir), routes: [], lookalikes: [], skippedLinks: [], pageConflicts: [], pages: [] }
   walk(scan, dir, [scan.realDir], [])
+  addConflictsAcrossGroups(scan)
   return { routes: scan.routes, lookalikes: scan.lookalikes, skippedLinks: scan.skippedLinks, pageConflicts: scan.pageConflicts }
 }
 
@@ -128,6 +138,7 @@ function walk(scan: Scan, folder: string, realFolders: string[], segments: Segme
       scan.routes.push({ file: path, moduleFile: target.real, relativeFile: routeFile, segments })
     } else if (target.stats.isFile() && PAGE_FILE.test(entry.name)) {
       pageFile = relativeTo(scan.dir, path)
+      scan.pages.push({ file: pageFile, segments })
     } else if (!isRouteFile && target.stats.isFile() && LOOKALIKE.test(entry.name)) {
       lookalikes.push(relativeTo(scan.dir, path))
     } else if (target.stats.isDirectory()) {
@@ -143,7 +154,42 @@ function walk(scan: Scan, folder: string, realFolders: string[], segments: Segme
   }
   // Beside a route file, an index.ts or a route.test.ts is a helper, not a mistake.
   if (routeFile === undefined) scan.lookalikes.push(...lookalikes)
-  else if (pageFile !== undefined) scan.pageConflicts.push({ route: routeFile, page: pageFile })
+  else if (pageFile !== undefined) scan.pageConflicts.push({ route: routeFile, page: pageFile, beside: true })
+}
+
+/**
+ * Pages whose URL a route file in another folder has, the folders differing only by route groups
+ * (`(site)/about` and `(api)/about`). Pages under a parallel-route slot or an interception folder,
+ * whose URLs Next.js works out otherwise, are left out.
+ */
+function addConflictsAcrossGroups(scan: Scan): void {
+  if (scan.pages.length === 0) return
+  const routeOfUrl = new Map<string, ScannedRoute>()
+  for (const route of scan.routes) {
+    const url = urlShapeOf(route.segments)
+    if (url !== undefined) routeOfUrl.set(url, route)
+  }
+  for (const page of scan.pages) {
+    const url = urlShapeOf(page.segments)
+    const route = url === undefined ? undefined : routeOfUrl.get(url)
+    // The same folders (one array) are the page beside the route file, reported by the walk.
+    if (route !== undefined && route.segments !== page.segments) scan.pageConflicts.push({ route: route.relativeFile, page: page.file, beside: false })
+  }
+}
+
+// The URL folders make, route groups left out, params by kind (`/blog/[]`); undefined for a folder
+// that is no plain URL segment.
+function urlShapeOf(segments: Segment[]): string | undefined {
+  let shape = ''
+  for (const segment of segments) {
+    if (segment.kind === 'group') continue
+    if (segment.kind === 'static') shape += `/${segment.name}`
+    else if (segment.kind === 'dynamic') shape += '/[]'
+    else if (segment.kind === 'catch-all') shape += '/[...]'
+    else if (segment.kind === 'optional-catch-all') shape += '/[[...]]'
+    else return undefined
+  }
+  return shape
 }
 
 /**

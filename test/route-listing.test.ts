@@ -108,6 +108,27 @@ for (const [name, host] of Object.entries(hosts)) {
       assert.match(warnings[0]!, /Conflicting route and page/)
     })
 
+    test('a page with a route file\'s URL through another route group is warned about (Next.js: "two parallel pages"); the route file serves (trial)', async () => {
+      const { logger, warnings } = recorder()
+      const dir = tempRouteFolder({
+        '(api)/about/route.ts': 'export const GET = () => new Response("about")\n',
+        '(site)/about/page.tsx': 'export default function Page() { return null }\n',
+        // A page with its param named otherwise is the same URL too; one under a parallel-route
+        // slot, or under a URL of its own, is not a conflict.
+        'blog/[slug]/route.ts': 'export const GET = () => new Response("post")\n',
+        '(marketing)/blog/[id]/page.tsx': 'export default function Page() { return null }\n',
+        '(marketing)/@modal/about/page.tsx': 'export default function Page() { return null }\n',
+        '(site)/contact/page.tsx': 'export default function Page() { return null }\n',
+      })
+      assert.equal(await host({ dir, logger }, '/about'), 200)
+      const pairs = warnings.map((warning) => /"([^"]+)" and the page "([^"]+)" have the same URL/.exec(warning)?.slice(1, 3))
+      assert.deepEqual(pairs.sort(), [
+        ['(api)/about/route.ts', '(site)/about/page.tsx'],
+        ['blog/[slug]/route.ts', '(marketing)/blog/[id]/page.tsx'],
+      ])
+      assert.match(warnings[0]!, /two parallel pages that resolve to the same path/)
+    })
+
     test('logRoutes logs the route table through the logger once the methods are known (issue 11)', async () => {
       const { logger, infos, warnings } = recorder()
       const dir = tempRouteFolder({
