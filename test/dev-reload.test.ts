@@ -163,11 +163,11 @@ for (const [name, start] of Object.entries(hosts)) {
         // the routes reached lives in it or beside it.
         files.write('app/late/route.ts', "import { late } from '../../shared/deep/late'\nexport const GET = () => new Response(late)\n")
         assert.equal((await target.send('/late')).status, 500)
-        // The folders first, then another file (the import is tried again, and fails again), then
-        // the file, as an editor's "new file" does.
-        mkdirSync(join(files.root, 'shared/deep'), { recursive: true })
-        await watchersSee(join(files.root, 'shared/deep'), 'other.ts', () => files.write('shared/deep/other.ts', 'export const other = 1\n'))
+        // Another file first, where the missing one is looked for (the import is tried again, and
+        // fails again); then the folders, then the file, as an editor's "new file" does.
+        await watchersSee(files.root, 'other.ts', () => files.write('other.ts', 'export const other = 1\n'))
         assert.equal((await target.send('/late')).status, 500)
+        await watchersSee(files.root, 'shared', () => mkdirSync(join(files.root, 'shared/deep'), { recursive: true }))
         files.write('shared/deep/late.ts', "export const late = 'after'\n")
         let answer = ''
         for (let attempt = 0; attempt < 200 && answer !== 'after'; attempt++) {

@@ -76,11 +76,11 @@ export class RouteGraph {
    */
   addUnresolved(parent: string, missing: readonly string[] = []): void {
     if (parent.includes('/node_modules/')) return
-    const unseen = missing.filter((path) => !this.#missing.has(path))
-    if (this.#unresolved.has(parent) && unseen.length === 0) return
+    if (this.#unresolved.has(parent) && missing.every((path) => this.#missing.has(path))) return
     this.#unresolved.add(parent)
-    for (const path of unseen) this.#missing.add(path)
-    this.#port?.postMessage({ kind: 'unresolved', parent, missing: unseen } satisfies GraphMessage)
+    for (const path of missing) this.#missing.add(path)
+    // All of them: the other side may have taken (forgotten) them since they were first posted.
+    this.#port?.postMessage({ kind: 'unresolved', parent, missing } satisfies GraphMessage)
   }
 
   /** The modules that import `url`, as far as this process has seen. */
