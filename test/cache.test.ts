@@ -67,6 +67,44 @@ describe('two instances on one shared store: a failed regeneration', () => {
   })
 })
 
+describe('a failed regeneration with a store that renews its holder\'s lock', () => {
+  test('the lock is kept for the hold-off, never released in between (where another instance could take it)', async () => {
+    const calls: [string, string, number?][] = []
+    const held = new Set<string>()
+    // The contract's extension as the Redis store keeps it: the holder taking it again renews it.
+    class RenewingStore extends MemoryCacheHandler {
+      override async lockRegeneration(key: string, ttlMs: number): Promise<boolean> {
+        calls.push(['lock', key, ttlMs])
+        held.add(key)
+        return true
+      }
+      override async unlockRegeneration(key: string): Promise<void> {
+        calls.push(['unlock', key])
+        held.delete(key)
+      }
+    }
+    const logger = recordingLogger()
+    const routes = await createRouteHandlers({ dir: CACHE_APP_DIR, cache: { store: new RenewingStore({ revalidatedTags: [], _requestHeaders: {} }) }, logger: logger.logger }).ready()
+    const toggle = (fail: boolean) => routes.handle(new Request('http://localhost/flaky-toggle', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fail }) }))
+    try {
+      await toggle(false)
+      await routes.handle(new Request('http://localhost/flaky'))
+      await toggle(true)
+      await sleep(1100)
+      assert.equal((await routes.handle(new Request('http://localhost/flaky')))?.headers.get('x-nextjs-cache'), 'STALE')
+      await routes.close()
+      assert.equal(logger.errors.length, 1)
+      assert.deepEqual(calls, [
+        ['lock', '/flaky', 30_000],
+        ['lock', '/flaky', 3_000],
+      ])
+      assert.ok(held.has('/flaky'))
+    } finally {
+      await toggle(false)
+    }
+  })
+})
+
 describe('a revalidation the store does not take, with handle()', () => {
   test('rejects with RH_ERR_CACHE_REVALIDATE_FAILED (503); the response body is cancelled, after() callbacks run, close() settles', { timeout: 10_000 }, async () => {
     const seen = globalThis as { revalidatingAfterRan?: boolean; revalidatingCancelled?: boolean }

@@ -241,6 +241,21 @@ describe('redis store: two instances on one Redis', () => {
     await other.unlockRegeneration('key')
   })
 
+  test('the holder taking the lock again keeps it for the new time, and the other instance never gets it meanwhile', async () => {
+    const [a, b] = [instance('renew:'), instance('renew:')]
+    assert.equal(await a.lockRegeneration('key', 30_000), true)
+    // A failed regeneration holds the others off for a few seconds, from now.
+    assert.equal(await a.lockRegeneration('key', 5_000), true)
+    const ttl = await inspector.pTTL('renew:lock:key')
+    assert.ok(ttl > 0 && ttl <= 5_000, String(ttl))
+    assert.equal(await b.lockRegeneration('key', 30_000), false)
+    await a.unlockRegeneration('key')
+    assert.equal(await b.lockRegeneration('key', 30_000), true)
+    // Its token gone (b holds it now), a's next lock is a plain attempt, and fails.
+    assert.equal(await a.lockRegeneration('key', 30_000), false)
+    await b.unlockRegeneration('key')
+  })
+
   test("a lock that timed out and was taken by another is not released by the first holder's unlock", async () => {
     const [a, b] = [instance('lock2:'), instance('lock2:')]
     assert.equal(await a.lockRegeneration('key', 60_000), true)

@@ -140,6 +140,8 @@ export interface CacheHandler {
   /**
    * route-handlers extension: take the right to regenerate `cacheKey` for `ttlMs` (resolves
    * `false` when another instance holds it), so a stale entry is regenerated once across instances.
+   * Called again by the instance holding it, a store may keep it for `ttlMs` from now and resolve
+   * `true` (the Redis store does); otherwise the engine releases it and takes it again.
    */
   lockRegeneration?(cacheKey: string, ttlMs: number): Promise<boolean>
   unlockRegeneration?(cacheKey: string): Promise<void>

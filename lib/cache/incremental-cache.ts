@@ -280,6 +280,11 @@ export class IncrementalCache {
     this.#heldOff.set(key, Date.now() + ms)
     const store = this.store
     if (!store.lockRegeneration) return
+    // A store that renews its holder's lock (the Redis store) keeps it with no moment free in
+    // between, where another instance would start the regeneration that just failed; another is
+    // released and taken again.
+    const renewed = await this.#guard.call('lockRegeneration', () => store.lockRegeneration!(key, ms))
+    if (renewed === true) return
     await this.unlockRegeneration(key)
     await this.#guard.call('lockRegeneration', () => store.lockRegeneration!(key, ms))
   }

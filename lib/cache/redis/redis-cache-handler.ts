@@ -13,7 +13,7 @@ import type {
 import { routeHandlersError } from '../../errors.ts'
 import { decodeEntry, encodeEntry } from './entry-frame.ts'
 import type { RedisConnection } from './redis-connection.ts'
-import { GET_ENTRY, REVALIDATE_TAGS, SET_ENTRY, UNLOCK } from './redis-scripts.ts'
+import { GET_ENTRY, RENEW, REVALIDATE_TAGS, SET_ENTRY, UNLOCK } from './redis-scripts.ts'
 
 /** What every handler on one connection shares (a Next.js app makes one handler per request). */
 export interface RedisStoreState {
@@ -123,10 +123,20 @@ export class RedisCacheHandler implements CacheHandler {
     return states
   }
 
-  /** Takes the right to regenerate `cacheKey` for `ttlMs` (Redis `SET NX PX`); false when taken. */
+  /**
+   * Takes the right to regenerate `cacheKey` for `ttlMs` (Redis `SET NX PX`); false when taken. This
+   * process holding it already, it keeps it for `ttlMs` from now instead (a failed regeneration
+   * holding the others off), with no moment free in between.
+   */
   async lockRegeneration(cacheKey: string, ttlMs: number): Promise<boolean> {
+    const ms = String(Math.max(1, Math.round(ttlMs)))
+    const held = this.#state.lockTokens.get(cacheKey)
+    if (held !== undefined) {
+      if ((await this.#state.connection.runScript(RENEW, [this.#lockKey(cacheKey)], [held, ms])) === 1) return true
+      this.#state.lockTokens.delete(cacheKey)
+    }
     const token = randomUUID()
-    const reply = await this.#state.connection.send(['SET', this.#lockKey(cacheKey), token, 'NX', 'PX', String(Math.max(1, Math.round(ttlMs)))])
+    const reply = await this.#state.connection.send(['SET', this.#lockKey(cacheKey), token, 'NX', 'PX', ms])
     if (reply !== 'OK') return false
     this.#state.lockTokens.set(cacheKey, token)
     return true

@@ -79,6 +79,13 @@ for i = 3, #ARGV do
 end
 return #ARGV - 2`)
 
+/**
+ * Keeps a lock its holder still has for ARGV[2] ms from now (1), or says it has not (0): it timed out
+ * and may have moved on. One command, so no other instance can take the lock in between.
+ */
+export const RENEW = script(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`)
+
 /** Releases a lock only if it still holds this holder's token (it may have timed out and moved on). */
 export const UNLOCK = script(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`)
