@@ -80,6 +80,19 @@ async function watchersSee(folder: string, name: string, change: () => void): Pr
   }
 }
 
+/**
+ * What `path` answers once it answers `expected`, or its last answer after 200 tries 10 ms apart:
+ * a file written where a watcher of the reload looks is seen a few milliseconds later.
+ */
+async function answerOnceReloaded(target: SocketTarget, path: string, expected: string): Promise<string> {
+  let answer = ''
+  for (let attempt = 0; attempt < 200 && answer !== expected; attempt++) {
+    answer = await (await target.send(path)).text()
+    if (answer !== expected) await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  return answer
+}
+
 type Start = (dir: string, logger: Logger) => Promise<SocketTarget>
 
 const hosts: Record<string, Start> = {
@@ -169,12 +182,7 @@ for (const [name, start] of Object.entries(hosts)) {
         assert.equal((await target.send('/late')).status, 500)
         await watchersSee(files.root, 'shared', () => mkdirSync(join(files.root, 'shared/deep'), { recursive: true }))
         files.write('shared/deep/late.ts', "export const late = 'after'\n")
-        let answer = ''
-        for (let attempt = 0; attempt < 200 && answer !== 'after'; attempt++) {
-          answer = await (await target.send('/late')).text()
-          if (answer !== 'after') await new Promise((resolve) => setTimeout(resolve, 10))
-        }
-        assert.equal(answer, 'after')
+        assert.equal(await answerOnceReloaded(target, '/late', 'after'), 'after')
       } finally {
         await target.close()
       }
@@ -190,12 +198,7 @@ for (const [name, start] of Object.entries(hosts)) {
         files.write('app/aliased/route.ts', "import { word } from '@/lib/not-yet/word'\nexport const GET = () => new Response(word)\n")
         assert.equal((await target.send('/aliased')).status, 500)
         files.write('lib/not-yet/word.ts', "export const word = 'written'\n")
-        let answer = ''
-        for (let attempt = 0; attempt < 200 && answer !== 'written'; attempt++) {
-          answer = await (await target.send('/aliased')).text()
-          if (answer !== 'written') await new Promise((resolve) => setTimeout(resolve, 10))
-        }
-        assert.equal(answer, 'written')
+        assert.equal(await answerOnceReloaded(target, '/aliased', 'written'), 'written')
       } finally {
         await target.close()
       }
