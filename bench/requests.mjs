@@ -61,23 +61,27 @@ export async function pairedRounds(a, b, { path, bPath = path, script, seconds, 
 export async function simultaneousRounds(a, b, { path, bPath = path, script, seconds, rounds, bFirst = false }) {
   const runA = (runSeconds) => runWrk({ port: a.port, path, script, seconds: runSeconds })
   const runB = (runSeconds) => runWrk({ port: b.port, path: bPath, script, seconds: runSeconds })
-  // The server whose wrk starts first comes out ahead (two copies of one server: about 2 %), so
-  // the order alternates from round to round. Resolves [a's run, b's run] either way.
-  const both = async (runSeconds, bStartsFirst) => {
-    if (!bStartsFirst) return Promise.all([runA(runSeconds), runB(runSeconds)])
-    const [bRun, aRun] = await Promise.all([runB(runSeconds), runA(runSeconds)])
-    return [aRun, bRun]
-  }
   // Warm-up: JIT and connection set-up out of the measured rounds.
-  await both(1, false)
+  await atOnce(runA, runB, 1, false)
   const results = { a: [], b: [], ratios: [] }
   for (let round = 0; round < rounds; round++) {
-    const [first, second] = await both(seconds, bFirst !== (round % 2 === 1))
+    const [first, second] = await atOnce(runA, runB, seconds, bFirst !== (round % 2 === 1))
     results.a.push(first.rps)
     results.b.push(second.rps)
     results.ratios.push(second.rps / first.rps)
   }
   return { aRps: median(results.a), bRps: median(results.b), ratios: results.ratios }
+}
+
+/**
+ * Runs `runA` and `runB` for `seconds` at the same time; resolves [a's run, b's run] whichever
+ * started first. The server whose wrk starts first comes out ahead (two copies of one server: about
+ * 2 %), so callers alternate `bStartsFirst` from round to round.
+ */
+export async function atOnce(runA, runB, seconds, bStartsFirst) {
+  if (!bStartsFirst) return Promise.all([runA(seconds), runB(seconds)])
+  const [bRun, aRun] = await Promise.all([runB(seconds), runA(seconds)])
+  return [aRun, bRun]
 }
 
 /** The load generator's ceiling: a bare node:http server against native Fastify, GET /hello. */
