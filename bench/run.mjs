@@ -2,9 +2,9 @@
 // with wrk (Debian's) pinned to CPU 1 while every server runs pinned to CPU 0. In order: the load
 // generator's ceiling (bare node:http and native Fastify), request rates (native and route files
 // loaded at the same time), cached GETs (issue 12, skipped while unavailable), route-count scaling
-// (10 / 1,000 / 5,000 files), and 1 GiB streams (side by side). Prints each table as it completes
-// and writes bench/RESULTS.md; the summary replaces the bench block of README.md. ~10 minutes on an
-// idle 2-core machine.
+// (10 / 1,000 / 5,000 files, in rounds), and 1 GiB streams (side by side, a fresh pair each
+// round). Prints each table as it completes and writes bench/RESULTS.md; the summary replaces the
+// bench block of README.md. ~13 minutes on a 2-core machine.
 //
 // Environment: BENCH_SECONDS (each wrk run, default 3), BENCH_ROUNDS (rounds per row, default 7),
 // BENCH_COUNTS (default 10,1000,5000), BENCH_SCALE_SECONDS (wrk run per scaling server, default 4),
@@ -86,7 +86,7 @@ const header = [
   '# Benchmark results',
   '',
   `Run ${new Date().toISOString()} on ${machine}; took ${minutes} min. 1-minute load average ${loadAtStart[0].toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end (2 cores: above ~1 means other processes competed with the servers).`,
-  `Servers pinned to CPU 0, wrk (one thread, 50 connections) pinned to CPU 1; ${rounds} rounds per row. The ceiling row measures each server alone, four wrk runs of ${seconds} s a round (node:http, Fastify, Fastify, node:http). The request and cache rows load native and route files at the same time, both servers on CPU 0 and a wrk each on CPU 1, for ${seconds} s a round: each server gets half the core, so its req/s there is about half what it serves alone, and the ratio is that of the cost per request, with whatever else the machine does falling on both alike; which of the two is started and loaded first alternates from round to round (the first comes out about 2 % ahead), and the request rows start a fresh pair of server processes for each round. The scaling rows run ${scaleRounds} rounds per count in fresh processes: start-up against the plain \`import()\` floor of the same round, and CPU per request against the same host and variant at the smallest count, the two servers loaded at the same time (the req/s there is a shared core's). The 1 GiB streams run side by side too, their rates taken when the first of the two has finished. Ratios are taken per round: median and min–max. Reproduce with \`npm run bench\`.`,
+  `Servers pinned to CPU 0, wrk (one thread, 50 connections) pinned to CPU 1; ${rounds} rounds per row. The ceiling row measures each server alone, four wrk runs of ${seconds} s a round (node:http, Fastify, Fastify, node:http). The request and cache rows load native and route files at the same time, both servers on CPU 0 and a wrk each on CPU 1, for ${seconds} s a round: each server gets half the core, so its req/s there is about half what it serves alone, and the ratio is that of the cost per request, with whatever else the machine does falling on both alike; which of the two is started and loaded first alternates from round to round (the first comes out about 2 % ahead), and the request rows start a fresh pair of server processes for each round. The scaling rows run ${scaleRounds} rounds per count in fresh processes: start-up against the plain \`import()\` floor of the same round, and CPU per request against the same host and variant at the smallest count, the two servers loaded at the same time (the req/s there is a shared core's). The 1 GiB streams run side by side too, a fresh pair of servers each of ${streamRounds} rounds, their rates taken when the first of the two has finished. Ratios are taken per round: median and min–max. Reproduce with \`npm run bench\`.`,
   '',
 ].join('\n')
 
