@@ -241,18 +241,22 @@ describe('redis store: two instances on one Redis', () => {
     await other.unlockRegeneration('key')
   })
 
-  test('the holder taking the lock again keeps it for the new time, and the other instance never gets it meanwhile', async () => {
+  test('the holder renews the lock for the new time; taking it again is refused, the holder too; a lost lock is not renewed', async () => {
     const [a, b] = [instance('renew:'), instance('renew:')]
     assert.equal(await a.lockRegeneration('key', 30_000), true)
+    // Two routers may share one store (one connection): the lock is one regeneration's, not the process's.
+    assert.equal(await a.lockRegeneration('key', 30_000), false)
     // A failed regeneration holds the others off for a few seconds, from now.
-    assert.equal(await a.lockRegeneration('key', 5_000), true)
+    assert.equal(await a.renewRegeneration('key', 5_000), true)
     const ttl = await inspector.pTTL('renew:lock:key')
     assert.ok(ttl > 0 && ttl <= 5_000, String(ttl))
     assert.equal(await b.lockRegeneration('key', 30_000), false)
-    await a.unlockRegeneration('key')
+    assert.equal(await b.renewRegeneration('key', 30_000), false, 'b never held it')
+    // a's lock runs out and b takes it: a's renewal is refused, and b keeps it.
+    await inspector.del('renew:lock:key')
     assert.equal(await b.lockRegeneration('key', 30_000), true)
-    // Its token gone (b holds it now), a's next lock is a plain attempt, and fails.
-    assert.equal(await a.lockRegeneration('key', 30_000), false)
+    assert.equal(await a.renewRegeneration('key', 5_000), false)
+    assert.ok((await inspector.pTTL('renew:lock:key')) > 5_000)
     await b.unlockRegeneration('key')
   })
 

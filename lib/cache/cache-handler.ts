@@ -140,11 +140,15 @@ export interface CacheHandler {
   /**
    * route-handlers extension: take the right to regenerate `cacheKey` for `ttlMs` (resolves
    * `false` when another instance holds it), so a stale entry is regenerated once across instances.
-   * Called again by the instance holding it, a store may keep it for `ttlMs` from now and resolve
-   * `true` (the Redis store does); otherwise the engine releases it and takes it again.
    */
   lockRegeneration?(cacheKey: string, ttlMs: number): Promise<boolean>
   unlockRegeneration?(cacheKey: string): Promise<void>
+  /**
+   * route-handlers extension: keep the lock this handler took for `cacheKey` for `ttlMs` from now
+   * (resolves `false` when it no longer holds it), in one step: a failed regeneration holds the
+   * others off with no moment free. Without it the engine releases the lock and takes it again.
+   */
+  renewRegeneration?(cacheKey: string, ttlMs: number): Promise<boolean>
 }
 
 /** A handler class as `next.config.js`'s `cacheHandler` module exports it. */

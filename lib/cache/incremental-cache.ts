@@ -283,8 +283,7 @@ export class IncrementalCache {
     // A store that renews its holder's lock (the Redis store) keeps it with no moment free in
     // between, where another instance would start the regeneration that just failed; another is
     // released and taken again.
-    const renewed = await this.#guard.call('lockRegeneration', () => store.lockRegeneration!(key, ms))
-    if (renewed === true) return
+    if (store.renewRegeneration && (await this.#guard.call('renewRegeneration', () => store.renewRegeneration!(key, ms))) === true) return
     await this.unlockRegeneration(key)
     await this.#guard.call('lockRegeneration', () => store.lockRegeneration!(key, ms))
   }

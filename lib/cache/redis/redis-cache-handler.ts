@@ -123,23 +123,26 @@ export class RedisCacheHandler implements CacheHandler {
     return states
   }
 
-  /**
-   * Takes the right to regenerate `cacheKey` for `ttlMs` (Redis `SET NX PX`); false when taken. This
-   * process holding it already, it keeps it for `ttlMs` from now instead (a failed regeneration
-   * holding the others off), with no moment free in between.
-   */
+  /** Takes the right to regenerate `cacheKey` for `ttlMs` (Redis `SET NX PX`); false when taken. */
   async lockRegeneration(cacheKey: string, ttlMs: number): Promise<boolean> {
-    const ms = String(Math.max(1, Math.round(ttlMs)))
-    const held = this.#state.lockTokens.get(cacheKey)
-    if (held !== undefined) {
-      if ((await this.#state.connection.runScript(RENEW, [this.#lockKey(cacheKey)], [held, ms])) === 1) return true
-      this.#state.lockTokens.delete(cacheKey)
-    }
     const token = randomUUID()
-    const reply = await this.#state.connection.send(['SET', this.#lockKey(cacheKey), token, 'NX', 'PX', ms])
+    const reply = await this.#state.connection.send(['SET', this.#lockKey(cacheKey), token, 'NX', 'PX', milliseconds(ttlMs)])
     if (reply !== 'OK') return false
     this.#state.lockTokens.set(cacheKey, token)
     return true
+  }
+
+  /**
+   * Keeps the lock this process took for `cacheKey` for `ttlMs` from now, in one command (a failed
+   * regeneration holding the others off, with no moment free in between); false when it no longer
+   * holds it (it timed out, and may have moved on).
+   */
+  async renewRegeneration(cacheKey: string, ttlMs: number): Promise<boolean> {
+    const token = this.#state.lockTokens.get(cacheKey)
+    if (token === undefined) return false
+    if ((await this.#state.connection.runScript(RENEW, [this.#lockKey(cacheKey)], [token, milliseconds(ttlMs)])) === 1) return true
+    this.#state.lockTokens.delete(cacheKey)
+    return false
   }
 
   /** Releases the lock if this process still holds it (not once it timed out and another took it). */
@@ -197,4 +200,9 @@ function entryTags(value: IncrementalCacheValue, ctx: SetIncrementalFetchCacheCo
     if (typeof header === 'string') for (const tag of header.split(',')) if (tag) tags.add(tag)
   }
   return [...tags]
+}
+
+// Redis takes whole milliseconds, at least one.
+function milliseconds(ms: number): string {
+  return String(Math.max(1, Math.round(ms)))
 }
