@@ -15,7 +15,7 @@
  * a save that touches a module used by a hundred routes costs nothing until they are asked for.
  */
 import { createHash } from 'node:crypto'
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { basename, dirname, extname, join, sep } from 'node:path'
 import { markChanged, missingFiles, outsideFiles, routeFileVersion } from './load/reload.ts'
 import type { RouteEntry } from './route-tree.ts'
@@ -48,6 +48,8 @@ interface Job {
 export class DevReload<Outcome> {
   readonly #host: DevReloadHost<Outcome>
   readonly #watcher: RouteWatcher
+  /** The project the route folder is in: the nearest folder above it with a package.json. */
+  readonly #projectRoot: string
   readonly #loaded = new WeakMap<RouteEntry, number>()
   readonly #jobs = new Map<RouteEntry, Job>()
   // What each file held when last seen: editors and `writeFile` report one save as several events.
@@ -58,6 +60,7 @@ export class DevReload<Outcome> {
 
   constructor(host: DevReloadHost<Outcome>) {
     this.#host = host
+    this.#projectRoot = projectRootOf(host.realDir)
     this.#watcher = watchRoutes(
       host.dir,
       (path, event) => this.#changed(path, event),
@@ -74,11 +77,19 @@ export class DevReload<Outcome> {
    * Watches the folders of the project files outside the route folder that its routes import, and
    * for an import that did not resolve, the nearest existing folder of where its file would be
    * (`shared/deep/late` with no `shared/` yet: the project's root), so the file is seen when it is
-   * written, in folders made for it first or not. (The route folder is watched whole already.)
+   * written, in folders made for it first or not. Within the project only: the route folder is
+   * watched whole already, and a path outside the project (`../other-repo/x`) waits for a restart.
    */
   watchImports(): void {
     this.#watcher.watchFiles(outsideFiles(this.#host.realDir))
-    this.#watcher.watchFolders(new Set(missingFiles().map(nearestExistingFolder)))
+    const missing = this.#missingOutsideRoutes()
+    this.#watcher.watchFolders(new Set(missing.map((path) => nearestExistingFolder(path, this.#projectRoot))))
+  }
+
+  // Missing files' paths that are the project's but not the route folder's.
+  #missingOutsideRoutes(): string[] {
+    const { realDir } = this.#host
+    return missingFiles().filter((path) => !isWithin(realDir, path) && isWithin(this.#projectRoot, path))
   }
 
   /** Resolves once `entry`'s module is the one its files now make; `undefined` when it already is. */
@@ -112,7 +123,7 @@ export class DevReload<Outcome> {
     if (event === 'rename') this.watchImports()
     if (path === null) return
     // A folder that (re)appeared, moved back say: what it holds is new to the modules loaded so far.
-    const files = event === 'rename' && isDirectory(path) ? moduleFilesIn(path) : MODULE_EXTENSIONS.has(extname(path)) ? [path] : []
+    const files = event === 'rename' && isDirectory(path) ? (this.#holdsModules(path) ? moduleFilesIn(path) : []) : MODULE_EXTENSIONS.has(extname(path)) ? [path] : []
     const changed = files.filter((file) => {
       const contents = signature(file)
       if (this.#seen.get(file) === contents) return false
@@ -120,6 +131,17 @@ export class DevReload<Outcome> {
       return true
     })
     if (changed.length > 0) markChanged(changed.map((file) => this.#realPath(file)), event === 'rename')
+  }
+
+  // A folder that appeared: in the route folder, anything in it may be a module of the routes;
+  // outside, only on the way to a missing import's file or where imported files were (moved back).
+  // Not `node_modules` or a dot folder (`npm ci`, `.next`), whose thousands of files are no project modules.
+  #holdsModules(folder: string): boolean {
+    if (folder === this.#host.dir || folder.startsWith(this.#host.dir + sep)) return true
+    const name = basename(folder)
+    if (name === 'node_modules' || name.startsWith('.')) return false
+    const real = this.#realPath(folder)
+    return this.#missingOutsideRoutes().some((path) => isWithin(real, path)) || outsideFiles(this.#host.realDir).some((file) => isWithin(real, file))
   }
 
   // Modules are keyed by real path; the watcher reports paths under `dir`, which may be a link or
@@ -172,11 +194,24 @@ function moduleFilesIn(folder: string): string[] {
     .map((entry) => join(folder, entry))
 }
 
-/** `path` if it is a folder, else its nearest ancestor that is one. */
-function nearestExistingFolder(path: string): string {
+/** `path` if it is a folder, else its nearest ancestor that is one, not above `root`. */
+function nearestExistingFolder(path: string, root: string): string {
   let folder = path
-  while (!isDirectory(folder) && dirname(folder) !== folder) folder = dirname(folder)
+  while (folder !== root && !isDirectory(folder) && dirname(folder) !== folder) folder = dirname(folder)
   return folder
+}
+
+/** True for `path` inside `folder` (at any depth). */
+function isWithin(folder: string, path: string): boolean {
+  return path.startsWith(folder.endsWith(sep) ? folder : folder + sep)
+}
+
+/** The nearest folder at or above `dir` with a package.json; without one, the folder above `dir`. */
+function projectRootOf(dir: string): string {
+  for (let folder = dir; ; folder = dirname(folder)) {
+    if (existsSync(join(folder, 'package.json'))) return folder
+    if (dirname(folder) === folder) return dirname(dir)
+  }
 }
 
 function isDirectory(path: string): boolean {

@@ -7,7 +7,10 @@ export type WatchEvent = 'rename' | 'change'
 export interface RouteWatcher {
   /** Also watches these files (project modules outside the route folder that route files import). */
   watchFiles(paths: Iterable<string>): void
-  /** Also watches these folders (outside the route folder) themselves. */
+  /**
+   * Watches these folders (outside the route folder) themselves, in place of those the last call
+   * gave: a folder no longer given is let go, unless `watchFiles` needs it.
+   */
   watchFolders(paths: Iterable<string>): void
   close(): void
 }
@@ -30,6 +33,9 @@ export function watchRoutes(
   onError: (error: Error) => void,
 ): RouteWatcher {
   const watchers = new Map<string, FSWatcher>()
+  // Folders outside the route folder watched for the files in them, and for themselves (watchFolders).
+  const fileFolders = new Set<string>()
+  let ownFolders = new Set<string>()
   let failed = false
   let closed = false
   let parentWatcher: FSWatcher | undefined
@@ -106,10 +112,21 @@ export function watchRoutes(
   walk(dir)
   return {
     watchFiles(paths) {
-      for (const path of paths) if (!isInside(dir, path)) watchFolder(dirname(path))
+      for (const path of paths) {
+        if (isInside(dir, path)) continue
+        fileFolders.add(dirname(path))
+        watchFolder(dirname(path))
+      }
     },
     watchFolders(paths) {
-      for (const path of paths) if (path !== dir && !isInside(dir, path)) watchFolder(path)
+      const wanted = new Set([...paths].filter((path) => path !== dir && !isInside(dir, path)))
+      for (const folder of ownFolders) {
+        if (wanted.has(folder) || fileFolders.has(folder)) continue
+        watchers.get(folder)?.close()
+        watchers.delete(folder)
+      }
+      ownFolders = wanted
+      for (const folder of wanted) watchFolder(folder)
     },
     close() {
       closed = true

@@ -27,8 +27,7 @@ export class RouteGraph {
   // Dev reload (reload.ts): who imports each project module, the modules with an import that did
   // not resolve and the paths those imports named, and the version each changed module loads under.
   readonly #importers = new Map<string, Set<string>>()
-  readonly #unresolved = new Set<string>()
-  readonly #missing = new Set<string>()
+  readonly #unresolved = new Map<string, readonly string[]>()
   readonly #versions = new Map<string, number>()
   readonly #port: MessagePort | undefined
 
@@ -76,11 +75,12 @@ export class RouteGraph {
    */
   addUnresolved(parent: string, missing: readonly string[] = []): void {
     if (parent.includes('/node_modules/')) return
-    if (this.#unresolved.has(parent) && missing.every((path) => this.#missing.has(path))) return
-    this.#unresolved.add(parent)
-    for (const path of missing) this.#missing.add(path)
+    const known = this.#unresolved.get(parent)
+    if (known && missing.every((path) => known.includes(path))) return
+    const paths = known ? [...new Set([...known, ...missing])] : missing
+    this.#unresolved.set(parent, paths)
     // All of them: the other side may have taken (forgotten) them since they were first posted.
-    this.#port?.postMessage({ kind: 'unresolved', parent, missing } satisfies GraphMessage)
+    this.#port?.postMessage({ kind: 'unresolved', parent, missing: paths } satisfies GraphMessage)
   }
 
   /** The modules that import `url`, as far as this process has seen. */
@@ -92,16 +92,15 @@ export class RouteGraph {
   /** Takes the modules with an unresolved import, forgetting them and the paths they named. */
   takeUnresolved(): string[] {
     this.sync()
-    const parents = [...this.#unresolved]
+    const parents = [...this.#unresolved.keys()]
     this.#unresolved.clear()
-    this.#missing.clear()
     return parents
   }
 
   /** The paths that imports which did not resolve named (see {@link addUnresolved}). */
   missingPaths(): string[] {
     this.sync()
-    return [...this.#missing]
+    return [...new Set([...this.#unresolved.values()].flat())]
   }
 
   /** The version `url` (without query) loads under: 0 until it changes. */
@@ -142,7 +141,8 @@ export class RouteGraph {
     for (const url of urls) {
       this.#versions.set(url, version)
       forgetLexed(url)
-      // Imported again under its new version: an import that fails again is news to the other side.
+      // Imported again under its new version: an import that fails again is news to the other side
+      // (and what it named is forgotten here, so this side's record does not grow).
       this.#unresolved.delete(url)
     }
     // A file added or removed may change what an import resolves to.
@@ -172,8 +172,7 @@ export class RouteGraph {
         if (!importers) this.#importers.set(message.url, (importers = new Set()))
         importers.add(message.parent)
       } else if (message.kind === 'unresolved') {
-        this.#unresolved.add(message.parent)
-        for (const path of message.missing) this.#missing.add(path)
+        this.#unresolved.set(message.parent, message.missing)
       } else {
         this.#applyVersion(message.urls, message.version)
       }
