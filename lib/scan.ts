@@ -165,31 +165,33 @@ function walk(scan: Scan, folder: string, realFolders: string[], segments: Segme
 function addConflictsAcrossGroups(scan: Scan): void {
   if (scan.pages.length === 0) return
   const routeOfUrl = new Map<string, ScannedRoute>()
-  for (const route of scan.routes) {
-    const url = urlShapeOf(route.segments)
-    if (url !== undefined) routeOfUrl.set(url, route)
-  }
+  for (const route of scan.routes) for (const url of urlShapesOf(route.segments)) routeOfUrl.set(url, route)
   for (const page of scan.pages) {
-    const url = urlShapeOf(page.segments)
-    const route = url === undefined ? undefined : routeOfUrl.get(url)
+    const route = urlShapesOf(page.segments)
+      .map((url) => routeOfUrl.get(url))
+      .find((found) => found !== undefined)
     // The same folders (one array) are the page beside the route file, reported by the walk.
     if (route !== undefined && route.segments !== page.segments) scan.pageConflicts.push({ route: route.relativeFile, page: page.file, beside: false })
   }
 }
 
-// The URL folders make, route groups left out, params by kind (`/blog/[]`); undefined for a folder
-// that is no plain URL segment.
-function urlShapeOf(segments: Segment[]): string | undefined {
+/**
+ * The URLs folders make, route groups left out and params by kind (`/blog/[]`): a catch-all and an
+ * optional one are one shape (both take `/docs/a/b`), and an optional one also makes its parent's
+ * URL (`docs/[[...slug]]` serves `/docs`). None for a folder that is no plain URL segment
+ * (a parallel-route slot, an interception): Next.js works out those URLs otherwise.
+ */
+function urlShapesOf(segments: Segment[]): string[] {
   let shape = ''
   for (const segment of segments) {
     if (segment.kind === 'group') continue
     if (segment.kind === 'static') shape += `/${segment.name}`
     else if (segment.kind === 'dynamic') shape += '/[]'
     else if (segment.kind === 'catch-all') shape += '/[...]'
-    else if (segment.kind === 'optional-catch-all') shape += '/[[...]]'
-    else return undefined
+    else if (segment.kind === 'optional-catch-all') return [`${shape}/[...]`, shape || '/']
+    else return []
   }
-  return shape
+  return [shape || '/']
 }
 
 /**

@@ -113,17 +113,25 @@ for (const [name, host] of Object.entries(hosts)) {
       const dir = tempRouteFolder({
         '(api)/about/route.ts': 'export const GET = () => new Response("about")\n',
         '(site)/about/page.tsx': 'export default function Page() { return null }\n',
-        // A page with its param named otherwise is the same URL too; one under a parallel-route
-        // slot, or under a URL of its own, is not a conflict.
+        // A page with its param named otherwise is the same URL too; so is the parent URL an
+        // optional catch-all serves, and a catch-all against an optional one.
         'blog/[slug]/route.ts': 'export const GET = () => new Response("post")\n',
         '(marketing)/blog/[id]/page.tsx': 'export default function Page() { return null }\n',
+        '(api)/docs/[[...slug]]/route.ts': 'export const GET = () => new Response("docs")\n',
+        '(site)/docs/page.tsx': 'export default function Page() { return null }\n',
+        '(api)/files/[[...path]]/route.ts': 'export const GET = () => new Response("files")\n',
+        '(site)/files/[...rest]/page.tsx': 'export default function Page() { return null }\n',
+        // Left out: a page under a parallel-route slot (Next works out its URL otherwise), and one
+        // with a URL of its own.
         '(marketing)/@modal/about/page.tsx': 'export default function Page() { return null }\n',
         '(site)/contact/page.tsx': 'export default function Page() { return null }\n',
       })
       assert.equal(await host({ dir, logger }, '/about'), 200)
-      const pairs = warnings.map((warning) => /"([^"]+)" and the page "([^"]+)" have the same URL/.exec(warning)?.slice(1, 3))
+      const pairs = warnings.map((warning) => /"([^"]+)" and the page "([^"]+)" reach the same URL/.exec(warning)?.slice(1, 3))
       assert.deepEqual(pairs.sort(), [
         ['(api)/about/route.ts', '(site)/about/page.tsx'],
+        ['(api)/docs/[[...slug]]/route.ts', '(site)/docs/page.tsx'],
+        ['(api)/files/[[...path]]/route.ts', '(site)/files/[...rest]/page.tsx'],
         ['blog/[slug]/route.ts', '(marketing)/blog/[id]/page.tsx'],
       ])
       assert.match(warnings[0]!, /two parallel pages that resolve to the same path/)
