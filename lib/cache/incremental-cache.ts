@@ -84,6 +84,9 @@ export class IncrementalCache {
   readonly #readsTogether: boolean
   // Keys whose regeneration failed, until when the next one is held off.
   readonly #heldOff = new Map<string, number>()
+  // The keys whose regeneration lock this engine took (and may renew or release): the store's
+  // lock is per connection, which routers sharing one store share.
+  readonly #locked = new Set<string>()
   readonly #logger: Logger
   #warnedMalformed = false
 
@@ -268,7 +271,14 @@ export class IncrementalCache {
     const store = this.store
     if (!store.lockRegeneration) return true
     const locked = await this.#guard.call('lockRegeneration', () => store.lockRegeneration!(key, ttlMs))
+    if (locked === true) this.#holds(key)
     return locked === STORE_UNAVAILABLE ? true : locked
+  }
+
+  #holds(key: string): void {
+    // Locks left to expire (after failures) are forgotten past the bound; Redis lets them go anyway.
+    if (this.#locked.size >= HELD_OFF_LIMIT) this.#locked.clear()
+    this.#locked.add(key)
   }
 
   /**
@@ -281,11 +291,14 @@ export class IncrementalCache {
     const store = this.store
     if (!store.lockRegeneration) return
     // A store that renews its holder's lock (the Redis store) keeps it with no moment free in
-    // between, where another instance would start the regeneration that just failed; another is
-    // released and taken again.
-    if (store.renewRegeneration && (await this.#guard.call('renewRegeneration', () => store.renewRegeneration!(key, ms))) === true) return
-    await this.unlockRegeneration(key)
-    await this.#guard.call('lockRegeneration', () => store.lockRegeneration!(key, ms))
+    // between, where another instance would start the regeneration that just failed; a lock lost
+    // meanwhile (or never reached) is taken if free. Another store's is released and taken again.
+    if (store.renewRegeneration) {
+      if (this.#locked.has(key) && (await this.#guard.call('renewRegeneration', () => store.renewRegeneration!(key, ms))) === true) return
+    } else {
+      await this.unlockRegeneration(key)
+    }
+    if ((await this.#guard.call('lockRegeneration', () => store.lockRegeneration!(key, ms))) === true) this.#holds(key)
   }
 
   /** True while a failed regeneration of `key` holds the next one off in this process. */
@@ -297,7 +310,9 @@ export class IncrementalCache {
     return false
   }
 
+  /** Releases the regeneration lock of `key` if this engine took it. */
   async unlockRegeneration(key: string): Promise<void> {
+    if (!this.#locked.delete(key)) return
     const store = this.store
     if (store.unlockRegeneration) await this.#guard.call('unlockRegeneration', () => store.unlockRegeneration!(key))
   }
