@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
-import { basename, dirname, extname, join, sep } from 'node:path'
+import { basename, dirname, extname, join, relative, sep } from 'node:path'
 import { markChanged, missingFiles, outsideFiles, routeFileVersion } from './load/reload.ts'
 import type { RouteEntry } from './route-tree.ts'
 import { looksLikeRouteFile, ROUTE_FILE_EXTENSIONS } from './scan.ts'
@@ -86,10 +86,13 @@ export class DevReload<Outcome> {
     this.#watcher.watchFolders(new Set(missing.map((path) => nearestExistingFolder(path, this.#projectRoot))))
   }
 
-  // Missing files' paths that are the project's but not the route folder's.
+  // Missing files' paths (as real paths: tsconfig `paths` gives them through the route folder's
+  // link, if any) that are the project's but not the route folder's.
   #missingOutsideRoutes(): string[] {
     const { realDir } = this.#host
-    return missingFiles().filter((path) => !isWithin(realDir, path) && isWithin(this.#projectRoot, path))
+    return missingFiles()
+      .map(realPathOfMissing)
+      .filter((path) => path !== realDir && !isWithin(realDir, path) && isWithin(this.#projectRoot, path))
   }
 
   /** Resolves once `entry`'s module is the one its files now make; `undefined` when it already is. */
@@ -141,7 +144,7 @@ export class DevReload<Outcome> {
     const name = basename(folder)
     if (name === 'node_modules' || name.startsWith('.')) return false
     const real = this.#realPath(folder)
-    return this.#missingOutsideRoutes().some((path) => isWithin(real, path)) || outsideFiles(this.#host.realDir).some((file) => isWithin(real, file))
+    return this.#missingOutsideRoutes().some((path) => path === real || isWithin(real, path)) || outsideFiles(this.#host.realDir).some((file) => isWithin(real, file))
   }
 
   // Modules are keyed by real path; the watcher reports paths under `dir`, which may be a link or
@@ -206,11 +209,25 @@ function isWithin(folder: string, path: string): boolean {
   return path.startsWith(folder.endsWith(sep) ? folder : folder + sep)
 }
 
-/** The nearest folder at or above `dir` with a package.json; without one, the folder above `dir`. */
+/**
+ * The nearest folder above `dir` with a package.json (one in the route folder itself, for its
+ * `"type"`, does not make it the project); without one, the folder above `dir`.
+ */
 function projectRootOf(dir: string): string {
-  for (let folder = dir; ; folder = dirname(folder)) {
+  for (let folder = dirname(dir); ; folder = dirname(folder)) {
     if (existsSync(join(folder, 'package.json'))) return folder
     if (dirname(folder) === folder) return dirname(dir)
+  }
+}
+
+/** `path` with its nearest existing folder replaced by that folder's real path. */
+function realPathOfMissing(path: string): string {
+  let existing = path
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing)
+  try {
+    return join(realpathSync.native(existing), relative(existing, path))
+  } catch {
+    return path
   }
 }
 

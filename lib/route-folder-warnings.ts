@@ -33,7 +33,7 @@ export function warnAboutRouteFolder(dir: string, scan: RouteFolderScan, warn: (
   for (const { route, page, beside } of scan.pageConflicts) {
     const conflict = beside
       ? `"${route}" has a page beside it, "${page}": Next.js refuses to build that folder ("Conflicting route and page").`
-      : `"${route}" and the page "${page}" reach the same URL, their folders differing only by route groups: Next.js refuses to build two files for one URL ("You cannot have two parallel pages that resolve to the same path").`
+      : `"${route}" and the page "${page}" answer the same URL: Next.js refuses to build two files for one URL (through route groups: "You cannot have two parallel pages that resolve to the same path").`
     warn(`route-handlers: ${conflict} Here the route file serves its URL and the page is ignored; give one of them another ${beside ? 'folder' : 'path'}.`)
   }
 }

@@ -158,20 +158,23 @@ function walk(scan: Scan, folder: string, realFolders: string[], segments: Segme
 }
 
 /**
- * Pages whose URL a route file in another folder has, the folders differing only by route groups
- * (`(site)/about` and `(api)/about`). Pages under a parallel-route slot or an interception folder,
- * whose URLs Next.js works out otherwise, are left out.
+ * Pages that a route file in another folder answers the URL of: through another route group
+ * (`(site)/about` and `(api)/about`), or through its catch-all (`docs/[[...slug]]` and `docs`).
+ * Pages under a parallel-route slot or an interception folder, whose URLs Next.js works out
+ * otherwise, are left out.
  */
 function addConflictsAcrossGroups(scan: Scan): void {
   if (scan.pages.length === 0) return
-  const routeOfUrl = new Map<string, ScannedRoute>()
-  for (const route of scan.routes) for (const url of urlShapesOf(route.segments)) routeOfUrl.set(url, route)
+  const routesOfUrl = new Map<string, ScannedRoute[]>()
+  for (const route of scan.routes) {
+    for (const url of urlShapesOf(route.segments)) routesOfUrl.set(url, [...(routesOfUrl.get(url) ?? []), route])
+  }
   for (const page of scan.pages) {
-    const route = urlShapesOf(page.segments)
-      .map((url) => routeOfUrl.get(url))
-      .find((found) => found !== undefined)
     // The same folders (one array) are the page beside the route file, reported by the walk.
-    if (route !== undefined && route.segments !== page.segments) scan.pageConflicts.push({ route: route.relativeFile, page: page.file, beside: false })
+    const route = urlShapesOf(page.segments)
+      .flatMap((url) => routesOfUrl.get(url) ?? [])
+      .find((found) => found.segments !== page.segments)
+    if (route !== undefined) scan.pageConflicts.push({ route: route.relativeFile, page: page.file, beside: false })
   }
 }
 

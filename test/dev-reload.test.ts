@@ -169,7 +169,8 @@ for (const [name, start] of Object.entries(hosts)) {
     })
 
     test('an import of a file in a folder nothing watched yet (not there at all) recovers when it is written (trial)', async () => {
-      const files = project({ 'app/late/route.ts': "export const GET = () => new Response('before')\n" })
+      // A package.json in the route folder itself (for its "type") does not make it the project.
+      const files = project({ 'app/package.json': '{ "type": "module" }\n', 'app/late/route.ts': "export const GET = () => new Response('before')\n" })
       const target = await start(join(files.root, 'app'), recordingLogger())
       try {
         // Through tsconfig-less relative paths: `shared/` is outside the route folder, and no module

@@ -127,7 +127,7 @@ for (const [name, host] of Object.entries(hosts)) {
         '(site)/contact/page.tsx': 'export default function Page() { return null }\n',
       })
       assert.equal(await host({ dir, logger }, '/about'), 200)
-      const pairs = warnings.map((warning) => /"([^"]+)" and the page "([^"]+)" reach the same URL/.exec(warning)?.slice(1, 3))
+      const pairs = warnings.map((warning) => /"([^"]+)" and the page "([^"]+)" answer the same URL/.exec(warning)?.slice(1, 3))
       assert.deepEqual(pairs.sort(), [
         ['(api)/about/route.ts', '(site)/about/page.tsx'],
         ['(api)/docs/[[...slug]]/route.ts', '(site)/docs/page.tsx'],

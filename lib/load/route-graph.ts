@@ -172,7 +172,9 @@ export class RouteGraph {
         if (!importers) this.#importers.set(message.url, (importers = new Set()))
         importers.add(message.parent)
       } else if (message.kind === 'unresolved') {
-        this.#unresolved.set(message.parent, message.missing)
+        // Merged: this side may have seen another of the module's imports fail meanwhile.
+        const known = this.#unresolved.get(message.parent) ?? []
+        this.#unresolved.set(message.parent, [...new Set([...known, ...message.missing])])
       } else {
         this.#applyVersion(message.urls, message.version)
       }
