@@ -21,7 +21,7 @@ import { markChanged, missingFiles, outsideFiles, routeFileVersion } from './loa
 import type { RouteEntry } from './route-tree.ts'
 import { looksLikeRouteFile, ROUTE_FILE_EXTENSIONS } from './scan.ts'
 import type { Logger } from './types.ts'
-import { watchRoutes, type RouteWatcher } from './watch-routes.ts'
+import { isInside, watchRoutes, type RouteWatcher } from './watch-routes.ts'
 
 // The files whose change can change a module of the route graph.
 const MODULE_EXTENSIONS = new Set<string>([...ROUTE_FILE_EXTENSIONS, '.json'])
@@ -92,7 +92,7 @@ export class DevReload<Outcome> {
     const { realDir } = this.#host
     return missingFiles()
       .map(realPathOfMissing)
-      .filter((path) => path !== realDir && !isWithin(realDir, path) && isWithin(this.#projectRoot, path))
+      .filter((path) => path !== realDir && !isInside(realDir, path) && isInside(this.#projectRoot, path))
   }
 
   /** Resolves once `entry`'s module is the one its files now make; `undefined` when it already is. */
@@ -140,11 +140,11 @@ export class DevReload<Outcome> {
   // outside, only on the way to a missing import's file or where imported files were (moved back).
   // Not `node_modules` or a dot folder (`npm ci`, `.next`), whose thousands of files are no project modules.
   #holdsModules(folder: string): boolean {
-    if (folder === this.#host.dir || folder.startsWith(this.#host.dir + sep)) return true
+    if (folder === this.#host.dir || isInside(this.#host.dir, folder)) return true
     const name = basename(folder)
     if (name === 'node_modules' || name.startsWith('.')) return false
     const real = this.#realPath(folder)
-    return this.#missingOutsideRoutes().some((path) => path === real || isWithin(real, path)) || outsideFiles(this.#host.realDir).some((file) => isWithin(real, file))
+    return this.#missingOutsideRoutes().some((path) => path === real || isInside(real, path)) || outsideFiles(this.#host.realDir).some((file) => isInside(real, file))
   }
 
   // Modules are keyed by real path; the watcher reports paths under `dir`, which may be a link or
@@ -202,11 +202,6 @@ function nearestExistingFolder(path: string, root: string): string {
   let folder = path
   while (folder !== root && !isDirectory(folder) && dirname(folder) !== folder) folder = dirname(folder)
   return folder
-}
-
-/** True for `path` inside `folder` (at any depth). */
-function isWithin(folder: string, path: string): boolean {
-  return path.startsWith(folder.endsWith(sep) ? folder : folder + sep)
 }
 
 /**

@@ -48,7 +48,7 @@ interface Scan {
 
 /**
  * A route file and a page file of the same URL (both relative to the route folder, `/`
- * separators): beside each other, or in folders that differ only by route groups.
+ * separators): beside each other, or in other folders (another route group, a catch-all's).
  */
 export interface PageConflict {
   route: string
@@ -79,10 +79,11 @@ export interface RouteFolderScan {
   skippedLinks: SkippedLink[]
   /**
    * Route files with a Next.js page (`page.tsx`) for the same URL: beside them, where Next.js
-   * refuses to build the folder ("Conflicting route and page"), or through another route group
-   * (`(site)/about/page.tsx` and `(api)/about/route.ts`: "You cannot have two parallel pages that
-   * resolve to the same path"). Here the route file serves the URL and the page is ignored, with
-   * a start-up warning.
+   * refuses to build the folder ("Conflicting route and page"), or elsewhere, through another route
+   * group (`(site)/about/page.tsx` and `(api)/about/route.ts`: "You cannot have two parallel pages
+   * that resolve to the same path") or a catch-all (`docs/[[...slug]]/route.ts` and
+   * `docs/page.tsx`), which Next.js refuses too. Here the route file serves the URL and the page is
+   * ignored, with a start-up warning.
    */
   pageConflicts: PageConflict[]
 }

@@ -137,7 +137,8 @@ export function watchRoutes(
   }
 }
 
-function isInside(dir: string, path: string): boolean {
+/** True for `path` inside `dir` (at any depth; not `dir` itself). */
+export function isInside(dir: string, path: string): boolean {
   const rest = relative(dir, path)
   return rest !== '' && !rest.startsWith(`..${sep}`) && rest !== '..'
 }
