@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createRouteHandlers } from '../lib/index.ts'
 import { expressTarget, fastifyTarget, handleTarget, type Target } from './helpers/targets.ts'
+import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 // One module graph per process: the hosts share the fixture's run counters, so each host asks for
 // categories and tenants of its own.
@@ -88,4 +91,20 @@ test('an argument "use cache" cannot key on (a class instance) rejects with Next
   assert.ok(call instanceof Promise)
   await assert.rejects(call, { message: 'Only plain objects, and a few built-ins, can be passed to a "use cache" function: got an instance of Point.' })
   assert.equal(ran, false)
+})
+
+// An .mjs file (and a .js file the resolver already called an ES module) went to Node's own
+// loading, which left the directive a plain string: the function ran on every call.
+test('"use cache" in an .mjs file and in a .js file of a "type": "module" package caches as in a .ts file', async () => {
+  const root = tempRouteFolder({
+    'package.json': JSON.stringify({ type: 'module' }),
+    'lib/runs.js': 'export const runs = { mjs: 0, js: 0 }\n',
+    'lib/slow.mjs': "import { runs } from './runs.js'\nexport async function slow(id) {\n  'use cache'\n  runs.mjs++\n  return { id }\n}\n",
+    'lib/also.js': "import { runs } from './runs.js'\nexport async function also(id) {\n  'use cache'\n  runs.js++\n  return { id }\n}\n",
+    'app/twice/route.js':
+      "import { slow } from '../../lib/slow.mjs'\nimport { also } from '../../lib/also.js'\nimport { runs } from '../../lib/runs.js'\nexport async function GET() {\n  await slow(1); await slow(1); await also(1); await also(1)\n  return Response.json(runs)\n}\n",
+  })
+  const routes = await createRouteHandlers({ dir: join(root, 'app'), logger: { warn() {}, error() {} } }).ready()
+  const response = await routes.handle(new Request('http://localhost/twice'))
+  assert.deepEqual(await response?.json(), { mjs: 1, js: 1 })
 })

@@ -2,7 +2,7 @@ import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { commonJsFacade, needsInterop, requiredInstanceFacade, requireFacade } from './commonjs-facade.ts'
 import type { FolderConfig } from './folder-config.ts'
-import { isRequire, loadPlan, type LoadContextLike } from './load-plan.ts'
+import { isRequire, loadPlan, type LoadContextLike, type LoadPlan } from './load-plan.ts'
 import { hasModuleSyntax } from './module-syntax.ts'
 import { resolveInGraph } from './resolve-in-graph.ts'
 import { withoutQuery, type RouteGraph } from './route-graph.ts'
@@ -132,7 +132,7 @@ export type LoadStep =
   | { kind: 'node' }
   | { kind: 'commonjs'; path: string; folder: FolderConfig }
   | { kind: 'made'; source: string }
-  | { kind: 'read'; path: string; folder: FolderConfig; plan: 'compile' | 'script' }
+  | { kind: 'read'; path: string; folder: FolderConfig; plan: Exclude<LoadPlan, 'node'> }
 
 export function loadStep(graph: RouteGraph, versioned: string, context: LoadContextLike): LoadStep {
   const url = versioned.replace(VERSION, '')
@@ -156,7 +156,8 @@ export function loadStep(graph: RouteGraph, versioned: string, context: LoadCont
  * The load result for a file read under `plan` (`compiled` for the `compile` plan), or null for
  * Node's own loading.
  */
-export function loaded(plan: 'compile' | 'script', path: string, source: string, compiled?: Compiled): Compiled | null {
+export function loaded(plan: Exclude<LoadPlan, 'node'>, path: string, source: string, compiled?: Compiled): Compiled | null {
   if (plan === 'compile') return compiled!
+  if (plan === 'module') return { format: 'module', source: withUseCache(source, path) }
   return hasModuleSyntax(source) ? { format: 'module', source: withUseCache(source, path) } : null
 }
