@@ -13,7 +13,7 @@ import { dispatch } from './dispatch.ts'
 import { routeHandlersError, type RouteHandlersError } from './errors.ts'
 import { consoleLogger } from './logger.ts'
 import { isCompileError } from './load/load-error.ts'
-import { compileAhead, loadRouteModule, prepareLoading, reachesNextLibrary, sweepTransformCache } from './load/load-route-module.ts'
+import { compileAhead, loadRouteModule, loadRouteModulesTogether, prepareLoading, reachesNextLibrary, ROUTE_FILES_TOGETHER, sweepTransformCache } from './load/load-route-module.ts'
 import { routeFileVersion } from './load/reload.ts'
 import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
 import { matchRoute, matchRouteFile } from './match.ts'
@@ -145,18 +145,27 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   patchFetch()
   patchResponseJson()
 
-  // Route files load one at a time: in Node 20 a CommonJS route that require()s a module
-  // (next/server, a shared lib/db.ts) while an ESM route is still importing it fails with "not yet
-  // fully loaded". A file that fails is reported now and answers 500; the others serve.
+  // Route files load in batches, each evaluated in order once all its modules are read, never as
+  // concurrent import()s: in Node 20 a CommonJS route that require()s a module (next/server, a
+  // shared lib/db.ts) while an ESM route is still importing it fails with "not yet fully loaded"
+  // (see loadRouteModulesTogether). A file that fails is reported now and answers 500; the others
+  // serve.
   const failures = new Map<RouteEntry, RouteHandlersError>()
   let loaded = false
   // A tsconfig that cannot be read throws here, where the app creates the handlers.
   const reloadOn = resolveReload(options.reload)
   const spec = { dir, tsconfig: options.tsconfig, reload: reloadOn, cacheDir: resolveCacheDir(options.transformCacheDir) }
   prepareLoading(spec, tree.routes.map((route) => route.moduleFile))
+  const loadedRoute = (entry: RouteEntry, moduleExports: Record<string, unknown>): LoadedRoute | RouteHandlersError => {
+    try {
+      return toLoadedRoute(entry, moduleExports, logger)
+    } catch (error) {
+      return error as RouteHandlersError
+    }
+  }
   const load = async (entry: RouteEntry, version: number): Promise<LoadedRoute | RouteHandlersError> => {
     try {
-      return toLoadedRoute(entry, await loadRouteModule(entry.moduleFile, entry.relativeFile, version), logger)
+      return loadedRoute(entry, await loadRouteModule(entry.moduleFile, entry.relativeFile, version))
     } catch (error) {
       return error as RouteHandlersError
     }
@@ -205,11 +214,16 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   const loading = (async () => {
     // Compiling runs ahead of the imports, on esbuild's cores, while the files compiled load here.
     const compiled = compileAhead(spec, tree.routes.map((route) => route.moduleFile))
-    for (const entry of tree.routes) {
-      await compiled(entry.moduleFile)
-      const version = reload ? routeFileVersion(entry.moduleFile) : 0
-      commit(entry, await load(entry, version))
-      reload?.loaded(entry, version)
+    for (let start = 0; start < tree.routes.length; start += ROUTE_FILES_TOGETHER) {
+      const batch = tree.routes.slice(start, start + ROUTE_FILES_TOGETHER)
+      for (const entry of batch) await compiled(entry.moduleFile)
+      const files = batch.map((entry) => ({ file: entry.moduleFile, version: reload ? routeFileVersion(entry.moduleFile) : 0 }))
+      const together = await loadRouteModulesTogether(files)
+      for (const [index, entry] of batch.entries()) {
+        const { version } = files[index]!
+        commit(entry, together ? loadedRoute(entry, together[index]!) : await load(entry, version))
+        reload?.loaded(entry, version)
+      }
     }
     reload?.watchImports()
     if (reachesNextLibrary(spec)) useRequestStore()

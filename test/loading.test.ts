@@ -293,3 +293,47 @@ describe('resolution as Node and Next resolve (review of the one-graph loader)',
     assert.deepEqual(await getJson(join(root, 'app'), '/x'), { v: 'main', promisify: 'function' })
   })
 })
+
+describe('route files loaded together (batches of 32), as if one at a time', () => {
+  test('they evaluate in the listing order, and a file that throws or does not parse leaves the others of its batch serving', async () => {
+    const names = Array.from({ length: 40 }, (_, index) => `r${String(index).padStart(2, '0')}`)
+    const files: Record<string, string> = { 'lib/order.ts': 'export const order: string[] = []\n' }
+    for (const name of names) {
+      files[`app/${name}/route.ts`] =
+        name === 'r20'
+          ? 'export function GET( { return new Response() }\n'
+          : `import { order } from '../../lib/order.ts'\norder.push('${name}')\n${name === 'r05' ? "throw new Error('r05 fails')\n" : ''}export const GET = () => Response.json(order.length)\n`
+    }
+    const root = tempRouteFolder(files)
+    const errors: string[] = []
+    const routes = createRouteHandlers({ dir: join(root, 'app'), logger: { warn() {}, error: (message) => void errors.push(message) } })
+    await assert.rejects(routes.ready(), (error: unknown) => (error as { code?: string }).code === 'RH_ERR_ROUTES_LOAD')
+    for (const name of names) {
+      const answer = routes.handle(new Request(`http://localhost/${name}`))
+      if (name === 'r05' || name === 'r20') await assert.rejects(answer, { code: 'RH_ERR_ROUTE_LOAD' })
+      else assert.equal((await answer)?.status, 200, name)
+    }
+    assert.equal(errors.length, 2)
+    assert.ok(errors[0]!.includes('r05/route.ts') && errors[0]!.includes('r05 fails'))
+    assert.ok(errors[1]!.includes('r20/route.ts'))
+    const { order } = (await import(pathToFileURL(join(root, 'lib/order.ts')).href)) as { order: string[] }
+    const listed = routes.routes.map((route) => route.pattern.slice(1))
+    assert.deepEqual(order, listed.filter((name) => name !== 'r20'))
+  })
+
+  // Without tsx, whose require() of an .mjs file compiles a CommonJS copy of its own.
+  test('a CommonJS route require()s an ES module that a later route of its batch imports: one instance, both serve', () => {
+    const root = tempRouteFolder({
+      'lib/shared.mjs': 'export const shared = { instance: (globalThis.sharedInstances = (globalThis.sharedInstances ?? 0) + 1) }\n',
+      'app/a/route.cjs': "const { shared } = require('../../lib/shared.mjs')\nexports.GET = () => Response.json(shared)\n",
+      'app/b/route.ts': "import { shared } from '../../lib/shared.mjs'\nexport const GET = () => Response.json(shared)\n",
+    })
+    const answer = inPlainNode(`
+      const routes = await createRouteHandlers({ dir: ${JSON.stringify(join(root, 'app'))} }).ready()
+      const a = await (await routes.handle(new Request('http://localhost/a'))).json()
+      const b = await (await routes.handle(new Request('http://localhost/b'))).json()
+      console.log(JSON.stringify({ a, b }))
+    `)
+    assert.deepEqual(answer, { a: { instance: 1 }, b: { instance: 1 } })
+  })
+})

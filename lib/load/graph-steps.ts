@@ -21,6 +21,20 @@ const INTEROP_IMPORT = '?route-handlers=interop'
 // Dev reload: a changed module, and each module that imports it, loads again under a new URL
 // (Node never unloads an ES module; a new URL is a new instance).
 const VERSION = /[?&]route-handlers-v=\d+$/
+// Route files loaded together (load-route-module.ts): a module made here that re-exports each
+// file's namespace. Its URL names the files, so the thread that answers the loader can make it;
+// not a `data:` URL, whose imports tsx resolves as its own CommonJS.
+const TOGETHER = 'file:///route-handlers-together?urls='
+
+/** The URL of a module that re-exports the namespace of each of `urls`, as `r0`, `r1`… in order. */
+export function togetherUrl(urls: readonly string[]): string {
+  return TOGETHER + encodeURIComponent(JSON.stringify(urls))
+}
+
+function togetherSource(url: string): string {
+  const urls = JSON.parse(decodeURIComponent(url.slice(TOGETHER.length))) as string[]
+  return urls.map((file, index) => `export * as r${index} from ${JSON.stringify(file)};`).join('\n')
+}
 
 /** `url` with the version dev reload gave its file, if any. */
 export function versionedUrl(url: string, version: number): string {
@@ -38,7 +52,9 @@ export type ResolveStep =
   | { kind: 'node'; folder: FolderConfig }
 
 export function resolveStep(graph: RouteGraph, specifier: string, parentUrl: string | undefined, context: LoadContextLike): ResolveStep {
-  const parent = parentUrl === undefined ? undefined : withoutQuery(parentUrl)
+  if (specifier.startsWith(TOGETHER)) return { kind: 'file', url: specifier }
+  // The route files a together module imports resolve as if imported one by one, from outside.
+  const parent = parentUrl === undefined || parentUrl.startsWith(TOGETHER) ? undefined : withoutQuery(parentUrl)
   const folder = parent === undefined ? undefined : graph.folderOf(parent)
   // A route file loaded again by dev reload: its URL is final (other loaders, tsx among them,
   // would read the query as theirs).
@@ -125,8 +141,9 @@ function markedUrl(file: string, format: string | null | undefined, context: Loa
 /**
  * For a load: Node's own loading; CommonJS TypeScript reached by `import` (answered with a facade
  * that require()s it, so the `require()` side compiles it and keeps its `require()` calls hooked);
- * a module made here (the marked imports above, and a facade for a file CommonJS code has already
- * required: that instance, not a second one); or a file to read for `plan`.
+ * a module made here (the marked imports above, route files loaded together, and a facade for a
+ * file CommonJS code has already required: that instance, not a second one); or a file to read for
+ * `plan`.
  */
 export type LoadStep =
   | { kind: 'node' }
@@ -135,6 +152,7 @@ export type LoadStep =
   | { kind: 'read'; path: string; folder: FolderConfig; plan: Exclude<LoadPlan, 'node'> }
 
 export function loadStep(graph: RouteGraph, versioned: string, context: LoadContextLike): LoadStep {
+  if (versioned.startsWith(TOGETHER)) return { kind: 'made', source: togetherSource(versioned) }
   const url = versioned.replace(VERSION, '')
   const file = withoutQuery(url)
   if (url.endsWith(JSON_IMPORT)) return { kind: 'made', source: requireFacade(fileURLToPath(file)) }

@@ -1,11 +1,12 @@
 /**
  * Loading route files: one module graph per process.
  *
- * Route files are imported with a plain `import()` of their real URL, so every module keeps the
- * URL (and the instance) Node gives it: a `lib/db.js` the host app required and a route file
- * imports is one module, one connection pool. Module hooks, installed once per process, apply only
- * to the route graph: the files under a route folder and every module reached from them,
- * `node_modules` included. For those modules:
+ * Route files are imported by their real URL (32 at a time, through a module that re-exports
+ * them: see {@link loadRouteModulesTogether}), so every module keeps the URL (and the instance)
+ * Node gives it: a `lib/db.js` the host app required and a route file imports is one module, one
+ * connection pool. Module hooks, installed once per process, apply only to the route graph: the
+ * files under a route folder and every module reached from them, `node_modules` included. For
+ * those modules:
  * - `next/server`, `next/headers`, `next/navigation` resolve to this package (so next-auth's
  *   `auth()` reads our request store), `server-only` to an empty module, `client-only` throws;
  * - TypeScript and JSX compile with esbuild as Next.js compiles them (ES modules in any package
@@ -33,7 +34,7 @@ import { routeHandlersError } from '../errors.ts'
 import { routeGraph } from './install-hooks.ts'
 import { withoutQuery } from './route-graph.ts'
 import type { FolderSpec } from './folder-config.ts'
-import { versionedUrl } from './graph-steps.ts'
+import { togetherUrl, versionedUrl } from './graph-steps.ts'
 import { describeLoadError } from './load-error.ts'
 import { precompileRouteFiles, type CompiledAhead } from './precompile.ts'
 import { isCompiled } from './transform.ts'
@@ -120,12 +121,48 @@ function scopeOf(folder: string): string {
   return pathToFileURL(dir.endsWith(sep) ? dir : `${dir}${sep}`).href
 }
 
+/** A route file to load, with dev reload's version of it (0: as first loaded). */
+export interface RouteModuleFile {
+  file: string
+  version: number
+}
+
+/** How many route files {@link loadRouteModulesTogether} is given at a time (see there). */
+export const ROUTE_FILES_TOGETHER = 32
+
 /**
- * Loads one route file and returns its exports. CommonJS files (`.cjs`, `.cts`, and `.js` in a
- * package without `"type": "module"`) may put handlers on `module.exports`; Node exposes that
- * object as `default` (and, from Node 23, as `module.exports`), and finds only the names its lexer
- * sees as named exports. So a CommonJS file's exports are the properties of `module.exports`, with
- * no `default` standing for the whole object: that is no default export the author wrote.
+ * Loads route files together, through one module that re-exports each file's namespace in the
+ * order given. Node then resolves, reads and links every module of the batch before it evaluates
+ * any, and evaluates the files one after another, as loading them one at a time would (a file with
+ * top-level `await` lets the next start meanwhile). One at a time, each resolution and read is a
+ * round trip of its own to the module hooks, on Node 20 to their thread and back: loading 5,000
+ * all-JavaScript route files on one core took 3.2–3.5 s of CPU that way, 2.2–2.4 s together (Node
+ * 24, hooks in-thread: 1.2–1.6 s and 1.05–1.1 s).
+ *
+ * A CommonJS module of the batch that require()s an ES module of the batch finds it linked, and
+ * Node evaluates it there and then, as when files load one at a time. Concurrent `import()`s would
+ * not do: Node refuses to require() a module another import is still reading ("not yet fully
+ * loaded").
+ *
+ * Returns each file's exports, or undefined when any file of the batch failed to load: the caller
+ * then loads them one at a time, which gives the files that loaded (Node's instances, cached) and
+ * names the failing file with its own error.
+ */
+export async function loadRouteModulesTogether(files: readonly RouteModuleFile[]): Promise<Record<string, unknown>[] | undefined> {
+  // The hooks make the module (graph-steps.ts): installed first.
+  routeGraph()
+  const url = togetherUrl(files.map(({ file, version }) => versionedUrl(pathToFileURL(file).href, version)))
+  let batch: Record<string, Record<string, unknown>>
+  try {
+    batch = (await import(url)) as Record<string, Record<string, unknown>>
+  } catch {
+    return undefined
+  }
+  return files.map(({ file }, index) => routeExports(batch[`r${index}`]!, file))
+}
+
+/**
+ * Loads one route file and returns its exports (see {@link routeExports}).
  * `version`: dev reload's, for a file that changed since it was first loaded (reload.ts).
  */
 export async function loadRouteModule(file: string, relativeFile: string, version = 0): Promise<Record<string, unknown>> {
@@ -135,6 +172,17 @@ export async function loadRouteModule(file: string, relativeFile: string, versio
   } catch (error) {
     throw routeHandlersError('RH_ERR_ROUTE_LOAD', [relativeFile, describeLoadError(error, file, () => scriptsOf(file))], { cause: error })
   }
+  return routeExports(namespace, file)
+}
+
+/**
+ * A route file's exports from its namespace. CommonJS files (`.cjs`, `.cts`, and `.js` in a
+ * package without `"type": "module"`) may put handlers on `module.exports`; Node exposes that
+ * object as `default` (and, from Node 23, as `module.exports`), and finds only the names its lexer
+ * sees as named exports. So a CommonJS file's exports are the properties of `module.exports`, with
+ * no `default` standing for the whole object: that is no default export the author wrote.
+ */
+function routeExports(namespace: Record<string, unknown>, file: string): Record<string, unknown> {
   const moduleExports = namespace.default
   if (typeof moduleExports !== 'object' || moduleExports === null) return namespace
   if (!COMMONJS.has(extname(file)) && requireCache[file]?.exports !== moduleExports) return namespace
