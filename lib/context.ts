@@ -75,9 +75,10 @@ export function getRequestStore(caller: string): RequestStore {
  * puts a hook on every promise in the process, about a tenth of a small request's cost, and
  * nothing would read the store anyway. Route files load before the first request, so for
  * `next/headers` and `next/navigation` the answer is settled by then, unless a library loads them
- * lazily inside a handler (next-auth v4 does): a library made for Next.js in the route graph turns
- * the store on once the route files have loaded (`reachesNextLibrary` in load-route-module.ts), and
- * a handler that loads them during its synchronous run goes on in its own store (see
+ * lazily inside a handler (next-auth v4 does), or project code imports them after an `await`: a
+ * library made for Next.js in the route graph, or a project file naming one of them, turns the
+ * store on once the route files have loaded (`needsRequestStore` in load-route-module.ts), and a
+ * handler that loads them during its synchronous run goes on in its own store (see
  * {@link useRequestStore}). On Node 24+ (AsyncContextFrame) the store costs less while on, but
  * still 1–1.5 µs of an async request's ~35 in an interleaved A/B: it is off there too.
  *

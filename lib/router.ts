@@ -13,7 +13,7 @@ import { dispatch } from './dispatch.ts'
 import { routeHandlersError, type RouteHandlersError } from './errors.ts'
 import { consoleLogger } from './logger.ts'
 import { isCompileError } from './load/load-error.ts'
-import { compileAhead, loadRouteModule, loadRouteModulesTogether, prepareLoading, reachesNextLibrary, ROUTE_FILES_TOGETHER, sweepTransformCache } from './load/load-route-module.ts'
+import { compileAhead, loadRouteModule, loadRouteModulesTogether, needsRequestStore, prepareLoading, ROUTE_FILES_TOGETHER, sweepTransformCache } from './load/load-route-module.ts'
 import { routeFileVersion } from './load/reload.ts'
 import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
 import { matchRoute, matchRouteFile } from './match.ts'
@@ -177,8 +177,9 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       // The file's fetch() calls follow its `fetchCache` on every request: the patched fetch finds
       // the request through the store, so it stays on.
       if (outcome.config.fetchCache !== undefined) useRequestStore()
-      // Dev reload: an edit may bring a library made for Next.js into the graph (see loading below).
-      if (loaded && reachesNextLibrary(spec)) useRequestStore()
+      // Dev reload: an edit may bring a library made for Next.js, or a late import of next/headers,
+      // into the graph (see loading below).
+      if (loaded && needsRequestStore(spec)) useRequestStore()
       routesByEntry.set(entry, outcome)
       failures.delete(entry)
       return
@@ -226,7 +227,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       }
     }
     reload?.watchImports()
-    if (reachesNextLibrary(spec)) useRequestStore()
+    if (needsRequestStore(spec)) useRequestStore()
     loaded = true
     void sweepTransformCache(spec)
     if (options.logRoutes) logRouteTable(dir, tree.routes, failures, logger)

@@ -170,6 +170,16 @@ export function loadStep(graph: RouteGraph, versioned: string, context: LoadCont
   return { kind: 'read', path, folder, plan }
 }
 
+// The modules whose loading turns the request store on (they call useRequestStore()), named as a
+// string in the source: an `import('next/headers')` after an `await` would load it too late for
+// the first request, so a project file that names one turns the store on once route files load.
+const REQUEST_API = /['"`](?:next|route-handlers)\/(?:headers|navigation|cache)(?:\.js)?['"`]/
+
+/** Notes, from a project file's source, whether `folder`'s graph needs the request store. */
+export function noteRequestApi(graph: RouteGraph, folder: FolderConfig, source: string): void {
+  if (REQUEST_API.test(source)) graph.addRequestApiUser(folder)
+}
+
 /**
  * The load result for a file read under `plan` (`compiled` for the `compile` plan), or null for
  * Node's own loading.

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { LoadFnOutput, ResolveFnOutput } from 'node:module'
 import { compiledCommonJsFacade } from './commonjs-facade.ts'
-import { graphUrl, loaded, loadStep, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
+import { graphUrl, loaded, loadStep, noteRequestApi, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
 import { registerHooks } from './register-hooks.ts'
 import { RouteGraph } from './route-graph.ts'
 import { compileSync } from './transform.ts'
@@ -33,11 +33,14 @@ export function installInThreadHooks(): RouteGraph {
       // without a source, Node 22.15+ loads the file itself (this hook sees no `require`
       // condition then), and a `.cts` written with `import` fails to parse.
       if (step.kind === 'commonjs') {
-        const compiled = compileSync(step.path, readFileSync(step.path, 'utf8'), step.folder).source
+        const source = readFileSync(step.path, 'utf8')
+        noteRequestApi(graph, step.folder, source)
+        const compiled = compileSync(step.path, source, step.folder).source
         return { format: 'module', source: compiledCommonJsFacade(step.path, compiled), shortCircuit: true }
       }
       if (step.kind === 'made') return { format: 'module', source: step.source, shortCircuit: true }
       const source = readFileSync(step.path, 'utf8')
+      noteRequestApi(graph, step.folder, source)
       const compiled = step.plan === 'compile' ? compileSync(step.path, source, step.folder) : undefined
       const result = loaded(step.plan, step.path, source, compiled)
       return result ? { ...result, shortCircuit: true } : nextLoad(url, context)

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import type { InitializeHook, LoadHook, ResolveFnOutput, ResolveHook } from 'node:module'
 import type { MessagePort } from 'node:worker_threads'
 import { compiledCommonJsFacade } from './commonjs-facade.ts'
-import { graphUrl, loaded, loadStep, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
+import { graphUrl, loaded, loadStep, noteRequestApi, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
 import { RouteGraph } from './route-graph.ts'
 import { compile } from './transform.ts'
 
@@ -55,13 +55,16 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   // the require hooks compile it. (Node 20 runs CommonJS given a source here with a require() that
   // fails on ES modules such as next/server; given none, it lexes the TypeScript for names.)
   if (step.kind === 'commonjs') {
-    const compiled = await compile(step.path, readFileSync(step.path, 'utf8'), step.folder)
+    const source = readFileSync(step.path, 'utf8')
+    noteRequestApi(graph, step.folder, source)
+    const compiled = await compile(step.path, source, step.folder)
     return { format: 'module', source: compiledCommonJsFacade(step.path, compiled.source), shortCircuit: true }
   }
   if (step.kind === 'made') return { format: 'module', source: step.source, shortCircuit: true }
   // Read synchronously: this thread only answers the loader, and a promise-based read costs an
   // open, a read and a close, each a round trip through libuv's pool, for a file of a few KB.
   const source = readFileSync(step.path, 'utf8')
+  noteRequestApi(graph, step.folder, source)
   const compiled = step.plan === 'compile' ? await compile(step.path, source, step.folder) : undefined
   const result = loaded(step.plan, step.path, source, compiled)
   return result ? { ...result, shortCircuit: true } : nextLoad(url, context)

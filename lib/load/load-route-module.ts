@@ -69,15 +69,19 @@ export function sweepTransformCache(spec: FolderSpec): Promise<void> {
 }
 
 /**
- * Whether the route graph of `spec`'s folder reached a library made for Next.js: a package that
- * depends on `next` (next-auth, `@clerk/nextjs`, …). Such a library may load `next/headers` only
- * when called, inside a request (next-auth v4's `getServerSession()` does), after the request
- * store's on-or-off was settled; the router turns the store on when one is there.
+ * Whether the route graph of `spec`'s folder may load `next/headers` (or `next/navigation`,
+ * `next/cache`) only inside a request, after the request store's on-or-off was settled; the
+ * router then turns the store on. That is a project file naming one of them (an
+ * `await import('next/headers')` in a handler, a helper's too), or a library made for Next.js: a
+ * package that depends on `next` (next-auth, `@clerk/nextjs`, …), such as next-auth v4, whose
+ * `getServerSession()` requires `next/headers` when called.
  */
-export function reachesNextLibrary(spec: FolderSpec): boolean {
+export function needsRequestStore(spec: FolderSpec): boolean {
   const graph = routeGraph()
+  const folder = graph.addFolder(spec, scopeOf(spec.dir))
+  if (graph.usesRequestApi(folder)) return true
   const roots = new Set<string>()
-  for (const url of graph.packageFilesOf(graph.addFolder(spec, scopeOf(spec.dir)))) {
+  for (const url of graph.packageFilesOf(folder)) {
     const root = packageRoot(fileURLToPath(withoutQuery(url)))
     if (root !== undefined) roots.add(root)
   }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import Module from 'node:module'
 import { isAbsolute } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { missingPaths } from './graph-steps.ts'
+import { missingPaths, noteRequestApi } from './graph-steps.ts'
 import { resolveInGraph } from './resolve-in-graph.ts'
 import type { RouteGraph } from './route-graph.ts'
 import { compileSync } from './transform.ts'
@@ -48,7 +48,9 @@ export function installRequireHooks(graph: RouteGraph): void {
     CommonJs._extensions[extension] = function compileInRouteGraph(module, filename) {
       const folder = graph.folderOf(pathToFileURL(filename).href)
       if (!folder) return previous(module, filename)
-      module._compile(compileSync(filename, readFileSync(filename, 'utf8'), folder, 'commonjs').source, filename)
+      const source = readFileSync(filename, 'utf8')
+      noteRequestApi(graph, folder, source)
+      module._compile(compileSync(filename, source, folder, 'commonjs').source, filename)
     }
   }
 }

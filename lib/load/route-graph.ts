@@ -10,6 +10,7 @@ export type GraphMessage =
   | { kind: 'import'; url: string; parent: string }
   | { kind: 'unresolved'; parent: string; missing: readonly string[] }
   | { kind: 'versions'; urls: string[]; version: number }
+  | { kind: 'request-api'; scope: string }
 
 /**
  * The modules reached from route files, and the route folder each was first reached from: those
@@ -29,6 +30,8 @@ export class RouteGraph {
   readonly #importers = new Map<string, Set<string>>()
   readonly #unresolved = new Map<string, readonly string[]>()
   readonly #versions = new Map<string, number>()
+  // The folders (by scope) whose project files name a module that needs the request store.
+  readonly #requestApiScopes = new Set<string>()
   readonly #port: MessagePort | undefined
 
   constructor(port?: MessagePort) {
@@ -81,6 +84,22 @@ export class RouteGraph {
     this.#unresolved.set(parent, paths)
     // All of them: the other side may have taken (forgotten) them since they were first posted.
     this.#port?.postMessage({ kind: 'unresolved', parent, missing: paths } satisfies GraphMessage)
+  }
+
+  /**
+   * Records that a project file of `folder`'s graph names `next/headers`, `next/navigation` or
+   * `next/cache` (see graph-steps.ts), statically or in an `import()` it may run later.
+   */
+  addRequestApiUser(folder: FolderConfig): void {
+    if (this.#requestApiScopes.has(folder.scope)) return
+    this.#requestApiScopes.add(folder.scope)
+    this.#port?.postMessage({ kind: 'request-api', scope: folder.scope } satisfies GraphMessage)
+  }
+
+  /** Whether a project file of `folder`'s graph names a module that needs the request store. */
+  usesRequestApi(folder: FolderConfig): boolean {
+    this.sync()
+    return this.#requestApiScopes.has(folder.scope)
   }
 
   /** The modules that import `url`, as far as this process has seen. */
@@ -175,6 +194,8 @@ export class RouteGraph {
         // Merged: this side may have seen another of the module's imports fail meanwhile.
         const known = this.#unresolved.get(message.parent) ?? []
         this.#unresolved.set(message.parent, [...new Set([...known, ...message.missing])])
+      } else if (message.kind === 'request-api') {
+        this.#requestApiScopes.add(message.scope)
       } else {
         this.#applyVersion(message.urls, message.version)
       }
