@@ -13,7 +13,7 @@ import { dispatch } from './dispatch.ts'
 import { routeHandlersError, type RouteHandlersError } from './errors.ts'
 import { consoleLogger } from './logger.ts'
 import { isCompileError } from './load/load-error.ts'
-import { compileAhead, loadRouteModule, loadRouteModulesTogether, needsRequestStore, prepareLoading, ROUTE_FILES_TOGETHER, sweepTransformCache } from './load/load-route-module.ts'
+import { compileAhead, loadRouteModule, loadRouteModulesTogether, loadsInBatch, needsRequestStore, prepareLoading, ROUTE_FILES_TOGETHER, sweepTransformCache } from './load/load-route-module.ts'
 import { routeFileVersion } from './load/reload.ts'
 import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
 import { matchRoute, matchRouteFile } from './match.ts'
@@ -145,11 +145,11 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   patchFetch()
   patchResponseJson()
 
-  // Route files load in batches, each evaluated in order once all its modules are read, never as
-  // concurrent import()s: in Node 20 a CommonJS route that require()s a module (next/server, a
-  // shared lib/db.ts) while an ESM route is still importing it fails with "not yet fully loaded"
-  // (see loadRouteModulesTogether). A file that fails is reported now and answers 500; the others
-  // serve.
+  // Route files load in batches, each run in order once all its modules are linked, CommonJS ones
+  // alone, never as concurrent import()s: in Node 20 a CommonJS route that require()s a module
+  // (next/server, a shared lib/db.ts) while an ESM route is still importing it fails with "not yet
+  // fully loaded" (see loadRouteModulesTogether). A file that fails is reported now and answers
+  // 500; the others serve.
   const failures = new Map<RouteEntry, RouteHandlersError>()
   let loaded = false
   // A tsconfig that cannot be read throws here, where the app creates the handlers.
@@ -215,11 +215,16 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   const loading = (async () => {
     // Compiling runs ahead of the imports, on esbuild's cores, while the files compiled load here.
     const compiled = compileAhead(spec, tree.routes.map((route) => route.moduleFile))
-    for (let start = 0; start < tree.routes.length; start += ROUTE_FILES_TOGETHER) {
-      const batch = tree.routes.slice(start, start + ROUTE_FILES_TOGETHER)
+    for (let start = 0, end = 0; start < tree.routes.length; start = end) {
+      // Up to ROUTE_FILES_TOGETHER files that load in a batch, or one that loads alone.
+      end = start + 1
+      if (loadsInBatch(tree.routes[start]!.moduleFile)) {
+        while (end < tree.routes.length && end - start < ROUTE_FILES_TOGETHER && loadsInBatch(tree.routes[end]!.moduleFile)) end++
+      }
+      const batch = tree.routes.slice(start, end)
       for (const entry of batch) await compiled(entry.moduleFile)
       const files = batch.map((entry) => ({ file: entry.moduleFile, version: reload ? routeFileVersion(entry.moduleFile) : 0 }))
-      const together = await loadRouteModulesTogether(files)
+      const together = loadsInBatch(batch[0]!.moduleFile) ? await loadRouteModulesTogether(files) : undefined
       for (const [index, entry] of batch.entries()) {
         const { version } = files[index]!
         commit(entry, together ? loadedRoute(entry, together[index]!) : await load(entry, version))

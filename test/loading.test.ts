@@ -321,6 +321,44 @@ describe('route files loaded together (batches of 32), as if one at a time', () 
     assert.deepEqual(order, listed.filter((name) => name !== 'r20'))
   })
 
+  // Review of the batches: in plain Node, where a throw in a CommonJS dependency of the batch's
+  // module ended the process on Node 20, and a batch that failed to link left next/server unlinked
+  // for the CommonJS code run after it ("not yet fully loaded").
+  const statusesInPlainNode = (dir: string) =>
+    inPlainNode(`
+      const routes = createRouteHandlers({ dir: ${JSON.stringify(dir)}, logger: { warn() {}, error() {} } })
+      await routes.ready().catch(() => {})
+      const statuses = {}
+      for (const route of routes.routes) {
+        try {
+          statuses[route.pattern] = (await routes.handle(new Request('http://localhost' + route.pattern))).status
+        } catch (error) {
+          statuses[route.pattern] = error.code
+        }
+      }
+      console.log(JSON.stringify(statuses))
+    `)
+
+  test('a CommonJS route file that throws at its top level is reported; the process goes on', () => {
+    const root = tempRouteFolder({
+      'app/a/route.cjs': "throw new Error('a: DATABASE_URL missing')\n",
+      'app/b/route.ts': 'export const GET = () => new Response()\n',
+    })
+    assert.deepEqual(statusesInPlainNode(join(root, 'app')), { '/a': 'RH_ERR_ROUTE_LOAD', '/b': 200 })
+  })
+
+  test('a route file that does not link leaves the CommonJS code of the others finding next/server', () => {
+    const root = tempRouteFolder({
+      'lib/auth.cjs': "const { NextResponse } = require('next/server')\nexports.ok = () => NextResponse.json({ auth: 1 })\n",
+      'app/a/route.ts': "import { ok } from '../../lib/auth.cjs'\nexport const GET = () => ok()\n",
+      'app/b/route.cjs': "const { NextResponse } = require('next/server')\nexports.GET = () => NextResponse.json({})\n",
+      'app/c/route.ts': "import { NextResponse } from 'next/server'\nexport const GET = () => NextResponse.json({})\n",
+      'app/d/route.ts': "import { helper } from '../../lib/helper'\nexport const GET = () => Response.json(helper)\n",
+      'app/e/route.ts': 'export function GET( { }\n',
+    })
+    assert.deepEqual(statusesInPlainNode(join(root, 'app')), { '/a': 200, '/b': 200, '/c': 200, '/d': 'RH_ERR_ROUTE_LOAD', '/e': 'RH_ERR_ROUTE_LOAD' })
+  })
+
   // Without tsx, whose require() of an .mjs file compiles a CommonJS copy of its own.
   test('a CommonJS route require()s an ES module that a later route of its batch imports: one instance, both serve', () => {
     const root = tempRouteFolder({

@@ -108,3 +108,15 @@ test('"use cache" in an .mjs file and in a .js file of a "type": "module" packag
   const response = await routes.handle(new Request('http://localhost/twice'))
   assert.deepEqual(await response?.json(), { mjs: 1, js: 1 })
 })
+
+// Review: acorn, which reads a file that may use "use cache", threw its own error for a syntax
+// error (no file name), and for syntax Node accepts and acorn does not.
+test('a syntax error in an .mjs file that mentions "use cache" is reported with its file, line and column', async () => {
+  const root = tempRouteFolder({
+    'lib/x.mjs': "'use cache'\nexport async function x() {\n  return { y: 1,, }\n}\n",
+    'app/b/route.mjs': "import { x } from '../../lib/x.mjs'\nexport const GET = async () => Response.json(await x())\n",
+  })
+  const errors: string[] = []
+  await assert.rejects(createRouteHandlers({ dir: join(root, 'app'), logger: { warn() {}, error: (message) => void errors.push(message) } }).ready())
+  assert.match(errors.join('\n'), /lib\/x\.mjs:3:\d+/)
+})

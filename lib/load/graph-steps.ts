@@ -31,6 +31,13 @@ export function togetherUrl(urls: readonly string[]): string {
   return TOGETHER + encodeURIComponent(JSON.stringify(urls))
 }
 
+/**
+ * First among a together module's files, a module that throws {@link LINK_ONLY_THROWS} when run:
+ * Node resolves, reads and links the files after it, and runs none of them.
+ */
+export const LINK_ONLY = 'file:///route-handlers-link-only'
+export const LINK_ONLY_THROWS = Symbol.for('route-handlers.link-only')
+
 function togetherSource(url: string): string {
   const urls = JSON.parse(decodeURIComponent(url.slice(TOGETHER.length))) as string[]
   return urls.map((file, index) => `export * as r${index} from ${JSON.stringify(file)};`).join('\n')
@@ -52,7 +59,7 @@ export type ResolveStep =
   | { kind: 'node'; folder: FolderConfig }
 
 export function resolveStep(graph: RouteGraph, specifier: string, parentUrl: string | undefined, context: LoadContextLike): ResolveStep {
-  if (specifier.startsWith(TOGETHER)) return { kind: 'file', url: specifier }
+  if (specifier.startsWith(TOGETHER) || specifier === LINK_ONLY) return { kind: 'file', url: specifier }
   // The route files a together module imports resolve as if imported one by one, from outside.
   const parent = parentUrl === undefined || parentUrl.startsWith(TOGETHER) ? undefined : withoutQuery(parentUrl)
   const folder = parent === undefined ? undefined : graph.folderOf(parent)
@@ -153,6 +160,7 @@ export type LoadStep =
 
 export function loadStep(graph: RouteGraph, versioned: string, context: LoadContextLike): LoadStep {
   if (versioned.startsWith(TOGETHER)) return { kind: 'made', source: togetherSource(versioned) }
+  if (versioned === LINK_ONLY) return { kind: 'made', source: 'throw Symbol.for("route-handlers.link-only")' }
   const url = versioned.replace(VERSION, '')
   const file = withoutQuery(url)
   if (url.endsWith(JSON_IMPORT)) return { kind: 'made', source: requireFacade(fileURLToPath(file)) }

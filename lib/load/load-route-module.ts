@@ -28,13 +28,13 @@
  */
 import { readFileSync, realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { extname, join, sep } from 'node:path'
+import { dirname, extname, join, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { routeHandlersError } from '../errors.ts'
 import { routeGraph } from './install-hooks.ts'
 import { withoutQuery } from './route-graph.ts'
 import type { FolderSpec } from './folder-config.ts'
-import { togetherUrl, versionedUrl } from './graph-steps.ts'
+import { LINK_ONLY, togetherUrl, versionedUrl } from './graph-steps.ts'
 import { describeLoadError } from './load-error.ts'
 import { precompileRouteFiles, type CompiledAhead } from './precompile.ts'
 import { isCompiled } from './transform.ts'
@@ -135,34 +135,78 @@ export interface RouteModuleFile {
 export const ROUTE_FILES_TOGETHER = 32
 
 /**
+ * Whether a route file may load in a batch ({@link loadRouteModulesTogether}): one Node runs as an
+ * ES module. A CommonJS route file (`.cjs`, `.cts`, a `.js` outside a `"type": "module"` package)
+ * loads alone, at its place in the order: a throw at its top level, as a batch's dependency, is an
+ * unhandled rejection that ends the process on Node 20; and what it require()s must be what one
+ * at a time gives it (under tsx, a TypeScript module it requires is then the instance the later
+ * route files import).
+ */
+export function loadsInBatch(file: string): boolean {
+  const extension = extname(file)
+  if (extension === '.cjs' || extension === '.cts') return false
+  // TypeScript, JSX and `.mjs` are ES modules here whatever the package's type.
+  return extension !== '.js' || packageTypeOf(dirname(file)) === 'module'
+}
+
+// The `"type"` of the package.json nearest to each folder asked about (undefined: none, or one
+// that cannot be read).
+const packageTypes = new Map<string, string | undefined>()
+
+function packageTypeOf(folder: string): string | undefined {
+  if (packageTypes.has(folder)) return packageTypes.get(folder)
+  let type: string | undefined
+  try {
+    const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { type?: unknown }
+    type = typeof manifest.type === 'string' ? manifest.type : 'commonjs'
+  } catch (error) {
+    const parent = dirname(folder)
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && parent !== folder) type = packageTypeOf(parent)
+  }
+  packageTypes.set(folder, type)
+  return type
+}
+
+/**
  * Loads route files together, through one module that re-exports each file's namespace in the
- * order given. Node then resolves, reads and links every module of the batch before it evaluates
- * any, and evaluates the files one after another, as loading them one at a time would (a file with
- * top-level `await` lets the next start meanwhile). One at a time, each resolution and read is a
+ * order given. Node then resolves, reads and links every module of the batch before it runs any,
+ * and runs the files one after another in one go. One at a time, each resolution and read is a
  * round trip of its own to the module hooks, on Node 20 to their thread and back: loading 5,000
  * all-JavaScript route files on one core took 3.2–3.5 s of CPU that way, 2.2–2.4 s together (Node
  * 24, hooks in-thread: 1.2–1.6 s and 1.05–1.1 s).
  *
- * A CommonJS module of the batch that require()s an ES module of the batch finds it linked, and
- * Node evaluates it there and then, as when files load one at a time. Concurrent `import()`s would
- * not do: Node refuses to require() a module another import is still reading ("not yet fully
- * loaded").
+ * What differs from one at a time: the files of a batch run in one go, so promise callbacks a
+ * file's top level schedules, and the rest of a file after a top-level `await`, run once the later
+ * files of its batch have started. A CommonJS module that require()s an ES module of the batch
+ * finds it linked, and Node runs it there and then, as one at a time would. Concurrent `import()`s
+ * would not do: Node refuses to require() a module another import is still reading ("not yet
+ * fully loaded").
  *
  * Returns each file's exports, or undefined when any file of the batch failed to load: the caller
  * then loads them one at a time, which gives the files that loaded (Node's instances, cached) and
- * names the failing file with its own error.
+ * names the failing file with its own error. A batch that failed to link leaves the modules it read
+ * unlinked in Node's cache, where a require() of one is refused ("not yet fully loaded") until an
+ * import links it: each file is linked first, alone and run by nothing (see LINK_ONLY), so that
+ * a CommonJS library the next file runs finds the ES modules it requires as one at a time would.
  */
 export async function loadRouteModulesTogether(files: readonly RouteModuleFile[]): Promise<Record<string, unknown>[] | undefined> {
   // The hooks make the module (graph-steps.ts): installed first.
   routeGraph()
-  const url = togetherUrl(files.map(({ file, version }) => versionedUrl(pathToFileURL(file).href, version)))
+  const urls = files.map(({ file, version }) => versionedUrl(pathToFileURL(file).href, version))
   let batch: Record<string, Record<string, unknown>>
   try {
-    batch = (await import(url)) as Record<string, Record<string, unknown>>
+    batch = (await import(togetherUrl(urls))) as Record<string, Record<string, unknown>>
   } catch {
+    for (const url of urls) await linkOnly(url)
     return undefined
   }
   return files.map(({ file }, index) => routeExports(batch[`r${index}`]!, file))
+}
+
+// Always rejects: with LINK_ONLY_THROWS once the file's modules are linked, else with the file's
+// own error, which it gives again when loaded alone.
+function linkOnly(url: string): Promise<unknown> {
+  return import(togetherUrl([LINK_ONLY, url])).catch((error: unknown) => error)
 }
 
 /**

@@ -48,7 +48,14 @@ export function mayUseCache(code: string): boolean {
  */
 export function compileUseCache(code: string, moduleId: string, file: string): string {
   if (!mayUseCache(code)) return code
-  const program = parse(code, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true, locations: true }) as unknown as AnyNode
+  let program: AnyNode
+  try {
+    program = parse(code, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true, locations: true }) as unknown as AnyNode
+  } catch {
+    // Left to Node: a syntax error is reported with the file's name and place, and syntax acorn
+    // does not know (Node 20's `import … assert { type: 'json' }`) still loads.
+    return code
+  }
   const fileKind = directiveKind(program.body as AnyNode[])
   const insertions: Insertion[] = []
   const blanks: Array<[number, number]> = []
