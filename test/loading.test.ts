@@ -343,8 +343,11 @@ describe('route files loaded together (batches of 32), as if one at a time', () 
     const root = tempRouteFolder({
       'app/a/route.cjs': "throw new Error('a: DATABASE_URL missing')\n",
       'app/b/route.ts': 'export const GET = () => new Response()\n',
+      // A package without "type": CommonJS by its syntax, and an ES module by its own.
+      'app/c/route.js': "if (!process.env.NOT_SET_ANYWHERE) throw new Error('c: missing')\nexports.GET = () => new Response()\n",
+      'app/d/route.js': 'export const GET = () => new Response()\n',
     })
-    assert.deepEqual(statusesInPlainNode(join(root, 'app')), { '/a': 'RH_ERR_ROUTE_LOAD', '/b': 200 })
+    assert.deepEqual(statusesInPlainNode(join(root, 'app')), { '/a': 'RH_ERR_ROUTE_LOAD', '/b': 200, '/c': 'RH_ERR_ROUTE_LOAD', '/d': 200 })
   })
 
   test('a route file that does not link leaves the CommonJS code of the others finding next/server', () => {

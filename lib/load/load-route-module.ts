@@ -36,6 +36,7 @@ import { withoutQuery } from './route-graph.ts'
 import type { FolderSpec } from './folder-config.ts'
 import { LINK_ONLY, togetherUrl, versionedUrl } from './graph-steps.ts'
 import { describeLoadError } from './load-error.ts'
+import { hasModuleSyntax } from './module-syntax.ts'
 import { precompileRouteFiles, type CompiledAhead } from './precompile.ts'
 import { isCompiled } from './transform.ts'
 
@@ -135,18 +136,25 @@ export interface RouteModuleFile {
 export const ROUTE_FILES_TOGETHER = 32
 
 /**
- * Whether a route file may load in a batch ({@link loadRouteModulesTogether}): one Node runs as an
- * ES module. A CommonJS route file (`.cjs`, `.cts`, a `.js` outside a `"type": "module"` package)
- * loads alone, at its place in the order: a throw at its top level, as a batch's dependency, is an
- * unhandled rejection that ends the process on Node 20; and what it require()s must be what one
- * at a time gives it (under tsx, a TypeScript module it requires is then the instance the later
- * route files import).
+ * Whether a route file may load in a batch ({@link loadRouteModulesTogether}): one that runs as an
+ * ES module. A CommonJS route file (`.cjs`, `.cts`, a `.js` without `import`/`export` outside a
+ * `"type": "module"` package) loads alone, at its place in the order: a throw at its top level, as
+ * a batch's dependency, is an unhandled rejection that ends the process on Node 20; and what it
+ * require()s must be what one at a time gives it (under tsx, a TypeScript module it requires is
+ * then the instance the later route files import).
  */
 export function loadsInBatch(file: string): boolean {
   const extension = extname(file)
   if (extension === '.cjs' || extension === '.cts') return false
   // TypeScript, JSX and `.mjs` are ES modules here whatever the package's type.
-  return extension !== '.js' || packageTypeOf(dirname(file)) === 'module'
+  if (extension !== '.js' || packageTypeOf(dirname(file)) === 'module') return true
+  // The module hooks' own test for a `.js` file (load-plan.ts): ES module syntax makes it one.
+  try {
+    return hasModuleSyntax(readFileSync(file, 'utf8'))
+  } catch {
+    // Unreadable: loaded alone, which reports it.
+    return false
+  }
 }
 
 // The `"type"` of the package.json nearest to each folder asked about (undefined: none, or one
