@@ -294,7 +294,7 @@ describe('resolution as Node and Next resolve (review of the one-graph loader)',
   })
 })
 
-describe('route files loaded together (batches of 32), as if one at a time', () => {
+describe('route files loaded together (batches of 32), CommonJS ones alone', () => {
   test('they evaluate in the listing order, and a file that throws or does not parse leaves the others of its batch serving', async () => {
     const names = Array.from({ length: 40 }, (_, index) => `r${String(index).padStart(2, '0')}`)
     const files: Record<string, string> = { 'lib/order.ts': 'export const order: string[] = []\n' }
@@ -363,7 +363,7 @@ describe('route files loaded together (batches of 32), as if one at a time', () 
   })
 
   // Without tsx, whose require() of an .mjs file compiles a CommonJS copy of its own.
-  test('a CommonJS route require()s an ES module that a later route of its batch imports: one instance, both serve', () => {
+  test('a CommonJS route require()s an ES module that a later route file imports: one instance, both serve', () => {
     const root = tempRouteFolder({
       'lib/shared.mjs': 'export const shared = { instance: (globalThis.sharedInstances = (globalThis.sharedInstances ?? 0) + 1) }\n',
       'app/a/route.cjs': "const { shared } = require('../../lib/shared.mjs')\nexports.GET = () => Response.json(shared)\n",

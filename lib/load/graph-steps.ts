@@ -32,11 +32,10 @@ export function togetherUrl(urls: readonly string[]): string {
 }
 
 /**
- * First among a together module's files, a module that throws {@link LINK_ONLY_THROWS} when run:
- * Node resolves, reads and links the files after it, and runs none of them.
+ * First among a together module's files, a module that throws when run: Node resolves, reads and
+ * links the files after it, and runs none of them.
  */
 export const LINK_ONLY = 'file:///route-handlers-link-only'
-export const LINK_ONLY_THROWS = Symbol.for('route-handlers.link-only')
 
 function togetherSource(url: string): string {
   const urls = JSON.parse(decodeURIComponent(url.slice(TOGETHER.length))) as string[]

@@ -1,12 +1,12 @@
 /**
  * Loading route files: one module graph per process.
  *
- * Route files are imported by their real URL (32 at a time, through a module that re-exports
- * them: see {@link loadRouteModulesTogether}), so every module keeps the URL (and the instance)
- * Node gives it: a `lib/db.js` the host app required and a route file imports is one module, one
- * connection pool. Module hooks, installed once per process, apply only to the route graph: the
- * files under a route folder and every module reached from them, `node_modules` included. For
- * those modules:
+ * Route files are imported by their real URL (ES module ones 32 at a time, through a module that
+ * re-exports them: see {@link loadRouteModulesTogether}), so every module keeps the URL (and the
+ * instance) Node gives it: a `lib/db.js` the host app required and a route file imports is one
+ * module, one connection pool. Module hooks, installed once per process, apply only to the route
+ * graph: the files under a route folder and every module reached from them, `node_modules`
+ * included. For those modules:
  * - `next/server`, `next/headers`, `next/navigation` resolve to this package (so next-auth's
  *   `auth()` reads our request store), `server-only` to an empty module, `client-only` throws;
  * - TypeScript and JSX compile with esbuild as Next.js compiles them (ES modules in any package
@@ -211,7 +211,7 @@ export async function loadRouteModulesTogether(files: readonly RouteModuleFile[]
   return files.map(({ file }, index) => routeExports(batch[`r${index}`]!, file))
 }
 
-// Always rejects: with LINK_ONLY_THROWS once the file's modules are linked, else with the file's
+// Always rejects: with LINK_ONLY's throw once the file's modules are linked, else with the file's
 // own error, which it gives again when loaded alone.
 function linkOnly(url: string): Promise<unknown> {
   return import(togetherUrl([LINK_ONLY, url])).catch((error: unknown) => error)
