@@ -30,6 +30,17 @@ describe('params', () => {
     assert.equal('then' in resolved, false)
   })
 
+  test('every await gives the same object, as Next\'s params promise does, and `constructor` stays Object', async () => {
+    const params = paramsOf({ slug: 'a' })
+    const first = await params
+    assert.equal(await params, first)
+    assert.equal(params.constructor, Object)
+    assert.deepEqual(Object.getOwnPropertySymbols(params), [])
+    // `then` called on another object (copied off the prototype) still resolves to its params.
+    const borrowed = await paramsOf({}).then.call({ slug: 'b' }, (value: Params) => value)
+    assert.deepEqual({ ...(borrowed as Params) }, { slug: 'b' })
+  })
+
   test('await params resumes as soon as awaiting a promise that resolves to a promise would', async () => {
     const params = paramsOf({ slug: 'a' })
     const order: string[] = []
