@@ -1,6 +1,7 @@
 import { routeHandlersError } from './errors.ts'
 import { emptyParams } from './params-object.ts'
 import { hasRepeatedSlashes, withSingleSlashes } from './repeated-slashes.ts'
+import { hasTrailingSlash } from './trailing-slash.ts'
 import type { RouteEntry, RouteTree, TreeNode } from './route-tree.ts'
 import type { RouteMatch } from './types.ts'
 
@@ -76,7 +77,7 @@ export function matchRoute(tree: RouteTree, pathname: string, maxParamLength = I
       return found && { ...found, pathname }
     }
   }
-  const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
+  const path = hasTrailingSlash(pathname) ? pathname.slice(0, -1) : pathname
   const exact = tree.staticRoutes.get(path)
   if (exact) return { route: exact, params: emptyParams(), pathname }
   const pieces = new Pieces(path)
@@ -98,7 +99,7 @@ export function matchRoute(tree: RouteTree, pathname: string, maxParamLength = I
  * matchRouteFile(blogSlugEntry, '/blog/a%20b') // { route: blogSlugEntry, params: { slug: 'a b' } }
  */
 export function matchRouteFile(route: RouteEntry, pathname: string, maxParamLength = Infinity): RouteMatch | null {
-  const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
+  const path = hasTrailingSlash(pathname) ? pathname.slice(0, -1) : pathname
   if (route.staticPath !== undefined) return path === route.staticPath ? { route, params: emptyParams(), pathname } : null
   const { shape } = route
   if (shape[shape.length - 1]!.kind !== 'catch-all' && shape[shape.length - 1]!.kind !== 'optional-catch-all') {

@@ -7,8 +7,16 @@
 
 /** True for a path (no query) that Next.js redirects to {@link withSingleSlashes}. */
 export function hasRepeatedSlashes(path: string): boolean {
-  return path.includes('//') || path.includes('\\')
+  // The same path is asked about by the host adapter, the cache and the core in one request: the
+  // last answer is kept (comparing the same string object is one pointer compare; two scans are not).
+  if (path === lastPath) return lastAnswer
+  lastAnswer = path.includes('//') || path.includes('\\')
+  lastPath = path
+  return lastAnswer
 }
+
+let lastPath = '/'
+let lastAnswer = false
 
 /** Next's `normalizeRepeatedSlashes` for a path without its query: `\` → `/`, then `//…` → `/`. */
 export function withSingleSlashes(path: string): string {

@@ -6,8 +6,11 @@
 
 /** True for a path with one trailing slash to drop (`/x/`; not the root). */
 export function hasTrailingSlash(pathname: string): boolean {
-  return pathname.length > 1 && pathname.endsWith('/')
+  // A character compare: `endsWith` is a builtin call, and every request asks this several times.
+  return pathname.length > 1 && pathname.charCodeAt(pathname.length - 1) === SLASH
 }
+
+const SLASH = 0x2f
 
 /**
  * True for the mount prefix's root spelled with a slash (`/api/` under `/api`), which the hosts
