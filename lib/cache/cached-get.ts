@@ -80,15 +80,14 @@ export function serveCached(
 // blog/[slug]'s answer under the root route's key.
 function serveEntry(route: LoadedRoute, request: NextRequest, params: Params, pathname: string, handlers: HandlersContext, development: boolean): MaybePromise<Response | null> {
   const key = routeCacheKey(pathname)
-  const tags = implicitTagsOf(route, key)
   const configured = configuredRevalidate(route)
   if (!development) {
-    const fresh = freshEntry(route, key, tags, configured, handlers, request.method)
+    const fresh = freshEntry(route, key, configured, handlers, request.method)
     if (fresh) return fresh
   } else {
     handlers.cache.resetRequestCache()
   }
-  return serveFromStore(route, request, params, handlers, development, key, tags, configured)
+  return serveFromStore(route, request, params, handlers, development, key, implicitTagsOf(route, key), configured)
 }
 
 /**
@@ -100,17 +99,16 @@ function serveEntry(route: LoadedRoute, request: NextRequest, params: Params, pa
  */
 export function freshCachedResponse(route: LoadedRoute, pathname: string, cookieHeader: string | undefined, handlers: HandlersContext): Response | undefined {
   if (dynamicRoutes.has(route) || !route.config.dynamicParams || mayHaveDraftModeCookie(cookieHeader)) return undefined
-  const key = routeCacheKey(pathname)
-  return freshEntry(route, key, implicitTagsOf(route, key), configuredRevalidate(route), handlers, 'GET')
+  return freshEntry(route, routeCacheKey(pathname), configuredRevalidate(route), handlers, 'GET')
 }
 
-function freshEntry(route: LoadedRoute, key: string, tags: string[], configured: number | false, handlers: HandlersContext, method: string): Response | undefined {
+function freshEntry(route: LoadedRoute, key: string, configured: number | false, handlers: HandlersContext, method: string): Response | undefined {
   const cache = handlers.cache
   // Next.js calls it at the start of every request to an ISR route.
   cache.resetRequestCache()
-  const now = cache.getRouteNow(key, { tags, revalidate: configured })
+  const now = cache.getRouteNow(key, configured, () => implicitTagsOf(route, key))
   if (!now || now.stale) return undefined
-  return fromEntry(now.value, cache.cacheControlOf(key) ?? routeCacheControl(configured), 'HIT', method)
+  return fromEntry(now.value, now.cacheControl ?? routeCacheControl(configured), 'HIT', method)
 }
 
 async function serveFromStore(

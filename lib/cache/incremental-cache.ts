@@ -19,6 +19,8 @@ import type { Logger } from '../types.ts'
 /** How many failed regenerations are remembered: past that, the list starts over. */
 const HELD_OFF_LIMIT = 10_000
 
+const NO_TAGS: string[] = []
+
 /** Where Next.js keeps a route entry's tags: a header of the cached response. */
 export const CACHE_TAGS_HEADER = 'x-next-cache-tags'
 
@@ -34,6 +36,8 @@ export interface CacheLookup<V> {
   /** Milliseconds since the epoch when the entry was written. */
   lastModified: number
   stale: boolean
+  /** The cache control this process wrote the entry with (a route entry found by `getRouteNow`). */
+  cacheControl?: CacheControl | undefined
 }
 
 /** A store's entry, and its tags' revalidation state when the store read them with it. */
@@ -106,28 +110,36 @@ export class IncrementalCache {
     if (!stored || stored.kind !== 'APP_ROUTE') return null
     const value = routeEntryValue(stored)
     if (value === null) return this.#malformed(key)
-    return this.#judge(value, found!.entry.lastModified ?? 0, this.#routeTags(value, context), this.#routeRevalidate(key, context), found!.tagRevalidations)
+    return this.#judge(value, found!.entry.lastModified ?? 0, this.#routeTags(value, () => context.tags), this.#routeRevalidate(key, context), found!.tagRevalidations)
   }
 
   /**
    * {@link getRoute} answered at once when the store is the built-in memory store (a cached HIT
-   * then costs no promise); `undefined` when only the store can say.
+   * then costs no promise); `undefined` when only the store can say. `implicitTags` is asked only
+   * when a tag has been revalidated; the lookup carries the cache control this process wrote.
    */
-  getRouteNow(key: string, context: RouteLookupContext): CacheLookup<CachedRouteValue> | null | undefined {
+  getRouteNow(key: string, revalidate: Revalidate, implicitTags: () => readonly string[]): CacheLookup<CachedRouteValue> | null | undefined {
     if (!(this.store instanceof MemoryCacheHandler)) return undefined
     const found = this.store.getNow(key)
     const value = found?.value
     if (!value || value.kind !== 'APP_ROUTE') return null
-    return judged(this.store.tagState(), value, found!.lastModified ?? 0, this.#routeTags(value, context), this.#routeRevalidate(key, context))
+    const cacheControl = this.#cacheControls.get(key)
+    const lastModified = found!.lastModified ?? 0
+    const manifest = this.store.tagState()
+    // No tag revalidated yet in this process (the usual case): the entry's tags cannot matter.
+    const tags = manifest.size === 0 ? NO_TAGS : this.#routeTags(value, implicitTags)
+    const lookup = judged(manifest, value, lastModified, tags, cacheControl?.revalidate ?? revalidate)
+    if (lookup) lookup.cacheControl = cacheControl
+    return lookup
   }
 
   // The route's implicit tags and those its entry was stored with (worked out once per entry read
   // from memory: the implicit tags of one key do not change).
-  #routeTags(value: CachedRouteValue, context: RouteLookupContext): string[] {
+  #routeTags(value: CachedRouteValue, implicitTags: () => readonly string[]): string[] {
     const known = this.#entryTags.get(value)
     if (known) return known
     const stored = value.headers[CACHE_TAGS_HEADER]
-    const tags = new Set(context.tags)
+    const tags = new Set(implicitTags())
     if (typeof stored === 'string') for (const tag of stored.split(',')) if (tag) tags.add(tag)
     const list = [...tags]
     this.#entryTags.set(value, list)
@@ -332,7 +344,7 @@ export class IncrementalCache {
 function judged<V>(manifest: ReadonlyMap<string, TagRevalidation>, value: V, lastModified: number, tags: string[], revalidate: Revalidate): CacheLookup<V> | null {
   if (areTagsExpired(manifest, tags, lastModified)) return null
   const aged = typeof revalidate === 'number' && Date.now() - lastModified > revalidate * 1000
-  return { value, lastModified, stale: aged || areTagsStale(manifest, tags, lastModified) }
+  return { value, lastModified, stale: aged || areTagsStale(manifest, tags, lastModified), cacheControl: undefined }
 }
 
 /**
