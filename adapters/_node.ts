@@ -61,6 +61,7 @@ export function toNextRequest(
   const lazySignal = () => {
     controller = new AbortController()
     if (res.destroyed && !res.writableFinished) controller.abort()
+    else watchClose()
     return controller.signal
   }
   const url = requestUrl(client.protocol, client.host, path)
@@ -82,9 +83,12 @@ export function toNextRequest(
     }
   }
   // `after()` callbacks wait for the response to close, as Next.js's onClose does.
-  let closed = false
   let sent: (() => void)[] | undefined
-  const whenSent = (callback: () => void) => (closed ? setImmediate(callback) : (sent ??= []).push(callback))
+  const whenSent = (callback: () => void) => {
+    if (res.closed) return void setImmediate(callback)
+    watchClose()
+    ;(sent ??= []).push(callback)
+  }
   const request = createRouteRequest({ method, url, headers, header, body }, { basePath, limits, lazySignal, whenSent })
   // One listener does it all: a response that closes unfinished means the client left. `on`, not
   // `once`, here and on every per-request path: `once()` allocates its wrapper's state at one site
@@ -92,15 +96,23 @@ export function toNextRequest(
   // Fastify route adds a `once('preReady')` listener that lives until ready()); per-request state
   // then lands in old space and keeps the request's young objects alive through every scavenge
   // (~2 MB promoted per scavenge at 5,000 route files). `close` is emitted once anyway.
-  res.on('close', () => {
-    closed = true
-    // First: a spooled form still being read stops here (synchronously), so its body can be drained;
-    // when the client left, as the client's failure (mid-body, or once it had sent it all).
-    void request.releaseUploads(res.writableFinished ? undefined : clientLeft(req))
-    if (!res.writableFinished) controller?.abort()
-    else if (unread) drainRest(req, source, unread)
-    if (sent) for (const callback of sent) callback()
-  })
+  let watching = false
+  const watchClose = () => {
+    if (watching) return
+    watching = true
+    res.on('close', () => {
+      // First: a spooled form still being read stops here (synchronously), so its body can be drained;
+      // when the client left, as the client's failure (mid-body, or once it had sent it all).
+      void request.releaseUploads(res.writableFinished ? undefined : clientLeft(req))
+      if (!res.writableFinished) controller?.abort()
+      else if (unread) drainRest(req, source, unread)
+      if (sent) for (const callback of sent) callback()
+    })
+  }
+  // A request with a body has uploads to release and a rest to drain. Without one, only a signal
+  // or an `after()` callback needs the response's end: the listener is added when one is asked
+  // for (most GETs ask for neither, and a listener is an allocation and a call per request).
+  if (body !== null) watchClose()
   return request
 }
 
