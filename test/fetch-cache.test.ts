@@ -6,22 +6,32 @@ import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { routeHandlers } from '../adapters/express.ts'
+import { eventually } from './helpers/http.ts'
 import { appErrorHandler, fastifyTarget, listen, quietLogger, type SocketTarget, type Target } from './helpers/targets.ts'
 
 const DIR = fileURLToPath(new URL('./fixtures/fetch-app', import.meta.url))
 
-/** A local upstream that counts the requests for each path and answers the count. */
-async function countingUpstream(): Promise<{ server: Server; url: string; hits: Map<string, number> }> {
+/**
+ * A local upstream that counts the requests for each path and answers the count; `/held` answers
+ * only once the test calls `release()`.
+ */
+async function countingUpstream(): Promise<{ server: Server; url: string; hits: Map<string, number>; release: () => void }> {
   const hits = new Map<string, number>()
+  const held: (() => void)[] = []
   const server = createServer((req, res) => {
     const count = (hits.get(req.url!) ?? 0) + 1
     hits.set(req.url!, count)
     res.setHeader('content-type', 'application/json')
-    res.end(JSON.stringify({ path: req.url, count }))
+    const answer = () => res.end(JSON.stringify({ path: req.url, count }))
+    if (req.url === '/held') held.push(answer)
+    else answer()
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits }
+  const release = () => held.splice(0).forEach((answer) => answer())
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits, release }
 }
+
+const heldFetch = () => ((globalThis as Record<string, unknown>).__heldFetch ?? { started: 0 }) as { started: number }
 
 /** Express with the route folder, and a legacy route of the app's own that uses fetch too. */
 async function expressWithLegacyFetch(): Promise<SocketTarget> {
@@ -62,6 +72,17 @@ for (const [name, start] of [
       assert.equal((await target.send('/tagged-fetch', { method: 'POST' })).status, 200)
       await target.send('/cached')
       assert.equal(hits('/cached'), 2)
+    })
+
+    test('requests that miss one key at once fetch it once, and all answer with what it stored', async () => {
+      const started = heldFetch().started
+      const answers = Array.from({ length: 4 }, () => target.send('/held'))
+      // Every handler has called fetch(): one is fetching, the others wait for it.
+      assert.ok(await eventually(() => heldFetch().started === started + 4 && hits('/held') >= 1), 'four handlers fetching')
+      upstream.release()
+      const bodies = await Promise.all(answers.map(async (answer) => (await answer).json()))
+      assert.equal(hits('/held'), 1)
+      for (const body of bodies) assert.deepEqual(body, { upstream: { path: '/held', count: 1 } })
     })
 
     test('no options: not cached (Next.js 15+); cache: "force-cache": cached', async () => {

@@ -275,6 +275,14 @@ export class IncrementalCache {
     return this.#flights.has(key)
   }
 
+  /** Settles once the work running for `key` (see singleFlight) has, either way; `undefined` when none runs. */
+  flightSettled(key: string): Promise<void> | undefined {
+    return this.#flights.get(key)?.then(
+      () => undefined,
+      () => undefined,
+    )
+  }
+
   /**
    * Takes the right to regenerate `key` across processes (the store's `lockRegeneration`; without
    * one, or when the store fails, this process may go ahead).

@@ -110,12 +110,22 @@ async function cachedFetch(original: typeof fetch, store: RequestStore, input: s
     return fromValue(value)
   }
 
-  const found = await cacheEngine.getFetch(key, context)
+  const signal = init?.signal ?? (fromRequest ? input.signal : undefined)
+  let found = await cacheEngine.getFetch(key, context)
+  // A miss while this process already fetches the key (another request's miss, a background
+  // refresh): wait for it, then read what it stored, as Next.js holds the key's lock
+  // (`incrementalCache.lock`) around its read and fetch. Without an entry then (a non-200 answer, a
+  // failed or aborted fetch), this request fetches for itself.
+  const running = found === null ? cacheEngine.flightSettled(key) : undefined
+  if (running) {
+    await running
+    found = await cacheEngine.getFetch(key, context)
+  }
   if (found === STORE_UNAVAILABLE) return original(input, init)
   if (found) {
     // Regenerating a stale route entry: the new entry must not be made of the stale data (Next
     // waits for fresh data there too).
-    if (found.stale && store.generation?.revalidating) return fetchAndStore(init?.signal ?? (fromRequest ? input.signal : undefined))
+    if (found.stale && store.generation?.revalidating) return fetchAndStore(signal)
     if (found.stale && !cacheEngine.inFlight(key)) {
       const refresh = cacheEngine.singleFlight(key, () => fetchAndStore(undefined)).catch((error: unknown) => {
         store.handlers.logger.error(`route-handlers: refreshing the cached fetch of ${url} failed; the stale response is used until it succeeds.`, error)
@@ -124,7 +134,8 @@ async function cachedFetch(original: typeof fetch, store: RequestStore, input: s
     }
     return fromValue(found.value)
   }
-  return fetchAndStore(init?.signal ?? (fromRequest ? input.signal : undefined))
+  // The first miss fetches in the key's flight, which later misses wait for (above).
+  return running || cacheEngine.inFlight(key) ? fetchAndStore(signal) : cacheEngine.singleFlight(key, () => fetchAndStore(signal))
 }
 
 function fromValue(value: CachedFetchValue): Response {
