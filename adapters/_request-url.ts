@@ -47,6 +47,15 @@ export function requestUrl(protocol: string, host: string | undefined, target: s
 }
 
 /**
+ * The checks {@link requestUrl} makes, for an answer that needs no request (a cached HIT): throws
+ * what building the request would answer 400 for, and makes no URL.
+ */
+export function checkRequestTarget(protocol: string, host: string | undefined, target: string): void {
+  requestOrigin(protocol, host)
+  originForm(target)
+}
+
+/**
  * The path and query of a request target, as the origin-form `/x?y` the routing saw: an
  * absolute-form target loses its scheme and authority (the origin stays the host framework's, from
  * the `Host` header, as `req.host` reports it to the rest of the app). Any other target (`*`, an

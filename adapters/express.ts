@@ -9,7 +9,7 @@ import { consoleLogger } from '../lib/logger.ts'
 import { createRouteHandlers, type RouteHandlers } from '../lib/router.ts'
 import type { RouteHandlersOptions } from '../lib/types.ts'
 import { sendResponse, sendsAtOnce, toNextRequest } from './_node.ts'
-import { requestUrl } from './_request-url.ts'
+import { checkRequestTarget } from './_request-url.ts'
 
 /** The parts of Express's request the middleware reads (Express 5). */
 export interface ExpressRequest extends IncomingMessage {
@@ -65,7 +65,7 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
         // A fresh cached answer goes out without a request built, after the checks building it
         // makes (a hostile Host, a target that is not a path: 400).
         response = routes.cachedResponse(match, 'GET', req.headers.cookie)
-        if (response) requestUrl(req.protocol, req.host, req.originalUrl)
+        if (response) checkRequestTarget(req.protocol, req.host, req.originalUrl)
       } catch (error) {
         return next(error)
       }

@@ -20,7 +20,7 @@ import { hasTrailingSlash, isMountRootWithSlash, slashlessTarget } from '../lib/
 import { mergedVary } from '../lib/vary.ts'
 import type { Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from '../lib/types.ts'
 import { responseFailure, sendsAtOnce, startBody, toNextRequest } from './_node.ts'
-import { originForm, requestUrl } from './_request-url.ts'
+import { checkRequestTarget, originForm } from './_request-url.ts'
 import { readerStream } from './_reader-stream.ts'
 import { registerFallback } from './_fastify-fallback.ts'
 import { watchPluginTimeout } from './_fastify-plugin-timeout.ts'
@@ -123,7 +123,7 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
       // (a hostile Host, an original target that is not a path: 400).
       const cached = routes.cachedResponse(match, 'GET', request.headers.cookie)
       if (cached) {
-        requestUrl(request.protocol, request.host, request.originalUrl)
+        checkRequestTarget(request.protocol, request.host, request.originalUrl)
         return sendAnswer(reply, cached)
       }
     }

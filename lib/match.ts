@@ -129,6 +129,8 @@ export function matchRouteFile(route: RouteEntry, pathname: string, maxParamLeng
   return raw.length === shape.length || optionalRestEmpty ? toMatch(route, pieces, captures, pathname, maxParamLength) : null
 }
 
+const SLASH = 0x2f
+
 /**
  * {@link matchRouteFile} for a file whose URL has no catch-all (`items/[slug]`), the common
  * dynamic route: one pass over the path, each segment compared or captured where it lies, with
@@ -142,17 +144,22 @@ function matchSegmentsFile(route: RouteEntry, path: string, pathname: string, ma
   let tooLong: string | undefined
   let start = 1
   for (let index = 0; index < shape.length; index++) {
-    let end = path.indexOf('/', start)
-    if (index === shape.length - 1) {
-      if (end !== -1) return null
-      end = path.length
-    } else if (end === -1) {
-      return null
-    }
     const piece = shape[index]!
+    const last = index === shape.length - 1
+    let end: number
     if (piece.kind === 'static') {
-      if (end - start !== piece.wire.length || !path.startsWith(piece.wire, start)) return null
+      // Compared where it must lie (it holds no slash), then a slash or the path's end after it:
+      // no search for the next slash.
+      end = start + piece.wire.length
+      if (!path.startsWith(piece.wire, start) || (last ? end !== path.length : path.charCodeAt(end) !== SLASH)) return null
     } else {
+      end = path.indexOf('/', start)
+      if (last) {
+        if (end !== -1) return null
+        end = path.length
+      } else if (end === -1) {
+        return null
+      }
       if (end === start) return null
       const raw = path.slice(start, end)
       const value = raw.includes('%') ? tryDecode(raw) : raw

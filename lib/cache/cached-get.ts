@@ -106,7 +106,7 @@ function freshEntry(route: LoadedRoute, key: string, configured: number | false,
   const cache = handlers.cache
   // Next.js calls it at the start of every request to an ISR route.
   cache.resetRequestCache()
-  const now = cache.getRouteNow(key, configured, () => implicitTagsOf(route, key))
+  const now = cache.getRouteNow(key, configured, implicitTagsOf, route)
   if (!now || now.stale) return undefined
   return fromEntry(now.value, now.cacheControl ?? routeCacheControl(configured), 'HIT', method)
 }
