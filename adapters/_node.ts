@@ -96,23 +96,28 @@ export function toNextRequest(
   // Fastify route adds a `once('preReady')` listener that lives until ready()); per-request state
   // then lands in old space and keeps the request's young objects alive through every scavenge
   // (~2 MB promoted per scavenge at 5,000 route files). `close` is emitted once anyway.
-  let watching = false
+  const onClose = () => {
+    // First: a spooled form still being read stops here (synchronously), so its body can be drained;
+    // when the client left, as the client's failure (mid-body, or once it had sent it all).
+    void request.releaseUploads(res.writableFinished ? undefined : clientLeft(req))
+    if (!res.writableFinished) controller?.abort()
+    else if (unread) drainRest(req, source, unread)
+    if (sent) for (const callback of sent) callback()
+  }
+  // A request with a body has uploads to release and a rest to drain: watched from the start.
+  // Without one, only a signal or an `after()` callback needs the response's end, and the listener
+  // is added when one is asked for (most GETs ask for neither; a listener is an allocation and a
+  // call per request). Added then ahead of the others: a streamed response's own `close` listeners
+  // (the adapter's, Fastify's) cancel its body, and the signal must abort first, as it would have
+  // from the start and does in Next.js (an SSE handler closing its stream on `abort` would
+  // otherwise close a cancelled one, and throw).
+  let watching = body !== null
   const watchClose = () => {
     if (watching) return
     watching = true
-    res.on('close', () => {
-      // First: a spooled form still being read stops here (synchronously), so its body can be drained;
-      // when the client left, as the client's failure (mid-body, or once it had sent it all).
-      void request.releaseUploads(res.writableFinished ? undefined : clientLeft(req))
-      if (!res.writableFinished) controller?.abort()
-      else if (unread) drainRest(req, source, unread)
-      if (sent) for (const callback of sent) callback()
-    })
+    res.prependListener('close', onClose)
   }
-  // A request with a body has uploads to release and a rest to drain. Without one, only a signal
-  // or an `after()` callback needs the response's end: the listener is added when one is asked
-  // for (most GETs ask for neither, and a listener is an allocation and a call per request).
-  if (body !== null) watchClose()
+  if (watching) res.on('close', onClose)
   return request
 }
 

@@ -187,6 +187,17 @@ export function runSocketBehaviour(name: string, start: () => Promise<SocketTarg
       await stillServing()
     })
 
+    test('a signal first read while the body streams aborts before the host cancels the stream', async () => {
+      const runs = () => ((globalThis as Record<string, unknown>).__lateSignal as { runs: string[][] } | undefined)?.runs ?? []
+      const before = runs().length
+      await disconnectMidStream(url('/dispatch/late-signal'))
+      assert.ok(await eventually(() => runs().length > before && runs()[before]!.length > 0), 'the handler heard of it')
+      await sleep(20)
+      // The stream closed itself on abort: nothing left to cancel, and closing did not throw.
+      assert.deepEqual(runs()[before], ['abort'])
+      await stillServing()
+    })
+
     test('a response stream that fails after it started: the connection is cut, the server goes on', async () => {
       await assert.rejects(async () => {
         const response = await fetch(url('/dispatch/stream-fails'), { headers: { 'accept-encoding': 'identity' } })
