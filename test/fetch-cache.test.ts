@@ -12,8 +12,8 @@ import { appErrorHandler, fastifyTarget, listen, quietLogger, type SocketTarget,
 const DIR = fileURLToPath(new URL('./fixtures/fetch-app', import.meta.url))
 
 /**
- * A local upstream that counts the requests for each path and answers the count; `/held` answers
- * only once the test calls `release()`.
+ * A local upstream that counts the requests for each path and answers the count; a path starting
+ * with `/held` answers only once the test calls `release()`.
  */
 async function countingUpstream(): Promise<{ server: Server; url: string; hits: Map<string, number>; release: () => void }> {
   const hits = new Map<string, number>()
@@ -23,7 +23,7 @@ async function countingUpstream(): Promise<{ server: Server; url: string; hits: 
     hits.set(req.url!, count)
     res.setHeader('content-type', 'application/json')
     const answer = () => res.end(JSON.stringify({ path: req.url, count }))
-    if (req.url === '/held') held.push(answer)
+    if (req.url!.startsWith('/held')) held.push(answer)
     else answer()
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -31,7 +31,7 @@ async function countingUpstream(): Promise<{ server: Server; url: string; hits: 
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits, release }
 }
 
-const heldFetch = () => ((globalThis as Record<string, unknown>).__heldFetch ?? { started: 0 }) as { started: number }
+const heldFetch = () => ((globalThis as Record<string, unknown>).__heldFetch ?? { started: 0, controllers: [] }) as { started: number; controllers: AbortController[] }
 
 /** Express with the route folder, and a legacy route of the app's own that uses fetch too. */
 async function expressWithLegacyFetch(): Promise<SocketTarget> {
@@ -76,13 +76,44 @@ for (const [name, start] of [
 
     test('requests that miss one key at once fetch it once, and all answer with what it stored', async () => {
       const started = heldFetch().started
-      const answers = Array.from({ length: 4 }, () => target.send('/held'))
+      const answers = Array.from({ length: 4 }, () => target.send('/held/held'))
       // Every handler has called fetch(): one is fetching, the others wait for it.
       assert.ok(await eventually(() => heldFetch().started === started + 4 && hits('/held') >= 1), 'four handlers fetching')
       upstream.release()
       const bodies = await Promise.all(answers.map(async (answer) => (await answer).json()))
       assert.equal(hits('/held'), 1)
       for (const body of bodies) assert.deepEqual(body, { upstream: { path: '/held', count: 1 } })
+    })
+
+    test('a miss waiting for another request\'s fetch of the key rejects when its own signal aborts', async () => {
+      const { started, controllers } = heldFetch()
+      const waited = controllers.length
+      const leader = target.send('/held/held-abort')
+      assert.ok(await eventually(() => heldFetch().started === started + 1 && hits('/held-abort') === 1), 'the leader fetching')
+      const follower = target.send('/held/held-abort?abortable')
+      assert.ok(await eventually(() => heldFetch().started === started + 2 && controllers.length === waited + 1), 'the follower waiting')
+      // Aborted before the leader's answer comes: it answers with the abort, not the leader's data.
+      controllers[waited]!.abort()
+      upstream.release()
+      assert.deepEqual(await (await follower).json(), { error: 'AbortError' })
+      assert.deepEqual(await (await leader).json(), { upstream: { path: '/held-abort', count: 1 } })
+      assert.equal(hits('/held-abort'), 1)
+    })
+
+    test('a miss after revalidateTag does not wait for a refresh started before it, and gets new data', async () => {
+      const first = target.send('/held/held-stale?revalidate=1')
+      assert.ok(await eventually(() => hits('/held-stale') === 1))
+      upstream.release()
+      assert.deepEqual(await (await first).json(), { upstream: { path: '/held-stale', count: 1 } })
+      await sleep(1100)
+      // Stale: answered at once, and refreshed in the background (held).
+      assert.deepEqual(await (await target.send('/held/held-stale?revalidate=1')).json(), { upstream: { path: '/held-stale', count: 1 } })
+      assert.ok(await eventually(() => hits('/held-stale') === 2), 'the refresh fetching')
+      assert.equal((await target.send('/held/held-stale', { method: 'POST' })).status, 204)
+      const fresh = target.send('/held/held-stale?revalidate=1')
+      assert.ok(await eventually(() => hits('/held-stale') === 3), 'the miss fetching for itself')
+      upstream.release()
+      assert.deepEqual(await (await fresh).json(), { upstream: { path: '/held-stale', count: 3 } })
     })
 
     test('no options: not cached (Next.js 15+); cache: "force-cache": cached', async () => {

@@ -112,13 +112,15 @@ async function cachedFetch(original: typeof fetch, store: RequestStore, input: s
 
   const signal = init?.signal ?? (fromRequest ? input.signal : undefined)
   let found = await cacheEngine.getFetch(key, context)
-  // A miss while this process already fetches the key (another request's miss, a background
-  // refresh): wait for it, then read what it stored, as Next.js holds the key's lock
+  // A miss while another request of this process fetches the key after a miss of its own: wait for
+  // it (or for this fetch's own signal), then read what it stored, as Next.js holds the key's lock
   // (`incrementalCache.lock`) around its read and fetch. Without an entry then (a non-200 answer, a
-  // failed or aborted fetch), this request fetches for itself.
-  const running = found === null ? cacheEngine.flightSettled(key) : undefined
+  // failed or aborted fetch), this request fetches for itself. A background refresh of a stale
+  // entry is not waited for: a miss after `revalidateTag` must not get what it fetched before.
+  const missFlight = `miss:${key}`
+  const running = found === null ? cacheEngine.flightSettled(missFlight) : undefined
   if (running) {
-    await running
+    await settledUnlessAborted(running, signal)
     found = await cacheEngine.getFetch(key, context)
   }
   if (found === STORE_UNAVAILABLE) return original(input, init)
@@ -134,8 +136,22 @@ async function cachedFetch(original: typeof fetch, store: RequestStore, input: s
     }
     return fromValue(found.value)
   }
-  // The first miss fetches in the key's flight, which later misses wait for (above).
-  return running || cacheEngine.inFlight(key) ? fetchAndStore(signal) : cacheEngine.singleFlight(key, () => fetchAndStore(signal))
+  // The first miss fetches in a flight that later misses wait for (above).
+  return running || cacheEngine.inFlight(missFlight) ? fetchAndStore(signal) : cacheEngine.singleFlight(missFlight, () => fetchAndStore(signal))
+}
+
+/** Waits for `settled`, or rejects as `fetch` does once `signal` aborts (at once if it has). */
+function settledUnlessAborted(settled: Promise<void>, signal: AbortSignal | null | undefined): Promise<void> {
+  if (!signal) return settled
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    void settled.then(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    })
+  })
 }
 
 function fromValue(value: CachedFetchValue): Response {
