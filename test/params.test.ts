@@ -39,6 +39,7 @@ describe('params', () => {
     // `then` called on another object (copied off the prototype) still resolves to its params.
     const borrowed = await paramsOf({}).then.call({ slug: 'b' }, (value: Params) => value)
     assert.deepEqual({ ...(borrowed as Params) }, { slug: 'b' })
+    assert.deepEqual({ ...((await paramsOf({}).then.call(undefined, (value: Params) => value)) as Params) }, {})
   })
 
   test('await params resumes as soon as awaiting a promise that resolves to a promise would', async () => {

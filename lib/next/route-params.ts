@@ -30,8 +30,10 @@ class ThenableParams {
     this.#awaited = awaited
   }
 
-  static awaitedOf(params: object): Params {
-    return #awaited in params ? (params as ThenableParams).#awaited : Object.assign(emptyParams(), params)
+  /** What `then` resolves to for `params`, whatever `then` was called on (it can be borrowed). */
+  static awaitedOf(params: unknown): Params {
+    if (typeof params === 'object' && params !== null && #awaited in params) return (params as ThenableParams).#awaited
+    return Object.assign(emptyParams(), params)
   }
 }
 
