@@ -19,6 +19,7 @@ import type { Logger } from '../types.ts'
 /** How many failed regenerations are remembered: past that, the list starts over. */
 const HELD_OFF_LIMIT = 10_000
 
+// A lookup's tags while no tag has been revalidated in the process: none can make an entry stale.
 const NO_TAGS: string[] = []
 
 /** Where Next.js keeps a route entry's tags: a header of the cached response. */
