@@ -1,7 +1,7 @@
 import { routeHandlersError } from './errors.ts'
 import { emptyParams } from './params-object.ts'
 import { hasRepeatedSlashes, withSingleSlashes } from './repeated-slashes.ts'
-import { hasTrailingSlash } from './trailing-slash.ts'
+import { hasTrailingSlash, SLASH } from './trailing-slash.ts'
 import type { RouteEntry, RouteTree, TreeNode } from './route-tree.ts'
 import type { RouteMatch } from './types.ts'
 
@@ -128,8 +128,6 @@ export function matchRouteFile(route: RouteEntry, pathname: string, maxParamLeng
   const optionalRestEmpty = shape.at(-1)?.kind === 'optional-catch-all' && raw.length === shape.length - 1
   return raw.length === shape.length || optionalRestEmpty ? toMatch(route, pieces, captures, pathname, maxParamLength) : null
 }
-
-const SLASH = 0x2f
 
 /**
  * {@link matchRouteFile} for a file whose URL has no catch-all (`items/[slug]`), the common

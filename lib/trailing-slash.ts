@@ -10,7 +10,8 @@ export function hasTrailingSlash(pathname: string): boolean {
   return pathname.length > 1 && pathname.charCodeAt(pathname.length - 1) === SLASH
 }
 
-const SLASH = 0x2f
+/** `/` as a character code. */
+export const SLASH = 0x2f
 
 /**
  * True for the mount prefix's root spelled with a slash (`/api/` under `/api`), which the hosts
