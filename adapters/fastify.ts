@@ -14,11 +14,11 @@ import { routeHandlersError } from '../lib/errors.ts'
 import { consoleLogger } from '../lib/logger.ts'
 import { knownBody } from '../lib/known-body.ts'
 import { hasOnlyJsonContentType, pendingHeaderPairs, pendingJsonText } from '../lib/next/next-response.ts'
-import { createRouteHandlers } from '../lib/router.ts'
+import { createRouteHandlers, type FileMatcher } from '../lib/router.ts'
 import { hasRepeatedSlashes } from '../lib/repeated-slashes.ts'
 import { hasTrailingSlash, isMountRootWithSlash, slashlessTarget } from '../lib/trailing-slash.ts'
 import { mergedVary } from '../lib/vary.ts'
-import type { Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from '../lib/types.ts'
+import type { AnswerSink, Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from '../lib/types.ts'
 import { responseFailure, sendsAtOnce, startBody, toNextRequest } from './_node.ts'
 import { checkRequestTarget, originForm } from './_request-url.ts'
 import { readerStream } from './_reader-stream.ts'
@@ -85,14 +85,15 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   // the hooks of its route do not apply.
   const redirectsTrailingSlash = !ignoresTrailingSlash(fastify)
 
-  // Answers a request for the file Fastify routed it to (`route`), or, without one, for whatever
-  // file the core matches (the fallback; and every route under dev reload, where files change).
+  // Answers a request for the file Fastify routed it to (`matchFile` checks the path against that
+  // file), or, without one, for whatever file the core matches (the fallback; and every route
+  // under dev reload, where files change).
   // Not async: a response that is ready at once is sent in the same turn, and the handler returns
   // nothing, so Fastify waits on no promise (returning `reply` from an async function would make it
   // wait for the response's end through `reply.then`). What throws here reaches Fastify's error
   // handling as a handler's throw does; a later failure is sent as the error it is. A request
   // with a body waits one microtask (see `sendsAtOnce` in _node.ts).
-  const answer = (request: FastifyRequest, reply: FastifyReply, route?: RouteInfo): void => {
+  const answer = (request: FastifyRequest, reply: FastifyReply, matchFile?: FileMatcher): void => {
     // The path Fastify routed: `request.url`, which the app's `rewriteUrl` may have changed (the
     // handler's `request.url` stays the original one). Matching the original instead would run a
     // file the app rewrote the request away from. An invalid request target throws
@@ -115,7 +116,7 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
       // file that outranks this one for the path but lacks the method answers its own 405.)
       // `/x//y` and `/x\y` are the core's to redirect (Next's 308 to `/x/y`), whichever route
       // Fastify gave them to.
-      match = route && !hasRepeatedSlashes(pathname) ? routes.matchFile(route, pathname, request.method) : routes.match(pathname)
+      match = matchFile && !hasRepeatedSlashes(pathname) ? matchFile(pathname, request.method) : routes.match(pathname)
     }
     if (!match) return notFound(reply)
     if (request.method === 'GET') {
@@ -132,22 +133,20 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     // `request` is also the client view: Fastify's getters, honouring its trustProxy setting.
     const nextRequest = toNextRequest(request.raw, reply.raw, request, request.originalUrl, basePath, routes.bodyLimits, body, request)
     // Here with `/x/` only when the app folds it onto `/x` (ignoreTrailingSlash): answered as `/x`.
-    const response = routes.respond(nextRequest, { basePath, match, trailingSlash: 'answer' })
-    if (response instanceof Promise) {
-      response.then(
-        (answered) => sendAnswer(reply, answered),
-        (error: unknown) => sendError(reply, error),
-      )
-    } else if (sendsAtOnce(request.method)) {
-      sendAnswer(reply, response)
-    } else {
-      queueMicrotask(() => sendAnswer(reply, response))
-    }
+    // An answer that has to wait reaches the reply through REPLY_SINK.
+    const response = routes.respond(nextRequest, { basePath, match, trailingSlash: 'answer', later: REPLY_SINK, target: reply })
+    if (response === undefined) return
+    if (sendsAtOnce(request.method)) sendAnswer(reply, response)
+    else queueMicrotask(() => sendAnswer(reply, response))
   }
   const matchAny: RouteHandlerMethod = (request, reply) => answer(request, reply)
 
   // Dev reload changes files under the routes: each route matches in the core, as the fallback does.
-  const handlerFor = (route: RouteInfo): RouteHandlerMethod => (routes.reload ? matchAny : (request, reply) => answer(request, reply, route))
+  const handlerFor = (route: RouteInfo): RouteHandlerMethod => {
+    if (routes.reload) return matchAny
+    const matchFile = routes.fileMatcher(route)
+    return (request, reply) => answer(request, reply, matchFile)
+  }
   const registered = registerRouteFiles(fastify, routes.routes, handlerFor)
   registerFallback(fastify, matchAny, (method, url) => {
     const pathname = url.startsWith('/') ? mountRelative(url, basePath) : absoluteFormPath(url, basePath)
@@ -160,6 +159,9 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     return !(registered.get(match.route)?.includes(method) ?? false)
   })
 }
+
+/** Where the core hands an answer that was not ready at once: the reply it was meant for. */
+const REPLY_SINK: AnswerSink<FastifyReply> = { answered: sendAnswer, failed: sendError }
 
 // To the target the client sent, so a URL the app rewrote is redirected to the client's own
 // spelling; when only the rewritten one ends in `/` (`rewriteUrl` made it), to that one.
@@ -210,13 +212,20 @@ function absoluteFormPath(url: string, basePath: string): string | null {
   }
 }
 
-/** The path of an origin-form target (`/x?y` → `/x`). Two scans: a RegExp costs several times more. */
+/**
+ * The path of an origin-form target (`/x?y` → `/x`). One pass to the first `?` or `#`: two
+ * `indexOf` calls cost more on the short targets of an API, and a RegExp several times more.
+ */
 function pathOf(url: string): string {
-  const query = url.indexOf('?')
-  const path = query === -1 ? url : url.slice(0, query)
-  const fragment = path.indexOf('#')
-  return fragment === -1 ? path : path.slice(0, fragment)
+  for (let index = 0; index < url.length; index++) {
+    const code = url.charCodeAt(index)
+    if (code === QUESTION_MARK || code === NUMBER_SIGN) return url.slice(0, index)
+  }
+  return url
 }
+
+const QUESTION_MARK = 0x3f
+const NUMBER_SIGN = 0x23
 
 /** The raw path of an origin-form target (`/x?y`) under the mount prefix, or `null` when it is not under it. */
 function mountRelative(url: string, basePath: string): string | null {

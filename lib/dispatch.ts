@@ -8,7 +8,7 @@ import type { NextRequest } from './next/next-request.ts'
 import { routeParams } from './next/route-params.ts'
 import { thrownError } from './thrown-error.ts'
 import { isThenable, type MaybePromise } from './maybe-promise.ts'
-import { HTTP_METHODS, type HttpMethod, type Params } from './types.ts'
+import { HTTP_METHODS, type AnswerSink, type HandleOptions, type HttpMethod, type Params } from './types.ts'
 
 const KNOWN_METHODS = new Set<string>(HTTP_METHODS)
 
@@ -21,7 +21,9 @@ const KNOWN_METHODS = new Set<string>(HTTP_METHODS)
  *
  * A handler that answers synchronously (`export function GET() { return Response.json(…) }`) is
  * answered synchronously: the response (or the exception) comes back without a promise, so a host
- * can write it in the same turn. An async handler's answer comes in a promise, one turn after its own.
+ * can write it in the same turn. An async handler's answer comes in a promise, one turn after its
+ * own; or, when `answerTo` has a `later` sink, is handed to it from that turn, and `undefined` is
+ * returned.
  */
 export function dispatch(
   route: LoadedRoute,
@@ -30,12 +32,33 @@ export function dispatch(
   fallThrough: boolean,
   handlers: HandlersContext,
   generation?: StaticGeneration,
+  handlerRequest?: NextRequest,
+): MaybePromise<Response | null>
+export function dispatch(
+  route: LoadedRoute,
+  request: NextRequest,
+  params: Params,
+  fallThrough: boolean,
+  handlers: HandlersContext,
+  generation: StaticGeneration | undefined,
+  handlerRequest: NextRequest | undefined,
+  answerTo: HandleOptions,
+): MaybePromise<Response | null> | undefined
+export function dispatch(
+  route: LoadedRoute,
+  request: NextRequest,
+  params: Params,
+  fallThrough: boolean,
+  handlers: HandlersContext,
+  generation?: StaticGeneration,
   handlerRequest: NextRequest = request,
-): MaybePromise<Response | null> {
+  answerTo?: HandleOptions,
+): MaybePromise<Response | null> | undefined {
   const method = request.method
-  if (!KNOWN_METHODS.has(method)) return new Response(null, { status: 400 })
+  // The handlers inherit nothing: a method with one is one of Next's (see loaded-route.ts).
   const handler = route.handlers[method as HttpMethod]
   if (!handler) {
+    if (!KNOWN_METHODS.has(method)) return new Response(null, { status: 400 })
     // With `fall-through` the host has methods of its own on this path (an app moving routes one
     // method at a time): an automatic OPTIONS would name the file's alone, so the host answers it.
     if (fallThrough) return null
@@ -56,6 +79,15 @@ export function dispatch(
   }
   // No closures per request on the synchronous path; an async handler's reactions take the store.
   if (thenable) {
+    const later = answerTo?.later
+    if (later !== undefined) {
+      const target = answerTo!.target
+      Promise.resolve(result).then(
+        (value) => settleInto(later, target, settleResult, store, value),
+        (error: unknown) => settleInto(later, target, settleFailure, store, error),
+      )
+      return undefined
+    }
     return Promise.resolve(result).then(
       (value) => settleResult(store, value),
       (error: unknown) => settleFailure(store, error),
@@ -88,6 +120,30 @@ function settleFailure(store: RequestStore, error: unknown): MaybePromise<Respon
     leave(store)
   }
   return handOver(store, response)
+}
+
+/** Settles the handler's outcome and hands the answer (or what settling threw) to the host's sink. */
+function settleInto(
+  later: AnswerSink,
+  target: unknown,
+  settle: (store: RequestStore, outcome: unknown) => MaybePromise<Response>,
+  store: RequestStore,
+  outcome: unknown,
+): void {
+  let answer: MaybePromise<Response>
+  try {
+    answer = settle(store, outcome)
+  } catch (error) {
+    return later.failed(target, error)
+  }
+  if (answer instanceof Promise) {
+    answer.then(
+      (response) => later.answered(target, response),
+      (error: unknown) => later.failed(target, error),
+    )
+  } else {
+    later.answered(target, answer)
+  }
 }
 
 function leave(store: RequestStore): void {

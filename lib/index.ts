@@ -5,6 +5,7 @@ export type { MaybePromise } from './maybe-promise.ts'
 export { RouteHandlersError, isRouteHandlersError, type RouteHandlersErrorCode } from './errors.ts'
 export {
   HTTP_METHODS,
+  type AnswerSink,
   type HandleOptions,
   type HttpMethod,
   type Logger,

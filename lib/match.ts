@@ -5,6 +5,9 @@ import { hasTrailingSlash, SLASH } from './trailing-slash.ts'
 import type { RouteEntry, RouteTree, TreeNode } from './route-tree.ts'
 import type { RouteMatch } from './types.ts'
 
+const PERCENT = 0x25
+const DOT = 0x2e
+
 /** A param's pieces: `pieces[start..end)`; a catch-all's are an array, a `[x]`'s one string. */
 interface Capture {
   name: string
@@ -151,18 +154,21 @@ function matchSegmentsFile(route: RouteEntry, path: string, pathname: string, ma
       end = start + piece.wire.length
       if (!path.startsWith(piece.wire, start) || (last ? end !== path.length : path.charCodeAt(end) !== SLASH)) return null
     } else {
-      end = path.indexOf('/', start)
-      if (last) {
-        if (end !== -1) return null
-        end = path.length
-      } else if (end === -1) {
-        return null
+      // One pass to the segment's end that also notes what decoding and the dot check need:
+      // three string searches cost more than the loop on the short segments of a URL.
+      let encoded = false
+      let dot = false
+      for (end = start; end < path.length; end++) {
+        const code = path.charCodeAt(end)
+        if (code === SLASH) break
+        if (code === PERCENT) encoded = true
+        else if (code === DOT) dot = true
       }
-      if (end === start) return null
+      if ((end === path.length) !== last || end === start) return null
       const raw = path.slice(start, end)
-      const value = raw.includes('%') ? tryDecode(raw) : raw
+      const value = encoded ? tryDecode(raw) : raw
       malformed ||= value === null
-      dotted ||= value !== null && hasDotSegment(value)
+      dotted ||= value !== null && (encoded || dot) && hasDotSegment(value)
       if (value !== null && value.length > maxParamLength) tooLong ??= piece.name
       params[piece.name] = value ?? ''
     }

@@ -15,14 +15,21 @@ import type { RouteEntry, RouteTree, TreeNode } from './route-tree.ts'
  * plugin binds routes to files only without dev reload).
  */
 export function mayBeOutranked(tree: RouteTree, route: RouteEntry, method: string): boolean {
-  let known = memo.get(route)
-  if (known === undefined || known.tree !== tree) memo.set(route, (known = { tree, outranking: outrankingRoutes(tree, route), byMethod: Object.create(null) }))
+  const known = memoFor(tree, route)
   let outranked = known.byMethod[method]
   if (outranked === undefined) {
     outranked = known.outranking.some((other) => !answersMethod(other, method))
     known.byMethod[method] = outranked
   }
   return outranked
+}
+
+/**
+ * Whether any file outranks `route` for some of its paths (see {@link mayBeOutranked}), whatever
+ * the method: when none does, the host's choice of `route` holds for every method.
+ */
+export function hasOutranking(tree: RouteTree, route: RouteEntry): boolean {
+  return memoFor(tree, route).outranking.length > 0
 }
 
 /** Whether a file's own handler answers `method`: one it exports, or `HEAD` through its `GET`. */
@@ -32,7 +39,18 @@ export function answersMethod(route: RouteEntry, method: string): boolean {
 
 // By file: the table it was worked out for (dev reload makes new ones), the files that outrank it,
 // and the answer by method (a plain object: one property read per request).
-const memo = new WeakMap<RouteEntry, { tree: RouteTree; outranking: readonly RouteEntry[]; byMethod: Record<string, boolean | undefined> }>()
+interface Outranking {
+  tree: RouteTree
+  outranking: readonly RouteEntry[]
+  byMethod: Record<string, boolean | undefined>
+}
+const memo = new WeakMap<RouteEntry, Outranking>()
+
+function memoFor(tree: RouteTree, route: RouteEntry): Outranking {
+  let known = memo.get(route)
+  if (known === undefined || known.tree !== tree) memo.set(route, (known = { tree, outranking: outrankingRoutes(tree, route), byMethod: Object.create(null) }))
+  return known
+}
 
 // Walks the tree along the route's URL: at a `[x]`, the static folders beside it are tried first;
 // at a catch-all, everything else at that level is (the folder's own route, statics, `[x]`).

@@ -18,7 +18,7 @@ import { routeFileVersion } from './load/reload.ts'
 import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
 import { matchRoute, matchRouteFile } from './match.ts'
 import type { MaybePromise } from './maybe-promise.ts'
-import { answersMethod, mayBeOutranked } from './outranking.ts'
+import { answersMethod, hasOutranking, mayBeOutranked } from './outranking.ts'
 import { resolvePreviewModeId } from './next/draft-mode.ts'
 import { patchResponseJson } from './next/response-json.ts'
 import { resolveBodyLimits, type BodyLimits } from './body/limits.ts'
@@ -29,10 +29,16 @@ import { formatRouteTable } from './route-table.ts'
 import { scanRouteFolder } from './scan.ts'
 import { withinTimeBudget } from './time-budget.ts'
 import { resolveMaxDuration } from './timeout-options.ts'
-import type { HandleOptions, Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from './types.ts'
+import type { AnswerSink, HandleOptions, Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from './types.ts'
+
+/** The options of a request given none. */
+const NO_OPTIONS: HandleOptions = Object.freeze({})
 
 /** find-my-way's default, so the Express and standalone hosts answer long params as Fastify does. */
 const DEFAULT_MAX_PARAM_LENGTH = 100
+
+/** `matchFile` for one file (see `RouteHandlers.fileMatcher`). */
+export type FileMatcher = (pathname: string, method: string) => RouteMatch | null
 
 /** A route folder turned into a fetch-style handler. */
 export interface RouteHandlers {
@@ -71,6 +77,13 @@ export interface RouteHandlers {
    */
   matchFile(route: RouteInfo, pathname: string, method: string): RouteMatch | null
   /**
+   * `matchFile` bound to one file, for a host that binds its routes to files once: what can be
+   * known of the file ahead of requests (whether any file outranks it) is worked out now, and a
+   * file nothing outranks is checked against itself alone on every call. With dev reload, each
+   * call is `matchFile`'s, against the table of the moment.
+   */
+  fileMatcher(route: RouteInfo): FileMatcher
+  /**
    * Answers `request`, or resolves `null` when no route file matches its path (so a host can fall
    * through; also for a method the file lacks, with `onMissingMethod: 'fall-through'`). Rejects
    * with the handler's own exception, or a `RouteHandlersError` (`RH_ERR_HANDLER_TIMEOUT` when
@@ -81,8 +94,10 @@ export interface RouteHandlers {
    * {@link handle} for hosts that write the answer in the same turn: a response that is ready at
    * once (a synchronous handler's, a cached entry's, a 405) comes back as it is, not in a promise,
    * and an error then is thrown rather than rejected. Anything that has to wait still comes in a
-   * promise. The adapters call this; `handle()` is the same answer, always in a promise.
+   * promise, or, given a `later` sink, goes to it (and this returns `undefined`). The adapters call
+   * this; `handle()` is the same answer, always in a promise.
    */
+  respond(request: Request, options: HandleOptions & { later: AnswerSink }): Response | null | undefined
   respond(request: Request, options?: HandleOptions): MaybePromise<Response | null>
   /**
    * For hosts, before they build the request: the `HIT` for a `GET` that `match` gives to a cached
@@ -239,7 +254,8 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   })()
 
   // Runs the matched route file's handler (see handle()). Throws when building the request fails.
-  const answer = (match: RouteMatch, request: Request, basePath: string): MaybePromise<Response | null> => {
+  // `answerTo`: the request's options, whose `later` sink the handler's own reaction answers.
+  const answer = (match: RouteMatch, request: Request, basePath: string, answerTo: HandleOptions): MaybePromise<Response | null> | undefined => {
     const entry = match.route as RouteEntry
     const route = routesByEntry.get(entry)
     if (!route) {
@@ -254,7 +270,9 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     // GETs whose segment config caches them go through the cache (no closure on the hot path).
     const cached = cachesRequest(route, nextRequest.method)
     if (budget === undefined) {
-      return cached ? serveCached(route, nextRequest, match.params, match.pathname, handlersContext, reload !== undefined) : dispatch(route, nextRequest, match.params, fallThrough, handlersContext)
+      return cached
+        ? serveCached(route, nextRequest, match.params, match.pathname, handlersContext, reload !== undefined)
+        : dispatch(route, nextRequest, match.params, fallThrough, handlersContext, undefined, undefined, answerTo)
     }
     return withinTimeBudget(budget, route, nextRequest, () =>
       cached ? serveCached(route, nextRequest, match.params, match.pathname, handlersContext, reload !== undefined) : dispatch(route, nextRequest, match.params, fallThrough, handlersContext),
@@ -267,12 +285,24 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     for (let reloading = reload?.fresh(match.route as RouteEntry); reloading; reloading = reload?.fresh(match.route as RouteEntry)) {
       await reloading
     }
-    return answer(match, request, basePath)
+    // No `later` sink: the answer is returned.
+    return answer(match, request, basePath, NO_OPTIONS) as MaybePromise<Response | null>
   }
 
   // handle() without its promise: what the hosts call, so a synchronous handler's answer is written
-  // in the same turn.
-  const respond = (request: Request, handleOptions: HandleOptions = {}): MaybePromise<Response | null> => {
+  // in the same turn; with a `later` sink, an answer that has to wait goes there instead.
+  const respond = (request: Request, handleOptions: HandleOptions = NO_OPTIONS): MaybePromise<Response | null> | undefined => {
+    const response = respondNow(request, handleOptions)
+    const later = handleOptions.later
+    if (later === undefined || !(response instanceof Promise)) return response
+    const { target } = handleOptions
+    response.then(
+      (answered) => later.answered(target, answered),
+      (error: unknown) => later.failed(target, error),
+    )
+    return undefined
+  }
+  const respondNow = (request: Request, handleOptions: HandleOptions): MaybePromise<Response | null> | undefined => {
     const basePath = handleOptions.basePath === undefined ? defaultBasePath : normalizeBasePath(handleOptions.basePath)
     let match = handleOptions.match
     if (!match) {
@@ -288,7 +318,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       return slashlessRedirect(request.url)
     }
     if (!loaded || reload) return answerWhenFresh(match, request, basePath)
-    return answer(match, request, basePath)
+    return answer(match, request, basePath, handleOptions)
   }
 
   const routeHandlers: RouteHandlers = {
@@ -310,14 +340,22 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       if (found === null || found.route === entry) return found
       return answersMethod(found.route as RouteEntry, method) ? null : found
     },
+    fileMatcher(route) {
+      const entry = route as RouteEntry
+      if (reload || hasOutranking(tree, entry)) return (pathname, method) => routeHandlers.matchFile(route, pathname, method)
+      return (pathname) => matchRouteFile(entry, pathname, maxParamLength)
+    },
     handle(request, handleOptions) {
       try {
-        return Promise.resolve(respond(request, handleOptions))
+        // Always a promise: without a `later` sink, respond() answers through its return value.
+        const answered = respond(request, handleOptions?.later === undefined ? handleOptions : { ...handleOptions, later: undefined })
+        return Promise.resolve(answered as MaybePromise<Response | null>)
       } catch (error) {
         return Promise.reject(error)
       }
     },
-    respond,
+    // Its two signatures are one function: `undefined` only with a `later` sink, never a promise then.
+    respond: respond as RouteHandlers['respond'],
     cachedResponse(match, method, cookieHeader) {
       // `/x/` is redirected, or (trailingSlash: 'answer') answered through respond(); so is the
       // mount's root (`/` here), which may have been `/api/`, and `/x//y`.

@@ -185,4 +185,24 @@ export interface HandleOptions {
    * itself (Fastify's `ignoreTrailingSlash`).
    */
   trailingSlash?: 'redirect' | 'answer'
+  /**
+   * For a host that writes answers from a callback: an answer that is not ready when `respond()`
+   * returns goes to `later` (with `target`), and `respond()` returns `undefined` instead of a
+   * promise. An async handler's answer then comes from the handler's own promise reaction: one
+   * promise and one microtask turn fewer than a reaction on a returned promise. `handle()` ignores it.
+   */
+  later?: AnswerSink
+  /** What `later` is called with (the host's reply). */
+  target?: unknown
+}
+
+/**
+ * Where `respond()` hands an answer that was not ready when it returned (see `HandleOptions.later`):
+ * one call, with the `target` the host passed. Neither may throw: nothing is left to catch it.
+ */
+export interface AnswerSink<Target = unknown> {
+  /** The response, or `null` when the request is not this folder's (as `respond()` gives it). */
+  answered(target: Target, response: Response | null): void
+  /** What the handler threw (or building the answer did), for the host's error handling. */
+  failed(target: Target, error: unknown): void
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { createRouteHandlers, isRouteHandlersError, RouteHandlersError } from '../lib/index.ts'
+import { createRouteHandlers, isRouteHandlersError, RouteHandlersError, type AnswerSink } from '../lib/index.ts'
 import { RouteRequest } from '../lib/body/route-request.ts'
 import { cookies, headers } from '../lib/next/headers.ts'
 import { NextResponse, NextURL } from '../lib/next/server.ts'
@@ -110,6 +110,115 @@ describe('createRouteHandlers()', () => {
     // Only the file whose module.exports really has a `default` property is warned about.
     assert.equal(warnings.length, 1, warnings.join('\n'))
     assert.match(warnings[0]!, /real-default\/route\.js" exports "default"; only uppercase/)
+  })
+})
+
+describe('respond() with a later sink', () => {
+  const dir = tempRouteFolder({
+    'now/route.ts': "export function GET() { return new Response('now') }\n",
+    'later/route.ts': "export async function GET() { await null; return new Response('later') }\n",
+    'fails/route.ts': "export async function GET() { await null; throw new Error('boom') }\n",
+    'revalidates/route.ts': "import { revalidateTag } from 'next/cache'\nexport async function POST() { await null; revalidateTag('t'); return new Response('revalidated') }\n",
+    'nothing/route.ts': 'export async function GET() { await null; return 42 }\n',
+  })
+  const routes = createRouteHandlers({ dir })
+  const target = { name: 'the reply' }
+  // Each call the sink gets, in order, as [kind, target, status or message].
+  const recording = () => {
+    const calls: unknown[][] = []
+    let settle = () => {}
+    const settled = new Promise<void>((resolve) => (settle = resolve))
+    const sink: AnswerSink = {
+      answered: (to, response) => void (calls.push(['answered', to, response?.status]), settle()),
+      failed: (to, error) => void (calls.push(['failed', to, (error as Error).message]), settle()),
+    }
+    return { sink, calls, settled }
+  }
+  const request = (path: string, method = 'GET') => new Request(`http://localhost${path}`, { method })
+
+  test('an answer ready at once is returned, and the sink is not called', async () => {
+    await routes.ready()
+    const { sink, calls } = recording()
+    const response = routes.respond(request('/now'), { later: sink, target })
+    assert.equal(await response?.text(), 'now')
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.deepEqual(calls, [])
+  })
+
+  test("an async handler's answer goes to the sink once, with the target; respond() returns undefined", async () => {
+    const { sink, calls, settled } = recording()
+    assert.equal(routes.respond(request('/later'), { later: sink, target }), undefined)
+    await settled
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.deepEqual(calls, [['answered', target, 200]])
+  })
+
+  test("a handler's rejection, and a result that is no Response, go to failed()", async () => {
+    for (const [path, message] of [['/fails', 'boom'], ['/nothing', /returned a number/]] as const) {
+      const { sink, calls, settled } = recording()
+      assert.equal(routes.respond(request(path), { later: sink, target }), undefined)
+      await settled
+      assert.equal(calls.length, 1)
+      assert.equal(calls[0]![0], 'failed')
+      assert.equal(calls[0]![1], target)
+      assert.match(String(calls[0]![2]), typeof message === 'string' ? new RegExp(message) : message)
+    }
+  })
+
+  test('an answer that waits for revalidateTag() reaches the sink once it is applied', async () => {
+    const { sink, calls, settled } = recording()
+    assert.equal(routes.respond(request('/revalidates', 'POST'), { later: sink, target }), undefined)
+    await settled
+    assert.deepEqual(calls, [['answered', target, 200]])
+  })
+
+  test('handle() ignores the sink: its promise answers', async () => {
+    const { sink, calls } = recording()
+    const response = await routes.handle(request('/later'), { later: sink, target })
+    assert.equal(await response?.text(), 'later')
+    assert.deepEqual(calls, [])
+  })
+
+  test('a method named like an Object.prototype key finds no handler: 400', async () => {
+    assert.equal((await routes.handle(request('/now', 'constructor')))?.status, 400)
+    assert.equal((await routes.handle(request('/now', 'toString')))?.status, 400)
+  })
+})
+
+describe('fileMatcher()', () => {
+  const dir = tempRouteFolder({
+    'users/me/route.ts': "export const GET = () => new Response('me')\n",
+    'users/[id]/route.ts': "export const GET = () => new Response('id')\nexport const DELETE = () => new Response('deleted')\n",
+    'items/[slug]/route.ts': "export const GET = () => new Response('item')\n",
+  })
+
+  test('gives what matchFile() gives, for a file something outranks and for one nothing does', async () => {
+    const routes = await createRouteHandlers({ dir }).ready()
+    const file = (pattern: string) => routes.routes.find((route) => route.pattern === pattern)!
+    const cases: [string, string, string][] = [
+      ['/users/[id]', '/users/me', 'DELETE'],
+      ['/users/[id]', '/users/me', 'GET'],
+      ['/users/[id]', '/users/7', 'DELETE'],
+      ['/items/[slug]', '/items/a%20b', 'GET'],
+      ['/items/[slug]', '/items/a.b/', 'GET'],
+      ['/items/[slug]', '/items/a/b', 'GET'],
+      ['/items/[slug]', '/items/', 'GET'],
+      ['/items/[slug]', '/items/%2E%2E', 'GET'],
+      ['/items/[slug]', '/items/..', 'GET'],
+      ['/items/[slug]', '/items/%zz', 'GET'],
+      ['/items/[slug]', '/Items/x', 'GET'],
+    ]
+    for (const [pattern, pathname, method] of cases) {
+      const bound = routes.fileMatcher(file(pattern))(pathname, method)
+      const expected = routes.matchFile(file(pattern), pathname, method)
+      assert.deepEqual(
+        bound && { pattern: bound.route.pattern, params: { ...bound.params }, error: bound.error?.code },
+        expected && { pattern: expected.route.pattern, params: { ...expected.params }, error: expected.error?.code },
+        `${method} ${pathname} against ${pattern}`,
+      )
+    }
+    assert.equal(routes.fileMatcher(file('/users/[id]'))('/users/me', 'DELETE')?.route.pattern, '/users/me')
+    assert.deepEqual({ ...routes.fileMatcher(file('/items/[slug]'))('/items/a%20b', 'GET')?.params }, { slug: 'a b' })
   })
 })
 

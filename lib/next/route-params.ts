@@ -37,6 +37,9 @@ class ThenableParams {
   }
 }
 
+/** What `then` returns when its callback returned `undefined`: a promise, never settled otherwise. */
+const SETTLED = Promise.resolve(undefined)
+
 // The class is an implementation detail: `params.constructor` stays `Object`, and console.log()
 // names no class.
 Reflect.deleteProperty(ThenableParams.prototype, 'constructor')
@@ -51,7 +54,9 @@ Object.defineProperty(ThenableParams.prototype, 'then', {
     // every awaiting handler two more jobs and a promise. (Only code that calls `params.then(fn)`
     // itself can tell: `fn` runs before `then` returns.) Params never reject.
     try {
-      return Promise.resolve(onFulfilled(awaited))
+      const result = onFulfilled(awaited)
+      // `await`'s own callback returns nothing: one settled promise serves every such call.
+      return result === undefined ? SETTLED : Promise.resolve(result)
     } catch (error) {
       return Promise.reject(error)
     }
