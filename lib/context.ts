@@ -185,6 +185,22 @@ const HELD = Symbol('route-handlers.held')
 type LinkedStore = RequestStore & { [UNSCOPED]?: UnscopedLink; [HELD]?: boolean }
 
 /**
+ * A handler's store, made with the fields that entering and leaving the request set
+ * (`handedOver`, the unscoped link): set later, they would reshape every store and give it an
+ * out-of-object property array, per request.
+ */
+export function newRequestStore(
+  request: Request,
+  isFormPost: boolean,
+  handlers: HandlersContext,
+  route: LoadedRoute,
+  generation: StaticGeneration | undefined,
+): RequestStore {
+  const store: LinkedStore = { request, isFormPost, handlers, route, generation, handedOver: false, [UNSCOPED]: undefined }
+  return store
+}
+
+/**
  * Records a handler starting to run for `store` (then call {@link leaveRequest} once it has
  * settled): outside the AsyncLocalStorage, or inside it only while a generation holds it on.
  */

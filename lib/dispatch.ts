@@ -1,4 +1,4 @@
-import { enterRequest, leaveRequest, withRequestStore, type HandlersContext, type RequestStore } from './context.ts'
+import { enterRequest, leaveRequest, newRequestStore, withRequestStore, type HandlersContext, type RequestStore } from './context.ts'
 import { requestHeader } from './body/route-request.ts'
 import { finishResponse, mergeCookies } from './handler-result.ts'
 import type { StaticGeneration } from './cache/static-generation.ts'
@@ -66,7 +66,7 @@ export function dispatch(
     return new Response(null, { status: 405, headers: { Allow: route.allow } })
   }
 
-  const store: RequestStore = { request, isFormPost: isFormPost(request), handlers, route, generation }
+  const store = newRequestStore(request, isFormPost(request), handlers, route, generation)
   enterRequest(store)
   let result: unknown
   let thenable: boolean

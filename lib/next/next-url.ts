@@ -193,9 +193,13 @@ export class NextURL {
   }
 }
 
-/** The lazily made `searchParams`: a `URLSearchParams` that notes being written to. */
+/**
+ * The lazily made `searchParams`: a `URLSearchParams` that notes being written to. `written` is
+ * set on the first write rather than declared with a value: a field initializer would give the
+ * class a constructor of its own to run on every request that reads `searchParams`.
+ */
 class QueryParams extends URLSearchParams {
-  written = false
+  declare written?: boolean
 
   override append(name: string, value: string): void {
     this.written = true
