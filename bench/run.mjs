@@ -6,7 +6,8 @@
 // round). Prints each table as it completes and writes bench/RESULTS.md; the summary replaces the
 // bench block of README.md. ~13 minutes on a 2-core machine.
 //
-// Environment: BENCH_SECONDS (each wrk run, default 3), BENCH_ROUNDS (rounds per row, default 7),
+// Environment: BENCH_SECONDS (each wrk run, default 3), BENCH_WARM_SECONDS (load before a pair of
+// servers is measured, default 4), BENCH_ROUNDS (rounds per row, default 7),
 // BENCH_COUNTS (default 10,1000,5000), BENCH_SCALE_SECONDS (wrk run per scaling server, default 4),
 // BENCH_SCALE_ROUNDS (rounds per count, fresh processes each, default 3),
 // BENCH_STREAM_BYTES (default 1 GiB), BENCH_STREAM_ROUNDS (default 5, a fresh pair of servers each), BENCH_ONLY (a comma list of
@@ -20,7 +21,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { cacheRows } from './cache-rows.mjs'
 import { cacheTable, ceilingTable, requestTable, scalingTable, streamTable, summaryTable } from './report.mjs'
-import { ceilingRow, requestRows } from './requests.mjs'
+import { ceilingRow, requestRows, WARM_SECONDS } from './requests.mjs'
 import { scalingRows } from './scaling.mjs'
 import { streamRows } from './streams.mjs'
 import { CLIENT_CPU, requireTools } from './_wrk.mjs'
@@ -86,7 +87,7 @@ const header = [
   '# Benchmark results',
   '',
   `Run ${new Date().toISOString()} on ${machine}; took ${minutes} min. 1-minute load average ${loadAtStart[0].toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end (2 cores: above ~1 means other processes competed with the servers).`,
-  `Servers pinned to CPU 0, wrk (one thread, 50 connections) pinned to CPU 1; ${rounds} rounds per row. The ceiling row measures each server alone, four wrk runs of ${seconds} s a round (node:http, Fastify, Fastify, node:http). The request and cache rows load native and route files at the same time, both servers on CPU 0 and a wrk each on CPU 1, for ${seconds} s a round: each server gets half the core, so its req/s there is about half what it serves alone, and the ratio is that of the cost per request, with whatever else the machine does falling on both alike; which of the two is started and loaded first alternates from round to round (the first comes out about 2 % ahead), and the request rows start a fresh pair of server processes for each round. The scaling rows run ${scaleRounds} rounds per count in fresh processes: start-up against the plain \`import()\` floor of the same round, and CPU per request against the same host and variant at the smallest count, the two servers loaded at the same time (the req/s there is a shared core's). The 1 GiB streams run side by side too, a fresh pair of servers each of ${streamRounds} rounds, their rates taken when the first of the two has finished. Ratios are taken per round: median and min–max. Reproduce with \`npm run bench\`.`,
+  `Servers pinned to CPU 0, wrk (one thread, 50 connections) pinned to CPU 1; ${rounds} rounds per row. The ceiling row measures each server alone, four wrk runs of ${seconds} s a round (node:http, Fastify, Fastify, node:http). The request and cache rows load native and route files at the same time, both servers on CPU 0 and a wrk each on CPU 1, for ${seconds} s a round: each server gets half the core, so its req/s there is about half what it serves alone, and the ratio is that of the cost per request, with whatever else the machine does falling on both alike; which of the two is started and loaded first alternates from round to round (the first comes out about 2 % ahead), and the request rows start a fresh pair of server processes for each round. Before its measured runs, each pair (and each server of the ceiling row) is loaded for ${WARM_SECONDS} s, out of the rounds. The scaling rows run ${scaleRounds} rounds per count in fresh processes: start-up against the plain \`import()\` floor of the same round, and CPU per request against the same host and variant at the smallest count, the two servers loaded at the same time (the req/s there is a shared core's). The 1 GiB streams run side by side too, a fresh pair of servers each of ${streamRounds} rounds, their rates taken when the first of the two has finished. Ratios are taken per round: median and min–max. Reproduce with \`npm run bench\`.`,
   '',
 ].join('\n')
 
