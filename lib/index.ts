@@ -1,6 +1,6 @@
 // Kept in the declarations: TypeScript 6+ loads Node's types (Buffer, node:http) only when asked.
 /// <reference types="node" preserve="true" />
-export { createRouteHandlers, type RouteHandlers } from './router.ts'
+export { createRouteHandlers, type FileMatcher, type RouteHandlers } from './router.ts'
 export type { MaybePromise } from './maybe-promise.ts'
 export { RouteHandlersError, isRouteHandlersError, type RouteHandlersErrorCode } from './errors.ts'
 export {

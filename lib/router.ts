@@ -98,7 +98,8 @@ export interface RouteHandlers {
    * this; `handle()` is the same answer, always in a promise.
    */
   respond(request: Request, options: HandleOptions & { later: AnswerSink }): Response | null | undefined
-  respond(request: Request, options?: HandleOptions): MaybePromise<Response | null>
+  respond(request: Request, options?: HandleOptions & { later?: undefined }): MaybePromise<Response | null>
+  respond(request: Request, options?: HandleOptions): MaybePromise<Response | null> | undefined
   /**
    * For hosts, before they build the request: the `HIT` for a `GET` that `match` gives to a cached
    * route (segment config) when the in-memory store holds a fresh entry, made from the match and
