@@ -180,8 +180,8 @@ function notFound(reply: FastifyReply): void {
 // `null`: no route file matches (say `/blog/` under `/blog/*`). Whatever fails here goes to
 // Fastify's error handling, also from a promise reaction, where nothing else would catch it.
 function sendAnswer(reply: FastifyReply, response: Response | null): void {
-  if (response === null) return notFound(reply)
   try {
+    if (response === null) return notFound(reply)
     const sending = sendToReply(reply, response)
     if (sending instanceof Promise) sending.catch((error: unknown) => sendError(reply, responseFailure(error)))
   } catch (error) {

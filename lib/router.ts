@@ -355,7 +355,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
         return Promise.reject(error)
       }
     },
-    // Its two signatures are one function: `undefined` only with a `later` sink, never a promise then.
+    // Its signatures are one function: `undefined` only with a `later` sink, never a promise then.
     respond: respond as RouteHandlers['respond'],
     cachedResponse(match, method, cookieHeader) {
       // `/x/` is redirected, or (trailingSlash: 'answer') answered through respond(); so is the

@@ -37,7 +37,10 @@ class ThenableParams {
   }
 }
 
-/** What `then` returns when its callback returned `undefined`: a promise, never settled otherwise. */
+/**
+ * What `then` returns when its callback returned `undefined` (the `await params` case): one promise
+ * fulfilled with `undefined`, shared, rather than a new one per request that nobody reads.
+ */
 const SETTLED = Promise.resolve(undefined)
 
 // The class is an implementation detail: `params.constructor` stays `Object`, and console.log()
