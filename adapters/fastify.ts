@@ -213,19 +213,15 @@ function absoluteFormPath(url: string, basePath: string): string | null {
 }
 
 /**
- * The path of an origin-form target (`/x?y` → `/x`). One pass to the first `?` or `#`: two
- * `indexOf` calls cost more on the short targets of an API, and a RegExp several times more.
+ * The path of an origin-form target (`/x?y` → `/x`). Two `indexOf` searches: on Node 20 a
+ * `charCodeAt` loop over a short target takes twice as long, and a RegExp longer still.
  */
 function pathOf(url: string): string {
-  for (let index = 0; index < url.length; index++) {
-    const code = url.charCodeAt(index)
-    if (code === QUESTION_MARK || code === NUMBER_SIGN) return url.slice(0, index)
-  }
-  return url
+  const query = url.indexOf('?')
+  const fragment = url.indexOf('#')
+  const end = fragment === -1 || (query !== -1 && query < fragment) ? query : fragment
+  return end === -1 ? url : url.slice(0, end)
 }
-
-const QUESTION_MARK = 0x3f
-const NUMBER_SIGN = 0x23
 
 /** The raw path of an origin-form target (`/x?y`) under the mount prefix, or `null` when it is not under it. */
 function mountRelative(url: string, basePath: string): string | null {

@@ -151,3 +151,20 @@ describe('matchRouteFile agrees with matchRoute', () => {
     }
   })
 })
+
+// Next.js redirects a path with `//` or `\` anywhere; the one-pass scan must say so wherever they lie.
+describe('hasRepeatedSlashes', () => {
+  test('pinned paths', () => {
+    for (const path of ['//', '//x', '/x//', '/x//y', '/x\\y', '\\', '/x/\\', '/items/widget//']) assert.equal(hasRepeatedSlashes(path), true, path)
+    for (const path of ['/', '/x', '/x/', '/x/y/', '/x/%2F%2F', '/x/%5C', '']) assert.equal(hasRepeatedSlashes(path), false, path)
+  })
+  test('the same verdict as two searches, on random paths asked twice', () => {
+    const random = seededRandom(29)
+    for (let round = 0; round < 3000; round++) {
+      const path = randomPath(random).split('?')[0]!
+      const expected = path.includes('//') || path.includes('\\')
+      assert.equal(hasRepeatedSlashes(path), expected, path)
+      assert.equal(hasRepeatedSlashes(`${path}`), expected, path)
+    }
+  })
+})
