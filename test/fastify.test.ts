@@ -12,6 +12,7 @@ import { routeHandlersPlugin } from '../adapters/fastify.ts'
 import { isRouteHandlersError } from '../lib/errors.ts'
 import { entry } from './fixtures/app/next-apis/_after/log.ts'
 import { runBehaviour } from './helpers/behaviour.ts'
+import { rawRequest } from './helpers/http.ts'
 import { APP_DIR, fastifyTarget, quietLogger } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
@@ -467,6 +468,16 @@ describe('Fastify: each route file is registered for its own methods, bound to t
     assert.deepEqual([twice.status, twice.headers.get('location'), await twice.text()], [308, '/api/only-get/', '/api/only-get/'])
     assert.match(await send('/api/nothing/'), /^200 app: /)
     assert.match(await send('/api/nothing//x'), /^200 app: /)
+  })
+
+  test('a backslash inside a segment the file would take (/blog/a\\b) is 308 to /blog/a/b, as Next.js answers; the handler does not run', async () => {
+    const port = Number(new URL(server.url()).port)
+    for (const [target, location] of [['/api/blog/a\\b?q=1', '/api/blog/a/b?q=1'], ['/api/blog//x', '/api/blog/x'], ['/api/only-get\\', '/api/only-get/']]) {
+      const answer = await rawRequest(port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)
+      assert.match(answer, /^HTTP\/1\.1 308 /, target)
+      assert.match(answer, new RegExp(`\r\nlocation: ${location.replace(/\?/g, '\\?')}\r\n`, 'i'), target)
+      assert.doesNotMatch(answer, /slug /, target)
+    }
   })
 
   test('a request Fastify routed to a file by its decoded path is 404, never another file (/blog/%6Eew is not blog/new, nor blog/[slug])', async () => {
