@@ -472,7 +472,7 @@ describe('Fastify: each route file is registered for its own methods, bound to t
 
   test('a backslash inside a segment the file would take (/blog/a\\b) is 308 to /blog/a/b, as Next.js answers; the handler does not run', async () => {
     const port = Number(new URL(server.url()).port)
-    for (const [target, location] of [['/api/blog/a\\b?q=1', '/api/blog/a/b?q=1'], ['/api/blog//x', '/api/blog/x'], ['/api/only-get\\', '/api/only-get/']]) {
+    for (const [target, location] of [['/api/blog/a\\b?q=1', '/api/blog/a/b?q=1'], ['/api/blog//x', '/api/blog/x'], ['/api/only-get\\', '/api/only-get/']] as const) {
       const answer = await rawRequest(port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)
       assert.match(answer, /^HTTP\/1\.1 308 /, target)
       assert.match(answer, new RegExp(`\r\nlocation: ${location.replace(/\?/g, '\\?')}\r\n`, 'i'), target)
