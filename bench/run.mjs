@@ -10,7 +10,7 @@
 // servers is measured, default 4), BENCH_ROUNDS (rounds per row, default 7),
 // BENCH_COUNTS (default 10,1000,5000), BENCH_SCALE_SECONDS (wrk run per scaling server, default 4),
 // BENCH_SCALE_ROUNDS (rounds per count, fresh processes each, default 3),
-// BENCH_STREAM_BYTES (default 1 GiB), BENCH_STREAM_ROUNDS (default 5, a fresh pair of servers each), BENCH_ONLY (a comma list of
+// BENCH_STREAM_BYTES (default 1 GiB), BENCH_STREAM_ROUNDS (default 9, a fresh pair of servers each), BENCH_ONLY (a comma list of
 // ceiling,requests,cache,scaling,streams). Shorter: BENCH_SECONDS=1 BENCH_ROUNDS=3; longer:
 // BENCH_SECONDS=5 BENCH_ROUNDS=9. BENCH_NODE=24 (or 22, 26): the servers run on that Node line
 // (installed by .ci/node-lines.sh), its sections are written under their own titles (" on Node
@@ -33,7 +33,7 @@ const counts = (env.BENCH_COUNTS ?? '10,1000,5000').split(',').map(Number)
 const scaleSeconds = Number(env.BENCH_SCALE_SECONDS ?? 4)
 const scaleRounds = Number(env.BENCH_SCALE_ROUNDS ?? 3)
 const streamBytes = Number(env.BENCH_STREAM_BYTES ?? 1024 ** 3)
-const streamRounds = Number(env.BENCH_STREAM_ROUNDS ?? 5)
+const streamRounds = Number(env.BENCH_STREAM_ROUNDS ?? 9)
 const only = new Set((env.BENCH_ONLY ?? 'ceiling,requests,cache,scaling,streams').split(','))
 
 requireTools()
