@@ -115,10 +115,10 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
       // only the path as it is spelled in its folders, and no other file's handler may run. (A
       // file that outranks this one for the path but lacks the method answers its own 405.)
       // `/x//y` and `/x\y` are the core's to redirect (Next's 308 to `/x/y`), whichever route
-      // Fastify gave them to: a file never matches an empty segment, so a path with `//` comes
-      // back unmatched and is matched in full; a `\` the file matched is redirected by the core
-      // (its check runs on every match), so the path is searched only when the file said no.
-      match = matchFile ? (matchFile(pathname, request.method) ?? (hasRepeatedSlashes(pathname) ? routes.match(pathname) : null)) : routes.match(pathname)
+      // Fastify gave them to, when the path they redirect to is a route file's: matched in full,
+      // as the clean path (a file alone would take `a\b` as one segment and redirect it
+      // whatever the clean path is).
+      match = matchFile && !hasRepeatedSlashes(pathname) ? matchFile(pathname, request.method) : routes.match(pathname)
     }
     if (!match) return notFound(reply)
     if (request.method === 'GET') {

@@ -470,13 +470,19 @@ describe('Fastify: each route file is registered for its own methods, bound to t
     assert.match(await send('/api/nothing//x'), /^200 app: /)
   })
 
-  test('a backslash inside a segment the file would take (/blog/a\\b) is 308 to /blog/a/b, as Next.js answers; the handler does not run', async () => {
+  test('a backslash or a doubled slash is 308 to the clean path when that path is a file\'s (README), not when only the file Fastify routed to would take it as one segment', async () => {
     const port = Number(new URL(server.url()).port)
-    for (const [target, location] of [['/api/blog/a\\b?q=1', '/api/blog/a/b?q=1'], ['/api/blog//x', '/api/blog/x'], ['/api/only-get\\', '/api/only-get/']] as const) {
-      const answer = await rawRequest(port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)
+    const get = (target: string) => rawRequest(port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)
+    for (const [target, location] of [['/api/both\\7?q=1', '/api/both/7?q=1'], ['/api/blog//x', '/api/blog/x'], ['/api/only-get\\', '/api/only-get/']] as const) {
+      const answer = await get(target)
       assert.match(answer, /^HTTP\/1\.1 308 /, target)
       assert.match(answer, new RegExp(`\r\nlocation: ${location.replace(/\?/g, '\\?')}\r\n`, 'i'), target)
-      assert.doesNotMatch(answer, /slug /, target)
+    }
+    // `dashed/[post-id]` would take `a\b` as its param, but `/dashed/a/b` is no file's: not redirected, and no handler runs.
+    for (const target of ['/api/dashed/a\\b', '/api/blog/a\\b?q=1']) {
+      const answer = await get(target)
+      assert.match(answer, /^HTTP\/1\.1 404 /, target)
+      assert.doesNotMatch(answer, /\r\n\r\n(dashed|slug )/, target)
     }
   })
 
