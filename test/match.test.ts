@@ -152,7 +152,7 @@ describe('matchRouteFile agrees with matchRoute', () => {
   })
 })
 
-// Next.js redirects a path with `//` or `\` anywhere; the one-pass scan must say so wherever they lie.
+// Next.js redirects a path with `//` or `\` anywhere: the test must say so wherever they lie, and the same for a path asked again (no verdict is kept from one path to the next).
 describe('hasRepeatedSlashes', () => {
   test('pinned paths', () => {
     for (const path of ['//', '//x', '/x//', '/x//y', '/x\\y', '\\', '/x/\\', '/items/widget//']) assert.equal(hasRepeatedSlashes(path), true, path)
