@@ -27,6 +27,16 @@ const rss = () => {
   return answer
 }
 
+// Started with --expose-gc (the stream rows): one full GC before serving, in every variant. On Node
+// 20 a process that has run a mark-compact since it started (as every server in service has, and
+// the route-file server has after loading its files) sets its old-generation limit close to its
+// live size, and a 1 GiB transfer's external memory then starts a mark-compact every few dozen ms;
+// a fresh native server, which has run none, would be measured without that cost (README
+// "Performance", the stream notes in bench/RESULTS.md).
+function settleHeap() {
+  globalThis.gc?.()
+}
+
 /** Writes TOTAL bytes in 64 KiB chunks with backpressure, as the route file does. */
 function nativeDownload(res) {
   let sent = 0
@@ -73,6 +83,7 @@ async function expressApp() {
       res.json({ size })
     })
   }
+  settleHeap()
   const server = app.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: server.address().port })))
 }
 
@@ -106,6 +117,7 @@ async function fastifyApp() {
       return { size }
     })
   }
+  settleHeap()
   const address = await app.listen({ port: 0, host: '127.0.0.1' })
   console.log(JSON.stringify({ port: Number(new URL(address).port) }))
 }

@@ -96,7 +96,7 @@ export async function streamRows({ bytes, rounds, onRow }) {
       const routesFirst = round % 2 === 1
       const servers = {}
       try {
-        for (const variant of routesFirst ? ['routes', 'native'] : ['native', 'routes']) servers[variant] = await startServer(SERVER, [host, variant], { env })
+        for (const variant of routesFirst ? ['routes', 'native'] : ['native', 'routes']) servers[variant] = await startServer(SERVER, [host, variant], { env, nodeArgs: ['--expose-gc'] })
         // No warm-up: the first transfer's peak RSS (first-touch memory, JIT) is the one users see.
         for (const [direction, measured] of runs) {
           const pair = await transferPair(servers.native, servers.routes, direction, bytes, routesFirst)
