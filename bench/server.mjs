@@ -30,9 +30,9 @@ const rss = () => {
 // Started with --expose-gc (the stream rows): one full GC before serving, in every variant. On Node
 // 20 a process that has run a mark-compact since it started (as every server in service has, and
 // the route-file server has after loading its files) sets its old-generation limit close to its
-// live size, and a 1 GiB transfer's external memory then starts a mark-compact every few dozen ms;
-// a fresh native server, which has run none, would be measured without that cost (README
-// "Performance", the stream notes in bench/RESULTS.md).
+// live size, and a 1 GiB upload then runs a mark-compact after almost every scavenge; a fresh
+// native server, which has run none, would be measured without that cost (README "Performance",
+// the stream notes in bench/RESULTS.md).
 function settleHeap() {
   globalThis.gc?.()
 }
