@@ -170,6 +170,13 @@ export function runCacheBehaviour(name: string, start: StartTarget, prefix = '')
       assert.equal(cacheState(await send('/items/a')), 'MISS')
     })
 
+    test('dynamicParams = false on a route that is not cached serves any params, as Next.js does', async () => {
+      const response = await send('/listed/zzz')
+      assert.equal(response.status, 200)
+      assert.equal(cacheState(response), null)
+      assert.deepEqual(await body(response), { id: 'zzz' })
+    })
+
     test('concurrent misses for one key run the handler once', async () => {
       const responses = await Promise.all(Array.from({ length: 5 }, () => send('/slow')))
       const bodies = await Promise.all(responses.map(body))
