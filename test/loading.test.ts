@@ -174,6 +174,34 @@ describe('one instance, whoever loads it first (review of the one-graph loader)'
     }
   })
 
+  // The db module node-postgres documented for years: Node's lexer finds none of its names, Next's
+  // bundler finds them all.
+  test('a CommonJS module that assigns module.exports an object: the route imports its names, and the instance is the host\'s', () => {
+    const root = tempRouteFolder({
+      'package.json': '{ "name": "legacy-api", "private": true }',
+      'lib/db.js': [
+        'const pool = { connections: 0, query: (text) => ({ rows: [{ text }] }) }',
+        'module.exports = {',
+        '  query: (text, params) => pool.query(text, params),',
+        '  getClient: () => { pool.connections++; return pool },',
+        '  pool,',
+        '}',
+        '',
+      ].join('\n'),
+      'app/users/route.ts':
+        "import { query, getClient, pool } from '../../lib/db'\nexport function GET() { getClient(); return Response.json({ rows: query('select 1', []).rows, connections: pool.connections }) }\n",
+    })
+    const answer = inPlainNode(`
+      import { createRequire } from 'node:module'
+      const db = createRequire(import.meta.url)(${JSON.stringify(join(root, 'lib/db.js'))})
+      db.pool.connections = 41
+      const routes = await createRouteHandlers({ dir: ${JSON.stringify(join(root, 'app'))} }).ready()
+      const route = await (await routes.handle(new Request('http://localhost/users'))).json()
+      console.log(JSON.stringify({ route, host: db.pool.connections }))
+    `)
+    assert.deepEqual(answer, { route: { rows: [{ text: 'select 1' }], connections: 42 }, host: 42 })
+  })
+
   test('a route folder reached through a symlink is in the route graph', async () => {
     const root = tempRouteFolder({ 'app/x/route.ts': "import { NextResponse } from 'next/server'\nexport const GET = () => NextResponse.json({ linked: true as boolean })\n" })
     symlinkSync(join(root, 'app'), join(root, 'linked-app'))

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { extname, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { objectExportNames } from './object-exports.ts'
 
 // The lexer's plain-JavaScript build (what `require` gets), loaded with the first module to lex.
 let lexer: typeof import('cjs-module-lexer') | undefined
@@ -10,8 +11,8 @@ function parse(source: string): { exports: string[]; reexports: string[] } {
   return lexer.parse(source)
 }
 
-// Export names by file, lexed once for the resolution that asks and the load that follows; null
-// when the file does not mark itself `__esModule` or is not CommonJS the lexer understands.
+// Export names by file, found once for the resolution that asks and the load that follows; null
+// when Node's own import gives what Next's bundler gives (see `needsInterop`).
 const lexed = new Map<string, Set<string> | null>()
 
 /** Dev reload: the file at `url` changed, lex it again. */
@@ -19,14 +20,24 @@ export function forgetLexed(url: string): void {
   if (url.startsWith('file:')) lexed.delete(fileURLToPath(url))
 }
 
-function markedExportNames(path: string): Set<string> | null {
+function facadeExportNames(path: string): Set<string> | null {
   let names = lexed.get(path)
   if (names === undefined) {
-    const source = readFileSync(path, 'utf8')
-    names = source.includes('__esModule') ? lex(path, source) : null
-    if (names !== null && !names.has('__esModule')) names = null
+    names = findFacadeExportNames(readFileSync(path, 'utf8'), path)
     lexed.set(path, names)
   }
+  return names
+}
+
+function findFacadeExportNames(source: string, path: string): Set<string> | null {
+  const inObjects = objectExportNames(source)
+  const marked = source.includes('__esModule')
+  if (!marked && inObjects.length === 0) return null
+  const names = lex(path, source)
+  if (names === null) return null
+  const lexerMissed = inObjects.filter((name) => !names.has(name))
+  if (!names.has('__esModule') && lexerMissed.length === 0) return null
+  for (const name of lexerMissed) names.add(name)
   return names
 }
 
@@ -40,13 +51,16 @@ function lex(path: string, source: string): Set<string> | null {
 }
 
 /**
- * True when `import x from` this CommonJS file needs Next.js's bundler interop: the module marks
- * itself `__esModule` (what Babel and TypeScript emit: next-auth 4, its providers, many SDKs), so
- * the default import is `exports.default`, where Node gives the whole `module.exports` and
- * `NextAuth(options)` fails with "is not a function".
+ * True when `import` of this CommonJS file needs Next.js's bundler interop, where Node's answer
+ * differs from it:
+ * - the module marks itself `__esModule` (what Babel and TypeScript emit: next-auth 4, its
+ *   providers, many SDKs), so the default import is `exports.default`, where Node gives the whole
+ *   `module.exports` and `NextAuth(options)` fails with "is not a function";
+ * - it assigns `module.exports` an object with names Node's lexer misses (see `objectExportNames`),
+ *   which a named import would not find.
  */
 export function needsInterop(path: string): boolean {
-  return markedExportNames(path) !== null
+  return facadeExportNames(path) !== null
 }
 
 /**
@@ -54,7 +68,7 @@ export function needsInterop(path: string): boolean {
  * CommonJS caller and with the host app's own imports) and exports it as Next's bundler does.
  */
 export function commonJsFacade(path: string): string {
-  return requiringFacade(path, markedExportNames(path) ?? [])
+  return requiringFacade(path, facadeExportNames(path) ?? [])
 }
 
 /**
