@@ -13,7 +13,7 @@ import { dispatch } from './dispatch.ts'
 import { routeHandlersError, type RouteHandlersError } from './errors.ts'
 import { consoleLogger } from './logger.ts'
 import { isCompileError } from './load/load-error.ts'
-import { compileAhead, loadRouteModule, loadRouteModulesTogether, loadsInBatch, needsRequestStore, prepareLoading, ROUTE_FILES_TOGETHER, sweepTransformCache } from './load/load-route-module.ts'
+import { compileAhead, filesLoadedTwice, loadRouteModule, loadRouteModulesTogether, loadsInBatch, needsRequestStore, prepareLoading, ROUTE_FILES_TOGETHER, sweepTransformCache } from './load/load-route-module.ts'
 import { routeFileVersion } from './load/reload.ts'
 import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
 import { matchRoute, matchRouteFile } from './match.ts'
@@ -249,6 +249,13 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     }
     reload?.watchImports()
     if (needsRequestStore(spec)) useRequestStore()
+    for (const file of filesLoadedTwice(spec)) {
+      warnOnce(
+        `route-handlers: "${file}" is loaded twice: the app require()d it (compiled as CommonJS by its TypeScript loader, tsx) and route files ` +
+          `import it, which on Node ${process.versions.node} loads it again as an ES module. Its state (a connection pool, a cache) is not shared. ` +
+          'Run on Node 22.15+ (one instance), or run the app as an ES module ("type": "module").',
+      )
+    }
     loaded = true
     void sweepTransformCache(spec)
     if (options.logRoutes) logRouteTable(dir, tree.routes, failures, logger)

@@ -214,16 +214,17 @@ describe('one instance, whoever loads it first (review of the one-graph loader)'
  * older TypeScript API) that require()s `lib/<shared>` before mounting `app/`: prints what
  * `GET /r` answered and what `check` (an expression over the module the app holds, `shared`) gives.
  */
-function tsxCommonJsApp(files: Record<string, string>, shared: string, check = 'null'): { answer: unknown; check: unknown } {
+function tsxCommonJsApp(files: Record<string, string>, shared: string, check = 'null'): { answer: unknown; check: unknown; warnings: string[] } {
   const root = tempRouteFolder({
     'package.json': JSON.stringify({ name: 'legacy-api', private: true, type: 'commonjs' }),
     ...files,
     'server.ts': `const shared = require('./lib/${shared}')
 async function main(): Promise<void> {
   const { createRouteHandlers } = await import(${JSON.stringify(new URL('../dist/lib/index.js', import.meta.url).href)})
-  const routes = await createRouteHandlers({ dir: __dirname + '/app', logger: { warn() {}, error() {} } }).ready()
+  const warnings: string[] = []
+  const routes = await createRouteHandlers({ dir: __dirname + '/app', logger: { warn(message: string) { warnings.push(message) }, error() {} } }).ready()
   const response = await routes.handle(new Request('http://localhost/r'))
-  console.log(JSON.stringify({ answer: await response.json(), check: ${check} }))
+  console.log(JSON.stringify({ answer: await response.json(), check: ${check}, warnings }))
 }
 void main()
 `,
@@ -235,9 +236,10 @@ const inThreadHooks = typeof (createRequire(import.meta.url)('node:module') as {
 
 // Trial: tsx required `lib/db.ts` for the app, and the route graph compiled it again as an ES
 // module: two pools. Node 20 and 22 before 22.15 load their graph's imports on another thread,
-// which cannot see the app's require() cache: one instance for each, documented.
-test('a TypeScript module a tsx-run CommonJS app required is the instance its route files import', () => {
-  const { answer, check } = tsxCommonJsApp(
+// which cannot see the app's require() cache: one instance for each, documented, and said at
+// start-up (a second trial found no warning).
+test('a TypeScript module a tsx-run CommonJS app required is the instance its route files import, or a warning says it is not', () => {
+  const { answer, check, warnings } = tsxCommonJsApp(
     {
       'lib/db.ts': 'export const db = { id: Math.random() }\n;(globalThis as { dbEvaluations?: number }).dbEvaluations = ((globalThis as { dbEvaluations?: number }).dbEvaluations ?? 0) + 1\n',
       'app/r/route.ts': "import { db } from '../../lib/db'\nexport const GET = () => Response.json({ id: db.id })\n",
@@ -247,6 +249,9 @@ test('a TypeScript module a tsx-run CommonJS app required is the instance its ro
   )
   const { same, evaluations } = check as { same: number; evaluations: number }
   assert.deepEqual({ same: (answer as { id: number }).id === same, evaluations }, inThreadHooks ? { same: true, evaluations: 1 } : { same: false, evaluations: 2 })
+  const twice = warnings.filter((warning) => warning.includes('is loaded twice'))
+  assert.equal(twice.length, inThreadHooks ? 0 : 1)
+  if (!inThreadHooks) assert.match(twice[0]!, /lib[/\\]db\.ts" is loaded twice[^]*Node 22\.15\+/)
 })
 
 // Review: the instance tsx compiled lacks what the graph adds, so such a module is compiled in the

@@ -38,6 +38,7 @@ import { LINK_ONLY, togetherUrl, versionedUrl } from './graph-steps.ts'
 import { describeLoadError } from './load-error.ts'
 import { hasModuleSyntax } from './module-syntax.ts'
 import { precompileRouteFiles, type CompiledAhead } from './precompile.ts'
+import { registerHooks } from './register-hooks.ts'
 import { isCompiled } from './transform.ts'
 
 const COMMONJS = new Set(['.cjs', '.cts'])
@@ -88,6 +89,31 @@ export function needsRequestStore(spec: FolderSpec): boolean {
   }
   for (const root of roots) if (dependsOnNext(root)) return true
   return false
+}
+
+// Files the graph compiles as ES modules and a TypeScript loader (tsx) compiles for `require()`.
+const COMPILED_TWICE = new Set(['.ts', '.tsx', '.jsx'])
+
+/**
+ * The project files `spec`'s route graph imported that CommonJS code had also `require()`d as a
+ * module of its own: a CommonJS TypeScript app run with tsx, whose `lib/db.ts` tsx compiled for
+ * the app, and the graph again for the route files. Only on Node 20 and 22 before 22.15, where the
+ * graph's imports load on the hooks thread, which cannot see this thread's `require()` cache
+ * (newer lines give the route files the app's instance). Each is two instances: two connection
+ * pools, two caches.
+ */
+export function filesLoadedTwice(spec: FolderSpec): string[] {
+  if (registerHooks) return []
+  const graph = routeGraph()
+  const twice: string[] = []
+  for (const url of graph.outsideFilesOf(graph.addFolder(spec, scopeOf(spec.dir)))) {
+    const path = fileURLToPath(withoutQuery(url))
+    if (!COMPILED_TWICE.has(extname(path))) continue
+    const exported = requireCache[path]?.exports as unknown
+    // A namespace is Node's `require()` of the ES module itself: one instance.
+    if (exported !== undefined && Object.prototype.toString.call(exported) !== '[object Module]') twice.push(path)
+  }
+  return twice
 }
 
 // `/app/node_modules/@scope/name/lib/x.js` → `/app/node_modules/@scope/name`.
