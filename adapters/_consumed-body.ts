@@ -10,31 +10,56 @@ interface ParsedRequest extends IncomingMessage {
   body?: unknown
 }
 
+/** A rebuilt body: its bytes, and whether they are the client's or the parsed value serialized again. */
+export interface ConsumedBody {
+  bytes: Uint8Array
+  reserialized: boolean
+}
+
 /**
  * The bytes to hand the handler: `req.rawBody` when a parser's `verify` kept it (exact bytes),
  * else `req.body` by its kind (Buffer, string, JSON value, flat urlencoded object). An error
  * naming the parser and the fix when it cannot be rebuilt (multipart, nested urlencoded objects).
  */
-export function rebuildConsumedBody(req: ParsedRequest): Uint8Array | Error {
+export function rebuildConsumedBody(req: ParsedRequest): ConsumedBody | Error {
   const { rawBody, body } = req
   const contentType = req.headers['content-type'] ?? ''
   // No bytes came: express.json() makes `{}` of an empty body, which `request.json()` must not
   // find (Next.js throws "Unexpected end of JSON input", and a handler answers 400).
-  if (req.headers['content-length'] === '0') return new Uint8Array(0)
-  if (rawBody instanceof Uint8Array) return rawBody
-  if (typeof rawBody === 'string') return Buffer.from(rawBody)
-  if (body instanceof Uint8Array) return body
-  if (typeof body === 'string') return Buffer.from(body)
+  if (req.headers['content-length'] === '0') return exact(new Uint8Array(0))
+  if (rawBody instanceof Uint8Array) return exact(rawBody)
+  if (typeof rawBody === 'string') return exact(Buffer.from(rawBody))
+  if (body instanceof Uint8Array) return exact(body)
+  if (typeof body === 'string') return exact(Buffer.from(body))
   if (/^multipart\//i.test(contentType)) return routeHandlersError('RH_ERR_BODY_CONSUMED', ['multer (or another multipart parser)'])
-  if (/[/+]json\b/i.test(contentType) && body !== undefined) return Buffer.from(JSON.stringify(body))
+  if (/[/+]json\b/i.test(contentType) && body !== undefined) return { bytes: Buffer.from(JSON.stringify(body)), reserialized: true }
   if (/^application\/x-www-form-urlencoded/i.test(contentType) && isFlatForm(body)) {
     const form = new URLSearchParams()
     for (const [name, value] of Object.entries(body)) {
       for (const item of Array.isArray(value) ? value : [value]) form.append(name, item)
     }
-    return Buffer.from(form.toString())
+    return { bytes: Buffer.from(form.toString()), reserialized: true }
   }
   return routeHandlersError('RH_ERR_BODY_CONSUMED', [parserFor(contentType)])
+}
+
+function exact(bytes: Uint8Array): ConsumedBody {
+  return { bytes, reserialized: false }
+}
+
+/**
+ * Said once by a host when a handler reads as text or bytes a body rebuilt from a parsed value
+ * (`express.json()` ran first): what it reads is that value serialized again, whose bytes differ
+ * from the client's (spacing, escapes), so a webhook's signature check over them fails with
+ * nothing else to say why (a new-user trial: Stripe's `constructEvent`).
+ */
+export function reserializedReadWarning(method: string, path: string): string {
+  return (
+    `route-handlers: ${method} ${path} read its body as text or bytes after the app's body parser (express.json(), express.urlencoded()) ` +
+    "had parsed it: the handler got the parsed value serialized again, not the bytes the client sent, so a signature check over them " +
+    "(Stripe's constructEvent, svix) fails. Mount the route handlers before the body parser, or keep the raw body: " +
+    'express.json({ verify: (req, res, buf) => { req.rawBody = buf } }). (Said once.)'
+  )
 }
 
 function isFlatForm(body: unknown): body is Record<string, string | string[]> {

@@ -68,9 +68,13 @@ export function nodeBodySource(source: Readable, idle?: BodyIdleOptions): NodeBo
   return new NodeBody(source, idle)
 }
 
-/** A body that is already in memory (one an earlier parser read), or an error to fail with. */
-export function fixedBodySource(body: Uint8Array | Error): BodySource {
+/**
+ * A body that is already in memory (one an earlier parser read), or an error to fail with;
+ * `rawRead` as {@link BodySource.rawRead}.
+ */
+export function fixedBodySource(body: Uint8Array | Error, rawRead?: () => void): BodySource {
   return {
+    rawRead,
     stream: () =>
       new ReadableStream<Uint8Array>({
         start(controller) {

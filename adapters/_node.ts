@@ -42,7 +42,8 @@ export interface ClientView {
  * (see {@link withForwarded}). The signal aborts when the client goes away before the
  * response has finished, watched on the response side: the request's own `close` fires as soon as
  * a POST body has been read. `source` is where the body comes from when the host has put a stream
- * in front of `req` (Fastify's preParsing hooks). A body an earlier parser consumed is rebuilt.
+ * in front of `req` (Fastify's preParsing hooks). A body an earlier parser consumed is rebuilt
+ * (`onReserializedRead` when the handler reads as text or bytes one rebuilt from a parsed value).
  * Spooled uploads are deleted once the response is done, and then `after()` callbacks run. The
  * request is lazy: no undici Request, Headers or body stream exists until the handler needs one.
  */
@@ -55,6 +56,7 @@ export function toNextRequest(
   limits: BodyLimits,
   source: Readable = req,
   hostView: { readonly headers: IncomingHttpHeaders } = req,
+  onReserializedRead?: (method: string, path: string) => void,
 ): RouteRequest {
   let controller: AbortController | undefined
   // Made on first use of request.signal; already aborted if the client left before that.
@@ -75,8 +77,13 @@ export function toNextRequest(
   if (method !== 'GET' && method !== 'HEAD') {
     if (source.readableDidRead || source.readableEnded) {
       const rebuilt = rebuildConsumedBody(req)
-      body = fixedBodySource(rebuilt)
-      if (!(rebuilt instanceof Error)) headers = () => withPlainLength(withForwarded(toHeaders(hostView.headers), hostView.headers, req, client), rebuilt.byteLength)
+      if (rebuilt instanceof Error) {
+        body = fixedBodySource(rebuilt)
+      } else {
+        const rawRead = rebuilt.reserialized && onReserializedRead ? () => onReserializedRead(method, path.split('?')[0]!) : undefined
+        body = fixedBodySource(rebuilt.bytes, rawRead)
+        headers = () => withPlainLength(withForwarded(toHeaders(hostView.headers), hostView.headers, req, client), rebuilt.bytes.byteLength)
+      }
       header = undefined
     } else {
       body = unread = nodeBodySource(source, { ms: limits.bodyTimeout, onTimeout: () => closeAfterResponse(req, res) })

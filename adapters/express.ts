@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { consoleLogger } from '../lib/logger.ts'
 import { createRouteHandlers, type RouteHandlers } from '../lib/router.ts'
 import type { RouteHandlersOptions } from '../lib/types.ts'
+import { reserializedReadWarning } from './_consumed-body.ts'
 import { sendResponse, sendsAtOnce, toNextRequest } from './_node.ts'
 import { checkRequestTarget } from './_request-url.ts'
 
@@ -54,6 +55,13 @@ export type ExpressRouteHandlersOptions = Omit<RouteHandlersOptions, 'basePath'>
 export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandlersMiddleware {
   const routes = createRouteHandlers(options)
   const logger = options.logger ?? consoleLogger
+  // Once per middleware: the first route that reads as text a body express.json() rebuilt says why.
+  let reserializedReadWarned = false
+  const warnOfReserializedRead = (method: string, path: string): void => {
+    if (reserializedReadWarned) return
+    reserializedReadWarned = true
+    logger.warn(reserializedReadWarning(method, path))
+  }
 
   const middleware = (req: ExpressRequest, res: ServerResponse, next: ExpressNext): void => {
     // Matching first: an unmatched request costs no Request object and no body stream.
@@ -73,7 +81,7 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
     }
     try {
       // `req` is the client view: Express's getters, honouring its trust proxy setting.
-      const request = toNextRequest(req, res, req, req.originalUrl, req.baseUrl, routes.bodyLimits)
+      const request = toNextRequest(req, res, req, req.originalUrl, req.baseUrl, routes.bodyLimits, req, req, warnOfReserializedRead)
       response = routes.respond(request, { basePath: req.baseUrl, match })
     } catch (error) {
       return next(error)

@@ -28,6 +28,11 @@ export interface BodySource {
   stream(): ReadableStream<Uint8Array>
   /** The whole body within `limit` bytes, read without a Web stream in between. */
   readAll(limit: number, declaredLength: string | null): Promise<Uint8Array>
+  /**
+   * Called when the handler reads the body as bytes or text (`text()`, `arrayBuffer()`, `bytes()`,
+   * `blob()`), not parsed (`json()`, `formData()`): bytes that are not the client's matter then.
+   */
+  rawRead?(): void
 }
 
 /** A request a host describes without building an undici Request (see lazy-request.ts). */
@@ -180,22 +185,8 @@ export class RouteRequest extends NextRequest {
   // Not async, nor text() and json() below: a body read from the socket is decoded in the one
   // promise reaction that receives it (each async layer costs a microtask turn and a promise).
   override bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    const state = this[ROUTE]
-    const limit = state.limits.bodyLimit
-    try {
-      const declared = requestHeader(this, 'content-length')
-      if (state.pending && !state.real) {
-        if (state.consumed) throw unusable()
-        state.consumed = true
-        const source = state.pending.body
-        return (source === null ? Promise.resolve(new Uint8Array(0)) : source.readAll(limit, declared)) as Promise<Uint8Array<ArrayBuffer>>
-      }
-      const body = unreadBody(this)
-      if (body === null) return Promise.resolve(new Uint8Array(0))
-      return readLimited(body, limit, declared) as Promise<Uint8Array<ArrayBuffer>>
-    } catch (error) {
-      return Promise.reject(error)
-    }
+    this[ROUTE].pending?.body?.rawRead?.()
+    return readBytes(this)
   }
 
   override async arrayBuffer(): Promise<ArrayBuffer> {
@@ -210,7 +201,7 @@ export class RouteRequest extends NextRequest {
   }
 
   override json(): Promise<unknown> {
-    return this.bytes().then(parseJson)
+    return readBytes(this).then(parseJson)
   }
 
   override async blob(): Promise<Blob> {
@@ -261,6 +252,27 @@ function spoolOf(state: RouteRequestState, folder: true | string): Spool {
 }
 
 // A module function, not a `#private` method: lazily made requests carry no private brand.
+// The body's bytes, for `bytes()` and what parses them. A function, not a private method: a lazily
+// made request (lazy-request.ts) is not constructed, so it carries no private brand.
+function readBytes(request: RouteRequest): Promise<Uint8Array<ArrayBuffer>> {
+  const state = request[ROUTE]
+  const limit = state.limits.bodyLimit
+  try {
+    const declared = requestHeader(request, 'content-length')
+    if (state.pending && !state.real) {
+      if (state.consumed) throw unusable()
+      state.consumed = true
+      const source = state.pending.body
+      return (source === null ? Promise.resolve(new Uint8Array(0)) : source.readAll(limit, declared)) as Promise<Uint8Array<ArrayBuffer>>
+    }
+    const body = unreadBody(request)
+    if (body === null) return Promise.resolve(new Uint8Array(0))
+    return readLimited(body, limit, declared) as Promise<Uint8Array<ArrayBuffer>>
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
+
 function unreadBody(request: RouteRequest): ReadableStream<Uint8Array> | null {
   if (request.bodyUsed) throw unusable()
   return request.body
