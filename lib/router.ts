@@ -15,6 +15,7 @@ import { consoleLogger } from './logger.ts'
 import { isCompileError } from './load/load-error.ts'
 import { compileAhead, filesLoadedTwice, loadRouteModule, loadRouteModulesTogether, loadsInBatch, needsRequestStore, prepareLoading, ROUTE_FILES_TOGETHER, sweepTransformCache } from './load/load-route-module.ts'
 import { routeFileVersion } from './load/reload.ts'
+import { resolveAliasOption } from './resolve-alias-option.ts'
 import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
 import { matchRoute, matchRouteFile } from './match.ts'
 import type { MaybePromise } from './maybe-promise.ts'
@@ -170,7 +171,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   let loaded = false
   // A tsconfig that cannot be read throws here, where the app creates the handlers.
   const reloadOn = resolveReload(options.reload)
-  const spec = { dir, tsconfig: options.tsconfig, reload: reloadOn, cacheDir: resolveCacheDir(options.transformCacheDir) }
+  const spec = { dir, tsconfig: options.tsconfig, reload: reloadOn, cacheDir: resolveCacheDir(options.transformCacheDir), resolveAlias: resolveAliasOption(options.resolveAlias) }
   prepareLoading(spec, tree.routes.map((route) => route.moduleFile))
   const loadedRoute = (entry: RouteEntry, moduleExports: Record<string, unknown>): LoadedRoute | RouteHandlersError => {
     try {

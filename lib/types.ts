@@ -118,6 +118,13 @@ export interface RouteHandlersOptions {
    */
   transformCacheDir?: string
   /**
+   * Import names that load a file of the app, for every module the route files reach
+   * (`node_modules` included), as `turbopack.resolveAlias` in a next.config. Paths are relative to
+   * the working directory, as `dir` is. For next-intl, what its Next.js plugin adds:
+   * `{ 'next-intl/config': './i18n/request.ts' }`.
+   */
+  resolveAlias?: Readonly<Record<string, string>>
+  /**
    * What happens when a route file matches but does not export the request's method:
    * `'405'` answers 405 with `Allow` (the default); `'fall-through'` treats the path as unmatched
    * (`handle()` resolves `null`, Express calls `next()`), so a legacy handler for that method keeps

@@ -209,6 +209,57 @@ describe('one instance, whoever loads it first (review of the one-graph loader)'
   })
 })
 
+// Trial: next-intl's `getTranslations` answered "not supported in Client Components": its server
+// code is under the `react-server` condition, which Next's bundler resolves route handlers with,
+// and it imports `next-intl/config`, which Next's plugin for it aliases to the app's
+// `i18n/request.ts`. A package shaped like it, and a stand-in React with both builds.
+describe('packages resolve as in a Next.js route handler (react-server condition, resolveAlias)', () => {
+  const files = {
+    'package.json': '{ "name": "app", "private": true, "type": "module" }',
+    'node_modules/intl-lib/package.json': JSON.stringify({
+      name: 'intl-lib',
+      type: 'module',
+      exports: {
+        './server': { 'react-server': './server.react-server.js', default: './server.react-client.js' },
+        './config': './config.js',
+      },
+    }),
+    'node_modules/intl-lib/server.react-client.js': 'export function getTranslations() { throw new Error("`getTranslations` is not supported in Client Components.") }\n',
+    'node_modules/intl-lib/server.react-server.js':
+      'import getConfig from "intl-lib/config"\nimport { build } from "react"\nexport async function getTranslations(locale) { const config = await getConfig({ locale }); return { title: config.messages.title, react: build } }\n',
+    'node_modules/intl-lib/config.js': 'export default function getConfig() { throw new Error("Couldn\'t find the config file") }\n',
+    'node_modules/react/package.json': JSON.stringify({ name: 'react', exports: { '.': { 'react-server': './server.js', default: './index.js' } } }),
+    'node_modules/react/index.js': 'exports.build = "regular"\n',
+    'node_modules/react/server.js': 'exports.build = "react-server"\n',
+    'i18n/request.ts':
+      "import { headers } from 'next/headers'\nexport default async function getConfig({ locale }: { locale: string }) {\n  const greeting = (await headers()).get('x-greeting') ?? 'Hello'\n  return { messages: { title: `${greeting} (${locale})` } }\n}\n",
+    'app/hello/route.ts':
+      "import { getTranslations } from 'intl-lib/server'\nimport { build } from 'react'\nexport async function GET() { return Response.json({ ...(await getTranslations('en')), route: build }) }\n",
+  }
+
+  test('a package gets its react-server entry and the app\'s alias for its config; React stays the regular build', async () => {
+    const root = tempRouteFolder(files)
+    const routes = await createRouteHandlers({ dir: join(root, 'app'), logger: quiet, resolveAlias: { 'intl-lib/config': join(root, 'i18n/request') } }).ready()
+    const response = await routes.handle(new Request('http://localhost/hello', { headers: { 'x-greeting': 'Hallo' } }))
+    assert.deepEqual(await response!.json(), { title: 'Hallo (en)', react: 'regular', route: 'regular' })
+  })
+
+  test('without the alias, the package\'s own config answers, as under Next without its plugin', async () => {
+    const root = tempRouteFolder(files)
+    const routes = createRouteHandlers({ dir: join(root, 'app'), logger: quiet })
+    await routes.ready()
+    await assert.rejects(routes.handle(new Request('http://localhost/hello')), /Couldn't find the config file/)
+  })
+
+  test('an alias to no file fails at start-up, naming it (RH_ERR_OPTIONS_INVALID)', () => {
+    const root = tempRouteFolder(files)
+    assert.throws(
+      () => createRouteHandlers({ dir: join(root, 'app'), logger: quiet, resolveAlias: { 'intl-lib/config': join(root, 'i18n/missing.ts') } }),
+      (error: Error & { code?: string }) => error.code === 'RH_ERR_OPTIONS_INVALID' && /intl-lib\/config[^]*i18n\/missing\.ts/.test(error.message),
+    )
+  })
+})
+
 /**
  * A CommonJS TypeScript app run with tsx (`node --import tsx server.ts`, the usual setup of an
  * older TypeScript API) that require()s `lib/<shared>` before mounting `app/`: prints what

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { createPathsMatcher, getTsconfig, parseTsconfig, type PathsMatcher, type TsConfigJsonResolved } from 'get-tsconfig'
 import { routeHandlersError } from '../errors.ts'
 import { graphAliases } from './next-aliases.ts'
@@ -14,6 +15,8 @@ export interface FolderSpec {
   cacheDir?: string
   /** Dev reload: record who imports what, so a change reloads its importers (reload.ts). */
   reload?: boolean
+  /** The `resolveAlias` option: import specifiers and the absolute paths of the files they load. */
+  resolveAlias?: Readonly<Record<string, string>>
 }
 
 /** The compiler options esbuild reads from a tsconfig when it transforms one file. */
@@ -24,6 +27,8 @@ export interface FolderConfig {
   readonly scope: string
   /** Specifiers answered by this package for every module of the graph (`next/server`, `server-only`…). */
   readonly aliases: Readonly<Record<string, string>>
+  /** Specifiers the app maps to files of its own (`resolveAlias`), as `file:` URLs: modules of the graph. */
+  readonly fileAliases: Readonly<Record<string, string>>
   /** tsconfig `paths` (`@/lib/db`) as candidate file paths, or null when the tsconfig has none. */
   readonly paths: PathsMatcher | null
   /** The tsconfig compiler options that change how TypeScript compiles, JSX as Next.js forces it. */
@@ -57,6 +62,7 @@ export function folderConfig(spec: FolderSpec, scope: string): FolderConfig {
   return {
     scope,
     aliases: graphAliases(),
+    fileAliases: Object.fromEntries(Object.entries(spec.resolveAlias ?? {}).map(([specifier, path]) => [specifier, pathToFileURL(path).href])),
     paths: tsconfig ? createPathsMatcher(tsconfig) : null,
     compilerOptions,
     cache: new TransformCache(spec.cacheDir === undefined ? transformCacheDir(spec.dir) : resolve(spec.cacheDir)),

@@ -71,9 +71,32 @@ export function resolveStep(graph: RouteGraph, specifier: string, parentUrl: str
   const alias = folder.aliases[specifier]
   // This package's own modules are not part of the graph: they import nothing from Next.js.
   if (alias !== undefined) return { kind: 'alias', url: alias }
+  // The app's own aliases (`resolveAlias`) name files of the graph, for its packages too
+  // (next-intl imports `next-intl/config`, which Next's plugin for it maps to `i18n/request.ts`).
+  const fileAlias = folder.fileAliases[specifier]
+  if (fileAlias !== undefined) return { kind: 'file', url: graphUrl(graph, fileAlias, undefined, folder, context, parent) }
   const url = resolveInGraph(specifier, parent!, folder)
   if (url === undefined) return { kind: 'node', folder }
   return { kind: 'file', url: graphUrl(graph, url, undefined, folder, context, parent) }
+}
+
+/**
+ * The export conditions a package import of the graph resolves with: the importer's, plus
+ * `react-server`, as Next's bundler resolves route handlers (next-intl keeps `getTranslations` for
+ * the server under it, and answers "not supported in Client Components" without it). React keeps
+ * its regular build: no React Server Components renderer runs here, and `react-dom/server` throws
+ * under that condition. `undefined`: the conditions as they are (a path, a `node:` module, React).
+ */
+export function graphConditions(specifier: string, conditions: readonly string[] | undefined): string[] | undefined {
+  if (conditions === undefined || conditions.includes(REACT_SERVER) || !isPackageSpecifier(specifier) || REACT_PACKAGE.test(specifier)) return undefined
+  return [...conditions, REACT_SERVER]
+}
+
+const REACT_SERVER = 'react-server'
+const REACT_PACKAGE = /^react(?:-dom)?(?:\/|$)/
+
+function isPackageSpecifier(specifier: string): boolean {
+  return !/^(?:\.{0,2}\/|\.{1,2}$|[a-z][a-z0-9+.-]*:)/i.test(specifier)
 }
 
 /**

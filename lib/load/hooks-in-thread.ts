@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { LoadFnOutput, ResolveFnOutput } from 'node:module'
 import { compiledCommonJsFacade } from './commonjs-facade.ts'
-import { graphUrl, loaded, loadStep, noteRequestApi, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
+import { graphConditions, graphUrl, loaded, loadStep, noteRequestApi, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
 import { registerHooks } from './register-hooks.ts'
 import { RouteGraph } from './route-graph.ts'
 import { compileSync } from './transform.ts'
@@ -19,7 +19,8 @@ export function installInThreadHooks(): RouteGraph {
       if (step.kind === 'outside') return nextResolve(specifier, context)
       let resolved: ResolveFnOutput
       try {
-        resolved = nextResolve(specifier, context)
+        const conditions = graphConditions(specifier, context.conditions)
+        resolved = nextResolve(specifier, conditions ? { ...context, conditions } : context)
       } catch (error) {
         unresolved(graph, specifier, context.parentURL, step.folder)
         throw unresolvedError(error, specifier, context.parentURL, step.folder)

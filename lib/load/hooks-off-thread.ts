@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import type { InitializeHook, LoadHook, ResolveFnOutput, ResolveHook } from 'node:module'
 import type { MessagePort } from 'node:worker_threads'
 import { compiledCommonJsFacade } from './commonjs-facade.ts'
-import { graphUrl, loaded, loadStep, noteRequestApi, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
+import { graphConditions, graphUrl, loaded, loadStep, noteRequestApi, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
 import { RouteGraph } from './route-graph.ts'
 import { compile } from './transform.ts'
 
@@ -40,7 +40,8 @@ export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
   if (step.kind === 'outside') return nextResolve(specifier, context)
   let resolved: Awaited<ReturnType<typeof nextResolve>>
   try {
-    resolved = await nextResolve(specifier, context)
+    const conditions = graphConditions(specifier, context.conditions)
+    resolved = await nextResolve(specifier, conditions ? { ...context, conditions } : context)
   } catch (error) {
     unresolved(graph, specifier, context.parentURL, step.folder)
     throw unresolvedError(error, specifier, context.parentURL, step.folder)

@@ -29,7 +29,7 @@ export function installRequireHooks(graph: RouteGraph): void {
     if (!folder) return resolveFilename.call(this, request, parent, ...rest)
     const alias = folder.aliases[request]
     if (alias !== undefined) return fileURLToPath(alias)
-    const url = resolveInGraph(request, parentUrl!, folder)
+    const url = folder.fileAliases[request] ?? resolveInGraph(request, parentUrl!, folder)
     let resolved: string
     try {
       resolved = url === undefined ? resolveFilename.call(this, request, parent, ...rest) : fileURLToPath(url)

@@ -46,7 +46,11 @@ export function forgetFoundFiles(): void {
   found.clear()
 }
 
-function findFile(path: string): string | undefined {
+/**
+ * The `file:` URL of the module at `path` as Next's bundler finds it (the file, with an extension
+ * added, or a folder's entry), or `undefined`.
+ */
+export function findFile(path: string): string | undefined {
   const known = found.get(path)
   if (known !== undefined) return known
   const file = isFile(path) ? path : withTypeScriptExtension(path) ?? withExtension(path) ?? folderEntry(path)
