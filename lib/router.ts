@@ -252,7 +252,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     if (needsRequestStore(spec)) useRequestStore()
     for (const file of filesLoadedTwice(spec)) {
       warnOnce(
-        `route-handlers: "${file}" is loaded twice: the app require()d it (compiled as CommonJS by its TypeScript loader, tsx) and route files ` +
+        `route-handlers: "${file}" is loaded twice: the app require()d it (compiled as CommonJS by its TypeScript loader, such as tsx) and route files ` +
           `import it, which on Node ${process.versions.node} loads it again as an ES module. Its state (a connection pool, a cache) is not shared. ` +
           'Run on Node 22.15+ (one instance), or run the app as an ES module ("type": "module").',
       )

@@ -251,9 +251,8 @@ function spoolOf(state: RouteRequestState, folder: true | string): Spool {
   return state.spool
 }
 
-// A module function, not a `#private` method: lazily made requests carry no private brand.
-// The body's bytes, for `bytes()` and what parses them. A function, not a private method: a lazily
-// made request (lazy-request.ts) is not constructed, so it carries no private brand.
+// The body's bytes, for `bytes()` and what parses them (a module function: lazily made requests
+// carry no private brand).
 function readBytes(request: RouteRequest): Promise<Uint8Array<ArrayBuffer>> {
   const state = request[ROUTE]
   const limit = state.limits.bodyLimit
@@ -273,6 +272,7 @@ function readBytes(request: RouteRequest): Promise<Uint8Array<ArrayBuffer>> {
   }
 }
 
+// A module function, not a `#private` method: lazily made requests carry no private brand.
 function unreadBody(request: RouteRequest): ReadableStream<Uint8Array> | null {
   if (request.bodyUsed) throw unusable()
   return request.body
