@@ -18,7 +18,7 @@ import { createRouteHandlers, type FileMatcher } from '../lib/router.ts'
 import { hasRepeatedSlashes } from '../lib/repeated-slashes.ts'
 import { hasTrailingSlash, isMountRootWithSlash, slashlessTarget } from '../lib/trailing-slash.ts'
 import { mergedVary } from '../lib/vary.ts'
-import type { AnswerSink, Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from '../lib/types.ts'
+import type { AnswerSink, HttpMethod, Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from '../lib/types.ts'
 import { responseFailure, sendsAtOnce, startBody, toNextRequest } from './_node.ts'
 import { checkRequestTarget, originForm } from './_request-url.ts'
 import { readerStream } from './_reader-stream.ts'
@@ -158,8 +158,30 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     if ((redirectsTrailingSlash && hasTrailingSlash(pathname!)) || hasRepeatedSlashes(pathname!)) return true
     // A method the file has a Fastify route for is that route's, with Fastify's own answers (its
     // 414 for a param over maxParamLength); the others get the core's (405, or that 414).
-    return !(registered.get(match.route)?.includes(method) ?? false)
+    if (registered.get(match.route)?.includes(method) ?? false) return false
+    if (routes.reload) warnIfAddedSinceStart(match.route, method)
+    return true
   })
+  // Dev reload serves a file or method added since start-up under the fallback's `/*`: hooks keyed
+  // on the route (`routeOptions.url`, per-route `config`, an `onRoute` guard) do not see its own
+  // URL, and a guard of that kind lets it through (a trial: an admin route added while the app
+  // ran answered without its guard's 401). Said once for each, when first requested.
+  const warnedAdded = new Set<string>()
+  const warnIfAddedSinceStart = (route: RouteInfo, method: string): void => {
+    const atStart = registered.get(route)
+    // A file added since start-up (its methods may not be known yet: it loads when first asked
+    // for), or a method one gained; not a 405, which runs no handler.
+    const gained = route.methods.includes(method as HttpMethod) || (method === 'HEAD' && route.methods.includes('GET'))
+    if (atStart !== undefined && !gained) return
+    const what = atStart === undefined ? `${basePath}${route.pattern} (${route.file})` : `${method} ${basePath}${route.pattern} (${route.file})`
+    if (warnedAdded.has(what)) return
+    warnedAdded.add(what)
+    logger.warn(
+      `route-handlers: ${what} was added while the app runs, and Fastify takes no new routes once it listens: the plugin's ` +
+        `catch-all route (${basePath}/*) serves it, so hooks that look at the route (request.routeOptions.url, per-route config, ` +
+        'a guard added in onRoute) do not see it as its own and do not apply to it. Restart the app to register its route.',
+    )
+  }
 }
 
 /** Where the core hands an answer that was not ready at once: the reply it was meant for. */

@@ -49,13 +49,17 @@ const initialFiles = {
   'app/other/route.ts': "export const GET = () => new Response('other')\n",
 }
 
-function recordingLogger(): Logger & { errors: string[]; codes: string[] } {
+function recordingLogger(): Logger & { errors: string[]; codes: string[]; warnings: string[] } {
   const errors: string[] = []
   const codes: string[] = []
+  const warnings: string[] = []
   return {
     errors,
     codes,
-    warn() {},
+    warnings,
+    warn(message) {
+      warnings.push(message)
+    },
     error(message, error) {
       errors.push(message)
       if (isRouteHandlersError(error)) codes.push(error.code)
@@ -313,7 +317,8 @@ describe('the reload option (issue 11)', () => {
 test('Fastify: with dev reload the app may still register its own wildcard, and paths no route file matches reach it (issue 11)', async () => {
   const files = project({ 'app/first/route.ts': "export const GET = () => new Response('first')\n" })
   const app = Fastify()
-  await app.register(routeHandlersPlugin, { dir: join(files.root, 'app'), prefix: '/api', reload: true, logger: recordingLogger() })
+  const logger = recordingLogger()
+  await app.register(routeHandlersPlugin, { dir: join(files.root, 'app'), prefix: '/api', reload: true, logger })
   // What @fastify/static registers, after the plugin: no FST_ERR_DUPLICATED_ROUTE.
   app.get('/*', async (request) => `app: ${request.url}`)
   await app.listen({ port: 0, host: '127.0.0.1' })
@@ -328,6 +333,10 @@ test('Fastify: with dev reload the app may still register its own wildcard, and 
     assert.equal(await get('/api/first'), '200 first')
     assert.equal(await get('/api/missing'), '200 app: /api/missing')
     assert.equal(await get('/elsewhere'), '200 app: /elsewhere')
+    // Trial: a guard keyed on request.routeOptions.url let a file added under /api/admin through.
+    const added = logger.warnings.filter((warning) => warning.includes('was added while the app runs'))
+    assert.equal(added.length, 1)
+    assert.match(added[0]!, /^route-handlers: \/api\/added \([^)]*added[/\\]route\.ts\) was added while the app runs[^]*\/api\/\*[^]*routeOptions\.url[^]*Restart/)
     // Its start-up route stays in Fastify's router, and hands the request to the not-found handler.
     files.remove('app/first')
     assert.match(await get('/api/first'), /^404 /)
@@ -341,7 +350,9 @@ test('Fastify with dev reload: a route file that gains a method after start-up a
   // Only the methods a file exports at start-up are its Fastify routes; the rest reach the fallback.
   const files = project({ 'app/thing/route.ts': "export const GET = () => new Response('get')\n" })
   const app = Fastify()
-  await app.register(routeHandlersPlugin, { dir: join(files.root, 'app'), reload: true, logger: recordingLogger() })
+  const logger = recordingLogger()
+  await app.register(routeHandlersPlugin, { dir: join(files.root, 'app'), reload: true, logger })
+  const added = () => logger.warnings.filter((warning) => warning.includes('was added while the app runs'))
   const target = await fastifyListening(app)
   const send = async (method: string) => {
     const response = await target.send('/thing', { method })
@@ -349,8 +360,12 @@ test('Fastify with dev reload: a route file that gains a method after start-up a
   }
   try {
     assert.equal(await send('POST'), '405 GET, HEAD, OPTIONS')
+    assert.deepEqual(added(), [], 'a 405 runs no handler: nothing to say')
     files.write('app/thing/route.ts', "export const GET = () => new Response('get')\nexport const POST = () => new Response('post')\n")
     assert.equal(await send('POST'), '200 post')
+    assert.equal(await send('POST'), '200 post')
+    assert.equal(added().length, 1, 'said once')
+    assert.match(added()[0]!, /^route-handlers: POST \/thing /)
     assert.equal(await send('OPTIONS'), '204 GET, HEAD, OPTIONS, POST')
     files.write('app/thing/route.ts', "export const POST = () => new Response('post')\n")
     assert.equal(await send('GET'), '405 OPTIONS, POST')
