@@ -67,6 +67,9 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
     // Matching first: an unmatched request costs no Request object and no body stream.
     const match = routes.match(req.path)
     if (!match) return next()
+    // A path no handler may take (`/items/..`, `%zz`, a param over maxParamLength): the app's error
+    // handling answers its 400 or 414, as it answers the other client errors.
+    if (match.error) return next(match.error)
     let response
     if (req.method === 'GET') {
       try {

@@ -121,6 +121,9 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
       match = matchFile && !hasRepeatedSlashes(pathname) ? matchFile(pathname, request.method) : routes.match(pathname)
     }
     if (!match) return notFound(reply)
+    // A path no handler may take (`/items/..`, `%zz`, a param over maxParamLength): Fastify's error
+    // handling answers its 400 or 414, as it answers the other client errors.
+    if (match.error) return sendError(reply, match.error)
     if (request.method === 'GET') {
       // A fresh cached answer goes out without a request built, after the checks building it makes
       // (a hostile Host, an original target that is not a path: 400).

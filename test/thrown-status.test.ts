@@ -27,6 +27,7 @@ const dir = tempRouteFolder({
     "export async function PUT() { throw Object.assign(new Error('a string status'), { status: '404' }) }",
     '',
   ].join('\n'),
+  'items/[id]/route.ts': 'export const GET = () => new Response("item")\n',
   // This package's own client errors keep their status.
   'echo/route.ts': 'export async function POST(request: Request) { return Response.json(await request.json()) }\n',
 })
@@ -118,6 +119,15 @@ for (const [name, make] of [
       assert.equal(response.status, 500)
       assert.equal(await response.text(), 'handled')
       assert.deepEqual(seen, { name: 'UpstreamError', message: 'GET http://internal-billing:8080/invoices failed', upstreamStatus: 404, stackNamesTheHandler: true })
+    })
+
+    // Trial: these 400s went out with an empty body, past the app's JSON error handler, where every
+    // other client error (bad JSON, 413) reached it.
+    test('a path no handler may take (a param of "../secret") reaches it: 400, its answer', async () => {
+      const response = await target.send('/items/..%2Fsecret')
+      assert.equal(response.status, 400)
+      assert.equal(await response.text(), 'handled')
+      assert.equal(seen.name, 'RouteHandlersError')
     })
   })
 }
