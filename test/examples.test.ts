@@ -253,6 +253,9 @@ const README_FILES = [
   'examples/quick-start/app/api/draft/route.ts',
   'examples/migration/before.js',
   'examples/quick-start/app/users/[id]/route.ts',
+  'examples/quick-start/lib/current-user.ts',
+  'examples/quick-start/current-user.ts',
+  'examples/quick-start/app/me/route.ts',
   'examples/two-instances/express.mjs',
   'examples/two-instances/app/products/route.ts',
   'examples/two-instances/app/products/price/route.ts',
@@ -315,6 +318,11 @@ describe('the README runs as written (issue 11)', () => {
     assert.deepEqual(await order?.json(), { id: 'o-9' })
     const draft = await routes.handle(new Request('http://localhost/api/api/draft?secret=wrong'))
     assert.equal(draft?.status, 401)
+    // The app's own AsyncLocalStorage, in a module it shares with the route files (README, Migrating).
+    const { currentUser } = await import('../examples/quick-start/lib/current-user.ts')
+    assert.equal((await routes.handle(new Request('http://localhost/api/me')))?.status, 401)
+    const me = await currentUser.run({ id: '7', role: 'admin' }, () => routes.handle(new Request('http://localhost/api/me')))
+    assert.deepEqual(await me?.json(), { id: '7', role: 'admin' })
     await routes.close()
     assert.deepEqual(audited, [{ orderId: 'o-9', session: 's1' }], 'the after() callback ran with the request\'s cookies')
   })
