@@ -44,11 +44,12 @@ async function answer(routes: RouteHandlers, req: IncomingMessage, res: ServerRe
     // A client error (bad Host, malformed or oversized body) says what was wrong.
     if (isRouteHandlersError(error) && error.status < 500 && !res.headersSent) return sendText(res, error.status, error.message)
     logger.error(`route-handlers: ${req.method} ${path} failed`, error)
-    // A server error of ours keeps its status (504 for a route past its maxDuration).
+    // A server error of ours keeps its status (504 for a route past its maxDuration). Its body is
+    // empty, as `next start` answers a handler's exception; in development it shows the stack.
     const status = isRouteHandlersError(error) ? error.status : 500
-    const detail = process.env.NODE_ENV === 'development' && error instanceof Error ? `\n\n${error.stack}` : ''
-    if (!res.headersSent) sendText(res, status, `${STATUS_CODES[status]}${detail}`)
-    else res.destroy()
+    if (res.headersSent) return void res.destroy()
+    if (process.env.NODE_ENV === 'development' && error instanceof Error) sendText(res, status, `${STATUS_CODES[status]}\n\n${error.stack}`)
+    else res.writeHead(status, { 'content-length': 0 }).end()
   }
 }
 
