@@ -305,6 +305,23 @@ test('a TypeScript module a tsx-run CommonJS app required is the instance its ro
   if (!inThreadHooks) assert.match(twice[0]!, /lib[/\\]db\.ts" is loaded twice[^]*Node 22\.15\+/)
 })
 
+// Trial (ai-chatbot's `require("./models.mock")` in an ES module): a module only the graph's own
+// require() loaded is one instance, and no "loaded twice" warning names it.
+test('a TypeScript module that a route file only require()s is not reported as loaded twice', () => {
+  const root = tempRouteFolder({
+    'package.json': '{ "name": "app", "private": true, "type": "module" }',
+    'lib/mock.ts': 'export const value: number = 42\n',
+    'app/r/route.ts': "const { value } = require('../../lib/mock')\nexport function GET() { return Response.json({ value }) }\n",
+  })
+  const answer = inPlainNode(`
+    const warnings = []
+    const routes = await createRouteHandlers({ dir: ${JSON.stringify(join(root, 'app'))}, logger: { warn: (message) => warnings.push(message), error() {} } }).ready()
+    const route = await (await routes.handle(new Request('http://localhost/r'))).json()
+    console.log(JSON.stringify({ route, twice: warnings.filter((warning) => warning.includes('is loaded twice')) }))
+  `)
+  assert.deepEqual(answer, { route: { value: 42 }, twice: [] })
+})
+
 // Review: the instance tsx compiled lacks what the graph adds, so such a module is compiled in the
 // graph as before: its "use cache" caches.
 test('a module with "use cache" that the app required first still caches for the route files', () => {

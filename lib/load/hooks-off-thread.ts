@@ -8,7 +8,7 @@ import type { InitializeHook, LoadHook, ResolveFnOutput, ResolveHook } from 'nod
 import type { MessagePort } from 'node:worker_threads'
 import { compiledCommonJsFacade } from './commonjs-facade.ts'
 import { graphConditions, graphUrl, loaded, loadStep, noteRequestApi, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
-import { RouteGraph } from './route-graph.ts'
+import { RouteGraph, withoutQuery } from './route-graph.ts'
 import { compile } from './transform.ts'
 
 export interface OffThreadHookData {
@@ -68,5 +68,6 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   noteRequestApi(graph, step.folder, source)
   const compiled = step.plan === 'compile' ? await compile(step.path, source, step.folder) : undefined
   const result = loaded(step.plan, step.path, source, compiled)
+  if (result?.format === 'module') graph.addImported(withoutQuery(url))
   return result ? { ...result, shortCircuit: true } : nextLoad(url, context)
 }

@@ -108,7 +108,8 @@ export function filesLoadedTwice(spec: FolderSpec): string[] {
   const twice: string[] = []
   for (const url of graph.outsideFilesOf(graph.addFolder(spec, scopeOf(spec.dir)))) {
     const path = fileURLToPath(withoutQuery(url))
-    if (!COMPILED_TWICE.has(extname(path))) continue
+    // Only a module that was imported: one the graph's own `require()` compiled is one instance.
+    if (!COMPILED_TWICE.has(extname(path)) || !graph.wasImported(withoutQuery(url))) continue
     const exported = requireCache[path]?.exports as unknown
     // A namespace is Node's `require()` of the ES module itself: one instance.
     if (exported !== undefined && Object.prototype.toString.call(exported) !== '[object Module]') twice.push(path)

@@ -11,6 +11,7 @@ export type GraphMessage =
   | { kind: 'unresolved'; parent: string; missing: readonly string[] }
   | { kind: 'versions'; urls: string[]; version: number }
   | { kind: 'request-api'; scope: string }
+  | { kind: 'imported'; url: string }
 
 /**
  * The modules reached from route files, and the route folder each was first reached from: those
@@ -32,6 +33,8 @@ export class RouteGraph {
   readonly #versions = new Map<string, number>()
   // The folders (by scope) whose project files name a module that needs the request store.
   readonly #requestApiScopes = new Set<string>()
+  // Node 20's hooks thread: the modules it compiled as ES modules for an `import` (see filesLoadedTwice).
+  readonly #imported = new Set<string>()
   readonly #port: MessagePort | undefined
 
   constructor(port?: MessagePort) {
@@ -175,6 +178,17 @@ export class RouteGraph {
     return undefined
   }
 
+  /** The hooks thread compiled `url` as an ES module for an `import` (not a `require()`). */
+  addImported(url: string): void {
+    this.#imported.add(url)
+    this.#port?.postMessage({ kind: 'imported', url } satisfies GraphMessage)
+  }
+
+  wasImported(url: string): boolean {
+    this.sync()
+    return this.#imported.has(url)
+  }
+
   /** Takes in what the other side has posted; true if anything arrived. */
   #receive(): boolean {
     let received = false
@@ -196,6 +210,8 @@ export class RouteGraph {
         this.#unresolved.set(message.parent, [...new Set([...known, ...message.missing])])
       } else if (message.kind === 'request-api') {
         this.#requestApiScopes.add(message.scope)
+      } else if (message.kind === 'imported') {
+        this.#imported.add(message.url)
       } else {
         this.#applyVersion(message.urls, message.version)
       }
