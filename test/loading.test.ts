@@ -305,6 +305,34 @@ test('a TypeScript module a tsx-run CommonJS app required is the instance its ro
   if (!inThreadHooks) assert.match(twice[0]!, /lib[/\\]db\.ts" is loaded twice[^]*Node 22\.15\+/)
 })
 
+// Trial (umami: every route file reaches `import … from 'date-fns/locale'`, date-fns 2): Node's ES
+// module resolver refuses a folder or a file without its extension inside a package, Next's
+// bundler finds them, as require() does, where the package has no `exports` map.
+test("a package's folder or extensionless file, without an exports map, resolves as Next's bundler resolves it", () => {
+  const root = tempRouteFolder({
+    'package.json': '{ "name": "app", "private": true, "type": "module" }',
+    'node_modules/oldlib/package.json': JSON.stringify({ name: 'oldlib', main: 'index.js' }),
+    'node_modules/oldlib/index.js': 'module.exports = {}\n',
+    'node_modules/oldlib/debounce.js': 'module.exports = function debounce() {}\n',
+    'node_modules/oldlib/locale/index.js': 'Object.defineProperty(exports, "__esModule", { value: true })\nexports.de = { code: "de" }\n',
+    'node_modules/newlib/package.json': JSON.stringify({ name: 'newlib', exports: { '.': './index.js' } }),
+    'node_modules/newlib/index.js': 'module.exports = {}\n',
+    'node_modules/newlib/hidden.js': 'module.exports = {}\n',
+    'app/old/route.ts':
+      "import debounce from 'oldlib/debounce'\nimport { de } from 'oldlib/locale'\nexport function GET() { return Response.json({ debounce: typeof debounce, de: de.code }) }\n",
+    'app/new/route.ts': "import hidden from 'newlib/hidden'\nexport function GET() { return Response.json({ hidden }) }\n",
+  })
+  const answer = inPlainNode(`
+    const errors = []
+    const routes = createRouteHandlers({ dir: ${JSON.stringify(join(root, 'app'))}, logger: { warn() {}, error: (message) => errors.push(message) } })
+    await routes.ready().catch(() => {})
+    const old = await (await routes.handle(new Request('http://localhost/old'))).json()
+    console.log(JSON.stringify({ old, newFailed: errors.some((message) => /new[/\\\\]route\\.ts/.test(message)) }))
+  `)
+  // A subpath the package's exports map leaves out stays an error, as in Next.js.
+  assert.deepEqual(answer, { old: { debounce: 'function', de: 'de' }, newFailed: true })
+})
+
 // Trial (ai-chatbot's `require("./models.mock")` in an ES module): a module only the graph's own
 // require() loaded is one instance, and no "loaded twice" warning names it.
 test('a TypeScript module that a route file only require()s is not reported as loaded twice', () => {

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module'
 import { extname } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { commonJsFacade, needsInterop, requiredInstanceFacade, requireFacade } from './commonjs-facade.ts'
 import type { FolderConfig } from './folder-config.ts'
 import { isRequire, loadPlan, type LoadContextLike, type LoadPlan } from './load-plan.ts'
@@ -97,6 +98,23 @@ const REACT_PACKAGE = /^react(?:-dom)?(?:\/|$)/
 
 function isPackageSpecifier(specifier: string): boolean {
   return !/^(?:\.{0,2}\/|\.{1,2}$|[a-z][a-z0-9+.-]*:)/i.test(specifier)
+}
+
+/**
+ * Where Next's bundler finds an import Node's resolver refused: a file of a package named without
+ * its extension (`lodash/debounce`) or a folder of one (`date-fns/locale`, its `index.js` or its
+ * `package.json` `main`), in a package without an `exports` map; what `require()` finds there.
+ * `undefined` when that finds nothing either, or Node refused it for another reason.
+ */
+export function bundlerResolution(error: unknown, specifier: string, parentUrl: string | undefined): string | undefined {
+  const code = (error as { code?: string } | null)?.code
+  if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'ERR_UNSUPPORTED_DIR_IMPORT') return undefined
+  if (parentUrl === undefined || !parentUrl.startsWith('file:') || /^[a-z][a-z0-9+.-]*:/i.test(specifier)) return undefined
+  try {
+    return pathToFileURL(createRequire(parentUrl).resolve(specifier)).href
+  } catch {
+    return undefined
+  }
 }
 
 /**

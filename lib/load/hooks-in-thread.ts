@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { LoadFnOutput, ResolveFnOutput } from 'node:module'
 import { compiledCommonJsFacade } from './commonjs-facade.ts'
-import { graphConditions, graphUrl, loaded, loadStep, noteRequestApi, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
+import { bundlerResolution, graphConditions, graphUrl, loaded, loadStep, noteRequestApi, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
 import { registerHooks } from './register-hooks.ts'
 import { RouteGraph } from './route-graph.ts'
 import { compileSync } from './transform.ts'
@@ -22,6 +22,8 @@ export function installInThreadHooks(): RouteGraph {
         const conditions = graphConditions(specifier, context.conditions)
         resolved = nextResolve(specifier, conditions ? { ...context, conditions } : context)
       } catch (error) {
+        const found = bundlerResolution(error, specifier, context.parentURL)
+        if (found !== undefined) return { url: graphUrl(graph, found, undefined, step.folder, context, context.parentURL), shortCircuit: true }
         unresolved(graph, specifier, context.parentURL, step.folder)
         throw unresolvedError(error, specifier, context.parentURL, step.folder)
       }

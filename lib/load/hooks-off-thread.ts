@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import type { InitializeHook, LoadHook, ResolveFnOutput, ResolveHook } from 'node:module'
 import type { MessagePort } from 'node:worker_threads'
 import { compiledCommonJsFacade } from './commonjs-facade.ts'
-import { graphConditions, graphUrl, loaded, loadStep, noteRequestApi, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
+import { bundlerResolution, graphConditions, graphUrl, loaded, loadStep, noteRequestApi, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
 import { RouteGraph, withoutQuery } from './route-graph.ts'
 import { compile } from './transform.ts'
 
@@ -43,6 +43,8 @@ export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
     const conditions = graphConditions(specifier, context.conditions)
     resolved = await nextResolve(specifier, conditions ? { ...context, conditions } : context)
   } catch (error) {
+    const found = bundlerResolution(error, specifier, context.parentURL)
+    if (found !== undefined) return { url: graphUrl(graph, found, undefined, step.folder, context, context.parentURL), shortCircuit: true }
     unresolved(graph, specifier, context.parentURL, step.folder)
     throw unresolvedError(error, specifier, context.parentURL, step.folder)
   }
