@@ -229,6 +229,12 @@ const errorTable = {
     message: () =>
       'route-handlers/cache/redis needs the `redis` package (node-redis, version 5 or later), which is not installed. Run `npm install redis`, or pass your own connected client: redisCache({ client }).',
   },
+  RH_ERR_CACHE_REDIS_TOO_OLD: {
+    status: 500,
+    startUp: true,
+    message: () =>
+      'route-handlers/cache/redis needs node-redis 5 or later, and the `redis` package the app has is older (node-redis 4 has no RESP_TYPES). Upgrade it (`npm install redis@latest`), or keep it and install node-redis 5 beside it under another name (`npm install redis5@npm:redis@5`) to pass its client: redisCache({ client: createClient() }) with createClient from redis5.',
+  },
   RH_ERR_CACHE_REDIS_UNAVAILABLE: {
     status: 500,
     message: (redis: string, reason: string) =>

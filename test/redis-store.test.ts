@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -337,6 +337,28 @@ describe('redis store: without the redis package', () => {
       const output = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' })) as { code: string; message: string }
       assert.equal(output.code, 'RH_ERR_CACHE_REDIS_MISSING')
       assert.match(output.message, /npm install redis/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  // Trial (umami, on node-redis 4 for its own use): with `redis` a peer dependency, npm refused to
+  // install this package at all (ERESOLVE). Not a peer now; the store checks the version it loads.
+  test('with node-redis 4 installed, redisCache({ url }) throws RH_ERR_CACHE_REDIS_TOO_OLD naming both fixes', () => {
+    const root = fileURLToPath(new URL('..', import.meta.url))
+    const dir = mkdtempSync(join(tmpdir(), 'route-handlers-old-redis-'))
+    try {
+      cpSync(join(root, 'dist/lib'), join(dir, 'lib'), { recursive: true })
+      // node-redis 4's shape: createClient, and no RESP_TYPES.
+      mkdirSync(join(dir, 'node_modules/redis'), { recursive: true })
+      writeFileSync(join(dir, 'node_modules/redis/package.json'), JSON.stringify({ name: 'redis', version: '4.7.1', main: 'index.js' }))
+      writeFileSync(join(dir, 'node_modules/redis/index.js'), 'exports.createClient = () => ({})\n')
+      const script = `
+        import { redisCache } from './lib/cache/redis/index.js'
+        try { redisCache({ url: 'redis://127.0.0.1:1' }) } catch (error) { console.log(JSON.stringify({ code: error.code, message: error.message })) }`
+      const output = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' })) as { code: string; message: string }
+      assert.equal(output.code, 'RH_ERR_CACHE_REDIS_TOO_OLD')
+      assert.match(output.message, /redis@latest[^]*redis5@npm:redis@5/)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -10,17 +10,22 @@ export interface RedisModule {
 const require = createRequire(import.meta.url)
 
 /**
- * Loads the optional peer dependency `redis` synchronously (it ships CommonJS), so a missing
- * package fails `redisCache()` at start-up with a typed error naming the install command, rather
- * than every request later.
+ * Loads the app's `redis` synchronously (it ships CommonJS), so a missing or too old package fails
+ * `redisCache()` at start-up with a typed error naming the fix, rather than every request later.
+ * Not a peer dependency: an app on node-redis 4 for its own use (sessions, queues) could not
+ * install this package at all (npm's ERESOLVE), though it may never use this store.
  */
 export function loadRedis(): RedisModule {
+  let loaded: RedisModule & { RESP_TYPES?: unknown }
   try {
-    return require('redis') as RedisModule
+    loaded = require('redis') as RedisModule
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((error as Error).message).includes("'redis'")) {
       throw routeHandlersError('RH_ERR_CACHE_REDIS_MISSING', [], { cause: error })
     }
     throw error
   }
+  // node-redis 5 exports the RESP type codes the store maps replies with; 4 does not.
+  if (loaded.RESP_TYPES === undefined) throw routeHandlersError('RH_ERR_CACHE_REDIS_TOO_OLD', [])
+  return loaded
 }
