@@ -70,6 +70,7 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   noteRequestApi(graph, step.folder, source)
   const compiled = step.plan === 'compile' ? await compile(step.path, source, step.folder) : undefined
   const result = loaded(step.plan, step.path, source, compiled)
-  if (result?.format === 'module') graph.addImported(withoutQuery(url))
+  // What filesLoadedTwice looks for: TypeScript compiled as an ES module (tsx compiles it apart for require()).
+  if (step.plan === 'compile' && result?.format === 'module') graph.addImported(withoutQuery(url))
   return result ? { ...result, shortCircuit: true } : nextLoad(url, context)
 }
