@@ -10,3 +10,8 @@ export function processGlobal<T>(name: string, create: () => T): T {
   const registry = globalThis as unknown as Record<symbol, T | undefined>
   return (registry[key] ??= create())
 }
+
+/** The value {@link processGlobal} made under `name`, if any copy of the package made one. */
+export function existingProcessGlobal<T>(name: string): T | undefined {
+  return (globalThis as unknown as Record<symbol, T | undefined>)[Symbol.for(`route-handlers.${name}`)]
+}

@@ -333,6 +333,33 @@ test("a package's folder or extensionless file, without an exports map, resolves
   assert.deepEqual(answer, { old: { debounce: 'function', de: 'de' }, newFailed: true })
 })
 
+// Trial (leerob's site, an `ImageResponse` route): Next's bundler makes a file named as
+// `new URL('./font.ttf', import.meta.url)` an asset that fetch() answers; Node's fetch refuses
+// `file:` URLs. Only such literal names are answered: a file: URL from a client's input is not.
+test("fetch(new URL('./asset', import.meta.url)) reads the file, at a module's top level and in a handler; other file: URLs stay refused", async () => {
+  const root = tempRouteFolder({
+    'assets/font.txt': 'font bytes',
+    'app/og/note.txt': 'note beside the route',
+    'app/og/route.tsx': [
+      "const font = fetch(new URL('../../assets/font.txt', import.meta.url)).then((res) => res.text())",
+      'export async function GET(request: Request) {',
+      "  const note = await (await fetch(new URL('./note.txt', import.meta.url))).text()",
+      "  const asked = new URL(request.url).searchParams.get('file')",
+      '  let other = null',
+      '  if (asked) other = await fetch(asked).then((res) => res.text(), (error: Error) => `refused: ${error.message}`)',
+      '  return Response.json({ font: await font, note, other })',
+      '}',
+      '',
+    ].join('\n'),
+  })
+  const routes = await createRouteHandlers({ dir: join(root, 'app'), logger: quiet }).ready()
+  const answer = async (query = '') => (await routes.handle(new Request(`http://localhost/og${query}`)))!.json()
+  assert.deepEqual(await answer(), { font: 'font bytes', note: 'note beside the route', other: null })
+  const secret = pathToFileURL(join(root, 'assets/font.txt')).href.replace('font.txt', 'secret.txt')
+  const refused = (await answer(`?file=${encodeURIComponent(secret)}`)) as { other: string }
+  assert.match(refused.other, /^refused: /)
+})
+
 // Trial (ai-chatbot's `require("./models.mock")` in an ES module): a module only the graph's own
 // require() loaded is one instance, and no "loaded twice" warning names it.
 test('a TypeScript module that a route file only require()s is not reported as loaded twice', () => {

@@ -1,6 +1,7 @@
 import { markFetchBody } from '../body/body-reader.ts'
 import { copySource } from '../body/copy-source.ts'
 import { requestStorage, requestStoresFor, unscopedRequestsRunning, useRequestStore, type RequestStore } from '../context.ts'
+import { assetResponse, routeAssetPath } from '../load/assets.ts'
 import { processGlobal } from '../process-global.ts'
 import type { CachedFetchValue } from './cache-handler.ts'
 import { fetchCacheKey } from './cache-key.ts'
@@ -29,6 +30,8 @@ export function patchFetch(): void {
   const original = globalThis.fetch
   patched.original = original
   globalThis.fetch = function fetch(given: string | URL | Request, init?: FetchInit): Promise<Response> {
+    const asset = routeAssetPath(given)
+    if (asset !== undefined && (init?.method === undefined || init.method.toUpperCase() === 'GET')) return assetResponse(asset)
     // A route handler's own request, made lazily, is fetched as the real request behind it.
     const input = copySource(given)
     const store = routeStore(input, init)

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { LoadFnOutput, ResolveFnOutput } from 'node:module'
 import { compiledCommonJsFacade } from './commonjs-facade.ts'
+import { noteAssetUrls } from './assets.ts'
 import { bundlerResolution, graphConditions, graphUrl, loaded, loadStep, noteRequestApi, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
 import { registerHooks } from './register-hooks.ts'
 import { RouteGraph } from './route-graph.ts'
@@ -38,12 +39,14 @@ export function installInThreadHooks(): RouteGraph {
       if (step.kind === 'commonjs') {
         const source = readFileSync(step.path, 'utf8')
         noteRequestApi(graph, step.folder, source)
+        noteAssetUrls(graph, step.path, source)
         const compiled = compileSync(step.path, source, step.folder).source
         return { format: 'module', source: compiledCommonJsFacade(step.path, compiled), shortCircuit: true }
       }
       if (step.kind === 'made') return { format: 'module', source: step.source, shortCircuit: true }
       const source = readFileSync(step.path, 'utf8')
       noteRequestApi(graph, step.folder, source)
+      noteAssetUrls(graph, step.path, source)
       const compiled = step.plan === 'compile' ? compileSync(step.path, source, step.folder) : undefined
       const result = loaded(step.plan, step.path, source, compiled)
       return result ? { ...result, shortCircuit: true } : nextLoad(url, context)

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs'
 import type { InitializeHook, LoadHook, ResolveFnOutput, ResolveHook } from 'node:module'
 import type { MessagePort } from 'node:worker_threads'
+import { noteAssetUrls } from './assets.ts'
 import { compiledCommonJsFacade } from './commonjs-facade.ts'
 import { bundlerResolution, graphConditions, graphUrl, loaded, loadStep, noteRequestApi, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
 import { RouteGraph, withoutQuery } from './route-graph.ts'
@@ -60,6 +61,7 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   if (step.kind === 'commonjs') {
     const source = readFileSync(step.path, 'utf8')
     noteRequestApi(graph, step.folder, source)
+    noteAssetUrls(graph, step.path, source)
     const compiled = await compile(step.path, source, step.folder)
     return { format: 'module', source: compiledCommonJsFacade(step.path, compiled.source), shortCircuit: true }
   }
@@ -68,6 +70,7 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   // open, a read and a close, each a round trip through libuv's pool, for a file of a few KB.
   const source = readFileSync(step.path, 'utf8')
   noteRequestApi(graph, step.folder, source)
+  noteAssetUrls(graph, step.path, source)
   const compiled = step.plan === 'compile' ? await compile(step.path, source, step.folder) : undefined
   const result = loaded(step.plan, step.path, source, compiled)
   // What filesLoadedTwice looks for: TypeScript compiled as an ES module (tsx compiles it apart for require()).

@@ -12,6 +12,7 @@ export type GraphMessage =
   | { kind: 'versions'; urls: string[]; version: number }
   | { kind: 'request-api'; scope: string }
   | { kind: 'imported'; url: string }
+  | { kind: 'asset'; url: string }
 
 /**
  * The modules reached from route files, and the route folder each was first reached from: those
@@ -35,6 +36,8 @@ export class RouteGraph {
   readonly #requestApiScopes = new Set<string>()
   // Node 20's hooks thread: the modules it compiled as ES modules for an `import` (see filesLoadedTwice).
   readonly #imported = new Set<string>()
+  // Files the graph's modules name as `new URL('./font.ttf', import.meta.url)` (see assets.ts).
+  readonly #assets = new Set<string>()
   readonly #port: MessagePort | undefined
 
   constructor(port?: MessagePort) {
@@ -184,6 +187,18 @@ export class RouteGraph {
     this.#port?.postMessage({ kind: 'imported', url } satisfies GraphMessage)
   }
 
+  addAsset(url: string): void {
+    if (this.#assets.has(url)) return
+    this.#assets.add(url)
+    this.#port?.postMessage({ kind: 'asset', url } satisfies GraphMessage)
+  }
+
+  isAsset(url: string): boolean {
+    if (this.#assets.has(url)) return true
+    this.sync()
+    return this.#assets.has(url)
+  }
+
   wasImported(url: string): boolean {
     this.sync()
     return this.#imported.has(url)
@@ -212,6 +227,8 @@ export class RouteGraph {
         this.#requestApiScopes.add(message.scope)
       } else if (message.kind === 'imported') {
         this.#imported.add(message.url)
+      } else if (message.kind === 'asset') {
+        this.#assets.add(message.url)
       } else {
         this.#applyVersion(message.urls, message.version)
       }
