@@ -320,6 +320,7 @@ async function pipeBody(
   let reader: BodyReader | undefined
   const cancel = () => void reader?.cancel()
   res.on('close', cancel) // not once(): see toNextRequest
+  const drain = drainWaiter(res)
   try {
     reader = bodyReader(body)
     const start = await startBody(reader)
@@ -334,9 +335,9 @@ async function pipeBody(
     // the next answer as this one's rest, or waiting for bytes that never come.
     if (res.hasHeader('content-length')) res.strictContentLength = true
     res.writeHead(res.statusCode)
-    for (const chunk of start.chunks) await write(res, chunk)
+    for (const chunk of start.chunks) await write(res, chunk, drain)
     let chunk = await start.next
-    for (; !chunk.done && !res.destroyed; chunk = await reader.read()) await write(res, chunk.value)
+    for (; !chunk.done && !res.destroyed; chunk = await reader.read()) await write(res, chunk.value, drain)
     // The client left (its `close` may have come before there was a reader to cancel).
     if (!chunk.done) cancel()
     else if (!res.destroyed) res.end()
@@ -349,14 +350,15 @@ async function pipeBody(
     }
   } finally {
     res.off('close', cancel)
+    drain.stop()
   }
 }
 
-async function write(res: ServerResponse, chunk: Uint8Array): Promise<void> {
+async function write(res: ServerResponse, chunk: Uint8Array, drain: DrainWaiter): Promise<void> {
   const flushed = res.write(chunk)
   // `compression` buffers until told otherwise; a streamed response must arrive as it is made.
   ;(res as ServerResponse & { flush?: () => void }).flush?.()
-  if (!flushed && !res.destroyed) await drained(res)
+  if (!flushed && !res.destroyed) await drain.next()
 }
 
 type HeaderValue = ReturnType<ServerResponse['getHeader']>
@@ -393,14 +395,32 @@ export function responseFailure(error: unknown): Error {
   return routeHandlersError('RH_ERR_RESPONSE_INVALID', [detail], { cause: error })
 }
 
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done)
-      res.off('close', done)
-      resolve()
-    }
-    res.on('drain', done)
-    res.on('close', done)
-  })
+interface DrainWaiter {
+  /** Settles at the response's next `drain`, or when it closes. */
+  next(): Promise<void>
+  stop(): void
+}
+
+/**
+ * One `drain` listener for a whole streamed response, as `pipe()` keeps one. `compression` hands
+ * `res.on('drain')` on to its zlib stream but not `res.off()`: a listener added for each write
+ * that waits would stay there, hundreds for a long export (a MaxListenersExceededWarning, and
+ * each drain calling them all).
+ */
+function drainWaiter(res: ServerResponse): DrainWaiter {
+  let wake: (() => void) | undefined
+  const drained = () => {
+    const resolve = wake
+    wake = undefined
+    resolve?.()
+  }
+  res.on('drain', drained)
+  res.on('close', drained)
+  return {
+    next: () => (res.destroyed ? Promise.resolve() : new Promise((resolve) => (wake = resolve))),
+    stop: () => {
+      res.off('drain', drained)
+      res.off('close', drained)
+    },
+  }
 }

@@ -219,6 +219,20 @@ function streamGate(id: string): StreamGate {
   return gate
 }
 
+// Each 64 KiB chunk fills zlib's 16 KiB buffer: every write but none of the first waits for a drain.
+const EXPORT_CHUNKS = 40
+const EXPORT_ROUTE = `
+export function GET() {
+  let sent = 0
+  return new Response(new ReadableStream({
+    pull(controller) {
+      if (sent++ === ${EXPORT_CHUNKS}) return controller.close()
+      controller.enqueue(new Uint8Array(64 * 1024).fill(sent))
+    },
+  }))
+}
+`
+
 const GATED_STREAM_ROUTE = `
 const encoder = new TextEncoder()
 export function GET(request) {
@@ -240,8 +254,38 @@ describe('Express: compression and streams', () => {
   const app = withApp(async () => {
     const server = express()
     server.use(compression({ threshold: 0, filter: () => true }))
-    server.use(await routeHandlers({ dir: tempRouteFolder({ 'stream/route.mjs': GATED_STREAM_ROUTE }), logger: quietLogger }).ready())
+    server.use(await routeHandlers({ dir: tempRouteFolder({ 'stream/route.mjs': GATED_STREAM_ROUTE, 'export/route.mjs': EXPORT_ROUTE }), logger: quietLogger }).ready())
     return server
+  })
+
+  // compression hands res.on('drain') to its zlib stream but not res.off(): a listener per write
+  // that waited was left there (a trial's CSV export: hundreds, and Node's warning past ten).
+  test('a long stream through compression leaves no drain listener per write behind', async () => {
+    const { port } = app.target()
+    const warnings: Error[] = []
+    const onWarning = (warning: Error) => void warnings.push(warning)
+    process.on('warning', onWarning)
+    try {
+      const size = await new Promise<number>((resolve, reject) => {
+        httpRequest({ port, host: '127.0.0.1', path: '/export', headers: { 'accept-encoding': 'gzip' } }, (response) => {
+          assert.equal(response.headers['content-encoding'], 'gzip')
+          let bytes = 0
+          response
+            .pipe(createGunzip())
+            .on('data', (chunk: Buffer) => (bytes += chunk.byteLength))
+            .on('end', () => resolve(bytes))
+            .on('error', reject)
+        })
+          .on('error', reject)
+          .end()
+      })
+      assert.equal(size, EXPORT_CHUNKS * 64 * 1024)
+      // Node emits the warning on a later tick.
+      await new Promise((resolve) => setImmediate(resolve))
+      assert.deepEqual(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning').map(String), [])
+    } finally {
+      process.off('warning', onWarning)
+    }
   })
 
   // Was timed (arrival times 20 ms apart) and failed one CI run in four; now each piece is produced
