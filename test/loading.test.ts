@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { symlinkSync } from 'node:fs'
+import { mkdirSync, symlinkSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
@@ -331,6 +331,35 @@ test("a package's folder or extensionless file, without an exports map, resolves
   `)
   // A subpath the package's exports map leaves out stays an error, as in Next.js.
   assert.deepEqual(answer, { old: { debounce: 'function', de: 'de' }, newFailed: true })
+})
+
+// Trial (cal.com: route files import `@calcom/lib/constants`, a workspace package that ships its
+// TypeScript source with no `main` or `exports`): Next's bundler tries `.ts` in packages too,
+// Node and require() only `.js`. A package with an `exports` map is held to it.
+test('a workspace package that ships TypeScript source resolves as Next resolves it; one with an exports map is held to it', () => {
+  const root = tempRouteFolder({
+    'package.json': JSON.stringify({ name: 'monorepo', private: true, workspaces: ['apps/*', 'packages/*'] }),
+    'packages/lib/package.json': JSON.stringify({ name: '@acme/lib', private: true }),
+    'packages/lib/index.ts': "export * from './constants'\nexport const entry: string = 'index.ts'\n",
+    'packages/lib/constants.ts': "export const APP_NAME: string = 'Acme'\n",
+    'packages/mapped/package.json': JSON.stringify({ name: '@acme/mapped', private: true, exports: { '.': './dist/index.js' } }),
+    'packages/mapped/index.ts': 'export const unbuilt = true\n',
+    'apps/web/package.json': JSON.stringify({ name: 'web', private: true }),
+    'apps/web/app/lib/route.ts':
+      "import { APP_NAME } from '@acme/lib/constants'\nimport { entry } from '@acme/lib'\nexport function GET() { return Response.json({ APP_NAME, entry }) }\n",
+    'apps/web/app/mapped/route.ts': "import { unbuilt } from '@acme/mapped'\nexport function GET() { return Response.json({ unbuilt }) }\n",
+  })
+  mkdirSync(join(root, 'node_modules/@acme'), { recursive: true })
+  symlinkSync(join(root, 'packages/lib'), join(root, 'node_modules/@acme/lib'), 'dir')
+  symlinkSync(join(root, 'packages/mapped'), join(root, 'node_modules/@acme/mapped'), 'dir')
+  const answer = inPlainNode(`
+    const errors = []
+    const routes = createRouteHandlers({ dir: ${JSON.stringify(join(root, 'apps/web/app'))}, logger: { warn() {}, error: (message) => errors.push(message) } })
+    await routes.ready().catch(() => {})
+    const lib = await (await routes.handle(new Request('http://localhost/lib'))).json()
+    console.log(JSON.stringify({ lib, mappedFailed: errors.some((message) => /mapped[/\\\\]route\\.ts/.test(message)) }))
+  `)
+  assert.deepEqual(answer, { lib: { APP_NAME: 'Acme', entry: 'index.ts' }, mappedFailed: true })
 })
 
 // Trial (leerob's site, an `ImageResponse` route): Next's bundler makes a file named as

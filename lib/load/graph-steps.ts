@@ -5,7 +5,7 @@ import { commonJsFacade, needsInterop, requiredInstanceFacade, requireFacade } f
 import type { FolderConfig } from './folder-config.ts'
 import { isRequire, loadPlan, type LoadContextLike, type LoadPlan } from './load-plan.ts'
 import { hasModuleSyntax } from './module-syntax.ts'
-import { resolveInGraph } from './resolve-in-graph.ts'
+import { findPackageFile, resolveInGraph } from './resolve-in-graph.ts'
 import { withoutQuery, type RouteGraph } from './route-graph.ts'
 import { formatOf, withUseCache, type Compiled } from './transform.ts'
 
@@ -103,8 +103,10 @@ function isPackageSpecifier(specifier: string): boolean {
 /**
  * Where Next's bundler finds an import Node's resolver refused: a file of a package named without
  * its extension (`lodash/debounce`) or a folder of one (`date-fns/locale`, its `index.js` or its
- * `package.json` `main`), in a package without an `exports` map; what `require()` finds there.
- * `undefined` when that finds nothing either, or Node refused it for another reason.
+ * `package.json` `main`), in a package without an `exports` map; what `require()` finds there, or
+ * else the TypeScript a workspace package ships as its source (`@acme/lib/constants`, see
+ * `findPackageFile`). `undefined` when that finds nothing either, or Node refused it for another
+ * reason.
  */
 export function bundlerResolution(error: unknown, specifier: string, parentUrl: string | undefined): string | undefined {
   const code = (error as { code?: string } | null)?.code
@@ -113,7 +115,7 @@ export function bundlerResolution(error: unknown, specifier: string, parentUrl: 
   try {
     return pathToFileURL(createRequire(parentUrl).resolve(specifier)).href
   } catch {
-    return undefined
+    return findPackageFile(specifier, fileURLToPath(withoutQuery(parentUrl)))
   }
 }
 

@@ -62,6 +62,39 @@ export function findFile(path: string): string | undefined {
   return url
 }
 
+/**
+ * The `file:` URL of a package's module as Next's bundler finds it where Node's resolvers do not:
+ * a workspace package that ships its TypeScript source (`@acme/lib` with an `index.ts` and no
+ * `main`, `@acme/lib/constants` naming `constants.ts`), looked for in the `node_modules` folders
+ * above the importer as Node looks. Not in a package with an `exports` map, which says itself what
+ * may be imported. `undefined` when nothing is there.
+ */
+export function findPackageFile(specifier: string, importer: string): string | undefined {
+  const name = /^(?:@[^/]+\/)?[^/@.][^/]*/.exec(specifier)?.[0]
+  if (name === undefined || isBuiltin(specifier)) return undefined
+  for (let dir = dirname(importer); ; dir = dirname(dir)) {
+    const root = join(dir, 'node_modules', name)
+    if (isDirectory(root)) {
+      if (hasExportsMap(join(root, 'package.json'))) return undefined
+      const url = findFile(root + specifier.slice(name.length))
+      if (url !== undefined) return url
+    }
+    if (dirname(dir) === dir) return undefined
+  }
+}
+
+function hasExportsMap(manifest: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: unknown }).exports !== undefined
+  } catch {
+    return false
+  }
+}
+
+function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true
+}
+
 function withTypeScriptExtension(path: string): string | undefined {
   const extension = extname(path)
   const candidates = TYPESCRIPT_FOR.get(extension)
