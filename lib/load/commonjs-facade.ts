@@ -168,7 +168,31 @@ function mentionsUseCache(file: string): boolean {
   }
 }
 
-/** An ES module whose default export is what `require()` gives for the file (a JSON file's data). */
-export function requireFacade(path: string): string {
-  return `import { createRequire } from "node:module";\nexport default createRequire(import.meta.url)(${JSON.stringify(path)});\n`
+/**
+ * An ES module for an `import` of a JSON file without `with { type: 'json' }`: its default export
+ * the object `require()` gives (one instance), and its top-level keys as named exports, as webpack
+ * and Turbopack give them (`import { version } from './package.json'`, `import * as pkg`).
+ */
+export function jsonFacade(path: string): string {
+  const lines = ['import { createRequire } from "node:module";', `const data = createRequire(import.meta.url)(${JSON.stringify(path)});`, 'export default data;']
+  let index = 0
+  for (const name of topLevelKeys(path)) {
+    // An export name must be well-formed Unicode; `default` is the data itself.
+    if (name === 'default' || LONE_SURROGATE.test(name)) continue
+    lines.push(`const key${index} = data[${JSON.stringify(name)}]; export { key${index} as ${JSON.stringify(name)} };`)
+    index++
+  }
+  return lines.join('\n')
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+// A JSON file that does not parse has no names: require() reports it when the facade runs.
+function topLevelKeys(path: string): string[] {
+  try {
+    const data = JSON.parse(readFileSync(path, 'utf8')) as unknown
+    return data !== null && typeof data === 'object' && !Array.isArray(data) ? Object.keys(data) : []
+  } catch {
+    return []
+  }
 }

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import { extname } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { commonJsFacade, needsInterop, requiredInstanceFacade, requireFacade } from './commonjs-facade.ts'
+import { commonJsFacade, jsonFacade, needsInterop, requiredInstanceFacade } from './commonjs-facade.ts'
 import type { FolderConfig } from './folder-config.ts'
 import { isRequire, loadPlan, type LoadContextLike, type LoadPlan } from './load-plan.ts'
 import { hasModuleSyntax } from './module-syntax.ts'
@@ -205,7 +205,7 @@ export function loadStep(graph: RouteGraph, versioned: string, context: LoadCont
   if (versioned === LINK_ONLY) return { kind: 'made', source: 'throw Symbol.for("route-handlers.link-only")' }
   const url = versioned.replace(VERSION, '')
   const file = withoutQuery(url)
-  if (url.endsWith(JSON_IMPORT)) return { kind: 'made', source: requireFacade(fileURLToPath(file)) }
+  if (url.endsWith(JSON_IMPORT)) return { kind: 'made', source: jsonFacade(fileURLToPath(file)) }
   if (url.endsWith(INTEROP_IMPORT)) return { kind: 'made', source: commonJsFacade(fileURLToPath(file)) }
   const folder = file.startsWith('file:') ? graph.folderOf(file) : undefined
   if (!folder) return { kind: 'node' }
