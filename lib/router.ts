@@ -7,6 +7,7 @@ import { cachesRequest, freshCachedResponse, serveCached } from './cache/cached-
 import { hasRepeatedSlashes, singleSlashRedirect } from './repeated-slashes.ts'
 import { hasTrailingSlash, isMountRootWithSlash, slashlessRedirect } from './trailing-slash.ts'
 import { patchFetch } from './cache/patch-fetch.ts'
+import { defineNextGlobals } from './next/node-globals.ts'
 import { useRequestStore, type HandlersContext } from './context.ts'
 import { DevReload } from './dev-reload.ts'
 import { dispatch } from './dispatch.ts'
@@ -161,6 +162,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   setDefaultCache(handlersContext.cache)
   patchFetch()
   patchResponseJson()
+  defineNextGlobals()
 
   // Route files load in batches, each run in order once all its modules are linked, CommonJS ones
   // alone, never as concurrent import()s: in Node 20 a CommonJS route that require()s a module

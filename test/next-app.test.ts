@@ -43,6 +43,7 @@ const CASES: { name: string; path: string; init?: RequestInit; status?: number; 
     body: { items: [{ id: 1, name: 'Keyboard' }, { id: 2, name: 'Mouse' }], dbInstances: 1, isNextRequest: true },
   },
   { name: "'./db.js' naming db.ts and a JSON import reach the same db instance", path: '/api/package', body: { name: 'next-app', dbInstances: 1 } },
+  { name: 'globalThis.AsyncLocalStorage, which Next.js defines, constructed at import time (@axiomhq/nextjs)', path: '/api/request-log', body: { store: 'request-log' } },
   { name: "a JSON file's top-level keys as named exports and in its namespace (import * as pjson)", path: '/api/version', body: { name: 'next-app', version: '1.2.3' } },
   { name: 'export * from an extensionless .ts file, in a package without "type"', path: '/api/hello?name=ada', body: { hello: 'ada' } },
   { name: 'top-level await in the route file and in a module it imports', path: '/api/config', body: { region: 'eu-west-1', startedAt: 'start-up' } },
