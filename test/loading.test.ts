@@ -333,6 +333,37 @@ test("a package's folder or extensionless file, without an exports map, resolves
   assert.deepEqual(answer, { old: { debounce: 'function', de: 'de' }, newFailed: true })
 })
 
+// Trial (cal.com's error path: `(await import('@sentry/nextjs')).captureException` was undefined):
+// Rollup's CommonJS `export *` written with an arrow function, which Node's lexer does not see.
+test("a CommonJS package re-exporting another as Rollup writes it with arrows gives the other's names (@sentry/nextjs)", () => {
+  const root = tempRouteFolder({
+    'package.json': '{ "name": "app", "private": true, "type": "module" }',
+    'node_modules/sentry-like/package.json': JSON.stringify({ name: 'sentry-like', main: 'build/cjs/index.js' }),
+    'node_modules/sentry-like/build/cjs/index.js': [
+      "Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });",
+      "const node = require('node-like');",
+      "exports.init = () => 'init';",
+      'Object.keys(node).forEach(k => {',
+      "\tif (k !== 'default' && !Object.prototype.hasOwnProperty.call(exports, k)) exports[k] = node[k];",
+      '});',
+      '',
+    ].join('\n'),
+    'node_modules/node-like/package.json': JSON.stringify({ name: 'node-like', main: 'index.js' }),
+    'node_modules/node-like/index.js': "Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });\nexports.captureException = (error) => 'captured ' + error;\n",
+    'app/r/route.ts': [
+      "import * as Sentry from 'sentry-like'",
+      "import { captureException } from 'sentry-like'",
+      "export async function GET() { return Response.json({ named: captureException('a'), star: Sentry.captureException('b'), init: Sentry.init(), dynamic: typeof (await import('sentry-like')).captureException }) }",
+      '',
+    ].join('\n'),
+  })
+  const answer = inPlainNode(`
+    const routes = await createRouteHandlers({ dir: ${JSON.stringify(join(root, 'app'))} }).ready()
+    console.log(JSON.stringify(await (await routes.handle(new Request('http://localhost/r'))).json()))
+  `)
+  assert.deepEqual(answer, { named: 'captured a', star: 'captured b', init: 'init', dynamic: 'function' })
+})
+
 // Trial (cal.com: route files import `@calcom/lib/constants`, a workspace package that ships its
 // TypeScript source with no `main` or `exports`): Next's bundler tries `.ts` in packages too,
 // Node and require() only `.js`. A package with an `exports` map is held to it.

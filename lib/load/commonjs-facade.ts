@@ -8,8 +8,15 @@ import { objectExportNames } from './object-exports.ts'
 let lexer: typeof import('cjs-module-lexer') | undefined
 function parse(source: string): { exports: string[]; reexports: string[] } {
   lexer ??= createRequire(import.meta.url)('cjs-module-lexer') as typeof import('cjs-module-lexer')
-  return lexer.parse(source)
+  return lexer.parse(source.replace(ARROW_STAR_REEXPORTS, '$1function ($2) {'))
 }
+
+// Rollup's CommonJS output for `export * from 'x'` when it writes arrow functions:
+// `Object.keys(node).forEach(k => { if (k !== 'default' && …) exports[k] = node[k]; })`
+// (@sentry/nextjs re-exporting @sentry/node, and so `captureException`). Node's lexer knows only
+// the `function (k)` form; webpack's interop reads the real exports. Lexed as that form.
+const ARROW_STAR_REEXPORTS = /(\bObject\.keys\(\s*[\w$]+\s*\)\.forEach\(\s*)\(?\s*([\w$]+)\s*\)?\s*=>\s*\{/g
+const ARROW_STAR_REEXPORT = new RegExp(ARROW_STAR_REEXPORTS.source)
 
 // Export names by file, found once for the resolution that asks and the load that follows; null
 // when Node's own import gives what Next's bundler gives (see `needsInterop`).
@@ -32,11 +39,12 @@ function facadeExportNames(path: string): Set<string> | null {
 function findFacadeExportNames(source: string, path: string): Set<string> | null {
   const inObjects = objectExportNames(source)
   const marked = source.includes('__esModule')
-  if (!marked && inObjects.length === 0) return null
+  const reexportsWithArrows = ARROW_STAR_REEXPORT.test(source)
+  if (!marked && inObjects.length === 0 && !reexportsWithArrows) return null
   const names = lex(path, source)
   if (names === null) return null
   const lexerMissed = inObjects.filter((name) => !names.has(name))
-  if (!names.has('__esModule') && lexerMissed.length === 0) return null
+  if (!names.has('__esModule') && lexerMissed.length === 0 && !reexportsWithArrows) return null
   for (const name of lexerMissed) names.add(name)
   return names
 }
@@ -57,7 +65,8 @@ function lex(path: string, source: string): Set<string> | null {
  *   providers, many SDKs), so the default import is `exports.default`, where Node gives the whole
  *   `module.exports` and `NextAuth(options)` fails with "is not a function";
  * - it assigns `module.exports` an object with names Node's lexer misses (see `objectExportNames`),
- *   which a named import would not find.
+ *   which a named import would not find;
+ * - it re-exports a module in a form Node's lexer misses (see `ARROW_STAR_REEXPORTS`).
  */
 export function needsInterop(path: string): boolean {
   return facadeExportNames(path) !== null
