@@ -161,7 +161,9 @@ const errorTable = {
   },
   RH_ERR_BODY_MALFORMED_JSON: {
     status: 400,
-    message: (detail: string) => `The request body is not valid JSON: ${detail}`,
+    // JSON.parse's own message, as `request.json()` rejects with under Next.js: a route that
+    // answers `error.message` answers the same text.
+    message: (detail: string) => detail,
   },
   RH_ERR_BODY_MALFORMED_FORM: {
     status: 400,
