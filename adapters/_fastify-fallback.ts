@@ -1,6 +1,11 @@
-import type { FastifyInstance, RouteHandlerMethod } from 'fastify'
+import type { FastifyInstance, FastifySchema, RouteHandlerMethod } from 'fastify'
 
 const STRATEGY = 'routeHandlers'
+
+// Kept out of API documentation (@fastify/swagger's `schema.hide`, a key Fastify itself ignores):
+// the fallback's routes are no endpoints of their own, and listed they would show `/` and `/{*}`
+// with every method.
+const HIDDEN = { hide: true } as FastifySchema
 
 /** Whether one plugin instance's fallback takes a request, by its method and raw URL. */
 export type FallbackTakes = (method: string, url: string) => boolean
@@ -53,5 +58,5 @@ export function registerFallback(fastify: FastifyInstance, handler: RouteHandler
   }
   fallbacks.push(takes)
   const constraints = { [STRATEGY]: fallbacks.length - 1 }
-  for (const url of ['/', '/*']) fastify.route({ method: fastify.supportedMethods, url, handler, constraints })
+  for (const url of ['/', '/*']) fastify.route({ method: fastify.supportedMethods, url, handler, constraints, schema: HIDDEN })
 }

@@ -162,6 +162,9 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     // A method the file has a Fastify route for is that route's, with Fastify's own answers (its
     // 414 for a param over maxParamLength); the others get the core's (405, or that 414).
     if (registered.get(match.route)?.includes(method) ?? false) return false
+    // With `fall-through`, a method the file lacks is the app's: its own route for the URL (a
+    // wildcard proxying the old service) if it has one, else its not-found handler.
+    if (routes.fallsThrough(match.route, method)) return false
     if (routes.reload) warnIfAddedSinceStart(match.route, method)
     return true
   })

@@ -31,7 +31,7 @@ import { formatRouteTable } from './route-table.ts'
 import { scanRouteFolder } from './scan.ts'
 import { withinTimeBudget } from './time-budget.ts'
 import { resolveMaxDuration } from './timeout-options.ts'
-import type { AnswerSink, HandleOptions, Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from './types.ts'
+import { HTTP_METHODS, type AnswerSink, type HandleOptions, type Logger, type RouteHandlersOptions, type RouteInfo, type RouteMatch } from './types.ts'
 
 /** The options of a request given none. */
 const NO_OPTIONS: HandleOptions = Object.freeze({})
@@ -85,6 +85,13 @@ export interface RouteHandlers {
    * call is `matchFile`'s, against the table of the moment.
    */
   fileMatcher(route: RouteInfo): FileMatcher
+  /**
+   * Whether `respond()` leaves a request of `method` for `route` to the host under
+   * `onMissingMethod: 'fall-through'`: the file loaded and lacks the method (`OPTIONS` included),
+   * so a host that routes by method can hand it to its own routes for the URL (a wildcard
+   * proxying the old service) rather than to its not-found handler. Always false under `'405'`.
+   */
+  fallsThrough(route: RouteInfo, method: string): boolean
   /**
    * Answers `request`, or resolves `null` when no route file matches its path (so a host can fall
    * through; also for a method the file lacks, with `onMissingMethod: 'fall-through'`). Rejects
@@ -356,6 +363,10 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       if (reload || hasOutranking(tree, entry)) return (pathname, method) => routeHandlers.matchFile(route, pathname, method)
       return (pathname) => matchRouteFile(entry, pathname, maxParamLength)
     },
+    fallsThrough(route, method) {
+      const entry = route as RouteEntry
+      return fallThrough && routesByEntry.has(entry) && !failures.has(entry) && KNOWN_METHODS.has(method) && !answersMethod(entry, method)
+    },
     handle(request, handleOptions) {
       try {
         // Always a promise: without a `later` sink, respond() answers through its return value.
@@ -384,6 +395,8 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   }
   return routeHandlers
 }
+
+const KNOWN_METHODS = new Set<string>(HTTP_METHODS)
 
 /** The `logRoutes` table, once the methods are known. */
 function logRouteTable(dir: string, routes: readonly RouteEntry[], failures: Map<RouteEntry, unknown>, logger: Logger): void {

@@ -1,6 +1,7 @@
 import fastifyCompress from '@fastify/compress'
 import fastifyCors from '@fastify/cors'
 import fastifyFormbody from '@fastify/formbody'
+import fastifySwagger from '@fastify/swagger'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
 import assert from 'node:assert/strict'
@@ -62,6 +63,58 @@ describe('Fastify: routes are Fastify routes', () => {
     const app = Fastify()
     app.post('/orders', async () => 'legacy')
     await assert.rejects(async () => app.register(routeHandlersPlugin, { dir, logger: quietLogger }), /cannot be registered at "\/orders": the app already has a POST route for that URL/)
+    await app.close()
+  })
+})
+
+// Trial: @fastify/swagger listed every GET file with a `head` operation (its HEAD was in the
+// route's method list, where the plugin looks for a HEAD route of its own), and the fallback's
+// `/` and `/*` as `/api/` and `/api/{*}` with every method.
+describe('Fastify: API documentation (@fastify/swagger) lists the route files as the app’s own routes', () => {
+  const server = withApp(async (app) => {
+    await app.register(fastifySwagger, { openapi: { info: { title: 'api', version: '1' } } })
+    app.get('/legacy', async () => 'legacy')
+    await app.register(routeHandlersPlugin, { dir: APP_DIR, prefix: '/api', logger: quietLogger })
+  })
+
+  test('each file with its own methods, no HEAD operations, no fallback paths', () => {
+    const paths = server.app().swagger().paths as Record<string, Record<string, unknown>>
+    assert.deepEqual(Object.keys(paths['/legacy']!), ['get'])
+    assert.deepEqual(Object.keys(paths['/api/items/{slug}']!), ['get'])
+    assert.deepEqual(Object.keys(paths['/api/dispatch/all-methods']!).sort(), ['delete', 'get', 'patch', 'post', 'put'])
+    // The fallback's `/*` (every method, TRACE and all), and no operation of a method no file has.
+    assert.equal(paths['/api/{*}'], undefined)
+    assert.deepEqual(Object.entries(paths).filter(([, operations]) => 'trace' in operations || 'head' in operations), [])
+  })
+
+  test('HEAD is still answered', async () => {
+    const response = await fetch(`${server.url()}/api/dispatch/only-get`, { method: 'HEAD' })
+    assert.equal(response.status, 200)
+  })
+})
+
+// Trial: with `fall-through`, a method a file lacks reached the not-found handler even where the
+// app routes the prefix to the old service (`fastify.all('/api/*')`, a strangler proxy).
+describe("Fastify: onMissingMethod 'fall-through' hands a method the file lacks to the app's own routes", () => {
+  const server = withApp(async (app) => {
+    await app.register(routeHandlersPlugin, { dir: APP_DIR, prefix: '/api', logger: quietLogger, onMissingMethod: 'fall-through' })
+    app.all('/api/*', async (request) => `legacy ${request.method}`)
+  })
+  const send = (path: string, method = 'GET') => fetch(`${server.url()}${path}`, { method })
+
+  test('the methods it exports are the file’s, the others the app’s wildcard, OPTIONS included', async () => {
+    assert.equal(await (await send('/api/dispatch/only-get')).text(), 'body of GET')
+    assert.equal(await (await send('/api/dispatch/only-get', 'PUT')).text(), 'legacy PUT')
+    assert.equal(await (await send('/api/dispatch/only-get', 'OPTIONS')).text(), 'legacy OPTIONS')
+    assert.equal(await (await send('/api/not-a-route-file', 'POST')).text(), 'legacy POST')
+  })
+
+  test("without such a route, the app's not-found handler answers", async () => {
+    const app = Fastify()
+    await app.register(routeHandlersPlugin, { dir: APP_DIR, prefix: '/api', logger: quietLogger, onMissingMethod: 'fall-through' })
+    const response = await app.inject({ method: 'PUT', url: '/api/dispatch/only-get' })
+    assert.equal(response.statusCode, 404)
+    assert.equal((await app.inject({ method: 'PUT', url: '/api/dispatch/all-methods' })).statusCode, 200)
     await app.close()
   })
 })
