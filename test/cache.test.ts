@@ -1,10 +1,13 @@
+import Fastify from 'fastify'
 import assert from 'node:assert/strict'
+import type { AddressInfo } from 'node:net'
 import { describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { routeHandlersPlugin } from '../adapters/fastify.ts'
 import { createRouteHandlers, isRouteHandlersError, MemoryCacheHandler } from '../lib/index.ts'
 import { BrokenStore, CACHE_APP_DIR, recordingLogger, runBrokenStoreBehaviour, runCacheBehaviour } from './helpers/cache-behaviour.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
-import { expressTarget, fastifyTarget, handleTarget } from './helpers/targets.ts'
+import { expressTarget, fastifyTarget, handleTarget, quietLogger } from './helpers/targets.ts'
 
 runCacheBehaviour('Express', expressTarget)
 runCacheBehaviour('Fastify under /api', fastifyTarget, '/api')
@@ -106,6 +109,47 @@ describe('a failed regeneration with a store that renews its holder\'s lock', ()
       assert.ok(held.has('/flaky'))
     } finally {
       await toggle(false)
+    }
+  })
+})
+
+// Trial (a Fastify API with a public and a guarded mount): each mount made its own in-memory
+// store, so a revalidateTag() in one left the other serving the old price. A Next.js process has
+// one cache; the mounts' entries stay apart (their paths may coincide), their tags are one.
+describe('two mounts in one app, each with the default store', () => {
+  test("a revalidateTag() in one mount's route expires what the other cached under that tag", async () => {
+    const price = globalThis as { mountsPrice?: number }
+    price.mountsPrice = 1
+    const priced = (where: string) =>
+      [
+        "import { unstable_cache } from 'next/cache'",
+        "const getPrice = unstable_cache(async () => (globalThis as { mountsPrice?: number }).mountsPrice, ['mounts-price'], { tags: ['mounts-prices'] })",
+        `export async function GET() { return Response.json({ where: '${where}', price: await getPrice() }) }`,
+        '',
+      ].join('\n')
+    const publicDir = tempRouteFolder({
+      'prices/route.ts': priced('public'),
+      'revalidate/route.ts': [
+        "import { revalidateTag } from 'next/cache'",
+        "export function POST() { (globalThis as { mountsPrice?: number }).mountsPrice = 2; revalidateTag('mounts-prices', { expire: 0 }); return new Response('ok') }",
+        '',
+      ].join('\n'),
+    })
+    const privateDir = tempRouteFolder({ 'prices/route.ts': priced('private') })
+    const app = Fastify()
+    await app.register(routeHandlersPlugin, { dir: publicDir, prefix: '/api', logger: quietLogger })
+    await app.register(routeHandlersPlugin, { dir: privateDir, prefix: '/admin', logger: quietLogger })
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+    const prices = async () => Promise.all(['/api/prices', '/admin/prices'].map(async (path) => ((await (await fetch(base + path)).json()) as { price: number }).price))
+    try {
+      assert.deepEqual(await prices(), [1, 1])
+      price.mountsPrice = 5
+      assert.deepEqual(await prices(), [1, 1], 'both cached')
+      assert.equal((await fetch(`${base}/api/revalidate`, { method: 'POST' })).status, 200)
+      assert.deepEqual(await prices(), [2, 2])
+    } finally {
+      await app.close()
     }
   })
 })

@@ -6,14 +6,21 @@ import type {
   IncrementalCacheValue,
   TagRevalidation,
 } from './cache-handler.ts'
+import { processGlobal } from '../process-global.ts'
 import { preciseNow, recordRevalidation, type TagsManifest } from './tags-manifest.ts'
 
 /** Next.js's `cacheMaxMemorySize` default: 50 MB. */
 export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
+// One tag state for every in-memory store of the process (and every copy of this package), as a
+// Next.js process has one cache: a `revalidateTag()` in one mount's route file expires what the
+// others cached under that tag. Their entries stay apart, as two mounts' paths may coincide.
+const processTags = processGlobal('memory-cache-tags', (): TagsManifest => new Map())
+
 /**
  * The default store: entries in this process, in an LRU bounded in bytes (`cache.maxBytes`), with
- * both extensions of the contract (tag state, regeneration locks) kept here too. Being a Next.js
+ * both extensions of the contract (tag state, shared by the process's in-memory stores, and
+ * regeneration locks) kept here too. Being a Next.js
  * `cacheHandler` itself, it is constructed with a `CacheHandlerContext`.
  *
  * @example
@@ -21,7 +28,7 @@ export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024
  */
 export class MemoryCacheHandler implements CacheHandler {
   readonly #entries: ByteLru<CacheHandlerValue>
-  readonly #tags: TagsManifest = new Map()
+  readonly #tags: TagsManifest = processTags
   readonly #locks = new Map<string, number>()
 
   constructor(context: Partial<CacheHandlerContext> = {}) {
