@@ -62,7 +62,7 @@ export function toNextRequest(
   // Made on first use of request.signal; already aborted if the client left before that.
   const lazySignal = () => {
     controller = new AbortController()
-    if (res.destroyed && !res.writableFinished) controller.abort()
+    if (res.destroyed && !sentInFull(req, res)) controller.abort()
     else watchClose()
     return controller.signal
   }
@@ -106,8 +106,9 @@ export function toNextRequest(
   const onClose = () => {
     // First: a spooled form still being read stops here (synchronously), so its body can be drained;
     // when the client left, as the client's failure (mid-body, or once it had sent it all).
-    void request.releaseUploads(res.writableFinished ? undefined : clientLeft(req))
-    if (!res.writableFinished) controller?.abort()
+    const finished = sentInFull(req, res)
+    void request.releaseUploads(finished ? undefined : clientLeft(req))
+    if (!finished) controller?.abort()
     else if (unread) drainRest(req, source, unread)
     if (sent) for (const callback of sent) callback()
   }
@@ -309,6 +310,16 @@ export async function sendResponse(res: ServerResponse, response: Response, logg
     throw undo(error)
   }
   await pipeBody(res, response.body, logger, undo)
+}
+
+/**
+ * Whether the response went out in full, as Next.js tells a finished response from a client that
+ * left (`writableFinished`). Fastify's `inject()` (light-my-request) answers through a response
+ * with no socket, whose `writableFinished` stays false: there, ended is finished, or every
+ * injected request would abort its `request.signal` after a normal answer.
+ */
+function sentInFull(req: IncomingMessage, res: ServerResponse): boolean {
+  return res.writableFinished || (res.writableEnded && '_lightMyRequest' in req)
 }
 
 async function pipeBody(

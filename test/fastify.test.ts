@@ -119,6 +119,29 @@ describe("Fastify: onMissingMethod 'fall-through' hands a method the file lacks 
   })
 })
 
+// Trial: under `inject()` (light-my-request: a response without a socket, whose writableFinished
+// stays false) every request's signal aborted after a normal answer, running abort cleanup that
+// production never runs. A request that does not end in full still aborts.
+test('fastify.inject(): request.signal does not abort after a normal answer, streamed or not', async () => {
+  const seen = ((globalThis as { injectSignals?: string[] }).injectSignals = [])
+  const watch = "const watch = (request: Request, name: string) => request.signal.addEventListener('abort', () => (globalThis as { injectSignals?: string[] }).injectSignals!.push(name))\n"
+  const dir = tempRouteFolder({
+    'plain/route.ts': `${watch}export function GET(request: Request) { watch(request, 'plain'); return Response.json({ ok: true }) }\n`,
+    'stream/route.ts': `${watch}export function GET(request: Request) { watch(request, 'stream'); return new Response(new ReadableStream({ pull(c) { c.enqueue(new TextEncoder().encode('chunk')); c.close() } })) }\n`,
+  })
+  const app = Fastify()
+  await app.register(routeHandlersPlugin, { dir, logger: quietLogger })
+  try {
+    assert.equal((await app.inject('/plain')).json().ok, true)
+    assert.equal((await app.inject('/stream')).body, 'chunk')
+    // light-my-request emits `close` on the next tick after the answer.
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.deepEqual(seen, [])
+  } finally {
+    await app.close()
+  }
+})
+
 // Trial: with Fastify's default `Fastify()` (no logger) a broken route file went unsaid.
 test('an app without a logger: a route file that fails to load is said on the console; a silent logger stays silent', async (t) => {
   const dir = tempRouteFolder({ 'broken/route.ts': 'export const GET = (\n', 'ok/route.ts': 'export const GET = () => new Response("ok")\n' })
