@@ -321,6 +321,19 @@ describe('redis store: two instances on one Redis', () => {
     assert.throws(() => redisCache({} as { url: string }), check)
     assert.throws(() => redisCache({ url: server.url }, { commandTimeoutMs: 0 }), check)
     assert.throws(() => redisCache({ url: server.url }, { maxEntryBytes: -1 }), check)
+    // Trial (a CommonJS app, no types): a misspelt option was ignored, and every app shared the default prefix.
+    assert.throws(() => redisCache({ url: server.url, keyprefix: 'typo:' } as { url: string }), /unknown option `keyprefix` in the first argument/)
+    assert.throws(() => redisCache({ url: server.url }, { url: server.url } as unknown as { keyPrefix: string }), /unknown option `url` in the options/)
+  })
+
+  // Trial: `redisCache({ client, keyPrefix })`, as a CommonJS app writes it, wrote under `route-handlers:`.
+  test('options beside the target are options too; those after it win', async () => {
+    const beside = redisCache({ url: server.url, keyPrefix: 'beside:' })
+    const after = redisCache({ url: server.url, keyPrefix: 'ignored:' }, { keyPrefix: 'after:' })
+    stores.push(beside, after)
+    await beside.set('k', routeValue(Buffer.from('v')), routeSet(60))
+    await after.set('k', routeValue(Buffer.from('v')), routeSet(60))
+    assert.deepEqual([...(await inspector.keys('beside:*')), ...(await inspector.keys('after:*')), ...(await inspector.keys('ignored:*'))], ['beside:entry:k', 'after:entry:k'])
   })
 })
 

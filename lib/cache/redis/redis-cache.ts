@@ -49,7 +49,7 @@ const MAX_RECONNECT_DELAY_MS = 2000
  * import { redisCache } from 'route-handlers/cache/redis'
  * app.use(routeHandlers({ dir: './app', cache: { store: redisCache({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }) } }))
  */
-export function redisCache(target: RedisTarget, options: RedisCacheOptions = {}): RedisCacheHandler {
+export function redisCache(target: RedisTarget & RedisCacheOptions, options: RedisCacheOptions = {}): RedisCacheHandler {
   return new RedisCacheHandler(storeState(target, options))
 }
 
@@ -62,7 +62,7 @@ export function redisCache(target: RedisTarget, options: RedisCacheOptions = {})
  * import { redisCacheHandlerClass } from 'route-handlers/cache/redis'
  * export default redisCacheHandlerClass({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' })
  */
-export function redisCacheHandlerClass(target: RedisTarget, options: RedisCacheOptions = {}): CacheHandlerClass {
+export function redisCacheHandlerClass(target: RedisTarget & RedisCacheOptions, options: RedisCacheOptions = {}): CacheHandlerClass {
   const state = storeState(target, options)
   return class NextRedisCacheHandler extends RedisCacheHandler {
     constructor(ctx: CacheHandlerContext) {
@@ -71,7 +71,28 @@ export function redisCacheHandlerClass(target: RedisTarget, options: RedisCacheO
   }
 }
 
-function storeState(target: RedisTarget, options: RedisCacheOptions): RedisStoreState {
+const OPTION_NAMES = new Set(['keyPrefix', 'commandTimeoutMs', 'connectTimeoutMs', 'defaultExpireSeconds', 'maxEntryBytes'])
+
+/**
+ * The options given beside the target (`redisCache({ url, keyPrefix })`, as a CommonJS app without
+ * types writes them) or after it, the latter winning. A name that is neither an option nor the
+ * target's is refused: a misspelt `keyprefix` would otherwise leave every app on the default prefix.
+ */
+function optionsOf(target: RedisTarget & RedisCacheOptions, options: RedisCacheOptions): RedisCacheOptions {
+  const given: Record<string, unknown> = {}
+  for (const [source, object] of [['the first argument', target], ['the options', options]] as const) {
+    for (const [name, value] of Object.entries(object ?? {})) {
+      if (OPTION_NAMES.has(name)) given[name] = value
+      else if (object === options || (name !== 'url' && name !== 'client')) {
+        throw routeHandlersError('RH_ERR_OPTIONS_INVALID', [`redisCache(): unknown option \`${name}\` in ${source} (options: ${[...OPTION_NAMES].join(', ')})`])
+      }
+    }
+  }
+  return given as RedisCacheOptions
+}
+
+function storeState(target: RedisTarget & RedisCacheOptions, given: RedisCacheOptions): RedisStoreState {
+  const options = optionsOf(target, given)
   const settings = {
     keyPrefix: options.keyPrefix ?? 'route-handlers:',
     commandTimeoutMs: positive('commandTimeoutMs', options.commandTimeoutMs ?? 500),
