@@ -329,11 +329,11 @@ describe('redis store: two instances on one Redis', () => {
   // Trial: `redisCache({ client, keyPrefix })`, as a CommonJS app writes it, wrote under `route-handlers:`.
   test('options beside the target are options too; those after it win', async () => {
     const beside = redisCache({ url: server.url, keyPrefix: 'beside:' })
-    const after = redisCache({ url: server.url, keyPrefix: 'ignored:' }, { keyPrefix: 'after:' })
-    stores.push(beside, after)
+    const second = redisCache({ url: server.url, keyPrefix: 'ignored:' }, { keyPrefix: 'second:' })
+    stores.push(beside, second)
     await beside.set('k', routeValue(Buffer.from('v')), routeSet(60))
-    await after.set('k', routeValue(Buffer.from('v')), routeSet(60))
-    assert.deepEqual([...(await inspector.keys('beside:*')), ...(await inspector.keys('after:*')), ...(await inspector.keys('ignored:*'))], ['beside:entry:k', 'after:entry:k'])
+    await second.set('k', routeValue(Buffer.from('v')), routeSet(60))
+    assert.deepEqual([...(await inspector.keys('beside:entry:*')), ...(await inspector.keys('second:entry:*')), ...(await inspector.keys('ignored:entry:*'))], ['beside:entry:k', 'second:entry:k'])
   })
 })
 
