@@ -14,8 +14,9 @@ import { dispatch } from './dispatch.ts'
 import { routeHandlersError, type RouteHandlersError } from './errors.ts'
 import { consoleLogger } from './logger.ts'
 import { isCompileError } from './load/load-error.ts'
-import { compileAhead, filesLoadedTwice, loadRouteModule, loadRouteModulesTogether, loadsInBatch, needsRequestStore, prepareLoading, ROUTE_FILES_TOGETHER, sweepTransformCache } from './load/load-route-module.ts'
+import { compileAhead, filesLoadedTwice, importedProjectFiles, loadRouteModule, loadRouteModulesTogether, loadsInBatch, needsRequestStore, prepareLoading, ROUTE_FILES_TOGETHER, sweepTransformCache } from './load/load-route-module.ts'
 import { routeFileVersion } from './load/reload.ts'
+import { shareWithRequire } from './load/require-shared.ts'
 import { resolveAliasOption } from './resolve-alias-option.ts'
 import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
 import { matchRoute, matchRouteFile } from './match.ts'
@@ -266,6 +267,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
           'Run on Node 22.15+ (one instance), or run the app as an ES module ("type": "module").',
       )
     }
+    await shareWithRequire(importedProjectFiles(spec))
     loaded = true
     void sweepTransformCache(spec)
     if (options.logRoutes) logRouteTable(dir, tree.routes, failures, logger)

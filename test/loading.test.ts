@@ -305,6 +305,40 @@ test('a TypeScript module a tsx-run CommonJS app required is the instance its ro
   if (!inThreadHooks) assert.match(twice[0]!, /lib[/\\]db\.ts" is loaded twice[^]*Node 22\.15\+/)
 })
 
+// Trial (a legacy Express app in TypeScript, run with tsx): `lib/cache.ts`, reached at start-up
+// only by route files, was require()d later by a legacy route, and tsx compiled it again: the app
+// got an empty second cache. The require() now gets the graph's instance, on every Node line.
+test('a module route files imported first is the instance a later require() of the tsx-run app gets', () => {
+  const root = tempRouteFolder({
+    'package.json': JSON.stringify({ name: 'legacy-api', private: true, type: 'commonjs' }),
+    'lib/counter.ts': [
+      'let n = 0',
+      'export const inc = (): number => ++n',
+      "export default 'counter'",
+      'const counted = globalThis as { counterEvaluations?: number }',
+      'counted.counterEvaluations = (counted.counterEvaluations ?? 0) + 1',
+      '',
+    ].join('\n'),
+    'app/r/route.ts': "import { inc } from '../../lib/counter'\nexport const GET = () => Response.json({ n: inc() })\n",
+    'server.ts': `async function main(): Promise<void> {
+  const { createRouteHandlers } = await import(${JSON.stringify(new URL('../dist/lib/index.js', import.meta.url).href)})
+  const routes = await createRouteHandlers({ dir: __dirname + '/app', logger: { warn() {}, error() {} } }).ready()
+  const get = async () => (await (await routes.handle(new Request('http://localhost/r'))).json()).n
+  const first = await get()
+  const lib = require('./lib/counter')
+  const second = lib.inc()
+  const third = await get()
+  const evaluations = (globalThis as { counterEvaluations?: number }).counterEvaluations
+  console.log(JSON.stringify({ counts: [first, second, third], esModule: lib.__esModule, label: lib.default, evaluations }))
+}
+void main()
+`,
+  })
+  const answer = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(root, 'server.ts')], { encoding: 'utf8' }))
+  // One instance; `__esModule` as Node's own require() of an ES module marks one with a default export.
+  assert.deepEqual(answer, { counts: [1, 2, 3], esModule: true, label: 'counter', evaluations: 1 })
+})
+
 // Trial (umami: every route file reaches `import … from 'date-fns/locale'`, date-fns 2): Node's ES
 // module resolver refuses a folder or a file without its extension inside a package, Next's
 // bundler finds them, as require() does, where the package has no `exports` map.

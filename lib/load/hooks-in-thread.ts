@@ -4,7 +4,7 @@ import { compiledCommonJsFacade } from './commonjs-facade.ts'
 import { noteAssetUrls } from './assets.ts'
 import { bundlerResolution, graphConditions, graphUrl, loaded, loadStep, noteRequestApi, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
 import { registerHooks } from './register-hooks.ts'
-import { RouteGraph } from './route-graph.ts'
+import { RouteGraph, withoutQuery } from './route-graph.ts'
 import { compileSync } from './transform.ts'
 
 /**
@@ -49,6 +49,9 @@ export function installInThreadHooks(): RouteGraph {
       noteAssetUrls(graph, step.path, source)
       const compiled = step.plan === 'compile' ? compileSync(step.path, source, step.folder) : undefined
       const result = loaded(step.plan, step.path, source, compiled)
+      // What shareWithRequire looks for: TypeScript compiled as an ES module (a loader such as tsx
+      // would compile it again for require()).
+      if (step.plan === 'compile' && result?.format === 'module') graph.addImported(withoutQuery(url))
       return result ? { ...result, shortCircuit: true } : nextLoad(url, context)
     },
   })

@@ -73,7 +73,8 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   noteAssetUrls(graph, step.path, source)
   const compiled = step.plan === 'compile' ? await compile(step.path, source, step.folder) : undefined
   const result = loaded(step.plan, step.path, source, compiled)
-  // What filesLoadedTwice looks for: TypeScript compiled as an ES module (tsx compiles it apart for require()).
+  // What filesLoadedTwice and shareWithRequire look for: TypeScript compiled as an ES module (tsx
+  // compiles it apart for require()).
   if (step.plan === 'compile' && result?.format === 'module') graph.addImported(withoutQuery(url))
   return result ? { ...result, shortCircuit: true } : nextLoad(url, context)
 }

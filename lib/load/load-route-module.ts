@@ -95,21 +95,32 @@ export function needsRequestStore(spec: FolderSpec): boolean {
 const COMPILED_TWICE = new Set(['.ts', '.tsx', '.jsx'])
 
 /**
- * The project files `spec`'s route graph imported that CommonJS code had also `require()`d as a
- * module of its own: a CommonJS TypeScript app run with tsx, whose `lib/db.ts` tsx compiled for
- * the app, and the graph again for the route files. Only on Node 20 and 22 before 22.15, where the
- * graph's imports load on the hooks thread, which cannot see this thread's `require()` cache
- * (newer lines give the route files the app's instance). Each is two instances: two connection
- * pools, two caches.
+ * The project files outside the route folder that `spec`'s graph compiled and imported as ES
+ * modules, which a TypeScript loader (tsx) would compile again for a `require()`: by path, with
+ * the URL the graph imported each under. (A module only the graph's own `require()` loaded is one
+ * instance already.)
+ */
+export function importedProjectFiles(spec: FolderSpec): Map<string, string> {
+  const graph = routeGraph()
+  const files = new Map<string, string>()
+  for (const url of graph.outsideFilesOf(graph.addFolder(spec, scopeOf(spec.dir)))) {
+    const path = fileURLToPath(withoutQuery(url))
+    if (COMPILED_TWICE.has(extname(path)) && graph.wasImported(withoutQuery(url))) files.set(path, url)
+  }
+  return files
+}
+
+/**
+ * Of {@link importedProjectFiles}, those CommonJS code had also `require()`d as a module of its
+ * own: a CommonJS TypeScript app run with tsx, whose `lib/db.ts` tsx compiled for the app, and the
+ * graph again for the route files. Only on Node 20 and 22 before 22.15, where the graph's imports
+ * load on the hooks thread, which cannot see this thread's `require()` cache (newer lines give the
+ * route files the app's instance). Each is two instances: two connection pools, two caches.
  */
 export function filesLoadedTwice(spec: FolderSpec): string[] {
   if (registerHooks) return []
-  const graph = routeGraph()
   const twice: string[] = []
-  for (const url of graph.outsideFilesOf(graph.addFolder(spec, scopeOf(spec.dir)))) {
-    const path = fileURLToPath(withoutQuery(url))
-    // Only a module that was imported: one the graph's own `require()` compiled is one instance.
-    if (!COMPILED_TWICE.has(extname(path)) || !graph.wasImported(withoutQuery(url))) continue
+  for (const path of importedProjectFiles(spec).keys()) {
     const exported = requireCache[path]?.exports as unknown
     // A namespace is Node's `require()` of the ES module itself: one instance.
     if (exported !== undefined && Object.prototype.toString.call(exported) !== '[object Module]') twice.push(path)
