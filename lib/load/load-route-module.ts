@@ -21,6 +21,11 @@
  *   (hooks-off-thread.ts), `Module._resolveFilename` for `require()` (require-hooks.ts), sharing
  *   the graph over a port.
  *
+ * One instance across module flavours, whichever side loads a project file first: a file the app
+ * `require()`d (compiled by its TypeScript loader, tsx) is imported by route files through a facade
+ * over that instance (commonjs-facade.ts; on Node 22.15+ only, where the hooks share the thread);
+ * a file route files imported first is what a later `require()` of it gets (require-shared.ts).
+ *
  * Dev reload (reload.ts, with the watching in ../dev-reload.ts): with the `reload` option the
  * hooks also record who imports what among the project's modules, and load a changed module and
  * its importers under `?route-handlers-v=N` (a new URL, so a new instance); CommonJS ones are
