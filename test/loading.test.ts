@@ -398,6 +398,35 @@ test("a CommonJS package re-exporting another as Rollup writes it with arrows gi
   assert.deepEqual(answer, { named: 'captured a', star: 'captured b', init: 'init', dynamic: 'function' })
 })
 
+// Trial (@clerk/nextjs: its ES module build calls `require("server-only")` inside `auth()`): Next's
+// bundler gives every server module `require`; Node throws "require is not defined".
+test('a package ES module that calls require() as CommonJS does gets require (and __dirname), as under Next', () => {
+  const root = tempRouteFolder({
+    'package.json': '{ "name": "app", "private": true }',
+    'node_modules/esm-with-require/package.json': JSON.stringify({ name: 'esm-with-require', type: 'module', exports: './index.js' }),
+    'node_modules/esm-with-require/index.js': [
+      'export function auth() {',
+      "  require('server-only')",
+      "  return { base: require('node:path').basename(__dirname), typeofRequire: typeof require }",
+      '}',
+      '',
+    ].join('\n'),
+    'node_modules/declares-require/package.json': JSON.stringify({ name: 'declares-require', type: 'module', exports: './index.js' }),
+    'node_modules/declares-require/index.js': "import { createRequire } from 'node:module'\nconst require = createRequire(import.meta.url)\nexport const sep = require('node:path').sep\n",
+    'app/r/route.ts': [
+      "import { auth } from 'esm-with-require'",
+      "import { sep } from 'declares-require'",
+      'export function GET() { return Response.json({ ...auth(), sep }) }',
+      '',
+    ].join('\n'),
+  })
+  const answer = inPlainNode(`
+    const routes = await createRouteHandlers({ dir: ${JSON.stringify(join(root, 'app'))} }).ready()
+    console.log(JSON.stringify(await (await routes.handle(new Request('http://localhost/r'))).json()))
+  `)
+  assert.deepEqual(answer, { base: 'esm-with-require', typeofRequire: 'function', sep: '/' })
+})
+
 // Trial (cal.com: route files import `@calcom/lib/constants`, a workspace package that ships its
 // TypeScript source with no `main` or `exports`): Next's bundler tries `.ts` in packages too,
 // Node and require() only `.js`. A package with an `exports` map is held to it.

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import { extname } from 'node:path'
+import { extname, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { commonJsFacade, jsonFacade, needsInterop, requiredInstanceFacade } from './commonjs-facade.ts'
 import type { FolderConfig } from './folder-config.ts'
@@ -7,7 +7,7 @@ import { isRequire, loadPlan, type LoadContextLike, type LoadPlan } from './load
 import { hasModuleSyntax } from './module-syntax.ts'
 import { findPackageFile, resolveInGraph } from './resolve-in-graph.ts'
 import { withoutQuery, type RouteGraph } from './route-graph.ts'
-import { formatOf, withUseCache, type Compiled } from './transform.ts'
+import { formatOf, withCommonJsGlobals, withUseCache, type Compiled } from './transform.ts'
 
 /**
  * The decisions both hook flavours share (in-thread and synchronous on newer Node lines, off-thread
@@ -196,6 +196,7 @@ function markedUrl(file: string, format: string | null | undefined, context: Loa
  */
 export type LoadStep =
   | { kind: 'node' }
+  | { kind: 'package' }
   | { kind: 'commonjs'; path: string; folder: FolderConfig }
   | { kind: 'made'; source: string }
   | { kind: 'read'; path: string; folder: FolderConfig; plan: Exclude<LoadPlan, 'node'> }
@@ -211,7 +212,7 @@ export function loadStep(graph: RouteGraph, versioned: string, context: LoadCont
   if (!folder) return { kind: 'node' }
   const path = fileURLToPath(file)
   const plan = loadPlan(path, context)
-  if (plan === 'node') return { kind: 'node' }
+  if (plan === 'node') return path.includes(`${sep}node_modules${sep}`) ? { kind: 'package' } : { kind: 'node' }
   if (!isRequire(context)) {
     const required = requiredInstanceFacade(path)
     if (required !== undefined) return { kind: 'made', source: required }
@@ -228,6 +229,33 @@ const REQUEST_API = /['"`](?:next|route-handlers)\/(?:headers|navigation|cache)(
 /** Notes, from a project file's source, whether `folder`'s graph needs the request store. */
 export function noteRequestApi(graph: RouteGraph, folder: FolderConfig, source: string): void {
   if (REQUEST_API.test(source)) graph.addRequestApiUser(folder)
+}
+
+/** What a load hook's `nextLoad` gives, as far as {@link packageModule} reads it. */
+export interface NodeLoadResult {
+  format?: string | null | undefined
+  source?: string | ArrayBuffer | NodeJS.TypedArray | null | undefined
+}
+
+/**
+ * A package's file in the graph, as Node loaded it: an ES module that calls `require()` (or names
+ * `__dirname`, `__filename`) as if it were CommonJS — Clerk's ES module build calls
+ * `require("server-only")` inside `auth()` — is given them, as Next's bundler gives every server
+ * module, where Node would throw `require is not defined`. Anything else is left as it is.
+ */
+export function packageModule<R extends NodeLoadResult>(result: R): R {
+  if (result.format !== 'module' || result.source == null) return result
+  const bytes = typeof result.source === 'string' ? undefined : toBuffer(result.source)
+  if (bytes !== undefined && !COMMONJS_GLOBALS.some((name) => bytes.includes(name))) return result
+  const source = bytes === undefined ? (result.source as string) : bytes.toString('utf8')
+  const given = withCommonJsGlobals(source, 'module')
+  return given === source ? result : { ...result, source: given }
+}
+
+const COMMONJS_GLOBALS = ['require', '__dirname', '__filename']
+
+function toBuffer(source: ArrayBuffer | NodeJS.TypedArray): Buffer {
+  return source instanceof ArrayBuffer ? Buffer.from(source) : Buffer.from(source.buffer, source.byteOffset, source.byteLength)
 }
 
 /**

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import type { LoadFnOutput, ResolveFnOutput } from 'node:module'
 import { compiledCommonJsFacade } from './commonjs-facade.ts'
 import { noteAssetUrls } from './assets.ts'
-import { bundlerResolution, graphConditions, graphUrl, loaded, loadStep, noteRequestApi, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
+import { bundlerResolution, graphConditions, graphUrl, loaded, loadStep, noteRequestApi, packageModule, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
 import { registerHooks } from './register-hooks.ts'
 import { RouteGraph, withoutQuery } from './route-graph.ts'
 import { compileSync } from './transform.ts'
@@ -33,6 +33,7 @@ export function installInThreadHooks(): RouteGraph {
     load(url, context, nextLoad): LoadFnOutput {
       const step = loadStep(graph, url, context)
       if (step.kind === 'node') return nextLoad(url, context)
+      if (step.kind === 'package') return packageModule(nextLoad(url, context))
       // Imported TypeScript CommonJS (`.cts`): a facade that require()s it. Answered `commonjs`
       // without a source, Node 22.15+ loads the file itself (this hook sees no `require`
       // condition then), and a `.cts` written with `import` fails to parse.

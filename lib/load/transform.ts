@@ -102,7 +102,7 @@ export function withUseCache(code: string, path: string): string {
  * Next.js's bundler gives every server file `require`, `__dirname` and `__filename`; an ES module
  * has none of them. Defined when the code uses one and does not declare it itself.
  */
-function withCommonJsGlobals(code: string, format: LoadedFormat): string {
+export function withCommonJsGlobals(code: string, format: LoadedFormat): string {
   if (format !== 'module') return code
   let prelude = ''
   if (uses(code, 'require')) prelude += 'import { createRequire as __rhCreateRequire } from "node:module"; const require = __rhCreateRequire(import.meta.url);'
