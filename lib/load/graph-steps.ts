@@ -7,7 +7,8 @@ import { isRequire, loadPlan, type LoadContextLike, type LoadPlan } from './load
 import { hasModuleSyntax } from './module-syntax.ts'
 import { findPackageFile, resolveInGraph } from './resolve-in-graph.ts'
 import { withoutQuery, type RouteGraph } from './route-graph.ts'
-import { formatOf, withCommonJsGlobals, withUseCache, type Compiled } from './transform.ts'
+import { withCommonJsGlobals } from './commonjs-globals.ts'
+import { formatOf, withUseCache, type Compiled } from './transform.ts'
 
 /**
  * The decisions both hook flavours share (in-thread and synchronous on newer Node lines, off-thread
@@ -248,7 +249,7 @@ export function packageModule<R extends NodeLoadResult>(result: R): R {
   const bytes = typeof result.source === 'string' ? undefined : toBuffer(result.source)
   if (bytes !== undefined && !COMMONJS_GLOBALS.some((name) => bytes.includes(name))) return result
   const source = bytes === undefined ? (result.source as string) : bytes.toString('utf8')
-  const given = withCommonJsGlobals(source, 'module')
+  const given = withCommonJsGlobals(source)
   return given === source ? result : { ...result, source: given }
 }
 

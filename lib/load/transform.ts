@@ -2,6 +2,7 @@ import type { TransformOptions as EsbuildOptions, TsconfigRaw } from 'esbuild'
 import { createRequire } from 'node:module'
 import { extname, relative } from 'node:path'
 import type { FolderConfig, TransformOptions } from './folder-config.ts'
+import { withCommonJsGlobals } from './commonjs-globals.ts'
 import { compileUseCache, mayUseCache } from './use-cache-directive.ts'
 
 /** The module formats Node's loader accepts from a load hook. */
@@ -83,7 +84,7 @@ function compileJob(path: string, source: string, folder: CompileFolder, format:
     options,
     cached: cached === undefined ? undefined : { format, source: cached },
     finish(code: string): Compiled {
-      const compiled = { format, source: withCommonJsGlobals(format === 'module' ? withUseCache(code, path) : code, format) }
+      const compiled = { format, source: format === 'module' ? withCommonJsGlobals(withUseCache(code, path)) : code }
       folder.cache.set(key, compiled.source)
       return compiled
     },
@@ -98,22 +99,3 @@ export function withUseCache(code: string, path: string): string {
   return mayUseCache(code) ? compileUseCache(code, relative(process.cwd(), path), path) : code
 }
 
-/**
- * Next.js's bundler gives every server file `require`, `__dirname` and `__filename`; an ES module
- * has none of them. Defined when the code uses one and does not declare it itself.
- */
-export function withCommonJsGlobals(code: string, format: LoadedFormat): string {
-  if (format !== 'module') return code
-  let prelude = ''
-  if (uses(code, 'require')) prelude += 'import { createRequire as __rhCreateRequire } from "node:module"; const require = __rhCreateRequire(import.meta.url);'
-  if (uses(code, '__dirname')) prelude += 'const __dirname = import.meta.dirname;'
-  if (uses(code, '__filename')) prelude += 'const __filename = import.meta.filename;'
-  return prelude === '' ? code : prelude + code
-}
-
-function uses(code: string, name: string): boolean {
-  if (!code.includes(name)) return false
-  const used = new RegExp(`(?<![.\\w$])${name}\\b`).test(code)
-  const declared = new RegExp(`\\b(?:const|let|var|function|class|import)\\s+(?:\\{[^}]*\\b)?${name}\\b|\\bas\\s+${name}\\b`).test(code)
-  return used && !declared
-}
