@@ -339,6 +339,58 @@ void main()
   assert.deepEqual(answer, { counts: [1, 2, 3], esModule: true, label: 'counter', evaluations: 1 })
 })
 
+// Review: a JSON file saved with a byte order mark (which require() drops) lost its named exports.
+test('a JSON file with a byte order mark gives its keys as named exports too', async () => {
+  const root = tempRouteFolder({
+    'data.json': '\ufeff{ "region": "eu" }',
+    'app/r/route.ts': "import { region } from '../../data.json'\nexport const GET = () => Response.json({ region })\n",
+  })
+  assert.deepEqual(await getJson(join(root, 'app'), '/r'), { region: 'eu' })
+})
+
+// Review: a module whose evaluation throws (a missing environment variable) was imported again to
+// be shared, and its error took the whole folder down; the other route files must still serve.
+test('a project module that throws when evaluated fails its own route files only', async () => {
+  const root = tempRouteFolder({
+    'lib/boom.ts': "if (!process.env.ROUTE_HANDLERS_NEVER_SET) throw new Error('ROUTE_HANDLERS_NEVER_SET is not set')\nexport const value = 1\n",
+    'app/bad/route.ts': "import { value } from '../../lib/boom'\nexport const GET = () => Response.json({ value })\n",
+    'app/ok/route.ts': "export const GET = () => Response.json({ ok: true })\n",
+  })
+  const routes = createRouteHandlers({ dir: join(root, 'app'), logger: quiet })
+  await assert.rejects(routes.ready(), { code: 'RH_ERR_ROUTES_LOAD' })
+  assert.deepEqual(await (await routes.handle(new Request('http://localhost/ok')))!.json(), { ok: true })
+  assert.equal((await routes.handle(new Request('http://localhost/bad')).catch((error: { status?: number }) => error))?.status, 500)
+})
+
+// Review: under dev reload the app's require() of a changed module kept the version route files
+// imported at start-up; it is the app's own again once the file changes.
+test('dev reload: after an edit, the app\'s require() of a shared module is not the old version', () => {
+  const root = tempRouteFolder({
+    'package.json': JSON.stringify({ name: 'legacy-api', private: true, type: 'commonjs' }),
+    'lib/label.ts': "export const label = 'v1'\n",
+    'app/r/route.ts': "import { label } from '../../lib/label'\nexport const GET = () => Response.json({ label })\n",
+    'server.ts': `import { writeFileSync } from 'node:fs'
+async function main(): Promise<void> {
+  const { createRouteHandlers } = await import(${JSON.stringify(new URL('../dist/lib/index.js', import.meta.url).href)})
+  const routes = await createRouteHandlers({ dir: __dirname + '/app', reload: true, logger: { warn() {}, error() {} } }).ready()
+  const get = async () => (await (await routes.handle(new Request('http://localhost/r'))).json()).label
+  const before = [await get(), require('./lib/label').label]
+  writeFileSync(__dirname + '/lib/label.ts', "export const label = 'v2'\\n")
+  let route = await get()
+  for (let tries = 0; route !== 'v2' && tries < 200; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 25))
+    route = await get()
+  }
+  await routes.close()
+  console.log(JSON.stringify({ before, after: [route, require('./lib/label').label] }))
+}
+void main()
+`,
+  })
+  const answer = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(root, 'server.ts')], { encoding: 'utf8' }))
+  assert.deepEqual(answer, { before: ['v1', 'v1'], after: ['v2', 'v2'] })
+})
+
 // Trial (umami: every route file reaches `import … from 'date-fns/locale'`, date-fns 2): Node's ES
 // module resolver refuses a folder or a file without its extension inside a package, Next's
 // bundler finds them, as require() does, where the package has no `exports` map.
@@ -382,12 +434,25 @@ test("a CommonJS package re-exporting another as Rollup writes it with arrows gi
       '});',
       '',
     ].join('\n'),
+    // Rollup's live bindings: a getter per name (review).
+    'node_modules/live-like/package.json': JSON.stringify({ name: 'live-like', main: 'index.js' }),
+    'node_modules/live-like/index.js': [
+      "const core = require('node-like');",
+      'Object.keys(core).forEach(k => {',
+      "\tif (k !== 'default' && !Object.prototype.hasOwnProperty.call(exports, k)) Object.defineProperty(exports, k, {",
+      '\t\tenumerable: true,',
+      '\t\tget: () => core[k]',
+      '\t});',
+      '});',
+      '',
+    ].join('\n'),
     'node_modules/node-like/package.json': JSON.stringify({ name: 'node-like', main: 'index.js' }),
     'node_modules/node-like/index.js': "Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });\nexports.captureException = (error) => 'captured ' + error;\n",
     'app/r/route.ts': [
       "import * as Sentry from 'sentry-like'",
       "import { captureException } from 'sentry-like'",
-      "export async function GET() { return Response.json({ named: captureException('a'), star: Sentry.captureException('b'), init: Sentry.init(), dynamic: typeof (await import('sentry-like')).captureException }) }",
+      "import { captureException as live } from 'live-like'",
+      "export async function GET() { return Response.json({ named: captureException('a'), star: Sentry.captureException('b'), init: Sentry.init(), dynamic: typeof (await import('sentry-like')).captureException, live: live('c') }) }",
       '',
     ].join('\n'),
   })
@@ -395,7 +460,7 @@ test("a CommonJS package re-exporting another as Rollup writes it with arrows gi
     const routes = await createRouteHandlers({ dir: ${JSON.stringify(join(root, 'app'))} }).ready()
     console.log(JSON.stringify(await (await routes.handle(new Request('http://localhost/r'))).json()))
   `)
-  assert.deepEqual(answer, { named: 'captured a', star: 'captured b', init: 'init', dynamic: 'function' })
+  assert.deepEqual(answer, { named: 'captured a', star: 'captured b', init: 'init', dynamic: 'function', live: 'captured c' })
 })
 
 // Trial (@clerk/nextjs: its ES module build calls `require("server-only")` inside `auth()`): Next's

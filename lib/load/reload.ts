@@ -11,6 +11,7 @@ import { sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { processGlobal } from '../process-global.ts'
 import { routeGraph } from './install-hooks.ts'
+import { forgetShared } from './require-shared.ts'
 
 const requireCache = createRequire(import.meta.url).cache
 
@@ -32,7 +33,10 @@ export function markChanged(paths: readonly string[], added: boolean): void {
   // One counter for the process: two route folders that share a module agree on its version.
   const counter = processGlobal('reload-version', () => ({ last: 0 }))
   graph.setVersion([...affected], ++counter.last)
-  for (const url of affected) delete requireCache[fileURLToPath(url)]
+  for (const url of affected) {
+    delete requireCache[fileURLToPath(url)]
+    forgetShared(fileURLToPath(url))
+  }
 }
 
 /** The version a route file (a real path) loads under: 0 until it, or a module it imports, changes. */

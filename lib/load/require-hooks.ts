@@ -6,6 +6,7 @@ import { missingPaths, noteRequestApi } from './graph-steps.ts'
 import { resolveInGraph } from './resolve-in-graph.ts'
 import type { RouteGraph } from './route-graph.ts'
 import { compileSync } from './transform.ts'
+import { processGlobal } from '../process-global.ts'
 
 interface CommonJsModule {
   filename?: string | null
@@ -44,13 +45,28 @@ export function installRequireHooks(graph: RouteGraph): void {
     return resolved
   }
   for (const extension of ['.ts', '.tsx', '.cts', '.jsx']) {
-    const previous = CommonJs._extensions[extension] ?? CommonJs._extensions['.js']!
-    CommonJs._extensions[extension] = function compileInRouteGraph(module, filename) {
+    const loaderBefore = CommonJs._extensions[extension]
+    const previous = loaderBefore ?? CommonJs._extensions['.js']!
+    const compileInRouteGraph: CompileExtension = function (module, filename) {
       const folder = graph.folderOf(pathToFileURL(filename).href)
       if (!folder) return previous(module, filename)
       const source = readFileSync(filename, 'utf8')
       noteRequestApi(graph, folder, source)
       module._compile(compileSync(filename, source, folder, 'commonjs').source, filename)
     }
+    if (loaderBefore === undefined) graphOnlyHandlers.add(compileInRouteGraph)
+    CommonJs._extensions[extension] = compileInRouteGraph
   }
+}
+
+// The handlers above that stand in for no loader of the app's: without them, the app could not
+// `require()` TypeScript at all (shared by every copy of the package).
+const graphOnlyHandlers = processGlobal('graph-only-extension-handlers', () => new WeakSet<object>())
+
+/**
+ * Whether `handler` (a `require.extensions` entry) is this package's own, installed where the app
+ * had no TypeScript loader: the app's code does not `require()` TypeScript through it.
+ */
+export function isGraphOnlyHandler(handler: object): boolean {
+  return graphOnlyHandlers.has(handler)
 }

@@ -10,11 +10,13 @@
  * file recorded here it hands back the module's exports as Node's own `require()` of an ES module
  * does (its namespace, marked `__esModule` when it has a default export); for any other file it
  * is called as before. A loader installed after this package replaces the wrapper and keeps the
- * second instance, as before.
+ * second instance, as before. Under dev reload a changed file is forgotten here (see reload.ts):
+ * the app's later `require()` compiles it anew, as without this.
  */
 import Module, { createRequire } from 'node:module'
 import { extname } from 'node:path'
 import { processGlobal } from '../process-global.ts'
+import { isGraphOnlyHandler } from './require-hooks.ts'
 
 type CompileExtension = (module: NodeJS.Module, filename: string) => void
 const extensions = (Module as unknown as { _extensions: Record<string, CompileExtension | undefined> })._extensions
@@ -24,21 +26,39 @@ const shared = processGlobal('require-shared', () => ({ exports: new Map<string,
 const requireCache = createRequire(import.meta.url).cache
 
 /**
- * Records the ES module namespaces of `urls` (project files the graph imported, by path as
- * Node's `require()` names them) for a later `require()` of their files. One the app has already
- * `require()`d keeps its own (that is two instances already, said at start-up on Node 20).
+ * Records the ES module namespaces of `files` (project files the graph imported, by path as
+ * Node's `require()` names them, with the URL each was imported under) for a later `require()` of
+ * their files. One the app has already `require()`d keeps its own (that is two instances already,
+ * said at start-up on Node 20), and one whose evaluation failed is left out (its route files
+ * answer 500; a `require()` of it fails on its own). The imports find modules already evaluated:
+ * all at once, as the hooks thread of Node 20 answers each resolution in a round trip.
  */
 export async function shareWithRequire(files: ReadonlyMap<string, string>): Promise<void> {
+  const sharing: Promise<void>[] = []
   for (const [path, url] of files) {
     if (requireCache[path] !== undefined || shared.exports.has(path)) continue
     const extension = extname(path)
     const handler = extensions[extension]
-    // No CommonJS handler for the extension: a require() of it fails anyway, or Node's own
-    // require() of an ES module answers with this instance.
-    if (handler === undefined) continue
-    shared.exports.set(path, requireView((await import(url)) as object))
-    wrap(extension, handler)
+    // No TypeScript loader of the app's for the extension: `require()` is Node's own, whose answer
+    // for an ES module is this instance already, or this package's, which the app's code does not
+    // reach (nothing to share, nothing to import here at start-up).
+    if (handler === undefined || isGraphOnlyHandler(handler)) continue
+    sharing.push(
+      import(url).then(
+        (namespace: object) => {
+          shared.exports.set(path, requireView(namespace))
+          wrap(extension, handler)
+        },
+        () => {},
+      ),
+    )
   }
+  await Promise.all(sharing)
+}
+
+/** Dev reload: the file changed, and a `require()` of it is the app's own again. */
+export function forgetShared(path: string): void {
+  shared.exports.delete(path)
 }
 
 function wrap(extension: string, handler: CompileExtension): void {
