@@ -2,10 +2,6 @@ import type { FastifyInstance, FastifySchema, RouteHandlerMethod } from 'fastify
 
 const STRATEGY = 'routeHandlers'
 
-// Kept out of API documentation (@fastify/swagger's `schema.hide`, a key Fastify itself ignores):
-// the fallback's routes are no endpoints of their own, and listed they would show `/` and `/{*}`
-// with every method.
-const HIDDEN = { hide: true } as FastifySchema
 
 /** Whether one plugin instance's fallback takes a request, by its method and raw URL. */
 export type FallbackTakes = (method: string, url: string) => boolean
@@ -58,5 +54,8 @@ export function registerFallback(fastify: FastifyInstance, handler: RouteHandler
   }
   fallbacks.push(takes)
   const constraints = { [STRATEGY]: fallbacks.length - 1 }
-  for (const url of ['/', '/*']) fastify.route({ method: fastify.supportedMethods, url, handler, constraints, schema: HIDDEN })
+  // Kept out of API documentation (@fastify/swagger's `schema.hide`, a key Fastify itself
+  // ignores): they are no endpoints of their own, and listed they would show `/` and `/{*}` with
+  // every method. An object each: `onRoute` hooks may change what they are given.
+  for (const url of ['/', '/*']) fastify.route({ method: fastify.supportedMethods, url, handler, constraints, schema: { hide: true } as FastifySchema })
 }

@@ -329,7 +329,12 @@ describe('redis store: two instances on one Redis', () => {
   // Trial: `redisCache({ client, keyPrefix })`, as a CommonJS app writes it, wrote under `route-handlers:`.
   test('options beside the target are options too; those after it win', async () => {
     const beside = redisCache({ url: server.url, keyPrefix: 'beside:' })
-    const second = redisCache({ url: server.url, keyPrefix: 'ignored:' }, { keyPrefix: 'second:' })
+    const second = redisCache({ url: server.url, keyPrefix: 'ignored:' }, { keyPrefix: 'second:', commandTimeoutMs: undefined })
+    // An option given as undefined (an unset environment variable) leaves the other spelling's.
+    const unset = redisCache({ url: server.url, keyPrefix: 'unset:' }, { keyPrefix: undefined })
+    stores.push(unset)
+    await unset.set('k', routeValue(Buffer.from('v')), routeSet(60))
+    assert.deepEqual(await inspector.keys('unset:entry:*'), ['unset:entry:k'])
     stores.push(beside, second)
     await beside.set('k', routeValue(Buffer.from('v')), routeSet(60))
     await second.set('k', routeValue(Buffer.from('v')), routeSet(60))

@@ -8,14 +8,17 @@ import { objectExportNames } from './object-exports.ts'
 let lexer: typeof import('cjs-module-lexer') | undefined
 function parse(source: string): { exports: string[]; reexports: string[] } {
   lexer ??= createRequire(import.meta.url)('cjs-module-lexer') as typeof import('cjs-module-lexer')
-  return lexer.parse(source.replace(ARROW_STAR_REEXPORTS, '$1function ($2) {'))
+  return lexer.parse(source.replace(ARROW_STAR_REEXPORTS, '$1function ($2) {').replace(ARROW_GETTERS, 'get: function () { return $1[$2]; }'))
 }
 
 // Rollup's CommonJS output for `export * from 'x'` when it writes arrow functions:
 // `Object.keys(node).forEach(k => { if (k !== 'default' && …) exports[k] = node[k]; })`
-// (@sentry/nextjs re-exporting @sentry/node, and so `captureException`). Node's lexer knows only
-// the `function (k)` form; webpack's interop reads the real exports. Lexed as that form.
+// (@sentry/nextjs re-exporting @sentry/node, and so `captureException`), or with live bindings
+// `Object.defineProperty(exports, k, { enumerable: true, get: () => node[k] })`. Node's lexer knows
+// only the `function` forms; webpack's interop reads the real exports. Lexed as those forms.
 const ARROW_STAR_REEXPORTS = /(\bObject\.keys\(\s*[\w$]+\s*\)\.forEach\(\s*)\(?\s*([\w$]+)\s*\)?\s*=>\s*\{/g
+const ARROW_GETTERS = /\bget:\s*\(\)\s*=>\s*([\w$]+)\[([\w$]+)\]/g
+// A module with such a loop that sets `exports[k]` or defines `exports, k` goes through the facade.
 const ARROW_STAR_REEXPORT = new RegExp(ARROW_STAR_REEXPORTS.source)
 
 // Export names by file, found once for the resolution that asks and the load that follows; null
@@ -39,7 +42,7 @@ function facadeExportNames(path: string): Set<string> | null {
 function findFacadeExportNames(source: string, path: string): Set<string> | null {
   const inObjects = objectExportNames(source)
   const marked = source.includes('__esModule')
-  const reexportsWithArrows = ARROW_STAR_REEXPORT.test(source)
+  const reexportsWithArrows = ARROW_STAR_REEXPORT.test(source) && /\bexports(?:\[|,)/.test(source)
   if (!marked && inObjects.length === 0 && !reexportsWithArrows) return null
   const names = lex(path, source)
   if (names === null) return null
@@ -199,7 +202,9 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 // A JSON file that does not parse has no names: require() reports it when the facade runs.
 function topLevelKeys(path: string): string[] {
   try {
-    const data = JSON.parse(readFileSync(path, 'utf8')) as unknown
+    // `require()` drops a byte order mark; JSON.parse would refuse it.
+    const text = readFileSync(path, 'utf8')
+    const data = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as unknown
     return data !== null && typeof data === 'object' && !Array.isArray(data) ? Object.keys(data) : []
   } catch {
     return []

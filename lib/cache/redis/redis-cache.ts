@@ -82,7 +82,10 @@ function optionsOf(target: RedisTarget & RedisCacheOptions, options: RedisCacheO
   const given: Record<string, unknown> = {}
   for (const [source, object] of [['the first argument', target], ['the options', options]] as const) {
     for (const [name, value] of Object.entries(object ?? {})) {
-      if (OPTION_NAMES.has(name)) given[name] = value
+      // An option given as `undefined` (an unset environment variable) is not given.
+      if (OPTION_NAMES.has(name)) {
+        if (value !== undefined) given[name] = value
+      }
       else if (object === options || (name !== 'url' && name !== 'client')) {
         throw routeHandlersError('RH_ERR_OPTIONS_INVALID', [`redisCache(): unknown option \`${name}\` in ${source} (options: ${[...OPTION_NAMES].join(', ')})`])
       }
