@@ -43,6 +43,33 @@ describe('next/cache: the errors Next.js gives', async () => {
   })
 })
 
+// Conformance (Next's next-after-app fixtures import it): io(), Next 16.3's, was not exported.
+test('io() (and unstable_io) resolve at once in a handler, in after() and in a "use cache" function', async () => {
+  const dir = tempRouteFolder({
+    'r/route.ts': [
+      "import { after } from 'next/server'",
+      "import { headers } from 'next/headers'",
+      "import { io, unstable_io } from 'next/cache'",
+      'async function cached() {',
+      "  'use cache'",
+      '  await io()',
+      "  return 'cached'",
+      '}',
+      'export async function GET() {',
+      '  await io()',
+      "  after(async () => { await unstable_io(); (globalThis as { ioAfter?: string }).ioAfter = 'after' })",
+      "  return Response.json({ agent: (await headers()).get('user-agent'), cached: await cached(), same: io() === unstable_io() })",
+      '}',
+      '',
+    ].join('\n'),
+  })
+  const routes = await createRouteHandlers({ dir, logger: quietLogger }).ready()
+  const response = await routes.handle(new Request('http://localhost/r', { headers: { 'user-agent': 'probe' } }))
+  assert.deepEqual(await response!.json(), { agent: 'probe', cached: 'cached', same: true })
+  await routes.close()
+  assert.equal((globalThis as { ioAfter?: string }).ioAfter, 'after')
+})
+
 describe('implicit tags (Next.js implicit-tags.ts), for route-folder paths', () => {
   const table: [string, string, string[]][] = [
     ['route.ts', '/', ['_N_T_/layout', '_N_T_/route', '_N_T_/']],

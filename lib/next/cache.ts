@@ -2,7 +2,7 @@
 /// <reference types="node" preserve="true" />
 /**
  * `next/cache` for route handlers: on-demand revalidation (`revalidateTag`, `revalidatePath`),
- * `unstable_cache`, `unstable_noStore`, and `cacheTag`/`cacheLife` for `"use cache"` functions.
+ * `unstable_cache`, `unstable_noStore`, `cacheTag`/`cacheLife` for `"use cache"` functions, and `io()`.
  */
 import { useRequestStore } from '../context.ts'
 
@@ -10,6 +10,7 @@ export { revalidatePath, revalidateTag, updateTag, refresh } from './revalidate.
 export { unstable_cache, type UnstableCacheOptions } from './unstable-cache.ts'
 export { unstable_noStore, cacheTag, cacheLife, cacheTag as unstable_cacheTag, cacheLife as unstable_cacheLife } from './cache-scope.ts'
 export type { CacheLifeProfile } from '../cache/cache-life.ts'
+export { io, io as unstable_io } from './io.ts'
 
 // revalidateTag() and friends record their work in the request store.
 useRequestStore()
