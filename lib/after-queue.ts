@@ -60,9 +60,11 @@ export class AfterQueue {
   }
 
   #afterStore(): RequestStore {
-    const { request, isFormPost, handlers, headers, after } = this.#store
-    // Its own cookies() jar and draftMode(), made read-only on first use (see cookieJarOf()).
-    return { request, isFormPost, handlers, headers, after, phase: 'after' }
+    const { request, isFormPost, handlers, headers, after, route, generation } = this.#store
+    // Its own cookies() jar and draftMode(), made read-only on first use (see cookieJarOf()). The
+    // route's static mode holds in its callbacks, as in Next.js's: `headers()` there is empty
+    // under `force-static`, and throws under `dynamic = 'error'`.
+    return { request, isFormPost, handlers, headers, after, route, generation, phase: 'after' }
   }
 
   #start(callback: Callback, store: RequestStore): void {

@@ -70,6 +70,41 @@ test('io() (and unstable_io) resolve at once in a handler, in after() and in a "
   assert.equal((globalThis as { ioAfter?: string }).ioAfter, 'after')
 })
 
+// Conformance (Next's next-after-app): after() callbacks ran outside the route's static mode:
+// `force-static` ones read the visitor's headers, `dynamic = 'error'` ones did not throw.
+test("after() callbacks keep the route's static mode: force-static sees no request data, dynamic = 'error' throws", async () => {
+  const seen = ((globalThis as { staticAfter?: string[] }).staticAfter = [])
+  const record = "(globalThis as { staticAfter?: string[] }).staticAfter!.push"
+  const dir = tempRouteFolder({
+    'forced/route.ts': [
+      "import { headers, cookies } from 'next/headers'",
+      "import { after } from 'next/server'",
+      "export const dynamic = 'force-static'",
+      'export function GET() {',
+      `  after(async () => ${record}(\`forced: \${(await headers()).get('x-user')} \${(await cookies()).get('sid')?.value}\`))`,
+      "  return new Response('static')",
+      '}',
+      '',
+    ].join('\n'),
+    'strict/route.ts': [
+      "import { headers } from 'next/headers'",
+      "import { after } from 'next/server'",
+      "export const dynamic = 'error'",
+      'export function GET() {',
+      `  after(async () => { try { await headers(); ${record}('strict: read') } catch (error) { ${record}(\`strict: \${(error as Error).message.split('. ')[0]}\`) } })`,
+      "  return new Response('strict')",
+      '}',
+      '',
+    ].join('\n'),
+  })
+  const routes = await createRouteHandlers({ dir, logger: quietLogger }).ready()
+  const init = { headers: { 'x-user': 'alice', cookie: 'sid=secret' } }
+  assert.equal(await (await routes.handle(new Request('http://localhost/forced', init)))!.text(), 'static')
+  assert.equal(await (await routes.handle(new Request('http://localhost/strict', init)))!.text(), 'strict')
+  await routes.close()
+  assert.deepEqual(seen.sort(), ['forced: null undefined', 'strict: Route /strict with `dynamic = "error"` couldn\'t be rendered statically because it used `headers()`'])
+})
+
 describe('implicit tags (Next.js implicit-tags.ts), for route-folder paths', () => {
   const table: [string, string, string[]][] = [
     ['route.ts', '/', ['_N_T_/layout', '_N_T_/route', '_N_T_/']],
