@@ -2,7 +2,9 @@
  * Every error this package throws on purpose, in one table: a stable code, the HTTP status a host
  * should answer with when the error reaches it, and a message template. Tests and users match on
  * `code`, never on message text. `startUp` marks the errors only raised while the app starts
- * (options, the route folder, loading as a whole): no client ever sees them.
+ * (options, the route folder, loading as a whole): no client ever sees them. `misuse` marks those
+ * thrown into a handler's own code for an API it called where it cannot work, as Next.js throws
+ * its own there: their message names the call, no file, and the handler may catch and read it.
  */
 const errorTable = {
   RH_ERR_OPTIONS_INVALID: { status: 500, startUp: true, message: (detail: string) => `Invalid route-handlers options: ${detail}` },
@@ -100,20 +102,24 @@ const errorTable = {
   },
   RH_ERR_AFTER_INVALID: {
     status: 500,
+    misuse: true,
     message: (got: string) => `\`after()\` must receive a promise or a function, not ${got}.`,
   },
   RH_ERR_AFTER_READONLY: {
     status: 500,
+    misuse: true,
     message: (call: string) =>
       `\`${call}\` cannot be used inside an after() callback: the response has already been sent. Call it in the handler itself.`,
   },
   RH_ERR_COOKIES_STATIC: {
     status: 500,
+    misuse: true,
     message: (call: string) =>
       `\`${call}\` cannot be used in a GET with \`dynamic = 'force-static'\`: its response is cached and sent to every visitor, with the cookie. Set cookies in an uncached route (Next.js throws here too).`,
   },
   RH_ERR_HEADERS_READONLY: {
     status: 500,
+    misuse: true,
     message: () => 'Headers returned by headers() cannot be modified. Set response headers on the Response you return instead.',
   },
   RH_ERR_RESPONSE_INVALID: {
@@ -292,11 +298,11 @@ export class RouteHandlersError extends Error {
  * may send `message` to the client (Fastify's default error handler does): only its code. Ours name
  * route files and quote Node's errors with absolute paths; the full text stays in `detail` and at
  * the head of the stack, which is what the host's logs print. Undefined where the full message
- * stays: outside production, client errors (4xx), and start-up errors.
+ * stays: outside production, client errors (4xx), start-up errors, and a misused API's.
  */
 function clientMessage(code: RouteHandlersErrorCode): string | undefined {
   const entry = errorTable[code]
-  if (entry.status < 500 || 'startUp' in entry || process.env.NODE_ENV !== 'production') return undefined
+  if (entry.status < 500 || 'startUp' in entry || 'misuse' in entry || process.env.NODE_ENV !== 'production') return undefined
   return `Internal Server Error (${code}); the server log has the details.`
 }
 

@@ -105,6 +105,36 @@ test("after() callbacks keep the route's static mode: force-static sees no reque
   assert.deepEqual(seen.sort(), ['forced: null undefined', 'strict: Route /strict with `dynamic = "error"` couldn\'t be rendered statically because it used `headers()`'])
 })
 
+// Conformance (Next's next-after-app-api-usage): in production a handler that caught the error of
+// an API it misused read "Internal Server Error (RH_ERR_AFTER_READONLY); the server log has the
+// details", and nothing was logged. Such errors name the call, not a file: their text stays.
+test('in production, the error of a misused API keeps its text for the handler that catches it', async () => {
+  const seen = ((globalThis as { misuse?: string[] }).misuse = [])
+  const dir = tempRouteFolder({
+    'r/route.ts': [
+      "import { cookies } from 'next/headers'",
+      "import { after } from 'next/server'",
+      'export function GET() {',
+      "  after(async () => { try { (await cookies()).set('a', 'b') } catch (error) { (globalThis as { misuse?: string[] }).misuse!.push((error as Error).message) } })",
+      "  return new Response('ok')",
+      '}',
+      '',
+    ].join('\n'),
+  })
+  const previous = process.env.NODE_ENV
+  process.env.NODE_ENV = 'production'
+  try {
+    const routes = await createRouteHandlers({ dir, logger: quietLogger }).ready()
+    await (await routes.handle(new Request('http://localhost/r')))!.text()
+    await routes.close()
+  } finally {
+    if (previous === undefined) delete process.env.NODE_ENV
+    else process.env.NODE_ENV = previous
+  }
+  assert.equal(seen.length, 1)
+  assert.match(seen[0]!, /^`cookies\(\)\.set\(\)` cannot be used inside an after\(\) callback/)
+})
+
 describe('implicit tags (Next.js implicit-tags.ts), for route-folder paths', () => {
   const table: [string, string, string[]][] = [
     ['route.ts', '/', ['_N_T_/layout', '_N_T_/route', '_N_T_/']],
