@@ -135,6 +135,54 @@ test('in production, the error of a misused API keeps its text for the handler t
   assert.match(seen[0]!, /^`cookies\(\)\.set\(\)` cannot be used inside an after\(\) callback/)
 })
 
+// Conformance (Next's next-after-app): `revalidateTag(tag, 'expireNow')` with a profile of
+// next.config's `cacheLife` answered 500 ("Invalid profile provided"); the option defines it.
+describe('cache.cacheLife: custom profiles, as next.config defines them', () => {
+  test("revalidateTag(tag, 'expireNowProfile') and cacheLife('shortProfile') use them", async () => {
+    const dir = tempRouteFolder({
+      'data/route.ts': [
+        "import { cacheLife, cacheTag } from 'next/cache'",
+        'let calls = 0',
+        'async function load() {',
+        "  'use cache'",
+        "  cacheLife('shortProfile')",
+        "  cacheTag('profile-data')",
+        '  return ++calls',
+        '}',
+        "export const dynamic = 'force-dynamic'",
+        'export async function GET() { return Response.json({ calls: await load() }) }',
+        '',
+      ].join('\n'),
+      'expire/route.ts': [
+        "import { revalidateTag } from 'next/cache'",
+        "export function POST() { revalidateTag('profile-data', 'expireNowProfile'); return new Response('expired') }",
+        '',
+      ].join('\n'),
+    })
+    const routes = await createRouteHandlers({
+      dir,
+      logger: quietLogger,
+      cache: { cacheLife: { expireNowProfile: { stale: 0, revalidate: 0, expire: 0 }, shortProfile: { revalidate: 900, expire: 3600 } } },
+    }).ready()
+    const calls = async () => ((await (await routes.handle(new Request('http://localhost/data')))!.json()) as { calls: number }).calls
+    assert.equal(await calls(), 1)
+    assert.equal(await calls(), 1, 'cached under the custom profile')
+    assert.equal(await (await routes.handle(new Request('http://localhost/expire', { method: 'POST' })))!.text(), 'expired')
+    assert.equal(await calls(), 2, 'expired at once by the custom profile')
+    await routes.close()
+  })
+
+  test('invalid profiles, and one name defined twice with other values, are RH_ERR_OPTIONS_INVALID', () => {
+    const dir = tempRouteFolder({ 'x/route.ts': 'export const GET = () => new Response()\n' })
+    const create = (cacheLife: Record<string, unknown>) => createRouteHandlers({ dir, logger: quietLogger, cache: { cacheLife } as never })
+    assert.throws(() => create({ badProfile: { revalidate: -1 } }), { code: 'RH_ERR_OPTIONS_INVALID' })
+    assert.throws(() => create({ badProfile: { revalidate: 600, expire: 60 } }), /expire \(60\) must be greater than revalidate \(600\)/)
+    create({ twiceProfile: { revalidate: 60 } })
+    create({ twiceProfile: { revalidate: 60 } })
+    assert.throws(() => create({ twiceProfile: { revalidate: 61 } }), /defined twice/)
+  })
+})
+
 describe('implicit tags (Next.js implicit-tags.ts), for route-folder paths', () => {
   const table: [string, string, string[]][] = [
     ['route.ts', '/', ['_N_T_/layout', '_N_T_/route', '_N_T_/']],

@@ -1,6 +1,7 @@
 import { routeHandlersError } from '../errors.ts'
 import type { Logger } from '../types.ts'
 import type { CacheHandler, CacheHandlerClass, CacheHandlerContext } from './cache-handler.ts'
+import { defineCacheLifeProfiles, type CacheLifeProfile } from './cache-life.ts'
 import { IncrementalCache } from './incremental-cache.ts'
 import { DEFAULT_MAX_BYTES, MemoryCacheHandler } from './memory-cache-handler.ts'
 
@@ -19,12 +20,20 @@ export interface CacheOptions {
   maxBytes?: number
   /** Milliseconds a store call may take; past it the request is answered uncached. Default: 1000. */
   timeout?: number
+  /**
+   * Custom `cacheLife` profiles, as next.config's `cacheLife` defines them
+   * (`{ biweekly: { stale: 3600, revalidate: 900, expire: 1209600 } }`), for `cacheLife('biweekly')`
+   * and `revalidateTag(tag, 'biweekly')`; a built-in name redefines that profile. One set per
+   * process: two mounts may define one name only alike.
+   */
+  cacheLife?: Record<string, CacheLifeProfile>
 }
 
 /** The cache engine for the `cache` option (validated here, at start-up). */
 export function createIncrementalCache(options: CacheOptions | undefined, logger: Logger): IncrementalCache {
   const maxBytes = positive(options?.maxBytes, 'cache.maxBytes') ?? DEFAULT_MAX_BYTES
   const timeoutMs = positive(options?.timeout, 'cache.timeout') ?? DEFAULT_STORE_TIMEOUT
+  defineCacheLifeProfiles(options?.cacheLife)
   return new IncrementalCache({ store: resolveStore(options?.store, maxBytes), logger, timeoutMs })
 }
 

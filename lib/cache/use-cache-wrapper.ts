@@ -3,7 +3,7 @@ import { deserialize, serialize } from 'node:v8'
 import { requestStorage, useRequestStore, type RequestStore } from '../context.ts'
 import { inDraftMode } from '../next/draft-mode.ts'
 import { processGlobal } from '../process-global.ts'
-import { CACHE_LIFE_PROFILES, INFINITE_CACHE, type CacheLifeProfile } from './cache-life.ts'
+import { defaultLife, INFINITE_CACHE, type CacheLifeProfile } from './cache-life.ts'
 import { defaultCache } from './default-cache.ts'
 import type { IncrementalCache } from './incremental-cache.ts'
 import { requestImplicitTags } from './request-tags.ts'
@@ -183,7 +183,7 @@ function lifeOf(header: string): Required<CacheLifeProfile> {
 
 // cacheLife()'s profile with the `default` profile's values where it has none.
 function fullLife(life: CacheLifeProfile | undefined): Required<CacheLifeProfile> {
-  const fallback = CACHE_LIFE_PROFILES.default!
+  const fallback = defaultLife()
   return { stale: life?.stale ?? fallback.stale, revalidate: life?.revalidate ?? fallback.revalidate, expire: life?.expire ?? fallback.expire }
 }
 

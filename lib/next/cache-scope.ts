@@ -1,5 +1,5 @@
 import { requestStorage } from '../context.ts'
-import { CACHE_LIFE_PROFILES, type CacheLifeProfile } from '../cache/cache-life.ts'
+import { cacheLifeProfile, defaultLife, type CacheLifeProfile } from '../cache/cache-life.ts'
 import { trackDynamicAccess } from '../cache/static-generation.ts'
 import { validateTags } from '../cache/validate-tags.ts'
 import { currentCacheScope } from '../cache/use-cache-wrapper.ts'
@@ -38,7 +38,8 @@ export function cacheTag(...tags: string[]): void {
 
 /**
  * Sets the lifetime of the current `"use cache"` entry: a profile name (`'default'`, `'seconds'`,
- * `'minutes'`, `'hours'`, `'days'`, `'weeks'`, `'max'`) or `{ stale, revalidate, expire }`.
+ * `'minutes'`, `'hours'`, `'days'`, `'weeks'`, `'max'`, or one of the `cache.cacheLife` option) or
+ * `{ stale, revalidate, expire }`.
  * Outside a `"use cache"` function it throws Next.js's error.
  *
  * @example
@@ -51,7 +52,7 @@ export function cacheLife(profile: string | CacheLifeProfile): void {
   const unit = currentCacheScope()
   if (!unit) throw new Error('`cacheLife()` can only be called inside a "use cache" function.')
   if (typeof profile === 'string') {
-    const known = CACHE_LIFE_PROFILES[profile]
+    const known = cacheLifeProfile(profile)
     if (!known) {
       throw new Error(
         `Unknown cacheLife profile "${profile}" is not configured in next.config.js\n` +
@@ -59,10 +60,10 @@ export function cacheLife(profile: string | CacheLifeProfile): void {
           `    "${profile}": ...\n  }\n}`,
       )
     }
-    unit.life = narrower(unit.life, known)
+    unit.life = narrower(unit.life, { ...defaultLife(), ...known })
     return
   }
-  unit.life = narrower(unit.life, { ...CACHE_LIFE_PROFILES.default, ...profile })
+  unit.life = narrower(unit.life, { ...defaultLife(), ...profile })
 }
 
 // Several cacheLife() calls in one scope: the shortest of each lifetime wins, as in Next.js.
