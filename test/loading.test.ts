@@ -492,6 +492,49 @@ test('a package ES module that calls require() as CommonJS does gets require (an
   assert.deepEqual(answer, { base: 'esm-with-require', typeofRequire: 'function', sep: '/' })
 })
 
+// Trial (Payload 3: its generated `api/[...slug]/route.ts` imports '@payloadcms/next/css'; Node
+// refused ".css" and Payload's whole REST API answered 500).
+test('a stylesheet import, a package\'s or the project\'s, a CSS module included, loads as an empty module', () => {
+  const root = tempRouteFolder({
+    'package.json': '{ "name": "app", "private": true }',
+    'node_modules/cms-next/package.json': JSON.stringify({ name: 'cms-next', exports: { './css': './dist/styles.css' } }),
+    'node_modules/cms-next/dist/styles.css': 'body { color: red }\n',
+    'app/styles.scss': '$x: 1;\n',
+    'app/card.module.css': '.card { color: blue }\n',
+    'app/r/route.ts': [
+      "import 'cms-next/css'",
+      "import '../styles.scss'",
+      "import styles from '../card.module.css'",
+      'export function GET() { return Response.json({ card: styles.card ?? null }) }',
+      '',
+    ].join('\n'),
+  })
+  const answer = inPlainNode(`
+    const routes = await createRouteHandlers({ dir: ${JSON.stringify(join(root, 'app'))} }).ready()
+    console.log(JSON.stringify(await (await routes.handle(new Request('http://localhost/r'))).json()))
+  `)
+  assert.deepEqual(answer, { card: null })
+})
+
+// Trial (rallly's tRPC route reaches tslib): tslib's ES module entry, in a "type": "module" folder,
+// default-imports its CommonJS build, marked __esModule. A strict ES module's default import of
+// CommonJS is the whole module.exports, in Node and webpack alike; the bundler's interop gave undefined.
+test("a strict ES module's default import of CommonJS marked __esModule is module.exports (tslib)", () => {
+  const root = tempRouteFolder({
+    'package.json': '{ "name": "app", "private": true }',
+    'node_modules/tslib-like/package.json': JSON.stringify({ name: 'tslib-like', main: 'tslib.js', exports: { '.': { import: './modules/index.js', default: './tslib.js' } } }),
+    'node_modules/tslib-like/tslib.js': 'Object.defineProperty(exports, "__esModule", { value: true });\nexports.__assign = Object.assign;\n',
+    'node_modules/tslib-like/modules/package.json': '{ "type": "module" }',
+    'node_modules/tslib-like/modules/index.js': "import tslib from '../tslib.js';\nconst { __assign } = tslib;\nexport { __assign };\n",
+    'app/r/route.ts': "import { __assign } from 'tslib-like'\nexport function GET() { return Response.json(__assign({ a: 1 }, { b: 2 })) }\n",
+  })
+  const answer = inPlainNode(`
+    const routes = await createRouteHandlers({ dir: ${JSON.stringify(join(root, 'app'))} }).ready()
+    console.log(JSON.stringify(await (await routes.handle(new Request('http://localhost/r'))).json()))
+  `)
+  assert.deepEqual(answer, { a: 1, b: 2 })
+})
+
 // Trial (cal.com: route files import `@calcom/lib/constants`, a workspace package that ships its
 // TypeScript source with no `main` or `exports`): Next's bundler tries `.ts` in packages too,
 // Node and require() only `.js`. A package with an `exports` map is held to it.

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import { extname, sep } from 'node:path'
+import { dirname, extname, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { commonJsFacade, jsonFacade, needsInterop, requiredInstanceFacade } from './commonjs-facade.ts'
 import type { FolderConfig } from './folder-config.ts'
@@ -9,6 +9,7 @@ import { findPackageFile, resolveInGraph } from './resolve-in-graph.ts'
 import { withoutQuery, type RouteGraph } from './route-graph.ts'
 import { withCommonJsGlobals } from './commonjs-globals.ts'
 import { formatOf, withUseCache, type Compiled } from './transform.ts'
+import { packageTypeOf } from './package-type.ts'
 
 /**
  * The decisions both hook flavours share (in-thread and synchronous on newer Node lines, off-thread
@@ -20,6 +21,7 @@ import { formatOf, withUseCache, type Compiled } from './transform.ts'
 // module that require()s the file: the data or module stays one instance.
 const JSON_IMPORT = '?route-handlers=json'
 const INTEROP_IMPORT = '?route-handlers=interop'
+const STYLESHEETS = new Set(['.css', '.scss', '.sass', '.less'])
 // Dev reload: a changed module, and each module that imports it, loads again under a new URL
 // (Node never unloads an ES module; a new URL is a new instance).
 const VERSION = /[?&]route-handlers-v=\d+$/
@@ -176,16 +178,29 @@ export function graphUrl(
   if (folder.reload && parentUrl !== undefined) graph.addImport(file, withoutQuery(parentUrl))
   // require() has its own cache, which dev reload empties of changed files (reload.ts).
   if (file !== url || isRequire(context)) return url
-  const marked = markedUrl(file, format, context)
+  const marked = markedUrl(file, format, context, parentUrl)
   return folder.reload ? versionedUrl(marked, graph.versionOf(file)) : marked
 }
 
-function markedUrl(file: string, format: string | null | undefined, context: LoadContextLike): string {
+function markedUrl(file: string, format: string | null | undefined, context: LoadContextLike, parentUrl: string | undefined): string {
   const path = fileURLToPath(file)
   const extension = extname(path)
   if (extension === '.json') return context.importAttributes?.type === undefined ? file + JSON_IMPORT : file
   const commonJs = extension === '.cjs' || (extension === '.js' && (format === 'commonjs' || format == null))
-  return commonJs && needsInterop(path) ? file + INTEROP_IMPORT : file
+  return commonJs && !isStrictEsModule(parentUrl) && needsInterop(path) ? file + INTEROP_IMPORT : file
+}
+
+/**
+ * Whether the importer is a strict ES module (`.mjs`, or `.js` in a `"type": "module"` package),
+ * whose default import of CommonJS is the whole `module.exports` in Node and in webpack alike,
+ * `__esModule` or not: tslib's ES module entry imports its CommonJS build, marked `__esModule`,
+ * that way, and the bundler's interop would give it `undefined`.
+ */
+function isStrictEsModule(parentUrl: string | undefined): boolean {
+  if (parentUrl === undefined || !parentUrl.startsWith('file:')) return false
+  const parent = fileURLToPath(withoutQuery(parentUrl))
+  const extension = extname(parent)
+  return extension === '.mjs' || (extension === '.js' && packageTypeOf(dirname(parent)) === 'module')
 }
 
 /**
@@ -212,6 +227,10 @@ export function loadStep(graph: RouteGraph, versioned: string, context: LoadCont
   const folder = file.startsWith('file:') ? graph.folderOf(file) : undefined
   if (!folder) return { kind: 'node' }
   const path = fileURLToPath(file)
+  // A stylesheet a module imports for its side effect (Payload's generated routes import
+  // '@payloadcms/next/css'): Next's bundler collects it for pages and a route handler needs
+  // nothing of it; Node cannot load it. An empty module, `{}` for a CSS module's class names.
+  if (STYLESHEETS.has(extname(path))) return { kind: 'made', source: 'export default {};' }
   const plan = loadPlan(path, context)
   if (plan === 'node') return path.includes(`${sep}node_modules${sep}`) ? { kind: 'package' } : { kind: 'node' }
   if (!isRequire(context)) {

@@ -45,6 +45,7 @@ import { hasModuleSyntax } from './module-syntax.ts'
 import { precompileRouteFiles, type CompiledAhead } from './precompile.ts'
 import { registerHooks } from './register-hooks.ts'
 import { isCompiled } from './transform.ts'
+import { packageTypeOf } from './package-type.ts'
 
 const COMMONJS = new Set(['.cjs', '.cts'])
 // Node's CommonJS module cache, by real path: a route file found there with `exports` equal to its
@@ -198,24 +199,6 @@ export function loadsInBatch(file: string): boolean {
     // Unreadable: loaded alone, which reports it.
     return false
   }
-}
-
-// The `"type"` of the package.json nearest to each folder asked about (undefined: none, or one
-// that cannot be read).
-const packageTypes = new Map<string, string | undefined>()
-
-function packageTypeOf(folder: string): string | undefined {
-  if (packageTypes.has(folder)) return packageTypes.get(folder)
-  let type: string | undefined
-  try {
-    const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { type?: unknown }
-    type = typeof manifest.type === 'string' ? manifest.type : 'commonjs'
-  } catch (error) {
-    const parent = dirname(folder)
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && parent !== folder) type = packageTypeOf(parent)
-  }
-  packageTypes.set(folder, type)
-  return type
 }
 
 /**
