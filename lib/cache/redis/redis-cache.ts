@@ -85,8 +85,7 @@ function optionsOf(target: RedisTarget & RedisCacheOptions, options: RedisCacheO
       // An option given as `undefined` (an unset environment variable) is not given.
       if (OPTION_NAMES.has(name)) {
         if (value !== undefined) given[name] = value
-      }
-      else if (object === options || (name !== 'url' && name !== 'client')) {
+      } else if (object === options || (name !== 'url' && name !== 'client')) {
         throw routeHandlersError('RH_ERR_OPTIONS_INVALID', [`redisCache(): unknown option \`${name}\` in ${source} (options: ${[...OPTION_NAMES].join(', ')})`])
       }
     }
