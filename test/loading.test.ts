@@ -283,6 +283,14 @@ void main()
   return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(root, 'server.ts')], { encoding: 'utf8' }))
 }
 
+/** What `path` answers (its JSON) from the route folder `dir`, loaded by the built package in plain Node. */
+function plainNodeAnswer(dir: string, path: string): unknown {
+  return inPlainNode(`
+    const routes = await createRouteHandlers({ dir: ${JSON.stringify(dir)} }).ready()
+    console.log(JSON.stringify(await (await routes.handle(new Request('http://localhost' + ${JSON.stringify(path)}))).json()))
+  `)
+}
+
 const inThreadHooks = typeof (createRequire(import.meta.url)('node:module') as { registerHooks?: unknown }).registerHooks === 'function'
 
 // Trial: tsx required `lib/db.ts` for the app, and the route graph compiled it again as an ES
@@ -456,10 +464,7 @@ test("a CommonJS package re-exporting another as Rollup writes it with arrows gi
       '',
     ].join('\n'),
   })
-  const answer = inPlainNode(`
-    const routes = await createRouteHandlers({ dir: ${JSON.stringify(join(root, 'app'))} }).ready()
-    console.log(JSON.stringify(await (await routes.handle(new Request('http://localhost/r'))).json()))
-  `)
+  const answer = plainNodeAnswer(join(root, 'app'), '/r')
   assert.deepEqual(answer, { named: 'captured a', star: 'captured b', init: 'init', dynamic: 'function', live: 'captured c' })
 })
 
@@ -485,10 +490,7 @@ test('a package ES module that calls require() as CommonJS does gets require (an
       '',
     ].join('\n'),
   })
-  const answer = inPlainNode(`
-    const routes = await createRouteHandlers({ dir: ${JSON.stringify(join(root, 'app'))} }).ready()
-    console.log(JSON.stringify(await (await routes.handle(new Request('http://localhost/r'))).json()))
-  `)
+  const answer = plainNodeAnswer(join(root, 'app'), '/r')
   assert.deepEqual(answer, { base: 'esm-with-require', typeofRequire: 'function', sep: '/' })
 })
 
@@ -509,10 +511,7 @@ test('a stylesheet import, a package\'s or the project\'s, a CSS module included
       '',
     ].join('\n'),
   })
-  const answer = inPlainNode(`
-    const routes = await createRouteHandlers({ dir: ${JSON.stringify(join(root, 'app'))} }).ready()
-    console.log(JSON.stringify(await (await routes.handle(new Request('http://localhost/r'))).json()))
-  `)
+  const answer = plainNodeAnswer(join(root, 'app'), '/r')
   assert.deepEqual(answer, { card: null })
 })
 
@@ -528,10 +527,7 @@ test("a strict ES module's default import of CommonJS marked __esModule is modul
     'node_modules/tslib-like/modules/index.js': "import tslib from '../tslib.js';\nconst { __assign } = tslib;\nexport { __assign };\n",
     'app/r/route.ts': "import { __assign } from 'tslib-like'\nexport function GET() { return Response.json(__assign({ a: 1 }, { b: 2 })) }\n",
   })
-  const answer = inPlainNode(`
-    const routes = await createRouteHandlers({ dir: ${JSON.stringify(join(root, 'app'))} }).ready()
-    console.log(JSON.stringify(await (await routes.handle(new Request('http://localhost/r'))).json()))
-  `)
+  const answer = plainNodeAnswer(join(root, 'app'), '/r')
   assert.deepEqual(answer, { a: 1, b: 2 })
 })
 
