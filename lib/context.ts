@@ -5,6 +5,7 @@ import type { AfterWork } from './after-work.ts'
 import type { IncrementalCache, PendingRevalidation } from './cache/incremental-cache.ts'
 import type { CacheUnit, StaticGeneration } from './cache/static-generation.ts'
 import type { LoadedRoute } from './loaded-route.ts'
+import type { RequestErrorReporter } from './instrumentation.ts'
 import { routeHandlersError } from './errors.ts'
 import { processGlobal } from './process-global.ts'
 import type { Logger } from './types.ts'
@@ -27,6 +28,8 @@ export interface HandlersContext {
   readonly cache: IncrementalCache
   /** The `logger` option, for the warnings `next/cache` gives. */
   readonly logger: Logger
+  /** The `instrumentation` file's `onRequestError`, for failures the host never sees (a background regeneration's). */
+  readonly reportError?: RequestErrorReporter
 }
 
 /** What `cookies()`, `headers()`, `redirect()` and `after()` read during one request. */

@@ -76,6 +76,11 @@ const errorTable = {
     status: 500,
     message: (where: string, message: string) => `${where}: ${message}`,
   },
+  RH_ERR_INSTRUMENTATION: {
+    status: 500,
+    startUp: true,
+    message: (file: string, cause: string) => `An error occurred while loading instrumentation hook "${file}": ${cause}`,
+  },
   RH_ERR_HANDLER_TIMEOUT: {
     status: 504,
     message: (file: string, method: string, seconds: number) =>

@@ -14,10 +14,11 @@ import { dispatch } from './dispatch.ts'
 import { routeHandlersError, type RouteHandlersError } from './errors.ts'
 import { consoleLogger } from './logger.ts'
 import { isCompileError } from './load/load-error.ts'
-import { compileAhead, filesLoadedTwice, importedProjectFiles, loadRouteModule, loadRouteModulesTogether, loadsInBatch, needsRequestStore, prepareLoading, ROUTE_FILES_TOGETHER, sweepTransformCache } from './load/load-route-module.ts'
+import { compileAhead, filesLoadedTwice, importedProjectFiles, loadGraphModule, loadRouteModule, loadRouteModulesTogether, loadsInBatch, needsRequestStore, prepareLoading, ROUTE_FILES_TOGETHER, sweepTransformCache } from './load/load-route-module.ts'
 import { routeFileVersion } from './load/reload.ts'
 import { shareWithRequire } from './load/require-shared.ts'
 import { resolveAliasOption } from './resolve-alias-option.ts'
+import { requestErrorReporter, resolveInstrumentationFile, startInstrumentation, type RequestErrorReporter } from './instrumentation.ts'
 import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
 import { matchRoute, matchRouteFile } from './match.ts'
 import type { MaybePromise } from './maybe-promise.ts'
@@ -161,11 +162,19 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   }
   warnAboutRouteFolder(dir, scan, warnOnce)
   const routesByEntry = new Map<RouteEntry, LoadedRoute>()
+  const instrumentationFile = resolveInstrumentationFile(options.instrumentation)
+  // A tsconfig that cannot be read throws here, where the app creates the handlers.
+  const reloadOn = resolveReload(options.reload)
+  const spec = { dir, tsconfig: options.tsconfig, reload: reloadOn, cacheDir: resolveCacheDir(options.transformCacheDir), resolveAlias: resolveAliasOption(options.resolveAlias) }
+  prepareLoading(spec, tree.routes.map((route) => route.moduleFile))
+  // Registered before any route file loads (see loading below), as `next start` registers it.
+  const instrumentation = instrumentationFile === undefined ? undefined : startInstrumentation(instrumentationFile, () => loadGraphModule(spec, instrumentationFile))
   const handlersContext: HandlersContext = {
     after: new AfterWork(logger),
     previewModeId: resolvePreviewModeId(options.previewModeId),
     cache: createIncrementalCache(options.cache, logger),
     logger,
+    reportError: instrumentation === undefined ? undefined : requestErrorReporter(instrumentation, logger),
   }
   setDefaultCache(handlersContext.cache)
   patchFetch()
@@ -179,10 +188,6 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   // 500; the others serve.
   const failures = new Map<RouteEntry, RouteHandlersError>()
   let loaded = false
-  // A tsconfig that cannot be read throws here, where the app creates the handlers.
-  const reloadOn = resolveReload(options.reload)
-  const spec = { dir, tsconfig: options.tsconfig, reload: reloadOn, cacheDir: resolveCacheDir(options.transformCacheDir), resolveAlias: resolveAliasOption(options.resolveAlias) }
-  prepareLoading(spec, tree.routes.map((route) => route.moduleFile))
   const loadedRoute = (entry: RouteEntry, moduleExports: Record<string, unknown>): LoadedRoute | RouteHandlersError => {
     try {
       return toLoadedRoute(entry, moduleExports, logger)
@@ -239,7 +244,13 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
         commit,
       })
     : undefined
+  let instrumentationFailure: RouteHandlersError | undefined
   const loading = (async () => {
+    const registered = await instrumentation
+    if (registered?.failure) {
+      instrumentationFailure = registered.failure
+      logger.error(`route-handlers: ${registered.failure.message}`, registered.failure.cause)
+    }
     // Compiling runs ahead of the imports, on esbuild's cores, while the files compiled load here.
     const compiled = compileAhead(spec, tree.routes.map((route) => route.moduleFile))
     for (let start = 0, end = 0; start < tree.routes.length; start = end) {
@@ -311,7 +322,12 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
 
   // handle() without its promise: what the hosts call, so a synchronous handler's answer is written
   // in the same turn; with a `later` sink, an answer that has to wait goes there instead.
+  const reportError = handlersContext.reportError
   const respond = (request: Request, handleOptions: HandleOptions = NO_OPTIONS): MaybePromise<Response | null> | undefined => {
+    if (reportError !== undefined) return respondReporting(request, handleOptions, reportError)
+    return respondToHost(request, handleOptions)
+  }
+  const respondToHost = (request: Request, handleOptions: HandleOptions): MaybePromise<Response | null> | undefined => {
     const response = respondNow(request, handleOptions)
     const later = handleOptions.later
     if (later === undefined || !(response instanceof Promise)) return response
@@ -321,6 +337,41 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       (error: unknown) => later.failed(target, error),
     )
     return undefined
+  }
+  // With an instrumentation file: a failure reaches the host (thrown, rejected, or through the
+  // `later` sink) once the file's onRequestError has settled, as Next.js awaits it before its 500.
+  const respondReporting = (request: Request, handleOptions: HandleOptions, report: RequestErrorReporter): MaybePromise<Response | null> | undefined => {
+    const reported = (error: unknown): Promise<void> => report(error, request, failedRoutePath(request, handleOptions))
+    const later = handleOptions.later
+    if (later !== undefined) {
+      const sink: AnswerSink = {
+        answered: (target, response) => later.answered(target, response),
+        failed: (target, error) => void reported(error).then(() => later.failed(target, error)),
+      }
+      try {
+        return respondToHost(request, { ...handleOptions, later: sink })
+      } catch (error) {
+        sink.failed(handleOptions.target, error)
+        return undefined
+      }
+    }
+    const rethrown = (error: unknown): Promise<never> =>
+      reported(error).then(() => {
+        throw error
+      })
+    try {
+      const response = respondNow(request, handleOptions)
+      return response instanceof Promise ? response.catch(rethrown) : response
+    } catch (error) {
+      return rethrown(error)
+    }
+  }
+  // The route a failed request was for, as Next.js names it to onRequestError (its path when none matched).
+  const failedRoutePath = (request: Request, handleOptions: HandleOptions): string => {
+    if (handleOptions.match) return handleOptions.match.route.pattern
+    const basePath = handleOptions.basePath === undefined ? defaultBasePath : normalizeBasePath(handleOptions.basePath)
+    const pathname = withoutBasePath(pathnameOf(request.url), basePath)
+    return (pathname === null ? null : matchRoute(tree, pathname, maxParamLength))?.route.pattern ?? pathname ?? pathnameOf(request.url)
   }
   const respondNow = (request: Request, handleOptions: HandleOptions): MaybePromise<Response | null> | undefined => {
     const basePath = handleOptions.basePath === undefined ? defaultBasePath : normalizeBasePath(handleOptions.basePath)
@@ -349,6 +400,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     basePath: defaultBasePath,
     bodyLimits,
     ready: () => loading.then(() => {
+      if (instrumentationFailure) throw instrumentationFailure
       if (failures.size > 0) throw loadFailure([...failures.values()])
       return routeHandlers
     }),

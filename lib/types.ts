@@ -125,6 +125,15 @@ export interface RouteHandlersOptions {
    */
   resolveAlias?: Readonly<Record<string, string>>
   /**
+   * The app's Next.js instrumentation file (`'./instrumentation.ts'`; relative to the working
+   * directory, as `dir` is), loaded as route files are: its `register()` is awaited before any
+   * route file loads, with `process.env.NEXT_RUNTIME` set to `'nodejs'` if unset, and its
+   * `onRequestError(error, request, context)` is called for every request that fails with a 5xx,
+   * with Next's arguments, before the host's error handling gets the error. Default: none
+   * (nothing of the file runs).
+   */
+  instrumentation?: string
+  /**
    * What happens when a route file matches but does not export the request's method:
    * `'405'` answers 405 with `Allow` (the default); `'fall-through'` treats the path as unmatched
    * (`handle()` resolves `null`, Express calls `next()`), so a legacy handler for that method keeps

@@ -133,7 +133,9 @@ async function serveFromStore(
         const current = await cache.getRoute(key, { tags, revalidate: configured })
         return current === STORE_UNAVAILABLE || current === null || current.stale
       }
-      regenerateInBackground(key, () => generate(true), stillStale, handlers, cache.cacheControlOf(key) ?? routeCacheControl(configured))
+      // Reported as Next.js reports a failed background revalidation (onRequestError's `revalidateReason: 'stale'`).
+      const reportFailure = (error: unknown) => handlers.reportError?.(error, request, route.entry.pattern, 'stale')
+      regenerateInBackground(key, () => generate(true), stillStale, handlers, cache.cacheControlOf(key) ?? routeCacheControl(configured), reportFailure)
     }
     const cacheControl = cache.cacheControlOf(key) ?? routeCacheControl(configured)
     return fromEntry(found.value, cacheControl, found.stale ? 'STALE' : 'HIT', request.method)
@@ -226,6 +228,7 @@ function regenerateInBackground(
   stillStale: () => Promise<boolean>,
   handlers: HandlersContext,
   staleCacheControl: CacheControl,
+  reportFailure: (error: unknown) => Promise<void> | undefined,
 ): void {
   const cache = handlers.cache
   if (cache.inFlight(key) || cache.regenerationHeldOff(key)) return
@@ -243,6 +246,7 @@ function regenerateInBackground(
       failed = true
       const retrySeconds = regenerationRetrySeconds(staleCacheControl)
       handlers.logger.error(`route-handlers: regenerating the cached response of ${key} failed; the stale entry is served on, and regenerated again after ${retrySeconds} s.`, error)
+      await reportFailure(error)
       await cache.holdOffRegeneration(key, retrySeconds * 1000)
       return null
     } finally {

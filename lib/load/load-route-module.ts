@@ -258,6 +258,18 @@ export async function loadRouteModule(file: string, relativeFile: string, versio
 }
 
 /**
+ * Loads a project file that is no route file (the `instrumentation` file) as a module of `spec`'s
+ * graph: compiled, aliased and resolved as route files are, and one instance with what they import.
+ * Rejects with what the import threw.
+ */
+export async function loadGraphModule(spec: FolderSpec, file: string): Promise<Record<string, unknown>> {
+  const graph = routeGraph()
+  const url = pathToFileURL(realpathSync.native(file)).href
+  graph.addMember(url, graph.addFolder(spec, scopeOf(spec.dir)))
+  return routeExports((await import(url)) as Record<string, unknown>, file)
+}
+
+/**
  * A route file's exports from its namespace. CommonJS files (`.cjs`, `.cts`, and `.js` in a
  * package without `"type": "module"`) may put handlers on `module.exports`; Node exposes that
  * object as `default` (and, from Node 23, as `module.exports`), and finds only the names its lexer
