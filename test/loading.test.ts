@@ -515,6 +515,34 @@ test('a stylesheet import, a package\'s or the project\'s, a CSS module included
   assert.deepEqual(answer, { card: null })
 })
 
+// A module that adds two i32s, as bytes (all below 0x80, so a string writes them as they are).
+const ADD_WASM = String.fromCharCode(
+  ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x07, 0x01, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f, 0x03, 0x02, 0x01, 0x00],
+  ...[0x07, 0x07, 0x01, 0x03, 0x61, 0x64, 0x64, 0x00, 0x00, 0x0a, 0x09, 0x01, 0x07, 0x00, 0x20, 0x00, 0x20, 0x01, 0x6a, 0x0b],
+)
+
+// Trial (taxonomy's og route: @vercel/og 0.0.21's edge build imports '../vendor/yoga.wasm?module',
+// and Node refused ".wasm"). Route files do it too (@dqbd/tiktoken/lite's tiktoken_bg.wasm?module).
+test("an `x.wasm?module` import, a package's or the project's, is the compiled WebAssembly.Module, as Next's bundler gives it", () => {
+  const root = tempRouteFolder({
+    'package.json': '{ "name": "app", "private": true }',
+    'node_modules/wasm-math/package.json': JSON.stringify({ name: 'wasm-math', type: 'module', main: 'index.js' }),
+    'node_modules/wasm-math/add.wasm': ADD_WASM,
+    'node_modules/wasm-math/index.js': "import wasm from './add.wasm?module'\nexport const add = new WebAssembly.Instance(wasm).exports.add\n",
+    'lib/add.wasm': ADD_WASM,
+    'app/r/route.ts': [
+      "import { add } from 'wasm-math'",
+      "import fromPackage from 'wasm-math/add.wasm?module'",
+      "import fromProject from '../../lib/add.wasm?module'",
+      'const sum = (wasm: WebAssembly.Module) => (new WebAssembly.Instance(wasm).exports.add as (a: number, b: number) => number)(2, 3)',
+      'export function GET() { return Response.json({ viaPackage: add(1, 2), fromPackage: sum(fromPackage), fromProject: sum(fromProject), module: fromProject instanceof WebAssembly.Module }) }',
+      '',
+    ].join('\n'),
+  })
+  const answer = plainNodeAnswer(join(root, 'app'), '/r')
+  assert.deepEqual(answer, { viaPackage: 3, fromPackage: 5, fromProject: 5, module: true })
+})
+
 // Trial (rallly's tRPC route reaches tslib): tslib's ES module entry, in a "type": "module" folder,
 // default-imports its CommonJS build, marked __esModule. A strict ES module's default import of
 // CommonJS is the whole module.exports, in Node and webpack alike; the bundler's interop gave undefined.
@@ -563,25 +591,30 @@ test('a workspace package that ships TypeScript source resolves as Next resolves
 // Trial (leerob's site, an `ImageResponse` route): Next's bundler makes a file named as
 // `new URL('./font.ttf', import.meta.url)` an asset that fetch() answers; Node's fetch refuses
 // `file:` URLs. Only such literal names are answered: a file: URL from a client's input is not.
-test("fetch(new URL('./asset', import.meta.url)) reads the file, at a module's top level and in a handler; other file: URLs stay refused", async () => {
+test("fetch(new URL('./asset', import.meta.url)) reads the file, at a module's top level and in a handler, a package's too; other file: URLs stay refused", async () => {
   const root = tempRouteFolder({
     'assets/font.txt': 'font bytes',
     'app/og/note.txt': 'note beside the route',
+    // As @vercel/og's edge build loads its own font (a trial: taxonomy's og route).
+    'node_modules/og-like/package.json': JSON.stringify({ name: 'og-like', type: 'module', main: 'dist/index.js' }),
+    'node_modules/og-like/vendor/font.txt': "the package's font",
+    'node_modules/og-like/dist/index.js': "export const packageFont = fetch(new URL('../vendor/font.txt', import.meta.url)).then((res) => res.text())\n",
     'app/og/route.tsx': [
+      "import { packageFont } from 'og-like'",
       "const font = fetch(new URL('../../assets/font.txt', import.meta.url)).then((res) => res.text())",
       'export async function GET(request: Request) {',
       "  const note = await (await fetch(new URL('./note.txt', import.meta.url))).text()",
       "  const asked = new URL(request.url).searchParams.get('file')",
       '  let other = null',
       '  if (asked) other = await fetch(asked).then((res) => res.text(), (error: Error) => `refused: ${error.message}`)',
-      '  return Response.json({ font: await font, note, other })',
+      '  return Response.json({ font: await font, note, other, packageFont: await packageFont })',
       '}',
       '',
     ].join('\n'),
   })
   const routes = await createRouteHandlers({ dir: join(root, 'app'), logger: quiet }).ready()
   const answer = async (query = '') => (await routes.handle(new Request(`http://localhost/og${query}`)))!.json()
-  assert.deepEqual(await answer(), { font: 'font bytes', note: 'note beside the route', other: null })
+  assert.deepEqual(await answer(), { font: 'font bytes', note: 'note beside the route', other: null, packageFont: "the package's font" })
   const secret = pathToFileURL(join(root, 'assets/font.txt')).href.replace('font.txt', 'secret.txt')
   const refused = (await answer(`?file=${encodeURIComponent(secret)}`)) as { other: string }
   assert.match(refused.other, /^refused: /)

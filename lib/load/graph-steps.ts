@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import { dirname, extname, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { noteAssetUrls } from './assets.ts'
 import { commonJsFacade, jsonFacade, needsInterop, requiredInstanceFacade } from './commonjs-facade.ts'
 import type { FolderConfig } from './folder-config.ts'
 import { isRequire, loadPlan, type LoadContextLike, type LoadPlan } from './load-plan.ts'
@@ -22,6 +23,9 @@ import { packageTypeOf } from './package-type.ts'
 const JSON_IMPORT = '?route-handlers=json'
 const INTEROP_IMPORT = '?route-handlers=interop'
 const STYLESHEETS = new Set(['.css', '.scss', '.sass', '.less'])
+// `import wasm from './x.wasm?module'`: Next's edge bundler's import of a compiled WebAssembly module
+// (@vercel/og's edge build, @dqbd/tiktoken/lite, @resvg/resvg-wasm, @jsquash codecs).
+const WASM_MODULE = '?module'
 // Dev reload: a changed module, and each module that imports it, loads again under a new URL
 // (Node never unloads an ES module; a new URL is a new instance).
 const VERSION = /[?&]route-handlers-v=\d+$/
@@ -115,6 +119,11 @@ export function bundlerResolution(error: unknown, specifier: string, parentUrl: 
   const code = (error as { code?: string } | null)?.code
   if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'ERR_UNSUPPORTED_DIR_IMPORT') return undefined
   if (parentUrl === undefined || !parentUrl.startsWith('file:') || /^[a-z][a-z0-9+.-]*:/i.test(specifier)) return undefined
+  // A package's `x.wasm?module`: Node looks for a file named with the query; the file, marked.
+  if (specifier.endsWith(`.wasm${WASM_MODULE}`)) {
+    const found = bundlerResolution(error, specifier.slice(0, -WASM_MODULE.length), parentUrl)
+    return found === undefined ? undefined : found + WASM_MODULE
+  }
   try {
     return pathToFileURL(createRequire(parentUrl).resolve(specifier)).href
   } catch {
@@ -203,6 +212,11 @@ function isStrictEsModule(parentUrl: string | undefined): boolean {
   return extension === '.mjs' || (extension === '.js' && packageTypeOf(dirname(parent)) === 'module')
 }
 
+/** A module whose default export is the file's compiled `WebAssembly.Module`, as Next's bundler makes it. */
+function wasmModuleSource(path: string): string {
+  return `import { readFileSync } from 'node:fs';\nexport default new WebAssembly.Module(readFileSync(${JSON.stringify(path)}));\n`
+}
+
 /**
  * For a load: Node's own loading; CommonJS TypeScript reached by `import` (answered with a facade
  * that require()s it, so the `require()` side compiles it and keeps its `require()` calls hooked);
@@ -224,6 +238,7 @@ export function loadStep(graph: RouteGraph, versioned: string, context: LoadCont
   const file = withoutQuery(url)
   if (url.endsWith(JSON_IMPORT)) return { kind: 'made', source: jsonFacade(fileURLToPath(file)) }
   if (url.endsWith(INTEROP_IMPORT)) return { kind: 'made', source: commonJsFacade(fileURLToPath(file)) }
+  if (url.endsWith(WASM_MODULE) && file.endsWith('.wasm') && file.startsWith('file:')) return { kind: 'made', source: wasmModuleSource(fileURLToPath(file)) }
   const folder = file.startsWith('file:') ? graph.folderOf(file) : undefined
   if (!folder) return { kind: 'node' }
   const path = fileURLToPath(file)
@@ -258,21 +273,25 @@ export interface NodeLoadResult {
 }
 
 /**
- * A package's file in the graph, as Node loaded it: an ES module that calls `require()` (or names
- * `__dirname`, `__filename`) as if it were CommonJS — Clerk's ES module build calls
+ * A package's file in the graph (at `url`), as Node loaded it: an ES module that calls `require()`
+ * (or names `__dirname`, `__filename`) as if it were CommonJS — Clerk's ES module build calls
  * `require("server-only")` inside `auth()` — is given them, as Next's bundler gives every server
- * module, where Node would throw `require is not defined`. Anything else is left as it is.
+ * module, where Node would throw `require is not defined`. The files it names as
+ * `new URL('./font.ttf', import.meta.url)` are noted as assets (assets.ts: @vercel/og's edge build
+ * fetches its font so). Anything else is left as it is.
  */
-export function packageModule<R extends NodeLoadResult>(result: R): R {
+export function packageModule<R extends NodeLoadResult>(graph: RouteGraph, url: string, result: R): R {
   if (result.format !== 'module' || result.source == null) return result
   const bytes = typeof result.source === 'string' ? undefined : toBuffer(result.source)
-  if (bytes !== undefined && !COMMONJS_GLOBALS.some((name) => bytes.includes(name))) return result
+  if (bytes !== undefined && !COMMONJS_GLOBALS.some((name) => bytes.includes(name)) && !bytes.includes(IMPORT_META_URL)) return result
   const source = bytes === undefined ? (result.source as string) : bytes.toString('utf8')
+  noteAssetUrls(graph, fileURLToPath(withoutQuery(url)), source)
   const given = withCommonJsGlobals(source)
   return given === source ? result : { ...result, source: given }
 }
 
 const COMMONJS_GLOBALS = ['require', '__dirname', '__filename']
+const IMPORT_META_URL = 'import.meta.url'
 
 function toBuffer(source: ArrayBuffer | NodeJS.TypedArray): Buffer {
   return source instanceof ArrayBuffer ? Buffer.from(source) : Buffer.from(source.buffer, source.byteOffset, source.byteLength)

@@ -33,7 +33,7 @@ export function installInThreadHooks(): RouteGraph {
     load(url, context, nextLoad): LoadFnOutput {
       const step = loadStep(graph, url, context)
       if (step.kind === 'node') return nextLoad(url, context)
-      if (step.kind === 'package') return packageModule(nextLoad(url, context))
+      if (step.kind === 'package') return packageModule(graph, url, nextLoad(url, context))
       // Imported TypeScript CommonJS (`.cts`): a facade that require()s it. Answered `commonjs`
       // without a source, Node 22.15+ loads the file itself (this hook sees no `require`
       // condition then), and a `.cts` written with `import` fails to parse.

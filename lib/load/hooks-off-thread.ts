@@ -55,7 +55,7 @@ export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
 export const load: LoadHook = async (url, context, nextLoad) => {
   const step = loadStep(graph, url, context)
   if (step.kind === 'node') return nextLoad(url, context)
-  if (step.kind === 'package') return packageModule(await nextLoad(url, context))
+  if (step.kind === 'package') return packageModule(graph, url, await nextLoad(url, context))
   // Imported TypeScript CommonJS (`.cts`): a facade that require()s it on the main thread, where
   // the require hooks compile it. (Node 20 runs CommonJS given a source here with a require() that
   // fails on ES modules such as next/server; given none, it lexes the TypeScript for names.)
