@@ -1,5 +1,8 @@
 import type { RouteFolderScan } from './scan.ts'
 
+// Lookalikes warned about by name; past them, a folder of helpers named index.ts is one line.
+const LOOKALIKES_NAMED = 5
+
 /**
  * Warnings for a route folder (at start-up, and under dev reload each time it changes) that would serve less than it seems to: no route file at
  * all (every request falls through, and the app 404s with nothing said), files named almost like
@@ -24,11 +27,15 @@ export function warnAboutRouteFolder(dir: string, scan: RouteFolderScan, warn: (
         'Route folders follow symlinks inside themselves only; start its name with "_" to say it is not routed.',
     )
   }
-  for (const file of scan.lookalikes) {
+  for (const file of scan.lookalikes.slice(0, LOOKALIKES_NAMED)) {
     warn(
       `route-handlers: "${file}" is not a route file, and its folder has none, so it serves nothing. ` +
         'Name it route.ts (or .js, .mjs, …); if it is a helper, move it into a private folder (_lib/).',
     )
+  }
+  const unnamed = scan.lookalikes.length - LOOKALIKES_NAMED
+  if (unnamed > 0) {
+    warn(`route-handlers: ${unnamed} more file${unnamed === 1 ? '' : 's'} named like a route file (index.ts, routes.ts, …) in folders without one ${unnamed === 1 ? 'serves' : 'serve'} nothing either.`)
   }
   for (const { route, page, beside } of scan.pageConflicts) {
     const conflict = beside

@@ -8,8 +8,12 @@ export const ROUTE_FILE_EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cj
 
 const ROUTE_FILES = new Set(ROUTE_FILE_EXTENSIONS.map((extension) => `route${extension}`))
 
-/** `route.*`, `routes.*`, `index.*` in any case: what a route file is often misnamed as. */
-const LOOKALIKE = /^(?:routes?|index)\./i
+/**
+ * `route.*`, `routes.*`, and `index` as a module that is not JSX, in any case: what a route file is
+ * often misnamed as. Not `index.tsx`/`index.jsx`, nor an `index.css`: Next.js apps keep components
+ * in `app/` beside their routes (`components/nav/index.tsx`), which Next routes no more than this.
+ */
+const LOOKALIKE = /^(?:routes?\.|index\.(?:ts|js|mjs|cjs|mts|cts)$)/i
 // Next.js's page files (its default `pageExtensions`, and MDX pages).
 const PAGE_FILE = /^page\.(?:tsx|ts|jsx|js|mdx|md)$/
 

@@ -86,10 +86,23 @@ for (const [name, host] of Object.entries(hosts)) {
         'hello/index.ts': 'export const helper = 1\n',
         'hello/route.test.ts': 'export {}\n',
         '_lib/index.ts': 'export const helper = 1\n',
+        // A component kept in the app folder, as Next.js apps do (a trial: unkey's 79 warnings).
+        'settings/nav/index.tsx': 'export default function Nav() { return null }\n',
+        'settings/nav/index.module.css': '.nav {}\n',
       })
       assert.equal(await host({ dir, logger }, '/hello'), 200)
       const named = warnings.map((warning) => /"([^"]+)" is not a route file/.exec(warning)?.[1])
       assert.deepEqual(named.sort(), ['Carts/Route.ts', 'feed/route.txt', 'orders/routes.ts', 'users/index.ts'])
+    })
+
+    test('past five lookalikes, the rest are counted in one warning', async () => {
+      const { logger, warnings } = recorder()
+      const files: Record<string, string> = { 'hello/route.ts': 'export const GET = () => new Response("hi")\n' }
+      for (let index = 0; index < 8; index++) files[`helpers/h${index}/index.ts`] = 'export const helper = 1\n'
+      const dir = tempRouteFolder(files)
+      assert.equal(await host({ dir, logger }, '/hello'), 200)
+      assert.equal(warnings.filter((warning) => warning.includes('is not a route file')).length, 5)
+      assert.ok(warnings.some((warning) => warning.includes('3 more files named like a route file')), warnings.join('\n'))
     })
 
     test('a page beside a route file (Next.js: "Conflicting route and page") is warned about; the route file serves', async () => {
