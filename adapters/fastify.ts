@@ -28,14 +28,14 @@ import { registerRouteFiles } from './_fastify-routes.ts'
 
 export interface FastifyRouteHandlersOptions extends Omit<RouteHandlersOptions, 'basePath' | 'logger'> {
   /** The mount prefix; Fastify's own `register` option. */
-  prefix?: string
+  prefix?: string | undefined
   /** Default: the Fastify instance's logger; the console when the app has none (`Fastify()`). */
-  logger?: Logger
+  logger?: Logger | undefined
   /**
    * When a route file fails to load, reject `register()` (and so the app's boot) listing every
    * broken file, instead of serving the others and answering 500 on the broken ones. Default: false.
    */
-  failOnLoadError?: boolean
+  failOnLoadError?: boolean | undefined
 }
 
 /** Request body types Fastify is told about by name (see the plugin's parsers). */

@@ -10,14 +10,14 @@ import { sendResponse, toNextRequest, type ClientView } from './_node.ts'
 
 export interface ServeOptions extends RouteHandlersOptions {
   /** Default: 3000. `0` picks a free port. */
-  port?: number
+  port?: number | undefined
   /** Default: `127.0.0.1`. */
-  hostname?: string
+  hostname?: string | undefined
   /**
    * When a route file fails to load, reject (and so fail the start) listing every broken file,
    * instead of serving the others and answering 500 on the broken ones. Default: false.
    */
-  failOnLoadError?: boolean
+  failOnLoadError?: boolean | undefined
 }
 
 

@@ -1,6 +1,6 @@
 import type { NextRequest } from './next/next-request.ts'
 import type { RouteHandlersError } from './errors.ts'
-import type { MultipartLimits } from './body/limits.ts'
+import type { MultipartLimits, OptionalOptions } from './body/limits.ts'
 import type { CacheOptions } from './cache/cache-options.ts'
 
 /** The methods a route file may export, as Next.js lists them. */
@@ -96,34 +96,34 @@ export interface RouteHandlersOptions {
    * The mount prefix, e.g. `/api`: requests are matched on the path after it, and
    * `request.nextUrl.basePath` reports it. Default: none.
    */
-  basePath?: string
+  basePath?: string | undefined
   /** Default: `console`. */
-  logger?: Logger
+  logger?: Logger | undefined
   /**
    * Once every route file has loaded, log the route table (pattern, methods, file) through
    * `logger.info`, as `npx route-handlers routes` prints it. Default: false.
    */
-  logRoutes?: boolean
+  logRoutes?: boolean | undefined
   /**
    * The tsconfig.json whose `paths` (`@/lib/db`) and compiler options apply to the route files and
    * the project files they import. Default: the nearest tsconfig.json up from `dir`, as TypeScript
    * finds it (whatever the working directory); `false` for none.
    */
-  tsconfig?: string | false
+  tsconfig?: string | false | undefined
   /**
    * Where compiled TypeScript is kept between runs (a restart compiles only what changed). Default:
    * `ROUTE_HANDLERS_CACHE_DIR` if set, else the project's `node_modules/.cache/route-handlers`, else
    * the temp folder. In a container, a folder that outlives the container (a volume) or one filled
    * when the image is built (`npx route-handlers routes app`) saves the first start the compiling.
    */
-  transformCacheDir?: string
+  transformCacheDir?: string | undefined
   /**
    * Import names that load a file of the app, for every module the route files reach
    * (`node_modules` included), as `turbopack.resolveAlias` in a next.config. Paths are relative to
    * the working directory, as `dir` is. For next-intl, what its Next.js plugin adds:
    * `{ 'next-intl/config': './i18n/request.ts' }`.
    */
-  resolveAlias?: Readonly<Record<string, string>>
+  resolveAlias?: Readonly<Record<string, string>> | undefined
   /**
    * The app's Next.js instrumentation file (`'./instrumentation.ts'`; relative to the working
    * directory, as `dir` is), loaded as route files are: its `register()` is awaited before any
@@ -132,40 +132,40 @@ export interface RouteHandlersOptions {
    * with Next's arguments, before the host's error handling gets the error. Default: none
    * (nothing of the file runs).
    */
-  instrumentation?: string
+  instrumentation?: string | undefined
   /**
    * What happens when a route file matches but does not export the request's method:
    * `'405'` answers 405 with `Allow` (the default); `'fall-through'` treats the path as unmatched
    * (`handle()` resolves `null`, Express calls `next()`), so a legacy handler for that method keeps
    * answering while the others move into route files.
    */
-  onMissingMethod?: '405' | 'fall-through'
+  onMissingMethod?: '405' | 'fall-through' | undefined
   /**
    * Bytes a buffered body read (`json()`, `text()`, `formData()`, …) may take; more is a 413.
    * Streaming `request.body` is not limited. Default: 1 MiB (Fastify: its own `bodyLimit`).
    */
-  bodyLimit?: number
+  bodyLimit?: number | undefined
   /** Limits of `formData()`, and upload spooling; see the README for the defaults. */
-  multipart?: Partial<MultipartLimits>
+  multipart?: OptionalOptions<MultipartLimits> | undefined
   /**
    * Characters a `[param]` segment may have once decoded; a longer one is answered `414`
    * (`RH_ERR_PATH_PARAM_TOO_LONG`). Catch-all segments are not limited. Default: 100, Fastify's
    * `maxParamLength` (the Fastify plugin takes the instance's own), so every host answers alike.
    */
-  maxParamLength?: number
+  maxParamLength?: number | undefined
   /**
    * Milliseconds a body read (`json()`, `formData()`, a `request.body` read, …) may wait for the
    * client's next bytes; then it fails with `RH_ERR_BODY_TIMEOUT` (408) and the connection is
    * closed after the response. Only while the handler waits on a read: a handler busy elsewhere
    * does not count against the client. Node hosts only; `0` for none. Default: 60 000 (60 s).
    */
-  bodyTimeout?: number
+  bodyTimeout?: number | undefined
   /**
    * The time budget, in seconds as Next.js's `export const maxDuration`, of route files that do
    * not export their own: past it `request.signal` aborts with `RH_ERR_HANDLER_TIMEOUT` and the
    * host answers 504 (a response already streaming is cut). Default: none, as `next start`.
    */
-  maxDuration?: number
+  maxDuration?: number | undefined
   /**
    * The value draft mode's `__prerender_bypass` cookie carries (`draftMode()`): Next.js's
    * `previewModeId`, found in a Next app's `.next/prerender-manifest.json`. Give it to keep draft
@@ -173,43 +173,43 @@ export interface RouteHandlersOptions {
    * `'development-id'` accepts any bypass cookie outside production, as `next dev` does.
    * Default: a random id per process.
    */
-  previewModeId?: string
+  previewModeId?: string | undefined
   /**
    * Dev reload: an edited route file, or a project module it imports, takes effect on the next
    * request; added route files are served and deleted ones stop; the process and what it holds
    * (db pools, sessions) stay. Watches the route folder and the project files its routes import.
    * Default: on when `NODE_ENV` is `development`, off otherwise.
    */
-  reload?: boolean
+  reload?: boolean | undefined
   /**
    * Caching as Next.js does it: GET handlers with route segment config (`revalidate`,
    * `dynamic = 'force-static'`, …), `next/cache` (`revalidateTag`, `unstable_cache`, …) and
    * `fetch(url, { next: { revalidate, tags } })`. `store` is a Next.js `cacheHandler` (instance or
    * class); the default is an in-memory LRU of `maxBytes` (50 MB). See the README's "Caching".
    */
-  cache?: CacheOptions
+  cache?: CacheOptions | undefined
 }
 
 export interface HandleOptions {
   /** Overrides `options.basePath` for this request (adapters pass the host's mount path). */
-  basePath?: string
+  basePath?: string | undefined
   /** A result of `match()` for this request's path, so the path is not matched twice. */
-  match?: RouteMatch
+  match?: RouteMatch | undefined
   /**
    * A request for `/x/` that a route file takes: `'redirect'` (the default) answers `308` to `/x`
    * as Next.js does; `'answer'` runs the file's handler, for a host that folds `/x/` onto `/x`
    * itself (Fastify's `ignoreTrailingSlash`).
    */
-  trailingSlash?: 'redirect' | 'answer'
+  trailingSlash?: 'redirect' | 'answer' | undefined
   /**
    * For a host that writes answers from a callback: an answer that is not ready when `respond()`
    * returns goes to `later` (with `target`), and `respond()` returns `undefined` instead of a
    * promise. An async handler's answer then comes from the handler's own promise reaction: one
    * promise and one microtask turn fewer than a reaction on a returned promise. `handle()` ignores it.
    */
-  later?: AnswerSink
+  later?: AnswerSink | undefined
   /** What `later` is called with (the host's reply). */
-  target?: unknown
+  target?: unknown | undefined
 }
 
 /**

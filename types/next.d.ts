@@ -21,3 +21,23 @@ declare module 'next/navigation' {
 declare module 'next/cache' {
   export * from 'route-handlers/cache'
 }
+
+// The same modules named with `.js`, as Next's own generated types import them
+// (`.next/types/validator.ts` imports 'next/server.js'): otherwise, with `next` installed beside
+// this package, those files would see Next's `NextRequest` and every handler typed with this
+// package's would fail their check.
+declare module 'next/server.js' {
+  export * from 'route-handlers/server'
+}
+
+declare module 'next/headers.js' {
+  export * from 'route-handlers/headers'
+}
+
+declare module 'next/navigation.js' {
+  export * from 'route-handlers/navigation'
+}
+
+declare module 'next/cache.js' {
+  export * from 'route-handlers/cache'
+}

@@ -44,7 +44,10 @@ export function parseMultipart(body: ReadableStream<Uint8Array>, contentType: st
         headers: { 'content-type': contentType },
         // Field names and filenames sent as raw UTF-8 (as browsers do) decode as undici decodes them.
         defParamCharset: 'utf8',
-        limits: { parts: multipart.parts, fields: multipart.fields, files: multipart.files, fieldSize: multipart.fieldSize, fileSize: multipart.fileSize },
+        // busboy's parts, fieldSize and fileSize limits are hit once its count reaches them (its
+        // fields and files limits once a part goes past): one more, so a form exactly at a limit
+        // is read whole, as `urlencoded.ts` reads one.
+        limits: { parts: multipart.parts + 1, fields: multipart.fields, files: multipart.files, fieldSize: multipart.fieldSize + 1, fileSize: multipart.fileSize + 1 },
       })
     } catch (error) {
       return fail(malformed(error))

@@ -40,7 +40,10 @@ export interface MultipartLimits {
   spool: boolean | string
 }
 
-export type BodyLimitOptions = Partial<Omit<BodyLimits, 'multipart'>> & { multipart?: Partial<MultipartLimits> }
+/** Each of `T`'s properties optional, an explicit `undefined` meaning the default. */
+export type OptionalOptions<T> = { [K in keyof T]?: T[K] | undefined }
+
+export type BodyLimitOptions = OptionalOptions<Omit<BodyLimits, 'multipart'>> & { multipart?: OptionalOptions<MultipartLimits> | undefined }
 
 const MiB = 1024 * 1024
 
@@ -54,7 +57,7 @@ export const DEFAULT_BODY_LIMITS: BodyLimits = {
 export function resolveBodyLimits(options: BodyLimitOptions = {}, hostBodyLimit?: number): BodyLimits {
   return {
     bodyLimit: options.bodyLimit ?? hostBodyLimit ?? DEFAULT_BODY_LIMITS.bodyLimit,
-    multipart: { ...DEFAULT_BODY_LIMITS.multipart, ...options.multipart },
+    multipart: withDefaults(DEFAULT_BODY_LIMITS.multipart, options.multipart),
     bodyTimeout: resolveBodyTimeout(options.bodyTimeout),
   }
 }
@@ -62,4 +65,13 @@ export function resolveBodyLimits(options: BodyLimitOptions = {}, hostBodyLimit?
 /** A form over one of its limits: 413, naming the limit. */
 export function overLimit(limits: MultipartLimits, name: 'parts' | 'fields' | 'files' | 'fieldSize' | 'fileSize'): Error {
   return routeHandlersError('RH_ERR_FORM_LIMIT', [name, limits[name]])
+}
+
+// An explicit `undefined` keeps the default, as an omitted limit does (a spread would set it).
+function withDefaults(defaults: MultipartLimits, given: OptionalOptions<MultipartLimits> = {}): MultipartLimits {
+  const limits = { ...defaults }
+  for (const [name, value] of Object.entries(given) as [keyof MultipartLimits, MultipartLimits[keyof MultipartLimits] | undefined][]) {
+    if (value !== undefined) (limits as Record<keyof MultipartLimits, unknown>)[name] = value
+  }
+  return limits
 }

@@ -15,18 +15,18 @@ export interface CacheOptions {
    * `cacheHandler` module exports: `require('./cache-handler.js')`). Default: an in-memory LRU of
    * `maxBytes`.
    */
-  store?: CacheHandler | CacheHandlerClass
+  store?: CacheHandler | CacheHandlerClass | undefined
   /** Bytes the default in-memory store may hold (Next's `cacheMaxMemorySize`). Default: 50 MB. */
-  maxBytes?: number
+  maxBytes?: number | undefined
   /** Milliseconds a store call may take; past it the request is answered uncached. Default: 1000. */
-  timeout?: number
+  timeout?: number | undefined
   /**
    * Custom `cacheLife` profiles, as next.config's `cacheLife` defines them
    * (`{ biweekly: { stale: 3600, revalidate: 900, expire: 1209600 } }`), for `cacheLife('biweekly')`
    * and `revalidateTag(tag, 'biweekly')`; a built-in name redefines that profile. One set per
    * process: two mounts may define one name only alike.
    */
-  cacheLife?: Record<string, CacheLifeProfile>
+  cacheLife?: Record<string, CacheLifeProfile> | undefined
 }
 
 /** The cache engine for the `cache` option (validated here, at start-up). */

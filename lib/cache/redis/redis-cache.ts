@@ -10,26 +10,26 @@ export type RedisTarget = { url: string } | { client: RedisClientLike }
 
 export interface RedisCacheOptions {
   /** Put before every key the store writes, so several apps can share one Redis. Default `route-handlers:`. */
-  keyPrefix?: string
+  keyPrefix?: string | undefined
   /** How long a command may wait for its reply before it is rejected (the request then goes uncached). Default 500 ms. */
-  commandTimeoutMs?: number
+  commandTimeoutMs?: number | undefined
   /**
    * How long one connection attempt may take; also how long the first commands after start-up
    * wait for the first connection. Default 2000 ms.
    */
-  connectTimeoutMs?: number
+  connectTimeoutMs?: number | undefined
   /**
    * How long an entry stays in Redis when it carries no `expire` of its own: a `fetch()` or
    * `unstable_cache` entry, a route without `cacheLife`. Default one year, Next.js's `expireTime`.
    */
-  defaultExpireSeconds?: number
+  defaultExpireSeconds?: number | undefined
   /**
    * The largest entry the store keeps, in bytes (its body and metadata as stored). A larger one is
    * not cached (and any older entry under its key is removed), with a warning naming it once: read
    * back, it would take Redis and the client longer than `commandTimeoutMs` to deliver, and count
    * as an outage. Default 2 MiB (Next.js's limit for a data cache item).
    */
-  maxEntryBytes?: number
+  maxEntryBytes?: number | undefined
 }
 
 const ONE_YEAR = 365 * 24 * 60 * 60
