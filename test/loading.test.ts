@@ -515,6 +515,28 @@ test('a stylesheet import, a package\'s or the project\'s, a CSS module included
   assert.deepEqual(answer, { card: null })
 })
 
+// Trial (inbox-zero on Node 20: undici 8 throws as it loads there). Node 20 rejects the import of a
+// route file whose CommonJS dependency throws, and also reports that error as an unhandled
+// rejection, which ended the process: that route must answer 500 and the others serve.
+test('a route file whose CommonJS dependency throws at load answers 500, the others serve, and the process lives (Node 20)', () => {
+  const root = tempRouteFolder({
+    'package.json': '{ "name": "app", "private": true }',
+    'node_modules/throws-at-load/package.json': JSON.stringify({ name: 'throws-at-load', main: 'index.js' }),
+    'node_modules/throws-at-load/index.js': "exports.x = 1\nthrow new TypeError('boom at load')\n",
+    'app/broken/route.ts': "import { x } from 'throws-at-load'\nexport const GET = () => Response.json({ x })\n",
+    'app/fine/route.ts': "export const GET = () => Response.json({ fine: true })\n",
+  })
+  const answer = inPlainNode(`
+    const routes = createRouteHandlers({ dir: ${JSON.stringify(join(root, 'app'))}, logger: { warn() {}, error() {} } })
+    const ready = await routes.ready().then(() => 'ready', (error) => error.code)
+    const broken = await routes.handle(new Request('http://localhost/broken')).then((response) => response.status, (error) => error.code)
+    const fine = await (await routes.handle(new Request('http://localhost/fine'))).json()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    console.log(JSON.stringify({ ready, broken, fine, listeners: process.listenerCount('unhandledRejection') }))
+  `)
+  assert.deepEqual(answer, { ready: 'RH_ERR_ROUTES_LOAD', broken: 'RH_ERR_ROUTE_LOAD', fine: { fine: true }, listeners: 0 })
+})
+
 // A module that adds two i32s, as bytes (all below 0x80, so a string writes them as they are).
 const ADD_WASM = String.fromCharCode(
   ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x07, 0x01, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f, 0x03, 0x02, 0x01, 0x00],

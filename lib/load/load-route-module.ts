@@ -41,6 +41,7 @@ import { withoutQuery } from './route-graph.ts'
 import type { FolderSpec } from './folder-config.ts'
 import { LINK_ONLY, togetherUrl, versionedUrl } from './graph-steps.ts'
 import { describeLoadError } from './load-error.ts'
+import { expectDuplicateRejection } from './node20-duplicate-rejection.ts'
 import { hasModuleSyntax } from './module-syntax.ts'
 import { precompileRouteFiles, type CompiledAhead } from './precompile.ts'
 import { registerHooks } from './register-hooks.ts'
@@ -230,7 +231,8 @@ export async function loadRouteModulesTogether(files: readonly RouteModuleFile[]
   let batch: Record<string, Record<string, unknown>>
   try {
     batch = (await import(togetherUrl(urls))) as Record<string, Record<string, unknown>>
-  } catch {
+  } catch (error) {
+    expectDuplicateRejection(error)
     for (const url of urls) await linkOnly(url)
     return undefined
   }
@@ -240,7 +242,10 @@ export async function loadRouteModulesTogether(files: readonly RouteModuleFile[]
 // Always rejects: with LINK_ONLY's throw once the file's modules are linked, else with the file's
 // own error, which it gives again when loaded alone.
 function linkOnly(url: string): Promise<unknown> {
-  return import(togetherUrl([LINK_ONLY, url])).catch((error: unknown) => error)
+  return import(togetherUrl([LINK_ONLY, url])).catch((error: unknown) => {
+    expectDuplicateRejection(error)
+    return error
+  })
 }
 
 /**
@@ -252,6 +257,7 @@ export async function loadRouteModule(file: string, relativeFile: string, versio
   try {
     namespace = (await import(versionedUrl(pathToFileURL(file).href, version))) as Record<string, unknown>
   } catch (error) {
+    expectDuplicateRejection(error)
     throw routeHandlersError('RH_ERR_ROUTE_LOAD', [relativeFile, describeLoadError(error, file, () => scriptsOf(file))], { cause: error })
   }
   return routeExports(namespace, file)
@@ -266,7 +272,12 @@ export async function loadGraphModule(spec: FolderSpec, file: string): Promise<R
   const graph = routeGraph()
   const url = pathToFileURL(realpathSync.native(file)).href
   graph.addMember(url, graph.addFolder(spec, scopeOf(spec.dir)))
-  return routeExports((await import(url)) as Record<string, unknown>, file)
+  try {
+    return routeExports((await import(url)) as Record<string, unknown>, file)
+  } catch (error) {
+    expectDuplicateRejection(error)
+    throw error
+  }
 }
 
 /**
