@@ -324,7 +324,9 @@ export function routeHandlersError<C extends RouteHandlersErrorCode>(
 /**
  * The same, as an instance of the class the Fetch standard names (`json()` rejects with a
  * `SyntaxError`, `formData()` with a `TypeError`), so `instanceof` checks in handlers keep working;
- * it still carries `code`, `status` and the brand that {@link isRouteHandlersError} looks for.
+ * it still carries `code`, `status` and the brand that {@link isRouteHandlersError} looks for, not
+ * enumerable: a handler that serializes or spreads the error it caught (`{ error, ...rest }`) gets
+ * what undici's gives, `{}`.
  */
 export function standardError<C extends RouteHandlersErrorCode>(
   Base: SyntaxErrorConstructor | TypeErrorConstructor,
@@ -334,7 +336,9 @@ export function standardError<C extends RouteHandlersErrorCode>(
 ): (SyntaxError | TypeError) & Pick<RouteHandlersError, 'code' | 'status' | 'statusCode'> {
   const template = errorTable[code].message as (...parts: MessageArgs<C>) => string
   const status = errorTable[code].status
-  return Object.assign(new Base(template(...args), options), { code, status, statusCode: status, [brand]: true as const })
+  const error = new Base(template(...args), options) as (SyntaxError | TypeError) & Pick<RouteHandlersError, 'code' | 'status' | 'statusCode'>
+  const hidden = (value: unknown) => ({ value, writable: true, configurable: true, enumerable: false })
+  return Object.defineProperties(error, { code: hidden(code), status: hidden(status), statusCode: hidden(status), [brand]: hidden(true) })
 }
 
 /**

@@ -30,6 +30,18 @@ const dir = tempRouteFolder({
   'items/[id]/route.ts': 'export const GET = () => new Response("item")\n',
   // This package's own client errors keep their status.
   'echo/route.ts': 'export async function POST(request: Request) { return Response.json(await request.json()) }\n',
+  // A handler that catches the body's error and answers with it, as lobe-chat's error responses do.
+  'caught/route.ts': [
+    'export async function POST(request: Request) {',
+    '  try {',
+    '    return Response.json(await request.json())',
+    '  } catch (error) {',
+    '    const { ...fields } = error as Error',
+    '    return Response.json({ json: JSON.stringify(error), fields, isSyntaxError: error instanceof SyntaxError, code: (error as { code?: string }).code, status: (error as { status?: number }).status })',
+    '  }',
+    '}',
+    '',
+  ].join('\n'),
 })
 
 interface Seen {
@@ -98,6 +110,11 @@ for (const [name, start] of [
       const response = await target.send('/echo', { method: 'POST', body: '{', headers: { 'content-type': 'application/json' } })
       assert.equal(response.status, 400)
       await response.text()
+    })
+
+    test("caught in the handler, a malformed body's error is undici's to see (a SyntaxError, no enumerable fields) and keeps its code and status to read", async () => {
+      const response = await target.send('/caught', { method: 'POST', body: '{', headers: { 'content-type': 'application/json' } })
+      assert.deepEqual(await response.json(), { json: '{}', fields: {}, isSyntaxError: true, code: 'RH_ERR_BODY_MALFORMED_JSON', status: 400 })
     })
   })
 }
