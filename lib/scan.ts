@@ -1,4 +1,4 @@
-import { readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs'
+import { readFileSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { routeHandlersError } from './errors.ts'
 import { parseSegment, type Segment } from './segments.ts'
@@ -14,6 +14,11 @@ const ROUTE_FILES = new Set(ROUTE_FILE_EXTENSIONS.map((extension) => `route${ext
  * in `app/` beside their routes (`components/nav/index.tsx`), which Next routes no more than this.
  */
 const LOOKALIKE = /^(?:routes?\.|index\.(?:ts|js|mjs|cjs|mts|cts)$)/i
+// `routes.*` and `index.*` are also the names of helpers Next.js apps keep in `app/`
+// (lobe-chat's `(backend)/middleware/auth/index.ts`): those are lookalikes only when they export a
+// handler, as a misnamed route file does.
+const HELPER_NAME = /^(?:routes|index)\./i
+const EXPORTS_HANDLER = /\bexport\s+(?:async\s+)?(?:function\s*\*?|const|let|var)\s*(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\b|\bexport\s*\{[^}]*\b(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\b|\bexports\.(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\s*=|\bmodule\.exports\s*=\s*\{[^}]*\b(?:GET|POST|PUT|PATCH|DELETE)\b/
 // Next.js's page files (its default `pageExtensions`, and MDX pages).
 const PAGE_FILE = /^page\.(?:tsx|ts|jsx|js|mdx|md)$/
 
@@ -144,7 +149,7 @@ function walk(scan: Scan, folder: string, realFolders: string[], segments: Segme
     } else if (target.stats.isFile() && PAGE_FILE.test(entry.name)) {
       pageFile = relativeTo(scan.dir, path)
       scan.pages.push({ file: pageFile, segments })
-    } else if (!isRouteFile && target.stats.isFile() && LOOKALIKE.test(entry.name)) {
+    } else if (!isRouteFile && target.stats.isFile() && LOOKALIKE.test(entry.name) && (!HELPER_NAME.test(entry.name) || exportsHandler(path))) {
       lookalikes.push(relativeTo(scan.dir, path))
     } else if (target.stats.isDirectory()) {
       if (entry.name === 'node_modules') continue
@@ -160,6 +165,15 @@ function walk(scan: Scan, folder: string, realFolders: string[], segments: Segme
   // Beside a route file, an index.ts or a route.test.ts is a helper, not a mistake.
   if (routeFile === undefined) scan.lookalikes.push(...lookalikes)
   else if (pageFile !== undefined) scan.pageConflicts.push({ route: routeFile, page: pageFile, beside: true })
+}
+
+// Whether a file's source exports one of the handler names, as far as a look at its text tells.
+function exportsHandler(path: string): boolean {
+  try {
+    return EXPORTS_HANDLER.test(readFileSync(path, 'utf8'))
+  } catch {
+    return false
+  }
 }
 
 /**

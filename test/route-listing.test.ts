@@ -86,9 +86,12 @@ for (const [name, host] of Object.entries(hosts)) {
         'hello/index.ts': 'export const helper = 1\n',
         'hello/route.test.ts': 'export {}\n',
         '_lib/index.ts': 'export const helper = 1\n',
-        // A component kept in the app folder, as Next.js apps do (a trial: unkey's 79 warnings).
+        // A component and a helper kept in the app folder, as Next.js apps keep them (trials:
+        // unkey's 79 warnings, lobe-chat's middleware/auth/index.ts).
         'settings/nav/index.tsx': 'export default function Nav() { return null }\n',
         'settings/nav/index.module.css': '.nav {}\n',
+        'middleware/auth/index.ts': 'export const checkAuth = (handler: unknown) => handler\n',
+        'legacy/routes.ts': 'export const router = {}\n',
       })
       assert.equal(await host({ dir, logger }, '/hello'), 200)
       const named = warnings.map((warning) => /"([^"]+)" is not a route file/.exec(warning)?.[1])
@@ -98,7 +101,7 @@ for (const [name, host] of Object.entries(hosts)) {
     test('past five lookalikes, the rest are counted in one warning', async () => {
       const { logger, warnings } = recorder()
       const files: Record<string, string> = { 'hello/route.ts': 'export const GET = () => new Response("hi")\n' }
-      for (let index = 0; index < 8; index++) files[`helpers/h${index}/index.ts`] = 'export const helper = 1\n'
+      for (let index = 0; index < 8; index++) files[`misnamed/m${index}/index.ts`] = 'export async function GET() { return new Response() }\n'
       const dir = tempRouteFolder(files)
       assert.equal(await host({ dir, logger }, '/hello'), 200)
       assert.equal(warnings.filter((warning) => warning.includes('is not a route file')).length, 5)
