@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createRouteHandlers, isRouteHandlersError, type Logger } from '../lib/index.ts'
-import { expressTarget, fastifyTarget, handleTarget, standaloneTarget, type ExtraOptions, type Target } from './helpers/targets.ts'
+import { EVERY_HOST, type Target } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 // A project as a Next.js app has it: the instrumentation file at its root, `@/` imports, a module
@@ -80,14 +80,7 @@ function recordingLogger(): Logger & { errors: string[] } {
   return { errors, warn() {}, error: (message) => void errors.push(message) }
 }
 
-const hosts: [string, (prefix: string, dir: string, extra: ExtraOptions) => Promise<Target>][] = [
-  ['Express', expressTarget],
-  ['Fastify', fastifyTarget],
-  ['standalone', standaloneTarget],
-  ['handle()', handleTarget],
-]
-
-for (const [name, start] of hosts) {
+for (const [name, start] of EVERY_HOST) {
   describe(`instrumentation file (${name})`, () => {
     const logger = recordingLogger()
     let target: Target

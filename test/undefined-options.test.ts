@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { expressTarget, fastifyTarget, handleTarget, standaloneTarget, type ExtraOptions, type Target } from './helpers/targets.ts'
+import { EVERY_HOST, type ExtraOptions, type Target } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 const dir = tempRouteFolder({
@@ -33,14 +33,7 @@ const undefinedOptions: ExtraOptions = {
   cache: { store: undefined, maxBytes: undefined, timeout: undefined, cacheLife: undefined },
 }
 
-const hosts: [string, (prefix: string, dir: string, extra: ExtraOptions) => Promise<Target>][] = [
-  ['Express', expressTarget],
-  ['Fastify', fastifyTarget],
-  ['standalone', standaloneTarget],
-  ['handle()', handleTarget],
-]
-
-for (const [name, start] of hosts) {
+for (const [name, start] of EVERY_HOST) {
   describe(`options given as undefined mean their defaults (${name})`, () => {
     let target: Target
     before(async () => {

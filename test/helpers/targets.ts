@@ -128,3 +128,11 @@ export async function fastifyListening(app: FastifyInstance, prefix = ''): Promi
     },
   }
 }
+
+/** Every host, by name, started on a route folder with a prefix and options: for tables run on each. */
+export const EVERY_HOST: ReadonlyArray<readonly [name: string, start: (prefix: string, dir: string, extra: ExtraOptions) => Promise<Target>]> = [
+  ['Express', expressTarget],
+  ['Fastify', fastifyTarget],
+  ['standalone', standaloneTarget],
+  ['handle()', handleTarget],
+]
