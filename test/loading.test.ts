@@ -494,6 +494,23 @@ test('a package ES module that calls require() as CommonJS does gets require (an
   assert.deepEqual(answer, { base: 'esm-with-require', typeofRequire: 'function', sep: '/' })
 })
 
+// Trial (100-cims' src/instrumentation.js calls require("dd-trace")): to Next's bundler a project
+// .js file with import syntax, in a package without "type", is a module like a TypeScript one.
+test('a project .js route file with import syntax (no "type") gets require, __dirname and __filename, as a .ts one does', () => {
+  const root = tempRouteFolder({
+    'package.json': '{ "name": "app", "private": true }',
+    'lib/names.js': "import { basename } from 'node:path'\nexport const folder = () => basename(__dirname)\nexport const file = () => basename(__filename)\n",
+    'app/r/route.js': [
+      "import { folder, file } from '../../lib/names.js'",
+      "const os = require('node:os')",
+      'export function GET() { return Response.json({ folder: folder(), file: file(), typeofHostname: typeof os.hostname }) }',
+      '',
+    ].join('\n'),
+  })
+  const answer = plainNodeAnswer(join(root, 'app'), '/r')
+  assert.deepEqual(answer, { folder: 'lib', file: 'names.js', typeofHostname: 'function' })
+})
+
 // Trial (Payload 3: its generated `api/[...slug]/route.ts` imports '@payloadcms/next/css'; Node
 // refused ".css" and Payload's whole REST API answered 500).
 test('a stylesheet import, a package\'s or the project\'s, a CSS module included, loads as an empty module', () => {

@@ -304,5 +304,8 @@ function toBuffer(source: ArrayBuffer | NodeJS.TypedArray): Buffer {
 export function loaded(plan: Exclude<LoadPlan, 'node'>, path: string, source: string, compiled?: Compiled): Compiled | null {
   if (plan === 'compile') return compiled!
   if (plan === 'module') return { format: 'module', source: withUseCache(source, path) }
-  return hasModuleSyntax(source) ? { format: 'module', source: withUseCache(source, path) } : null
+  // A `.js` file with `import`/`export` in a package without `"type"`: to Next's bundler a module
+  // like a TypeScript one, given `require`, `__dirname` and `__filename` (100-cims' instrumentation.js
+  // calls require("dd-trace")). A strict ES module (`.mjs`, `"type": "module"`) gets none there either.
+  return hasModuleSyntax(source) ? { format: 'module', source: withCommonJsGlobals(withUseCache(source, path)) } : null
 }
