@@ -105,6 +105,12 @@ const errorTable = {
     status: 500,
     message: (fn: string) => `\`${fn}\` was called outside a request scope. Call it inside a route handler (or code the handler calls).`,
   },
+  RH_ERR_IMAGE_RESPONSE_MISSING: {
+    status: 500,
+    misuse: true,
+    message: () =>
+      'ImageResponse moved from "next/server" to "next/og" since Next.js 14, please import from "next/og" instead. route-handlers renders the one from "next/server" through next/og or @vercel/og, and neither is installed: npm install @vercel/og.',
+  },
   RH_ERR_AFTER_INVALID: {
     status: 500,
     misuse: true,

@@ -511,6 +511,39 @@ test('a project .js route file with import syntax (no "type") gets require, __di
   assert.deepEqual(answer, { folder: 'lib', file: 'names.js', typeofHostname: 'function' })
 })
 
+// Trial (an icon route written for Next 13.4: `import { ImageResponse } from 'next/server'`, which
+// failed to link). Next 14+ keeps the name (throwing "moved to next/og"); here it renders through
+// the app's next/og or @vercel/og, found from the working directory.
+test("ImageResponse and URLPattern from next/server: rendered by the app's @vercel/og, or RH_ERR_IMAGE_RESPONSE_MISSING", () => {
+  const route = [
+    "import { ImageResponse, URLPattern } from 'next/server'",
+    'export function GET() {',
+    "  if (typeof URLPattern !== typeof (globalThis as { URLPattern?: unknown }).URLPattern) throw new Error('not the global URLPattern')",
+    "  try { return new ImageResponse('hello', { width: 10, height: 20 }) } catch (error) { return Response.json({ code: (error as { code?: string }).code }) }",
+    '}',
+    '',
+  ].join('\n')
+  const run = (root: string) =>
+    JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', `
+        const { createRouteHandlers } = await import(${JSON.stringify(new URL('../dist/lib/index.js', import.meta.url).href)})
+        const routes = await createRouteHandlers({ dir: 'app' }).ready()
+        const response = await routes.handle(new Request('http://localhost/og'))
+        console.log(JSON.stringify({ type: response.headers.get('content-type'), body: await response.json() }))
+      `], { cwd: root, encoding: 'utf8' }),
+    ) as unknown
+  const withRenderer = tempRouteFolder({
+    'package.json': '{ "name": "app", "private": true }',
+    'node_modules/@vercel/og/package.json': JSON.stringify({ name: '@vercel/og', type: 'module', exports: './index.js' }),
+    'node_modules/@vercel/og/index.js':
+      "export class ImageResponse extends Response { constructor(element, options) { super(JSON.stringify({ element, width: options.width, height: options.height }), { headers: { 'content-type': 'image/png' } }) } }\n",
+    'app/og/route.ts': route,
+  })
+  assert.deepEqual(run(withRenderer), { type: 'image/png', body: { element: 'hello', width: 10, height: 20 } })
+  const without = tempRouteFolder({ 'package.json': '{ "name": "app", "private": true }', 'app/og/route.ts': route })
+  assert.deepEqual(run(without), { type: 'application/json', body: { code: 'RH_ERR_IMAGE_RESPONSE_MISSING' } })
+})
+
 // Trial (Payload 3: its generated `api/[...slug]/route.ts` imports '@payloadcms/next/css'; Node
 // refused ".css" and Payload's whole REST API answered 500).
 test('a stylesheet import, a package\'s or the project\'s, a CSS module included, loads as an empty module', () => {
