@@ -33,7 +33,8 @@ export interface FastifyRouteHandlersOptions extends Omit<RouteHandlersOptions, 
   logger?: Logger | undefined
   /**
    * When a route file fails to load, reject `register()` (and so the app's boot) listing every
-   * broken file, instead of serving the others and answering 500 on the broken ones. Default: false.
+   * broken file (or with the `instrumentation` file's error, when it failed), instead of serving
+   * the others and answering 500 on the broken ones. Default: false.
    */
   failOnLoadError?: boolean | undefined
 }

@@ -69,6 +69,9 @@ export interface StandaloneServer extends Server {
   readonly routes: RouteHandlers
 }
 
+/** What `ready()` rejects with when loading failed but the rest serves. */
+const LOAD_FAILURES = new Set(['RH_ERR_ROUTES_LOAD', 'RH_ERR_INSTRUMENTATION'])
+
 /**
  * Serves a route folder on its own: loads every route file, then listens.
  *
@@ -78,9 +81,10 @@ export interface StandaloneServer extends Server {
  */
 export async function serve(options: ServeOptions): Promise<StandaloneServer> {
   const routes = createRouteHandlers(options)
-  // Broken route files were logged as they failed; they answer 500 unless the app wants to fail.
+  // Broken route files (and a failed instrumentation file) were logged as they failed; the
+  // others serve unless the app wants to fail.
   await routes.ready().catch((error: unknown) => {
-    if (options.failOnLoadError === true || !(isRouteHandlersError(error) && error.code === 'RH_ERR_ROUTES_LOAD')) throw error
+    if (options.failOnLoadError === true || !(isRouteHandlersError(error) && LOAD_FAILURES.has(error.code))) throw error
   })
   const server = Object.assign(createServer(toNodeListener(routes, options.logger)), { routes })
   await new Promise<void>((resolve, reject) => {

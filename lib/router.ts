@@ -163,16 +163,19 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   warnAboutRouteFolder(dir, scan, warnOnce)
   const routesByEntry = new Map<RouteEntry, LoadedRoute>()
   const instrumentationFile = resolveInstrumentationFile(options.instrumentation)
+  const previewModeId = resolvePreviewModeId(options.previewModeId)
+  const cache = createIncrementalCache(options.cache, logger)
   // A tsconfig that cannot be read throws here, where the app creates the handlers.
   const reloadOn = resolveReload(options.reload)
   const spec = { dir, tsconfig: options.tsconfig, reload: reloadOn, cacheDir: resolveCacheDir(options.transformCacheDir), resolveAlias: resolveAliasOption(options.resolveAlias) }
   prepareLoading(spec, tree.routes.map((route) => route.moduleFile))
-  // Registered before any route file loads (see loading below), as `next start` registers it.
+  // Registered before any route file loads (see loading below), as `next start` registers it, and
+  // only once every option has passed: its register() may migrate a database.
   const instrumentation = instrumentationFile === undefined ? undefined : startInstrumentation(instrumentationFile, () => loadGraphModule(spec, instrumentationFile))
   const handlersContext: HandlersContext = {
     after: new AfterWork(logger),
-    previewModeId: resolvePreviewModeId(options.previewModeId),
-    cache: createIncrementalCache(options.cache, logger),
+    previewModeId,
+    cache,
     logger,
     reportError: instrumentation === undefined ? undefined : requestErrorReporter(instrumentation, logger),
   }

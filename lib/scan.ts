@@ -18,7 +18,7 @@ const LOOKALIKE = /^(?:routes?\.|index\.(?:ts|js|mjs|cjs|mts|cts)$)/i
 // (lobe-chat's `(backend)/middleware/auth/index.ts`): those are lookalikes only when they export a
 // handler, as a misnamed route file does.
 const HELPER_NAME = /^(?:routes|index)\./i
-const EXPORTS_HANDLER = /\bexport\s+(?:async\s+)?(?:function\s*\*?|const|let|var)\s*(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\b|\bexport\s*\{[^}]*\b(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\b|\bexports\.(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\s*=|\bmodule\.exports\s*=\s*\{[^}]*\b(?:GET|POST|PUT|PATCH|DELETE)\b/
+const EXPORTS_HANDLER = /\bexport\s+(?:async\s+)?(?:function\s*\*?|const|let|var)\s*(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\b|\bexport\s+(?:const|let|var)\s*\{[^}]*\b(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\b|\bexport\s*\{[^}]*\b(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\b|\bexports\.(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)\s*=|\bmodule\.exports\s*=\s*\{[^}]*\b(?:GET|POST|PUT|PATCH|DELETE)\b/
 // Next.js's page files (its default `pageExtensions`, and MDX pages).
 const PAGE_FILE = /^page\.(?:tsx|ts|jsx|js|mdx|md)$/
 

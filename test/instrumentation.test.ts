@@ -7,7 +7,9 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createRouteHandlers, isRouteHandlersError, type Logger } from '../lib/index.ts'
+import type { AddressInfo } from 'node:net'
+import { createRouteHandlers, isRouteHandlersError, serve, type Logger } from '../lib/index.ts'
+import { existingProcessGlobal } from '../lib/process-global.ts'
 import { EVERY_HOST, type Target } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
@@ -154,6 +156,26 @@ describe('instrumentation option: failures', () => {
       () => createRouteHandlers({ dir: join(root, 'app'), instrumentation: join(root, 'missing.ts') }),
       (error: unknown) => isRouteHandlersError(error) && error.code === 'RH_ERR_OPTIONS_INVALID' && error.message.includes('missing.ts'),
     )
+  })
+
+  test('options that fail the handlers leave register() unrun: its side effects (a migration) wait for a valid start', () => {
+    const root = project()
+    const file = join(root, 'instrumentation.ts')
+    assert.throws(() => createRouteHandlers({ dir: join(root, 'app'), instrumentation: file, cache: { maxBytes: -1 } }), /cache\.maxBytes/)
+    assert.equal(existingProcessGlobal<Map<string, unknown>>('instrumentation')?.has(file) ?? false, false)
+  })
+
+  test('serve() starts when register() throws, logging it; with failOnLoadError it rejects', async () => {
+    const folder = tempRouteFolder({
+      'instrumentation.ts': "export function register() { throw new Error('the database is not migrated') }\n",
+      'app/ok/route.ts': "export const GET = () => new Response('ok')\n",
+    })
+    const options = { dir: join(folder, 'app'), instrumentation: join(folder, 'instrumentation.ts'), port: 0, logger: recordingLogger() }
+    const server = await serve(options)
+    const { port } = server.address() as AddressInfo
+    assert.equal(await (await fetch(`http://127.0.0.1:${port}/ok`)).text(), 'ok')
+    server.close()
+    await assert.rejects(serve({ ...options, failOnLoadError: true }), (error: unknown) => isRouteHandlersError(error) && error.code === 'RH_ERR_INSTRUMENTATION')
   })
 
   test('a register() that throws: ready() rejects with RH_ERR_INSTRUMENTATION, and the routes serve, as under Next.js', async () => {

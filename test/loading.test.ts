@@ -601,18 +601,23 @@ test("an `x.wasm?module` import, a package's or the project's, is the compiled W
     'node_modules/wasm-math/package.json': JSON.stringify({ name: 'wasm-math', type: 'module', main: 'index.js' }),
     'node_modules/wasm-math/add.wasm': ADD_WASM,
     'node_modules/wasm-math/index.js': "import wasm from './add.wasm?module'\nexport const add = new WebAssembly.Instance(wasm).exports.add\n",
+    // An `exports` map names the file, not the file with the query (@resvg/resvg-wasm).
+    'node_modules/wasm-exported/package.json': JSON.stringify({ name: 'wasm-exported', exports: { '.': './index.js', './add.wasm': './add.wasm' } }),
+    'node_modules/wasm-exported/add.wasm': ADD_WASM,
+    'node_modules/wasm-exported/index.js': 'module.exports = {}\n',
     'lib/add.wasm': ADD_WASM,
     'app/r/route.ts': [
       "import { add } from 'wasm-math'",
       "import fromPackage from 'wasm-math/add.wasm?module'",
       "import fromProject from '../../lib/add.wasm?module'",
+      "import fromExports from 'wasm-exported/add.wasm?module'",
       'const sum = (wasm: WebAssembly.Module) => (new WebAssembly.Instance(wasm).exports.add as (a: number, b: number) => number)(2, 3)',
-      'export function GET() { return Response.json({ viaPackage: add(1, 2), fromPackage: sum(fromPackage), fromProject: sum(fromProject), module: fromProject instanceof WebAssembly.Module }) }',
+      'export function GET() { return Response.json({ viaPackage: add(1, 2), fromPackage: sum(fromPackage), fromProject: sum(fromProject), fromExports: sum(fromExports), module: fromProject instanceof WebAssembly.Module }) }',
       '',
     ].join('\n'),
   })
   const answer = plainNodeAnswer(join(root, 'app'), '/r')
-  assert.deepEqual(answer, { viaPackage: 3, fromPackage: 5, fromProject: 5, module: true })
+  assert.deepEqual(answer, { viaPackage: 3, fromPackage: 5, fromProject: 5, fromExports: 5, module: true })
 })
 
 // Trial (rallly's tRPC route reaches tslib): tslib's ES module entry, in a "type": "module" folder,

@@ -81,6 +81,8 @@ for (const [name, host] of Object.entries(hosts)) {
         'users/index.ts': 'export const GET = () => new Response()\n',
         'orders/routes.ts': 'export const GET = () => new Response()\n',
         'Carts/Route.ts': 'export const GET = () => new Response()\n',
+        // NextAuth v5's route file, misnamed.
+        'auth/[...nextauth]/index.ts': "import { handlers } from '../../lib/auth'\nexport const { GET, POST } = handlers\n",
         'feed/route.txt': 'GET',
         // Helpers: beside a route file, or in a private folder.
         'hello/index.ts': 'export const helper = 1\n',
@@ -95,7 +97,7 @@ for (const [name, host] of Object.entries(hosts)) {
       })
       assert.equal(await host({ dir, logger }, '/hello'), 200)
       const named = warnings.map((warning) => /"([^"]+)" is not a route file/.exec(warning)?.[1])
-      assert.deepEqual(named.sort(), ['Carts/Route.ts', 'feed/route.txt', 'orders/routes.ts', 'users/index.ts'])
+      assert.deepEqual(named.sort(), ['Carts/Route.ts', 'auth/[...nextauth]/index.ts', 'feed/route.txt', 'orders/routes.ts', 'users/index.ts'])
     })
 
     test('past five lookalikes, the rest are counted in one warning', async () => {

@@ -134,7 +134,8 @@ async function serveFromStore(
         return current === STORE_UNAVAILABLE || current === null || current.stale
       }
       // Reported as Next.js reports a failed background revalidation (onRequestError's `revalidateReason: 'stale'`).
-      const reportFailure = (error: unknown) => handlers.reportError?.(error, request, route.entry.pattern, 'stale')
+      const report = handlers.reportError
+      const reportFailure = report && ((error: unknown) => report(error, request, route.entry.pattern, 'stale'))
       regenerateInBackground(key, () => generate(true), stillStale, handlers, cache.cacheControlOf(key) ?? routeCacheControl(configured), reportFailure)
     }
     const cacheControl = cache.cacheControlOf(key) ?? routeCacheControl(configured)
@@ -228,7 +229,7 @@ function regenerateInBackground(
   stillStale: () => Promise<boolean>,
   handlers: HandlersContext,
   staleCacheControl: CacheControl,
-  reportFailure: (error: unknown) => Promise<void> | undefined,
+  reportFailure: ((error: unknown) => Promise<void>) | undefined,
 ): void {
   const cache = handlers.cache
   if (cache.inFlight(key) || cache.regenerationHeldOff(key)) return
@@ -246,7 +247,7 @@ function regenerateInBackground(
       failed = true
       const retrySeconds = regenerationRetrySeconds(staleCacheControl)
       handlers.logger.error(`route-handlers: regenerating the cached response of ${key} failed; the stale entry is served on, and regenerated again after ${retrySeconds} s.`, error)
-      await reportFailure(error)
+      await reportFailure?.(error)
       await cache.holdOffRegeneration(key, retrySeconds * 1000)
       return null
     } finally {

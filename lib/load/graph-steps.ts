@@ -117,13 +117,18 @@ function isPackageSpecifier(specifier: string): boolean {
  */
 export function bundlerResolution(error: unknown, specifier: string, parentUrl: string | undefined): string | undefined {
   const code = (error as { code?: string } | null)?.code
-  if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'ERR_UNSUPPORTED_DIR_IMPORT') return undefined
+  const wasmModule = specifier.endsWith(`.wasm${WASM_MODULE}`)
+  // A package's `x.wasm?module`: Node looks for a file named with the query, which an `exports` map
+  // does not name either (@resvg/resvg-wasm exports `./index_bg.wasm`).
+  if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'ERR_UNSUPPORTED_DIR_IMPORT' && !(wasmModule && code === 'ERR_PACKAGE_PATH_NOT_EXPORTED')) return undefined
   if (parentUrl === undefined || !parentUrl.startsWith('file:') || /^[a-z][a-z0-9+.-]*:/i.test(specifier)) return undefined
-  // A package's `x.wasm?module`: Node looks for a file named with the query; the file, marked.
-  if (specifier.endsWith(`.wasm${WASM_MODULE}`)) {
-    const found = bundlerResolution(error, specifier.slice(0, -WASM_MODULE.length), parentUrl)
-    return found === undefined ? undefined : found + WASM_MODULE
-  }
+  if (!wasmModule) return requireResolution(specifier, parentUrl)
+  // The file without the query, then marked.
+  const found = requireResolution(specifier.slice(0, -WASM_MODULE.length), parentUrl)
+  return found === undefined ? undefined : found + WASM_MODULE
+}
+
+function requireResolution(specifier: string, parentUrl: string): string | undefined {
   try {
     return pathToFileURL(createRequire(parentUrl).resolve(specifier)).href
   } catch {

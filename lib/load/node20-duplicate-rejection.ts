@@ -12,6 +12,8 @@
  * other listener is set), then goes away: outside those few ticks the app's unhandled rejections
  * meet Node's own handling, and the app's own listeners.
  */
+import { inspect } from 'node:util'
+
 const AFFECTED = Number(process.versions.node.split('.')[0]) === 20
 
 const caught = new WeakSet<object>()
@@ -33,7 +35,17 @@ export function expectDuplicateRejection(error: unknown): void {
 function dropDuplicate(reason: unknown): void {
   if (typeof reason === 'object' && reason !== null && caught.has(reason)) return
   // Not a load error's duplicate: what Node does with it when this listener is not there.
-  if (process.listenerCount('unhandledRejection') === 1 && throwsUnhandledRejections()) throw reason
+  if (process.listenerCount('unhandledRejection') === 1 && throwsUnhandledRejections()) throw asNodeThrowsIt(reason)
+}
+
+// Node throws an Error reason as it is, and wraps anything else in ERR_UNHANDLED_REJECTION.
+function asNodeThrowsIt(reason: unknown): unknown {
+  if (reason instanceof Error) return reason
+  const error = new Error(
+    'This error originated either by throwing inside of an async function without a catch block, or by rejecting a promise which was not handled with .catch(). ' +
+      `The promise rejected with the reason "${inspect(reason)}".`,
+  )
+  return Object.assign(error, { code: 'ERR_UNHANDLED_REJECTION' })
 }
 
 // Node's `--unhandled-rejections` mode, from its flags: `throw` (the default) and `strict` end the
