@@ -62,11 +62,11 @@ const started = processGlobal('instrumentation', () => new Map<string, Promise<I
  */
 export function startInstrumentation(file: string, load: () => Promise<Record<string, unknown>>): Promise<Instrumentation> {
   let instrumentation = started.get(file)
-  if (instrumentation === undefined) started.set(file, (instrumentation = register(file, load)))
+  if (instrumentation === undefined) started.set(file, (instrumentation = loadAndRegister(file, load)))
   return instrumentation
 }
 
-async function register(file: string, load: () => Promise<Record<string, unknown>>): Promise<Instrumentation> {
+async function loadAndRegister(file: string, load: () => Promise<Record<string, unknown>>): Promise<Instrumentation> {
   const fromHere = relative(process.cwd(), file)
   const name = fromHere === '' || fromHere.startsWith('..') ? file : fromHere
   // Next.js sets it for the Node.js server; instrumentation files branch on it before anything else.
