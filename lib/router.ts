@@ -325,12 +325,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
 
   // handle() without its promise: what the hosts call, so a synchronous handler's answer is written
   // in the same turn; with a `later` sink, an answer that has to wait goes there instead.
-  const reportError = handlersContext.reportError
-  const respond = (request: Request, handleOptions: HandleOptions = NO_OPTIONS): MaybePromise<Response | null> | undefined => {
-    if (reportError !== undefined) return respondReporting(request, handleOptions, reportError)
-    return respondToHost(request, handleOptions)
-  }
-  const respondToHost = (request: Request, handleOptions: HandleOptions): MaybePromise<Response | null> | undefined => {
+  const respondToHost = (request: Request, handleOptions: HandleOptions = NO_OPTIONS): MaybePromise<Response | null> | undefined => {
     const response = respondNow(request, handleOptions)
     const later = handleOptions.later
     if (later === undefined || !(response instanceof Promise)) return response
@@ -343,7 +338,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   }
   // With an instrumentation file: a failure reaches the host (thrown, rejected, or through the
   // `later` sink) once the file's onRequestError has settled, as Next.js awaits it before its 500.
-  const respondReporting = (request: Request, handleOptions: HandleOptions, report: RequestErrorReporter): MaybePromise<Response | null> | undefined => {
+  const respondReporting = (report: RequestErrorReporter, request: Request, handleOptions: HandleOptions = NO_OPTIONS): MaybePromise<Response | null> | undefined => {
     const reported = (error: unknown): Promise<void> => report(error, request, failedRoutePath(request, handleOptions))
     const later = handleOptions.later
     if (later !== undefined) {
@@ -369,6 +364,9 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       return rethrown(error)
     }
   }
+  // Chosen once: without an instrumentation file, requests pay nothing for it.
+  const reportError = handlersContext.reportError
+  const respond = reportError === undefined ? respondToHost : respondReporting.bind(undefined, reportError)
   // The route a failed request was for, as Next.js names it to onRequestError (its path when none matched).
   const failedRoutePath = (request: Request, handleOptions: HandleOptions): string => {
     if (handleOptions.match) return handleOptions.match.route.pattern
