@@ -23,12 +23,16 @@ const ABSOLUTE_FORM = /^https?:\/\/[^/?#]+/i
 
 /**
  * `scheme://host` for a request; throws `RH_ERR_HOST_INVALID` (status 400) when the host is missing,
- * hostile, or would not parse.
+ * hostile, or would not parse, and `RH_ERR_PROTOCOL_INVALID` (400) for a scheme other than http(s):
+ * behind a trusted proxy the host framework takes it from `X-Forwarded-Proto` as sent
+ * (`http://evil.example/?` would make the handler's URL another origin's and path).
  */
 export function requestOrigin(protocol: string, host: string | undefined): string {
   // A server sees the same Host on request after request: the last good one is not checked again.
   if (host === last.host && protocol === last.protocol) return last.origin
-  const origin = `${protocol}://${host}`
+  const scheme = protocol.toLowerCase()
+  if (scheme !== 'http' && scheme !== 'https') throw routeHandlersError('RH_ERR_PROTOCOL_INVALID', [JSON.stringify(protocol.slice(0, 100))])
+  const origin = `${scheme}://${host}`
   if (host === undefined || !HOST_SHAPE.test(host) || !parses(host, origin)) {
     throw routeHandlersError('RH_ERR_HOST_INVALID', [host === undefined ? '(none)' : JSON.stringify(host)])
   }

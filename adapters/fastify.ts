@@ -147,11 +147,24 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   }
   const matchAny: RouteHandlerMethod = (request, reply) => answer(request, reply)
 
-  // Dev reload changes files under the routes: each route matches in the core, as the fallback does.
+  // Each route answers for its own file only: Fastify routes on the decoded path, and a raw
+  // `/api/%68ealth` that Fastify gives `health`'s route (and its hooks) must not run the file the
+  // raw path matches (`[...slug]`). Under dev reload the file is checked against the table of the
+  // moment, and a file added since start-up that now outranks it for the path is served (said once,
+  // as for the fallback).
   const handlerFor = (route: RouteInfo): RouteHandlerMethod => {
-    if (routes.reload) return matchAny
     const matchFile = routes.fileMatcher(route)
-    return (request, reply) => answer(request, reply, matchFile)
+    if (!routes.reload) return (request, reply) => answer(request, reply, matchFile)
+    const matchFileOrAdded: FileMatcher = (pathname, method) => {
+      const found = matchFile(pathname, method) ?? addedSinceStart(pathname)
+      if (found !== null && !registered.has(found.route)) warnIfAddedSinceStart(found.route, method)
+      return found
+    }
+    return (request, reply) => answer(request, reply, matchFileOrAdded)
+  }
+  const addedSinceStart = (pathname: string): RouteMatch | null => {
+    const found = routes.match(pathname)
+    return found !== null && !registered.has(found.route) ? found : null
   }
   const registered = registerRouteFiles(fastify, routes.routes, handlerFor)
   registerFallback(fastify, matchAny, (method, url) => {

@@ -159,6 +159,11 @@ const errorTable = {
     status: 400,
     message: (host: string) => `The request's Host header ${host} is missing or not a valid host.`,
   },
+  RH_ERR_PROTOCOL_INVALID: {
+    status: 400,
+    message: (protocol: string) =>
+      `The request's protocol ${protocol} is neither http nor https. Behind a trusted proxy it comes from X-Forwarded-Proto: the proxy should set that header, not pass the client's on.`,
+  },
   RH_ERR_TARGET_INVALID: {
     status: 400,
     message: (target: string) => `The request target ${target} is not a path.`,

@@ -408,7 +408,14 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     match: (pathname) => matchRoute(tree, pathname, maxParamLength),
     matchFile(route, pathname, method) {
       const entry = route as RouteEntry
-      if (!mayBeOutranked(tree, entry, method)) return matchRouteFile(entry, pathname, maxParamLength)
+      if (!mayBeOutranked(tree, entry, method)) {
+        // find-my-way passes over a param longer than its maxParamLength to a wildcard of the same
+        // level (`users/[id]`'s to `[...slug]`): the path is the outranking file's, which answers
+        // its 414, as every other host does. Only a path that long can have such a param.
+        if (pathname.length <= maxParamLength || !hasOutranking(tree, entry)) return matchRouteFile(entry, pathname, maxParamLength)
+        const found = matchRoute(tree, pathname, maxParamLength)
+        return found !== null && found.route !== entry && found.error !== undefined ? found : matchRouteFile(entry, pathname, maxParamLength)
+      }
       const found = matchRoute(tree, pathname, maxParamLength)
       if (found === null || found.route === entry) return found
       return answersMethod(found.route as RouteEntry, method) ? null : found

@@ -375,6 +375,37 @@ test('Fastify with dev reload: a route file that gains a method after start-up a
   }
 })
 
+// Adversarial probing: with dev reload every start-up route matched in the whole table on the raw
+// path, so a raw /api/%68ealth that Fastify gives health's route (public by its config) ran
+// [...slug] (private) past the app's guard; without reload it is a 404.
+test("Fastify with dev reload: each route answers for its own file only; a file added since start-up that outranks it is served", async () => {
+  const files = project({
+    'app/health/route.ts': "export const GET = () => new Response('health')\n",
+    'app/[...slug]/route.ts': "export const GET = () => new Response('[...slug]')\n",
+    'app/users/[id]/route.ts': "export const GET = () => new Response('users/[id]')\n",
+  })
+  const app = Fastify()
+  const logger = recordingLogger()
+  await app.register(routeHandlersPlugin, { dir: join(files.root, 'app'), reload: true, logger })
+  const added = () => logger.warnings.filter((warning) => warning.includes('was added while the app runs'))
+  const target = await fastifyListening(app)
+  const send = async (path: string) => {
+    const response = await target.send(path)
+    return `${response.status} ${response.status === 200 ? await response.text() : ''}`.trim()
+  }
+  try {
+    assert.equal(await send('/health'), '200 health')
+    assert.equal(await send('/%68ealth'), '404')
+    assert.equal(await send('/users/7'), '200 users/[id]')
+    files.write('app/users/me/route.ts', "export const GET = () => new Response('users/me')\n")
+    assert.equal(await send('/users/me'), '200 users/me')
+    assert.equal(await send('/users/8'), '200 users/[id]')
+    assert.equal(added().length, 1)
+  } finally {
+    await target.close()
+  }
+})
+
 test('dev reload: a CommonJS route file, the CommonJS module it requires and a JSON file are read again when edited (issue 11)', async () => {
   const files = project({
     'lib/greeting.cjs': "exports.greeting = 'hello'\n",

@@ -366,6 +366,18 @@ describe('Express: trust proxy and the x-forwarded-* headers', () => {
     assert.deepEqual([body.host, body.proto, body.for, body.port], ['example.com', 'https', '203.0.113.7', String(target.port)])
   })
 
+  // Adversarial probing: the scheme was not checked, and a host seen once was not checked again.
+  test('with trust proxy, an X-Forwarded-Proto other than http(s) is 400, even for a host seen before; HTTPS is https', async () => {
+    const target = trusting.target()
+    await read(target, forwarded)
+    for (const proto of ['a b', 'http:', 'http://evil.example/?', 'javascript']) {
+      const response = await target.send('/next-apis/forwarded', { headers: { ...forwarded, 'x-forwarded-proto': proto } })
+      assert.equal(response.status, 400, proto)
+      await response.text()
+    }
+    assert.equal((await read(target, { ...forwarded, 'x-forwarded-proto': 'HTTPS' })).url, 'https://example.com/next-apis/forwarded')
+  })
+
   test('with trust proxy and nothing forwarded, they come from the connection', async () => {
     const target = trusting.target()
     const body = await read(target)

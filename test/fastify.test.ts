@@ -303,6 +303,17 @@ describe('Fastify: trustProxy and the x-forwarded-* headers', () => {
     assert.deepEqual([body.host, body.proto, body.for, body.port], ['example.com', 'https', '203.0.113.7', new URL(trusting.url()).port])
   })
 
+  // Adversarial probing: the scheme was not checked, and a host seen once was not checked again.
+  test('with trustProxy, an X-Forwarded-Proto other than http(s) is 400, even for a host seen before; HTTPS is https', async () => {
+    await read(trusting.url(), forwarded)
+    for (const proto of ['a b', 'http:', 'http://evil.example/?', 'javascript']) {
+      const response = await fetch(`${trusting.url()}/next-apis/forwarded`, { headers: { ...forwarded, 'x-forwarded-proto': proto } })
+      assert.equal(response.status, 400, proto)
+      await response.text()
+    }
+    assert.equal((await read(trusting.url(), { ...forwarded, 'x-forwarded-proto': 'HTTPS' })).url, 'https://example.com/next-apis/forwarded')
+  })
+
   test('with trustProxy and nothing forwarded, they come from the connection', async () => {
     const body = await read(trusting.url())
     assert.deepEqual([body.host, body.proto, body.for], [new URL(trusting.url()).host, 'http', '127.0.0.1'])

@@ -12,7 +12,7 @@ import { routeHandlers } from '../adapters/express.ts'
 import { routeHandlersPlugin } from '../adapters/fastify.ts'
 import { createRouteHandlers, isRouteHandlersError } from '../lib/index.ts'
 import { rawRequest } from './helpers/http.ts'
-import { expressTarget, fastifyListening, fastifyTarget, handleTarget, listen, quietLogger, standaloneTarget, type SocketTarget, type Target } from './helpers/targets.ts'
+import { EVERY_HOST, expressTarget, fastifyListening, fastifyTarget, handleTarget, listen, quietLogger, standaloneTarget, type SocketTarget, type Target } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 const text = (body: string) => `export const GET = () => new Response(${JSON.stringify(body)})\nexport const POST = GET\n`
@@ -86,6 +86,24 @@ for (const [name, start] of HOSTS) {
     })
   })
 }
+
+// Adversarial probing: find-my-way passes over a param longer than its maxParamLength to a wildcard
+// of the same level, and Fastify ran `[...slug]` (200) where the other hosts answer 414.
+describe('a [param] over maxParamLength beside a catch-all is 414, not the catch-all, on every host', () => {
+  const dir = tempRouteFolder({ 'users/[id]/route.ts': text('users/[id]'), '[...slug]/route.ts': text('[...slug]') })
+  for (const [name, start] of EVERY_HOST) {
+    test(name, async () => {
+      const target = await start('/api', dir, {})
+      try {
+        assert.equal(await (await target.send(`/users/${'a'.repeat(100)}`)).text(), 'users/[id]')
+        assert.equal((await target.send(`/users/${'a'.repeat(101)}`)).status, 414)
+        assert.equal(await (await target.send(`/other/${'a'.repeat(300)}`)).text(), '[...slug]')
+      } finally {
+        await target.close()
+      }
+    })
+  }
+})
 
 describe('maxParamLength is an option, and the Fastify plugin takes the instance’s own', () => {
   test('createRouteHandlers({ maxParamLength: 200 }) serves 150 characters', async () => {
