@@ -14,8 +14,9 @@ export interface ServeOptions extends RouteHandlersOptions {
   /** Default: `127.0.0.1`. */
   hostname?: string | undefined
   /**
-   * When a route file fails to load, reject (and so fail the start) listing every broken file,
-   * instead of serving the others and answering 500 on the broken ones. Default: false.
+   * When a route file fails to load, reject (and so fail the start) listing every broken file (or
+   * with the `instrumentation` file's error, when it failed), instead of serving the others and
+   * answering 500 on the broken ones. Default: false.
    */
   failOnLoadError?: boolean | undefined
 }
