@@ -23,6 +23,7 @@ import { responseFailure, sendsAtOnce, startBody, toNextRequest } from './_node.
 import { checkRequestTarget, originForm } from './_request-url.ts'
 import { readerStream } from './_reader-stream.ts'
 import { registerFallback } from './_fastify-fallback.ts'
+import { keptFromHere } from './_flowing-payload.ts'
 import { watchPluginTimeout } from './_fastify-plugin-timeout.ts'
 import { registerRouteFiles } from './_fastify-routes.ts'
 
@@ -74,7 +75,8 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   // The handler reads the body itself, as a Web stream of the bytes after the app's preParsing
   // hooks. Parsers the app registered (formbody, its own) stay out of this plugin's scope.
   fastify.removeAllContentTypeParsers()
-  const passThrough: FastifyContentTypeParser = (_request, payload, done) => done(null, payload)
+  // A payload already flowing (an app's preParsing hook reads it too) is kept from here on.
+  const passThrough: FastifyContentTypeParser = (_request, payload, done) => done(null, payload.readableFlowing === true ? keptFromHere(payload) : payload)
   fastify.addContentTypeParser('*', passThrough)
   // The same, named for the usual types: Fastify remembers the parser it found for a named type,
   // while a request only the catch-all takes has its Content-Type parsed again every time.

@@ -5,7 +5,7 @@ import fastifySwagger from '@fastify/swagger'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
 import assert from 'node:assert/strict'
-import { randomUUID } from 'node:crypto'
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { gzipSync } from 'node:zlib'
@@ -748,4 +748,41 @@ describe('Fastify: /x/ is redirected to /x for every route file, in every mode (
     assert.deepEqual(await redirect(servers.rewritten, '/latest'), [308, '/api/items'])
     assert.equal(await (await fetch(`${servers.rewritten.url()}/latest`)).text(), 'items')
   })
+})
+
+// Trial (fastify-raw-body registered globally): its preParsing hook reads the payload for
+// `request.rawBody`, which set it flowing; the handler, reading later, got only what came after
+// (a 64 KiB body as 242 bytes, answered 201), and past raw-body's limit it paused the payload
+// and the handler waited for its body timeout. As raw-body reads, without the package.
+describe('Fastify: an app preParsing hook that reads the payload too (fastify-raw-body)', () => {
+  const limit = 1024 * 1024
+  const server = withApp(async (app) => {
+    app.addHook('preParsing', (request, _reply, payload, done) => {
+      const chunks: Buffer[] = []
+      let size = 0
+      const onData = (chunk: Buffer) => {
+        size += chunk.length
+        if (size <= limit) return void chunks.push(chunk)
+        // raw-body's halt past its limit: stop listening, unpipe, pause.
+        payload.off('data', onData)
+        payload.unpipe()
+        payload.pause()
+      }
+      payload.on('data', onData)
+      payload.on('end', () => ((request as unknown as { rawBody: Buffer }).rawBody = Buffer.concat(chunks)))
+      done(null, payload)
+    })
+    await app.register(routeHandlersPlugin, { dir: APP_DIR, prefix: '/api', logger: quietLogger, bodyLimit: 8 * limit })
+  })
+  const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
+
+  for (const size of [1000, 64 * 1024, 200 * 1024, 4 * limit]) {
+    test(`${size} bytes reach the handler whole, read at once or as a stream`, async () => {
+      const body = randomBytes(size)
+      for (const path of ['/api/bodies/digest', '/api/bodies/stream-digest']) {
+        const response = await fetch(`${server.url()}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/octet-stream' } })
+        assert.deepEqual(await response.json(), { size, sha256: sha256(body) }, path)
+      }
+    })
+  }
 })
