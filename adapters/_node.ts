@@ -17,6 +17,7 @@ import { mergedVary } from '../lib/vary.ts'
 import { requestUrl } from './_request-url.ts'
 import type { Logger } from '../lib/types.ts'
 import { closeAfterResponse } from './_body-idle.ts'
+import { keptFromHere } from './_flowing-payload.ts'
 import { rebuildConsumedBody } from './_consumed-body.ts'
 import { drainRest, fixedBodySource, nodeBodySource, type NodeBodySource } from './_node-body.ts'
 
@@ -70,6 +71,7 @@ export function toNextRequest(
   const method = req.method ?? 'GET'
   let body: BodySource | null = null
   let unread: NodeBodySource | undefined
+  let unreadSource = source
   let headers = () => withForwarded(toHeaders(hostView.headers), hostView.headers, req, client)
   // Node keeps one content-type and one content-length (it drops or refuses duplicates), and joins
   // cookie headers with '; '.
@@ -86,7 +88,10 @@ export function toNextRequest(
       }
       header = undefined
     } else {
-      body = unread = nodeBodySource(source, { ms: limits.bodyTimeout, onTimeout: () => closeAfterResponse(req, res) })
+      // Flowing already: an app's middleware listens to the body too (an Express logger counting
+      // bytes); what it is shown before the handler reads is kept for the handler.
+      if (source.readableFlowing === true) unreadSource = keptFromHere(source)
+      body = unread = nodeBodySource(unreadSource, { ms: limits.bodyTimeout, onTimeout: () => closeAfterResponse(req, res) })
     }
   }
   // `after()` callbacks wait for the response to close, as Next.js's onClose does.
@@ -109,7 +114,7 @@ export function toNextRequest(
     const finished = sentInFull(req, res)
     void request.releaseUploads(finished ? undefined : clientLeft(req))
     if (!finished) controller?.abort()
-    else if (unread) drainRest(req, source, unread)
+    else if (unread) drainRest(req, unreadSource, unread)
     if (sent) for (const callback of sent) callback()
   }
   // A request with a body has uploads to release and a rest to drain: watched from the start.

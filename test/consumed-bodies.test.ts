@@ -5,11 +5,12 @@
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import multer from 'multer'
 import assert from 'node:assert/strict'
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { gzipSync } from 'node:zlib'
 import { routeHandlers } from '../adapters/express.ts'
 import { APP_DIR, listen, quietLogger, type SocketTarget } from './helpers/targets.ts'
+import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex')
 
@@ -127,4 +128,44 @@ describe('multer before the route handlers', () => {
     assert.match(error.message, /multer/)
     assert.match(error.message, /Mount route handlers before the body parsers/)
   })
+})
+
+// A middleware that listens to the body without reading it for the app (a byte counter), before
+// the route handlers: the stream flows from then on, and a handler that reads after an await got
+// only what came after it. Fastify's preParsing case is in fastify.test.ts.
+describe('a middleware listening to the body before the route handlers', () => {
+  const dir = tempRouteFolder({
+    'late-digest/route.ts': [
+      "import { createHash } from 'node:crypto'",
+      'export async function POST(request: Request) {',
+      '  await new Promise((resolve) => setTimeout(resolve, 20))',
+      '  const bytes = new Uint8Array(await request.arrayBuffer())',
+      "  return Response.json({ size: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') })",
+      '}',
+      '',
+    ].join('\n'),
+  })
+  let target: SocketTarget
+  const counted: number[] = []
+  before(async () => {
+    const app = express()
+    app.use((req, _res, next) => {
+      let size = 0
+      req.on('data', (chunk: Buffer) => (size += chunk.length))
+      req.on('end', () => counted.push(size))
+      next()
+    })
+    app.use(await routeHandlers({ dir, logger: quietLogger }).ready())
+    target = await listen(app)
+  })
+  after(() => target.close())
+
+  for (const size of [1000, 64 * 1024, 300 * 1024]) {
+    test(`${size} bytes reach a handler that reads late, and the middleware counts them all`, async () => {
+      const body = randomBytes(size)
+      const response = await post(target, '/late-digest', body, { 'content-type': 'application/octet-stream' })
+      assert.deepEqual(await response.json(), { size, sha256: sha256(body) })
+      assert.equal(counted.at(-1), size)
+    })
+  }
 })
