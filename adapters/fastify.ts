@@ -152,21 +152,21 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   // Each route answers for its own file only: Fastify routes on the decoded path, and a raw
   // `/api/%68ealth` that Fastify gives `health`'s route (and its hooks) must not run the file the
   // raw path matches (`[...slug]`). Under dev reload the file is checked against the table of the
-  // moment, and a file added since start-up that now outranks it for the path is served (said once,
-  // as for the fallback).
+  // moment; a file added since start-up that now takes the path from it (`users/me` beside
+  // `users/[id]`) is not served through this route, whose hooks and config (a `public` flag) are
+  // another file's: not found until the app restarts, said once.
   const handlerFor = (route: RouteInfo): RouteHandlerMethod => {
     const matchFile = routes.fileMatcher(route)
     if (!routes.reload) return (request, reply) => answer(request, reply, matchFile)
-    const matchFileOrAdded: FileMatcher = (pathname, method) => {
-      const found = matchFile(pathname, method) ?? addedSinceStart(pathname)
-      if (found !== null && !registered.has(found.route)) warnIfAddedSinceStart(found.route, method)
-      return found
+    const matchOwnFile: FileMatcher = (pathname, method) => {
+      const found = routes.match(pathname)
+      if (found !== null && found.route !== route && !registered.has(found.route)) {
+        warnAddedBehind(found.route, route)
+        return null
+      }
+      return matchFile(pathname, method)
     }
-    return (request, reply) => answer(request, reply, matchFileOrAdded)
-  }
-  const addedSinceStart = (pathname: string): RouteMatch | null => {
-    const found = routes.match(pathname)
-    return found !== null && !registered.has(found.route) ? found : null
+    return (request, reply) => answer(request, reply, matchOwnFile)
   }
   const registered = registerRouteFiles(fastify, routes.routes, handlerFor)
   registerFallback(fastify, matchAny, (method, url) => {
@@ -202,6 +202,16 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
       `route-handlers: ${what} was added while the app runs, and Fastify takes no new routes once it listens: the plugin's ` +
         `catch-all route (${basePath}/*) serves it, so hooks that look at the route (request.routeOptions.url, per-route config, ` +
         'a guard added in onRoute) do not see it as its own and do not apply to it. Restart the app to register its route.',
+    )
+  }
+  // A file added since start-up whose URL Fastify gives another file's route (see handlerFor).
+  const warnAddedBehind = (added: RouteInfo, route: RouteInfo): void => {
+    const what = `${basePath}${added.pattern} (${added.file})`
+    if (warnedAdded.has(what)) return
+    warnedAdded.add(what)
+    logger.warn(
+      `route-handlers: ${what} was added while the app runs, and Fastify gives its URL to the route of ${basePath}${route.pattern}, ` +
+        "registered at start-up: that route's hooks and config are the other file's, so the new file answers not found there until the app restarts.",
     )
   }
 }

@@ -377,8 +377,9 @@ test('Fastify with dev reload: a route file that gains a method after start-up a
 
 // Adversarial probing: with dev reload every start-up route matched in the whole table on the raw
 // path, so a raw /api/%68ealth that Fastify gives health's route (public by its config) ran
-// [...slug] (private) past the app's guard; without reload it is a 404.
-test("Fastify with dev reload: each route answers for its own file only; a file added since start-up that outranks it is served", async () => {
+// [...slug] (private) past the app's guard; without reload it is a 404. A dev-workflow trial: a
+// users/me added beside users/[id] went through users/[id]'s route, its hooks and public config.
+test("Fastify with dev reload: each route answers for its own file only; a file added since start-up behind another file's route is not found there, said once", async () => {
   const files = project({
     'app/health/route.ts': "export const GET = () => new Response('health')\n",
     'app/[...slug]/route.ts': "export const GET = () => new Response('[...slug]')\n",
@@ -398,9 +399,13 @@ test("Fastify with dev reload: each route answers for its own file only; a file 
     assert.equal(await send('/%68ealth'), '404')
     assert.equal(await send('/users/7'), '200 users/[id]')
     files.write('app/users/me/route.ts', "export const GET = () => new Response('users/me')\n")
-    assert.equal(await send('/users/me'), '200 users/me')
-    assert.equal(await send('/users/8'), '200 users/[id]')
+    // Before its methods are known, and after a table rebuilt by another save.
+    assert.equal(await send('/users/me'), '404')
+    files.write('app/users/[id]/route.ts', "export const GET = () => new Response('users/[id] again')\n")
+    assert.equal(await send('/users/me'), '404')
+    assert.equal(await send('/users/8'), '200 users/[id] again')
     assert.equal(added().length, 1)
+    assert.match(added()[0]!, /\/users\/me .* gives its URL to the route of \/users\/\[id\]/)
   } finally {
     await target.close()
   }
