@@ -160,7 +160,9 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     if (!routes.reload) return (request, reply) => answer(request, reply, matchFile)
     const matchOwnFile: FileMatcher = (pathname, method) => {
       const found = routes.match(pathname)
-      if (found !== null && found.route !== route && !registered.has(found.route)) {
+      // This route's own file, also when an editor's save deleted and wrote it again since start-up.
+      if (found !== null && found.route.file === route.file) return found
+      if (found !== null && !registeredFiles.has(found.route.file)) {
         warnAddedBehind(found.route, route)
         return null
       }
@@ -169,6 +171,7 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     return (request, reply) => answer(request, reply, matchOwnFile)
   }
   const registered = registerRouteFiles(fastify, routes.routes, handlerFor)
+  const registeredFiles = new Set([...registered.keys()].map((route) => route.file))
   registerFallback(fastify, matchAny, (method, url) => {
     const pathname = url.startsWith('/') ? mountRelative(url, basePath) : absoluteFormPath(url, basePath)
     const match = pathname === null ? null : routes.match(pathname)

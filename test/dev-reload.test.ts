@@ -406,6 +406,12 @@ test("Fastify with dev reload: each route answers for its own file only; a file 
     assert.equal(await send('/users/8'), '200 users/[id] again')
     assert.equal(added().length, 1)
     assert.match(added()[0]!, /\/users\/me .* gives its URL to the route of \/users\/\[id\]/)
+    // Deleted, seen so, and written again (an editor's save): its own start-up route serves it again.
+    files.remove('app/users/[id]/route.ts')
+    assert.equal(await send('/users/9'), '404')
+    files.write('app/users/[id]/route.ts', "export const GET = () => new Response('users/[id] back')\n")
+    assert.equal(await send('/users/9'), '200 users/[id] back')
+    assert.equal(added().length, 1)
   } finally {
     await target.close()
   }
