@@ -697,6 +697,31 @@ test("fetch(new URL('./asset', import.meta.url)) reads the file, at a module's t
   assert.match(refused.other, /^refused: /)
 })
 
+// Trial (papermark's og route: `new URL("@/public/_static/Inter-Bold.ttf", import.meta.url)`):
+// Next's bundler resolves the literal relative first, then through tsconfig `paths`; Node alone
+// reads `app/og/@/public/...`.
+test("new URL('@/public/font', import.meta.url) names the file tsconfig paths give, for fetch() and for fs; a file beside the route still wins", async () => {
+  const root = tempRouteFolder({
+    'tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@/*': ['./*'] } } }),
+    'public/_static/font.txt': 'aliased font',
+    'public/_static/local.txt': 'aliased, not taken',
+    'app/og/fonts/local.txt': 'beside the route',
+    'app/og/route.tsx': [
+      "import { readFile } from 'node:fs/promises'",
+      "const font = fetch(new URL('@/public/_static/font.txt', import.meta.url)).then((res) => res.text())",
+      'export async function GET() {',
+      "  const read = await readFile(new URL('@/public/_static/font.txt', import.meta.url), 'utf8')",
+      "  const local = await (await fetch(new URL('fonts/local.txt', import.meta.url))).text()",
+      '  return Response.json({ font: await font, read, local })',
+      '}',
+      '',
+    ].join('\n'),
+  })
+  const routes = await createRouteHandlers({ dir: join(root, 'app'), logger: quiet }).ready()
+  const answer = await (await routes.handle(new Request('http://localhost/og')))!.json()
+  assert.deepEqual(answer, { font: 'aliased font', read: 'aliased font', local: 'beside the route' })
+})
+
 // Trial (ai-chatbot's `require("./models.mock")` in an ES module): a module only the graph's own
 // require() loaded is one instance, and no "loaded twice" warning names it.
 test('a TypeScript module that a route file only require()s is not reported as loaded twice', () => {

@@ -1,6 +1,8 @@
+import { existsSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { existingProcessGlobal } from '../process-global.ts'
+import type { FolderConfig } from './folder-config.ts'
 import type { RouteGraph } from './route-graph.ts'
 
 // `fetch(new URL('./font.ttf', import.meta.url))`, the way Next.js's `ImageResponse` examples load
@@ -11,14 +13,35 @@ import type { RouteGraph } from './route-graph.ts'
 // read other files.
 const ASSET_URL = /new\s+URL\(\s*(['"])([^'"\\\n]+)\1\s*,\s*import\.meta\.url\s*\)/g
 
-/** Records the files `source` (the module at `path`) names as `new URL('<literal>', import.meta.url)`. */
-export function noteAssetUrls(graph: RouteGraph, path: string, source: string): void {
-  if (!source.includes('import.meta.url')) return
+/**
+ * Records the files `source` (the module at `path`) names as `new URL('<literal>', import.meta.url)`,
+ * and gives `source` back with each literal that names a file only through the tsconfig `paths` of
+ * `folder` (`new URL('@/public/font.ttf', import.meta.url)`) written as that file's URL. Next's
+ * bundler resolves such a literal as a module request that prefers the relative reading (webpack's
+ * `preferRelative` for URL dependencies): relative first, then the aliases. Node alone would read
+ * `app/api/og/@/public/font.ttf`.
+ */
+export function withAssetUrls(graph: RouteGraph, path: string, source: string, folder?: FolderConfig): string {
+  if (!source.includes('import.meta.url')) return source
   const base = pathToFileURL(path)
-  for (const [, , literal] of source.matchAll(ASSET_URL)) {
-    const url = new URL(literal!, base)
-    if (url.protocol === 'file:') graph.addAsset(url.href.replace(/[?#].*$/, ''))
-  }
+  return source.replace(ASSET_URL, (call: string, quote: string, literal: string) => {
+    const url = new URL(literal, base)
+    if (url.protocol !== 'file:') return call
+    const aliased = isRelative(literal) || existsSync(url) ? undefined : aliasedFile(literal, folder)
+    graph.addAsset(aliased ?? url.href.replace(/[?#].*$/, ''))
+    return aliased === undefined ? call : call.replace(`${quote}${literal}${quote}`, JSON.stringify(aliased))
+  })
+}
+
+function isRelative(literal: string): boolean {
+  return literal.startsWith('./') || literal.startsWith('../') || literal.startsWith('/') || literal.startsWith('file:')
+}
+
+// The file a tsconfig `paths` alias names, as a `file:` URL (assets name their extension).
+function aliasedFile(literal: string, folder: FolderConfig | undefined): string | undefined {
+  if (!folder?.paths || /[?#]/.test(literal)) return undefined
+  const file = folder.paths(literal).find((candidate) => statSync(candidate, { throwIfNoEntry: false })?.isFile() ?? false)
+  return file === undefined ? undefined : pathToFileURL(file).href
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import { dirname, extname, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { noteAssetUrls } from './assets.ts'
+import { withAssetUrls } from './assets.ts'
 import { commonJsFacade, jsonFacade, needsInterop, requiredInstanceFacade } from './commonjs-facade.ts'
 import type { FolderConfig } from './folder-config.ts'
 import { isRequire, loadPlan, type LoadContextLike, type LoadPlan } from './load-plan.ts'
@@ -290,7 +290,8 @@ export function packageModule<R extends NodeLoadResult>(graph: RouteGraph, url: 
   const bytes = typeof result.source === 'string' ? undefined : toBuffer(result.source)
   if (bytes !== undefined && !COMMONJS_GLOBALS.some((name) => bytes.includes(name)) && !bytes.includes(IMPORT_META_URL)) return result
   const source = bytes === undefined ? (result.source as string) : bytes.toString('utf8')
-  noteAssetUrls(graph, fileURLToPath(withoutQuery(url)), source)
+  // Noted only: tsconfig `paths` are the project's, not a package's.
+  withAssetUrls(graph, fileURLToPath(withoutQuery(url)), source)
   const given = withCommonJsGlobals(source)
   return given === source ? result : { ...result, source: given }
 }

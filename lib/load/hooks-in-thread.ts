@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { LoadFnOutput, ResolveFnOutput } from 'node:module'
 import { compiledCommonJsFacade } from './commonjs-facade.ts'
-import { noteAssetUrls } from './assets.ts'
+import { withAssetUrls } from './assets.ts'
 import { bundlerResolution, graphConditions, graphUrl, loaded, loadStep, noteRequestApi, packageModule, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
 import { registerHooks } from './register-hooks.ts'
 import { RouteGraph, withoutQuery } from './route-graph.ts'
@@ -38,16 +38,14 @@ export function installInThreadHooks(): RouteGraph {
       // without a source, Node 22.15+ loads the file itself (this hook sees no `require`
       // condition then), and a `.cts` written with `import` fails to parse.
       if (step.kind === 'commonjs') {
-        const source = readFileSync(step.path, 'utf8')
+        const source = withAssetUrls(graph, step.path, readFileSync(step.path, 'utf8'), step.folder)
         noteRequestApi(graph, step.folder, source)
-        noteAssetUrls(graph, step.path, source)
         const compiled = compileSync(step.path, source, step.folder).source
         return { format: 'module', source: compiledCommonJsFacade(step.path, compiled), shortCircuit: true }
       }
       if (step.kind === 'made') return { format: 'module', source: step.source, shortCircuit: true }
-      const source = readFileSync(step.path, 'utf8')
+      const source = withAssetUrls(graph, step.path, readFileSync(step.path, 'utf8'), step.folder)
       noteRequestApi(graph, step.folder, source)
-      noteAssetUrls(graph, step.path, source)
       const compiled = step.plan === 'compile' ? compileSync(step.path, source, step.folder) : undefined
       const result = loaded(step.plan, step.path, source, compiled)
       // What shareWithRequire looks for: TypeScript compiled as an ES module (a loader such as tsx

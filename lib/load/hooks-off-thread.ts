@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import type { InitializeHook, LoadHook, ResolveFnOutput, ResolveHook } from 'node:module'
 import type { MessagePort } from 'node:worker_threads'
-import { noteAssetUrls } from './assets.ts'
+import { withAssetUrls } from './assets.ts'
 import { compiledCommonJsFacade } from './commonjs-facade.ts'
 import { bundlerResolution, graphConditions, graphUrl, loaded, loadStep, noteRequestApi, packageModule, resolveStep, unresolved, unresolvedError } from './graph-steps.ts'
 import { RouteGraph, withoutQuery } from './route-graph.ts'
@@ -60,18 +60,16 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   // the require hooks compile it. (Node 20 runs CommonJS given a source here with a require() that
   // fails on ES modules such as next/server; given none, it lexes the TypeScript for names.)
   if (step.kind === 'commonjs') {
-    const source = readFileSync(step.path, 'utf8')
+    const source = withAssetUrls(graph, step.path, readFileSync(step.path, 'utf8'), step.folder)
     noteRequestApi(graph, step.folder, source)
-    noteAssetUrls(graph, step.path, source)
     const compiled = await compile(step.path, source, step.folder)
     return { format: 'module', source: compiledCommonJsFacade(step.path, compiled.source), shortCircuit: true }
   }
   if (step.kind === 'made') return { format: 'module', source: step.source, shortCircuit: true }
   // Read synchronously: this thread only answers the loader, and a promise-based read costs an
   // open, a read and a close, each a round trip through libuv's pool, for a file of a few KB.
-  const source = readFileSync(step.path, 'utf8')
+  const source = withAssetUrls(graph, step.path, readFileSync(step.path, 'utf8'), step.folder)
   noteRequestApi(graph, step.folder, source)
-  noteAssetUrls(graph, step.path, source)
   const compiled = step.plan === 'compile' ? await compile(step.path, source, step.folder) : undefined
   const result = loaded(step.plan, step.path, source, compiled)
   // What filesLoadedTwice and shareWithRequire look for: TypeScript compiled as an ES module (tsx
