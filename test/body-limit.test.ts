@@ -49,6 +49,16 @@ for (const [name, start] of Object.entries(hosts)) {
       assert.equal((await digest(byDefault, MiB + 1)).status, 413)
     })
 
+    // Trial (umami reads every body as `request.clone().json()`): a copy's reads are limited too.
+    test('a clone reads within the same limit; the original stays readable after it', async () => {
+      const cloned = (size: number, query = '') =>
+        byDefault.send(`/bodies/cloned${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(size) }) })
+      const within = await cloned(1000, '?original')
+      assert.equal(within.status, 200)
+      assert.deepEqual(await within.json(), { copy: 1000, original: 1000 })
+      assert.equal((await cloned(3 * MiB)).status, 413)
+    })
+
     test('bodyLimit: Infinity reads any size, as Next.js does (issue 10 #15)', async () => {
       const big = await digest(unlimited, 3 * MiB)
       assert.equal(big.status, 200)

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os'
 import { standardError } from '../errors.ts'
-import { NextRequest, type NextRequestInit } from '../next/next-request.ts'
+import { NextRequest, nextRequestBasePath, type NextRequestInit } from '../next/next-request.ts'
 import { parseMultipart } from './form-data.ts'
 import { DEFAULT_BODY_LIMITS, type BodyLimits } from './limits.ts'
 import { readLimited, tooLarge } from './read-limited.ts'
@@ -178,8 +178,17 @@ export class RouteRequest extends NextRequest {
     return this[ROUTE].pending ? 'half' : undiciGetter<'half'>(this, 'duplex', 'half')
   }
 
-  override clone(): Request {
-    return this[ROUTE].pending ? realOf(this).clone() : super.clone()
+  /**
+   * A copy whose buffered reads keep the body limits, as the original's do (umami reads every body
+   * as `request.clone().json()`: undici's copy would read any size). Its spooled uploads are
+   * released with the original's, once the host has sent the response.
+   */
+  override clone(): RouteRequest {
+    const state = this[ROUTE]
+    const copied = state.pending ? realOf(this).clone() : super.clone()
+    const copy = new RouteRequest(copied, { limits: state.limits, whenSent: state.whenSent, nextConfig: { basePath: nextRequestBasePath(this) } })
+    state.whenSent?.(() => void copy.releaseUploads())
+    return copy
   }
 
   // Not async, nor text() and json() below: a body read from the socket is decoded in the one

@@ -54,3 +54,8 @@ export class NextRequest extends Request {
 export function initNextRequest(request: NextRequest, basePath: string): void {
   request[NEXT] = { basePath }
 }
+
+/** The mount prefix `request` was made with (what its `nextUrl.basePath` may be), for copies of it. */
+export function nextRequestBasePath(request: NextRequest): string | undefined {
+  return request[NEXT].basePath
+}
