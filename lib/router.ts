@@ -15,6 +15,7 @@ import { routeHandlersError, type RouteHandlersError } from './errors.ts'
 import { consoleLogger } from './logger.ts'
 import { isCompileError } from './load/load-error.ts'
 import { compileAhead, filesLoadedTwice, importedProjectFiles, loadGraphModule, loadRouteModule, loadRouteModulesTogether, loadsInBatch, needsRequestStore, prepareLoading, ROUTE_FILES_TOGETHER, sweepTransformCache } from './load/load-route-module.ts'
+import { realNextEntriesLoaded } from './load/real-next-loaded.ts'
 import { routeFileVersion } from './load/reload.ts'
 import { shareWithRequire } from './load/require-shared.ts'
 import { resolveAliasOption } from './resolve-alias-option.ts'
@@ -282,6 +283,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       )
     }
     await shareWithRequire(importedProjectFiles(spec))
+    for (const file of realNextEntriesLoaded()) warnOnce(realNextWarning(file))
     loaded = true
     void sweepTransformCache(spec)
     if (options.logRoutes) logRouteTable(dir, tree.routes, failures, logger)
@@ -459,6 +461,16 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
 }
 
 const KNOWN_METHODS = new Set<string>(HTTP_METHODS)
+
+/** What the app should know when it loaded an installed Next.js's request-scoped `next/*` itself. */
+function realNextWarning(file: string): string {
+  return (
+    `route-handlers: the app loaded Next.js's own ${file} outside the route folder, so a module it imported itself before the route files ` +
+    "(a workspace package calling next-auth's auth(), a shared lib/auth) is bound to Next.js's functions, which throw \"called outside a request scope\" " +
+    'in route handlers. Import such modules after `await routes.ready()` (the app then shares the route files\' instance), or keep next/* imports out ' +
+    'of the modules the app imports itself. A process that also runs Next.js itself loads it on purpose.'
+  )
+}
 
 /** The `logRoutes` table, once the methods are known. */
 function logRouteTable(dir: string, routes: readonly RouteEntry[], failures: Map<RouteEntry, unknown>, logger: Logger): void {

@@ -697,6 +697,38 @@ test("fetch(new URL('./asset', import.meta.url)) reads the file, at a module's t
   assert.match(refused.other, /^refused: /)
 })
 
+// Trial (create-t3-turbo: the Express host imports `@acme/api` to mount tRPC itself, and its
+// `@acme/auth` calls next-auth's `auth()`): a shared module the app imported before the route
+// files is bound to the installed Next.js's `next/headers`, which throws in route handlers; said
+// at start-up, and imported after ready() it is the route files' instance.
+describe("a shared module that imports next/headers, with a real next installed (pnpm installs it as next-auth's peer)", () => {
+  const project = () =>
+    tempRouteFolder({
+      'node_modules/next/package.json': JSON.stringify({ name: 'next', version: '15.5.0' }),
+      'node_modules/next/headers.js': "exports.headers = () => { throw new Error('`headers` was called outside a request scope.') }\n",
+      'lib/who.mjs': "import { headers } from 'next/headers.js'\nexport async function who() { return (await headers()).get('user-agent') }\n",
+      'app/who/route.ts': "import { who } from '../../lib/who.mjs'\nexport async function GET() { return Response.json({ ua: await who() }) }\n",
+    })
+  const run = (root: string, importFirst: boolean) =>
+    inPlainNode(`
+      const warnings = []
+      const shared = ${JSON.stringify(pathToFileURL(join(root, 'lib/who.mjs')).href)}
+      ${importFirst ? 'await import(shared)' : ''}
+      const routes = await createRouteHandlers({ dir: ${JSON.stringify(join(root, 'app'))}, logger: { warn: (message) => warnings.push(message), error() {} } }).ready()
+      ${importFirst ? '' : 'await import(shared)'}
+      const answer = await routes.handle(new Request('http://localhost/who', { headers: { 'user-agent': 'probe' } })).then((response) => response.json(), (error) => error.message)
+      console.log(JSON.stringify({ answer, warned: warnings.filter((warning) => warning.includes('node_modules/next/headers.js')).length }))
+    `)
+
+  test('imported by the app first: the route fails as in the trial, and start-up says why and what to do', () => {
+    assert.deepEqual(run(project(), true), { answer: '`headers` was called outside a request scope.', warned: 1 })
+  })
+
+  test('imported by the app after ready(): the route files\' instance, with this package\'s next/headers; nothing to say', () => {
+    assert.deepEqual(run(project(), false), { answer: { ua: 'probe' }, warned: 0 })
+  })
+})
+
 // Trial (papermark's og route: `new URL("@/public/_static/Inter-Bold.ttf", import.meta.url)`):
 // Next's bundler resolves the literal relative first, then through tsconfig `paths`; Node alone
 // reads `app/og/@/public/...`.
