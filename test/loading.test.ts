@@ -46,6 +46,19 @@ describe('the tsconfig in force', () => {
     })
   })
 
+  // Trial (`pnpm deploy` copies the web app, a workspace package, into the API's node_modules):
+  // the project's own files are not a package's because the project sits in a node_modules folder.
+  test('a project inside a node_modules folder keeps its paths; a package below it does not get them', async () => {
+    const root = tempRouteFolder({
+      'node_modules/@acme/web/tsconfig.json': JSON.stringify({ compilerOptions: { paths: { '~/*': ['./src/*'] } } }),
+      'node_modules/@acme/web/src/util.ts': "export const where = 'src/util.ts'\n",
+      'node_modules/@acme/web/src/app/where/route.ts': "import { where } from '~/util'\nimport { inner } from 'inner'\nexport const GET = () => Response.json({ where, inner })\n",
+      'node_modules/@acme/web/node_modules/inner/package.json': JSON.stringify({ name: 'inner', type: 'module', main: 'index.js' }),
+      'node_modules/@acme/web/node_modules/inner/index.js': "let inner = 'no paths'\ntry { await import('~/util'); inner = 'paths applied' } catch {}\nexport { inner }\n",
+    })
+    assert.deepEqual(await getJson(join(root, 'node_modules/@acme/web/src/app'), '/where'), { where: 'src/util.ts', inner: 'no paths' })
+  })
+
   test('tsconfig: false uses none: the alias is left to Node, which reports it', async () => {
     const root = project('tsconfig.json', { '~/*': ['./src/*'] })
     await assert.rejects(createRouteHandlers({ dir: join(root, 'app'), logger: quiet, tsconfig: false }).ready(), /Cannot find package '~'/)

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path'
+import { realpathSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { createPathsMatcher, getTsconfig, parseTsconfig, type PathsMatcher, type TsConfigJsonResolved } from 'get-tsconfig'
 import { routeHandlersError } from '../errors.ts'
@@ -31,6 +32,12 @@ export interface FolderConfig {
   readonly fileAliases: Readonly<Record<string, string>>
   /** tsconfig `paths` (`@/lib/db`) as candidate file paths, or null when the tsconfig has none. */
   readonly paths: PathsMatcher | null
+  /**
+   * `file:` URL of the tsconfig's folder (real path, ending in `/`), or null without one: its files
+   * are the project's even when the project itself sits in a `node_modules` folder (a workspace
+   * package copied there by `pnpm deploy`); only a `node_modules` folder below it holds packages.
+   */
+  readonly projectUrl: string | null
   /** The tsconfig compiler options that change how TypeScript compiles, JSX as Next.js forces it. */
   readonly compilerOptions: TransformOptions
   /** Compiled files kept between runs. */
@@ -64,6 +71,7 @@ export function folderConfig(spec: FolderSpec, scope: string): FolderConfig {
     aliases: graphAliases(),
     fileAliases: Object.fromEntries(Object.entries(spec.resolveAlias ?? {}).map(([specifier, path]) => [specifier, pathToFileURL(path).href])),
     paths: tsconfig ? createPathsMatcher(tsconfig) : null,
+    projectUrl: tsconfig ? `${pathToFileURL(realpathSync.native(dirname(tsconfig.path))).href}/` : null,
     compilerOptions,
     cache: new TransformCache(spec.cacheDir === undefined ? transformCacheDir(spec.dir) : resolve(spec.cacheDir)),
     reload: spec.reload === true,

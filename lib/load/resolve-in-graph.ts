@@ -21,7 +21,7 @@ const TYPESCRIPT_FOR = new Map([
  * to let Node resolve the specifier (packages, `node:` modules, and files it will report missing).
  */
 export function resolveInGraph(specifier: string, parentUrl: string, folder: FolderConfig): string | undefined {
-  if (parentUrl.includes('/node_modules/') || !parentUrl.startsWith('file:') || /[?#]/.test(specifier)) return undefined
+  if (isPackageFile(parentUrl, folder) || !parentUrl.startsWith('file:') || /[?#]/.test(specifier)) return undefined
   if (specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..') {
     return findFile(resolve(dirname(fileURLToPath(parentUrl)), specifier))
   }
@@ -34,6 +34,13 @@ export function resolveInGraph(specifier: string, parentUrl: string, folder: Fol
     if (found) return found
   }
   return undefined
+}
+
+/** Whether `url` is a package's file: in a `node_modules` folder, but for one above the project's tsconfig. */
+function isPackageFile(url: string, folder: FolderConfig): boolean {
+  const project = folder.projectUrl
+  // From the project folder's own closing slash, so that `node_modules/` right in it counts.
+  return url.includes('/node_modules/', project !== null && url.startsWith(project) ? project.length - 1 : 0)
 }
 
 const PRESERVE_SYMLINKS = process.execArgv.includes('--preserve-symlinks') || process.env.NODE_PRESERVE_SYMLINKS === '1'
