@@ -28,9 +28,9 @@ export function rebuildConsumedBody(req: ParsedRequest): ConsumedBody | Error {
   // find (Next.js throws "Unexpected end of JSON input", and a handler answers 400).
   if (req.headers['content-length'] === '0') return exact(new Uint8Array(0))
   if (rawBody instanceof Uint8Array) return exact(rawBody)
-  if (typeof rawBody === 'string') return exact(Buffer.from(rawBody))
+  if (typeof rawBody === 'string') return textBytes(rawBody, contentType)
   if (body instanceof Uint8Array) return exact(body)
-  if (typeof body === 'string') return exact(Buffer.from(body))
+  if (typeof body === 'string') return textBytes(body, contentType)
   if (/^multipart\//i.test(contentType)) return routeHandlersError('RH_ERR_BODY_CONSUMED', ['multer (or another multipart parser)'])
   if (/[/+]json\b/i.test(contentType) && body !== undefined) return { bytes: Buffer.from(JSON.stringify(body)), reserialized: true }
   if (/^application\/x-www-form-urlencoded/i.test(contentType) && isFlatForm(body)) {
@@ -42,6 +42,25 @@ export function rebuildConsumedBody(req: ParsedRequest): ConsumedBody | Error {
   }
   return routeHandlersError('RH_ERR_BODY_CONSUMED', [parserFor(contentType)])
 }
+
+// Types whose bodies are text: decoded by a text parser, their bytes come back by encoding again.
+const TEXTUAL = /^(?:text\/|application\/(?:json|xml|x-www-form-urlencoded|javascript|graphql)\b|application\/[^;\s]*\+(?:json|xml)\b)/i
+
+/**
+ * The bytes of a body a text parser decoded (`express.text()`), encoded again in the charset it
+ * was decoded from (UTF-8 unless the type names Latin-1 or ASCII). A body of another type (a
+ * catch-all `express.text({ type: '*\/*' })` decoding an upload) or another charset cannot come
+ * back as the client's bytes: an error, rather than a file quietly changed.
+ */
+function textBytes(text: string, contentType: string): ConsumedBody | Error {
+  if (!TEXTUAL.test(contentType)) return routeHandlersError('RH_ERR_BODY_CONSUMED', [`express.text(), which decoded this ${contentType.split(';')[0]?.trim() || 'binary'} body as text,`])
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1]?.toLowerCase() ?? 'utf-8'
+  if (charset === 'utf-8' || charset === 'utf8') return exact(Buffer.from(text))
+  if (LATIN1.has(charset)) return exact(Buffer.from(text, 'latin1'))
+  return routeHandlersError('RH_ERR_BODY_CONSUMED', [`express.text(), which decoded it from ${charset},`])
+}
+
+const LATIN1 = new Set(['iso-8859-1', 'latin1', 'us-ascii', 'ascii'])
 
 function exact(bytes: Uint8Array): ConsumedBody {
   return { bytes, reserialized: false }

@@ -116,6 +116,26 @@ describe('express.text() and express.raw() before the route handlers', () => {
   })
 })
 
+// Trial: a legacy catch-all text parser decoded an upload as UTF-8, and the file reached
+// formData() changed (3,000,000 bytes became 5,439,611), with nothing said.
+describe("a catch-all express.text({ type: '*/*' }) before the route handlers", () => {
+  const app = appWith(express.text({ type: '*/*' }))
+  test('a binary upload it decoded cannot come back: a clear error, not a changed file', async () => {
+    const form = new FormData()
+    form.append('file', new Blob([randomBytes(4096)]), 'upload.bin')
+    const response = await app.target().send('/form', { method: 'POST', body: form })
+    assert.equal(response.status, 500)
+    const error = app.errors.at(-1)!
+    assert.equal(error.code, 'RH_ERR_BODY_CONSUMED')
+    assert.match(error.message, /already read by express\.text\(\), which decoded this multipart\/form-data body as text, and cannot be rebuilt/)
+  })
+  test('text in the charset it names comes back as the bytes sent (Latin-1; UTF-8 above)', async () => {
+    const bytes = Buffer.from('café', 'latin1')
+    const response = await post(app.target(), '/bodies/digest', bytes, { 'content-type': 'text/plain; charset=iso-8859-1' })
+    assert.deepEqual(await response.json(), { size: 4, sha256: sha256(bytes) })
+  })
+})
+
 describe('multer before the route handlers', () => {
   const app = appWith(multer().any())
   test('multipart cannot be rebuilt: a clear error naming multer and the fix', async () => {
