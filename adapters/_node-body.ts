@@ -128,9 +128,12 @@ function readNodeBody(
  * Whether `source` may hold its whole body already: a Node request, not decoded to text, with a
  * declared length (Node's parser delivers exactly that many bytes, so all of them buffered is the
  * whole body; a stream a host put in front, decompressing, has no such relation to the header).
+ * Not a request whose own `on` something replaced to see the body pass (@sentry/node's
+ * httpIntegration wraps `data` listeners so that an error event carries the request body): it is
+ * read through a `data` listener, as the app's own parsers would.
  */
 function mayArriveWithHead(source: Readable, declared: number): boolean {
-  return source instanceof IncomingMessage && declared > 0 && declared <= QUEUED_BYTES_LIMIT && source.readableEncoding === null
+  return source instanceof IncomingMessage && declared > 0 && declared <= QUEUED_BYTES_LIMIT && source.readableEncoding === null && !Object.hasOwn(source, 'on')
 }
 
 /** The whole body, when every declared byte is buffered and nothing has read any of it. */
