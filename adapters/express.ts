@@ -11,6 +11,7 @@ import type { RouteHandlersOptions } from '../lib/types.ts'
 import { reserializedReadWarning } from './_consumed-body.ts'
 import { sendResponse, sendsAtOnce, toNextRequest } from './_node.ts'
 import { checkRequestTarget } from './_request-url.ts'
+import { mountedRoute, reportRoute } from './_otel-route.ts'
 
 /** The parts of Express's request the middleware reads (Express 5). */
 export interface ExpressRequest extends IncomingMessage {
@@ -70,6 +71,7 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
     // A path no handler may take (`/items/..`, `%zz`, a param over maxParamLength): the app's error
     // handling answers its 400 or 414, as it answers the other client errors.
     if (match.error) return next(match.error)
+    reportRoute(mountedRoute(req.baseUrl, match.route.pattern))
     let response
     if (req.method === 'GET') {
       try {
