@@ -18,14 +18,16 @@ import { fastifyPaths } from './_fastify-paths.ts'
 export function registerRouteFiles(
   fastify: FastifyInstance,
   routes: readonly RouteInfo[],
-  handlerFor: (route: RouteInfo) => RouteHandlerMethod,
+  handlerFor: (route: RouteInfo, wrapping: HandlerWrapping) => RouteHandlerMethod,
 ): Map<RouteInfo, readonly string[]> {
   const registered = new Map<RouteInfo, readonly string[]>()
   for (const route of routes) {
     const method = fastifyMethods(route)
     registered.set(route, method)
     if (method.length === 0) continue
-    const handler = handlerFor(route)
+    const wrapping: HandlerWrapping = { handler: undefined, wrapped: false }
+    const handler = (wrapping.handler = handlerFor(route, wrapping))
+    const marked = { [HANDLER_WRAPPING]: wrapping }
     for (const url of fastifyPaths(route.pattern)) {
       // Looked up first: Fastify's own error names every method of the call, not the one taken.
       const taken = method.filter((name) => fastify.hasRoute({ method: name, url: fastify.prefix + url }))
@@ -34,8 +36,8 @@ export function registerRouteFiles(
         // `onRoute` hooks see it as they see an app route's (@fastify/swagger leaves HEAD routes
         // out of the API documentation), and `printRoutes()` lists it last.
         const others = method.filter((name) => name !== 'HEAD')
-        if (others.length > 0) fastify.route({ method: others, url, handler, exposeHeadRoute: false })
-        if (method.includes('HEAD')) fastify.route({ method: 'HEAD', url, handler })
+        if (others.length > 0) fastify.route({ method: others, url, handler, exposeHeadRoute: false, ...marked })
+        if (method.includes('HEAD')) fastify.route({ method: 'HEAD', url, handler, ...marked })
       } catch (error) {
         const duplicate = (error as { code?: string }).code === 'FST_ERR_DUPLICATED_ROUTE'
         const message = duplicate ? `the app already has ${takenRoutes(taken)} for that URL` : String((error as Error).message ?? error)
@@ -45,6 +47,18 @@ export function registerRouteFiles(
   }
   return registered
 }
+
+/**
+ * Whether the app wrapped a route file's handler: an `onRoute` hook (@fastify/otel's, timing each
+ * handler in a span) that replaced `handler` with its own. Given to `onRoute` hooks under
+ * {@link HANDLER_WRAPPING} in the route options, so the plugin's own hook, the last to run, can tell.
+ */
+export interface HandlerWrapping {
+  handler: RouteHandlerMethod | undefined
+  wrapped: boolean
+}
+
+export const HANDLER_WRAPPING = Symbol('route-handlers.handler-wrapping')
 
 // `HEAD` is registered by the plugin, so Fastify adds none of its own (which would send GET's whole
 // body through an onSend hook): the core cancels the body stream of an automatic HEAD at once.

@@ -25,7 +25,7 @@ import { readerStream } from './_reader-stream.ts'
 import { registerFallback } from './_fastify-fallback.ts'
 import { keptFromHere } from './_flowing-payload.ts'
 import { watchPluginTimeout } from './_fastify-plugin-timeout.ts'
-import { registerRouteFiles } from './_fastify-routes.ts'
+import { HANDLER_WRAPPING, registerRouteFiles, type HandlerWrapping } from './_fastify-routes.ts'
 
 export interface FastifyRouteHandlersOptions extends Omit<RouteHandlersOptions, 'basePath' | 'logger'> {
   /** The mount prefix; Fastify's own `register` option. */
@@ -96,7 +96,7 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   // wait for the response's end through `reply.then`). What throws here reaches Fastify's error
   // handling as a handler's throw does; a later failure is sent as the error it is. A request
   // with a body waits one microtask (see `sendsAtOnce` in _node.ts).
-  const answer = (request: FastifyRequest, reply: FastifyReply, matchFile?: FileMatcher): void => {
+  const answer = (request: FastifyRequest, reply: FastifyReply, matchFile?: FileMatcher, awaited = false): Promise<void> | void => {
     // The path Fastify routed: `request.url`, which the app's `rewriteUrl` may have changed (the
     // handler's `request.url` stays the original one). Matching the original instead would run a
     // file the app rewrote the request away from. An invalid request target throws
@@ -142,12 +142,13 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     const nextRequest = toNextRequest(request.raw, reply.raw, request, request.originalUrl, basePath, routes.bodyLimits, body, request)
     // Here with `/x/` only when the app folds it onto `/x` (ignoreTrailingSlash): answered as `/x`.
     // An answer that has to wait reaches the reply through REPLY_SINK.
-    const response = routes.respond(nextRequest, { basePath, match, trailingSlash: 'answer', later: REPLY_SINK, target: reply })
-    if (response === undefined) return
+    const pending = awaited ? new AwaitedReply(reply) : undefined
+    const response = routes.respond(nextRequest, { basePath, match, trailingSlash: 'answer', later: pending ? AWAITED_SINK : REPLY_SINK, target: pending ?? reply })
+    if (response === undefined) return pending?.settled
     if (sendsAtOnce(request.method)) sendAnswer(reply, response)
     else queueMicrotask(() => sendAnswer(reply, response))
   }
-  const matchAny: RouteHandlerMethod = (request, reply) => answer(request, reply)
+  const matchAny: RouteHandlerMethod = (request, reply) => void answer(request, reply)
 
   // Each route answers for its own file only: Fastify routes on the decoded path, and a raw
   // `/api/%68ealth` that Fastify gives `health`'s route (and its hooks) must not run the file the
@@ -155,9 +156,9 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   // moment; a file added since start-up that now takes the path from it (`users/me` beside
   // `users/[id]`) is not served through this route, whose hooks and config (a `public` flag) are
   // another file's: not found until the app restarts, said once.
-  const handlerFor = (route: RouteInfo): RouteHandlerMethod => {
+  const handlerFor = (route: RouteInfo, wrapping: HandlerWrapping): RouteHandlerMethod => {
     const matchFile = routes.fileMatcher(route)
-    if (!routes.reload) return (request, reply) => answer(request, reply, matchFile)
+    if (!routes.reload) return (request, reply) => answer(request, reply, matchFile, wrapping.wrapped)
     const matchOwnFile: FileMatcher = (pathname, method) => {
       const found = routes.match(pathname)
       // This route's own file, also when an editor's save deleted and wrote it again since start-up.
@@ -168,8 +169,13 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
       }
       return matchFile(pathname, method)
     }
-    return (request, reply) => answer(request, reply, matchOwnFile)
+    return (request, reply) => answer(request, reply, matchOwnFile, wrapping.wrapped)
   }
+  // Told, per route file, whether an `onRoute` hook of the app wrapped its handler (see HandlerWrapping).
+  fastify.addHook('onRoute', (routeOptions) => {
+    const wrapping = (routeOptions as { [HANDLER_WRAPPING]?: HandlerWrapping })[HANDLER_WRAPPING]
+    if (wrapping !== undefined && routeOptions.handler !== wrapping.handler) wrapping.wrapped = true
+  })
   const registered = registerRouteFiles(fastify, routes.routes, handlerFor)
   const registeredFiles = new Set([...registered.keys()].map((route) => route.file))
   registerFallback(fastify, matchAny, (method, url) => {
@@ -222,6 +228,38 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
 /** Where the core hands an answer that was not ready at once: the reply it was meant for. */
 const REPLY_SINK: AnswerSink<FastifyReply> = { answered: sendAnswer, failed: sendError }
 
+/**
+ * A pending answer given back to Fastify as the handler's promise, for a route whose handler an
+ * app's `onRoute` hook wrapped: @fastify/otel's handler span (and any wrapper timing the handler)
+ * then lasts until the response has gone, not until the handler returned, and a handler's failure
+ * reaches it as the rejection Fastify hands to the app's error handler. The promise follows the
+ * reply (`reply.then`: settled once the response has finished), so Fastify sends nothing more.
+ */
+class AwaitedReply {
+  readonly reply: FastifyReply
+  readonly settled: Promise<void>
+  resolve!: () => void
+  reject!: (error: Error) => void
+
+  constructor(reply: FastifyReply) {
+    this.reply = reply
+    this.settled = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve
+      this.reject = reject
+    })
+  }
+}
+
+const AWAITED_SINK: AnswerSink<AwaitedReply> = {
+  answered(pending, response) {
+    sendAnswer(pending.reply, response)
+    // Settled either way: a connection that fails mid-response is not the handler's failure, and
+    // a rejection here would have Fastify answer a second time.
+    void pending.reply.then(pending.resolve, pending.resolve)
+  },
+  failed: (pending, error) => pending.reject(fastifyError(error)),
+}
+
 // To the target the client sent, so a URL the app rewrote is redirected to the client's own
 // spelling; when only the rewritten one ends in `/` (`rewriteUrl` made it), to that one.
 function redirectToSlashless(request: FastifyRequest, reply: FastifyReply): void {
@@ -255,11 +293,16 @@ function sendAnswer(reply: FastifyReply, response: Response | null): void {
  * realm (a `vm` context) is wrapped, keeping what Fastify's error handler reads from it.
  */
 function sendError(reply: FastifyReply, error: unknown): void {
-  if (error instanceof Error) return void reply.send(error)
+  reply.send(fastifyError(error))
+}
+
+/** `error` as Fastify takes a failure: an `Error` of this realm (see {@link sendError}). */
+function fastifyError(error: unknown): Error {
+  if (error instanceof Error) return error
   const { message, name, code, status, statusCode } = (error ?? {}) as Partial<Error & Record<'code' | 'status' | 'statusCode', unknown>>
   const wrapped = Object.assign(new Error(typeof message === 'string' ? message : 'route-handlers: the response failed', { cause: error }), { code, status, statusCode })
   if (typeof name === 'string') wrapped.name = name
-  reply.send(wrapped)
+  return wrapped
 }
 
 // Inside find-my-way's lookup nothing may throw: a target that names no path is not the fallback's.
