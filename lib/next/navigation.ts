@@ -72,11 +72,13 @@ export function unauthorized(): never {
 
 /**
  * Rethrows `error` if it came from `redirect()`, `notFound()` and friends, so a `try/catch` in a
- * handler does not swallow them.
+ * handler does not swallow them; one wrapped in another error's `cause` (a library rethrowing
+ * `new Error('failed', { cause })`) is found there and thrown itself, as Next.js does.
  *
  * @example
  * try { await work() } catch (error) { unstable_rethrow(error); return new Response('failed', { status: 500 }) }
  */
 export function unstable_rethrow(error: unknown): void {
   if (isControlFlowError(error)) throw error
+  if (error instanceof Error && 'cause' in error) unstable_rethrow(error.cause)
 }

@@ -131,6 +131,16 @@ export function runBehaviour(name: string, start: () => Promise<Target>): void {
         assert.equal(response.headers.get('location'), 'https://nextjs.org/')
       })
 
+      test("unstable_rethrow() finds redirect() and notFound() in a wrapping error's cause; anything else stays caught", async () => {
+        const redirected = await send('/next-apis/rethrow?kind=redirect', { redirect: 'manual' })
+        assert.equal(redirected.status, 307)
+        assert.equal(redirected.headers.get('location'), '/elsewhere')
+        assert.equal((await send('/next-apis/rethrow?kind=missing')).status, 404)
+        const caught = await send('/next-apis/rethrow')
+        assert.equal(caught.status, 500)
+        assert.equal(await caught.text(), 'caught')
+      })
+
       test('JSON body', async () => {
         const response = await send('/echo', {
           method: 'POST',
