@@ -95,7 +95,8 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   // nothing, so Fastify waits on no promise (returning `reply` from an async function would make it
   // wait for the response's end through `reply.then`). What throws here reaches Fastify's error
   // handling as a handler's throw does; a later failure is sent as the error it is. A request
-  // with a body waits one microtask (see `sendsAtOnce` in _node.ts).
+  // with a body waits one microtask (see `sendsAtOnce` in _node.ts). `awaited` (a route whose
+  // handler the app wrapped): an answer that has to wait comes with a promise (see AwaitedReply).
   const answer = (request: FastifyRequest, reply: FastifyReply, matchFile?: FileMatcher, awaited = false): Promise<void> | void => {
     // The path Fastify routed: `request.url`, which the app's `rewriteUrl` may have changed (the
     // handler's `request.url` stays the original one). Matching the original instead would run a
