@@ -161,6 +161,20 @@ describe('two apps on one Redis: instance A on Express, instance B on Fastify', 
     assert.deepEqual(await get(b, '/products'), { cache: 'HIT', body: fresh.body })
   })
 
+  // Trial (three Next.js cache handlers and the Redis store): the lowered value was kept only by
+  // the instance that wrote the entry; the other served it as HIT, `s-maxage=60`, for a minute.
+  test("a revalidate an unstable_cache lowered holds on every instance: B's HIT says it and goes stale with it", async () => {
+    const lowered = 's-maxage=1, stale-while-revalidate=31535999'
+    const first = await a.send('/lowered')
+    assert.equal(first.headers.get('x-nextjs-cache'), 'MISS')
+    assert.equal(first.headers.get('cache-control'), lowered)
+    const hit = await b.send('/lowered')
+    assert.equal(hit.headers.get('x-nextjs-cache'), 'HIT')
+    assert.equal(hit.headers.get('cache-control'), lowered)
+    assert.equal(hit.headers.get('x-route-handlers-cache-control'), null, 'kept in the entry, never sent')
+    while ((await b.send('/lowered')).headers.get('x-nextjs-cache') !== 'STALE') await sleep(100)
+  })
+
   test('stale-while-revalidate: stale requests on both instances, one regeneration across them', async () => {
     const first = await get(a, '/slow')
     assert.equal(first.cache, 'MISS')

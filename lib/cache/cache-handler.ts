@@ -72,11 +72,18 @@ export interface SetIncrementalFetchCacheContext {
   fetchIdx?: number
   tags?: string[]
   isImplicitBuildTimeCache?: boolean
+  /**
+   * The entry's `revalidate`, as Next 14 and 15.0 passed it: handlers written for them
+   * (@neshca/cache-handler) give their entries a lifetime from it.
+   */
+  revalidate?: Revalidate
 }
 
 export interface SetIncrementalResponseCacheContext {
   fetchCache?: false
   cacheControl?: CacheControl
+  /** `cacheControl.revalidate`, as Next 14 and 15.0 passed it (see the fetch context's). */
+  revalidate?: Revalidate
   isRoutePPREnabled?: boolean
   isFallback?: boolean
   /**

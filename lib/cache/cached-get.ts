@@ -12,7 +12,7 @@ import type { CacheControl, CachedRouteValue } from './cache-handler.ts'
 import { cacheControlHeader, routeCacheControl } from './cache-control.ts'
 import { INFINITE_CACHE } from './cache-life.ts'
 import { implicitTags, routeCacheKey } from './implicit-tags.ts'
-import { CACHE_TAGS_HEADER } from './incremental-cache.ts'
+import { CACHE_CONTROL_HEADER, CACHE_TAGS_HEADER, cacheControlHeaderValue } from './incremental-cache.ts'
 import { requestView } from './request-views.ts'
 import type { StaticGeneration } from './static-generation.ts'
 import { STORE_UNAVAILABLE } from './store-guard.ts'
@@ -136,9 +136,9 @@ async function serveFromStore(
       // Reported as Next.js reports a failed background revalidation (onRequestError's `revalidateReason: 'stale'`).
       const report = handlers.reportError
       const reportFailure = report && ((error: unknown) => report(error, request, route.entry.pattern, 'stale'))
-      regenerateInBackground(key, () => generate(true), stillStale, handlers, cache.cacheControlOf(key) ?? routeCacheControl(configured), reportFailure)
+      regenerateInBackground(key, () => generate(true), stillStale, handlers, found.cacheControl ?? routeCacheControl(configured), reportFailure)
     }
-    const cacheControl = cache.cacheControlOf(key) ?? routeCacheControl(configured)
+    const cacheControl = found.cacheControl ?? routeCacheControl(configured)
     return fromEntry(found.value, cacheControl, found.stale ? 'STALE' : 'HIT', request.method)
   }
   // A HEAD has no body to cache: on a miss it runs GET as any uncached HEAD does.
@@ -206,10 +206,12 @@ async function generateEntry(
   const cookies = response.headers.getSetCookie()
   if (cookies.length > 0) headers['set-cookie'] = cookies
   headers[CACHE_TAGS_HEADER] = generation.tags.join(',')
+  const cacheControl = routeCacheControl(generation.revalidate)
+  headers[CACHE_CONTROL_HEADER] = cacheControlHeaderValue(cacheControl)
   return {
     kind: 'entry',
     value: { kind: 'APP_ROUTE', body, status: response.status, headers },
-    cacheControl: routeCacheControl(generation.revalidate),
+    cacheControl,
     tags: generation.tags,
   }
 }
@@ -282,7 +284,7 @@ function replayOf(value: CachedRouteValue): Replay | null {
     const pairs: HeaderPair[] = []
     for (const [name, field] of Object.entries(value.headers)) {
       // Hop-by-hop headers an entry written by another version or app may hold are not replayed.
-      if (field === undefined || name === CACHE_TAGS_HEADER || name === 'x-nextjs-cache' || HOP_BY_HOP.has(name)) continue
+      if (field === undefined || name === CACHE_TAGS_HEADER || name === CACHE_CONTROL_HEADER || name === 'x-nextjs-cache' || HOP_BY_HOP.has(name)) continue
       if (Array.isArray(field)) for (const item of field) pairs.push([name, item])
       else pairs.push([name, field as string])
     }
@@ -301,7 +303,7 @@ function fromEntry(value: CachedRouteValue, cacheControl: CacheControl, state: '
   if (replay) return preparedResponse(replay.text, value.status || 200, replayPairs(replay, state, cacheControl))
   const headers = new Headers()
   for (const [name, field] of Object.entries(value.headers)) {
-    if (field === undefined || name === CACHE_TAGS_HEADER || HOP_BY_HOP.has(name)) continue
+    if (field === undefined || name === CACHE_TAGS_HEADER || name === CACHE_CONTROL_HEADER || HOP_BY_HOP.has(name)) continue
     if (Array.isArray(field)) for (const item of field) headers.append(name, item)
     else headers.set(name, field)
   }

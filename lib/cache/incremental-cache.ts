@@ -7,6 +7,7 @@ import type {
   GetIncrementalFetchCacheContext,
   GetIncrementalResponseCacheContext,
   Revalidate,
+  SetIncrementalResponseCacheContext,
   TagRevalidation,
 } from './cache-handler.ts'
 import { revalidationDurations, type CacheLifeProfile } from './cache-life.ts'
@@ -25,6 +26,19 @@ const NO_TAGS: string[] = []
 /** Where Next.js keeps a route entry's tags: a header of the cached response. */
 export const CACHE_TAGS_HEADER = 'x-next-cache-tags'
 
+/**
+ * Where a route entry keeps the cache control it was generated with (`revalidate`, and `expire`
+ * after a comma): a `fetch()` may have lowered the route's `revalidate`, and every instance
+ * reading the entry from a shared store must judge it by that (Next.js has it from its build's
+ * prerender manifest, the same on every instance). Never sent to clients.
+ */
+export const CACHE_CONTROL_HEADER = 'x-route-handlers-cache-control'
+
+/** `cacheControl` as {@link CACHE_CONTROL_HEADER} holds it. */
+export function cacheControlHeaderValue({ revalidate, expire }: CacheControl): string {
+  return expire === undefined ? String(revalidate) : `${revalidate},${expire}`
+}
+
 /** A tag to revalidate, as `revalidateTag(tag, profile)` left it for the end of the request. */
 export interface PendingRevalidation {
   tag: string
@@ -37,7 +51,7 @@ export interface CacheLookup<V> {
   /** Milliseconds since the epoch when the entry was written. */
   lastModified: number
   stale: boolean
-  /** The cache control this process wrote the entry with (a route entry found by `getRouteNow`). */
+  /** The cache control a route entry was written with, when it says (see {@link CACHE_CONTROL_HEADER}). */
   cacheControl?: CacheControl | undefined
 }
 
@@ -50,7 +64,7 @@ interface FoundEntry {
 export interface RouteLookupContext {
   /** The route's tags (its implicit ones), besides those stored with the entry. */
   tags: readonly string[]
-  /** The route's own `revalidate`: used when this process did not write the entry. */
+  /** The route's own `revalidate`: used for an entry that does not say its own (written by another app). */
   revalidate: Revalidate
 }
 
@@ -80,8 +94,8 @@ export class IncrementalCache {
   readonly store: CacheHandler
   readonly #guard: StoreGuard
   readonly #localTags: TagsManifest = new Map()
-  // The cache control each entry this process wrote was given (Next's SharedCacheControls).
-  readonly #cacheControls = new Map<string, CacheControl>()
+  // The cache control each route entry read says it was written with (parsed once per entry).
+  readonly #entryCacheControls = new WeakMap<CachedRouteValue, CacheControl | null>()
   readonly #flights = new Map<string, Promise<unknown>>()
   readonly #entryTags = new WeakMap<CachedRouteValue, string[]>()
   // Work that outlives its request (a regeneration, a refresh), for settled().
@@ -111,21 +125,24 @@ export class IncrementalCache {
     if (!stored || stored.kind !== 'APP_ROUTE') return null
     const value = routeEntryValue(stored)
     if (value === null) return this.#malformed(key)
-    return this.#judge(value, found!.entry.lastModified ?? 0, this.#routeTags(value, () => context.tags), this.#routeRevalidate(key, context), found!.tagRevalidations)
+    const cacheControl = this.#entryCacheControl(value)
+    const lookup = await this.#judge(value, found!.entry.lastModified ?? 0, this.#routeTags(value, () => context.tags), cacheControl?.revalidate ?? context.revalidate, found!.tagRevalidations)
+    if (lookup !== null && lookup !== STORE_UNAVAILABLE) lookup.cacheControl = cacheControl
+    return lookup
   }
 
   /**
    * {@link getRoute} answered at once when the store is the built-in memory store (a cached HIT
    * then costs no promise); `undefined` when only the store can say. `implicitTags(route, key)` is
    * asked only once a tag has been revalidated (passed with its arguments: no closure per HIT);
-   * the lookup carries the cache control this process wrote.
+   * the lookup carries the cache control the entry was written with.
    */
   getRouteNow<R>(key: string, revalidate: Revalidate, implicitTags: (route: R, key: string) => readonly string[], route: R): CacheLookup<CachedRouteValue> | null | undefined {
     if (!(this.store instanceof MemoryCacheHandler)) return undefined
     const found = this.store.getNow(key)
     const value = found?.value
     if (!value || value.kind !== 'APP_ROUTE') return null
-    const cacheControl = this.#cacheControls.get(key)
+    const cacheControl = this.#entryCacheControl(value)
     const lastModified = found!.lastModified ?? 0
     const manifest = this.store.tagState()
     // No tag revalidated yet in this process (the usual case): the entry's tags cannot matter.
@@ -148,8 +165,13 @@ export class IncrementalCache {
     return list
   }
 
-  #routeRevalidate(key: string, context: RouteLookupContext): Revalidate {
-    return this.#cacheControls.get(key)?.revalidate ?? context.revalidate
+  #entryCacheControl(value: CachedRouteValue): CacheControl | undefined {
+    let known = this.#entryCacheControls.get(value)
+    if (known === undefined) {
+      known = parseCacheControl(value.headers[CACHE_CONTROL_HEADER])
+      this.#entryCacheControls.set(value, known)
+    }
+    return known ?? undefined
   }
 
   /** A `fetch()` or `unstable_cache` entry, or `null`. */
@@ -207,19 +229,14 @@ export class IncrementalCache {
 
   /** Writes a route response entry; resolves whether the store took it. */
   async setRoute(key: string, value: CachedRouteValue, cacheControl: CacheControl, tags: readonly string[]): Promise<boolean> {
-    this.#cacheControls.set(key, cacheControl)
-    const done = await this.#guard.call('set', () => this.store.set(key, value, { fetchCache: false, cacheControl, isFallback: false, tags: [...tags] }), key)
+    const context: SetIncrementalResponseCacheContext = { fetchCache: false, cacheControl, revalidate: cacheControl.revalidate, isFallback: false, tags: [...tags] }
+    const done = await this.#guard.call('set', () => this.store.set(key, value, context), key)
     return done !== STORE_UNAVAILABLE
-  }
-
-  /** The cache control this process wrote `key` with, if it wrote it. */
-  cacheControlOf(key: string): CacheControl | undefined {
-    return this.#cacheControls.get(key)
   }
 
   /** Writes a `fetch()` or `unstable_cache` entry. */
   async setFetch(key: string, value: CachedFetchValue, fetchUrl?: string): Promise<boolean> {
-    const done = await this.#guard.call('set', () => this.store.set(key, value, { fetchCache: true, fetchUrl, tags: value.tags }), key)
+    const done = await this.#guard.call('set', () => this.store.set(key, value, { fetchCache: true, fetchUrl, tags: value.tags, revalidate: value.revalidate }), key)
     return done !== STORE_UNAVAILABLE
   }
 
@@ -351,6 +368,16 @@ export class IncrementalCache {
 
 // An entry as its tags and age leave it: gone (`null`) when a tag expired after it was written,
 // else fresh or stale.
+// `5,31536000` or `false` (see CACHE_CONTROL_HEADER); null for anything else.
+function parseCacheControl(field: string | string[] | undefined): CacheControl | null {
+  if (typeof field !== 'string') return null
+  const [revalidateText, expireText] = field.split(',')
+  const revalidate = revalidateText === 'false' ? false : Number(revalidateText)
+  const expire = expireText === undefined ? undefined : Number(expireText)
+  if ((revalidate !== false && !(revalidate >= 0)) || (expire !== undefined && !(expire >= 0))) return null
+  return { revalidate, expire }
+}
+
 function judged<V>(manifest: ReadonlyMap<string, TagRevalidation>, value: V, lastModified: number, tags: string[], revalidate: Revalidate): CacheLookup<V> | null {
   if (areTagsExpired(manifest, tags, lastModified)) return null
   const aged = typeof revalidate === 'number' && Date.now() - lastModified > revalidate * 1000
