@@ -261,5 +261,8 @@ describe('cache engine', () => {
     for (const bad of [{ store: {} }, { maxBytes: -1 }, { timeout: 0 }]) {
       assert.throws(() => createIncrementalCache(bad as never, quiet), (error) => isRouteHandlersError(error) && error.code === 'RH_ERR_OPTIONS_INVALID')
     }
+    // Next 16's cacheHandlers entry (its docs' shape, for "use cache"): said what it is.
+    const useCacheHandler = { get: async () => undefined, set: async () => {}, refreshTags: async () => {}, getExpiration: async () => 0, updateTags: async () => {} }
+    assert.throws(() => createIncrementalCache({ store: useCacheHandler } as never, quiet), /one of Next 16's cacheHandlers \(for "use cache"\), which are not accepted/)
   })
 })

@@ -48,7 +48,10 @@ function resolveStore(store: CacheHandler | CacheHandlerClass | undefined, maxBy
   if (store === undefined) return new MemoryCacheHandler(context)
   const instance = typeof store === 'function' ? new store(context) : store
   if (!isCacheHandler(instance)) {
-    throw routeHandlersError('RH_ERR_OPTIONS_INVALID', ['`cache.store` must be a Next.js cacheHandler (an object, or a class, with get, set and revalidateTag methods)'])
+    // Next 16's `cacheHandlers` entries (for "use cache") have `refreshTags` and `updateTags` instead.
+    const useCacheHandler = typeof (instance as { refreshTags?: unknown } | null)?.refreshTags === 'function'
+    const what = useCacheHandler ? `: this looks like one of Next 16's cacheHandlers (for "use cache"), which are not accepted; "use cache" entries go to this store too` : ''
+    throw routeHandlersError('RH_ERR_OPTIONS_INVALID', [`\`cache.store\` must be a Next.js cacheHandler (an object, or a class, with get, set and revalidateTag methods)${what}`])
   }
   return instance
 }
