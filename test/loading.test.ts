@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, symlinkSync } from 'node:fs'
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
@@ -44,6 +44,20 @@ describe('the tsconfig in force', () => {
     assert.throws(() => createRouteHandlers({ dir: join(root, 'app'), logger: quiet, tsconfig: join(root, 'missing.json') }), {
       code: 'RH_ERR_TSCONFIG_INVALID',
     })
+  })
+
+  // Trial: `create-next-app --js` writes its `@/*` paths in jsconfig.json, which Next.js reads when
+  // the project has no tsconfig.json.
+  test("a JavaScript project's jsconfig.json gives the paths; a tsconfig.json in the same folder wins", async () => {
+    const root = tempRouteFolder({
+      'jsconfig.json': JSON.stringify({ compilerOptions: { paths: { '@/*': ['./*'] } } }),
+      'lib/db.js': "export const where = 'lib/db.js'\n",
+      'app/where/route.js': "import { where } from '@/lib/db'\nexport const GET = () => Response.json({ where })\n",
+    })
+    assert.deepEqual(await getJson(join(root, 'app'), '/where'), { where: 'lib/db.js' })
+    const both = project('tsconfig.json', { '~/*': ['./src/*'] })
+    writeFileSync(join(both, 'jsconfig.json'), JSON.stringify({ compilerOptions: { paths: { '~/*': ['./elsewhere/*'] } } }))
+    assert.deepEqual(await getJson(join(both, 'app'), '/where'), { where: 'src/util.ts' })
   })
 
   // Trial (`pnpm deploy` copies the web app, a workspace package, into the API's node_modules):

@@ -81,8 +81,21 @@ export function folderConfig(spec: FolderSpec, scope: string): FolderConfig {
 function readTsconfig(spec: FolderSpec): { path: string; config: TsConfigJsonResolved } | null {
   const path = typeof spec.tsconfig === 'string' ? resolve(spec.tsconfig) : undefined
   try {
-    return path === undefined ? getTsconfig(spec.dir) : { path, config: parseTsconfig(path) }
+    return path === undefined ? nearestConfig(spec.dir) : { path, config: parseTsconfig(path) }
   } catch (error) {
     throw routeHandlersError('RH_ERR_TSCONFIG_INVALID', [path ?? `the tsconfig.json above ${spec.dir}`, (error as Error).message], { cause: error })
   }
+}
+
+/**
+ * The nearest `tsconfig.json` up from `dir`, or a `jsconfig.json` nearer than any (a JavaScript
+ * project: `create-next-app --js` writes its `@/*` paths there, which Next.js reads when the
+ * project has no `tsconfig.json`).
+ */
+function nearestConfig(dir: string): { path: string; config: TsConfigJsonResolved } | null {
+  const tsconfig = getTsconfig(dir)
+  const jsconfig = getTsconfig(dir, 'jsconfig.json')
+  if (jsconfig === null) return tsconfig
+  if (tsconfig === null) return jsconfig
+  return dirname(jsconfig.path).length > dirname(tsconfig.path).length ? jsconfig : tsconfig
 }
