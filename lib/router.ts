@@ -13,7 +13,7 @@ import { DevReload } from './dev-reload.ts'
 import { dispatch } from './dispatch.ts'
 import { routeHandlersError, type RouteHandlersError } from './errors.ts'
 import { consoleLogger } from './logger.ts'
-import { isCompileError } from './load/load-error.ts'
+import { isCompileError, isUnresolvedImport } from './load/load-error.ts'
 import { compileAhead, filesLoadedTwice, importedProjectFiles, loadGraphModule, loadRouteModule, loadRouteModulesTogether, loadsInBatch, needsRequestStore, prepareLoading, ROUTE_FILES_TOGETHER, sweepTransformCache } from './load/load-route-module.ts'
 import { realNextEntriesLoaded } from './load/real-next-loaded.ts'
 import { routeFileVersion } from './load/reload.ts'
@@ -222,8 +222,9 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     }
     routesByEntry.delete(entry)
     failures.set(entry, outcome)
-    // A syntax error's message has its line and caret; esbuild's stack would only follow it.
-    if (isCompileError(outcome.cause)) logger.error(`route-handlers: ${outcome.detail ?? outcome.message}`)
+    // A syntax error's message has its line and caret, and a missing import's names the module and
+    // its importer: the stack (esbuild's frames, the resolver's) would only follow them.
+    if (isCompileError(outcome.cause) || isUnresolvedImport(outcome.cause)) logger.error(`route-handlers: ${outcome.detail ?? outcome.message}`)
     else logger.error(`route-handlers: ${outcome.detail ?? outcome.message}`, outcome.cause)
   }
   const reload = reloadOn

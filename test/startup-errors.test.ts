@@ -138,6 +138,17 @@ describe('a route file that fails to load stays local and loud', () => {
     assert.deepEqual(logged.map(([, error]) => error), [undefined, undefined])
   })
 
+  // Trial: the log of a missing import followed its message with ~20 lines of the resolver's and the loader thread's frames.
+  test('an import that does not resolve is logged with the module and its importer, without the resolver\'s stack', async () => {
+    const logged: Array<[string, unknown]> = []
+    const dir = tempRouteFolder({ 'x/route.ts': "import { y } from '../lib/nothere'\nexport const GET = () => Response.json({ y })\n" })
+    const routes = createRouteHandlers({ dir, logger: { warn() {}, error: (message, error) => logged.push([message, error]) } })
+    await assert.rejects(routes.ready())
+    assert.equal(logged.length, 1)
+    assert.match(logged[0]![0], /"x\/route\.ts": Cannot find module '[^']*lib\/nothere' imported from [^ ]*x\/route\.ts/)
+    assert.equal(logged[0]![1], undefined)
+  })
+
   test('every broken file is reported at start-up through the logger, not only the first', async () => {
     const logged: string[] = []
     const dir = tempRouteFolder({

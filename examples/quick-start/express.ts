@@ -7,6 +7,7 @@ app.get('/api/legacy/users', (req, res) => {              // old routes keep wor
   res.json([{ id: '1', name: 'Ada' }])
 })
 const onError: ErrorRequestHandler = (err, req, res, next) => {
+  if ((err.status ?? 500) >= 500) console.error(err)        // a handler's exception, with its stack
   res.status(err.status ?? 500).send('Something broke')
 }
 app.use(onError)

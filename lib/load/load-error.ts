@@ -31,6 +31,14 @@ export function isCompileError(error: unknown): boolean {
   return esbuildMessagesOf(error) !== undefined || isUnplacedSyntaxError(error)
 }
 
+/**
+ * True when a route file's import did not resolve: the message names the module and the file
+ * importing it, and the stack is only the resolver's and the loader thread's frames.
+ */
+export function isUnresolvedImport(error: unknown): boolean {
+  return NOT_FOUND.has((error as { code?: unknown } | null)?.code as string)
+}
+
 // A module's source that V8 could not parse: a SyntaxError thrown from Node's own loader frames,
 // which name neither the file nor the line (see syntax-error-site.ts).
 function isUnplacedSyntaxError(error: unknown): boolean {
