@@ -11,7 +11,9 @@ const errorTable = {
   RH_ERR_DIR_NOT_FOUND: {
     status: 500,
     startUp: true,
-    message: (dir: string) => `Route folder "${dir}" does not exist or is not a directory. Pass { dir } pointing at your app/ folder.`,
+    message: (dir: string, cwd: string) =>
+      `Route folder "${dir}" does not exist or is not a directory. A relative path is resolved against the working directory (${cwd}); ` +
+      "to name the folder beside a module whatever the working directory, pass dir: fileURLToPath(new URL('./app', import.meta.url)) (CommonJS: path.join(__dirname, 'app')).",
   },
   RH_ERR_SEGMENT_UNSUPPORTED: {
     status: 500,

@@ -121,7 +121,7 @@ export function scanRoutes(dir: string): ScannedRoute[] {
  * scanRouteFolder('/srv/app').lookalikes // ['items/index.ts']
  */
 export function scanRouteFolder(dir: string): RouteFolderScan {
-  if (!isDirectory(dir)) throw routeHandlersError('RH_ERR_DIR_NOT_FOUND', [dir])
+  if (!isDirectory(dir)) throw routeHandlersError('RH_ERR_DIR_NOT_FOUND', [dir, process.cwd()])
   const scan: Scan = { dir, realDir: realpathSync.native(dir), routes: [], lookalikes: [], skippedLinks: [], pageConflicts: [], pages: [] }
   walk(scan, dir, [scan.realDir], [])
   addConflictsAcrossGroups(scan)

@@ -27,6 +27,8 @@ describe('start-up errors are thrown by createRouteHandlers(), naming the files'
 
   test('RH_ERR_DIR_NOT_FOUND', () => {
     throwsCode(() => createRouteHandlers({ dir: '/does/not/exist' }), 'RH_ERR_DIR_NOT_FOUND', ['/does/not/exist'])
+    // Trial: a relative dir, the server started from another folder; the message said only "Pass { dir }".
+    throwsCode(() => createRouteHandlers({ dir: 'not-here/app' }), 'RH_ERR_DIR_NOT_FOUND', [join(process.cwd(), 'not-here/app'), `working directory (${process.cwd()})`, "new URL('./app', import.meta.url)"])
   })
 
   for (const folder of ['@modal', '(.)photo', '(..)(..)photo', '[[id]]']) {
