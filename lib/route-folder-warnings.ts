@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import type { RouteFolderScan } from './scan.ts'
 
 // Lookalikes warned about by name; past them, a folder of helpers named index.ts is one line.
@@ -37,10 +39,29 @@ export function warnAboutRouteFolder(dir: string, scan: RouteFolderScan, warn: (
   if (unnamed > 0) {
     warn(`route-handlers: ${unnamed} more file${unnamed === 1 ? '' : 's'} named like a route file (index.ts, routes.ts, …) in folders without one ${unnamed === 1 ? 'serves' : 'serve'} nothing either.`)
   }
+  for (const file of nextMiddlewareFiles(dir)) {
+    warn(
+      `route-handlers: "${file}" is Next.js middleware (proxy, in Next 16), which route-handlers does not run: what it does for these routes ` +
+        "(an auth check, a redirect, headers) does not happen. Do it in the app's own middleware (Express app.use(), a Fastify onRequest hook) before the route handlers.",
+    )
+  }
   for (const { route, page, beside } of scan.pageConflicts) {
     const conflict = beside
       ? `"${route}" has a page beside it, "${page}": Next.js refuses to build that folder ("Conflicting route and page").`
       : `"${route}" and the page "${page}" answer the same URL: Next.js refuses to build two files for one URL (through route groups: "You cannot have two parallel pages that resolve to the same path").`
     warn(`route-handlers: ${conflict} Here the route file serves its URL and the page is ignored; give one of them another ${beside ? 'folder' : 'path'}.`)
   }
+}
+
+const MIDDLEWARE_NAMES = ['middleware', 'proxy'].flatMap((name) => ['.ts', '.js', '.mjs', '.tsx', '.jsx'].map((extension) => name + extension))
+
+// What a Next.js middleware or proxy file has, and an Express app's own `middleware.js` (a module
+// of its middleware functions) has not: `next/server`, a `matcher`, or a function exported under
+// Next's name (`export { auth as middleware }`, next-auth's).
+const NEXT_MIDDLEWARE = /next\/server|\bmatcher\s*:|\bas\s+(?:middleware|proxy)\b|export\s+(?:default\s+)?(?:async\s+)?function\s+(?:middleware|proxy)\b|export\s+const\s+(?:middleware|proxy)\b/
+
+// Where Next.js looks for it (the folder holding app/, the project root or src/), and the route folder itself.
+function nextMiddlewareFiles(dir: string): string[] {
+  const candidates = [dirname(dir), dir].flatMap((folder) => MIDDLEWARE_NAMES.map((name) => join(folder, name)))
+  return candidates.filter((file) => existsSync(file) && NEXT_MIDDLEWARE.test(readFileSync(file, 'utf8')))
 }

@@ -8,6 +8,7 @@ import express from 'express'
 import Fastify from 'fastify'
 import type { AddressInfo } from 'node:net'
 import { once } from 'node:events'
+import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { describe, test } from 'node:test'
 import { routeHandlers } from '../adapters/express.ts'
@@ -98,6 +99,22 @@ for (const [name, host] of Object.entries(hosts)) {
       assert.equal(await host({ dir, logger }, '/hello'), 200)
       const named = warnings.map((warning) => /"([^"]+)" is not a route file/.exec(warning)?.[1])
       assert.deepEqual(named.sort(), ['Carts/Route.ts', 'auth/[...nextauth]/index.ts', 'feed/route.txt', 'orders/routes.ts', 'users/index.ts'])
+    })
+
+    // Trial: an auth check in a Next.js middleware.ts never ran, with nothing said.
+    test("Next.js middleware (middleware.ts, Next 16's proxy.ts) beside the route folder or in it is warned about; an Express app's own middleware.js is not", async () => {
+      const { logger, warnings } = recorder()
+      const root = tempRouteFolder({
+        'middleware.ts': "import { NextResponse } from 'next/server'\nexport function middleware() { return NextResponse.next() }\nexport const config = { matcher: '/api/:path*' }\n",
+        'app/proxy.ts': "export { auth as proxy } from './auth'\n",
+        'app/hello/route.ts': 'export const GET = () => new Response("hi")\n',
+        'other/middleware.js': 'module.exports = { requireUser: (req, res, next) => next() }\n',
+        'other/app/hello/route.ts': 'export const GET = () => new Response("hi")\n',
+      })
+      assert.equal(await host({ dir: join(root, 'app'), logger }, '/hello'), 200)
+      assert.equal(await host({ dir: join(root, 'other/app'), logger }, '/hello'), 200)
+      const named = warnings.map((warning) => /"([^"]+)" is Next\.js middleware/.exec(warning)?.[1]).filter((file) => file !== undefined)
+      assert.deepEqual(named, [join(root, 'middleware.ts'), join(root, 'app/proxy.ts')])
     })
 
     test('past five lookalikes, the rest are counted in one warning', async () => {
