@@ -21,8 +21,8 @@ export interface LoadedRoute {
 /**
  * Reads a route module's exports: the uppercase method functions are handlers, `maxDuration` their
  * time budget (an invalid one throws `RH_ERR_ROUTE_CONFIG_INVALID`, so the file fails to load as it
- * fails `next build`). In development it warns once about exports that look like handlers but are
- * not (`get`, `default`).
+ * fails `next build`). It warns once about exports that look like handlers but are not (`get`,
+ * `default`): in development, and in any mode when the file has no handler at all.
  */
 export function toLoadedRoute(entry: RouteEntry, exports: Record<string, unknown>, logger: Logger): LoadedRoute {
   const maxDuration = routeMaxDuration(entry, exports)
@@ -33,7 +33,8 @@ export function toLoadedRoute(entry: RouteEntry, exports: Record<string, unknown
     if (typeof handler === 'function') handlers[method] = handler as RouteHandler
   }
   entry.methods = HTTP_METHODS.filter((method) => handlers[method] !== undefined)
-  if (process.env.NODE_ENV === 'development') warnAboutLookalikes(entry, exports, logger)
+  // A file with no handler at all is a mistake in any mode (a Pages Router API route copied over).
+  if (process.env.NODE_ENV === 'development' || entry.methods.length === 0) warnAboutLookalikes(entry, exports, logger)
   const headFromGet = handlers.HEAD === undefined && handlers.GET !== undefined
   if (headFromGet) handlers.HEAD = handlers.GET
   const allowed = new Set<string>([...Object.keys(handlers), 'OPTIONS'])
@@ -52,8 +53,11 @@ function warnAboutLookalikes(entry: RouteEntry, exports: Record<string, unknown>
     (name) => name === 'default' || (HTTP_METHODS as readonly string[]).includes(name.toUpperCase()) && name !== name.toUpperCase(),
   )
   if (lookalikes.length === 0) return
+  const pagesRouter = lookalikes.includes('default')
+    ? " A default export `handler(req, res)` is a Pages Router API route (pages/api/*): a route file exports a function per method, taking a Request and returning a Response."
+    : ''
   logger.warn(
     `route-handlers: "${entry.relativeFile}" exports ${lookalikes.map((name) => `"${name}"`).join(', ')}; only ` +
-      'uppercase named exports are handlers (export async function GET(request) { … }).',
+      `uppercase named exports are handlers (export async function GET(request) { … }).${pagesRouter}`,
   )
 }

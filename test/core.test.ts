@@ -84,6 +84,24 @@ describe('createRouteHandlers()', () => {
     assert.match(warnings[0]!, /x\/route\.mjs" exports "default", "get"; only uppercase/)
   })
 
+  // Trial: a Pages Router API route copied in answered 405 with nothing said, NODE_ENV being unset.
+  test('in any mode, a file whose only exports look like handlers is warned about, a default export named as the Pages Router\'s', async () => {
+    const previous = process.env.NODE_ENV
+    delete process.env.NODE_ENV
+    const warnings: string[] = []
+    try {
+      const dir = tempRouteFolder({
+        'pages-style/route.ts': 'export default function handler(req: unknown, res: { json(body: unknown): void }) { res.json({ ok: true }) }\n',
+        'mixed/route.ts': 'export function get() {}\nexport function GET() { return new Response() }\n',
+      })
+      await createRouteHandlers({ dir, logger: { warn: (message) => warnings.push(message), error() {} } }).ready()
+    } finally {
+      if (previous !== undefined) process.env.NODE_ENV = previous
+    }
+    assert.equal(warnings.length, 1, warnings.join('\n'))
+    assert.match(warnings[0]!, /pages-style\/route\.ts" exports "default"; only uppercase[^]*Pages Router API route/)
+  })
+
   test('a "type": "commonjs" package (npm init -y) gets no false "default" warning, and module.exports handlers serve (issue 11)', async () => {
     const previous = process.env.NODE_ENV
     process.env.NODE_ENV = 'development'
