@@ -18,6 +18,7 @@ import { compileAhead, filesLoadedTwice, importedProjectFiles, loadGraphModule, 
 import { realNextEntriesLoaded } from './load/real-next-loaded.ts'
 import { routeFileVersion } from './load/reload.ts'
 import { shareWithRequire } from './load/require-shared.ts'
+import { TransformCache } from './load/transform-cache.ts'
 import { resolveAliasOption } from './resolve-alias-option.ts'
 import { requestErrorReporter, resolveInstrumentationFile, startInstrumentation, type RequestErrorReporter } from './instrumentation.ts'
 import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
@@ -170,6 +171,11 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   const reloadOn = resolveReload(options.reload)
   const spec = { dir, tsconfig: options.tsconfig, reload: reloadOn, cacheDir: resolveCacheDir(options.transformCacheDir), resolveAlias: resolveAliasOption(options.resolveAlias) }
   prepareLoading(spec, tree.routes.map((route) => route.moduleFile))
+  // The default places fall back to the temp folder when they cannot be written; a folder the app
+  // named is used as it is, and a start that can keep nothing there says so.
+  if (spec.cacheDir !== undefined && !new TransformCache(spec.cacheDir).writable()) {
+    logger.warn(`route-handlers: the transformCacheDir "${spec.cacheDir}" cannot be written, so compiled route files are not kept: every start compiles them again. Name a folder this process can write.`)
+  }
   // Registered before any route file loads (see loading below), as `next start` registers it, and
   // only once every option has passed: its register() may migrate a database.
   const instrumentation = instrumentationFile === undefined ? undefined : startInstrumentation(instrumentationFile, () => loadGraphModule(spec, instrumentationFile))

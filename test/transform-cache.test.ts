@@ -46,11 +46,14 @@ describe('the transform cache (issue 13)', () => {
     assert.equal((await routes.handle(new Request('http://localhost/r3')))!.status, 200)
   })
 
-  test('a cache folder that cannot be made costs only the compiling: every route loads', async () => {
+  test('a cache folder that cannot be made costs only the compiling: every route loads, and start-up says the folder cannot be written', async () => {
     const blocker = join(emptyFolder(), 'a-file')
     writeFileSync(blocker, '')
-    const routes = await createRouteHandlers({ dir: typeScriptRoutes(3), transformCacheDir: join(blocker, 'cache'), logger: quietLogger }).ready()
+    const warnings: string[] = []
+    const routes = await createRouteHandlers({ dir: typeScriptRoutes(3), transformCacheDir: join(blocker, 'cache'), logger: { warn: (message) => warnings.push(message), error() {} } }).ready()
     assert.equal(await (await routes.handle(new Request('http://localhost/r2')))!.text(), '2')
+    assert.equal(warnings.length, 1)
+    assert.match(warnings[0]!, /the transformCacheDir "[^"]*a-file\/cache" cannot be written/)
   })
 
   test("the default place: the project's node_modules/.cache when it can be made or holds entries, else the temp folder (a read-only install)", () => {
