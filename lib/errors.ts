@@ -67,7 +67,7 @@ const errorTable = {
     status: 500,
     startUp: true,
     message: (count: number, list: string) =>
-      `${count} route file${count === 1 ? '' : 's'} could not be loaded (the other routes serve; these answer 500):\n${list}`,
+      `${count} route file${count === 1 ? '' : 's'} could not be loaded (an app that goes on after this error serves the other routes, and these answer 500):\n${list}`,
   },
   RH_ERR_ROUTE_CONFIG_INVALID: {
     status: 500,
