@@ -44,8 +44,8 @@ const errorTable = {
   RH_ERR_ROUTE_CATCH_ALL_CONFLICT: {
     status: 500,
     startUp: true,
-    message: (first: string, second: string) =>
-      `"${first}" and "${second}" cannot both exist: an optional catch-all [[...x]] already matches what the other route matches. Remove one of them or make the catch-all required ([...x]).`,
+    message: (first: string, second: string, fix: string) =>
+      `"${first}" and "${second}" cannot both exist: an optional catch-all [[...x]] already matches what the other route matches. ${fix}`,
   },
   RH_ERR_ROUTE_CATCH_ALL_NOT_LAST: {
     status: 500,

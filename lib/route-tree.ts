@@ -102,7 +102,7 @@ function insert(tree: RouteTree, scanned: ScannedRoute, previous: RouteEntry | u
   if (segments.at(-1)?.kind !== 'catch-all' && segments.at(-1)?.kind !== 'optional-catch-all') {
     if (node.route) throw routeHandlersError('RH_ERR_ROUTE_DUPLICATE', [node.route.relativeFile, entry.relativeFile, entry.pattern])
     if (node.optionalCatchAll) {
-      throw routeHandlersError('RH_ERR_ROUTE_CATCH_ALL_CONFLICT', [entry.relativeFile, node.optionalCatchAll.owner])
+      throw routeHandlersError('RH_ERR_ROUTE_CATCH_ALL_CONFLICT', [entry.relativeFile, node.optionalCatchAll.owner, BESIDE_ROUTE])
     }
     node.route = entry
   }
@@ -110,11 +110,15 @@ function insert(tree: RouteTree, scanned: ScannedRoute, previous: RouteEntry | u
   tree.routes.push(entry)
 }
 
+// The fix for each conflict: a route file for the folder's own path beside [[...x]], or two catch-alls.
+const BESIDE_ROUTE = 'Remove one of them, or make the catch-all required ([...x]) so that the other answers the folder\'s own path.'
+const BOTH_CATCH_ALLS = 'Keep one of them: the optional one answers every path the required one does, and the folder\'s own path.'
+
 function placeCatchAll(node: TreeNode, kind: 'catch-all' | 'optional-catch-all', name: string, entry: RouteEntry): void {
   const other = kind === 'catch-all' ? node.optionalCatchAll : node.catchAll
-  if (other) throw routeHandlersError('RH_ERR_ROUTE_CATCH_ALL_CONFLICT', [other.owner, entry.relativeFile])
+  if (other) throw routeHandlersError('RH_ERR_ROUTE_CATCH_ALL_CONFLICT', [other.owner, entry.relativeFile, BOTH_CATCH_ALLS])
   if (kind === 'optional-catch-all' && node.route) {
-    throw routeHandlersError('RH_ERR_ROUTE_CATCH_ALL_CONFLICT', [node.route.relativeFile, entry.relativeFile])
+    throw routeHandlersError('RH_ERR_ROUTE_CATCH_ALL_CONFLICT', [node.route.relativeFile, entry.relativeFile, BESIDE_ROUTE])
   }
   const key = kind === 'catch-all' ? 'catchAll' : 'optionalCatchAll'
   const existing = node[key]
