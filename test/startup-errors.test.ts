@@ -153,6 +153,15 @@ describe('a route file that fails to load stays local and loud', () => {
     assert.equal(logged[0]![1], undefined)
   })
 
+  // Trial: a JavaScript project without a tsconfig got only Node's "Cannot find package '@/lib'".
+  test('an @/ import no tsconfig maps says it looks like a paths alias, and what to add', async () => {
+    const logged: string[] = []
+    const dir = tempRouteFolder({ 'x/route.ts': "import { db } from '@/lib/db'\nexport const GET = () => Response.json({ db })\n" })
+    const routes = createRouteHandlers({ dir, tsconfig: false, logger: { warn() {}, error: (message) => logged.push(message) } })
+    await assert.rejects(routes.ready())
+    assert.match(logged[0]!, /Cannot find package '@\/lib'[^]*"@\/…" looks like a tsconfig `paths` alias[^]*"paths": \{ "@\/\*": \["\.\/\*"\] \}/)
+  })
+
   test('every broken file is reported at start-up through the logger, not only the first', async () => {
     const logged: string[] = []
     const dir = tempRouteFolder({

@@ -11,6 +11,18 @@ const NEXT_MISSING = /Cannot find (?:package|module) '(?:next(?:\/[^']*)?|[^']*[
 const NEXT_HINT =
   'route-handlers provides next/server, next/headers, next/navigation and next/cache; other next/* modules (next/og, next/font, …) come from the packages that implement them (@vercel/og for ImageResponse) or from installing next.'
 
+// `@/lib/db` (or `~/…`) that no tsconfig `paths` mapped: Node takes `@/lib` for a package. A
+// mapped one that finds no file has its own message (see unresolvedError in graph-steps.ts).
+const ALIAS_MISSING = /Cannot find package '([@~]\/?[^/']*)'/
+
+function aliasHint(alias: string): string {
+  const prefix = alias.startsWith('@/') || alias === '@' ? '@' : alias[0]!
+  return (
+    `"${prefix}/…" looks like a tsconfig \`paths\` alias, and no tsconfig.json (or jsconfig.json) above the route folder maps it: ` +
+    `add "paths": { "${prefix}/*": ["./*"] } to its compilerOptions (create-next-app writes that one), or name the file that does with the \`tsconfig\` option.`
+  )
+}
+
 interface EsbuildMessage {
   text: string
   /** `line` from 1; `column` from 0, in UTF-8 bytes of `lineText`. */
@@ -62,7 +74,11 @@ export function describeLoadError(error: unknown, file: string, scripts: () => r
     if (site) return describeCompileErrors(site)
   }
   // Node's message for an import that does not resolve names the importing file already.
-  if (NOT_FOUND.has((error as { code?: string }).code ?? '')) return NEXT_MISSING.test(error.message) ? `${error.message}\n${NEXT_HINT}` : error.message
+  if (NOT_FOUND.has((error as { code?: string }).code ?? '')) {
+    if (NEXT_MISSING.test(error.message)) return `${error.message}\n${NEXT_HINT}`
+    const alias = ALIAS_MISSING.exec(error.message)?.[1]
+    return alias === undefined ? error.message : `${error.message}\n${aliasHint(alias)}`
+  }
   const location = syntaxErrorLocation(error) ?? stackLocation(error, file)
   return location ? `${location}: ${error.message}` : error.message
 }
