@@ -114,6 +114,9 @@ function renewed(cookie: ResponseCookie): ResponseCookie {
 /** What a value is, for error messages: `undefined`, `a string`, `an object (Map)`. */
 export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return String(value)
+  // The value itself, shortened: `throw 'not found'` is found in the log by what it said.
+  if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)})`
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `a ${typeof value} (${String(value)})`
   if (typeof value !== 'object') return `a ${typeof value}`
   const name = (value as object).constructor?.name
   return name ? `an object (${name})` : 'an object'

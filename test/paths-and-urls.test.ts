@@ -257,6 +257,8 @@ describe('a handler that throws something that is not an Error (issue 10 #3)', (
       assert.match(error.message, /GET handler in "throws\/route\.ts" threw null/)
       return true
     })
+    // Trial: `throw 'nope'` was reported as "threw a string", the value only in the cause.
+    await assert.rejects(routes.handle(new Request("http://localhost/throws?v='route'")), /threw a string \("route"\), which is not an Error/)
   })
 })
 
