@@ -15,7 +15,7 @@ import { routeHandlersError, type RouteHandlersError } from './errors.ts'
 import { consoleLogger } from './logger.ts'
 import { isCompileError, isUnresolvedImport } from './load/load-error.ts'
 import { compileAhead, filesLoadedTwice, importedProjectFiles, loadGraphModule, loadRouteModule, loadRouteModulesTogether, loadsInBatch, needsRequestStore, prepareLoading, ROUTE_FILES_TOGETHER, sweepTransformCache } from './load/load-route-module.ts'
-import { realNextEntriesLoaded } from './load/real-next-loaded.ts'
+import { realNextEntriesLoaded, realNextWarning } from './load/real-next-loaded.ts'
 import { routeFileVersion } from './load/reload.ts'
 import { shareWithRequire } from './load/require-shared.ts'
 import { TransformCache } from './load/transform-cache.ts'
@@ -468,16 +468,6 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
 }
 
 const KNOWN_METHODS = new Set<string>(HTTP_METHODS)
-
-/** What the app should know when it loaded an installed Next.js's request-scoped `next/*` itself. */
-function realNextWarning(file: string): string {
-  return (
-    `route-handlers: the app loaded Next.js's own ${file} outside the route folder, so a module it imported itself before the route files ` +
-    "(a workspace package calling next-auth's auth(), a shared lib/auth) is bound to Next.js's functions, which throw \"called outside a request scope\" " +
-    'in route handlers. Import such modules after `await routes.ready()` (the app then shares the route files\' instance), or keep next/* imports out ' +
-    'of the modules the app imports itself. A process that also runs Next.js itself loads it on purpose.'
-  )
-}
 
 /** The `logRoutes` table, once the methods are known. */
 function logRouteTable(dir: string, routes: readonly RouteEntry[], failures: Map<RouteEntry, unknown>, logger: Logger): void {

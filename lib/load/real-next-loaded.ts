@@ -16,3 +16,13 @@ const cache = createRequire(import.meta.url).cache
 export function realNextEntriesLoaded(): string[] {
   return Object.keys(cache).filter((file) => REAL_NEXT_ENTRY.test(file))
 }
+
+/** What the app should know when it loaded `file`, one of those entry points, itself. */
+export function realNextWarning(file: string): string {
+  return (
+    `route-handlers: the app loaded Next.js's own ${file} outside the route folder, so a module it imported itself before the route files ` +
+    "(a workspace package calling next-auth's auth(), a shared lib/auth) is bound to Next.js's functions, which throw \"called outside a request scope\" " +
+    'in route handlers. Import such modules after `await routes.ready()` (the app then shares the route files\' instance), or keep next/* imports out ' +
+    'of the modules the app imports itself. A process that also runs Next.js itself loads it on purpose.'
+  )
+}
