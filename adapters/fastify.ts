@@ -71,6 +71,7 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   const basePath = fastify.prefix.endsWith('/') ? fastify.prefix.slice(0, -1) : fastify.prefix
   // fastify.close() waits for pending after() work, as `next start` does on shutdown.
   fastify.addHook('onClose', () => routes.close())
+  if (fastify.log.level === undefined) streamFailureLoggers.set(fastify, logger)
 
   // The handler reads the body itself, as a Web stream of the bytes after the app's preParsing
   // hooks. Parsers the app registered (formbody, its own) stay out of this plugin's scope.
@@ -445,8 +446,22 @@ async function sendBody(reply: FastifyReply, response: Response, body: ReadableS
     raw.off('close', cancel)
     return sendUntyped(reply, Buffer.from(start.bytes.buffer, start.bytes.byteOffset, start.bytes.byteLength))
   }
-  return reply.send(readerStream(start.chunks, start.next, reader))
+  const stream = readerStream(start.chunks, start.next, reader, declaredLength(response))
+  // Fastify logs a stream that fails once sent through its own logger; an app without one
+  // (`Fastify()`) would hear nothing of it.
+  const log = streamFailureLoggers.get(reply.server)
+  if (log !== undefined) stream.on('error', (error) => log.error('route-handlers: the response stream failed after the response had started', error))
+  return reply.send(stream)
 }
+
+/** The handler's `Content-Length`, when it gave a valid one. */
+function declaredLength(response: Response): number | undefined {
+  const field = response.headers.get('content-length')
+  return field !== null && /^\d+$/.test(field) ? Number(field) : undefined
+}
+
+/** The plugin's logger, by its Fastify scope, where the app has no logger of its own. */
+const streamFailureLoggers = new WeakMap<FastifyInstance, Logger>()
 
 /**
  * Whether the app's router folds `/x/` onto `/x`, in either spelling: Fastify 5's

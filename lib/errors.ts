@@ -207,6 +207,12 @@ const errorTable = {
     message: () =>
       'formData() could not finish: the client closed the connection before the form was read, and its spooled upload files were deleted with the response.',
   },
+  RH_ERR_CONTENT_LENGTH_MISMATCH: {
+    status: 500,
+    message: (declared: number, actual: string) =>
+      `The response's Content-Length says ${declared} bytes and its streamed body had ${actual}: the response was cut and its connection closed. ` +
+      "A fetch() response passed on keeps the upstream's Content-Length and Content-Encoding over the body fetch() decoded: delete those headers (or set the right length).",
+  },
   RH_ERR_BODY_TIMEOUT: {
     status: 408,
     message: (ms: number) => `The client sent no request body bytes for ${ms} ms (the bodyTimeout option).`,
