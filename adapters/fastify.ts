@@ -150,7 +150,10 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     if (sendsAtOnce(request.method)) sendAnswer(reply, response)
     else queueMicrotask(() => sendAnswer(reply, response))
   }
-  const matchAny: RouteHandlerMethod = (request, reply) => void answer(request, reply)
+  const matchAny: RouteHandlerMethod = (request, reply) => {
+    if (routes.reload) warnOnceAnswered(request, reply)
+    answer(request, reply)
+  }
 
   // Each route answers for its own file only: Fastify routes on the decoded path, and a raw
   // `/api/%68ealth` that Fastify gives `health`'s route (and its hooks) must not run the file the
@@ -195,6 +198,19 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     if (routes.reload) warnIfAddedSinceStart(match.route, method)
     return true
   })
+  // A method a file gained since start-up is known only once the file has loaded again, which the
+  // request itself brings about, after the fallback's constraint has looked: looked at again once answered.
+  const warnOnceAnswered = (request: FastifyRequest, reply: FastifyReply): void => {
+    let match: RouteMatch | null
+    try {
+      const pathname = mountRelative(originForm(request.url), basePath)
+      match = pathname === null ? null : routes.match(pathname)
+    } catch {
+      return // a target that is not a path: answer() says so
+    }
+    if (match === null || match.error) return
+    reply.raw.on('finish', () => warnIfAddedSinceStart(match.route, request.method))
+  }
   // Dev reload serves a file or method added since start-up under the fallback's `/*`: hooks keyed
   // on the route (`routeOptions.url`, per-route `config`, an `onRoute` guard) do not see its own
   // URL, and a guard of that kind lets it through (a trial: an admin route added while the app
