@@ -260,6 +260,15 @@ function nodeBodyStream(
   return { web, reading: () => !settled && web.locked, timedOut: () => idle.timedOut }
 }
 
+/** The state of a body nothing read (a GET's or a HEAD's), for {@link drainRest}. */
+export const UNREAD_BODY: Pick<NodeBodySource, 'busy' | 'timedOut' | 'takenWhole'> = Object.freeze({ busy: false, timedOut: false, takenWhole: false })
+
+/** Whether a request without a body by its method (GET, HEAD) was sent one all the same. */
+export function carriesBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length']
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+}
+
 function incomplete(detail: string): Error {
   return routeHandlersError('RH_ERR_BODY_INCOMPLETE', [detail])
 }
@@ -270,7 +279,7 @@ function incomplete(detail: string): Error {
  * forever. A read still under way (a handler that answered before its `json()` finished) is left
  * to finish on its own; a body that timed out is not drained (its connection closes).
  */
-export function drainRest(req: IncomingMessage, source: Readable, body: NodeBodySource): void {
+export function drainRest(req: IncomingMessage, source: Readable, body: Pick<NodeBodySource, 'busy' | 'timedOut' | 'takenWhole'>): void {
   if (source.readableEnded || source.destroyed || body.busy || body.timedOut) return
   // Taken whole as it came: nothing is left. Its `end` waits for a read nobody makes, and Node's
   // parser may not even have marked the request complete yet (it does that after the microtasks

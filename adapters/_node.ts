@@ -19,7 +19,7 @@ import type { Logger } from '../lib/types.ts'
 import { closeAfterResponse } from './_body-idle.ts'
 import { keptFromHere } from './_flowing-payload.ts'
 import { rebuildConsumedBody } from './_consumed-body.ts'
-import { drainRest, fixedBodySource, nodeBodySource, type NodeBodySource } from './_node-body.ts'
+import { carriesBody, drainRest, fixedBodySource, nodeBodySource, UNREAD_BODY, type NodeBodySource } from './_node-body.ts'
 
 /**
  * The client as the host framework sees it, honouring its trust-proxy setting: Express's `req` and
@@ -115,6 +115,7 @@ export function toNextRequest(
     void request.releaseUploads(finished ? undefined : clientLeft(req))
     if (!finished) controller?.abort()
     else if (unread) drainRest(req, unreadSource, unread)
+    else if (ignoredBody) drainRest(req, req, UNREAD_BODY)
     if (sent) for (const callback of sent) callback()
   }
   // A request with a body has uploads to release and a rest to drain: watched from the start.
@@ -124,7 +125,10 @@ export function toNextRequest(
   // (the adapter's, Fastify's) cancel its body, and the signal must abort first, as it would have
   // from the start and does in Next.js (an SSE handler closing its stream on `abort` would
   // otherwise close a cancelled one, and throw).
-  let watching = body !== null
+  // A GET or HEAD sent with a body, which no handler reads: Node discards it after the response,
+  // for as long as the client sends; drained within the same limits instead.
+  const ignoredBody = body === null && carriesBody(req)
+  let watching = body !== null || ignoredBody
   const watchClose = () => {
     if (watching) return
     watching = true
