@@ -294,11 +294,13 @@ export function drainRest(req: IncomingMessage, source: Readable, body: Pick<Nod
   const counter = setInterval(() => {
     if (socket.bytesRead - start > DRAIN_LIMIT_BYTES) stop()
   }, DRAIN_CHECK_MS).unref()
+  // Off the socket again when the body ends: a keep-alive connection serves many requests.
   const finished = () => {
     clearTimeout(timer)
     clearInterval(counter)
+    socket.off('close', finished)
   }
-  socket.once('close', finished)
+  socket.on('close', finished)
   source.removeAllListeners('data')
   // A failing stream in front of the body (a host's decompression) must not become uncaught.
   source.on('error', finished)

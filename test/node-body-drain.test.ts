@@ -10,6 +10,7 @@ import { drainRest, nodeBodySource } from '../adapters/_node-body.ts'
 import { RawConnection } from './helpers/raw-connection.ts'
 
 interface Seen {
+  socketCloseListeners?: number
   dataListeners: number
   flowing: boolean | null
   takenWhole: boolean
@@ -23,13 +24,14 @@ before(async () => {
   server = createServer((req: IncomingMessage, res) => {
     const body = nodeBodySource(req)
     const finish = (text: string) => {
+      const socketCloseListeners = req.socket.listenerCount('close')
       res.on('close', () => {
         drainRest(req, req, body)
-        seen.push({ dataListeners: req.listenerCount('data'), flowing: req.readableFlowing, takenWhole: body.takenWhole })
+        seen.push({ dataListeners: req.listenerCount('data'), flowing: req.readableFlowing, takenWhole: body.takenWhole, ...(req.url === '/count' ? { socketCloseListeners } : {}) })
       })
       res.end(text)
     }
-    if (req.url === '/ignore') return finish('ignored')
+    if (req.url === '/ignore' || req.url === '/count') return finish('ignored')
     body.readAll(1024 * 1024, req.headers['content-length'] ?? null).then((bytes) => finish(`read ${bytes.byteLength}`))
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -72,6 +74,21 @@ test('a body the handler never read is drained after the response', async () => 
   assert.equal(ignored!.dataListeners, 0)
   assert.equal(ignored!.flowing, true)
   assert.equal(read!.takenWhole, true)
+})
+
+test('drains on one keep-alive connection leave no listeners behind on its socket', async () => {
+  const connection = await RawConnection.open(port)
+  try {
+    for (let index = 0; index < 12; index++) {
+      connection.write(post('/count', 'x'.repeat(1000)))
+      await connection.response()
+    }
+  } finally {
+    connection.destroy()
+  }
+  const counts = seen.splice(0).map((entry) => entry.socketCloseListeners)
+  assert.equal(counts.length, 12)
+  assert.equal(new Set(counts).size, 1, `the socket's close listeners at each request: ${counts.join(', ')}`)
 })
 
 // Adversarial trial: Node dumps a request once its response has finished, and a dumped request
