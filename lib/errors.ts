@@ -143,7 +143,7 @@ const errorTable = {
     status: 500,
     startUp: true,
     message: (file: string, url: string, cause: string) =>
-      `Route file "${file}" cannot be registered at "${url}": ${cause}. Remove the app's own route for that URL, or move the route file.`,
+      `Route file "${file}" cannot be registered at "${url}": ${cause}. Remove the app's own route for that URL (or the other routeHandlersPlugin registered over the same folder or prefix), or move the route file.`,
   },
   RH_ERR_HOST_NOT_ENCAPSULATED: {
     status: 500,
