@@ -201,13 +201,9 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   // A method a file gained since start-up is known only once the file has loaded again, which the
   // request itself brings about, after the fallback's constraint has looked: looked at again once answered.
   const warnOnceAnswered = (request: FastifyRequest, reply: FastifyReply): void => {
-    let match: RouteMatch | null
-    try {
-      const pathname = mountRelative(originForm(request.url), basePath)
-      match = pathname === null ? null : routes.match(pathname)
-    } catch {
-      return // a target that is not a path: answer() says so
-    }
+    // A target that is not a path gives none: answer() says so.
+    const pathname = absoluteFormPath(request.url, basePath)
+    const match = pathname === null ? null : routes.match(pathname)
     if (match === null || match.error) return
     reply.raw.on('finish', () => warnIfAddedSinceStart(match.route, request.method))
   }
@@ -323,7 +319,8 @@ function fastifyError(error: unknown): Error {
   return wrapped
 }
 
-// Inside find-my-way's lookup nothing may throw: a target that names no path is not the fallback's.
+// A target's mount-relative path, or null when it names no path: inside find-my-way's lookup
+// nothing may throw, and such a target is not the fallback's.
 function absoluteFormPath(url: string, basePath: string): string | null {
   try {
     return mountRelative(originForm(url), basePath)
