@@ -57,16 +57,18 @@ export function parseMultipart(body: ReadableStream<Uint8Array>, contentType: st
     parser.on('field', (name, value, info) => {
       if (info.valueTruncated) return fail(overLimit(multipart, 'fieldSize'))
       if (spool !== null) count(Buffer.byteLength(value))
-      entries.push([name, value])
+      entries.push([partName(name), value])
     })
     parser.on('file', (name, stream, info) => {
       openFiles.add(stream)
       stream.once('close', () => openFiles.delete(stream))
       stream.once('limit', () => fail(overLimit(multipart, 'fileSize')))
-      const filename = info.filename ?? 'blob'
+      // busboy gives no filename for `filename=""`, which a browser sends for a file input left
+      // empty: undici's File is named "" then, and code testing `file.name` for "none chosen" relies on it.
+      const filename = unescapeName(info.filename ?? '')
       const file = spool === null ? fileInMemory(stream, filename, info.mimeType) : spool.save(stream, filename, info.mimeType)
       file.catch(fail)
-      entries.push([name, file])
+      entries.push([partName(name), file])
     })
     parser.on('partsLimit', () => fail(overLimit(multipart, 'parts')))
     parser.on('filesLimit', () => fail(overLimit(multipart, 'files')))
@@ -84,6 +86,19 @@ export function parseMultipart(body: ReadableStream<Uint8Array>, contentType: st
     source.on('error', (error) => fail(error))
     source.pipe(parser)
   })
+}
+
+/** A part's name as undici reads it: busboy gives none for `name=""`. */
+function partName(name: string | undefined): string {
+  return name === undefined ? '' : unescapeName(name)
+}
+
+/**
+ * Browsers escape `"`, CR and LF in the names and filenames of a multipart form as `%22`, `%0D`
+ * and `%0A` (HTML's form encoding); undici turns them back, nothing else (a `%41` stays).
+ */
+function unescapeName(name: string): string {
+  return name.includes('%') ? name.replace(/%0A/gi, '\n').replace(/%0D/gi, '\r').replace(/%22/g, '"') : name
 }
 
 async function fileInMemory(stream: Readable, filename: string, type: string): Promise<File> {

@@ -470,6 +470,25 @@ export function runBehaviour(name: string, start: () => Promise<Target>): void {
         assert.deepEqual(answer, await undiciEntries(body, type))
       })
 
+      test('multipart as browsers send it: an empty file input is a File named "", escaped quotes and newlines in names decode, as undici reads them', async () => {
+        const boundary = 'browser-boundary'
+        const type = `multipart/form-data; boundary=${boundary}`
+        const body = Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="say %22hi%22"\r\n\r\nx\r\n` +
+            `--${boundary}\r\nContent-Disposition: form-data; name="two%0D%0Alines"\r\n\r\ny\r\n` +
+            `--${boundary}\r\nContent-Disposition: form-data; name=""\r\n\r\nunnamed\r\n` +
+            `--${boundary}\r\nContent-Disposition: form-data; name="avatar"; filename=""\r\nContent-Type: application/octet-stream\r\n\r\n\r\n` +
+            `--${boundary}\r\nContent-Disposition: form-data; name="doc"; filename="q%22.txt"\r\nContent-Type: text/plain\r\n\r\nhi\r\n` +
+            `--${boundary}--\r\n`,
+          'utf8',
+        )
+        const answer = await json(await post('/bodies/form-digest', body, type))
+        const entries = answer.entries as { name: string; file?: string }[]
+        assert.deepEqual(entries.map((entry) => entry.name), ['say "hi"', 'two\r\nlines', '', 'avatar', 'doc'])
+        assert.deepEqual(entries.map((entry) => entry.file), [undefined, undefined, undefined, '', 'q".txt'])
+        assert.deepEqual(answer, await undiciEntries(body, type))
+      })
+
       const overLimit: Array<[limit: string, build: (form: FormData) => void]> = [
         ['files', (form) => { for (let index = 0; index < 4; index++) form.append('f', new File(['x'], `${index}.txt`)) }],
         ['fields', (form) => { for (let index = 0; index < 11; index++) form.append(`field${index}`, 'x') }],
