@@ -1,5 +1,5 @@
 import { bodyReader } from './body/body-reader.ts'
-import { whenResponseSent } from './body/route-request.ts'
+import { holdUploads, whenResponseSent } from './body/route-request.ts'
 import { withRequestStore, type RequestStore } from './context.ts'
 
 type Callback = () => unknown
@@ -14,11 +14,17 @@ type Callback = () => unknown
  * "Sent" is the host's word when the request came from a Node host: its response closed, finished
  * or not (Next.js's `onClose`). For a bare `handle()` call it is the returned response's body being
  * read to its end or cancelled; see {@link AfterQueue.handOver}.
+ *
+ * The request's spooled uploads stay on disk until the callbacks have settled, so a callback can
+ * process a form's files (see holdUploads).
  */
 export class AfterQueue {
   readonly #store: RequestStore
   #callbacks: Callback[] | null = []
   #release: (() => void) | undefined
+  #releaseUploads: (() => void) | undefined
+  /** Callbacks started whose promise has not settled: the uploads are held while any runs. */
+  #running = 0
 
   constructor(store: RequestStore) {
     this.#store = store
@@ -28,6 +34,7 @@ export class AfterQueue {
     if (this.#callbacks === null) return this.#start(callback, this.#afterStore())
     if (this.#callbacks.push(callback) > 1) return
     this.#release = this.#store.handlers.after.hold()
+    this.#releaseUploads = holdUploads(this.#store.request)
     const whenSent = whenResponseSent(this.#store.request)
     if (whenSent) whenSent(() => this.#run())
     // Added after a bare handle() call returned: nothing tells when its body is done.
@@ -57,6 +64,7 @@ export class AfterQueue {
     const store = this.#afterStore()
     for (const callback of callbacks) this.#start(callback, store)
     this.#release?.()
+    if (this.#running === 0) this.#releaseUploads?.()
   }
 
   #afterStore(): RequestStore {
@@ -71,7 +79,14 @@ export class AfterQueue {
     const work = this.#store.handlers.after
     try {
       const result = withRequestStore(store, callback)
-      if (isThenable(result)) work.track(result, 'a function')
+      if (isThenable(result)) {
+        work.track(result, 'a function')
+        this.#running++
+        const settled = () => {
+          if (--this.#running === 0 && this.#callbacks === null) this.#releaseUploads?.()
+        }
+        Promise.resolve(result).then(settled, settled)
+      }
     } catch (error) {
       work.failed(error)
     }

@@ -30,6 +30,18 @@ const routes = tempRouteFolder({
       }
       return Response.json({ entries })
     }`,
+  // Answers at once and processes the uploaded file in after(), once the test opens its gate.
+  'later/route.ts': `
+    import { after } from 'next/server'
+    const probe = globalThis as { __afterGate?: Promise<void>; __afterRead?: (text: string) => void }
+    export async function POST(request: Request) {
+      const file = (await request.formData()).get('f') as File
+      after(async () => {
+        await probe.__afterGate
+        probe.__afterRead?.(await file.text().catch((error: Error) => error.message))
+      })
+      return new Response('accepted', { status: 202 })
+    }`,
   // Answers while its form is still being read: once the spool has written the first bytes of the
   // file part (the test's probe says so), before the rest of the body has even been sent.
   'early/route.ts': `
@@ -208,6 +220,31 @@ for (const [name, start] of Object.entries(hosts)) {
         assert.ok(await until(() => readdirSync(spool).length === 0), `left behind: ${readdirSync(spool).join(', ')}`)
       } finally {
         client.socket.destroy()
+        await host.close()
+      }
+    })
+
+    test('spool: an after() callback reads an uploaded file after the response; the file is deleted once it settles', async () => {
+      const spool = mkdtempSync(join(tmpdir(), 'route-handlers-spool-leaks-'))
+      spools.push(spool)
+      const host = await start(spool)
+      const probe = globalThis as { __afterGate?: Promise<void>; __afterRead?: (text: string) => void }
+      let openGate = () => {}
+      probe.__afterGate = new Promise<void>((resolve) => (openGate = resolve))
+      const read = new Promise<string>((resolve) => (probe.__afterRead = resolve))
+      try {
+        const answer = await exchange(host.port, '/later', `${filePart(1)}${'z'.repeat(50_000)}\r\n${end}`)
+        assert.match(answer, /^HTTP\/1\.1 202 [\s\S]*accepted$/)
+        // A form posted since, answered and its files deleted: the first one's would have gone
+        // before, as its response was done first; they stay for the callback still waiting.
+        await exchange(host.port, '/form', `${filePart(2)}second\r\n${end}`)
+        assert.ok(await until(() => readdirSync(spool).length <= 1), `left behind: ${readdirSync(spool).join(', ')}`)
+        assert.equal(readdirSync(spool).length, 1)
+        openGate()
+        // The file's text, or why it could not be read.
+        assert.equal(await read.then((text) => (text === 'z'.repeat(50_000) ? 'read whole' : text.slice(0, 200))), 'read whole')
+        assert.ok(await until(() => readdirSync(spool).length === 0), `left behind: ${readdirSync(spool).join(', ')}`)
+      } finally {
         await host.close()
       }
     })

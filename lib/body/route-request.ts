@@ -59,6 +59,8 @@ interface RouteRequestState {
   released: boolean
   /** What a form read after the release fails with, when not `RH_ERR_FORM_ABANDONED`. */
   releaseReason: Error | undefined
+  /** `after()` work that may still read spooled files: they are deleted once it has settled (see holdUploads). */
+  uploadHolds: Promise<void>[] | undefined
   lazySignal: (() => AbortSignal) | undefined
   signal: AbortSignal | undefined
   whenSent: ((callback: () => void) => void) | undefined
@@ -187,6 +189,8 @@ export class RouteRequest extends NextRequest {
     const state = this[ROUTE]
     const copied = state.pending ? realOf(this).clone() : super.clone()
     const copy = new RouteRequest(copied, { limits: state.limits, whenSent: state.whenSent, nextConfig: { basePath: nextRequestBasePath(this) } })
+    // after() holds the original's uploads, and the copy's with them.
+    copy[ROUTE].uploadHolds = state.uploadHolds ??= []
     state.whenSent?.(() => void copy.releaseUploads())
     return copy
   }
@@ -241,14 +245,15 @@ export class RouteRequest extends NextRequest {
    * (the Node hosts: when it closes, whether finished, failed or abandoned by the client). A form
    * still being read then fails at once, with `reason` (the Node hosts, when the client left:
    * `RH_ERR_BODY_INCOMPLETE` mid-body, `RH_ERR_CLIENT_GONE` once it had sent it all), else
-   * `RH_ERR_FORM_ABANDONED`. Never rejects: a temporary file that cannot be deleted is left to the OS's temp cleanup. Without uploads (most requests)
+   * `RH_ERR_FORM_ABANDONED`. The files themselves stay until the request's `after()` callbacks
+   * have settled (see holdUploads). Never rejects: a temporary file that cannot be deleted is left to the OS's temp cleanup. Without uploads (most requests)
    * it has nothing to wait for and makes no promise.
    */
   releaseUploads(reason?: Error): Promise<void> {
     const state = this[ROUTE]
     state.released = true
     if (reason !== undefined) state.releaseReason = reason
-    return state.spool ? state.spool.dispose(reason).catch(() => {}) : NOTHING_TO_RELEASE
+    return state.spool ? state.spool.dispose(reason, state.uploadHolds).catch(() => {}) : NOTHING_TO_RELEASE
   }
 }
 
@@ -256,7 +261,7 @@ export class RouteRequest extends NextRequest {
 function spoolOf(state: RouteRequestState, folder: true | string): Spool {
   if (state.spool) return state.spool
   state.spool = new Spool(folder === true ? tmpdir() : folder)
-  if (state.released) void state.spool.dispose(state.releaseReason)
+  if (state.released) void state.spool.dispose(state.releaseReason, state.uploadHolds)
   return state.spool
 }
 
@@ -324,6 +329,19 @@ export function matchedPathnameOf(request: Request): string | undefined {
 }
 
 /** The host's "response sent" notification for `request`, when a host made it (see `whenSent`). */
+/**
+ * Keeps the request's spooled uploads on disk until the returned function is called, past the
+ * response: `after()` callbacks may read a form's files (Next.js keeps them in memory, readable for
+ * as long as something holds them; processing an upload in `after()` is what it is for).
+ * `undefined` for a request no host made.
+ */
+export function holdUploads(request: Request): (() => void) | undefined {
+  if (!(request instanceof RouteRequest)) return undefined
+  let release!: () => void
+  ;(request[ROUTE].uploadHolds ??= []).push(new Promise<void>((resolve) => (release = resolve)))
+  return release
+}
+
 export function whenResponseSent(request: Request): ((callback: () => void) => void) | undefined {
   return request instanceof RouteRequest ? request[ROUTE].whenSent : undefined
 }
@@ -383,6 +401,7 @@ function routeState(
     spool: undefined,
     released: false,
     releaseReason: undefined,
+    uploadHolds: undefined,
     lazySignal,
     signal: undefined,
     whenSent,

@@ -60,23 +60,26 @@ export class Spool {
 
   /**
    * Stops the files still being written, waits for every creation and write under way (one that
-   * finishes later is cleaned too), closes every file and removes the folder. Idempotent; safe to
-   * call at any moment. A form still being read fails with `reason`: by default
-   * `RH_ERR_FORM_ABANDONED`, the response having been done before it.
+   * finishes later is cleaned too), closes every file and removes the folder once every promise in
+   * `holds` has settled (what may still read the saved files; the array is read when they have all
+   * been written, so a hold added until then counts). Idempotent; safe to call at any moment. A form
+   * still being read fails with `reason`: by default `RH_ERR_FORM_ABANDONED`, the response having
+   * been done before it.
    */
-  dispose(reason: Error = abandoned()): Promise<void> {
+  dispose(reason: Error = abandoned(), holds: readonly Promise<void>[] = []): Promise<void> {
     if (this.#disposed) return this.#disposed
     this.#reason = reason
-    this.#disposed = this.#cleanUp()
+    this.#disposed = this.#cleanUp(holds)
     for (const callback of this.#onDispose.splice(0)) callback(reason)
     for (const stream of this.#writers) stream.destroy()
     return this.#disposed
   }
 
-  async #cleanUp(): Promise<void> {
+  async #cleanUp(holds: readonly Promise<void>[]): Promise<void> {
     // Let dispose() stop the writers first (the saves then settle promptly).
     await Promise.resolve()
     while (this.#saving.size > 0) await Promise.allSettled([...this.#saving])
+    await Promise.all(holds)
     const folder = await this.#folder?.catch(() => undefined)
     if (folder !== undefined) await rm(folder, { recursive: true, force: true })
   }
