@@ -43,6 +43,12 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
   return NextResponse.json({ hello: (await params).name, sharesClasses: request instanceof NextRequest })
 }
 `,
+  // Next's globals for fetch's \`next\` option: what a data layer beside the route files writes.
+  'lib/prices.ts': `
+const config: NextFetchRequestConfig = { revalidate: 60, tags: ['prices'] }
+export const prices = (url: string) => fetch(url, { next: config, cache: 'force-cache' })
+export const catalog = (url: string) => fetch(url, { next: { revalidate: false, tags: ['catalog'] } })
+`,
   'app/legacy/route.js': `
 import { NextRequest, NextResponse } from 'next/server'
 export function GET(request) {
@@ -158,10 +164,16 @@ export { serve, NextResponse }
     files: ['core-only.mts'],
   }),
   'next-env.d.ts': '/// <reference types="route-handlers/next-types" />\n',
+  // `moduleResolution: "node"` (node10: older create-next-app tsconfigs, Medusa's storefront),
+  // which reads no `exports`: the package's typesVersions gives it the subpaths.
+  'tsconfig.node10.json': JSON.stringify({
+    compilerOptions: { module: 'commonjs', moduleResolution: 'node', esModuleInterop: true, target: 'es2022', strict: true, noEmit: true, lib: ['ES2022', 'DOM'], types: ['node'], skipLibCheck: false },
+    files: ['types.cts', 'next-env.d.ts', 'app/hello/[name]/route.ts', 'lib/prices.ts'],
+  }),
   'tsconfig.json': JSON.stringify({
     compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, lib: ['ES2022', 'DOM'], types: ['node'] },
     // The route file imports next/server and next/headers with no `next` installed.
-    files: ['types.mts', 'types.cts', 'next-env.d.ts', 'app/hello/[name]/route.ts'],
+    files: ['types.mts', 'types.cts', 'next-env.d.ts', 'app/hello/[name]/route.ts', 'lib/prices.ts'],
   }),
 }
 
@@ -419,9 +431,18 @@ describe('the packed package', () => {
     assert.match(readFileSync(join(scratch, 'route-types.d.ts'), 'utf8'), /"\/hello\/\[name\]": \{ "name": string; \}/)
   })
 
-  test('declarations type-check from an ESM and a CJS consumer, and from the core alone under `types: []`', () => {
+  test('typesVersions names the declarations of every exports subpath (what node10 resolution reads instead)', () => {
+    type Manifest = { exports: Record<string, string | { types?: string }>; typesVersions: Record<string, Record<string, string[]>> }
+    const manifest = JSON.parse(readFileSync(join(scratch, 'node_modules/route-handlers/package.json'), 'utf8')) as Manifest
+    const fromExports = Object.entries(manifest.exports).flatMap(([subpath, target]) =>
+      typeof target === 'object' && target.types !== undefined && subpath !== '.' ? [[subpath.slice(2), [target.types]]] : [],
+    )
+    assert.deepEqual(manifest.typesVersions['*'], Object.fromEntries(fromExports))
+  })
+
+  test('declarations type-check from an ESM and a CJS consumer, under moduleResolution "node", and from the core alone under `types: []`', () => {
     // A Node server app has @types/node installed; nothing else is assumed.
-    for (const project of ['.', 'tsconfig.core-only.json']) {
+    for (const project of ['.', 'tsconfig.node10.json', 'tsconfig.core-only.json']) {
       try {
         run('node', [tsc, '-p', project])
       } catch (error) {

@@ -58,7 +58,7 @@ export const route: AppRouteHandlerRoutes = '/items/[slug]'
 export const params: ParamsOf<'/files/[...path]'> = { path: ['a', 'b'] }
 `
 
-type Resolution = 'nodenext' | 'bundler' | 'node10'
+type Resolution = 'nodenext' | 'bundler' | 'node10' | 'classic'
 
 /** A project in test/.tmp with route-handlers installed (linked), `files`, and a strict tsconfig. */
 function project(files: Record<string, string>, resolution: Resolution = 'nodenext', include = ['**/*.ts']): string {
@@ -66,7 +66,14 @@ function project(files: Record<string, string>, resolution: Resolution = 'nodene
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(join(dir, 'node_modules'), { recursive: true })
   symlinkSync(root, join(dir, 'node_modules/route-handlers'), 'dir')
-  const module = { nodenext: { module: 'nodenext' }, bundler: { module: 'esnext', moduleResolution: 'bundler' }, node10: { module: 'commonjs', moduleResolution: 'node' } }[resolution]
+  const module = {
+    nodenext: { module: 'nodenext' },
+    bundler: { module: 'esnext', moduleResolution: 'bundler' },
+    // The package is linked here, not installed: node10 finds the self-references in its
+    // next-types file (`route-handlers/server`) only from the link's own path.
+    node10: { module: 'commonjs', moduleResolution: 'node', preserveSymlinks: true },
+    classic: { module: 'esnext', moduleResolution: 'classic' },
+  }[resolution]
   const compilerOptions = { ...module, target: 'es2022', strict: true, noUncheckedIndexedAccess: true, noEmit: true, skipLibCheck: true, lib: ['es2022', 'dom'], types: ['node'] }
   files = { 'tsconfig.json': JSON.stringify({ compilerOptions, include, exclude: ['node_modules'] }), ...files }
   for (const [path, source] of Object.entries(files)) {
@@ -87,7 +94,9 @@ function typeErrors(cwd: string): string[] {
 }
 
 describe('route-handlers typegen', () => {
-  for (const resolution of ['nodenext', 'bundler'] as const) {
+  // node10 (`moduleResolution: "node"`: older create-next-app tsconfigs, still in many apps):
+  // package.json `typesVersions` gives it the subpaths its resolution cannot read from `exports`.
+  for (const resolution of ['nodenext', 'bundler', 'node10'] as const) {
     test(`Next 15.5 route files using the global RouteContext<'/items/[slug]'> type-check in strict mode after typegen (${resolution}) (issue 11)`, () => {
       // With the quick start's next-types line too: the two declare one RouteContext.
       const dir = project({ ...nextRoutes, 'next-env.d.ts': '/// <reference types="route-handlers/next-types" />\n', 'use.ts': useTypes }, resolution)
@@ -100,7 +109,7 @@ describe('route-handlers typegen', () => {
   }
 
   // `npm run typecheck` checks it with the next-types line alone (examples/typed-routes/tsconfig.json).
-  for (const resolution of ['nodenext', 'bundler'] as const) {
+  for (const resolution of ['nodenext', 'bundler', 'node10'] as const) {
     test(`README's typed route (examples/typed-routes) type-checks after typegen alone, without the next-types line (${resolution}) (issue 11)`, () => {
       const routeFile = 'app/items/[slug]/route.ts'
       const dir = project({ [routeFile]: readFileSync(join(root, 'examples/typed-routes', routeFile), 'utf8') }, resolution)
@@ -165,26 +174,28 @@ export async function GET(_request: Request, ctx: RouteContext<'/a/[id]/[...rest
     assert.ok(text.includes('export type { AppRoutes, PageRoutes, LayoutRoutes, RedirectRoutes, RewriteRoutes, ParamMap, AppRouteHandlerRoutes }\n'))
   })
 
-  test('moduleResolution "node" gets a message saying why next-types cannot be found and what to set (issue 11)', () => {
-    const dir = project(nextRoutes, 'node10')
+  test('moduleResolution "classic" gets a message saying why next-types cannot be found and what to set (issue 11)', () => {
+    const dir = project(nextRoutes, 'classic')
     const result = typegen(dir)
     assert.equal(result.status, 0)
-    assert.match(result.stderr, /tsconfig\.json resolves modules as "node"/)
+    assert.match(result.stderr, /tsconfig\.json resolves modules as "classic"/)
     assert.match(result.stderr, /"moduleResolution": "bundler"/)
     // What TypeScript itself says there, with no hint: the reason for the message.
-    assert.ok(typeErrors(dir).some((line) => /TS2688|TS2307/.test(line)))
+    assert.ok(typeErrors(dir).some((line) => /TS2688|TS2307|TS2305/.test(line)))
   })
 
-  test('module "commonjs" without moduleResolution: a note under TypeScript 5, none under TypeScript 6+ (which reads exports there)', () => {
-    const noteFor = (typescriptVersion: string) => {
+  test('module "esnext" without moduleResolution: a note under TypeScript 5 (classic), none under TypeScript 6+ (which reads exports there)', () => {
+    const noteFor = (module: string, typescriptVersion: string) => {
       const dir = tempRouteFolder({
-        'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'commonjs', strict: true } }),
+        'tsconfig.json': JSON.stringify({ compilerOptions: { module, strict: true } }),
         'node_modules/typescript/package.json': JSON.stringify({ name: 'typescript', version: typescriptVersion }),
       })
       return tsconfigNotes(join(dir, 'route-types.d.ts'), undefined, join(dir, 'app'))
     }
-    assert.match(noteFor('5.9.3').join('\n'), /resolves modules as "node" \(node10\)/)
-    assert.deepEqual(noteFor('7.0.2'), [])
+    assert.match(noteFor('esnext', '5.9.3').join('\n'), /resolves modules as "classic"/)
+    assert.deepEqual(noteFor('esnext', '7.0.2'), [])
+    // node10 there: typesVersions serves it.
+    assert.deepEqual(noteFor('commonjs', '5.9.3'), [])
   })
 
   test('a tsconfig that does not include the file is named', () => {

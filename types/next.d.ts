@@ -3,9 +3,21 @@
  * Types for route files that import from Next.js when `next` is not installed: reference this file
  * (`"types": ["route-handlers/next-types"]` in tsconfig, or
  * `/// <reference types="route-handlers/next-types" />`) and `next/server`, `next/headers`,
- * `next/navigation` and `next/cache` type-check as this package's implementations, which is what they run as, and
- * Next 15.5's global `RouteContext<'/items/[slug]'>` exists (see route-context.d.ts).
+ * `next/navigation` and `next/cache` type-check as this package's implementations, which is what they run as,
+ * Next 15.5's global `RouteContext<'/items/[slug]'>` exists (see route-context.d.ts), and so does fetch's
+ * `next` option.
  */
+// Next.js's globals for `fetch(url, { next: { revalidate, tags } })` (next/types/global.d.ts), which
+// route files and their data layers use without importing anything.
+interface NextFetchRequestConfig {
+  revalidate?: number | false
+  tags?: string[]
+}
+
+interface RequestInit {
+  next?: NextFetchRequestConfig | undefined
+}
+
 declare module 'next/server' {
   export * from 'route-handlers/server'
 }

@@ -3,15 +3,15 @@ import { relative } from 'node:path'
 import { createFilesMatcher, getTsconfig, parseTsconfig, type TsConfigResult } from 'get-tsconfig'
 
 /**
- * What typegen has to say about the tsconfig that will compile its file: module resolution that
- * ignores package.json `exports` (`node`/`node10`, `classic`, and what TypeScript 5 (the
- * project's, or none found) picks when `moduleResolution` is unset beside `module: commonjs` or
- * `esnext`), where
- * `route-handlers/next-types` and every other subpath cannot be found and TypeScript says only
- * TS2307/TS2688; and a generated file the tsconfig does not include.
+ * What typegen has to say about the tsconfig that will compile its file: `classic` module
+ * resolution (set, or what TypeScript 5 (the project's, or none found) picks when
+ * `moduleResolution` is unset beside `module: esnext`), which looks for no package in
+ * node_modules, so `route-handlers/next-types` and every other subpath cannot be found and
+ * TypeScript says only TS2307/TS2688; and a generated file the tsconfig does not include.
+ * (`node`/`node10` ignores `exports` too, but reads the package's `typesVersions`.)
  *
  * @example
- * tsconfigNotes('/srv/route-types.d.ts', undefined, '/srv/app') // ['tsconfig.json resolves modules as "node" (node10), …']
+ * tsconfigNotes('/srv/route-types.d.ts', undefined, '/srv/app') // ['tsconfig.json resolves modules as "classic", …']
  */
 export function tsconfigNotes(outFile: string, tsconfig: string | undefined, routeDir: string): string[] {
   let found: TsConfigResult | null
@@ -26,11 +26,10 @@ export function tsconfigNotes(outFile: string, tsconfig: string | undefined, rou
   if (found === null) return []
   const name = relative(process.cwd(), found.path) || found.path
   const notes: string[] = []
-  const resolution = legacyResolution(found.config.compilerOptions ?? {}, typescriptMajor(found.path))
-  if (resolution !== undefined) {
+  if (isClassicResolution(found.config.compilerOptions ?? {}, typescriptMajor(found.path))) {
     notes.push(
-      `${name} resolves modules as ${resolution === 'classic' ? '"classic"' : '"node" (node10)'}, which ignores package.json "exports": there TypeScript cannot find ` +
-        'route-handlers/next-types, route-handlers/express or any other subpath (TS2307, TS2688), and RouteContext stays ' +
+      `${name} resolves modules as "classic", which looks for no package in node_modules: there TypeScript cannot find ` +
+        'route-handlers/next-types, route-handlers/express or any other subpath (TS2307, TS2688, TS2305), and RouteContext stays ' +
         'undeclared (TS2304). Set "module": "nodenext" (Node resolution), or "module": "esnext" with ' +
         '"moduleResolution": "bundler".',
     )
@@ -50,15 +49,14 @@ interface ModuleOptions {
 }
 
 // `typescript`: the major version the project has installed, if found. From TypeScript 6 an unset
-// `moduleResolution` reads `exports` whatever `module` says (node10 and classic are gone).
-function legacyResolution(options: ModuleOptions, typescript: number | undefined): string | undefined {
+// `moduleResolution` reads `exports` whatever `module` says, and TypeScript itself reports a
+// `classic` set by hand as deprecated. (get-tsconfig fills in TypeScript 5's default for an unset one.)
+function isClassicResolution(options: ModuleOptions, typescript: number | undefined): boolean {
+  if (typescript !== undefined && typescript >= 6) return false
   const resolution = options.moduleResolution?.toLowerCase()
-  if (resolution !== undefined) return resolution === 'node' || resolution === 'node10' || resolution === 'classic' ? resolution : undefined
-  if (typescript !== undefined && typescript >= 6) return undefined
-  const module = options.module?.toLowerCase() ?? 'commonjs'
-  if (module === 'commonjs') return 'node10'
-  // TypeScript 5's default for ES module output without moduleResolution.
-  return /^(es\d+|es6|esnext|amd|umd|system)$/.test(module) ? 'classic' : undefined
+  if (resolution !== undefined) return resolution === 'classic'
+  // TypeScript 5's default for ES module output without moduleResolution (node10 for commonjs).
+  return /^(es\d+|es6|esnext|amd|umd|system)$/.test(options.module?.toLowerCase() ?? 'commonjs')
 }
 
 /** The major version of the TypeScript a project beside `tsconfigPath` has installed, if any. */
