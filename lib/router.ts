@@ -30,6 +30,7 @@ import { patchResponseJson } from './next/response-json.ts'
 import { resolveBodyLimits, type BodyLimits } from './body/limits.ts'
 import { RouteRequest, setMatchedPathname } from './body/route-request.ts'
 import { buildRouteTree, type RouteEntry } from './route-tree.ts'
+import { warnAboutNextConfig } from './next-config-warnings.ts'
 import { warnAboutRouteFolder } from './route-folder-warnings.ts'
 import { formatRouteTable } from './route-table.ts'
 import { scanRouteFolder } from './scan.ts'
@@ -163,6 +164,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     logger.warn(message)
   }
   warnAboutRouteFolder(dir, scan, warnOnce)
+  warnAboutNextConfig(dir, { cacheLife: options.cache?.cacheLife !== undefined, store: options.cache?.store !== undefined }, warnOnce)
   const routesByEntry = new Map<RouteEntry, LoadedRoute>()
   const instrumentationFile = resolveInstrumentationFile(options.instrumentation)
   const previewModeId = resolvePreviewModeId(options.previewModeId)

@@ -17,7 +17,7 @@ describe('next/cache: the errors Next.js gives', async () => {
     ['refresh', /^refresh can only be called from within a Server Action\./],
     ['cacheTag', /^`cacheTag\(\)` can only be called inside a "use cache" function\.$/],
     ['cacheLife', /^`cacheLife\(\)` can only be called inside a "use cache" function\.$/],
-    ['unknownProfile', /^Invalid profile provided "fortnight" must be configured under cacheLife in next\.config or be "max"$/],
+    ['unknownProfile', /^Invalid profile provided "fortnight" must be configured under cacheLife in next\.config or be "max" \(with route-handlers: in the cache\.cacheLife option\)$/],
     ['revalidateInsideCache', /^Route \/errors used "revalidateTag posts" inside a function cached with "unstable_cache\(\.\.\.\)" which is unsupported\./],
     ['headersInsideCache', /^Route \/errors used "headers\(\)" inside a function cached with "unstable_cache\(\.\.\.\)"\. Accessing Dynamic data sources inside a cache scope is not supported\./],
     ['zeroRevalidate', /^Invariant revalidate: 0 can not be passed to unstable_cache\(\), must be "false" or "> 0"/],
@@ -170,6 +170,35 @@ describe('cache.cacheLife: custom profiles, as next.config defines them', () => 
     assert.equal(await (await routes.handle(new Request('http://localhost/expire', { method: 'POST' })))!.text(), 'expired')
     assert.equal(await calls(), 2, 'expired at once by the custom profile')
     await routes.close()
+  })
+
+  // A trial (Saleor's storefront): its next.config's profiles were not given, and every revalidate
+  // request answered 500 with nothing said at start-up.
+  test('a next.config beside the route folder with cacheLife or a cacheHandler is warned about until the option is given', async () => {
+    const project = tempRouteFolder({
+      'next.config.ts': [
+        "import type { NextConfig } from 'next'",
+        'const config: NextConfig = {',
+        "  cacheHandler: require.resolve('./cache-handler.js'),",
+        '  cacheLife: { catalog: { stale: 300, revalidate: 900, expire: 86400 } },',
+        '}',
+        'export default config',
+        '',
+      ].join('\n'),
+      'src/app/ping/route.ts': 'export function GET() { return new Response("pong") }\n',
+    })
+    const warningsWith = async (cache?: { cacheLife?: Record<string, { revalidate: number }> }) => {
+      const warnings: string[] = []
+      const routes = await createRouteHandlers({ dir: `${project}/src/app`, logger: { ...quietLogger, warn: (message: string) => void warnings.push(message) }, cache }).ready()
+      await routes.close()
+      return warnings
+    }
+    const warned = await warningsWith()
+    assert.equal(warned.length, 2, warned.join('\n'))
+    assert.match(warned[0]!, /next\.config\.ts" defines cacheLife profiles[\s\S]*cache\.cacheLife option/)
+    assert.match(warned[1]!, /next\.config\.ts" sets a cacheHandler[\s\S]*cache\.store option/)
+    const given = await warningsWith({ cacheLife: { catalogWarningTest: { revalidate: 900 } } })
+    assert.deepEqual(given.map((message) => message.match(/defines cacheLife|sets a cacheHandler/)?.[0]), ['sets a cacheHandler'])
   })
 
   test('invalid profiles, and one name defined twice with other values, are RH_ERR_OPTIONS_INVALID', () => {

@@ -93,6 +93,7 @@ export function revalidationDurations(profile: string | CacheLifeProfile | undef
   if (!profile) return undefined
   if (typeof profile === 'object') return { expire: profile.expire }
   const known = cacheLifeProfile(profile)
-  if (!known) throw new Error(`Invalid profile provided "${profile}" must be configured under cacheLife in next.config or be "max"`)
+  // Next's words, then where the profile goes here (no next.config is read).
+  if (!known) throw new Error(`Invalid profile provided "${profile}" must be configured under cacheLife in next.config or be "max" (with route-handlers: in the cache.cacheLife option)`)
   return { expire: known.expire ?? defaultLife().expire }
 }

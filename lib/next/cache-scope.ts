@@ -56,8 +56,8 @@ export function cacheLife(profile: string | CacheLifeProfile): void {
     if (!known) {
       throw new Error(
         `Unknown cacheLife profile "${profile}" is not configured in next.config.js\n` +
-          'module.exports = {\n  cacheLife: {\n' +
-          `    "${profile}": ...\n  }\n}`,
+          'route-handlers reads no next.config: define it in the cache.cacheLife option:\n' +
+          `routeHandlers({ dir, cache: { cacheLife: { "${profile}": { stale, revalidate, expire } } } })`,
       )
     }
     unit.life = narrower(unit.life, { ...defaultLife(), ...known })
