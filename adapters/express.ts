@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { consoleLogger } from '../lib/logger.ts'
 import { createRouteHandlers, type RouteHandlers } from '../lib/router.ts'
+import { repeatedMountWarning } from '../lib/mount-warnings.ts'
 import type { RouteHandlersOptions } from '../lib/types.ts'
 import { reserializedReadWarning } from './_consumed-body.ts'
 import { sendResponse, sendsAtOnce, toNextRequest } from './_node.ts'
@@ -64,7 +65,14 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
     logger.warn(reserializedReadWarning(method, path))
   }
 
+  // The mount path is known from the first request (app/api mounted at /api: see repeatedMountWarning).
+  let mountChecked = false
   const middleware = (req: ExpressRequest, res: ServerResponse, next: ExpressNext): void => {
+    if (!mountChecked) {
+      mountChecked = true
+      const warning = repeatedMountWarning(req.baseUrl, routes.routes, routes.dir, 'mounted at')
+      if (warning !== undefined) logger.warn(warning)
+    }
     // Matching first: an unmatched request costs no Request object and no body stream.
     const match = routes.match(req.path)
     if (!match) return next()

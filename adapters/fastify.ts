@@ -14,6 +14,7 @@ import { routeHandlersError } from '../lib/errors.ts'
 import { consoleLogger } from '../lib/logger.ts'
 import { knownBody } from '../lib/known-body.ts'
 import { hasOnlyJsonContentType, pendingHeaderPairs, pendingJsonText } from '../lib/next/next-response.ts'
+import { repeatedMountWarning } from '../lib/mount-warnings.ts'
 import { createRouteHandlers, type FileMatcher } from '../lib/router.ts'
 import { hasRepeatedSlashes } from '../lib/repeated-slashes.ts'
 import { hasTrailingSlash, isMountRootWithSlash, slashlessTarget } from '../lib/trailing-slash.ts'
@@ -69,6 +70,8 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   // Fastify keeps a prefix as given: under `prefix: '/'` or `'/api/'` it routes `/x` or `/api/x`
   // here, and the mount is `''` or `/api`.
   const basePath = fastify.prefix.endsWith('/') ? fastify.prefix.slice(0, -1) : fastify.prefix
+  const repeatedMount = repeatedMountWarning(basePath, routes.routes, routes.dir, 'registered with prefix')
+  if (repeatedMount !== undefined) logger.warn(repeatedMount)
   // fastify.close() waits for pending after() work, as `next start` does on shutdown.
   fastify.addHook('onClose', () => routes.close())
   if (fastify.log.level === undefined) streamFailureLoggers.set(fastify, logger)

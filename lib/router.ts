@@ -30,6 +30,7 @@ import { patchResponseJson } from './next/response-json.ts'
 import { resolveBodyLimits, type BodyLimits } from './body/limits.ts'
 import { RouteRequest, setMatchedPathname } from './body/route-request.ts'
 import { buildRouteTree, type RouteEntry } from './route-tree.ts'
+import { repeatedMountWarning } from './mount-warnings.ts'
 import { warnAboutNextConfig } from './next-config-warnings.ts'
 import { warnAboutRouteFolder } from './route-folder-warnings.ts'
 import { formatRouteTable } from './route-table.ts'
@@ -54,6 +55,8 @@ export interface RouteHandlers {
    * `reload`, the files there are now (the list is replaced when files are added or removed).
    */
   readonly routes: readonly RouteInfo[]
+  /** The route folder, absolute. */
+  readonly dir: string
   /** True when edits to route files and the modules they import take effect without a restart. */
   readonly reload: boolean
   /** The mount prefix from the options (`''` for none). */
@@ -164,6 +167,8 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     logger.warn(message)
   }
   warnAboutRouteFolder(dir, scan, warnOnce)
+  const repeatedMount = repeatedMountWarning(defaultBasePath, tree.routes, dir, 'basePath')
+  if (repeatedMount !== undefined) warnOnce(repeatedMount)
   warnAboutNextConfig(dir, { cacheLife: options.cache?.cacheLife !== undefined, store: options.cache?.store !== undefined }, warnOnce)
   const routesByEntry = new Map<RouteEntry, LoadedRoute>()
   const instrumentationFile = resolveInstrumentationFile(options.instrumentation)
@@ -408,6 +413,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     get routes() {
       return tree.routes
     },
+    dir,
     reload: reload !== undefined,
     basePath: defaultBasePath,
     bodyLimits,
