@@ -162,6 +162,26 @@ describe('a route file that fails to load stays local and loud', () => {
     assert.match(logged[0]!, /Cannot find package '@\/lib'[^]*"@\/…" looks like a tsconfig `paths` alias[^]*"paths": \{ "@\/\*": \["\.\/\*"\] \}/)
   })
 
+  // Trial (formbricks: its v2 routes re-export v1's): on Node 20 the second file said only
+  // "request for '@/lib/log' is not in cache", naming a module that is fine.
+  test('a route file importing a broken route file names the real cause, on every Node line', async () => {
+    const logged: string[] = []
+    const dir = tempRouteFolder({
+      'tsconfig.json': JSON.stringify({ compilerOptions: { paths: { '@/*': ['./*'] } } }),
+      'lib/log.ts': 'export const log = (message: string) => message\n',
+      'lib/mailer.mjs': 'export const a = 1\n',
+      'lib/email.ts': "import { a, missingX } from './mailer.mjs'\nexport const send = () => [a, missingX]\n",
+      'v1/x/route.ts': "import { log } from '@/lib/log'\nimport { send } from '@/lib/email'\nexport const GET = () => Response.json({ log: log('x'), send: typeof send })\n",
+      'v2/x/route.ts': "import { GET } from '@/v1/x/route'\nexport { GET }\n",
+    })
+    const routes = createRouteHandlers({ dir, logger: { warn() {}, error: (message) => logged.push(message) } })
+    await assert.rejects(routes.ready())
+    assert.equal(logged.length, 2, logged.join('\n'))
+    const [v1, v2] = [logged.find((message) => message.includes('"v1/x/route.ts"'))!, logged.find((message) => message.includes('"v2/x/route.ts"'))!]
+    assert.match(v1, /does not provide an export named 'missingX'/)
+    assert.match(v2, /does not provide an export named 'missingX'/)
+  })
+
   test('every broken file is reported at start-up through the logger, not only the first', async () => {
     const logged: string[] = []
     const dir = tempRouteFolder({

@@ -51,6 +51,14 @@ export function isUnresolvedImport(error: unknown): boolean {
   return NOT_FOUND.has((error as { code?: unknown } | null)?.code as string)
 }
 
+/**
+ * True for Node 20's failure to link a module whose graph holds a module that failed to link
+ * before: `ERR_VM_MODULE_LINK_FAILURE`, "request for '…' is not in cache".
+ */
+export function isStaleLinkFailure(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'ERR_VM_MODULE_LINK_FAILURE' && / is not in cache$/.test((error as Error).message)
+}
+
 // A module's source that V8 could not parse: a SyntaxError thrown from Node's own loader frames,
 // which name neither the file nor the line (see syntax-error-site.ts).
 function isUnplacedSyntaxError(error: unknown): boolean {
@@ -79,6 +87,8 @@ export function describeLoadError(error: unknown, file: string, scripts: () => r
     const alias = ALIAS_MISSING.exec(error.message)?.[1]
     return alias === undefined ? error.message : `${error.message}\n${aliasHint(alias)}`
   }
+  // Thrown from Node's linking: no frame of it is the user's.
+  if (isStaleLinkFailure(error)) return error.message
   const location = syntaxErrorLocation(error) ?? stackLocation(error, file)
   return location ? `${location}: ${error.message}` : error.message
 }

@@ -40,7 +40,7 @@ import { routeGraph } from './install-hooks.ts'
 import { withoutQuery } from './route-graph.ts'
 import type { FolderSpec } from './folder-config.ts'
 import { LINK_ONLY, togetherUrl, versionedUrl } from './graph-steps.ts'
-import { describeLoadError } from './load-error.ts'
+import { describeLoadError, isStaleLinkFailure } from './load-error.ts'
 import { expectDuplicateRejection } from './node20-duplicate-rejection.ts'
 import { hasModuleSyntax } from './module-syntax.ts'
 import { precompileRouteFiles, type CompiledAhead } from './precompile.ts'
@@ -258,9 +258,27 @@ export async function loadRouteModule(file: string, relativeFile: string, versio
     namespace = (await import(versionedUrl(pathToFileURL(file).href, version))) as Record<string, unknown>
   } catch (error) {
     expectDuplicateRejection(error)
-    throw routeHandlersError('RH_ERR_ROUTE_LOAD', [relativeFile, describeLoadError(error, file, () => scriptsOf(file))], { cause: error })
+    const described = describeLoadError(error, file, () => scriptsOf(file))
+    const message = isStaleLinkFailure(error) && earlierFailures.length > 0 ? staleLinkExplained(described) : described
+    earlierFailures.push(`"${relativeFile}": ${described.split('\n')[0]}`)
+    if (earlierFailures.length > EARLIER_FAILURES_KEPT) earlierFailures.shift()
+    throw routeHandlersError('RH_ERR_ROUTE_LOAD', [relativeFile, message], { cause: error })
   }
   return routeExports(namespace, file)
+}
+
+// Node 20 cannot link a module whose graph holds one that failed to link before (a route file
+// importing another route file that is broken), and says only "request for '@/lib/log' is not in
+// cache", naming a module that is fine: the route files that failed before are named, the real
+// cause among them. Node 22 and later report the real cause again.
+const EARLIER_FAILURES_KEPT = 3
+const earlierFailures: string[] = []
+
+function staleLinkExplained(described: string): string {
+  return (
+    `${described} (Node 20's words for a module it imports, directly or through others, that failed to load before; ` +
+    `the route files that failed before: ${earlierFailures.join('; ')})`
+  )
 }
 
 /**
