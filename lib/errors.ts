@@ -61,7 +61,7 @@ const errorTable = {
     status: 500,
     startUp: true,
     message: (file: string, cause: string) =>
-      `Could not read ${file}: ${cause}. Fix the file, name another with the \`tsconfig\` option, or pass \`tsconfig: false\`.`,
+      `Could not read ${file}: ${cause.replace(/\.$/, '')}. Fix the file, name another with the \`tsconfig\` option, or pass \`tsconfig: false\`.`,
   },
   RH_ERR_ROUTES_LOAD: {
     status: 500,

@@ -44,6 +44,12 @@ describe('the tsconfig in force', () => {
     assert.throws(() => createRouteHandlers({ dir: join(root, 'app'), logger: quiet, tsconfig: join(root, 'missing.json') }), {
       code: 'RH_ERR_TSCONFIG_INVALID',
     })
+    // An `extends` naming a package not installed yet: get-tsconfig's sentence, one full stop.
+    writeFileSync(join(root, 'tsconfig.json'), JSON.stringify({ extends: '@acme/config-typescript/nextjs.json' }))
+    assert.throws(() => createRouteHandlers({ dir: join(root, 'app'), logger: quiet }), (error: Error) => {
+      assert.match(error.message, /nextjs\.json' not found\. Fix the file/)
+      return true
+    })
   })
 
   // Trial: `create-next-app --js` writes its `@/*` paths in jsconfig.json, which Next.js reads when
@@ -852,6 +858,18 @@ test("an @/ import whose file is missing names the import and the file the tscon
   })
   await assert.rejects(createRouteHandlers({ dir: join(root, 'app'), logger: quiet }).ready(), (error: Error) => {
     assert.match(error.message, /Cannot find module '@\/lib\/missing' imported from .*x\/route\.ts: the tsconfig .* maps it to .*\/lib\/missing, and no file is there/)
+    return true
+  })
+})
+
+// Trial (formbricks, `baseUrl: "."`): a package not installed read as a missing file of the project.
+test('a package that is not installed, under a tsconfig baseUrl, is said to be not installed', async () => {
+  const root = tempRouteFolder({
+    'tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: '.' } }),
+    'app/x/route.ts': "import { google } from 'not-installed-api'\nexport const GET = () => Response.json(Object.keys(google))\n",
+  })
+  await assert.rejects(createRouteHandlers({ dir: join(root, 'app'), logger: quiet }).ready(), (error: Error) => {
+    assert.match(error.message, /Cannot find module 'not-installed-api' imported from .*x\/route\.ts: no package of that name is installed, and the tsconfig .* maps it to .*not-installed-api, and no file is there either/)
     return true
   })
 })

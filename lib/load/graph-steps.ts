@@ -136,6 +136,10 @@ function requireResolution(specifier: string, parentUrl: string): string | undef
   }
 }
 
+// A bare specifier that could name a package (`googleapis`, `@scope/pkg/sub`), not one of the
+// aliases projects write for their own folders (`@/lib`, `~/lib`, `#lib`).
+const PACKAGE_NAME = /^(?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(?:\/|$)/i
+
 /**
  * What an import that did not resolve throws. One that tsconfig `paths` maps (`@/lib/missing`)
  * names the files the mapping gave, where Node alone would report a missing package `@/lib`,
@@ -146,8 +150,14 @@ export function unresolvedError(error: unknown, specifier: string, parentUrl: st
   const mapped = folder.paths?.(specifier) ?? []
   if (mapped.length === 0 || parentUrl === undefined || !parentUrl.startsWith('file:')) return error
   const importer = fileURLToPath(withoutQuery(parentUrl))
+  // A package name that `baseUrl` (or a broad pattern) maps too: most likely a package not installed.
+  const notInstalled = PACKAGE_NAME.test(specifier) ? 'no package of that name is installed, and ' : ''
   return Object.assign(
-    new Error(`Cannot find module '${specifier}' imported from ${importer}: the tsconfig (\`paths\`, \`baseUrl\`) maps it to ${mapped.join(', ')}, and no file is there (with an extension, or as a folder's index).`, { cause: error }),
+    new Error(
+      `Cannot find module '${specifier}' imported from ${importer}: ${notInstalled}the tsconfig (\`paths\`, \`baseUrl\`) maps it to ${mapped.join(', ')}, ` +
+        `and no file is there${notInstalled ? ' either' : ''} (with an extension, or as a folder's index).`,
+      { cause: error },
+    ),
     { code: (error as { code: string }).code },
   )
 }
