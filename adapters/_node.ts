@@ -45,8 +45,9 @@ export interface ClientView {
  * a POST body has been read. `source` is where the body comes from when the host has put a stream
  * in front of `req` (Fastify's preParsing hooks). A body an earlier parser consumed is rebuilt
  * (`onReserializedRead` when the handler reads as text or bytes one rebuilt from a parsed value).
- * Spooled uploads are released once the response is done (deleted once `after()` callbacks have settled). The
- * request is lazy: no undici Request, Headers or body stream exists until the handler needs one.
+ * Spooled uploads are released once the response is done (and deleted once `after()` callbacks
+ * have settled). The request is lazy: no undici Request, Headers or body stream exists until the
+ * handler needs one.
  */
 export function toNextRequest(
   req: IncomingMessage,

@@ -246,8 +246,9 @@ export class RouteRequest extends NextRequest {
    * still being read then fails at once, with `reason` (the Node hosts, when the client left:
    * `RH_ERR_BODY_INCOMPLETE` mid-body, `RH_ERR_CLIENT_GONE` once it had sent it all), else
    * `RH_ERR_FORM_ABANDONED`. The files themselves stay until the request's `after()` callbacks
-   * have settled (see holdUploads). Never rejects: a temporary file that cannot be deleted is left to the OS's temp cleanup. Without uploads (most requests)
-   * it has nothing to wait for and makes no promise.
+   * have settled (see holdUploads). Never rejects: a temporary file that cannot be deleted is left
+   * to the OS's temp cleanup. Without uploads (most requests) it has nothing to wait for and makes
+   * no promise.
    */
   releaseUploads(reason?: Error): Promise<void> {
     const state = this[ROUTE]
@@ -328,7 +329,6 @@ export function matchedPathnameOf(request: Request): string | undefined {
   return request instanceof RouteRequest ? request[ROUTE].matchedPathname : undefined
 }
 
-/** The host's "response sent" notification for `request`, when a host made it (see `whenSent`). */
 /**
  * Keeps the request's spooled uploads on disk until the returned function is called, past the
  * response: `after()` callbacks may read a form's files (Next.js keeps them in memory, readable for
@@ -342,6 +342,7 @@ export function holdUploads(request: Request): (() => void) | undefined {
   return release
 }
 
+/** The host's "response sent" notification for `request`, when a host made it (see `whenSent`). */
 export function whenResponseSent(request: Request): ((callback: () => void) => void) | undefined {
   return request instanceof RouteRequest ? request[ROUTE].whenSent : undefined
 }
