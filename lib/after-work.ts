@@ -2,6 +2,9 @@ import type { Logger } from './types.ts'
 
 const ignore = (): void => {}
 
+/** What the work was given to: a callback or a promise to `after()`, or anything to `waitUntil()`. */
+export type AfterSource = 'a function' | 'a promise' | 'waitUntil()'
+
 /**
  * The `after()` work of one `createRouteHandlers()` that has not settled yet: promises passed to
  * `after()`, callbacks that are running, and callbacks still waiting for their response to be sent.
@@ -17,13 +20,13 @@ export class AfterWork {
   }
 
   /** Keeps `work` until it settles; a rejection is logged as coming from `source`. */
-  track(work: PromiseLike<unknown>, source: 'a function' | 'a promise'): void {
+  track(work: PromiseLike<unknown>, source: AfterSource): void {
     this.#keep(Promise.resolve(work).then(ignore, (error: unknown) => this.#report(source, error)))
   }
 
   /** Reports an error a callback threw synchronously. */
-  failed(error: unknown): void {
-    this.#report('a function', error)
+  failed(error: unknown, source: AfterSource = 'a function'): void {
+    this.#report(source, error)
   }
 
   /** Holds `close()` until the returned function is called (callbacks queued for a response). */
@@ -43,10 +46,11 @@ export class AfterWork {
     void settled.then(() => this.#pending.delete(settled))
   }
 
-  #report(source: string, error: unknown): void {
+  #report(source: AfterSource, error: unknown): void {
+    const passedTo = source === 'waitUntil()' ? 'something passed to waitUntil()' : `${source} passed to after()`
     // A logger that throws must not turn a logged failure into an unhandled rejection.
     try {
-      this.#logger.error(`route-handlers: an error occurred in ${source} passed to after()`, error)
+      this.#logger.error(`route-handlers: an error occurred in ${passedTo}`, error)
     } catch {}
   }
 }

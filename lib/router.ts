@@ -33,6 +33,7 @@ import { buildRouteTree, type RouteEntry } from './route-tree.ts'
 import { repeatedMountWarning } from './mount-warnings.ts'
 import { warnAboutNextConfig } from './next-config-warnings.ts'
 import { warnAboutRouteFolder } from './route-folder-warnings.ts'
+import { provideVercelRequestContext } from './vercel-request-context.ts'
 import { formatRouteTable } from './route-table.ts'
 import { scanRouteFolder } from './scan.ts'
 import { withinTimeBudget } from './time-budget.ts'
@@ -174,6 +175,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   const instrumentationFile = resolveInstrumentationFile(options.instrumentation)
   const previewModeId = resolvePreviewModeId(options.previewModeId)
   const cache = createIncrementalCache(options.cache, logger)
+  provideVercelRequestContext()
   // A tsconfig that cannot be read throws here, where the app creates the handlers.
   const reloadOn = resolveReload(options.reload)
   const spec = { dir, tsconfig: options.tsconfig, reload: reloadOn, cacheDir: resolveCacheDir(options.transformCacheDir), resolveAlias: resolveAliasOption(options.resolveAlias) }
