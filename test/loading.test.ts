@@ -235,6 +235,41 @@ describe('one instance, whoever loads it first (review of the one-graph loader)'
     assert.deepEqual(answer, { route: { rows: [{ text: 'select 1' }], connections: 42 }, host: 42 })
   })
 
+  // Trial (dub): bcryptjs 2, a UMD bundle behind a re-exporting index.js, is what next-auth
+  // credentials setups import (`import { compare, hash } from 'bcryptjs'`); Node's lexer finds no
+  // name in either file, Next's bundler reads them at run time.
+  test('named imports of a UMD package (bcryptjs 2 shaped) behind a re-exporting index.js link, and default and named share one instance', async () => {
+    const root = tempRouteFolder({
+      'node_modules/umd-crypt/package.json': '{ "name": "umd-crypt", "version": "2.4.3", "main": "index.js" }',
+      'node_modules/umd-crypt/index.js': 'module.exports = require("./dist/umd-crypt.js");\n',
+      'node_modules/umd-crypt/dist/umd-crypt.js': [
+        '(function(global, factory) {',
+        '    /* AMD */ if (typeof define === "function" && define["amd"])',
+        '        define([], factory);',
+        '    /* CommonJS */ else if (typeof require === "function" && typeof module === "object" && module && module["exports"])',
+        '        module["exports"] = factory();',
+        '    /* Global */ else',
+        '        (global["dcodeIO"] = global["dcodeIO"] || {})["crypt"] = factory();',
+        '}(this, function() {',
+        '    "use strict";',
+        '    var crypt = {};',
+        '    crypt.hash = function(s) { return Promise.resolve("hashed:" + s) };',
+        '    crypt["compare"] = function(s, hash) { return Promise.resolve(hash === "hashed:" + s) };',
+        '    return crypt;',
+        '}));',
+        '',
+      ].join('\n'),
+      'app/login/route.ts': [
+        "import crypt, { compare, hash } from 'umd-crypt'",
+        'export async function GET() {',
+        "  return Response.json({ ok: await compare('secret', await hash('secret')), shared: crypt.compare === compare })",
+        '}',
+        '',
+      ].join('\n'),
+    })
+    assert.deepEqual(await getJson(join(root, 'app'), '/login'), { ok: true, shared: true })
+  })
+
   test('a route folder reached through a symlink is in the route graph', async () => {
     const root = tempRouteFolder({ 'app/x/route.ts': "import { NextResponse } from 'next/server'\nexport const GET = () => NextResponse.json({ linked: true as boolean })\n" })
     symlinkSync(join(root, 'app'), join(root, 'linked-app'))

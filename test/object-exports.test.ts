@@ -13,6 +13,14 @@ const cases: Array<[source: string, names: string[]]> = [
   ['const db = { query: () => 1, pool }\nmodule.exports = db\n', ['query', 'pool']],
   ['exports = module.exports = { start: function () {} }', ['start']],
   ['Object.assign(module.exports, { a: () => 1 }, { b: 2 })\nObject.assign(exports, { c: 3 })', ['a', 'b', 'c']],
+  // UMD bundles (bcryptjs 2): the object the factory returns, assigned to module["exports"].
+  [
+    '(function(global, factory) {\n  if (typeof define === "function" && define["amd"]) define([], factory);\n  else if (typeof module === "object" && module && module["exports"]) module["exports"] = factory();\n  else global.lib = factory();\n}(this, function() {\n  var lib = { version: "1" };\n  lib.hash = function() {};\n  lib["compare"] = function() {};\n  function helper() { lib.inner = 1 }\n  return lib;\n}));',
+    ['version', 'hash', 'compare'],
+  ],
+  ['!function (root, factory) { module.exports = factory() }(this, function () { return { a: 1, b() {} } })', ['a', 'b']],
+  // A UMD wrapper that never gives module.exports the factory's result.
+  ['(function (root, factory) { root.lib = factory() }(this, function () { return { a: 1 } }))', []],
   // Nothing the bundler would find either, or nothing to find.
   ['module.exports = createPool()', []],
   ['let later\nmodule.exports = later', []],

@@ -33,6 +33,8 @@ export function forgetLexed(url: string): void {
 function facadeExportNames(path: string): Set<string> | null {
   let names = lexed.get(path)
   if (names === undefined) {
+    // Null while it is worked out: a cycle of re-exports ends there.
+    lexed.set(path, null)
     names = findFacadeExportNames(readFileSync(path, 'utf8'), path)
     lexed.set(path, names)
   }
@@ -43,12 +45,40 @@ function findFacadeExportNames(source: string, path: string): Set<string> | null
   const inObjects = objectExportNames(source)
   const marked = source.includes('__esModule')
   const reexportsWithArrows = ARROW_STAR_REEXPORT.test(source) && /\bexports(?:\[|,)/.test(source)
-  if (!marked && inObjects.length === 0 && !reexportsWithArrows) return null
+  if (!marked && inObjects.length === 0 && !reexportsWithArrows) return reexportedFacadeNames(path, source)
   const names = lex(path, source)
   if (names === null) return null
   const lexerMissed = inObjects.filter((name) => !names.has(name))
   if (!names.has('__esModule') && lexerMissed.length === 0 && !reexportsWithArrows) return null
   for (const name of lexerMissed) names.add(name)
+  return names
+}
+
+// `module.exports = require('./dist/bcrypt.js')` (bcryptjs 2's index.js), the file it re-exports
+// needing the facade: so does this one, with that file's names.
+const REEXPORTS_A_REQUIRE = /\bmodule\.exports\s*=\s*require\s*\(/
+
+function reexportedFacadeNames(path: string, source: string): Set<string> | null {
+  if (!REEXPORTS_A_REQUIRE.test(source)) return null
+  let reexports: string[]
+  try {
+    reexports = parse(source).reexports
+  } catch {
+    return null
+  }
+  const require = createRequire(path)
+  let names: Set<string> | null = null
+  for (const specifier of reexports) {
+    let target: string
+    try {
+      target = require.resolve(specifier)
+    } catch {
+      continue
+    }
+    if (!['.js', '.cjs'].includes(extname(target))) continue
+    const found = facadeExportNames(target)
+    if (found !== null) names = new Set([...(names ?? []), ...found])
+  }
   return names
 }
 
