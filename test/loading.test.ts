@@ -909,6 +909,20 @@ test('a package that is not installed, under a tsconfig baseUrl, is said to be n
   })
 })
 
+// Trial (dub): a workspace package whose `main` is not built yet read as a file the tsconfig maps.
+test('an installed package whose entry file is missing, under a tsconfig baseUrl, gets Node\'s message naming that file', async () => {
+  const root = tempRouteFolder({
+    'tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: '.' } }),
+    'node_modules/@acme/utils/package.json': JSON.stringify({ name: '@acme/utils', main: './dist/index.mjs' }),
+    'app/x/route.ts': "import { cn } from '@acme/utils'\nexport const GET = () => Response.json({ cn: typeof cn })\n",
+  })
+  await assert.rejects(createRouteHandlers({ dir: join(root, 'app'), logger: quiet }).ready(), (error: Error) => {
+    assert.match(error.message, /node_modules\/@acme\/utils/)
+    assert.doesNotMatch(error.message, /tsconfig/)
+    return true
+  })
+})
+
 describe('resolution as Node and Next resolve (review of the one-graph loader)', () => {
   test("a folder import uses its package.json main before its index; a builtin's name stays Node's beside a baseUrl folder", async () => {
     const root = tempRouteFolder({

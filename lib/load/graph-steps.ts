@@ -6,7 +6,7 @@ import { commonJsFacade, jsonFacade, needsInterop, requiredInstanceFacade } from
 import type { FolderConfig } from './folder-config.ts'
 import { isRequire, loadPlan, type LoadContextLike, type LoadPlan } from './load-plan.ts'
 import { hasModuleSyntax } from './module-syntax.ts'
-import { findPackageFile, resolveInGraph } from './resolve-in-graph.ts'
+import { findPackageFile, installedPackageFolder, resolveInGraph } from './resolve-in-graph.ts'
 import { withoutQuery, type RouteGraph } from './route-graph.ts'
 import { withCommonJsGlobals } from './commonjs-globals.ts'
 import { formatOf, withUseCache, type Compiled } from './transform.ts'
@@ -150,8 +150,12 @@ export function unresolvedError(error: unknown, specifier: string, parentUrl: st
   const mapped = folder.paths?.(specifier) ?? []
   if (mapped.length === 0 || parentUrl === undefined || !parentUrl.startsWith('file:')) return error
   const importer = fileURLToPath(withoutQuery(parentUrl))
+  const packageName = PACKAGE_NAME.test(specifier)
+  // An installed package whose entry is missing (a workspace package not built yet): Node's own
+  // message names the file it looked for; the mapping is beside the point.
+  if (packageName && installedPackageFolder(specifier, importer) !== undefined) return error
   // A package name that `baseUrl` (or a broad pattern) maps too: most likely a package not installed.
-  const notInstalled = PACKAGE_NAME.test(specifier) ? 'no package of that name is installed, and ' : ''
+  const notInstalled = packageName ? 'no package of that name is installed, and ' : ''
   return Object.assign(
     new Error(
       `Cannot find module '${specifier}' imported from ${importer}: ${notInstalled}the tsconfig (\`paths\`, \`baseUrl\`) maps it to ${mapped.join(', ')}, ` +

@@ -90,6 +90,17 @@ export function findPackageFile(specifier: string, importer: string): string | u
   }
 }
 
+/** The folder of the installed package `specifier` names, looked for up from `importer`, if any. */
+export function installedPackageFolder(specifier: string, importer: string): string | undefined {
+  const name = /^(?:@[^/]+\/)?[^/@.][^/]*/.exec(specifier)?.[0]
+  if (name === undefined || isBuiltin(specifier)) return undefined
+  for (let dir = dirname(importer); ; dir = dirname(dir)) {
+    const root = join(dir, 'node_modules', name)
+    if (isDirectory(root)) return root
+    if (dirname(dir) === dir) return undefined
+  }
+}
+
 function hasExportsMap(manifest: string): boolean {
   try {
     return (JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: unknown }).exports !== undefined
