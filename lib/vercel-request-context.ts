@@ -1,5 +1,5 @@
 import { isThenable } from './after-queue.ts'
-import { requestStoresFor } from './context.ts'
+import { requestStorage, requestStoresFor, unscopedRequestsRunning } from './context.ts'
 
 const VERCEL_REQUEST_CONTEXT = Symbol.for('@vercel/request-context')
 
@@ -29,6 +29,8 @@ export function provideVercelRequestContext(): void {
 }
 
 function currentContext(): VercelRequestContext | undefined {
+  // Asked on every span by some tracers, in the app's own routes too: no request, no error made.
+  if (requestStorage.getStore() === undefined && !unscopedRequestsRunning()) return undefined
   let stores
   try {
     stores = requestStoresFor('waitUntil()')
