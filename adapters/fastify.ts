@@ -72,7 +72,11 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   const basePath = fastify.prefix.endsWith('/') ? fastify.prefix.slice(0, -1) : fastify.prefix
   const repeatedMount = repeatedMountWarning(basePath, routes.routes, routes.dir, 'registered with prefix')
   if (repeatedMount !== undefined) logger.warn(repeatedMount)
-  // fastify.close() waits for pending after() work, as `next start` does on shutdown.
+  // fastify.close() waits for pending after() work, as `next start` does on shutdown: first before
+  // the server closes (preClose), since Fastify runs onClose hooks last-added first and the app's
+  // own, added after registering this plugin (ending the database pool that work writes with),
+  // would run before this plugin's; then once more for work that requests still running added.
+  fastify.addHook('preClose', () => routes.close())
   fastify.addHook('onClose', () => routes.close())
   if (fastify.log.level === undefined) streamFailureLoggers.set(fastify, logger)
 

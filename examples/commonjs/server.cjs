@@ -11,7 +11,8 @@ const tryUrls = (base) => [`curl -i ${base}/api/hello`, `curl -i ${base}/api/leg
 const app = express()
 app.get('/', (req, res) => res.type('html').send(tryPage(name, tryUrls(`${req.protocol}://${req.host}`))))
 app.get('/api/legacy/ping', (req, res) => res.json({ pong: true }))
-app.use('/api', routeHandlers({ dir: path.join(__dirname, '../express-legacy/app') }))
+const routes = routeHandlers({ dir: path.join(__dirname, '../express-legacy/app') })
+app.use('/api', routes)
 
 const port = Number(process.env.PORT ?? 3002)
 const server = app.listen(port, '127.0.0.1', (error) => {
@@ -20,4 +21,5 @@ const server = app.listen(port, '127.0.0.1', (error) => {
   const lines = tryUrls(base).map((line) => `  ${line}`)
   console.log(`${name} listening on ${base} (the PORT variable picks another port)\n\nOpen ${base}/ for this list as links, or try:\n${lines.join('\n')}\n\nCtrl+C to stop.`)
 })
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => server.close(() => process.exit(0)))
+// Shutting down: no new requests, then the route handlers' pending after() work.
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => server.close(() => routes.close().then(() => process.exit(0))))

@@ -31,7 +31,8 @@ app.post('/api/legacy/users', (req, res) => res.status(201).json({ created: req.
 
 // Mounted before the app's 404 and error handlers; methods a route file lacks fall through.
 const dir = fileURLToPath(new URL('./app', import.meta.url))
-app.use('/api', await routeHandlers({ dir, onMissingMethod: 'fall-through' }).ready())
+const routes = await routeHandlers({ dir, onMissingMethod: 'fall-through' }).ready()
+app.use('/api', routes)
 
 app.use((req, res) => res.status(404).json({ error: `nothing at ${req.method} ${req.originalUrl}` }))
 app.use((error, req, res, _next) => {
@@ -46,4 +47,5 @@ const server = app.listen(port, '127.0.0.1', (error) => {
   if (error) exitOnListenError(error, port, 'npm start')
   printTryUrls(name, `http://127.0.0.1:${server.address().port}`)
 })
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => server.close(() => process.exit(0)))
+// Shutting down: no new requests, then the route handlers' pending after() work.
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => server.close(() => routes.close().then(() => process.exit(0))))

@@ -15,5 +15,5 @@ for (const path of ['/hello', '/items/widget?currency=USD', '/items/nothing', '/
 console.log(`  curl -i -X POST ${base}/echo -H 'content-type: application/json' -d '{"hello":"world"}'`)
 console.log('\nCtrl+C to stop.')
 
-process.once('SIGINT', () => server.close(() => process.exit(0)))
-process.once('SIGTERM', () => server.close(() => process.exit(0)))
+// Shutting down: no new requests, then the route handlers' pending after() work.
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => server.close(() => server.routes.close().then(() => process.exit(0))))

@@ -10,11 +10,14 @@ const dir = fileURLToPath(new URL('./app', import.meta.url))
 
 const app = express()
 app.get('/api/legacy/instance', (req, res) => res.json({ instance: process.env.INSTANCE_NAME }))
-app.use('/api', await routeHandlers({ dir, cache: { store } }).ready())
+const routes = await routeHandlers({ dir, cache: { store } }).ready()
+app.use('/api', routes)
 
 const port = Number(process.env.PORT ?? 3000)
 const server = app.listen(port, '127.0.0.1', (error) => {
   if (error) throw error
   console.log(`${process.env.INSTANCE_NAME} listening on http://127.0.0.1:${server.address().port}`)
 })
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => server.close(() => store.close().then(() => process.exit(0))))
+// Shutting down: no new requests, then the route handlers' after() work, then the Redis connection.
+const shutDown = () => server.close(() => routes.close().then(() => store.close()).then(() => process.exit(0)))
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, shutDown)
