@@ -12,7 +12,7 @@ export interface LoadedRoute {
   readonly headFromGet: boolean
   /** The `Allow` header for automatic OPTIONS and for 405: sorted, OPTIONS always included. */
   readonly allow: string
-  /** The file's `maxDuration` export in milliseconds, when it has one. */
+  /** The file's `maxDuration` export in milliseconds, when it has one (`Infinity`: longer than any timer, no limit). */
   readonly maxDuration: number | undefined
   /** Its caching segment config (`dynamic`, `revalidate`, `fetchCache`, …). */
   readonly config: SegmentConfig

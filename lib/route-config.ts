@@ -1,12 +1,14 @@
 import { describeValue } from './handler-result.ts'
 import { routeHandlersError } from './errors.ts'
 import type { RouteEntry } from './route-tree.ts'
+import { LONGEST_TIMER_MS } from './timeout-options.ts'
 
 /**
  * A route file's `export const maxDuration` (seconds, Next.js's route segment config), in
- * milliseconds; `undefined` when it exports none or `0`. Anything but a finite number ≥ 0 fails
- * the file's load with `RH_ERR_ROUTE_CONFIG_INVALID`, as it fails `next build`. Fractions are
- * accepted (Next.js wants whole seconds).
+ * milliseconds; `undefined` when it exports none or `0`, `Infinity` when it is longer than a timer
+ * can wait (about 24.8 days: no limit, rather than the `maxDuration` option's). Anything but a
+ * finite number ≥ 0 fails the file's load with `RH_ERR_ROUTE_CONFIG_INVALID`, as it fails
+ * `next build`. Fractions are accepted (Next.js wants whole seconds).
  */
 export function routeMaxDuration(entry: RouteEntry, exports: Record<string, unknown>): number | undefined {
   const value = exports.maxDuration
@@ -15,5 +17,6 @@ export function routeMaxDuration(entry: RouteEntry, exports: Record<string, unkn
     const got = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'number' ? String(value) : describeValue(value)
     throw routeHandlersError('RH_ERR_ROUTE_CONFIG_INVALID', [entry.relativeFile, 'maxDuration', got, 'a number of seconds'])
   }
-  return value === 0 ? undefined : value * 1000
+  if (value === 0) return undefined
+  return value * 1000 > LONGEST_TIMER_MS ? Infinity : value * 1000
 }

@@ -321,7 +321,8 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     const budget = route.maxDuration ?? defaultBudget
     // GETs whose segment config caches them go through the cache (no closure on the hot path).
     const cached = cachesRequest(route, nextRequest.method)
-    if (budget === undefined) {
+    // Infinity: the route's own maxDuration is longer than any timer (see routeMaxDuration).
+    if (budget === undefined || budget === Infinity) {
       return cached
         ? serveCached(route, nextRequest, match.params, match.pathname, handlersContext, reload !== undefined)
         : dispatch(route, nextRequest, match.params, fallThrough, handlersContext, undefined, undefined, answerTo)

@@ -9,11 +9,17 @@ import { routeHandlersError } from './errors.ts'
  */
 export const DEFAULT_BODY_TIMEOUT_MS = 60_000
 
+/**
+ * The longest delay a timer takes (2³¹ − 1 ms, about 24.8 days): Node fires a longer one after
+ * 1 ms, with a warning. A longer time limit is no limit, which is what a value that large means.
+ */
+export const LONGEST_TIMER_MS = 2 ** 31 - 1
+
 /** The `bodyTimeout` option: milliseconds, `0` for none. Throws `RH_ERR_OPTIONS_INVALID` otherwise. */
 export function resolveBodyTimeout(value: number | undefined): number {
   if (value === undefined) return DEFAULT_BODY_TIMEOUT_MS
   if (!isDuration(value)) throw invalid('bodyTimeout', value, 'milliseconds (0 for none)')
-  return value
+  return value > LONGEST_TIMER_MS ? 0 : value
 }
 
 /**
@@ -23,7 +29,7 @@ export function resolveBodyTimeout(value: number | undefined): number {
 export function resolveMaxDuration(value: number | undefined): number | undefined {
   if (value === undefined) return undefined
   if (!isDuration(value)) throw invalid('maxDuration', value, 'seconds (0 for none)')
-  return value === 0 ? undefined : value
+  return value === 0 || value * 1000 > LONGEST_TIMER_MS ? undefined : value
 }
 
 function isDuration(value: unknown): value is number {

@@ -58,6 +58,12 @@ export async function GET(request: Request) {
   return new Promise(() => {})
 }
 `,
+  // No export of its own, and a little wait: what the option's budget, when one applies, cuts.
+  'unhurried/route.ts': `export async function GET() {
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  return new Response('unhurried')
+}
+`,
   // A stream that sends one chunk, then nothing until cancelled.
   'stream/route.ts': `${SEEN}
 export const maxDuration = 0.15
@@ -90,6 +96,14 @@ export function POST(request: Request) {
 `,
   'fast/route.ts': `export const maxDuration = 30
 export const GET = () => new Response('fast')
+`,
+  // A route that wants no limit under the option's 0.1 s: a month, longer than any timer (a trial:
+  // Node fired it after 1 ms, and every request answered 504).
+  'month/route.ts': `export const maxDuration = 30 * 24 * 3600
+export async function GET() {
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  return new Response('patient')
+}
 `,
   // Reads the body as ?read= says, once its gate (if any) opens; records the error it got.
   'body/route.ts': `${SEEN}
@@ -190,6 +204,12 @@ for (const [name, start] of Object.entries(hosts)) {
       } finally {
         connection.destroy()
       }
+    })
+
+    test('maxDuration longer than a timer can wait (a month) is no limit, not a 504 at once, and not the option\'s either', async () => {
+      const response = await fetch(`http://127.0.0.1:${host.port}/month`)
+      assert.equal(response.status, 200)
+      assert.equal(await response.text(), 'patient')
     })
 
     test('maxDuration option: a handler that never resolves is answered 504 (issue 10 #8)', async () => {
@@ -331,6 +351,15 @@ describe('timeouts: core handle()', () => {
     await assert.rejects(broken.handle(new Request('http://localhost/text')), { code: 'RH_ERR_ROUTE_CONFIG_INVALID' })
     // 0 is a valid export (Next.js accepts it): no budget of its own.
     assert.equal(await (await broken.handle(new Request('http://localhost/zero')))!.text(), 'zero')
+  })
+
+  test('a maxDuration option longer than a timer can wait is no limit (a month: the handler answers)', async () => {
+    const monthLong = createRouteHandlers({ dir: DIR, logger: quietLogger, maxDuration: 30 * 24 * 3600, bodyTimeout: 2 ** 40 })
+    const response = (await monthLong.handle(new Request('http://localhost/unhurried')))!
+    assert.equal(response.status, 200)
+    assert.equal(await response.text(), 'unhurried')
+    assert.equal(monthLong.bodyLimits.bodyTimeout, 0)
+    await monthLong.close()
   })
 
   test('bodyTimeout and maxDuration options are checked when the handlers are created (issue 10 #8)', () => {
