@@ -181,9 +181,15 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   const spec = { dir, tsconfig: options.tsconfig, reload: reloadOn, cacheDir: resolveCacheDir(options.transformCacheDir), resolveAlias: resolveAliasOption(options.resolveAlias) }
   prepareLoading(spec, tree.routes.map((route) => route.moduleFile))
   // The default places fall back to the temp folder when they cannot be written; a folder the app
-  // named is used as it is, and a start that can keep nothing there says so.
-  if (spec.cacheDir !== undefined && !new TransformCache(spec.cacheDir).writable()) {
-    logger.warn(`route-handlers: the transformCacheDir "${spec.cacheDir}" cannot be written, so compiled route files are not kept: every start compiles them again. Name a folder this process can write.`)
+  // named (the option, or the environment) is used as it is, and a start that can keep nothing
+  // new there says so.
+  const namedCacheDir = spec.cacheDir ?? (process.env.ROUTE_HANDLERS_CACHE_DIR || undefined)
+  if (namedCacheDir !== undefined && !new TransformCache(namedCacheDir).writable()) {
+    const named = spec.cacheDir !== undefined ? `the transformCacheDir "${namedCacheDir}"` : `ROUTE_HANDLERS_CACHE_DIR "${namedCacheDir}"`
+    logger.warn(
+      `route-handlers: ${named} cannot be written, so compiled route files are not kept: those already there (filled when the image was built) are used, ` +
+        'any other is compiled again at every start. Name a folder this process can write, or fill it beforehand.',
+    )
   }
   // Registered before any route file loads (see loading below), as `next start` registers it, and
   // only once every option has passed: its register() may migrate a database.

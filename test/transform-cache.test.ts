@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
 import { describe, test } from 'node:test'
 import { createRouteHandlers, isRouteHandlersError } from '../lib/index.ts'
 import { TransformCache, transformCacheDir } from '../lib/load/transform-cache.ts'
@@ -54,6 +55,40 @@ describe('the transform cache (issue 13)', () => {
     assert.equal(await (await routes.handle(new Request('http://localhost/r2')))!.text(), '2')
     assert.equal(warnings.length, 1)
     assert.match(warnings[0]!, /the transformCacheDir "[^"]*a-file\/cache" cannot be written/)
+  })
+
+  test('ROUTE_HANDLERS_CACHE_DIR that cannot be written is said at start-up, as the option is', async () => {
+    const blocker = join(emptyFolder(), 'a-file')
+    writeFileSync(blocker, '')
+    const warnings: string[] = []
+    const previous = process.env.ROUTE_HANDLERS_CACHE_DIR
+    process.env.ROUTE_HANDLERS_CACHE_DIR = join(blocker, 'cache')
+    try {
+      const routes = await createRouteHandlers({ dir: typeScriptRoutes(2), logger: { warn: (message) => warnings.push(message), error() {} } }).ready()
+      assert.equal(await (await routes.handle(new Request('http://localhost/r1')))!.text(), '1')
+    } finally {
+      if (previous === undefined) delete process.env.ROUTE_HANDLERS_CACHE_DIR
+      else process.env.ROUTE_HANDLERS_CACHE_DIR = previous
+    }
+    assert.equal(warnings.length, 1, warnings.join('\n'))
+    assert.match(warnings[0]!, /ROUTE_HANDLERS_CACHE_DIR "[^"]*a-file\/cache" cannot be written/)
+  })
+
+  // A trial: a cache filled when the image was built, run by another user or on a read-only root
+  // filesystem, was a miss for every entry over a day old (refreshing its age failed), so every
+  // start compiled everything again. A read-only bind mount stands in for it (root on Linux only).
+  test('an entry over a day old in a cache that cannot be written is still a hit', (context) => {
+    const dir = emptyFolder()
+    const cache = new TransformCache(dir)
+    cache.set('entry', 'export const compiled = true\n')
+    aged(join(dir, 'entry.js'), 3)
+    const mounted = spawnSync('mount', ['--bind', '-o', 'ro', dir, dir], { encoding: 'utf8' })
+    if (mounted.status !== 0) return context.skip(`no read-only bind mount here: ${mounted.stderr.trim() || 'not root'}`)
+    try {
+      assert.equal(new TransformCache(dir).get('entry'), 'export const compiled = true\n')
+    } finally {
+      spawnSync('umount', [dir])
+    }
   })
 
   test("the default place: the project's node_modules/.cache when it can be made or holds entries, else the temp folder (a read-only install)", () => {

@@ -50,10 +50,7 @@ export class TransformCache {
     }
     try {
       const code = readFileSync(fd, 'utf8')
-      // A hit keeps the entry young (once a day at most), so the sweep removes only entries no
-      // start has used for a week: old versions from dev reload's saves, files since deleted.
-      const now = Date.now()
-      if (now - fstatSync(fd).mtimeMs > DAY) futimesSync(fd, now / 1000, now / 1000)
+      keepYoung(fd)
       return code
     } catch {
       return undefined
@@ -98,6 +95,21 @@ export class TransformCache {
     } catch {
       // A cache folder that cannot be listed or written keeps its files: they only take room.
     }
+  }
+}
+
+/**
+ * A hit keeps the entry young (once a day at most), so the sweep removes only entries no start
+ * has used for a week: old versions from dev reload's saves, files since deleted. In a cache this
+ * process cannot write (filled when the image was built, run by another user or on a read-only
+ * disk) the entry stays as it is, and still a hit.
+ */
+function keepYoung(fd: number): void {
+  const now = Date.now()
+  try {
+    if (now - fstatSync(fd).mtimeMs > DAY) futimesSync(fd, now / 1000, now / 1000)
+  } catch {
+    // Nothing sweeps a folder it cannot write either.
   }
 }
 
