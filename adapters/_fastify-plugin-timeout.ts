@@ -3,10 +3,12 @@ import type { Logger } from '../lib/types.ts'
 
 /**
  * Fastify fails a plugin that has not finished within its `pluginTimeout` (10 s by default) with
- * FST_ERR_PLUGIN_TIMEOUT, whose message suggests a forgotten `done()`. Loading thousands of
- * route files with a cold transform cache can take that long: say so, naming the option, when
- * half of it has gone (a boot that will soon fail, or one that is getting close), and again as
- * an error when it runs out. Returns the function that stops watching, once loading is done.
+ * FST_ERR_PLUGIN_TIMEOUT, whose message suggests a forgotten `done()` (avvio's
+ * AVV_ERR_PLUGIN_EXEC_TIMEOUT from `await fastify.register()`, which may end the process at once).
+ * Loading thousands of route files with a cold transform cache can take that long: say so, naming
+ * the option, when half of it has gone (a boot that will soon fail, or one that is getting close),
+ * and again as an error just before it runs out (Fastify's own timer started first, with the
+ * plugin's registration). Returns the function that stops watching, once loading is done.
  */
 export function watchPluginTimeout(timeout: number, routeCount: number, logger: Logger): () => void {
   if (!(timeout > 0)) return () => {}
@@ -19,7 +21,7 @@ export function watchPluginTimeout(timeout: number, routeCount: number, logger: 
   const whole = setTimeout(() => {
     const error = routeHandlersError('RH_ERR_HOST_PLUGIN_TIMEOUT', [routeCount, timeout])
     logger.error(`route-handlers: ${error.message}`, error)
-  }, timeout)
+  }, timeout - Math.min(500, timeout / 10))
   return () => {
     clearTimeout(half)
     clearTimeout(whole)

@@ -155,7 +155,7 @@ const errorTable = {
     status: 500,
     startUp: true,
     message: (count: number, timeout: number) =>
-      `Loading ${count} route file${count === 1 ? '' : 's'} took longer than Fastify's pluginTimeout (${timeout} ms), so the app's boot fails with FST_ERR_PLUGIN_TIMEOUT. Raise it, Fastify({ pluginTimeout: 60_000 }) (0 for none), or start with a warm transform cache: the README's "How route files load" says how to keep it in a container.`,
+      `Loading ${count} route file${count === 1 ? '' : 's'} is about to outlast Fastify's pluginTimeout (${timeout} ms), and the app's boot then fails (FST_ERR_PLUGIN_TIMEOUT, or AVV_ERR_PLUGIN_EXEC_TIMEOUT from \`await fastify.register()\`). Raise it, Fastify({ pluginTimeout: 60_000 }) (0 for none), or start with a warm transform cache: the README's "How route files load" says how to keep it in a container.`,
   },
   RH_ERR_HOST_INVALID: {
     status: 400,

@@ -36,6 +36,27 @@ test('Fastify: loading that outlasts pluginTimeout is named in the log (a warnin
   await app.close().catch(() => {})
 })
 
+// A trial: with the README's `await fastify.register()`, avvio fails the boot first
+// (AVV_ERR_PLUGIN_EXEC_TIMEOUT), and an app that exits on it never logged the plugin's error.
+test('Fastify: with await fastify.register(), RH_ERR_HOST_PLUGIN_TIMEOUT is logged before the boot fails', async () => {
+  const dir = tempRouteFolder({
+    'slow/route.ts': 'await new Promise<void>((resolve) => (globalThis as { releaseSlowRoute?: () => void }).releaseSlowRoute = resolve)\nexport const GET = () => new Response("late")\n',
+  })
+  const codes: string[] = []
+  const logger = { warn() {}, error: (_message: string, error?: unknown) => void codes.push((error as { code: string }).code) }
+  const app = Fastify({ pluginTimeout: 200 })
+  await assert.rejects(
+    async () => app.register(routeHandlersPlugin, { dir, logger }),
+    (error: unknown) => {
+      codes.push((error as { code: string }).code)
+      return true
+    },
+  )
+  assert.deepEqual(codes.slice(0, 2), ['RH_ERR_HOST_PLUGIN_TIMEOUT', 'AVV_ERR_PLUGIN_EXEC_TIMEOUT'])
+  gate.releaseSlowRoute?.()
+  await app.close().catch(() => {})
+})
+
 test('Fastify: no word about pluginTimeout when loading finishes in time, or when it is 0', async () => {
   const dir = tempRouteFolder({ 'quick/route.ts': 'export const GET = () => new Response("ok")\n' })
   for (const pluginTimeout of [10_000, 0]) {
