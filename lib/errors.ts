@@ -330,6 +330,15 @@ function clientMessage(code: RouteHandlersErrorCode): string | undefined {
   return `Internal Server Error (${code}); the server log has the details.`
 }
 
+/**
+ * An error's full text for the server's log: a {@link RouteHandlersError}'s `detail` where its
+ * `message` names only the code (5xx errors in production), else the message.
+ */
+export function fullMessage(error: unknown): string {
+  if (isRouteHandlersError(error)) return error.detail ?? error.message
+  return error instanceof Error ? error.message : String(error)
+}
+
 /** Builds a {@link RouteHandlersError} from the table, so messages stay in one place. */
 export function routeHandlersError<C extends RouteHandlersErrorCode>(
   code: C,

@@ -5,9 +5,9 @@ import type { CacheHandler, CacheHandlerValue, CachedRouteValue } from '../lib/c
 import { createIncrementalCache } from '../lib/cache/cache-options.ts'
 import { IncrementalCache } from '../lib/cache/incremental-cache.ts'
 import { MemoryCacheHandler } from '../lib/cache/memory-cache-handler.ts'
-import { STORE_UNAVAILABLE } from '../lib/cache/store-guard.ts'
+import { STORE_UNAVAILABLE, StoreGuard } from '../lib/cache/store-guard.ts'
 import { preciseNow } from '../lib/cache/tags-manifest.ts'
-import { isRouteHandlersError } from '../lib/errors.ts'
+import { isRouteHandlersError, routeHandlersError } from '../lib/errors.ts'
 
 const CONTEXT = { revalidatedTags: [], _requestHeaders: {} }
 
@@ -265,4 +265,25 @@ describe('cache engine', () => {
     const useCacheHandler = { get: async () => undefined, set: async () => {}, refreshTags: async () => {}, getExpiration: async () => 0, updateTags: async () => {} }
     assert.throws(() => createIncrementalCache({ store: useCacheHandler } as never, quiet), /one of Next 16's cacheHandlers \(for "use cache"\), which are not accepted/)
   })
+})
+
+// A trial: in production a Redis outage was logged as "Internal Server Error
+// (RH_ERR_CACHE_STORE_FAILED); the server log has the details." in the server log itself, naming
+// neither Redis nor what failed, while no request failed.
+test('a store outage is logged with its full text in production, naming what failed', async () => {
+  const previous = process.env.NODE_ENV
+  process.env.NODE_ENV = 'production'
+  const logged: string[] = []
+  try {
+    const guard = new StoreGuard({ warn() {}, error: (message) => void logged.push(message) }, 1000)
+    const outage = routeHandlersError('RH_ERR_CACHE_REDIS_UNAVAILABLE', ['redis://127.0.0.1:6390', 'connection refused'])
+    assert.match(outage.message, /^Internal Server Error/)
+    assert.equal(await guard.call('get', () => Promise.reject(outage)), STORE_UNAVAILABLE)
+  } finally {
+    if (previous === undefined) delete process.env.NODE_ENV
+    else process.env.NODE_ENV = previous
+  }
+  assert.equal(logged.length, 1)
+  assert.match(logged[0]!, /^route-handlers: The cache store failed \(get: The Redis cache store \(redis:\/\/127\.0\.0\.1:6390\) did not answer: connection refused\./)
+  assert.doesNotMatch(logged[0]!, /Internal Server Error/)
 })

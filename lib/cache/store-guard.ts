@@ -1,4 +1,4 @@
-import { isRouteHandlersError, routeHandlersError } from '../errors.ts'
+import { fullMessage, isRouteHandlersError, routeHandlersError } from '../errors.ts'
 import type { Logger } from '../types.ts'
 
 /** What a guarded store call resolves to when the store failed, rejected or did not answer in time. */
@@ -46,8 +46,7 @@ export class StoreGuard {
   async callOrThrow<T>(operation: string, what: string, call: () => Promise<T> | T): Promise<T> {
     const outcome = await this.#run(operation, call)
     if (outcome.ok) return outcome.value
-    const cause = outcome.error instanceof Error ? outcome.error.message : String(outcome.error)
-    throw routeHandlersError('RH_ERR_CACHE_REVALIDATE_FAILED', [what, cause], { cause: outcome.error })
+    throw routeHandlersError('RH_ERR_CACHE_REVALIDATE_FAILED', [what, fullMessage(outcome.error)], { cause: outcome.error })
   }
 
   async #run<T>(operation: string, call: () => Promise<T> | T, key?: string): Promise<Outcome<T>> {
@@ -92,8 +91,9 @@ export class StoreGuard {
     }
     if (this.#down) return
     this.#down = true
-    const cause = error instanceof Error ? error.message : String(error)
-    this.#logger.error(`route-handlers: ${routeHandlersError('RH_ERR_CACHE_STORE_FAILED', [operation, cause]).message}`, error)
+    // The full texts, also in production, where a 5xx error's `message` names only its code: this
+    // is the server log, and no request failed.
+    this.#logger.error(`route-handlers: ${fullMessage(routeHandlersError('RH_ERR_CACHE_STORE_FAILED', [operation, fullMessage(error)]))}`, error)
   }
 
   #recovered(): void {
