@@ -12,7 +12,6 @@ import { cookieJarOf } from './route-cookies.ts'
 import { trackDynamicAccess } from '../cache/static-generation.ts'
 
 const BYPASS_COOKIE = '__prerender_bypass'
-const PREVIEW_DATA_COOKIE = '__next_preview_data'
 // Next.js's own dev id: with it, outside production, any bypass cookie counts (a `next dev` server
 // sets its cookie with an id of its own).
 const DEVELOPMENT_ID = 'development-id'
@@ -47,27 +46,30 @@ export function mayHaveDraftModeCookie(cookieHeader: string | undefined): boolea
   return cookieHeader?.includes(BYPASS_COOKIE) === true
 }
 
-/** True when the request of `store` is in draft mode (Next's `workStore.isDraftMode`). */
+/**
+ * True when the request of `store` came in draft mode (Next's `workStore.isDraftMode`, which
+ * caching reads): from its cookie as sent, whatever the handler has enabled or disabled since.
+ */
 export function inDraftMode(store: RequestStore): boolean {
-  return store.draftMode?.isEnabled ?? hasDraftModeCookie(store.request, store.handlers.previewModeId)
+  return hasDraftModeCookie(store.request, store.handlers.previewModeId)
 }
 
 /**
- * Draft mode for one request, as Next.js's DraftModeProvider: `isEnabled` is read from the
- * request's cookie once (enabling it does not change it for this request), `enable()`/`disable()`
- * set or expire the cookie on the response, through the same jar as `cookies().set()`.
+ * Draft mode for one request, as Next.js 15 and 16's DraftModeProvider: `isEnabled` is read from
+ * the request's cookie, and `enable()`/`disable()` set or expire the cookie on the response
+ * (through the same jar as `cookies().set()`) and turn `isEnabled` on or off for the rest of the
+ * request (a CMS preview route enables it, then fetches drafts; Next 14 kept the request's value).
  */
 export class DraftMode {
   readonly #store: RequestStore
-  readonly #isEnabled: boolean
+  #isEnabled: boolean
 
   constructor(store: RequestStore) {
     this.#store = store
-    // The request's cookie, as sent: what the handler sets does not count until the next request.
     this.#isEnabled = hasDraftModeCookie(store.request, store.handlers.previewModeId)
   }
 
-  /** True when the request carries the bypass cookie with the preview mode id. */
+  /** True when the request carries the bypass cookie with the preview mode id, or `enable()` was called since. */
   get isEnabled(): boolean {
     return this.#isEnabled
   }
@@ -75,14 +77,13 @@ export class DraftMode {
   /** Sets the bypass cookie on the response (HttpOnly; SameSite=None and Secure outside development). */
   enable(): void {
     this.#writable('draftMode().enable()').set({ name: BYPASS_COOKIE, value: this.#store.handlers.previewModeId, ...cookieAttributes(), path: '/' })
+    this.#isEnabled = true
   }
 
-  /** Expires the bypass cookie (and Next's preview-data cookie) on the response. */
+  /** Expires the bypass cookie on the response. */
   disable(): void {
-    const cookies = this.#writable('draftMode().disable()')
-    const expired = { value: '', ...cookieAttributes(), expires: new Date(0) }
-    cookies.set({ name: BYPASS_COOKIE, ...expired, path: '/' })
-    cookies.set({ name: PREVIEW_DATA_COOKIE, ...expired })
+    this.#writable('draftMode().disable()').set({ name: BYPASS_COOKIE, value: '', ...cookieAttributes(), expires: new Date(0), path: '/' })
+    this.#isEnabled = false
   }
 
   #writable(call: string) {
