@@ -72,11 +72,12 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   const basePath = fastify.prefix.endsWith('/') ? fastify.prefix.slice(0, -1) : fastify.prefix
   const repeatedMount = repeatedMountWarning(basePath, routes.routes, routes.dir, 'registered with prefix')
   if (repeatedMount !== undefined) logger.warn(repeatedMount)
-  // fastify.close() waits for pending after() work, as `next start` does on shutdown: first before
-  // the server closes (preClose), since Fastify runs onClose hooks last-added first and the app's
-  // own, added after registering this plugin (ending the database pool that work writes with),
-  // would run before this plugin's; then once more for work that requests still running added.
-  fastify.addHook('preClose', () => routes.close())
+  // fastify.close() waits for pending after() work, as `next start` does on shutdown: the work
+  // under way before the server closes (preClose), since Fastify runs onClose hooks last-added
+  // first and the app's own, added after registering this plugin (ending the database pool that
+  // work writes with), would run before this plugin's; then all of it, callbacks of responses that
+  // were still open included (a stream the server's closing ends), from onClose.
+  fastify.addHook('preClose', () => routes.runningWorkSettled())
   fastify.addHook('onClose', () => routes.close())
   if (fastify.log.level === undefined) streamFailureLoggers.set(fastify, logger)
 

@@ -13,6 +13,8 @@ export type AfterSource = 'a function' | 'a promise' | 'waitUntil()'
  */
 export class AfterWork {
   readonly #pending = new Set<Promise<void>>()
+  /** The part of `#pending` that is work under way (not holds for responses still open). */
+  readonly #running = new Set<Promise<void>>()
   readonly #logger: Logger
 
   constructor(logger: Logger) {
@@ -21,7 +23,10 @@ export class AfterWork {
 
   /** Keeps `work` until it settles; a rejection is logged as coming from `source`. */
   track(work: PromiseLike<unknown>, source: AfterSource): void {
-    this.#keep(Promise.resolve(work).then(ignore, (error: unknown) => this.#report(source, error)))
+    const settled = Promise.resolve(work).then(ignore, (error: unknown) => this.#report(source, error))
+    this.#running.add(settled)
+    void settled.then(() => this.#running.delete(settled))
+    this.#keep(settled)
   }
 
   /** Reports an error a callback threw synchronously. */
@@ -39,6 +44,15 @@ export class AfterWork {
   /** Resolves once nothing is pending, including work added while it waited. */
   async settled(): Promise<void> {
     while (this.#pending.size > 0) await Promise.all(this.#pending)
+  }
+
+  /**
+   * Resolves once the work under way has settled, including work started while it waited, but not
+   * callbacks still waiting for their response: a response that streams until the server closes
+   * would hold it for as long.
+   */
+  async runningSettled(): Promise<void> {
+    while (this.#running.size > 0) await Promise.all(this.#running)
   }
 
   #keep(settled: Promise<void>): void {

@@ -134,6 +134,13 @@ export interface RouteHandlers {
    * from `onClose`.
    */
   close(): Promise<void>
+  /**
+   * Resolves once the `after()` work under way has settled (and what starts while it waits), not
+   * callbacks still waiting for their response: what a host waits for before it closes its
+   * server (the Fastify plugin, from `preClose`), where a response streaming until then would
+   * hold `close()` forever.
+   */
+  runningWorkSettled(): Promise<void>
 }
 
 
@@ -480,6 +487,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       reload?.close()
       return Promise.all([handlersContext.after.settled(), handlersContext.cache.settled()]).then(() => undefined)
     },
+    runningWorkSettled: () => handlersContext.after.runningSettled(),
   }
   return routeHandlers
 }

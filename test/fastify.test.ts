@@ -303,6 +303,32 @@ describe('Fastify: shutdown', () => {
     await closing
     assert.deepEqual(log.events, ['started', 'finished', 'pool ended', 'closed'])
   })
+
+  // Review: waiting for every pending callback from preClose, before the server closes, waited for
+  // a response that streams until the server closes it: fastify.close() never finished.
+  test('a stream still open at shutdown, whose handler called after(), does not hold fastify.close(); its callback runs', async () => {
+    const probe = globalThis as { __streamAfterRan?: boolean }
+    const dir = tempRouteFolder({
+      'events/route.ts': [
+        "import { after } from 'next/server'",
+        'export function GET() {',
+        '  after(() => void ((globalThis as { __streamAfterRan?: boolean }).__streamAfterRan = true))',
+        "  const stream = new ReadableStream({ start: (controller) => controller.enqueue(new TextEncoder().encode('data: 1\\n\\n')), pull: () => new Promise(() => {}) })",
+        "  return new Response(stream, { headers: { 'content-type': 'text/event-stream' } })",
+        '}',
+        '',
+      ].join('\n'),
+    })
+    const app = Fastify({ forceCloseConnections: true })
+    await app.register(routeHandlersPlugin, { dir, logger: quietLogger })
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const response = await fetch(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/events`)
+    const reader = response.body!.getReader()
+    assert.equal(new TextDecoder().decode((await reader.read()).value), 'data: 1\n\n')
+    await app.close()
+    assert.equal(probe.__streamAfterRan, true)
+    await reader.cancel().catch(() => {})
+  })
 })
 
 describe('Fastify: trustProxy and the x-forwarded-* headers', () => {
