@@ -22,7 +22,7 @@ export class AfterQueue {
   readonly #store: RequestStore
   #callbacks: Callback[] | null = []
   #release: (() => void) | undefined
-  #releaseUploads: (() => void) | undefined
+  #releaseUploads: (() => Promise<void> | undefined) | undefined
   /** Callbacks started whose promise has not settled: the uploads are held while any runs. */
   #running = 0
 
@@ -63,8 +63,14 @@ export class AfterQueue {
     this.#callbacks = null
     const store = this.#afterStore()
     for (const callback of callbacks) this.#start(callback, store)
-    this.#release?.()
-    if (this.#running === 0) this.#releaseUploads?.()
+    if (this.#running === 0) this.#finish()
+  }
+
+  // The callbacks have settled: their uploads may go, and close() waits until they have gone.
+  #finish(): void {
+    const removal = this.#releaseUploads?.()
+    if (removal === undefined) this.#release?.()
+    else void removal.then(this.#release)
   }
 
   #afterStore(): RequestStore {
@@ -83,7 +89,7 @@ export class AfterQueue {
         work.track(result, 'a function')
         this.#running++
         const settled = () => {
-          if (--this.#running === 0 && this.#callbacks === null) this.#releaseUploads?.()
+          if (--this.#running === 0 && this.#callbacks === null) this.#finish()
         }
         Promise.resolve(result).then(settled, settled)
       }

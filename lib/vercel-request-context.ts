@@ -1,5 +1,7 @@
 import { isThenable } from './after-queue.ts'
-import { requestStorage, requestStoresFor, unscopedRequestsRunning } from './context.ts'
+import type { AfterWork } from './after-work.ts'
+import { keepUploadsFor } from './body/route-request.ts'
+import { requestStorage, requestStoresFor, unscopedRequestsRunning, type RequestStore } from './context.ts'
 
 const VERCEL_REQUEST_CONTEXT = Symbol.for('@vercel/request-context')
 
@@ -20,7 +22,7 @@ interface VercelRequestContext {
  * for it. Here `waitUntil()` is `after()` for its work: kept until it settles (`close()` waits for
  * it), a failure logged through the logger. Installed once per process, and only where no platform
  * provides one (on Vercel, Vercel's stays). Outside a route handler's request it gives no context,
- * as off Vercel.
+ * as off Vercel; where the request cannot be told (see currentContext), no request data.
  */
 export function provideVercelRequestContext(): void {
   const holder = globalThis as { [VERCEL_REQUEST_CONTEXT]?: unknown }
@@ -29,29 +31,56 @@ export function provideVercelRequestContext(): void {
 }
 
 function currentContext(): VercelRequestContext | undefined {
-  // Asked on every span by some tracers, in the app's own routes too: no request, no error made.
-  if (requestStorage.getStore() === undefined && !unscopedRequestsRunning()) return undefined
-  let stores
-  try {
-    stores = requestStoresFor('waitUntil()')
-  } catch {
-    return undefined
-  }
-  const { handlers } = stores[0]!
-  // Several requests only when the first call ever came while the store was off: whose it is is unknown.
-  const request = stores.length === 1 ? stores[0]!.request : undefined
+  const store = requestStorage.getStore()
+  if (store !== undefined) return contextOf(store)
+  // The store is off (nothing has needed it yet), and a route handler's request may be running:
+  // which one is unknown, and this may be the app's own code (tracers ask on every span). No
+  // request data then, another request's headers above all; `waitUntil()` finds its work a home
+  // when called (turning the store on, as `after()` does). No request at all: no context, no error made.
+  return unscopedRequestsRunning() ? UNKNOWN_REQUEST : undefined
+}
+
+function contextOf(store: RequestStore): VercelRequestContext {
+  const { handlers, request } = store
   return {
     waitUntil(task) {
-      try {
-        const work = typeof task === 'function' ? task() : task
-        if (isThenable(work)) handlers.after.track(work, 'waitUntil()')
-      } catch (error) {
-        handlers.after.failed(error, 'waitUntil()')
-      }
+      const work = started(task, handlers.after)
+      if (work !== undefined) keepUploadsFor(request, work, () => handlers.after.hold())
     },
     get headers() {
-      return request === undefined ? {} : Object.fromEntries(request.headers)
+      return Object.fromEntries(request.headers)
     },
-    url: request?.url ?? '',
+    url: request.url,
+  }
+}
+
+const UNKNOWN_REQUEST: VercelRequestContext = {
+  waitUntil(task) {
+    let stores: readonly RequestStore[]
+    try {
+      stores = requestStoresFor('waitUntil()')
+    } catch {
+      // Every request has ended since the context was read: nowhere to keep it, as off Vercel.
+      return
+    }
+    const { handlers, request } = stores[0]!
+    const work = started(task, handlers.after)
+    // One request running: the caller's, whose uploads the work may read.
+    if (work !== undefined && stores.length === 1) keepUploadsFor(request, work, () => handlers.after.hold())
+  },
+  headers: {},
+  url: '',
+}
+
+// The task's work, kept by `after` (a failure logged, `close()` waiting for it).
+function started(task: PromiseLike<unknown> | (() => unknown), after: AfterWork): PromiseLike<unknown> | undefined {
+  try {
+    const work = typeof task === 'function' ? task() : task
+    if (!isThenable(work)) return undefined
+    after.track(work, 'waitUntil()')
+    return work
+  } catch (error) {
+    after.failed(error, 'waitUntil()')
+    return undefined
   }
 }

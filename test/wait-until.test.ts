@@ -8,12 +8,14 @@ import { waitUntil } from '@vercel/functions'
 import express from 'express'
 import Fastify from 'fastify'
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { after, describe, test } from 'node:test'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { routeHandlers } from '../adapters/express.ts'
 import { routeHandlersPlugin } from '../adapters/fastify.ts'
 import { fastifyListening, listen } from './helpers/targets.ts'
+import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 const DIR = fileURLToPath(new URL('./fixtures/wait-until-app', import.meta.url))
 
@@ -89,4 +91,34 @@ test('outside a route handler request there is no request context: waitUntil() d
   assert.equal(typeof reader?.get, 'function', 'installed by the route handlers the tests above made')
   assert.equal(reader!.get(), undefined)
   assert.equal(waitUntil(Promise.resolve()), undefined)
+})
+
+// Review: while the request store is off (nothing has needed it yet), the app's own code reading
+// the context during a route handler's request got that request's URL and headers (its
+// Authorization, its cookies). A fresh process, where the store is still off.
+test("the app's own code, while a route handler's request runs and the store is off, gets no request data", () => {
+  const dir = tempRouteFolder({
+    'slow/route.ts': [
+      'export async function GET() {',
+      '  await (globalThis as { __slowGate?: Promise<void> }).__slowGate',
+      "  return new Response('slow')",
+      '}',
+      '',
+    ].join('\n'),
+  })
+  const index = JSON.stringify(new URL('../dist/lib/index.js', import.meta.url).href)
+  const program = `
+    const { createRouteHandlers } = await import(${index})
+    let open
+    globalThis.__slowGate = new Promise((resolve) => (open = resolve))
+    const routes = await createRouteHandlers({ dir: ${JSON.stringify(dir)} }).ready()
+    const answer = routes.handle(new Request('http://localhost/slow', { headers: { authorization: 'Bearer SECRET-OF-ALICE' } }))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const context = globalThis[Symbol.for('@vercel/request-context')].get()
+    open()
+    await (await answer).text()
+    console.log(JSON.stringify({ headers: context?.headers, url: context?.url }))
+  `
+  const seen = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', program], { encoding: 'utf8' })) as { headers?: object; url?: string }
+  assert.deepEqual(seen, { headers: {}, url: '' })
 })

@@ -331,15 +331,32 @@ export function matchedPathnameOf(request: Request): string | undefined {
 
 /**
  * Keeps the request's spooled uploads on disk until the returned function is called, past the
- * response: `after()` callbacks may read a form's files (Next.js keeps them in memory, readable for
- * as long as something holds them; processing an upload in `after()` is what it is for).
- * `undefined` for a request no host made.
+ * response: `after()` work may read a form's files (Next.js keeps them in memory, readable for as
+ * long as something holds them; processing an upload in `after()` is what it is for). The function
+ * returns what settles once the files are gone, when they are going (the response is done and
+ * nothing else holds them). `undefined` for a request no host made.
  */
-export function holdUploads(request: Request): (() => void) | undefined {
+export function holdUploads(request: Request): (() => Promise<void> | undefined) | undefined {
   if (!(request instanceof RouteRequest)) return undefined
+  const state = request[ROUTE]
   let release!: () => void
-  ;(request[ROUTE].uploadHolds ??= []).push(new Promise<void>((resolve) => (release = resolve)))
-  return release
+  ;(state.uploadHolds ??= []).push(new Promise<void>((resolve) => (release = resolve)))
+  return () => {
+    release()
+    return state.spool?.removal
+  }
+}
+
+/**
+ * Holds the request's spooled uploads, and `close()` with them, until `work` settles and the files
+ * are gone: a promise given to `after()` or `waitUntil()` that reads a form's files.
+ */
+export function keepUploadsFor(request: Request, work: PromiseLike<unknown>, holdClose: () => () => void): void {
+  const release = holdUploads(request)
+  if (release === undefined) return
+  const closeHeld = holdClose()
+  const settled = () => void Promise.resolve(release()).then(closeHeld)
+  Promise.resolve(work).then(settled, settled)
 }
 
 /** The host's "response sent" notification for `request`, when a host made it (see `whenSent`). */

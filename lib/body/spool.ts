@@ -52,6 +52,11 @@ export class Spool {
     return saving
   }
 
+  /** Settles once `dispose()` has removed everything, or `undefined` before it is called. */
+  get removal(): Promise<void> | undefined {
+    return this.#disposed
+  }
+
   /** Runs `callback` (once, synchronously) when `dispose()` is first called, with why. */
   onDispose(callback: (reason: Error) => void): void {
     if (this.#disposed) callback(this.#reason!)

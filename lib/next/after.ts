@@ -2,6 +2,7 @@
  * `after()` from `next/server`: work that runs once the response has been sent.
  */
 import { AfterQueue, isThenable } from '../after-queue.ts'
+import { keepUploadsFor } from '../body/route-request.ts'
 import { requestStorage, requestStoresFor, type RequestStore } from '../context.ts'
 import { routeHandlersError } from '../errors.ts'
 import { describeValue } from '../handler-result.ts'
@@ -25,13 +26,34 @@ export type AfterTask<T = unknown> = Promise<T> | AfterCallback<T>
  */
 export function after<T>(task: AfterTask<T>): void {
   const stores = requestStoresFor('after()')
-  if (isThenable(task)) return stores[0]!.handlers.after.track(task, 'a promise')
+  if (isThenable(task)) {
+    const { handlers, request } = stores[0]!
+    // A promise reading the request's uploads keeps them (one request's when the caller is known).
+    if (stores.length === 1) keepUploadsFor(request, task, () => handlers.after.hold())
+    return handlers.after.track(task, 'a promise')
+  }
   if (typeof task !== 'function') throw routeHandlersError('RH_ERR_AFTER_INVALID', [describeValue(task)])
   if (stores.length === 1) return queueOf(stores[0]!).add(task)
   // The first call ever, made while the store was off and several requests were running: the
-  // caller is one of them, so the task waits for all of their responses, outside their scopes.
+  // caller is one of them, so the task waits for all of their responses, outside their scopes, and
+  // each of them holds its uploads until the task has settled (one of them is the caller's).
   let waiting = stores.length
-  for (const store of stores) queueOf(store).add(() => (--waiting === 0 ? requestStorage.exit(task) : undefined))
+  let finished!: () => void
+  const done = new Promise<void>((resolve) => (finished = resolve))
+  for (const store of stores) {
+    queueOf(store).add(() => {
+      if (--waiting > 0) return done
+      let result: unknown
+      try {
+        result = requestStorage.exit(task)
+      } catch (error) {
+        finished()
+        throw error
+      }
+      void Promise.resolve(result).then(finished, finished)
+      return result
+    })
+  }
 }
 
 /** Next.js 15.0's name for {@link after}. */
