@@ -270,6 +270,25 @@ describe('one instance, whoever loads it first (review of the one-graph loader)'
     assert.deepEqual(await getJson(join(root, 'app'), '/login'), { ok: true, shared: true })
   })
 
+  // Review: following the re-export dropped the names the re-exporting file adds itself.
+  test('a CommonJS index.js re-exporting a Babel build and adding a name: default, named and its own name all link', async () => {
+    const root = tempRouteFolder({
+      'node_modules/babel-built/package.json': '{ "name": "babel-built", "main": "index.js" }',
+      'node_modules/babel-built/index.js': 'module.exports = require("./dist/index.js");\nmodule.exports.extra = function extra() { return "extra" };\n',
+      'node_modules/babel-built/dist/index.js': [
+        '"use strict";',
+        'Object.defineProperty(exports, "__esModule", { value: true });',
+        'exports.named = void 0;',
+        'const named = () => "named";',
+        'exports.named = named;',
+        'exports.default = function main() { return "main" };',
+        '',
+      ].join('\n'),
+      'app/x/route.ts': "import main, { named, extra } from 'babel-built'\nexport const GET = () => Response.json([main(), named(), extra()])\n",
+    })
+    assert.deepEqual(await getJson(join(root, 'app'), '/x'), ['main', 'named', 'extra'])
+  })
+
   test('a route folder reached through a symlink is in the route graph', async () => {
     const root = tempRouteFolder({ 'app/x/route.ts': "import { NextResponse } from 'next/server'\nexport const GET = () => NextResponse.json({ linked: true as boolean })\n" })
     symlinkSync(join(root, 'app'), join(root, 'linked-app'))

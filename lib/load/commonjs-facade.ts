@@ -55,7 +55,8 @@ function findFacadeExportNames(source: string, path: string): Set<string> | null
 }
 
 // `module.exports = require('./dist/bcrypt.js')` (bcryptjs 2's index.js), the file it re-exports
-// needing the facade: so does this one, with that file's names.
+// needing the facade: so does this one, with that file's names and its own (what it adds after,
+// `module.exports.extra = …`).
 const REEXPORTS_A_REQUIRE = /\bmodule\.exports\s*=\s*require\s*\(/
 
 function reexportedFacadeNames(path: string, source: string): Set<string> | null {
@@ -67,7 +68,7 @@ function reexportedFacadeNames(path: string, source: string): Set<string> | null
     return null
   }
   const require = createRequire(path)
-  let names: Set<string> | null = null
+  let fromTargets: string[] = []
   for (const specifier of reexports) {
     let target: string
     try {
@@ -76,10 +77,11 @@ function reexportedFacadeNames(path: string, source: string): Set<string> | null
       continue
     }
     if (!['.js', '.cjs'].includes(extname(target))) continue
-    const found = facadeExportNames(target)
-    if (found !== null) names = new Set([...(names ?? []), ...found])
+    fromTargets = [...fromTargets, ...(facadeExportNames(target) ?? [])]
   }
-  return names
+  if (fromTargets.length === 0) return null
+  const names = lex(path, source)
+  return names === null ? null : new Set([...names, ...fromTargets])
 }
 
 function lex(path: string, source: string): Set<string> | null {
