@@ -11,18 +11,20 @@ export interface GivenCacheOptions {
 
 /**
  * Start-up warnings for a Next.js project's `next.config.*` beside the route folder (in the folder
- * holding it, or the one above, as for `src/app`) setting what route files depend on and this
- * package takes as options instead, since it reads no next.config: custom `cacheLife` profiles
- * (`cacheLife('catalog')` and `revalidateTag(tag, 'catalog')` would throw on every request) and a
- * `cacheHandler` (entries would stay in this process's memory, not the shared store). Read as
- * text: evaluating it would import `next`.
+ * holding it, or, for `src/app`, the project's folder above) setting what route files depend on and
+ * this package takes as options instead, since it reads no next.config: custom `cacheLife`
+ * profiles (`cacheLife('catalog')` and `revalidateTag(tag, 'catalog')` would throw on every
+ * request) and a `cacheHandler` (entries would stay in this process's memory, not the shared
+ * store). Read as text, comments left out: evaluating it would import `next`. One that cannot be
+ * read says nothing.
  *
  * @example
  * warnAboutNextConfig('/srv/shop/src/app', { cacheLife: false, store: false }, console.warn)
  */
 export function warnAboutNextConfig(dir: string, given: GivenCacheOptions, warn: (message: string) => void): void {
   for (const file of configFiles(dir)) {
-    const text = readFileSync(file, 'utf8')
+    const text = readableText(file)
+    if (text === undefined) continue
     if (!given.cacheLife && /\bcacheLife\s*:/.test(text)) {
       warn(
         `route-handlers: "${file}" defines cacheLife profiles, and route-handlers reads no next.config: cacheLife('name') and ` +
@@ -38,7 +40,20 @@ export function warnAboutNextConfig(dir: string, given: GivenCacheOptions, warn:
   }
 }
 
+// The route folder's own project: the folder holding it, and the one above only when that one is
+// not a project of its own (no package.json: `src/` of `src/app`), not a neighbour's in a monorepo.
 function configFiles(dir: string): string[] {
-  const folders = [dirname(dir), dirname(dirname(dir))]
-  return [...new Set(folders)].flatMap((folder) => CONFIG_NAMES.map((name) => join(folder, name))).filter((file) => existsSync(file))
+  const folders = [dirname(dir)]
+  if (!existsSync(join(dirname(dir), 'package.json'))) folders.push(dirname(dirname(dir)))
+  return folders.flatMap((folder) => CONFIG_NAMES.map((name) => join(folder, name))).filter((file) => existsSync(file))
+}
+
+// The file's text without comments (a setting commented out is not set), or undefined when it
+// cannot be read (a folder of that name, no permission).
+function readableText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|(^|[^:])\/\/.*$/gm, '$1')
+  } catch {
+    return undefined
+  }
 }

@@ -201,6 +201,23 @@ describe('cache.cacheLife: custom profiles, as next.config defines them', () => 
     assert.deepEqual(given.map((message) => message.match(/defines cacheLife|sets a cacheHandler/)?.[0]), ['sets a cacheHandler'])
   })
 
+  // Review: a next.config that cannot be read (a folder of that name here) threw from
+  // createRouteHandlers(); a commented-out setting was warned about; and with `app/` at a
+  // project's root, the folder above (a monorepo's, another app's config) was read too.
+  test('a next.config that cannot be read, a commented-out setting, and a neighbour project\'s config say nothing', async () => {
+    const root = tempRouteFolder({
+      'next.config.js': 'module.exports = { cacheLife: { other: { revalidate: 1 } } }\n',
+      'web/package.json': '{ "name": "web" }',
+      'web/next.config.mjs/placeholder': '',
+      'web/next.config.ts': 'export default {\n  // cacheLife: { catalog: { revalidate: 900 } },\n  /* cacheHandler: "./h.js", */\n}\n',
+      'web/app/ping/route.ts': 'export function GET() { return new Response("pong") }\n',
+    })
+    const warnings: string[] = []
+    const routes = await createRouteHandlers({ dir: `${root}/web/app`, logger: { ...quietLogger, warn: (message: string) => void warnings.push(message) } }).ready()
+    await routes.close()
+    assert.deepEqual(warnings, [])
+  })
+
   test('invalid profiles, and one name defined twice with other values, are RH_ERR_OPTIONS_INVALID', () => {
     const dir = tempRouteFolder({ 'x/route.ts': 'export const GET = () => new Response()\n' })
     const create = (cacheLife: Record<string, unknown>) => createRouteHandlers({ dir, logger: quietLogger, cache: { cacheLife } as never })
