@@ -67,18 +67,7 @@ function reexportedFacadeNames(path: string, source: string): Set<string> | null
   } catch {
     return null
   }
-  const require = createRequire(path)
-  let fromTargets: string[] = []
-  for (const specifier of reexports) {
-    let target: string
-    try {
-      target = require.resolve(specifier)
-    } catch {
-      continue
-    }
-    if (!['.js', '.cjs'].includes(extname(target))) continue
-    fromTargets = [...fromTargets, ...(facadeExportNames(target) ?? [])]
-  }
+  const fromTargets = reexportTargets(path, reexports).flatMap((target) => [...(facadeExportNames(target) ?? [])])
   if (fromTargets.length === 0) return null
   const names = lex(path, source)
   return names === null ? null : new Set([...names, ...fromTargets])
@@ -139,19 +128,28 @@ function requiringFacade(path: string, names: Iterable<string>): string {
 function exportNames(path: string, source: string, seen: Set<string>): Set<string> {
   const { exports, reexports } = parse(source)
   const names = new Set(exports)
-  const require = createRequire(path)
-  for (const specifier of reexports) {
-    let target: string
-    try {
-      target = require.resolve(specifier)
-    } catch {
-      continue
-    }
-    if (seen.has(target) || !['.js', '.cjs'].includes(extname(target))) continue
+  for (const target of reexportTargets(path, reexports)) {
+    if (seen.has(target)) continue
     seen.add(target)
     for (const name of exportNames(target, readFileSync(target, 'utf8'), seen)) names.add(name)
   }
   return names
+}
+
+// The CommonJS files a file's `module.exports = require('./x')` re-exports name, resolved as its
+// `require()` resolves them (those that do not resolve, or are no `.js`/`.cjs`, left out).
+function reexportTargets(path: string, reexports: readonly string[]): string[] {
+  const require = createRequire(path)
+  const targets: string[] = []
+  for (const specifier of reexports) {
+    try {
+      const target = require.resolve(specifier)
+      if (['.js', '.cjs'].includes(extname(target))) targets.push(target)
+    } catch {
+      // Node's own import reports what does not resolve.
+    }
+  }
+  return targets
 }
 
 /**
