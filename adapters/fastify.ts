@@ -128,10 +128,9 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
       // only the path as it is spelled in its folders, and no other file's handler may run. (A
       // file that outranks this one for the path but lacks the method answers its own 405.)
       // `/x//y` and `/x\y` are the core's to redirect (Next's 308 to `/x/y`), whichever route
-      // Fastify gave them to, when the path they redirect to is a route file's: matched in full,
-      // as the clean path (a file alone would take `a\b` as one segment and redirect it
-      // whatever the clean path is).
-      match = matchFile && !hasRepeatedSlashes(pathname) ? matchFile(pathname, request.method) : routes.match(pathname)
+      // Fastify gave them to, when the path they redirect to is a route file's (the file matcher
+      // matches them in full, as the clean path).
+      match = matchFile ? matchFile(pathname, request.method) : routes.match(pathname)
     }
     if (!match) return notFound(reply)
     // A path no handler may take (`/items/..`, `%zz`, a param over maxParamLength): Fastify's error

@@ -5,6 +5,20 @@ import { hasTrailingSlash, SLASH } from './trailing-slash.ts'
 import type { RouteEntry, RouteTree, TreeNode } from './route-tree.ts'
 import type { RouteMatch } from './types.ts'
 
+/**
+ * A match of a path with repeated slashes or a backslash, made by {@link matchRoute} from its clean
+ * form: answered with the `308` to that form. Marked where it is made, so that the answer does not
+ * search the path for them again on every request.
+ */
+interface SingleSlashMatch extends RouteMatch {
+  readonly singleSlashRedirect: true
+}
+
+/** True for a match that {@link matchRoute} made of a path to redirect to its single-slash form. */
+export function redirectsToSingleSlashes(match: RouteMatch): boolean {
+  return (match as Partial<SingleSlashMatch>).singleSlashRedirect === true
+}
+
 /** A param's pieces: `pieces[start..end)`; a catch-all's are an array, a `[x]`'s one string. */
 interface Capture {
   name: string
@@ -74,7 +88,9 @@ export function matchRoute(tree: RouteTree, pathname: string, maxParamLength = I
     // param that would take it is refused (400) rather than redirected to a path that climbs.
     if (!segmentsOf(clean).some(isDotSegment)) {
       const found = matchRoute(tree, clean, maxParamLength)
-      return found && { ...found, pathname }
+      if (found === null) return null
+      const redirect: SingleSlashMatch = { ...found, pathname, singleSlashRedirect: true }
+      return redirect
     }
   }
   const path = hasTrailingSlash(pathname) ? pathname.slice(0, -1) : pathname

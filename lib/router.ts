@@ -22,7 +22,7 @@ import { TransformCache } from './load/transform-cache.ts'
 import { resolveAliasOption } from './resolve-alias-option.ts'
 import { requestErrorReporter, resolveInstrumentationFile, startInstrumentation, type RequestErrorReporter } from './instrumentation.ts'
 import { toLoadedRoute, type LoadedRoute } from './loaded-route.ts'
-import { matchRoute, matchRouteFile } from './match.ts'
+import { matchRoute, matchRouteFile, redirectsToSingleSlashes } from './match.ts'
 import type { MaybePromise } from './maybe-promise.ts'
 import { answersMethod, hasOutranking, mayBeOutranked } from './outranking.ts'
 import { resolvePreviewModeId } from './next/draft-mode.ts'
@@ -81,10 +81,12 @@ export interface RouteHandlers {
    * Checks a mount-relative pathname against one route file of `routes` alone, for a host whose
    * own router has chosen the file for `method` (the Fastify plugin binds each Fastify route to its
    * file): the same rules as `match()` (static segments raw, params decoded, one trailing slash)
-   * without the search, but for repeated slashes and backslashes, which only `match()` takes. `null` when the path is not that file's: answer not-found. The one other
-   * file it may give is the one `match()` gives when that file does not answer `method` (the host
-   * passed over it: `DELETE /users/me` reaches `users/[id]`'s route when `users/me` has no
-   * `DELETE`), so that it answers its 405, `OPTIONS` or 400, and no handler of another file runs.
+   * without the search. `null` when the path is not that file's: answer not-found. The other files
+   * it may give: for a path with repeated slashes or a backslash, `match()`'s (whichever file the
+   * clean path is: `respond()` answers the `308` to it); and the one `match()` gives when that file
+   * does not answer `method` (the host passed over it: `DELETE /users/me` reaches `users/[id]`'s
+   * route when `users/me` has no `DELETE`), so that it answers its 405, `OPTIONS` or 400, and no
+   * handler of another file runs.
    */
   matchFile(route: RouteInfo, pathname: string, method: string): RouteMatch | null
   /**
@@ -417,7 +419,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     }
     if (match.error) return new Response(null, { status: match.error.status })
     // `null` (not this folder's) when the app rewrote a clean target into this path.
-    if (hasRepeatedSlashes(match.pathname)) return singleSlashRedirect(request.url)
+    if (redirectsToSingleSlashes(match)) return singleSlashRedirect(request.url)
     if (handleOptions.trailingSlash !== 'answer' && (hasTrailingSlash(match.pathname) || (match.pathname === '/' && isMountRootWithSlash(pathnameOf(request.url), basePath)))) {
       return slashlessRedirect(request.url)
     }
@@ -441,6 +443,9 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     match: (pathname) => matchRoute(tree, pathname, maxParamLength),
     matchFile(route, pathname, method) {
       const entry = route as RouteEntry
+      // Matched in full, as the clean path: the file alone would take `a\b` as one segment, and
+      // answer it whatever file the clean path is (see redirectsToSingleSlashes).
+      if (hasRepeatedSlashes(pathname)) return matchRoute(tree, pathname, maxParamLength)
       if (!mayBeOutranked(tree, entry, method)) {
         // find-my-way passes over a param longer than its maxParamLength to a wildcard of the same
         // level (`users/[id]`'s to `[...slug]`): the path is the outranking file's, which answers
@@ -456,7 +461,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     fileMatcher(route) {
       const entry = route as RouteEntry
       if (reload || hasOutranking(tree, entry)) return (pathname, method) => routeHandlers.matchFile(route, pathname, method)
-      return (pathname) => matchRouteFile(entry, pathname, maxParamLength)
+      return (pathname) => (hasRepeatedSlashes(pathname) ? matchRoute(tree, pathname, maxParamLength) : matchRouteFile(entry, pathname, maxParamLength))
     },
     fallsThrough(route, method) {
       const entry = route as RouteEntry
@@ -480,7 +485,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       // The route first: most are not cached, and the path checks cost more than the lookup.
       const route = routesByEntry.get(match.route as RouteEntry)
       if (!route || !cachesRequest(route, method)) return undefined
-      if (hasTrailingSlash(match.pathname) || match.pathname === '/' || hasRepeatedSlashes(match.pathname)) return undefined
+      if (hasTrailingSlash(match.pathname) || match.pathname === '/' || redirectsToSingleSlashes(match)) return undefined
       return freshCachedResponse(route, match.pathname, cookieHeader, handlersContext)
     },
     close: () => {

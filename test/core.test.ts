@@ -238,6 +238,30 @@ describe('fileMatcher()', () => {
     assert.equal(routes.fileMatcher(file('/users/[id]'))('/users/me', 'DELETE')?.route.pattern, '/users/me')
     assert.deepEqual({ ...routes.fileMatcher(file('/items/[slug]'))('/items/a%20b', 'GET')?.params }, { slug: 'a b' })
   })
+
+  test("a path with repeated slashes or a backslash is match()'s, whichever file asked, and is answered with the 308", async () => {
+    const routes = await createRouteHandlers({ dir }).ready()
+    const file = (pattern: string) => routes.routes.find((route) => route.pattern === pattern)!
+    const cases: [string, string, string, string][] = [
+      // Alone, `items/[slug]` would take `a\b` as its slug.
+      ['/items/[slug]', '/items/a\\b', '/items/a/b', 'none'],
+      ['/items/[slug]', '/users\\me', '/users/me', '/users/me'],
+      ['/users/[id]', '/users//me', '/users/me', '/users/me'],
+      ['/users/[id]', '//users/7', '/users/7', '/users/[id]'],
+    ]
+    for (const [pattern, pathname, location, whose] of cases) {
+      for (const found of [routes.matchFile(file(pattern), pathname, 'GET'), routes.fileMatcher(file(pattern))(pathname, 'GET')]) {
+        assert.equal(found?.route.pattern ?? 'none', whose, `${pathname} against ${pattern}`)
+        if (found === null) continue
+        assert.equal(found.pathname, pathname)
+        // A WHATWG URL turns a backslash into `/`; the hosts' requests keep the target as sent.
+        if (pathname.includes('\\')) continue
+        const response = await routes.handle(new Request(`http://localhost${pathname}`), { match: found })
+        assert.equal(response?.status, 308, `${pathname} against ${pattern}`)
+        assert.equal(response?.headers.get('location'), location)
+      }
+    }
+  })
 })
 
 describe('RouteRequest body reads', () => {
