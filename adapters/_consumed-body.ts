@@ -28,9 +28,9 @@ export function rebuildConsumedBody(req: ParsedRequest): ConsumedBody | Error {
   // find (Next.js throws "Unexpected end of JSON input", and a handler answers 400).
   if (req.headers['content-length'] === '0') return exact(new Uint8Array(0))
   if (rawBody instanceof Uint8Array) return exact(rawBody)
-  if (typeof rawBody === 'string') return textBytes(rawBody, contentType)
+  if (typeof rawBody === 'string') return textBytes(rawBody, contentType, req)
   if (body instanceof Uint8Array) return exact(body)
-  if (typeof body === 'string') return textBytes(body, contentType)
+  if (typeof body === 'string') return textBytes(body, contentType, req)
   if (/^multipart\//i.test(contentType)) return routeHandlersError('RH_ERR_BODY_CONSUMED', ['multer (or another multipart parser)'])
   if (/[/+]json\b/i.test(contentType) && body !== undefined) return { bytes: Buffer.from(JSON.stringify(body)), reserialized: true }
   if (/^application\/x-www-form-urlencoded/i.test(contentType) && isFlatForm(body)) {
@@ -52,12 +52,30 @@ const TEXTUAL = /^(?:text\/|application\/(?:json|xml|x-www-form-urlencoded|javas
  * catch-all `express.text({ type: '*\/*' })` decoding an upload) or another charset cannot come
  * back as the client's bytes: an error, rather than a file quietly changed.
  */
-function textBytes(text: string, contentType: string): ConsumedBody | Error {
+function textBytes(text: string, contentType: string, req: IncomingMessage): ConsumedBody | Error {
   if (!TEXTUAL.test(contentType)) return routeHandlersError('RH_ERR_BODY_CONSUMED', [`express.text(), which decoded this ${contentType.split(';')[0]?.trim() || 'binary'} body as text,`])
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1]?.toLowerCase() ?? 'utf-8'
-  if (charset === 'utf-8' || charset === 'utf8') return exact(Buffer.from(text))
-  if (LATIN1.has(charset)) return exact(Buffer.from(text, 'latin1'))
+  if (charset === 'utf-8' || charset === 'utf8') return encodedAgain(Buffer.from(text), text.includes(REPLACEMENT_CHARACTER), req)
+  if (LATIN1.has(charset)) return encodedAgain(Buffer.from(text, 'latin1'), false, req)
   return routeHandlersError('RH_ERR_BODY_CONSUMED', [`express.text(), which decoded it from ${charset},`])
+}
+
+/** What a UTF-8 decoder puts for bytes that are not UTF-8 (body-parser's, through iconv-lite). */
+const REPLACEMENT_CHARACTER = '\uFFFD'
+
+/**
+ * Decoded text encoded again is the client's bytes unless decoding changed them: body-parser drops
+ * a byte order mark and replaces bytes that are not UTF-8 with U+FFFD, so a webhook's signature over
+ * them fails. Told apart by the length the client declared, when it declared one (and sent the
+ * body unencoded: an inflated body's length is another); else by a U+FFFD in the text. Either way
+ * the handler reads them with the warning a reserialized body gets.
+ */
+function encodedAgain(bytes: Uint8Array, hasReplacements: boolean, req: IncomingMessage): ConsumedBody {
+  const declared = req.headers['content-length']
+  const encoding = req.headers['content-encoding']
+  const plain = encoding === undefined || encoding.toLowerCase() === 'identity'
+  const changed = declared !== undefined && plain ? Number(declared) !== bytes.byteLength : hasReplacements
+  return { bytes, reserialized: changed }
 }
 
 const LATIN1 = new Set(['iso-8859-1', 'latin1', 'us-ascii', 'ascii'])
@@ -68,13 +86,13 @@ function exact(bytes: Uint8Array): ConsumedBody {
 
 /**
  * Said once by a host when a handler reads as text or bytes a body rebuilt from a parsed value
- * (`express.json()` ran first): what it reads is that value serialized again, whose bytes differ
+ * (`express.json()` ran first, or `express.text()` changed the text as it decoded it): what it reads is that value serialized again, whose bytes differ
  * from the client's (spacing, escapes), so a webhook's signature check over them fails with
  * nothing else to say why (a new-user trial: Stripe's `constructEvent`).
  */
 export function reserializedReadWarning(method: string, path: string): string {
   return (
-    `route-handlers: ${method} ${path} read its body as text or bytes after the app's body parser (express.json(), express.urlencoded()) ` +
+    `route-handlers: ${method} ${path} read its body as text or bytes after the app's body parser (express.json(), express.urlencoded(), express.text()) ` +
     "had parsed it: the handler got the parsed value serialized again, not the bytes the client sent, so a signature check over them " +
     "(Stripe's constructEvent, svix) fails. Mount the route handlers before the body parser, or keep the raw body: " +
     'express.json({ verify: (req, res, buf) => { req.rawBody = buf } }). (Said once.)'

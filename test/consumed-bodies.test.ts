@@ -136,6 +136,34 @@ describe("a catch-all express.text({ type: '*/*' }) before the route handlers", 
   })
 })
 
+// Trial: a webhook signed over a body starting with a byte order mark failed its check with
+// nothing said: body-parser drops the mark, and replaces bytes that are not UTF-8.
+describe('express.text() changing UTF-8 text as it decodes it', () => {
+  const chunked = (bytes: Uint8Array) => new ReadableStream({ start: (controller) => (controller.enqueue(bytes), controller.close()) })
+  const cases: [string, Uint8Array, boolean][] = [
+    ['a byte order mark', Buffer.from('\uFEFF{"a":1}\r\n'), false],
+    ['bytes that are not UTF-8', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), false],
+    ['bytes that are not UTF-8, sent chunked', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), true],
+  ]
+  for (const [what, bytes, streamed] of cases) {
+    const app = appWith(express.text({ type: 'application/json' }))
+    test(`${what}: read as bytes, the handler gets other bytes, and a warning says so`, async () => {
+      const body = streamed ? chunked(bytes) : bytes
+      const response = await app.target().send('/bodies/digest', { method: 'POST', body, headers: { 'content-type': 'application/json' }, duplex: 'half' } as RequestInit)
+      assert.notEqual((await response.json()).sha256, sha256(bytes))
+      assert.equal(app.warnings.length, 1)
+      assert.match(app.warnings[0]!, /read its body as text or bytes after the app's body parser \(express\.json\(\), express\.urlencoded\(\), express\.text\(\)\)/)
+    })
+  }
+  const app = appWith(express.text({ type: 'application/json' }))
+  test('text it did not change: the bytes sent, and no warning', async () => {
+    const bytes = Buffer.from('{"a":"\uFFFD ✓"}')
+    const response = await post(app.target(), '/bodies/digest', bytes, { 'content-type': 'application/json' })
+    assert.deepEqual(await response.json(), { size: bytes.byteLength, sha256: sha256(bytes) })
+    assert.deepEqual(app.warnings, [])
+  })
+})
+
 describe('multer before the route handlers', () => {
   const app = appWith(multer().any())
   test('multipart cannot be rebuilt: a clear error naming multer and the fix', async () => {
