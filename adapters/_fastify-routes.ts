@@ -1,7 +1,8 @@
-import type { FastifyInstance, HTTPMethods, RouteHandlerMethod } from 'fastify'
+import type { FastifyInstance, HTTPMethods, RouteHandlerMethod, RouteOptions } from 'fastify'
 import { routeHandlersError } from '../lib/errors.ts'
 import type { RouteInfo } from '../lib/types.ts'
 import { fastifyPaths } from './_fastify-paths.ts'
+import { ignoresTrailingSlash } from './_fastify-router-options.ts'
 
 /**
  * Registers each route file as Fastify routes for the methods it exports, plus `HEAD` when it
@@ -37,7 +38,7 @@ export function registerRouteFiles(
         // out of the API documentation), and `printRoutes()` lists it last.
         const others = method.filter((name) => name !== 'HEAD')
         if (others.length > 0) fastify.route({ method: others, url, handler, exposeHeadRoute: false, ...marked })
-        if (method.includes('HEAD')) fastify.route({ method: 'HEAD', url, handler, ...marked })
+        if (method.includes('HEAD')) registerHead(fastify, url, { method: 'HEAD', url, handler, ...marked })
       } catch (error) {
         const duplicate = (error as { code?: string }).code === 'FST_ERR_DUPLICATED_ROUTE'
         const message = duplicate ? `the app already has ${takenRoutes(taken)} for that URL` : String((error as Error).message ?? error)
@@ -46,6 +47,20 @@ export function registerRouteFiles(
     }
   }
   return registered
+}
+
+/**
+ * Registers a file's `HEAD` route. Fastify gives a route at a prefix's root (`url: '/'` under
+ * `/api`) both `/api` and `/api/` for every method but `HEAD` (its own HEAD routes follow their
+ * GET's), which it registers under `/api/` alone: `HEAD /api` would find no route. Registered here
+ * as Fastify registers the others (route.js, `prefixTrailingSlash: 'both'`): `''`, and `/` where
+ * its router does not fold that onto `''`.
+ */
+function registerHead(fastify: FastifyInstance, url: string, options: RouteOptions): void {
+  // A prefix given with its slash (`/api/`) has its HEAD `/` registered at `/api/`, as its GET.
+  if (url !== '/' || fastify.prefix === '' || fastify.prefix.endsWith('/')) return void fastify.route(options)
+  fastify.route({ ...options, url: '' })
+  if (!ignoresTrailingSlash(fastify)) fastify.route(options)
 }
 
 /**

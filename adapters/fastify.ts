@@ -27,6 +27,7 @@ import { registerFallback } from './_fastify-fallback.ts'
 import { keptFromHere } from './_flowing-payload.ts'
 import { watchPluginTimeout } from './_fastify-plugin-timeout.ts'
 import { HANDLER_WRAPPING, registerRouteFiles, type HandlerWrapping } from './_fastify-routes.ts'
+import { ignoresTrailingSlash } from './_fastify-router-options.ts'
 
 export interface FastifyRouteHandlersOptions extends Omit<RouteHandlersOptions, 'basePath' | 'logger'> {
   /** The mount prefix; Fastify's own `register` option. */
@@ -482,19 +483,6 @@ function declaredLength(response: Response): number | undefined {
 
 /** The plugin's logger, by its Fastify scope, where the app has no logger of its own. */
 const streamFailureLoggers = new WeakMap<FastifyInstance, Logger>()
-
-/**
- * Whether the app's router folds `/x/` onto `/x`, in either spelling: Fastify 5's
- * `routerOptions.ignoreTrailingSlash` or the deprecated top-level option. Either one set means
- * `/x/` reaches the file's own route, and the fallback never sees it. Once
- * `routerOptions` is given at all, Fastify fills `initialConfig.routerOptions` with defaults, so an
- * explicit `false` there looks like an absent key: an app that sets the two spellings to opposite
- * values gets `/x/` answered by its not-found handler rather than a failed boot.
- */
-function ignoresTrailingSlash(fastify: FastifyInstance): boolean {
-  const config = fastify.initialConfig
-  return config.routerOptions?.ignoreTrailingSlash === true || config.ignoreTrailingSlash === true
-}
 
 /**
  * The `maxParamLength` the app's router uses, in either spelling. Fastify fills

@@ -710,6 +710,31 @@ for (const prefix of ['/', '/api/']) {
   })
 }
 
+// Trial (Elysia mounted as `app/[[...slugs]]/route.ts`, an uptime check sending HEAD): Fastify
+// registers a HEAD route at a prefix's root under `/api/` alone, so `HEAD /api` was its 404.
+describe("Fastify: HEAD at the prefix's root (trial)", () => {
+  const files = {
+    root: tempRouteFolder({ 'route.ts': "export const GET = () => new Response('root')\n" }),
+    ownHead: tempRouteFolder({ 'route.ts': "export const GET = () => new Response('root')\nexport const HEAD = () => new Response(null, { headers: { 'x-own': 'head' } })\n" }),
+    optionalCatchAll: tempRouteFolder({ '[[...slugs]]/route.ts': "export const GET = () => new Response('all')\n" }),
+  }
+  for (const [name, dir] of Object.entries(files)) {
+    for (const folds of [false, true]) {
+      const server = withApp(
+        async (app) => void (await app.register(routeHandlersPlugin, { dir, prefix: '/api', logger: quietLogger })),
+        folds ? { routerOptions: { ignoreTrailingSlash: true } } : {},
+      )
+      test(`${name}${folds ? ', ignoreTrailingSlash' : ''}: HEAD /api answers as GET /api does, and /api/ as its GET`, async () => {
+        const status = async (path: string, method: string) => (await fetch(`${server.url()}${path}`, { method, redirect: 'manual' })).status
+        assert.equal(await status('/api', 'GET'), 200)
+        assert.equal(await status('/api', 'HEAD'), 200)
+        assert.equal(await status('/api/', 'HEAD'), await status('/api/', 'GET'))
+        assert.equal(await status('/api/', 'HEAD'), folds ? 200 : 308)
+      })
+    }
+  }
+})
+
 // Review of the trailing-slash redirect: every `/x/` a route file takes is redirected, whichever
 // Fastify route it reached (the fallback, a catch-all's own `/x/*`, a `[param]` route with an
 // empty param), under dev reload too; a `/x/` that only the app's `rewriteUrl` made is redirected
