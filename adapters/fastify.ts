@@ -97,6 +97,10 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   // `trailingSlash: false`, catch-alls included) rather than answered by the file's handler where
   // the hooks of its route do not apply.
   const redirectsTrailingSlash = !ignoresTrailingSlash(fastify)
+  // The prefix's root with its slash (`/api/`) is redirected to `/api` unless the app gave the
+  // prefix with its slash (`prefix: '/api/'`): Fastify then routes the root as `/api/` alone, and
+  // `/api` would be its 404.
+  const redirectsMountRoot = redirectsTrailingSlash && !fastify.prefix.endsWith('/')
 
   // Answers a request for the file Fastify routed it to (`matchFile` checks the path against that
   // file), or, without one, for whatever file the core matches (the fallback; and every route
@@ -119,7 +123,7 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
       // `/x/` of any route file, whichever route Fastify gave it to (the fallback, a catch-all's
       // `/x/*`, `items/[slug]`'s `/items/:slug` with an empty param for `/items/`); and `/api/`,
       // which Fastify routes to the prefix's root (`prefixTrailingSlash`).
-      if (redirectsTrailingSlash && (hasTrailingSlash(pathname) || (pathname === '/' && isMountRootWithSlash(pathOf(target), basePath)))) {
+      if ((redirectsTrailingSlash && hasTrailingSlash(pathname)) || (redirectsMountRoot && pathname === '/' && isMountRootWithSlash(pathOf(target), basePath))) {
         const found = routes.match(pathname)
         if (found === null) return notFound(reply)
         // A bad path (`/items/%2e%2e/`) gets its 4xx from the core rather than a redirect.

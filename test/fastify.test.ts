@@ -712,7 +712,7 @@ for (const prefix of ['/', '/api/']) {
 
 // Trial (Elysia mounted as `app/[[...slugs]]/route.ts`, an uptime check sending HEAD): Fastify
 // registers a HEAD route at a prefix's root under `/api/` alone, so `HEAD /api` was its 404.
-describe("Fastify: HEAD at the prefix's root (trial)", () => {
+describe("Fastify: the prefix's root, HEAD and a prefix given with its slash (trial)", () => {
   const files = {
     root: tempRouteFolder({ 'route.ts': "export const GET = () => new Response('root')\n" }),
     ownHead: tempRouteFolder({ 'route.ts': "export const GET = () => new Response('root')\nexport const HEAD = () => new Response(null, { headers: { 'x-own': 'head' } })\n" }),
@@ -733,6 +733,15 @@ describe("Fastify: HEAD at the prefix's root (trial)", () => {
       })
     }
   }
+
+  // Fastify routes the root of a prefix given with its slash as `/api/` alone: redirected to
+  // `/api`, the client found Fastify's 404.
+  const slashPrefix = withApp(async (app) => void (await app.register(routeHandlersPlugin, { dir: files.root, prefix: '/api/', logger: quietLogger })))
+  test("prefix '/api/': the root answers at /api/, GET and HEAD", async () => {
+    const response = await fetch(`${slashPrefix.url()}/api/`, { redirect: 'manual' })
+    assert.equal(`${response.status} ${await response.text()}`, '200 root')
+    assert.equal((await fetch(`${slashPrefix.url()}/api/`, { method: 'HEAD', redirect: 'manual' })).status, 200)
+  })
 })
 
 // Review of the trailing-slash redirect: every `/x/` a route file takes is redirected, whichever
