@@ -102,7 +102,7 @@ export function toNextRequest(
     watchClose()
     ;(sent ??= []).push(callback)
   }
-  const request = createRouteRequest({ method, url, headers, header, body }, { basePath, limits, lazySignal, whenSent })
+  const request = createRouteRequest({ method, url, headers, header, body, host: client }, { basePath, limits, lazySignal, whenSent })
   // One listener does it all: a response that closes unfinished means the client left. `on`, not
   // `once`, here and on every per-request path: `once()` allocates its wrapper's state at one site
   // in Node's events.js, which V8 pretenures once an app has registered thousands of routes (each

@@ -6,10 +6,11 @@
  * and conflicting loudly with the app's own), bound to that file: the core checks the path against
  * that file alone and computes its params; dispatch stays in the core, shared with every host.
  */
-import type { FastifyContentTypeParser, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
+import type { FastifyBaseLogger, FastifyContentTypeParser, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
 import { Readable } from 'node:stream'
 import { bodyReader } from '../lib/body/body-reader.ts'
+import { hostRequestOf } from '../lib/body/route-request.ts'
 import { routeHandlersError } from '../lib/errors.ts'
 import { consoleLogger } from '../lib/logger.ts'
 import { knownBody } from '../lib/known-body.ts'
@@ -506,9 +507,16 @@ function fastifyLogger(fastify: FastifyInstance): Logger {
   if (fastify.log.level === undefined) return consoleLogger
   return {
     warn: (message) => fastify.log.warn(message),
-    error: (message, error) => fastify.log.error({ err: error }, message),
+    // A request's failure (its `after()` work) through that request's logger, with its `reqId`.
+    error: (message, error, request) => requestLog(request, fastify).error({ err: error }, message),
     info: (message) => fastify.log.info(message),
   }
+}
+
+/** The logger of the Fastify request `request` was made from, or the app's. */
+function requestLog(request: Request | undefined, fastify: FastifyInstance): FastifyBaseLogger {
+  const host = request === undefined ? undefined : (hostRequestOf(request) as Partial<FastifyRequest> | undefined)
+  return host?.log ?? fastify.log
 }
 
 /**

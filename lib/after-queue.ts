@@ -86,7 +86,7 @@ export class AfterQueue {
     try {
       const result = withRequestStore(store, callback)
       if (isThenable(result)) {
-        work.track(result, 'a function')
+        work.track(result, 'a function', store.request)
         this.#running++
         const settled = () => {
           if (--this.#running === 0 && this.#callbacks === null) this.#finish()
@@ -94,7 +94,7 @@ export class AfterQueue {
         Promise.resolve(result).then(settled, settled)
       }
     } catch (error) {
-      work.failed(error)
+      work.failed(error, 'a function', store.request)
     }
   }
 }

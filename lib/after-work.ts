@@ -21,17 +21,17 @@ export class AfterWork {
     this.#logger = logger
   }
 
-  /** Keeps `work` until it settles; a rejection is logged as coming from `source`. */
-  track(work: PromiseLike<unknown>, source: AfterSource): void {
-    const settled = Promise.resolve(work).then(ignore, (error: unknown) => this.#report(source, error))
+  /** Keeps `work` until it settles; a rejection is logged as coming from `source`, for `request` when it is one request's. */
+  track(work: PromiseLike<unknown>, source: AfterSource, request?: Request): void {
+    const settled = Promise.resolve(work).then(ignore, (error: unknown) => this.#report(source, error, request))
     this.#running.add(settled)
     void settled.then(() => this.#running.delete(settled))
     this.#keep(settled)
   }
 
   /** Reports an error a callback threw synchronously. */
-  failed(error: unknown, source: AfterSource = 'a function'): void {
-    this.#report(source, error)
+  failed(error: unknown, source: AfterSource, request?: Request): void {
+    this.#report(source, error, request)
   }
 
   /** Holds `close()` until the returned function is called (callbacks queued for a response). */
@@ -60,11 +60,12 @@ export class AfterWork {
     void settled.then(() => this.#pending.delete(settled))
   }
 
-  #report(source: AfterSource, error: unknown): void {
+  #report(source: AfterSource, error: unknown, request: Request | undefined): void {
     const passedTo = source === 'waitUntil()' ? 'something passed to waitUntil()' : `${source} passed to after()`
     // A logger that throws must not turn a logged failure into an unhandled rejection.
     try {
-      this.#logger.error(`route-handlers: an error occurred in ${passedTo}`, error)
+      if (request === undefined) this.#logger.error(`route-handlers: an error occurred in ${passedTo}`, error)
+      else this.#logger.error(`route-handlers: an error occurred in ${passedTo}`, error, request)
     } catch {}
   }
 }

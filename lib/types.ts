@@ -84,7 +84,12 @@ export interface RouteMatch {
 /** Where the package writes what it has to say (warnings at load, errors once per failed stream). */
 export interface Logger {
   warn(message: string): void
-  error(message: string, error?: unknown): void
+  /**
+   * `request`: the request the failure belongs to, when it is one request's (an `after()` or
+   * `waitUntil()` failure), so a logger can tie the line to it (the Fastify plugin logs it through
+   * that request's `request.log`, with its `reqId`).
+   */
+  error(message: string, error?: unknown, request?: Request): void
   /** The route table of `logRoutes`; loggers without it get the table through `warn`. */
   info?(message: string): void
 }

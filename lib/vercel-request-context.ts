@@ -44,7 +44,7 @@ function contextOf(store: RequestStore): VercelRequestContext {
   const { handlers, request } = store
   return {
     waitUntil(task) {
-      const work = started(task, handlers.after)
+      const work = started(task, handlers.after, request)
       if (work !== undefined) keepUploadsFor(request, work, () => handlers.after.hold())
     },
     get headers() {
@@ -64,7 +64,8 @@ const UNKNOWN_REQUEST: VercelRequestContext = {
       return
     }
     const { handlers, request } = stores[0]!
-    const work = started(task, handlers.after)
+    // One request running: the caller's, whose failure is logged as that request's.
+    const work = started(task, handlers.after, stores.length === 1 ? request : undefined)
     // One request running: the caller's, whose uploads the work may read.
     if (work !== undefined && stores.length === 1) keepUploadsFor(request, work, () => handlers.after.hold())
   },
@@ -73,14 +74,14 @@ const UNKNOWN_REQUEST: VercelRequestContext = {
 }
 
 // The task's work, kept by `after` (a failure logged, `close()` waiting for it).
-function started(task: PromiseLike<unknown> | (() => unknown), after: AfterWork): PromiseLike<unknown> | undefined {
+function started(task: PromiseLike<unknown> | (() => unknown), after: AfterWork, request: Request | undefined): PromiseLike<unknown> | undefined {
   try {
     const work = typeof task === 'function' ? task() : task
     if (!isThenable(work)) return undefined
-    after.track(work, 'waitUntil()')
+    after.track(work, 'waitUntil()', request)
     return work
   } catch (error) {
-    after.failed(error, 'waitUntil()')
+    after.failed(error, 'waitUntil()', request)
     return undefined
   }
 }

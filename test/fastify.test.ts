@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { routeHandlersPlugin } from '../adapters/fastify.ts'
 import { isRouteHandlersError } from '../lib/errors.ts'
@@ -394,6 +395,45 @@ function inProduction(): void {
     else process.env.NODE_ENV = previous
   })
 }
+
+// Known since issue 10: `after()` failures were logged through the app's logger without the
+// request's `reqId`, so they could not be told apart under load.
+describe("Fastify: after() and waitUntil() failures are logged with their request's reqId", () => {
+  const dir = tempRouteFolder({
+    'work/route.ts': [
+      "import { after } from 'next/server'",
+      'export function GET() {',
+      "  after(() => { throw new Error('callback failed') })",
+      "  after(() => Promise.reject(new Error('async callback failed')))",
+      "  after(Promise.reject(new Error('promise failed')))",
+      "  return new Response('ok')",
+      '}',
+      '',
+    ].join('\n'),
+  })
+  // dub's `waitUntil()` from @vercel/functions (a fixture: a temporary folder finds no node_modules).
+  const waitUntilApp = fileURLToPath(new URL('./fixtures/wait-until-app', import.meta.url))
+  const logs: Array<{ reqId?: string; msg: string; err?: { message: string } }> = []
+  const server = withApp(
+    async (app) => {
+      await app.register(routeHandlersPlugin, { dir, prefix: '/a' })
+      await app.register(routeHandlersPlugin, { dir: waitUntilApp, prefix: '/w' })
+    },
+    { logger: { level: 'error', stream: { write: (line: string) => void logs.push(JSON.parse(line)) } }, requestIdHeader: 'x-request-id' },
+  )
+
+  test('each failure names the request it came from', async () => {
+    assert.equal(await (await fetch(`${server.url()}/a/work`, { headers: { 'x-request-id': 'trace-7' } })).text(), 'ok')
+    assert.equal((await fetch(`${server.url()}/w/fails`, { headers: { 'x-request-id': 'trace-8' } })).status, 200)
+    const failures = () => logs.filter((line) => line.msg.startsWith('route-handlers: an error occurred'))
+    // Logged once the responses have gone: waited for by count, never by time.
+    while (failures().length < 4) await new Promise((resolve) => setImmediate(resolve))
+    assert.deepEqual(
+      failures().map((line) => `${line.reqId} ${line.err?.message}`).sort(),
+      ['trace-7 async callback failed', 'trace-7 callback failed', 'trace-7 promise failed', 'trace-8 background failed'],
+    )
+  })
+})
 
 describe("Fastify's default error handler in production: our 500 bodies name no file and no path (issue 10 #14)", () => {
   inProduction()

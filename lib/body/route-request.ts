@@ -47,6 +47,8 @@ export interface PendingRequest {
    */
   header?: (name: RawHeaderName) => string | null
   body: BodySource | null
+  /** The host framework's own request object (Fastify's `request`), for {@link hostRequestOf}. */
+  host?: unknown
 }
 
 const ROUTE = Symbol('route-request')
@@ -302,6 +304,14 @@ export function initLazyRouteRequest(
   whenSent: ((callback: () => void) => void) | undefined,
 ): void {
   request[ROUTE] = routeState(limits, lazySignal, whenSent, pending)
+}
+
+/**
+ * The host framework's own request object a host made `request` from (Fastify's `request`, whose
+ * `log` carries its `reqId`), or `undefined`.
+ */
+export function hostRequestOf(request: Request): unknown {
+  return request instanceof RouteRequest ? request[ROUTE].pending?.host : undefined
 }
 
 /** The headers a host can read without building `headers`. */

@@ -29,8 +29,9 @@ export function after<T>(task: AfterTask<T>): void {
   if (isThenable(task)) {
     const { handlers, request } = stores[0]!
     // A promise reading the request's uploads keeps them (one request's when the caller is known).
-    if (stores.length === 1) keepUploadsFor(request, task, () => handlers.after.hold())
-    return handlers.after.track(task, 'a promise')
+    if (stores.length !== 1) return handlers.after.track(task, 'a promise')
+    keepUploadsFor(request, task, () => handlers.after.hold())
+    return handlers.after.track(task, 'a promise', request)
   }
   if (typeof task !== 'function') throw routeHandlersError('RH_ERR_AFTER_INVALID', [describeValue(task)])
   if (stores.length === 1) return queueOf(stores[0]!).add(task)
