@@ -79,6 +79,27 @@ describe('the tsconfig in force', () => {
     assert.deepEqual(await getJson(join(root, 'node_modules/@acme/web/src/app'), '/where'), { where: 'src/util.ts', inner: 'no paths' })
   })
 
+  // Trial (`pnpm deploy` of a monorepo's web app): its workspace packages that ship TypeScript
+  // source land in node_modules, where their own `./client.js` (naming client.ts) and extensionless
+  // imports were left to Node, which found no such file.
+  test("a package's TypeScript source in node_modules imports its own files as TypeScript does; its JavaScript is Node's", () => {
+    const root = tempRouteFolder({
+      'node_modules/@repo/db/package.json': JSON.stringify({ name: '@repo/db', type: 'module', exports: { '.': './src/index.ts' } }),
+      'node_modules/@repo/db/src/index.ts': "export * from './client.js'\n",
+      'node_modules/@repo/db/src/client.ts': "export const pool: string = 'db pool'\n",
+      'node_modules/@repo/auth/package.json': JSON.stringify({ name: '@repo/auth', main: './src/index.ts' }),
+      'node_modules/@repo/auth/src/index.ts': "import { secret } from './lib/secret'\nexport const auth = `auth with ${secret}`\n",
+      'node_modules/@repo/auth/src/lib/secret.ts': "export const secret: string = 'the secret'\n",
+      'node_modules/plain-js/package.json': JSON.stringify({ name: 'plain-js', type: 'module', main: 'index.js' }),
+      'node_modules/plain-js/index.js': "let found = 'Node: not found'\ntry { await import('./helper') } catch { found = 'Node: not found' }\nexport { found }\n",
+      'node_modules/plain-js/helper.js': 'export const helper = true\n',
+      'app/where/route.ts':
+        "import { pool } from '@repo/db'\nimport { auth } from '@repo/auth'\nimport { found } from 'plain-js'\nexport const GET = () => Response.json({ pool, auth, found })\n",
+    })
+    // In plain Node: tsx, which runs this suite, resolves `./client.js` to client.ts by itself.
+    assert.deepEqual(plainNodeAnswer(join(root, 'app'), '/where'), { pool: 'db pool', auth: 'auth with the secret', found: 'Node: not found' })
+  })
+
   test('tsconfig: false uses none: the alias is left to Node, which reports it', async () => {
     const root = project('tsconfig.json', { '~/*': ['./src/*'] })
     await assert.rejects(createRouteHandlers({ dir: join(root, 'app'), logger: quiet, tsconfig: false }).ready(), /Cannot find package '~'/)

@@ -14,17 +14,22 @@ const TYPESCRIPT_FOR = new Map([
   ['.cjs', ['.cts']],
 ])
 
+const TYPESCRIPT_SOURCE = /\.(?:[cm]?ts|tsx)$/
+
 /**
  * Resolves what Node alone would not, for a project file of a route graph (the graph's aliases are
  * answered before this), as Next.js resolves it: tsconfig `paths` (`@/lib/db`), imports without an
- * extension or of a folder, and `./db.js` naming `./db.ts`. Returns a `file:` URL, or `undefined`
+ * extension or of a folder, and `./db.js` naming `./db.ts`; the last two also for the TypeScript
+ * source of a package. Returns a `file:` URL, or `undefined`
  * to let Node resolve the specifier (packages, `node:` modules, and files it will report missing).
  */
 export function resolveInGraph(specifier: string, parentUrl: string, folder: FolderConfig): string | undefined {
-  if (isPackageFile(parentUrl, folder) || !parentUrl.startsWith('file:') || /[?#]/.test(specifier)) return undefined
-  if (specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..') {
-    return findFile(resolve(dirname(fileURLToPath(parentUrl)), specifier))
-  }
+  if (!parentUrl.startsWith('file:') || /[?#]/.test(specifier)) return undefined
+  const relative = specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..'
+  // A package's TypeScript source (a workspace package `pnpm deploy` copied into node_modules)
+  // imports its own files as TypeScript does; anything else in a package is Node's to resolve.
+  if (isPackageFile(parentUrl, folder) && !(relative && TYPESCRIPT_SOURCE.test(parentUrl))) return undefined
+  if (relative) return findFile(resolve(dirname(fileURLToPath(parentUrl)), specifier))
   if (specifier.startsWith('file:')) return findFile(fileURLToPath(specifier))
   if (isAbsolute(specifier)) return findFile(specifier)
   // `util` is Node's even where a tsconfig `baseUrl` holds a `util/` folder.
