@@ -91,9 +91,12 @@ describe('the transform cache (issue 13)', () => {
     }
   })
 
-  test("the default place: the project's node_modules/.cache when it can be made or holds entries, else the temp folder (a read-only install)", () => {
+  test("the default place: the project's node_modules/.cache (a workspace's, for an app without its own) when it can be made or holds entries, else the temp folder (a read-only install)", () => {
     const project = tempRouteFolder({ 'package.json': '{}', 'node_modules/x/package.json': '{}', 'app/route.ts': '' })
     assert.equal(transformCacheDir(join(project, 'app')), join(project, 'node_modules/.cache/route-handlers'))
+    // A trial's npm workspace: the install is hoisted, the app's own package has no node_modules.
+    const workspace = tempRouteFolder({ 'package.json': '{"workspaces":["apps/*"]}', 'node_modules/x/package.json': '{}', 'apps/web/package.json': '{}', 'apps/web/app/route.ts': '' })
+    assert.equal(transformCacheDir(join(workspace, 'apps/web/app')), join(workspace, 'node_modules/.cache/route-handlers'))
     // node_modules/.cache cannot be made (here a file stands in its way; in a container, a folder
     // its user cannot write).
     const readOnly = tempRouteFolder({ 'package.json': '{}', 'node_modules/.cache': 'not a folder', 'app/route.ts': '' })

@@ -119,16 +119,18 @@ function keepYoung(fd: number): void {
  * webpack: it lives as long as the install, in a container image too) when it can be written or
  * already holds entries, else the temp folder (a read-only install, a container running as a user
  * that does not own it: compiled files are then kept at least while the container lives; see
- * tempCacheDir).
+ * tempCacheDir). The project is the nearest folder up with a `package.json` and a `node_modules`:
+ * in an npm workspace, whose install is hoisted, an app's own package has no `node_modules`, and
+ * the workspace's root holds the cache.
  */
 export function transformCacheDir(routeFolder: string): string {
   const configured = process.env.ROUTE_HANDLERS_CACHE_DIR
   if (configured) return configured
   for (let folder = routeFolder; ; folder = dirname(folder)) {
-    if (existsSync(join(folder, 'package.json'))) {
-      const modules = join(folder, 'node_modules')
+    const modules = join(folder, 'node_modules')
+    if (existsSync(join(folder, 'package.json')) && existsSync(modules)) {
       const cache = join(modules, '.cache', 'route-handlers')
-      if (existsSync(modules) && (existsSync(cache) || new TransformCache(cache).writable())) return cache
+      if (existsSync(cache) || new TransformCache(cache).writable()) return cache
       break
     }
     if (dirname(folder) === folder) break
