@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process'
 import { describe, test } from 'node:test'
 import { createRouteHandlers, isRouteHandlersError } from '../lib/index.ts'
 import { TransformCache, transformCacheDir } from '../lib/load/transform-cache.ts'
+import { yarnPnpMissesWorker } from '../lib/load/transform.ts'
 import { quietLogger } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
@@ -148,4 +149,16 @@ describe('the transform cache (issue 13)', () => {
     cache.get('entry')
     assert.equal(statSync(join(dir, 'entry.js')).mtimeMs, before)
   })
+})
+
+// Trial (Yarn 4 Plug'n'Play by command-line flags, Node 24, a cold cache): esbuild's synchronous
+// compile waited forever for its worker thread, which starts without those flags and cannot find
+// esbuild's binary. Checked here as a rule: a Yarn install is not made in the test suite.
+test("esbuild compiles without its worker where Yarn's PnP runtime would not reach it", () => {
+  const pnp = { ...process.versions, pnp: '3' }
+  assert.equal(yarnPnpMissesWorker(pnp, undefined), true)
+  assert.equal(yarnPnpMissesWorker(pnp, '--max-old-space-size=4096'), true)
+  // `yarn node` and Yarn's scripts: through NODE_OPTIONS, which worker threads inherit.
+  assert.equal(yarnPnpMissesWorker(pnp, '--require /srv/app/.pnp.cjs --experimental-loader /srv/app/.pnp.loader.mjs'), false)
+  assert.equal(yarnPnpMissesWorker(process.versions, undefined), false)
 })

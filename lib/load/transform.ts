@@ -55,7 +55,29 @@ const OUTPUT_VERSION = 'rh-output-2'
 let esbuild: typeof import('esbuild') | undefined
 /** esbuild, loaded on first use. */
 export function compiler(): typeof import('esbuild') {
-  return (esbuild ??= require('esbuild') as typeof import('esbuild'))
+  if (esbuild !== undefined) return esbuild
+  if (!yarnPnpMissesWorker(process.versions, process.env.NODE_OPTIONS)) return (esbuild = require('esbuild') as typeof import('esbuild'))
+  // esbuild reads this as it loads, and nothing else needs it: the app's environment is left as it was.
+  const workerThreads = process.env.ESBUILD_WORKER_THREADS
+  process.env.ESBUILD_WORKER_THREADS = '0'
+  try {
+    return (esbuild = require('esbuild') as typeof import('esbuild'))
+  } finally {
+    if (workerThreads === undefined) delete process.env.ESBUILD_WORKER_THREADS
+    else process.env.ESBUILD_WORKER_THREADS = workerThreads
+  }
+}
+
+/**
+ * True when Yarn's Plug'n'Play runtime runs in this process but would not in esbuild's worker
+ * thread: esbuild starts it with `execArgv: []`, so PnP set up by command-line flags (`node
+ * --require ./.pnp.cjs --loader ./.pnp.loader.mjs`) is not there, the worker cannot find esbuild's
+ * binary, and a synchronous compile (Node 22.15+'s in-thread hooks) waits for it forever. Set up
+ * through `NODE_OPTIONS` (`yarn node`, Yarn's scripts), the worker has it. esbuild then compiles
+ * without the worker (a child process per call).
+ */
+export function yarnPnpMissesWorker(versions: NodeJS.ProcessVersions, nodeOptions: string | undefined): boolean {
+  return (versions as { pnp?: string }).pnp !== undefined && !/\.pnp\.c?js\b/.test(nodeOptions ?? '')
 }
 
 /** Compiles TypeScript or JSX for Node, synchronously (in-thread module hooks). */
