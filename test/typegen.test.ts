@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
@@ -224,6 +224,20 @@ export async function GET(_request: Request, ctx: RouteContext<'/a/[id]/[...rest
     const outside = typegen(dir, 'app', '--out', elsewhere)
     assert.equal(outside.status, 0)
     assert.match(outside.stderr, /does not include .*routes\.d\.ts/)
+  })
+
+  // Trial (a monorepo's API app, `apps/legacy`, typing the web app's routes): the file went to the
+  // working directory, which the web app's tsconfig does not include.
+  test('from another folder, the file goes beside the route files\' tsconfig, where it type-checks them', () => {
+    const web = project(nextRoutes)
+    const legacy = join(web, 'elsewhere/legacy')
+    mkdirSync(legacy, { recursive: true })
+    const result = typegen(legacy, '../../app')
+    assert.equal(result.status, 0, result.stderr)
+    assert.match(result.stdout + result.stderr, /wrote \.\.\/\.\.\/route-types\.d\.ts/)
+    assert.doesNotMatch(result.stderr, /does not include/)
+    assert.equal(existsSync(join(legacy, 'route-types.d.ts')), false)
+    assert.deepEqual(typeErrors(web), [])
   })
 
   test('a folder layout error exits 1 and writes nothing', () => {

@@ -13,7 +13,7 @@ Commands:
 
 Options:
   --json            routes: print JSON (an array of { pattern, methods, file }) instead of a table
-  --out <file>      typegen: the declaration file to write (default: ${DEFAULT_OUT})
+  --out <file>      typegen: the declaration file to write (default: ${DEFAULT_OUT} beside the route files' tsconfig.json)
   --tsconfig <file> the tsconfig.json for the route files (default: the nearest one up from dir)
   -h, --help        show this help
 
@@ -34,7 +34,7 @@ export async function main(argv: readonly string[], output: Output): Promise<num
       allowPositionals: true,
       options: {
         json: { type: 'boolean', default: false },
-        out: { type: 'string', default: DEFAULT_OUT },
+        out: { type: 'string' },
         tsconfig: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },

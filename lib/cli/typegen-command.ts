@@ -1,18 +1,23 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { dirname, relative, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
+import { getTsconfig } from 'get-tsconfig'
 import { buildRouteTree } from '../route-tree.ts'
 import { scanRoutes } from '../scan.ts'
 import { GENERATED_HEADER, generateRouteTypes } from '../typegen.ts'
 import { tsconfigNotes } from './tsconfig-check.ts'
 import type { Output } from './output.ts'
 
-/** In the working directory, where the tsconfig usually is (as Next's `next-env.d.ts`). */
+/**
+ * Beside the tsconfig that compiles the route files, as Next's `next-env.d.ts` sits beside the
+ * app's, wherever the command runs from (a monorepo's API app typing the web app's folder); in the
+ * working directory when there is none.
+ */
 export const DEFAULT_OUT = 'route-types.d.ts'
 
 export interface TypegenOptions {
   dir: string
-  /** The declaration file to write. */
-  out: string
+  /** The declaration file to write (default: see {@link DEFAULT_OUT}). */
+  out: string | undefined
   tsconfig: string | undefined
 }
 
@@ -22,12 +27,12 @@ export interface TypegenOptions {
  */
 export function typegenCommand(options: TypegenOptions, output: Output): number {
   const tree = buildRouteTree(scanRoutes(resolve(options.dir)))
-  const out = resolve(options.out)
+  const out = options.out === undefined ? defaultOut(options) : resolve(options.out)
   if (existsSync(out) && !readFileSync(out, 'utf8').startsWith(GENERATED_HEADER)) {
-    output.error(`route-handlers: ${options.out} exists and was not written by typegen; remove it, or pass --out with another file.`)
+    output.error(`route-handlers: ${relative(process.cwd(), out)} exists and was not written by typegen; remove it, or pass --out with another file.`)
     return 1
   }
-  const command = `npx route-handlers typegen ${options.dir}${options.out === DEFAULT_OUT ? '' : ` --out ${options.out}`}`
+  const command = `npx route-handlers typegen ${options.dir}${options.out === undefined ? '' : ` --out ${options.out}`}`
   // A folder named in --out that is not there yet (`types/routes.d.ts`) is made, as tsc makes outDir.
   mkdirSync(dirname(out), { recursive: true })
   writeFileSync(out, generateRouteTypes(tree.routes.map((route) => route.pattern), command))
@@ -35,4 +40,14 @@ export function typegenCommand(options: TypegenOptions, output: Output): number 
   output.info(`route-handlers: wrote ${relative(process.cwd(), out)} (${count} route${count === 1 ? '' : 's'})`)
   for (const note of tsconfigNotes(out, options.tsconfig, resolve(options.dir))) output.warn(`route-handlers: ${note}`)
   return 0
+}
+
+function defaultOut(options: TypegenOptions): string {
+  let tsconfig = options.tsconfig
+  try {
+    tsconfig ??= getTsconfig(resolve(options.dir))?.path
+  } catch {
+    // An unreadable tsconfig: its notes say so once the file is written.
+  }
+  return tsconfig === undefined ? resolve(DEFAULT_OUT) : join(dirname(resolve(tsconfig)), DEFAULT_OUT)
 }
