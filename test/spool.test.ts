@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
 import { PassThrough } from 'node:stream'
 import { after, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -87,4 +88,64 @@ test('spool: a finished file stays readable until dispose(); dispose() is idempo
   assert.deepEqual(readdirSync(root), [])
   assert.equal(await codeOf(spool.save(new PassThrough(), 'late.txt', 'text/plain')), 'RH_ERR_FORM_ABANDONED')
   assert.deepEqual(readdirSync(root), [])
+})
+
+// Soak trial: once a spooled upload had been read, every V8 heap snapshot crashed the process
+// (exit 139): Node's reader of file-backed Blobs (`fs.openAsBlob`). The file's own reads go
+// through `fs`, with the same answers as the Blob's.
+test("spool: a file's reads and its slices' read the bytes written, as a Blob's would", async () => {
+  const root = newRoot()
+  const spool = new Spool(root)
+  const part = new PassThrough()
+  const saved = spool.save(part, 'data.bin', 'application/octet-stream')
+  const bytes = Buffer.from('\uFEFFhello, spooled world ✓')
+  part.end(bytes)
+  const file = await saved
+  const native = new Blob([bytes])
+  assert.ok(file instanceof File)
+  assert.equal(file.size, bytes.byteLength)
+  assert.equal(await file.text(), await native.text())
+  assert.deepEqual(Buffer.from(await file.arrayBuffer()), bytes)
+  assert.deepEqual(Buffer.from(await file.bytes()), bytes)
+  assert.deepEqual(Buffer.from(await new Response(file.stream()).arrayBuffer()), bytes)
+  assert.deepEqual(Buffer.from(await new Response(file).arrayBuffer()), bytes)
+  for (const [start, end] of [[3, 8], [-6], [-6, -2], [5, 2], [0, 999], [999], [4]] as [number, number?][]) {
+    const slice = file.slice(start, end, 'text/plain')
+    assert.equal(slice.type, 'text/plain')
+    assert.equal(await slice.text(), await native.slice(start, end).text(), `slice(${start}, ${end})`)
+    assert.equal(await slice.slice(1, -1).text(), await native.slice(start, end).slice(1, -1).text(), `slice(${start}, ${end}).slice(1, -1)`)
+  }
+  // Read natively (a copy into another Blob) the bytes are the same too.
+  assert.deepEqual(Buffer.from(await new Blob([file]).arrayBuffer()), bytes)
+  await spool.dispose()
+  await assert.rejects(file.text(), { name: 'NotReadableError' })
+  await assert.rejects(new Response(file.stream()).text(), { name: 'NotReadableError' })
+})
+
+test('spool: after a spooled file was read, a heap snapshot is taken and the process goes on', () => {
+  const spool = JSON.stringify(new URL('../lib/body/spool.ts', import.meta.url).href)
+  const program = `
+    import { PassThrough } from 'node:stream'
+    import { tmpdir } from 'node:os'
+    import { writeHeapSnapshot } from 'node:v8'
+    import { join } from 'node:path'
+    const { Spool } = await import(${spool})
+    const spool = new Spool(tmpdir())
+    const part = new PassThrough()
+    const saved = spool.save(part, 'a.txt', 'text/plain')
+    part.end('hello world')
+    const file = await saved
+    const read = [await file.text(), await new Response(file).text(), await file.slice(0, 5).text()]
+    const form = new FormData()
+    form.append('file', file)
+    await new Response(form).text()
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const snapshot = writeHeapSnapshot(join(tmpdir(), 'route-handlers-spool-' + process.pid + '.heapsnapshot'))
+    await import('node:fs').then(({ rmSync }) => rmSync(snapshot))
+    await spool.dispose()
+    console.log(JSON.stringify(read))
+  `
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], { encoding: 'utf8' })
+  assert.equal(result.status, 0, `exit ${result.status} ${result.signal ?? ''} ${result.stderr}`)
+  assert.deepEqual(JSON.parse(result.stdout), ['hello world', 'hello world', 'hello'])
 })
