@@ -505,18 +505,22 @@ function fastifyLogger(fastify: FastifyInstance): Logger {
   // broken route file or a misnamed one would go unsaid: the console says it, as on the other
   // hosts. A logger set to `silent` is the app's choice and stays silent.
   if (fastify.log.level === undefined) return consoleLogger
-  return {
-    warn: (message) => fastify.log.warn(message),
+  return pinoLogger(fastify.log, (request) => {
     // A request's failure (its `after()` work) through that request's logger, with its `reqId`.
-    error: (message, error, request) => requestLog(request, fastify).error({ err: error }, message),
-    info: (message) => fastify.log.info(message),
-  }
+    const log = (hostRequestOf(request) as Partial<FastifyRequest> | undefined)?.log
+    return log === undefined ? undefined : pinoLogger(log)
+  })
 }
 
-/** The logger of the Fastify request `request` was made from, or the app's. */
-function requestLog(request: Request | undefined, fastify: FastifyInstance): FastifyBaseLogger {
-  const host = request === undefined ? undefined : (hostRequestOf(request) as Partial<FastifyRequest> | undefined)
-  return host?.log ?? fastify.log
+/** Fastify's logger (pino's interface) as the core's. */
+function pinoLogger(log: FastifyBaseLogger, forRequest?: (request: Request) => Logger | undefined): Logger {
+  const logger: Logger = {
+    warn: (message) => log.warn(message),
+    error: (message, error) => log.error({ err: error }, message),
+    info: (message) => log.info(message),
+  }
+  if (forRequest !== undefined) logger.forRequest = (request) => forRequest(request) ?? logger
+  return logger
 }
 
 /**

@@ -64,8 +64,8 @@ export class AfterWork {
     const passedTo = source === 'waitUntil()' ? 'something passed to waitUntil()' : `${source} passed to after()`
     // A logger that throws must not turn a logged failure into an unhandled rejection.
     try {
-      if (request === undefined) this.#logger.error(`route-handlers: an error occurred in ${passedTo}`, error)
-      else this.#logger.error(`route-handlers: an error occurred in ${passedTo}`, error, request)
+      const logger = request !== undefined && this.#logger.forRequest !== undefined ? this.#logger.forRequest(request) : this.#logger
+      logger.error(`route-handlers: an error occurred in ${passedTo}`, error)
     } catch {}
   }
 }

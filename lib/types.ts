@@ -84,12 +84,13 @@ export interface RouteMatch {
 /** Where the package writes what it has to say (warnings at load, errors once per failed stream). */
 export interface Logger {
   warn(message: string): void
+  error(message: string, error?: unknown): void
   /**
-   * `request`: the request the failure belongs to, when it is one request's (an `after()` or
-   * `waitUntil()` failure), so a logger can tie the line to it (the Fastify plugin logs it through
-   * that request's `request.log`, with its `reqId`).
+   * The logger for a failure that belongs to one request (its `after()` or `waitUntil()` work), so
+   * the line can name it: the Fastify plugin's default gives that request's `request.log`, with its
+   * `reqId`. Without it, such failures go to this logger.
    */
-  error(message: string, error?: unknown, request?: Request): void
+  forRequest?(request: Request): Logger
   /** The route table of `logRoutes`; loggers without it get the table through `warn`. */
   info?(message: string): void
 }

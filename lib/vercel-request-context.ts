@@ -64,8 +64,9 @@ const UNKNOWN_REQUEST: VercelRequestContext = {
       return
     }
     const { handlers, request } = stores[0]!
-    // One request running: the caller's, whose failure is logged as that request's.
-    const work = started(task, handlers.after, stores.length === 1 ? request : undefined)
+    // Its failure is logged as no request's: the caller may be the app's own code, not the one
+    // request running.
+    const work = started(task, handlers.after, undefined)
     // One request running: the caller's, whose uploads the work may read.
     if (work !== undefined && stores.length === 1) keepUploadsFor(request, work, () => handlers.after.hold())
   },

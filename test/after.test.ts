@@ -75,6 +75,24 @@ describe('after()', () => {
     assert.deepEqual(unhandled, [])
   })
 
+  // Review: a logger that prints every argument (`logger: console`) was handed the request, its
+  // cookies and Authorization included. The request goes only to a logger that asks for it.
+  test('a failure reaches a logger as (message, error) alone; one with forRequest gets its request there', async () => {
+    const calls: unknown[][] = []
+    const plain = { warn() {}, error: (...args: unknown[]) => void calls.push(args) }
+    const routes = await createRouteHandlers({ dir: APP_DIR, logger: plain }).ready()
+    await (await routes.handle(new Request('http://localhost/next-apis/after/fails?id=plain', { headers: { authorization: 'Bearer secret' } })))!.text()
+    await routes.close()
+    assert.equal(calls.length, 3)
+    for (const args of calls) assert.equal(args.length, 2)
+    const seen: string[] = []
+    const asking = { ...plain, forRequest: (request: Request) => ({ warn() {}, error: () => void seen.push(new URL(request.url).search) }) }
+    const again = await createRouteHandlers({ dir: APP_DIR, logger: asking }).ready()
+    await (await again.handle(new Request('http://localhost/next-apis/after/fails?id=asking')))!.text()
+    await again.close()
+    assert.deepEqual(seen, ['?id=asking', '?id=asking', '?id=asking'])
+  })
+
   test('close() waits for running callbacks, and for callbacks whose response is not sent yet', async () => {
     const slow = gate('__slowAfter')
     const routes = await createRouteHandlers({ dir: slowAfter }).ready()

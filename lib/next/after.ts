@@ -37,22 +37,24 @@ export function after<T>(task: AfterTask<T>): void {
   if (stores.length === 1) return queueOf(stores[0]!).add(task)
   // The first call ever, made while the store was off and several requests were running: the
   // caller is one of them, so the task waits for all of their responses, outside their scopes, and
-  // each of them holds its uploads until the task has settled (one of them is the caller's).
+  // each of them holds its uploads until the task has settled (one of them is the caller's). Its
+  // failure is logged as no request's: which one called is not known.
   let waiting = stores.length
   let finished!: () => void
   const done = new Promise<void>((resolve) => (finished = resolve))
+  const { handlers } = stores[0]!
   for (const store of stores) {
     queueOf(store).add(() => {
       if (--waiting > 0) return done
-      let result: unknown
       try {
-        result = requestStorage.exit(task)
+        const result = requestStorage.exit(task)
+        if (isThenable(result)) handlers.after.track(result, 'a function')
+        void Promise.resolve(result).then(finished, finished)
       } catch (error) {
+        handlers.after.failed(error, 'a function')
         finished()
-        throw error
       }
-      void Promise.resolve(result).then(finished, finished)
-      return result
+      return done
     })
   }
 }
