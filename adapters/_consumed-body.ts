@@ -95,7 +95,7 @@ export function reserializedReadWarning(method: string, path: string): string {
     `route-handlers: ${method} ${path} read its body as text or bytes after the app's body parser (express.json(), express.urlencoded(), express.text()) ` +
     "had parsed it: the handler got the parsed value serialized again, not the bytes the client sent, so a signature check over them " +
     "(Stripe's constructEvent, svix) fails. Mount the route handlers before the body parser, or keep the raw body: " +
-    'express.json({ verify: (req, res, buf) => { req.rawBody = buf } }). (Said once.)'
+    'express.json({ verify: (req, res, buf) => { req.rawBody = buf } }) (express.text() takes the same verify). (Said once.)'
   )
 }
 
