@@ -199,7 +199,12 @@ export interface RouteHandlersOptions {
 export interface HandleOptions {
   /** Overrides `options.basePath` for this request (adapters pass the host's mount path). */
   basePath?: string | undefined
-  /** A result of `match()` for this request's path, so the path is not matched twice. */
+  /**
+   * A result of `match()`, `matchFile()` or a `fileMatcher()` for this request's path, so the path
+   * is not matched twice: passed as it came, not copied field by field (it knows more than its
+   * fields say: a path with repeated slashes it matched as the clean path is answered with the
+   * `308` to it, where a copy would run the handler).
+   */
   match?: RouteMatch | undefined
   /**
    * A request for `/x/` that a route file takes: `'redirect'` (the default) answers `308` to `/x`

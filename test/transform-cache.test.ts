@@ -98,6 +98,9 @@ describe('the transform cache (issue 13)', () => {
     // A trial's npm workspace: the install is hoisted, the app's own package has no node_modules.
     const workspace = tempRouteFolder({ 'package.json': '{"workspaces":["apps/*"]}', 'node_modules/x/package.json': '{}', 'apps/web/package.json': '{}', 'apps/web/app/route.ts': '' })
     assert.equal(transformCacheDir(join(workspace, 'apps/web/app')), join(workspace, 'node_modules/.cache/route-handlers'))
+    // Review: never an unrelated folder's above the project (a Yarn PnP project, no node_modules, in a home that has one).
+    const home = tempRouteFolder({ 'package.json': '{}', 'node_modules/x/package.json': '{}', 'proj/package.json': '{}', 'proj/app/route.ts': '' })
+    assert.ok(transformCacheDir(join(home, 'proj/app')).startsWith(join(tmpdir(), 'route-handlers-cache-')))
     // node_modules/.cache cannot be made (here a file stands in its way; in a container, a folder
     // its user cannot write).
     const readOnly = tempRouteFolder({ 'package.json': '{}', 'node_modules/.cache': 'not a folder', 'app/route.ts': '' })

@@ -119,23 +119,40 @@ function keepYoung(fd: number): void {
  * webpack: it lives as long as the install, in a container image too) when it can be written or
  * already holds entries, else the temp folder (a read-only install, a container running as a user
  * that does not own it: compiled files are then kept at least while the container lives; see
- * tempCacheDir). The project is the nearest folder up with a `package.json` and a `node_modules`:
- * in an npm workspace, whose install is hoisted, an app's own package has no `node_modules`, and
- * the workspace's root holds the cache.
+ * tempCacheDir). The project is the nearest folder up with a `package.json`; when it has no
+ * `node_modules`, its workspace's root (an npm or pnpm workspace above it), whose install an npm
+ * workspace hoists there. Never an unrelated folder above the project (a Yarn Plug'n'Play project,
+ * which has no `node_modules`, inside a home folder that has one).
  */
 export function transformCacheDir(routeFolder: string): string {
   const configured = process.env.ROUTE_HANDLERS_CACHE_DIR
   if (configured) return configured
+  let project: string | undefined
   for (let folder = routeFolder; ; folder = dirname(folder)) {
-    const modules = join(folder, 'node_modules')
-    if (existsSync(join(folder, 'package.json')) && existsSync(modules)) {
-      const cache = join(modules, '.cache', 'route-handlers')
-      if (existsSync(cache) || new TransformCache(cache).writable()) return cache
-      break
+    if (existsSync(join(folder, 'package.json')) && (project === undefined || isWorkspaceRoot(folder))) {
+      const modules = join(folder, 'node_modules')
+      if (existsSync(modules)) {
+        const cache = join(modules, '.cache', 'route-handlers')
+        if (existsSync(cache) || new TransformCache(cache).writable()) return cache
+        break
+      }
+      // A workspace root without one (Yarn Plug'n'Play) ends the search.
+      if (project !== undefined) break
+      project = folder
     }
     if (dirname(folder) === folder) break
   }
   return tempCacheDir()
+}
+
+/** A folder whose `package.json` lists workspaces (npm, Yarn), or that holds `pnpm-workspace.yaml`. */
+function isWorkspaceRoot(folder: string): boolean {
+  if (existsSync(join(folder, 'pnpm-workspace.yaml'))) return true
+  try {
+    return (JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { workspaces?: unknown }).workspaces !== undefined
+  } catch {
+    return false
+  }
 }
 
 /**
