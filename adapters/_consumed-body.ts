@@ -86,9 +86,10 @@ function exact(bytes: Uint8Array): ConsumedBody {
 
 /**
  * Said once by a host when a handler reads as text or bytes a body rebuilt from a parsed value
- * (`express.json()` ran first, or `express.text()` changed the text as it decoded it): what it reads is that value serialized again, whose bytes differ
- * from the client's (spacing, escapes), so a webhook's signature check over them fails with
- * nothing else to say why (a new-user trial: Stripe's `constructEvent`).
+ * (`express.json()` ran first, or `express.text()` changed the text as it decoded it): what it
+ * reads is that value serialized again, whose bytes differ from the client's (spacing, escapes, a
+ * byte order mark), so a webhook's signature check over them fails with nothing else to say why (a
+ * new-user trial: Stripe's `constructEvent`).
  */
 export function reserializedReadWarning(method: string, path: string): string {
   return (

@@ -20,8 +20,8 @@ const TYPESCRIPT_SOURCE = /\.(?:[cm]?ts|tsx)$/
  * Resolves what Node alone would not, for a project file of a route graph (the graph's aliases are
  * answered before this), as Next.js resolves it: tsconfig `paths` (`@/lib/db`), imports without an
  * extension or of a folder, and `./db.js` naming `./db.ts`; the last two also for the TypeScript
- * source of a package. Returns a `file:` URL, or `undefined`
- * to let Node resolve the specifier (packages, `node:` modules, and files it will report missing).
+ * source of a package. Returns a `file:` URL, or `undefined` to let Node resolve the specifier
+ * (packages, `node:` modules, and files it will report missing).
  */
 export function resolveInGraph(specifier: string, parentUrl: string, folder: FolderConfig): string | undefined {
   if (!parentUrl.startsWith('file:') || /[?#]/.test(specifier)) return undefined
