@@ -774,6 +774,26 @@ describe("Fastify: the prefix's root, HEAD and a prefix given with its slash (tr
     }
   }
 
+  // With @fastify/swagger, HEAD is a route of its own (see registerRouteFiles), registered at the
+  // prefix's root as Fastify registers the other methods there.
+  for (const folds of [false, true]) {
+    const documented = withApp(
+      async (app) => {
+        await app.register(fastifySwagger, { openapi: { info: { title: 'api', version: '1' } } })
+        await app.register(routeHandlersPlugin, { dir: files.root, prefix: '/api', logger: quietLogger })
+      },
+      folds ? { routerOptions: { ignoreTrailingSlash: true } } : {},
+    )
+    test(`documented by @fastify/swagger${folds ? ', ignoreTrailingSlash' : ''}: HEAD /api answers as GET /api does`, async () => {
+      const status = async (path: string, method: string) => (await fetch(`${documented.url()}${path}`, { method, redirect: 'manual' })).status
+      assert.equal(await status('/api', 'HEAD'), 200)
+      assert.equal(await status('/api/', 'HEAD'), folds ? 200 : 308)
+      // Listed as its GET alone (under `/api`, or `/api/` too where Fastify has both).
+      const paths = documented.app().swagger().paths as Record<string, object>
+      assert.deepEqual([...new Set(['/api', '/api/'].flatMap((path) => Object.keys(paths[path] ?? {})))], ['get'])
+    })
+  }
+
   // Fastify routes the root of a prefix given with its slash as `/api/` alone: redirected to
   // `/api`, the client found Fastify's 404.
   const slashPrefix = withApp(async (app) => void (await app.register(routeHandlersPlugin, { dir: files.root, prefix: '/api/', logger: quietLogger })))
