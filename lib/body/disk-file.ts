@@ -17,71 +17,30 @@ interface DiskRange {
   readonly end: number
 }
 
-export class DiskFile extends File {
-  readonly #range: DiskRange
-
-  /** `blob`: the file-backed Blob of the whole file at `path` (`fs.openAsBlob`). */
-  constructor(path: string, blob: Blob, name: string, options: FilePropertyBag) {
-    super([blob], name, options)
-    this.#range = { path, start: 0, end: blob.size }
-  }
-
-  override stream(): ReadableStream<Uint8Array<ArrayBuffer>> {
-    return rangeStream(this.#range)
-  }
-
-  override bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    return rangeBytes(this.#range)
-  }
-
-  override async arrayBuffer(): Promise<ArrayBuffer> {
-    return (await rangeBytes(this.#range)).buffer
-  }
-
-  override async text(): Promise<string> {
-    return new TextDecoder().decode(await rangeBytes(this.#range))
-  }
-
-  override slice(start?: number, end?: number, contentType?: string): Blob {
-    return sliceOf(this, this.#range, start, end, contentType)
-  }
+/** A spooled upload's `File`: `blob` is the file-backed Blob of the whole file at `path` (`fs.openAsBlob`). */
+export function diskFile(path: string, blob: Blob, name: string, options: FilePropertyBag): File {
+  return readFromDisk(new File([blob], name, options), { path, start: 0, end: blob.size })
 }
 
-/** A slice of a {@link DiskFile} (or of a slice), read the same way. */
-class DiskBlob extends Blob {
-  readonly #range: DiskRange
-
-  constructor(range: DiskRange, native: Blob) {
-    super([native], { type: native.type })
-    this.#range = range
-  }
-
-  override stream(): ReadableStream<Uint8Array<ArrayBuffer>> {
-    return rangeStream(this.#range)
-  }
-
-  override bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    return rangeBytes(this.#range)
-  }
-
-  override async arrayBuffer(): Promise<ArrayBuffer> {
-    return (await rangeBytes(this.#range)).buffer
-  }
-
-  override async text(): Promise<string> {
-    return new TextDecoder().decode(await rangeBytes(this.#range))
-  }
-
-  override slice(start?: number, end?: number, contentType?: string): Blob {
-    return sliceOf(this, this.#range, start, end, contentType)
-  }
+/**
+ * `blob`, its bytes being `range`, with its own reads made from the file: methods of its own,
+ * not enumerable, over the ones it inherits (it stays a plain `File` or `Blob` for every check).
+ */
+function readFromDisk<T extends Blob>(blob: T, range: DiskRange): T {
+  return Object.defineProperties(blob, {
+    stream: { value: () => rangeStream(range) },
+    bytes: { value: () => rangeBytes(range) },
+    arrayBuffer: { value: async () => (await rangeBytes(range)).buffer },
+    text: { value: async () => new TextDecoder().decode(await rangeBytes(range)) },
+    slice: { value: (start?: number, end?: number, contentType?: string) => sliceOf(blob, range, start, end, contentType) },
+  })
 }
 
-// Blob's own slice (the native one, for native readers) beside the same range of the file.
+// Blob's own slice (the native one, for native readers), reading the same range of the file.
 function sliceOf(blob: Blob, range: DiskRange, start: number | undefined, end: number | undefined, contentType: string | undefined): Blob {
   const native = Blob.prototype.slice.call(blob, start, end, contentType)
   const from = range.start + relativeIndex(start ?? 0, blob.size)
-  return new DiskBlob({ path: range.path, start: from, end: from + native.size }, native)
+  return readFromDisk(native, { path: range.path, start: from, end: from + native.size })
 }
 
 // The File API's relative start or end: negative counts from the end, clamped to the size.

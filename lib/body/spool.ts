@@ -3,7 +3,7 @@ import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { routeHandlersError } from '../errors.ts'
-import { DiskFile } from './disk-file.ts'
+import { diskFile } from './disk-file.ts'
 
 /**
  * The temporary files of one request's spooled uploads: one folder, made on the first file, with a
@@ -101,7 +101,7 @@ export class Spool {
       await handle.close()
     }
     if (this.#disposed) throw this.#reason
-    return new DiskFile(path, await openAsBlob(path, { type }), name, { type })
+    return diskFile(path, await openAsBlob(path, { type }), name, { type })
   }
 }
 
