@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createRouteHandlers } from '../lib/router.ts'
-import type { Logger } from '../lib/types.ts'
+import { requestNamingLogger } from './helpers/request-logger.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 const gates = globalThis as { __holdB?: Promise<void>; __bRunning?: () => void }
@@ -35,12 +35,7 @@ const dir = tempRouteFolder({
 })
 
 test('the failure of a first after() while two requests run is logged as no request’s', { timeout: 20_000 }, async () => {
-  const lines: string[] = []
-  const logger: Logger = {
-    warn() {},
-    error: (message, error) => void lines.push(`app: ${(error as Error).message}`),
-    forRequest: (request) => ({ warn() {}, error: (message, error) => void lines.push(`${new URL(request.url).pathname}: ${(error as Error).message}`) }),
-  }
+  const { lines, logger } = requestNamingLogger()
   let releaseB = () => {}
   gates.__holdB = new Promise<void>((resolve) => (releaseB = resolve))
   const bRunning = new Promise<void>((resolve) => (gates.__bRunning = resolve))

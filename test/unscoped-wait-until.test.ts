@@ -8,7 +8,7 @@ import { waitUntil } from '@vercel/functions'
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createRouteHandlers } from '../lib/router.ts'
-import type { Logger } from '../lib/types.ts'
+import { requestNamingLogger } from './helpers/request-logger.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 const gates = globalThis as { __hold?: Promise<void>; __running?: () => void }
@@ -26,12 +26,7 @@ const dir = tempRouteFolder({
 })
 
 test("the app's own waitUntil() while one route request runs: its failure is no request's", { timeout: 20_000 }, async () => {
-  const lines: string[] = []
-  const logger: Logger = {
-    warn() {},
-    error: (message, error) => void lines.push(`app: ${(error as Error).message}`),
-    forRequest: (request) => ({ warn() {}, error: (message, error) => void lines.push(`${new URL(request.url).pathname}: ${(error as Error).message}`) }),
-  }
+  const { lines, logger } = requestNamingLogger()
   let release = () => {}
   gates.__hold = new Promise<void>((resolve) => (release = resolve))
   const running = new Promise<void>((resolve) => (gates.__running = resolve))
