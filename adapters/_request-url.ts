@@ -1,7 +1,8 @@
 /**
  * The absolute URL of a request on a Node host: the client's origin as the host framework sees it
- * plus the request target's path and query, byte for byte. Whatever a client sends, the result
- * parses as a URL, or building it throws a 400.
+ * (serialized: `http://Example.COM:80` is `http://example.com`) plus the request target's path and
+ * query, byte for byte (routing reads them; `request.url` shows them serialized). Whatever a client
+ * sends, the result parses as a URL, or building it throws a 400.
  */
 import { routeHandlersError } from '../lib/errors.ts'
 import { SLASH } from '../lib/trailing-slash.ts'
@@ -11,9 +12,10 @@ import { SLASH } from '../lib/trailing-slash.ts'
 const HOST_SHAPE = /^(?:[a-z0-9](?:[a-z0-9._-]*)|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i
 
 // Hosts that passed the gate can still fail WHATWG URL parsing (`a:99999`, `[1]`, `a.1`), which
-// `nextUrl` would then throw on; the verdict is kept for the few hosts a server sees. Bounded, so
-// a client sending random hosts cannot grow it.
-const knownHosts = new Map<string, boolean>()
+// `nextUrl` would then throw on, or parse as another spelling (upper case, a default port,
+// `127.1`); the verdict, the serialized origin or null, is kept for the few hosts a server sees.
+// Bounded, so a client sending random hosts cannot grow it.
+const knownOrigins = new Map<string, string | null>()
 const KNOWN_HOSTS_LIMIT = 256
 
 // An absolute-form target (`GET http://example.com/x HTTP/1.1`, RFC 9112 §3.2.2): its scheme and
@@ -33,10 +35,8 @@ export function requestOrigin(protocol: string, host: string | undefined): strin
   if (host === last.host && protocol === last.protocol) return last.origin
   const scheme = protocol.toLowerCase()
   if (scheme !== 'http' && scheme !== 'https') throw routeHandlersError('RH_ERR_PROTOCOL_INVALID', [JSON.stringify(protocol.slice(0, 100))])
-  const origin = `${scheme}://${host}`
-  if (host === undefined || !HOST_SHAPE.test(host) || !parses(host, origin)) {
-    throw routeHandlersError('RH_ERR_HOST_INVALID', [host === undefined ? '(none)' : JSON.stringify(host)])
-  }
+  const origin = host === undefined || !HOST_SHAPE.test(host) ? null : serializedOrigin(`${scheme}://${host}`)
+  if (origin === null) throw routeHandlersError('RH_ERR_HOST_INVALID', [host === undefined ? '(none)' : JSON.stringify(host)])
   last = { protocol, host, origin }
   return origin
 }
@@ -78,11 +78,11 @@ export function originForm(target: string): string {
   return rest.startsWith('/') ? rest : `/${rest}`
 }
 
-function parses(host: string, origin: string): boolean {
-  let verdict = knownHosts.get(host)
+function serializedOrigin(origin: string): string | null {
+  let verdict = knownOrigins.get(origin)
   if (verdict === undefined) {
-    verdict = URL.canParse(origin)
-    if (knownHosts.size < KNOWN_HOSTS_LIMIT) knownHosts.set(host, verdict)
+    verdict = URL.canParse(origin) ? new URL(origin).origin : null
+    if (knownOrigins.size < KNOWN_HOSTS_LIMIT) knownOrigins.set(origin, verdict)
   }
   return verdict
 }

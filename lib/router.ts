@@ -28,7 +28,7 @@ import { answersMethod, hasOutranking, mayBeOutranked } from './outranking.ts'
 import { resolvePreviewModeId } from './next/draft-mode.ts'
 import { patchResponseJson } from './next/response-json.ts'
 import { resolveBodyLimits, type BodyLimits } from './body/limits.ts'
-import { RouteRequest, setMatchedPathname } from './body/route-request.ts'
+import { RouteRequest, routedUrl, setMatchedPathname } from './body/route-request.ts'
 import { buildRouteTree, type RouteEntry } from './route-tree.ts'
 import { repeatedMountWarning } from './mount-warnings.ts'
 import { warnAboutNextConfig } from './next-config-warnings.ts'
@@ -405,23 +405,23 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   const failedRoutePath = (request: Request, handleOptions: HandleOptions): string => {
     if (handleOptions.match) return handleOptions.match.route.pattern
     const basePath = handleOptions.basePath === undefined ? defaultBasePath : normalizeBasePath(handleOptions.basePath)
-    const pathname = withoutBasePath(pathnameOf(request.url), basePath)
-    return (pathname === null ? null : matchRoute(tree, pathname, maxParamLength))?.route.pattern ?? pathname ?? pathnameOf(request.url)
+    const pathname = withoutBasePath(pathnameOf(routedUrl(request)), basePath)
+    return (pathname === null ? null : matchRoute(tree, pathname, maxParamLength))?.route.pattern ?? pathname ?? pathnameOf(routedUrl(request))
   }
   const respondNow = (request: Request, handleOptions: HandleOptions): MaybePromise<Response | null> | undefined => {
     const basePath = handleOptions.basePath === undefined ? defaultBasePath : normalizeBasePath(handleOptions.basePath)
     let match = handleOptions.match
     if (!match) {
-      const pathname = withoutBasePath(pathnameOf(request.url), basePath)
+      const pathname = withoutBasePath(pathnameOf(routedUrl(request)), basePath)
       const found = pathname === null ? null : matchRoute(tree, pathname, maxParamLength)
       if (!found) return null
       match = found
     }
     if (match.error) return new Response(null, { status: match.error.status })
     // `null` (not this folder's) when the app rewrote a clean target into this path.
-    if (redirectsToSingleSlashes(match)) return singleSlashRedirect(request.url)
-    if (handleOptions.trailingSlash !== 'answer' && (hasTrailingSlash(match.pathname) || (match.pathname === '/' && isMountRootWithSlash(pathnameOf(request.url), basePath)))) {
-      return slashlessRedirect(request.url)
+    if (redirectsToSingleSlashes(match)) return singleSlashRedirect(routedUrl(request))
+    if (handleOptions.trailingSlash !== 'answer' && (hasTrailingSlash(match.pathname) || (match.pathname === '/' && isMountRootWithSlash(pathnameOf(routedUrl(request)), basePath)))) {
+      return slashlessRedirect(routedUrl(request))
     }
     if (!loaded || reload) return answerWhenFresh(match, request, basePath)
     return answer(match, request, basePath, handleOptions)

@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os'
 import { standardError } from '../errors.ts'
 import { NextRequest, nextRequestBasePath, type NextRequestInit } from '../next/next-request.ts'
+import { serializedUrl } from '../serialized-url.ts'
 import { parseMultipart } from './form-data.ts'
 import { DEFAULT_BODY_LIMITS, type BodyLimits } from './limits.ts'
 import { readLimited, tooLarge } from './read-limited.ts'
@@ -68,6 +69,8 @@ interface RouteRequestState {
   whenSent: ((callback: () => void) => void) | undefined
   /** Set on requests a host made lazily; the members below serve those only. */
   pending: PendingRequest | undefined
+  /** `pending.url` serialized, made on first read. */
+  url: string | undefined
   headers: Headers | undefined
   /** The undici Request behind a lazy request, built when something needs what only it has. */
   real: Request | undefined
@@ -106,7 +109,9 @@ export class RouteRequest extends NextRequest {
   }
 
   override get url(): string {
-    return this[ROUTE].pending?.url ?? super.url
+    const state = this[ROUTE]
+    if (!state.pending) return super.url
+    return (state.url ??= serializedUrl(state.pending.url))
   }
 
   override get headers(): Headers {
@@ -395,6 +400,15 @@ function undiciGetter<T>(request: Request, name: string, missing: T): T {
   return getter ? (getter.call(request) as T) : missing
 }
 
+/**
+ * The URL routing reads: for a request a host made, the one it was built with, whose path is the
+ * target as the client sent it and the host routed it (`request.url` is its serialized form, with
+ * dot segments resolved and a backslash made a slash); for any other request, `request.url`.
+ */
+export function routedUrl(request: Request): string {
+  return request instanceof RouteRequest ? (request[ROUTE].pending?.url ?? request.url) : request.url
+}
+
 /** The undici Request behind a lazily made request, built on first need. */
 export function realOf(request: RouteRequest): Request {
   const state = request[ROUTE]
@@ -405,7 +419,7 @@ export function realOf(request: RouteRequest): Request {
     // rather than sending nothing.
     const read = state.consumed && pending.body !== null
     const body = read ? new ReadableStream() : (pending.body?.stream() ?? null)
-    state.real = new Request(pending.url, {
+    state.real = new Request(request.url, {
       method: pending.method,
       headers: request.headers,
       // So copies abort with the client too.
@@ -434,6 +448,7 @@ function routeState(
     signal: undefined,
     whenSent,
     pending,
+    url: undefined,
     headers: undefined,
     real: undefined,
     consumed: false,

@@ -258,6 +258,16 @@ export function runSocketBehaviour(name: string, start: () => Promise<SocketTarg
       assert.match(fine, /^HTTP\/1\.1 200 [^]*"path":\["x","..a","b"\]/)
     })
 
+    test('request.url is serialized as the URL Standard does (new URL(url).href === url): host lower-cased, default port dropped, quotes and angle brackets of the query percent-encoded, the rest as sent', async () => {
+      const path = `${target.prefix}/search?query=a"b'<c>%20+d&x=%zz`
+      const answer = await rawRequest(target.port, `GET ${path} HTTP/1.1\r\nHost: Example.COM:80\r\nConnection: close\r\n\r\n`)
+      assert.match(answer, /^HTTP\/1\.1 200 /, answer.slice(0, 120))
+      const { url, query } = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { url: string; query: string }
+      assert.equal(url, `http://example.com${target.prefix}/search?query=a%22b%27%3Cc%3E%20+d&x=%zz`)
+      assert.equal(new URL(url).href, url)
+      assert.equal(query, 'a"b\'<c>  d')
+    })
+
     test('a raw backslash in the path answers 308 to the path with a slash there, as Next.js does', async () => {
       const answer = await rawRequest(target.port, `GET ${target.prefix}/conventions/files/a\\b?q=1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`)
       assert.match(answer, /^HTTP\/1\.1 308 /, answer.slice(0, 120))
