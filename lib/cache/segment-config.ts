@@ -21,8 +21,8 @@ export interface SegmentConfig {
   readonly generateStaticParams: ((context: { params: Record<string, never> }) => unknown) | undefined
   /**
    * True when its GET answers are cached (Next 15+: only with `dynamic = 'force-static'` or
-   * `'error'`, or a `revalidate` other than 0; never for a file that also exports POST, PUT,
-   * DELETE, PATCH or OPTIONS, which Next.js never generates statically).
+   * `'error'`, a `revalidate` other than 0, or a `generateStaticParams`; never for a file that also
+   * exports POST, PUT, DELETE, PATCH or OPTIONS, which Next.js never generates statically).
    */
   readonly cachesGet: boolean
 }
@@ -47,7 +47,8 @@ export function readSegmentConfig(entry: RouteEntry, exports: Record<string, unk
     throw invalid(entry, 'generateStaticParams', generateStaticParams, 'a function')
   }
   const hasNonStaticMethods = NON_STATIC_METHODS.some((method) => typeof exports[method] === 'function')
-  const opted = dynamic === 'force-static' || dynamic === 'error' || (dynamic === 'auto' && revalidate !== undefined && revalidate !== 0)
+  // Next.js's `isStaticGenEnabled`; under `force-dynamic` Next's build makes the revalidate 0.
+  const opted = dynamic === 'force-static' || dynamic === 'error' || (dynamic === 'auto' && ((revalidate !== undefined && revalidate !== 0) || generateStaticParams !== undefined))
   return {
     dynamic,
     revalidate: revalidate as Revalidate | undefined,

@@ -170,11 +170,29 @@ export function runCacheBehaviour(name: string, start: StartTarget, prefix = '')
       assert.equal(cacheState(await send('/items/a')), 'MISS')
     })
 
-    test('dynamicParams = false on a route that is not cached serves any params, as Next.js does', async () => {
-      const response = await send('/listed/zzz')
+    test('dynamicParams = false on a route that is not cached (it exports POST) serves any params, as Next.js does', async () => {
+      const response = await send('/listed-with-post/zzz')
       assert.equal(response.status, 200)
       assert.equal(cacheState(response), null)
       assert.deepEqual(await body(response), { id: 'zzz' })
+    })
+
+    test('generateStaticParams alone makes a GET cached until revalidated (Next.js isStaticGenEnabled); with dynamicParams = false other params answer 404', async () => {
+      const first = await send('/listed/a')
+      assert.equal(cacheState(first), 'MISS')
+      assert.equal(first.headers.get('cache-control'), 's-maxage=31536000')
+      const again = await send('/listed/a')
+      assert.equal(cacheState(again), 'HIT')
+      assert.deepEqual(await body(again), await body(first))
+      assert.equal((await send('/listed/zzz')).status, 404)
+    })
+
+    test('generateStaticParams alone: a param it does not list is generated on its first request and cached', async () => {
+      const first = await send('/on-demand/zzz')
+      assert.equal(cacheState(first), 'MISS')
+      const again = await send('/on-demand/zzz')
+      assert.equal(cacheState(again), 'HIT')
+      assert.deepEqual(await body(again), await body(first))
     })
 
     test('concurrent misses for one key run the handler once', async () => {
