@@ -14,6 +14,12 @@ interface ParsedRequest extends IncomingMessage {
 export interface ConsumedBody {
   bytes: Uint8Array
   reserialized: boolean
+  /**
+   * A form rebuilt from a parsed object that does not keep its fields as sent: repeated names
+   * come together, `extended: true` takes the brackets off `tags[]`, numeric names come first.
+   * Its `formData()` differs from the client's, not only its bytes.
+   */
+  regrouped: boolean
 }
 
 /**
@@ -32,15 +38,17 @@ export function rebuildConsumedBody(req: ParsedRequest): ConsumedBody | Error {
   if (body instanceof Uint8Array) return exact(body)
   if (typeof body === 'string') return textBytes(body, contentType, req)
   if (/^multipart\//i.test(contentType)) return routeHandlersError('RH_ERR_BODY_CONSUMED', ['multer (or another multipart parser)'])
-  if (/[/+]json\b/i.test(contentType) && body !== undefined) return { bytes: Buffer.from(JSON.stringify(body)), reserialized: true }
+  if (/[/+]json\b/i.test(contentType) && body !== undefined) return { bytes: Buffer.from(JSON.stringify(body)), reserialized: true, regrouped: false }
   if (/^application\/x-www-form-urlencoded/i.test(contentType) && isFlatForm(body)) {
     const form = new URLSearchParams()
+    let regrouped = false
     for (const [name, value] of Object.entries(body)) {
+      if (Array.isArray(value) || ARRAY_INDEX.test(name)) regrouped = true
       for (const item of Array.isArray(value) ? value : [value]) form.append(name, item)
     }
-    return { bytes: Buffer.from(form.toString()), reserialized: true }
+    return { bytes: Buffer.from(form.toString()), reserialized: true, regrouped }
   }
-  return routeHandlersError('RH_ERR_BODY_CONSUMED', [parserFor(contentType)])
+  return routeHandlersError('RH_ERR_BODY_CONSUMED', [parserFor(contentType, body)])
 }
 
 // Types whose bodies are text: decoded by a text parser, their bytes come back by encoding again.
@@ -75,14 +83,17 @@ function encodedAgain(bytes: Uint8Array, hasReplacements: boolean, req: Incoming
   const encoding = req.headers['content-encoding']
   const plain = encoding === undefined || encoding.toLowerCase() === 'identity'
   const changed = declared !== undefined && plain ? Number(declared) !== bytes.byteLength : hasReplacements
-  return { bytes, reserialized: changed }
+  return { bytes, reserialized: changed, regrouped: false }
 }
 
 const LATIN1 = new Set(['iso-8859-1', 'latin1', 'us-ascii', 'ascii'])
 
 function exact(bytes: Uint8Array): ConsumedBody {
-  return { bytes, reserialized: false }
+  return { bytes, reserialized: false, regrouped: false }
 }
+
+// A name a JavaScript object lists before all others, whatever the order it was set in.
+const ARRAY_INDEX = /^(?:0|[1-9]\d{0,8})$/
 
 /**
  * Said once by a host when a handler reads as text or bytes a body rebuilt from a parsed value
@@ -100,6 +111,20 @@ export function reserializedReadWarning(method: string, path: string): string {
   )
 }
 
+/**
+ * Said once by a host when a handler reads a form rebuilt from a parsed object that did not keep
+ * its fields as sent (see {@link ConsumedBody.regrouped}): `formData().getAll('tags[]')` finds
+ * nothing where the client sent `tags[]=a&tags[]=b` and `extended: true` parsed it.
+ */
+export function regroupedFormWarning(method: string, path: string): string {
+  return (
+    `route-handlers: ${method} ${path} read a form that the app's express.urlencoded() had parsed: it was rebuilt from req.body, ` +
+    'which keeps fields of one name together, drops the brackets of names such as tags[] or c[0] (extended: true), lists numeric names ' +
+    'first and leaves out __proto__, so formData() has them so, not as the client sent them. Mount the route handlers before ' +
+    'express.urlencoded(), or keep the raw body: express.urlencoded({ verify: (req, res, buf) => { req.rawBody = buf } }). (Said once.)'
+  )
+}
+
 function isFlatForm(body: unknown): body is Record<string, string | string[]> {
   if (typeof body !== 'object' || body === null) return false
   return Object.values(body).every(
@@ -107,9 +132,11 @@ function isFlatForm(body: unknown): body is Record<string, string | string[]> {
   )
 }
 
-function parserFor(contentType: string): string {
+/** The parser that left `body` so, as far as its content type and shape tell. */
+function parserFor(contentType: string, body: unknown): string {
   if (/^application\/x-www-form-urlencoded/i.test(contentType)) return 'express.urlencoded({ extended: true }) (nested objects)'
   if (/json/i.test(contentType)) return 'express.json()'
-  if (/^text\//i.test(contentType)) return 'express.text()'
+  // A parser whose `type` option takes more than its own types (express.json({ type: '*\/*' })).
+  if (typeof body === 'object' && body !== null) return `a body parser that took this ${contentType.split(';')[0]?.trim() || 'untyped'} body for JSON or a form (a type option such as express.json({ type: '*/*' }))`
   return 'a body parser'
 }

@@ -72,20 +72,22 @@ export function nodeBodySource(source: Readable, idle?: BodyIdleOptions): NodeBo
 
 /**
  * A body that is already in memory (one an earlier parser read), or an error to fail with;
- * `rawRead` as {@link BodySource.rawRead}.
+ * `rawRead` as {@link BodySource.rawRead}, `anyRead` called on every read of it.
  */
-export function fixedBodySource(body: Uint8Array | Error, rawRead?: () => void): BodySource {
+export function fixedBodySource(body: Uint8Array | Error, rawRead?: () => void, anyRead?: () => void): BodySource {
   return {
     rawRead,
     stream: () =>
       new ReadableStream<Uint8Array>({
         start(controller) {
+          anyRead?.()
           if (body instanceof Error) return controller.error(body)
           controller.enqueue(body)
           controller.close()
         },
       }),
     readAll: async (limit) => {
+      anyRead?.()
       if (body instanceof Error) throw body
       if (body.byteLength > limit) throw tooLarge(limit, body.byteLength)
       return body

@@ -44,7 +44,8 @@ export interface ClientView {
  * response has finished, watched on the response side: the request's own `close` fires as soon as
  * a POST body has been read. `source` is where the body comes from when the host has put a stream
  * in front of `req` (Fastify's preParsing hooks). A body an earlier parser consumed is rebuilt
- * (`onReserializedRead` when the handler reads as text or bytes one rebuilt from a parsed value).
+ * (`onReserializedRead` when the handler reads as text or bytes one rebuilt from a parsed value, or
+ * reads at all a form rebuilt with its fields regrouped).
  * Spooled uploads are released once the response is done (and deleted once `after()` callbacks
  * have settled). The request is lazy: no undici Request, Headers or body stream exists until the
  * handler needs one.
@@ -58,7 +59,7 @@ export function toNextRequest(
   limits: BodyLimits,
   source: Readable = req,
   hostView: { readonly headers: IncomingHttpHeaders } = req,
-  onReserializedRead?: (method: string, path: string) => void,
+  onReserializedRead?: (method: string, path: string, regrouped: boolean) => void,
 ): RouteRequest {
   let controller: AbortController | undefined
   // Made on first use of request.signal; already aborted if the client left before that.
@@ -83,8 +84,9 @@ export function toNextRequest(
       if (rebuilt instanceof Error) {
         body = fixedBodySource(rebuilt)
       } else {
-        const rawRead = rebuilt.reserialized && onReserializedRead ? () => onReserializedRead(method, path.split('?')[0]!) : undefined
-        body = fixedBodySource(rebuilt.bytes, rawRead)
+        const warn = onReserializedRead && (() => onReserializedRead(method, path.split('?')[0]!, rebuilt.regrouped))
+        // A regrouped form differs however it is read; other rebuilt bodies only as text or bytes.
+        body = rebuilt.regrouped ? fixedBodySource(rebuilt.bytes, undefined, warn) : fixedBodySource(rebuilt.bytes, rebuilt.reserialized ? warn : undefined)
         headers = () => withPlainLength(withForwarded(toHeaders(hostView.headers), hostView.headers, req, client), rebuilt.bytes.byteLength)
       }
       header = undefined

@@ -9,7 +9,7 @@ import { consoleLogger } from '../lib/logger.ts'
 import { createRouteHandlers, type RouteHandlers } from '../lib/router.ts'
 import { repeatedMountWarning } from '../lib/mount-warnings.ts'
 import type { RouteHandlersOptions } from '../lib/types.ts'
-import { reserializedReadWarning } from './_consumed-body.ts'
+import { regroupedFormWarning, reserializedReadWarning } from './_consumed-body.ts'
 import { sendResponse, sendsAtOnce, toNextRequest } from './_node.ts'
 import { checkRequestTarget } from './_request-url.ts'
 import { mountedRoute, reportRoute } from './_otel-route.ts'
@@ -57,12 +57,14 @@ export type ExpressRouteHandlersOptions = Omit<RouteHandlersOptions, 'basePath'>
 export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandlersMiddleware {
   const routes = createRouteHandlers(options)
   const logger = options.logger ?? consoleLogger
-  // Once per middleware: the first route that reads as text a body express.json() rebuilt says why.
-  let reserializedReadWarned = false
-  const warnOfReserializedRead = (method: string, path: string): void => {
-    if (reserializedReadWarned) return
-    reserializedReadWarned = true
-    logger.warn(reserializedReadWarning(method, path))
+  // Once per middleware and kind: the first route that reads as text a body express.json()
+  // rebuilt, or a form express.urlencoded() regrouped, says why.
+  const warned = { reserialized: false, regrouped: false }
+  const warnOfReserializedRead = (method: string, path: string, regrouped: boolean): void => {
+    const kind = regrouped ? 'regrouped' : 'reserialized'
+    if (warned[kind]) return
+    warned[kind] = true
+    logger.warn(regrouped ? regroupedFormWarning(method, path) : reserializedReadWarning(method, path))
   }
 
   // The mount path is known from the first request (app/api mounted at /api: see repeatedMountWarning).

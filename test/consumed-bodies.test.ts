@@ -71,6 +71,18 @@ describe('express.json() before the route handlers', () => {
   })
 })
 
+// Trial: the error named express.text(), from the content type, where express.json() had read it.
+describe("express.json({ type: '*/*' }) parsing a text/plain body", () => {
+  const app = appWith(express.json({ type: '*/*' }))
+  test('cannot be rebuilt as text: the error names a parser whose type option took the body, not express.text()', async () => {
+    const response = await post(app.target(), '/bodies/digest', '{"a":1}', { 'content-type': 'text/plain' })
+    assert.equal(response.status, 500)
+    const error = app.errors.at(-1)!
+    assert.equal(error.code, 'RH_ERR_BODY_CONSUMED')
+    assert.match(error.message, /already read by a body parser that took this text\/plain body for JSON or a form \(a type option such as express\.json\(\{ type: '\*\/\*' \}\)\)/)
+  })
+})
+
 describe("express.json({ verify }) keeping req.rawBody", () => {
   const app = appWith(express.json({ verify: (req, _res, buffer) => void ((req as { rawBody?: Buffer }).rawBody = buffer) }))
   test('the handler gets the exact bytes, and no warning', async () => {
@@ -86,6 +98,35 @@ describe('express.urlencoded() before the route handlers', () => {
   test('formData() sees the fields, and no warning (the form is parsed, not read as bytes)', async () => {
     const response = await post(app.target(), '/form', 'name=Ada&email=ada%40example.com', { 'content-type': 'application/x-www-form-urlencoded' })
     assert.deepEqual(await response.json(), { name: 'Ada', email: 'ada@example.com', file: null })
+    assert.deepEqual(app.warnings, [])
+  })
+})
+
+// Trial: `tags[]=a&tags[]=b&k=1&x=2&k=3` came to formData() as tags, tags, k, k, x, with nothing said.
+describe('express.urlencoded({ extended: true }) with repeated and bracketed names', () => {
+  const app = appWith(express.urlencoded({ extended: true }))
+  const sent = 'tags[]=a&tags[]=b&k=1&x=2&k=3'
+  const form = { 'content-type': 'application/x-www-form-urlencoded' }
+  test('a flat form with one value per name is rebuilt as sent, with no warning', async () => {
+    const response = await post(app.target(), '/bodies/form-digest', 'b=1&a=2', form)
+    assert.deepEqual(await response.json(), { entries: [{ name: 'b', value: '1' }, { name: 'a', value: '2' }] })
+    assert.deepEqual(app.warnings, [])
+  })
+  test('formData() gets the fields as the parser kept them, and a warning says what changed and how to get them as sent, once', async () => {
+    const first = await post(app.target(), '/bodies/form-digest', sent, form)
+    assert.deepEqual((await first.json()).entries.map(({ name }: { name: string }) => name), ['tags', 'tags', 'k', 'k', 'x'])
+    await post(app.target(), '/bodies/form-digest', '2=y&a=z', form)
+    assert.equal(app.warnings.length, 1)
+    assert.match(app.warnings[0]!, /POST \/bodies\/form-digest read a form that the app's express\.urlencoded\(\) had parsed[^]*drops the brackets[^]*req\.rawBody = buf/)
+  })
+})
+
+describe('express.urlencoded({ verify }) keeping req.rawBody', () => {
+  const app = appWith(express.urlencoded({ extended: true, verify: (req, _res, buffer) => void ((req as { rawBody?: Buffer }).rawBody = buffer) }))
+  test('formData() gets every field as sent, in order, and no warning', async () => {
+    const response = await post(app.target(), '/bodies/form-digest', 'tags[]=a&tags[]=b&k=1&x=2&k=3', { 'content-type': 'application/x-www-form-urlencoded' })
+    const names = (await response.json()).entries.map(({ name }: { name: string }) => name)
+    assert.deepEqual(names, ['tags[]', 'tags[]', 'k', 'x', 'k'])
     assert.deepEqual(app.warnings, [])
   })
 })
