@@ -1,6 +1,7 @@
 import { ResponseCookies, type ResponseCookie } from '@edge-runtime/cookies'
 import type { RequestStore } from './context.ts'
 import { routeHandlersError } from './errors.ts'
+import { knownBody } from './known-body.ts'
 import { cookieToSet, replaceSetCookies } from './next/cookie-semantics.ts'
 import type { LoadedRoute } from './loaded-route.ts'
 import { hasOnlyJsonContentType, pendingJsonText, type NextResponse } from './next/next-response.ts'
@@ -65,7 +66,11 @@ export function finishResponse(result: unknown, route: LoadedRoute, method: stri
   stripInternalHeaders(headers)
   mergeCookies(headers, cookies)
   if (dropBody) void result.body?.cancel().catch(() => {})
-  return new Response(dropBody ? null : result.body, { status: result.status, statusText: result.statusText, headers })
+  // Text or bytes the body was made from stay what the copy is made from: hosts write such a body
+  // with its head in one go (Node then sends the head's non-ASCII text as UTF-8, as next start
+  // does, where a head written alone goes out as Latin-1), as they write the handler's own.
+  const body = dropBody ? null : ((knownBody(result) as BodyInit | undefined) ?? result.body)
+  return new Response(body, { status: result.status, statusText: result.statusText, headers })
 }
 
 /** Removes internal `x-middleware-*` headers. */

@@ -268,6 +268,17 @@ export function runSocketBehaviour(name: string, start: () => Promise<SocketTarg
       assert.equal(query, 'a"b\'<c>  d')
     })
 
+    test('a head with Latin-1 text goes out the same with or without a cookie set through cookies() (the copy cookies() makes keeps the body it was made from)', async () => {
+      const disposition = async (query: string) => {
+        const answer = await rawRequest(target.port, `GET ${target.prefix}/headers/non-ascii${query} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`)
+        assert.match(answer, /^HTTP\/1\.1 200 /, answer.slice(0, 120))
+        return answer.split('\r\n').find((line) => /^content-disposition:/i.test(line))
+      }
+      const plain = await disposition('')
+      assert.ok(plain?.includes('filename="r'), plain)
+      assert.equal(await disposition('?cookie'), plain)
+    })
+
     test('a raw backslash in the path answers 308 to the path with a slash there, as Next.js does', async () => {
       const answer = await rawRequest(target.port, `GET ${target.prefix}/conventions/files/a\\b?q=1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`)
       assert.match(answer, /^HTTP\/1\.1 308 /, answer.slice(0, 120))
