@@ -159,7 +159,7 @@ const errorTable = {
   },
   RH_ERR_HOST_INVALID: {
     status: 400,
-    message: (host: string) => `The request's Host header ${host} is missing or not a valid host.`,
+    message: (host: string) => `The request's host ${host} (its Host header, or X-Forwarded-Host behind a trusted proxy) is missing or not a valid host.`,
   },
   RH_ERR_PROTOCOL_INVALID: {
     status: 400,
