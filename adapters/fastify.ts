@@ -60,9 +60,10 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   const bodyLimit = coreOptions.bodyLimit ?? fastify.initialConfig.bodyLimit
   // Long params answer 414 as the app's own routes do, under the instance's limit (either spelling).
   const maxParamLength = coreOptions.maxParamLength ?? fastifyMaxParamLength(fastify)
+  // From before the folder is scanned, which Fastify's timer is already counting.
+  const stopWatching = watchPluginTimeout(fastify.initialConfig.pluginTimeout ?? 0, () => routes.routes.length, logger)
   const routes = createRouteHandlers({ ...coreOptions, bodyLimit, maxParamLength, logger })
   // Broken route files were logged as they failed; they answer 500 unless the app wants to fail.
-  const stopWatching = watchPluginTimeout(fastify.initialConfig.pluginTimeout ?? 0, routes.routes.length, logger)
   await routes
     .ready()
     .catch((error: unknown) => {
