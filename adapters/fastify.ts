@@ -14,6 +14,7 @@ import { hostRequestOf } from '../lib/body/route-request.ts'
 import { routeHandlersError } from '../lib/errors.ts'
 import { consoleLogger } from '../lib/logger.ts'
 import { knownBody } from '../lib/known-body.ts'
+import { redirectsToSingleSlashes } from '../lib/match.ts'
 import { hasOnlyJsonContentType, pendingHeaderPairs, pendingJsonText } from '../lib/next/next-response.ts'
 import { repeatedMountWarning } from '../lib/mount-warnings.ts'
 import { createRouteHandlers, type FileMatcher } from '../lib/router.ts'
@@ -128,8 +129,10 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
       if ((redirectsTrailingSlash && hasTrailingSlash(pathname)) || (redirectsMountRoot && pathname === '/' && isMountRootWithSlash(pathOf(target), basePath))) {
         const found = routes.match(pathname)
         if (found === null) return notFound(reply)
-        // A bad path (`/items/%2e%2e/`) gets its 4xx from the core rather than a redirect.
-        if (found.error === undefined) return redirectToSlashless(request, reply)
+        // A bad path (`/items/%2e%2e/`) gets its 4xx from the core rather than a redirect, and
+        // `//x/` or `/\x/` the core's 308 to `/x/` first, as Next.js answers (their slashless
+        // spelling `//x` would be a Location naming another host).
+        if (found.error === undefined && !redirectsToSingleSlashes(found)) return redirectToSlashless(request, reply)
       }
       // Fastify decodes before routing (`/%61dmin` reaches `/admin`'s route); the file answers
       // only the path as it is spelled in its folders, and no other file's handler may run. (A

@@ -650,6 +650,26 @@ describe('Fastify: each route file is registered for its own methods, bound to t
   })
 })
 
+// Trial: at the root, `//a/` answered Fastify's 404 where Express and Next.js answer 308 to `/a/`
+// (the trailing-slash redirect came first, and its `//a` would name another host).
+describe('Fastify at the root: repeated slashes and a backslash before a trailing slash are 308 to the single-slash path first', () => {
+  const dir = tempRouteFolder({
+    '[...slug]/route.ts': "export const GET = async (_: Request, { params }: { params: Promise<{ slug: string[] }> }) => Response.json((await params).slug)\n",
+  })
+  const server = withApp(async (app) => {
+    await app.register(routeHandlersPlugin, { dir, logger: quietLogger })
+  })
+
+  test('//a/, /\\evil.com/ and ///evil.com/x/ → 308 to /a/, /evil.com/, /evil.com/x/; /a/ → 308 to /a', async () => {
+    const port = Number(new URL(server.url()).port)
+    for (const [target, location] of [['//a/', '/a/'], ['/\\evil.com/', '/evil.com/'], ['///evil.com/x/', '/evil.com/x/'], ['/a/', '/a']] as const) {
+      const answer = await rawRequest(port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)
+      assert.match(answer, /^HTTP\/1\.1 308 /, target)
+      assert.match(answer, new RegExp(`\r\nlocation: ${location}\r\n`, 'i'), target)
+    }
+  })
+})
+
 // Review of issue 13: find-my-way holds one tree per method, with only the methods each file
 // exports, so for a method the static file lacks it routes the static path to the [param] file
 // beside it. Next.js (and Express, and the core) give the path to the static file: its 405.
