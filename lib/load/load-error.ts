@@ -9,7 +9,7 @@ const NOT_FOUND = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND'])
 // `node_modules/next/og` (Next's files are for its bundler) and suggests `next/og.js`.
 const NEXT_MISSING = /Cannot find (?:package|module) '(?:next(?:\/[^']*)?|[^']*[\\/]node_modules[\\/]next[\\/][^']*)'/
 const NEXT_HINT =
-  'route-handlers provides next/server, next/headers, next/navigation and next/cache; other next/* modules (next/og, next/font, …) come from the packages that implement them (@vercel/og for ImageResponse) or from installing next.'
+  'route-handlers provides next/server, next/headers, next/navigation and next/cache; other next/* modules (next/og, next/font, …) come from the packages that implement them (@vercel/og for ImageResponse) or from installing next, as do the next/dist/… internals some libraries import (next-firebase-auth-edge, Kinde).'
 
 // `@/lib/db` (or `~/…`) that no tsconfig `paths` mapped: Node takes `@/lib` for a package. A
 // mapped one that finds no file has its own message (see unresolvedError in graph-steps.ts).
