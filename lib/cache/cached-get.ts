@@ -56,7 +56,8 @@ export function cachesRequest(route: LoadedRoute, method: string): boolean {
  * and regenerated once in the background; a missing one is generated once for all concurrent
  * requests (`MISS`). Keyed by the mount-relative pathname as matched, raw (no query). A store that
  * fails answers uncached, and so does `development` (dev reload on), as `next dev` does.
- * `dynamicParams = false` answers 404 for params `generateStaticParams` did not list.
+ * `dynamicParams = false` answers `null` (no route: the host's not found) for params
+ * `generateStaticParams` did not list.
  */
 export function serveCached(
   route: LoadedRoute,
@@ -70,7 +71,8 @@ export function serveCached(
   // Draft mode is never cached, and says so (Next.js's app-route handler).
   if (hasDraftModeCookie(request, handlers.previewModeId)) return whenReady(dispatch(route, request, params, false, handlers), privateResponse)
   if (!route.config.dynamicParams) {
-    return staticParamsAllow(route, params).then((allowed) => (allowed ? serveEntry(route, request, params, pathname, handlers, development) : new Response(null, { status: 404 })))
+    // A path off the list is no route's, as Next.js answers it with its 404 page: the host's not-found answer.
+    return staticParamsAllow(route, params).then((allowed) => (allowed ? serveEntry(route, request, params, pathname, handlers, development) : null))
   }
   return serveEntry(route, request, params, pathname, handlers, development)
 }
