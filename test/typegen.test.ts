@@ -198,6 +198,23 @@ export async function GET(_request: Request, ctx: RouteContext<'/a/[id]/[...rest
     assert.deepEqual(noteFor('commonjs', '5.9.3'), [])
   })
 
+  // Trial: `npm init -y` (npm 11 writes "type": "commonjs") and `tsc --init` (verbatimModuleSyntax,
+  // module nodenext) gave every route file TS1287, with typegen saying nothing.
+  test('verbatimModuleSyntax under module nodenext in a CommonJS package: a note; none for "type": "module" or without the option', () => {
+    const noteFor = (type: string | undefined, verbatimModuleSyntax: boolean) => {
+      const dir = tempRouteFolder({
+        'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'nodenext', verbatimModuleSyntax, strict: true } }),
+        'package.json': JSON.stringify(type === undefined ? { name: 'x' } : { name: 'x', type }),
+        'app/x/route.ts': 'export const GET = () => new Response()\n',
+      })
+      return tsconfigNotes(join(dir, 'route-types.d.ts'), undefined, join(dir, 'app')).join('\n')
+    }
+    assert.match(noteFor('commonjs', true), /sets "verbatimModuleSyntax"[^]*TS1287[^]*\{ "type": "module" \}/)
+    assert.match(noteFor(undefined, true), /TS1287/)
+    assert.doesNotMatch(noteFor('module', true), /TS1287/)
+    assert.doesNotMatch(noteFor('commonjs', false), /TS1287/)
+  })
+
   test('a tsconfig that does not include the file is named', () => {
     const dir = project(nextRoutes, 'nodenext', ['app'])
     const result = typegen(dir)

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { relative } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { createFilesMatcher, getTsconfig, parseTsconfig, type TsConfigResult } from 'get-tsconfig'
 
 /**
@@ -7,7 +8,9 @@ import { createFilesMatcher, getTsconfig, parseTsconfig, type TsConfigResult } f
  * resolution (set, or what TypeScript 5 (the project's, or none found) picks when
  * `moduleResolution` is unset beside `module: esnext`), which looks for no package in
  * node_modules, so `route-handlers/next-types` and every other subpath cannot be found and
- * TypeScript says only TS2307/TS2688; and a generated file the tsconfig does not include.
+ * TypeScript says only TS2307/TS2688; `verbatimModuleSyntax` under Node's module kinds for route files
+ * a CommonJS package holds, whose `import`/`export` tsc then refuses (TS1287, TS1295) though they
+ * load as ES modules here; and a generated file the tsconfig does not include.
  * (`node`/`node10` ignores `exports` too, but reads the package's `typesVersions`.)
  *
  * @example
@@ -34,6 +37,13 @@ export function tsconfigNotes(outFile: string, tsconfig: string | undefined, rou
         '"moduleResolution": "bundler".',
     )
   }
+  if (refusesEsmSyntax(found.config.compilerOptions ?? {}, routeDir)) {
+    notes.push(
+      `${name} sets "verbatimModuleSyntax" and a Node "module" kind, and the route files' package.json does not say "type": "module": ` +
+        'tsc takes them for CommonJS and reports their import and export (TS1287, TS1295), though they load as ES modules here. ' +
+        'Give the route folder a package.json of { "type": "module" }, or leave verbatimModuleSyntax off for them.',
+    )
+  }
   if (createFilesMatcher(found)(outFile) === undefined) {
     notes.push(
       `${name} does not include ${relative(process.cwd(), outFile)}: add it to "include" (or "files"), or the route ` +
@@ -46,6 +56,26 @@ export function tsconfigNotes(outFile: string, tsconfig: string | undefined, rou
 interface ModuleOptions {
   module?: string
   moduleResolution?: string
+  verbatimModuleSyntax?: boolean
+}
+
+// Under node16/18/20/nodenext a .ts file's module kind is its package.json's `type` (`tsc --init`
+// sets verbatimModuleSyntax; npm 11's `npm init` writes "type": "commonjs").
+function refusesEsmSyntax(options: ModuleOptions, routeDir: string): boolean {
+  if (options.verbatimModuleSyntax !== true || !/^node(16|18|20|next)$/.test(options.module?.toLowerCase() ?? '')) return false
+  return packageType(routeDir) !== 'module'
+}
+
+/** The `type` of the package.json nearest up from `dir`, if any. */
+function packageType(dir: string): unknown {
+  for (let current = dir; ; current = dirname(current)) {
+    try {
+      return (JSON.parse(readFileSync(join(current, 'package.json'), 'utf8')) as { type?: unknown }).type
+    } catch {
+      // None here (or unreadable): the next one up decides.
+    }
+    if (dirname(current) === current) return undefined
+  }
 }
 
 // `typescript`: the major version the project has installed, if found. From TypeScript 6 an unset
