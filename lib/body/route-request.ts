@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os'
 import { standardError } from '../errors.ts'
-import { NextRequest, nextRequestBasePath, type NextRequestInit } from '../next/next-request.ts'
+import { NEXT_URL_SOURCE, NextRequest, nextRequestBasePath, type NextRequestInit } from '../next/next-request.ts'
 import { serializedUrl } from '../serialized-url.ts'
 import { parseMultipart } from './form-data.ts'
 import { DEFAULT_BODY_LIMITS, type BodyLimits } from './limits.ts'
@@ -112,6 +112,13 @@ export class RouteRequest extends NextRequest {
     const state = this[ROUTE]
     if (!state.pending) return super.url
     return (state.url ??= serializedUrl(state.pending.url))
+  }
+
+  // The URL as the host built it: NextURL parses it only when asked, into the serialized form `url`
+  // has, and a handler that reads only `nextUrl.searchParams` (its query's values are the same
+  // either way) pays for no serialization.
+  override [NEXT_URL_SOURCE](): string {
+    return this[ROUTE].pending?.url ?? this.url
   }
 
   override get headers(): Headers {

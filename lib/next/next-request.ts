@@ -12,6 +12,9 @@ export interface NextRequestInit extends RequestInit {
 // body/lazy-request.ts), and those instances have no private fields.
 const NEXT = Symbol('next-request')
 
+/** The URL `nextUrl` is made from: `url`, unless a subclass has one that costs less (RouteRequest). */
+export const NEXT_URL_SOURCE = Symbol('next-url-source')
+
 interface NextRequestState {
   basePath: string | undefined
   cookies?: RequestCookies
@@ -46,7 +49,11 @@ export class NextRequest extends Request {
   /** The URL with the mount prefix as `basePath`, `pathname` relative to it, and live `searchParams`. */
   get nextUrl(): NextURL {
     const state = this[NEXT]
-    return (state.nextUrl ??= requestNextUrl(this.url, state.basePath))
+    return (state.nextUrl ??= requestNextUrl(this[NEXT_URL_SOURCE](), state.basePath))
+  }
+
+  [NEXT_URL_SOURCE](): string {
+    return this.url
   }
 }
 
