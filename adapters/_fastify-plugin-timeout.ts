@@ -19,11 +19,11 @@ export function watchPluginTimeout(timeout: number, routeCount: () => number, lo
     logger.warn(
       `route-handlers: loading ${routeCount()} route files has taken ${Date.now() - started} ms of Fastify's pluginTimeout (${timeout} ms); past it the app's boot fails. Raise pluginTimeout or keep the transform cache warm (README: "How route files load").`,
     )
-  }, timeout / 2)
+  }, timeout / 2).unref()
   const whole = setTimeout(() => {
     const error = routeHandlersError('RH_ERR_HOST_PLUGIN_TIMEOUT', [routeCount(), timeout])
     logger.error(`route-handlers: ${error.message}`, error)
-  }, timeout - Math.max(Math.min(500, timeout / 2), timeout / 10))
+  }, timeout - Math.max(Math.min(500, timeout / 2), timeout / 10)).unref()
   return () => {
     clearTimeout(half)
     clearTimeout(whole)

@@ -17,7 +17,7 @@ import { knownBody } from '../lib/known-body.ts'
 import { redirectsToSingleSlashes } from '../lib/match.ts'
 import { hasOnlyJsonContentType, pendingHeaderPairs, pendingJsonText } from '../lib/next/next-response.ts'
 import { repeatedMountWarning } from '../lib/mount-warnings.ts'
-import { createRouteHandlers, type FileMatcher } from '../lib/router.ts'
+import { createRouteHandlers, type FileMatcher, type RouteHandlers } from '../lib/router.ts'
 import { hasRepeatedSlashes } from '../lib/repeated-slashes.ts'
 import { hasTrailingSlash, isMountRootWithSlash, slashlessTarget } from '../lib/trailing-slash.ts'
 import { mergedVary } from '../lib/vary.ts'
@@ -62,8 +62,16 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   // Long params answer 414 as the app's own routes do, under the instance's limit (either spelling).
   const maxParamLength = coreOptions.maxParamLength ?? fastifyMaxParamLength(fastify)
   // From before the folder is scanned, which Fastify's timer is already counting.
-  const stopWatching = watchPluginTimeout(fastify.initialConfig.pluginTimeout ?? 0, () => routes.routes.length, logger)
-  const routes = createRouteHandlers({ ...coreOptions, bodyLimit, maxParamLength, logger })
+  let scanned: RouteHandlers | undefined
+  const stopWatching = watchPluginTimeout(fastify.initialConfig.pluginTimeout ?? 0, () => scanned?.routes.length ?? 0, logger)
+  let routes: RouteHandlers
+  try {
+    routes = scanned = createRouteHandlers({ ...coreOptions, bodyLimit, maxParamLength, logger })
+  } catch (error) {
+    // Options or the route folder refused at once: nothing is loading, and the timers must not outlive the failed register().
+    stopWatching()
+    throw error
+  }
   // Broken route files were logged as they failed; they answer 500 unless the app wants to fail.
   await routes
     .ready()

@@ -69,3 +69,26 @@ test('Fastify: no word about pluginTimeout when loading finishes in time, or whe
     await app.close()
   }
 })
+
+// Review: a register() that fails at once (two files for one URL) left the watch's timers running,
+// and the first one read the route table before it existed: an uncaught ReferenceError ended the
+// process that had handled the failure, some seconds later.
+test('Fastify: a register() refused at once stops the pluginTimeout watch: nothing is logged or thrown later', async () => {
+  const dir = tempRouteFolder({ '(a)/x/route.ts': 'export const GET = () => new Response("a")\n', '(b)/x/route.ts': 'export const GET = () => new Response("b")\n' })
+  const logged: string[] = []
+  const uncaught: unknown[] = []
+  const record = (error: unknown) => uncaught.push(error)
+  process.on('uncaughtException', record)
+  try {
+    const app = Fastify({ pluginTimeout: 200 })
+    app.register(routeHandlersPlugin, { dir, logger: { warn: (message: string) => logged.push(message), error: (message: string) => logged.push(message) } })
+    await assert.rejects(async () => app.ready(), (error: unknown) => isRouteHandlersError(error) && error.code === 'RH_ERR_ROUTE_DUPLICATE')
+    await app.close().catch(() => {})
+    // Past the whole pluginTimeout: the watch's warning (at half) and error would have come by now.
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    assert.deepEqual(uncaught, [])
+    assert.deepEqual(logged, [])
+  } finally {
+    process.off('uncaughtException', record)
+  }
+})
