@@ -69,8 +69,21 @@ export function finishResponse(result: unknown, route: LoadedRoute, method: stri
   // Text or bytes the body was made from stay what the copy is made from: hosts write such a body
   // with its head in one go (Node then sends the head's non-ASCII text as UTF-8, as next start
   // does, where a head written alone goes out as Latin-1), as they write the handler's own.
-  const body = dropBody ? null : ((knownBody(result) as BodyInit | undefined) ?? result.body)
+  const body = dropBody ? null : (copiedBody(result, headers) ?? result.body)
   return new Response(body, { status: result.status, statusText: result.statusText, headers })
+}
+
+const UTF8 = new TextEncoder()
+
+/**
+ * The text or bytes `response`'s body was made from, for a copy with `headers`: as bytes when the
+ * headers have no type, since undici types a string body `text/plain` (a handler that deleted the
+ * type sends none, as in Next.js).
+ */
+function copiedBody(response: Response, headers: Headers): BodyInit | undefined {
+  const known = knownBody(response)
+  if (typeof known === 'string' && !headers.has('content-type')) return UTF8.encode(known)
+  return known as BodyInit | undefined
 }
 
 /** Removes internal `x-middleware-*` headers. */

@@ -605,6 +605,14 @@ export function runBehaviour(name: string, start: () => Promise<Target>): void {
         assert.deepEqual([...response.headers.keys()].filter((name) => name.startsWith('x-middleware-')), [])
       })
 
+      test('text whose Content-Type the handler deleted goes out without one, also once cookies() set a cookie', async () => {
+        for (const query of ['', '?cookie']) {
+          const response = await send(`/dispatch/untyped-text${query}`)
+          assert.equal(response.headers.get('content-type'), null, query)
+          assert.equal(await response.text(), 'plain-body', query)
+        }
+      })
+
       test('bytes without a Content-Type go out without one, as Next.js sends them, with their length', async () => {
         for (const as of ['uint8array', 'array-buffer', 'stream']) {
           const response = await send(`/dispatch/untyped-bytes?as=${as}`)
