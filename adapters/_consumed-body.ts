@@ -43,7 +43,7 @@ export function rebuildConsumedBody(req: ParsedRequest): ConsumedBody | Error {
     const form = new URLSearchParams()
     let regrouped = false
     for (const [name, value] of Object.entries(body)) {
-      if (Array.isArray(value) || ARRAY_INDEX.test(name)) regrouped = true
+      if (Array.isArray(value) || isArrayIndex(name)) regrouped = true
       for (const item of Array.isArray(value) ? value : [value]) form.append(name, item)
     }
     return { bytes: Buffer.from(form.toString()), reserialized: true, regrouped }
@@ -92,8 +92,11 @@ function exact(bytes: Uint8Array): ConsumedBody {
   return { bytes, reserialized: false, regrouped: false }
 }
 
-// A name a JavaScript object lists before all others, whatever the order it was set in.
-const ARRAY_INDEX = /^(?:0|[1-9]\d{0,8})$/
+// A name a JavaScript object lists before all others, whatever the order it was set in: an
+// integer below 2^32 - 1 in its canonical spelling.
+function isArrayIndex(name: string): boolean {
+  return /^(?:0|[1-9]\d{0,9})$/.test(name) && Number(name) < 2 ** 32 - 1
+}
 
 /**
  * Said once by a host when a handler reads as text or bytes a body rebuilt from a parsed value
@@ -118,9 +121,9 @@ export function reserializedReadWarning(method: string, path: string): string {
  */
 export function regroupedFormWarning(method: string, path: string): string {
   return (
-    `route-handlers: ${method} ${path} read a form that the app's express.urlencoded() had parsed: it was rebuilt from req.body, ` +
-    'which keeps fields of one name together, drops the brackets of names such as tags[] or c[0] (extended: true), lists numeric names ' +
-    'first and leaves out __proto__, so formData() has them so, not as the client sent them. Mount the route handlers before ' +
+    `route-handlers: ${method} ${path} read a form that the app's express.urlencoded() had parsed, rebuilt from req.body, where ` +
+    'fields of one name are kept together, numeric names come first, names such as tags[] or c[0] lose their brackets (extended: true) ' +
+    'and __proto__ is left out: formData() may not have the fields as the client sent them. Mount the route handlers before ' +
     'express.urlencoded(), or keep the raw body: express.urlencoded({ verify: (req, res, buf) => { req.rawBody = buf } }). (Said once.)'
   )
 }

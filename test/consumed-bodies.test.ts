@@ -117,7 +117,18 @@ describe('express.urlencoded({ extended: true }) with repeated and bracketed nam
     assert.deepEqual((await first.json()).entries.map(({ name }: { name: string }) => name), ['tags', 'tags', 'k', 'k', 'x'])
     await post(app.target(), '/bodies/form-digest', '2=y&a=z', form)
     assert.equal(app.warnings.length, 1)
-    assert.match(app.warnings[0]!, /POST \/bodies\/form-digest read a form that the app's express\.urlencoded\(\) had parsed[^]*drops the brackets[^]*req\.rawBody = buf/)
+    assert.match(app.warnings[0]!, /POST \/bodies\/form-digest read a form that the app's express\.urlencoded\(\) had parsed[^]*lose their brackets[^]*req\.rawBody = buf/)
+  })
+
+})
+
+describe('express.urlencoded() and a ten-digit numeric name', () => {
+  const app = appWith(express.urlencoded())
+  test('one an object lists first (any integer below 2^32 - 1): the form is regrouped, and the warning says so', async () => {
+    const response = await post(app.target(), '/bodies/form-digest', 'b=1&1000000000=x', { 'content-type': 'application/x-www-form-urlencoded' })
+    assert.deepEqual((await response.json()).entries.map(({ name }: { name: string }) => name), ['1000000000', 'b'])
+    assert.equal(app.warnings.length, 1)
+    assert.match(app.warnings[0]!, /read a form that the app's express\.urlencoded\(\) had parsed/)
   })
 })
 
