@@ -200,10 +200,10 @@ export async function GET(_request: Request, ctx: RouteContext<'/a/[id]/[...rest
 
   // Trial: `npm init -y` (npm 11 writes "type": "commonjs") and `tsc --init` (verbatimModuleSyntax,
   // module nodenext) gave every route file TS1287, with typegen saying nothing.
-  test('verbatimModuleSyntax under module nodenext in a CommonJS package: a note; none for "type": "module" or without the option', () => {
-    const noteFor = (type: string | undefined, verbatimModuleSyntax: boolean) => {
+  test('verbatimModuleSyntax under module nodenext in a CommonJS package, or under module commonjs: a note; none for "type": "module" under nodenext, or without the option', () => {
+    const noteFor = (type: string | undefined, verbatimModuleSyntax: boolean, module = 'nodenext') => {
       const dir = tempRouteFolder({
-        'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'nodenext', verbatimModuleSyntax, strict: true } }),
+        'tsconfig.json': JSON.stringify({ compilerOptions: { module, verbatimModuleSyntax, strict: true } }),
         'package.json': JSON.stringify(type === undefined ? { name: 'x' } : { name: 'x', type }),
         'app/x/route.ts': 'export const GET = () => new Response()\n',
       })
@@ -213,6 +213,8 @@ export async function GET(_request: Request, ctx: RouteContext<'/a/[id]/[...rest
     assert.match(noteFor(undefined, true), /TS1287/)
     assert.doesNotMatch(noteFor('module', true), /TS1287/)
     assert.doesNotMatch(noteFor('commonjs', false), /TS1287/)
+    // Under module commonjs the package's type does not help (review).
+    assert.match(noteFor('module', true, 'commonjs'), /"module": "commonjs"[^]*TS1287[^]*Leave verbatimModuleSyntax off/)
   })
 
   test('a tsconfig that does not include the file is named', () => {

@@ -37,11 +37,14 @@ export function tsconfigNotes(outFile: string, tsconfig: string | undefined, rou
         '"moduleResolution": "bundler".',
     )
   }
-  if (refusesEsmSyntax(found.config.compilerOptions ?? {}, routeDir)) {
+  const refusal = esmSyntaxRefusal(found.config.compilerOptions ?? {}, routeDir)
+  if (refusal !== undefined) {
     notes.push(
-      `${name} sets "verbatimModuleSyntax" and a Node "module" kind, and the route files' package.json does not say "type": "module": ` +
+      `${name} sets "verbatimModuleSyntax" and ${refusal === 'commonjs' ? '"module": "commonjs"' : 'a Node "module" kind, and the route files\' package.json does not say "type": "module"'}: ` +
         'tsc takes them for CommonJS and reports their import and export (TS1287, TS1295), though they load as ES modules here. ' +
-        'Give the route folder a package.json of { "type": "module" }, or leave verbatimModuleSyntax off for them.',
+        (refusal === 'commonjs'
+          ? 'Leave verbatimModuleSyntax off for them, or set "module": "nodenext" with a package.json of { "type": "module" } for the route folder.'
+          : 'Give the route folder a package.json of { "type": "module" }, or leave verbatimModuleSyntax off for them.'),
     )
   }
   if (createFilesMatcher(found)(outFile) === undefined) {
@@ -59,11 +62,15 @@ interface ModuleOptions {
   verbatimModuleSyntax?: boolean
 }
 
-// Under node16/18/20/nodenext a .ts file's module kind is its package.json's `type` (`tsc --init`
-// sets verbatimModuleSyntax; npm 11's `npm init` writes "type": "commonjs").
-function refusesEsmSyntax(options: ModuleOptions, routeDir: string): boolean {
-  if (options.verbatimModuleSyntax !== true || !/^node(16|18|20|next)$/.test(options.module?.toLowerCase() ?? '')) return false
-  return packageType(routeDir) !== 'module'
+// Whether tsc takes the route files for CommonJS, where verbatimModuleSyntax refuses ES module
+// syntax: always under `module: commonjs`; under node16/18/20/nodenext when their package.json's
+// `type` is not "module" (`tsc --init` sets verbatimModuleSyntax; npm 11's `npm init` writes
+// "type": "commonjs").
+function esmSyntaxRefusal(options: ModuleOptions, routeDir: string): 'commonjs' | 'package' | undefined {
+  if (options.verbatimModuleSyntax !== true) return undefined
+  const module = options.module?.toLowerCase() ?? ''
+  if (module === 'commonjs') return 'commonjs'
+  return /^node(16|18|20|next)$/.test(module) && packageType(routeDir) !== 'module' ? 'package' : undefined
 }
 
 /** The `type` of the package.json nearest up from `dir`, if any. */
