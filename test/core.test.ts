@@ -40,6 +40,7 @@ describe('createRouteHandlers()', () => {
       pathname: '/search',
       basePath: '/mounted',
       url: 'http://localhost/mounted/search?query=q',
+      href: 'http://localhost/mounted/search?query=q',
     })
   })
 

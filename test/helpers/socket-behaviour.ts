@@ -262,9 +262,10 @@ export function runSocketBehaviour(name: string, start: () => Promise<SocketTarg
       const path = `${target.prefix}/search?query=a"b'<c>%20+d&x=%zz`
       const answer = await rawRequest(target.port, `GET ${path} HTTP/1.1\r\nHost: Example.COM:80\r\nConnection: close\r\n\r\n`)
       assert.match(answer, /^HTTP\/1\.1 200 /, answer.slice(0, 120))
-      const { url, query } = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { url: string; query: string }
+      const { url, query, href } = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { url: string; query: string; href: string }
       assert.equal(url, `http://example.com${target.prefix}/search?query=a%22b%27%3Cc%3E%20+d&x=%zz`)
       assert.equal(new URL(url).href, url)
+      assert.equal(href, url, 'nextUrl.href')
       assert.equal(query, 'a"b\'<c>  d')
     })
 
