@@ -108,8 +108,17 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
     else queueMicrotask(() => send(response, res, next))
   }
   const send = (response: Response | null, res: ServerResponse, next: ExpressNext): void => {
+    // The app answered while the handler ran (connect-timeout's 503): this answer has nowhere to
+    // go, and a next() or next(err) now would have Express's final handler cut the keep-alive
+    // connection under the client's next request. A native route checks `req.timedout`.
+    if (res.headersSent) return dropLateAnswer(response, res)
     if (response === null) return next()
     sendResponse(res, response, logger).catch(next)
+  }
+  const dropLateAnswer = (response: Response | null, res: ServerResponse): void => {
+    if (response !== null && !response.bodyUsed) void response.body?.cancel().catch(() => {})
+    const req = res.req as ExpressRequest
+    logger.warn(`route-handlers: ${req.method} ${req.originalUrl} answered after the app had sent a response of its own (status ${res.statusCode}; a timeout middleware?): the route's answer was dropped.`)
   }
   return Object.assign(middleware, {
     routes,

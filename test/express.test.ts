@@ -11,6 +11,7 @@ import { routeHandlers } from '../adapters/express.ts'
 import { entry } from './fixtures/app/next-apis/_after/log.ts'
 import { runBehaviour } from './helpers/behaviour.ts'
 import { rawRequest } from './helpers/http.ts'
+import { RawConnection } from './helpers/raw-connection.ts'
 import { APP_DIR, appErrorHandler, expressTarget, listen, quietLogger, type Target } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
@@ -436,6 +437,65 @@ describe("Express's default final handler in production: a 500 body names no fil
       assert.doesNotMatch(text, detail)
       assert.ok(!text.includes(dir), text)
       assert.match(await logged, detail)
+    }
+  })
+})
+
+// Trial: connect-timeout answered 503 while a route file still ran; its late answer went to
+// sendResponse (ERR_HTTP_HEADERS_SENT) and on to next(err), and Express's final handler destroyed
+// the keep-alive connection under the client's next request (ECONNRESET).
+describe('Express: an app that answers while a route file runs (a timeout middleware)', () => {
+  const hooks = globalThis as { answerBeforeRoute?: () => Promise<void> }
+  const dir = tempRouteFolder({
+    'slow/route.ts': [
+      'export async function GET() {',
+      '  await (globalThis as { answerBeforeRoute?: () => Promise<void> }).answerBeforeRoute?.()',
+      "  return Response.json({ late: true }, { headers: { 'x-late': 'yes' } })",
+      '}',
+      '',
+    ].join('\n'),
+  })
+  const warnings: string[] = []
+  const errors: unknown[] = []
+  let app: Awaited<ReturnType<typeof listen>>
+  before(async () => {
+    const server = express()
+    // What connect-timeout does when its timer fires: answer 503 itself, while the route runs on.
+    server.use((_req, res, next) => {
+      hooks.answerBeforeRoute = () => new Promise((resolve) => res.status(503).json({ error: 'Response timeout' }).once('finish', () => resolve()))
+      next()
+    })
+    server.use(await routeHandlers({ dir, logger: { ...quietLogger, warn: (message: string) => void warnings.push(message) } }).ready())
+    server.get('/native', (_req, res) => void res.json({ native: true }))
+    const recorder: ErrorRequestHandler = (error, _req, res, next) => {
+      errors.push(error)
+      if (res.headersSent) return next(error)
+      res.status(500).end()
+    }
+    server.use(recorder)
+    app = await listen(server)
+  })
+  after(async () => {
+    delete hooks.answerBeforeRoute
+    await app.close()
+  })
+
+  test("the route's late answer is dropped with a warning, no error reaches the app, and the connection serves the next request", async () => {
+    const connection = await RawConnection.open(app.port)
+    try {
+      connection.write('GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n')
+      const first = await connection.response()
+      assert.equal(first.status, 503)
+      assert.equal(first.headers['x-late'], undefined)
+      connection.write('GET /native HTTP/1.1\r\nHost: localhost\r\n\r\n')
+      const second = await connection.response()
+      assert.equal(second.status, 200)
+      assert.deepEqual(JSON.parse(second.body), { native: true })
+      assert.deepEqual(errors, [])
+      assert.equal(warnings.length, 1)
+      assert.match(warnings[0]!, /GET \/slow answered after the app had sent a response of its own \(status 503/)
+    } finally {
+      connection.destroy()
     }
   })
 })
