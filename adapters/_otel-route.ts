@@ -1,6 +1,6 @@
 /**
  * Tells OpenTelemetry's HTTP instrumentation (@opentelemetry/instrumentation-http, also under
- * Sentry 8–10, Datadog's and New Relic's OpenTelemetry setups) which route a request took, as
+ * Sentry 10, Datadog's and New Relic's OpenTelemetry setups) which route a request took, as
  * @opentelemetry/instrumentation-express does for an app's own routes: the server span's
  * `http.route` and name then read `GET /api/items/[slug]`, the route file's pattern under its
  * mount path as Next.js reports it, rather than the mount path every route file shares (`/api`).
