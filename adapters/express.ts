@@ -5,10 +5,11 @@
  * matching, dispatch and every Next.js rule live in the core, shared with the other hosts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { consoleLogger } from '../lib/logger.ts'
+import { hostRequestOf } from '../lib/body/route-request.ts'
+import { consoleLogger, isPinoLike, pinoLogger } from '../lib/logger.ts'
 import { createRouteHandlers, type RouteHandlers } from '../lib/router.ts'
 import { repeatedMountWarning } from '../lib/mount-warnings.ts'
-import type { RouteHandlersOptions } from '../lib/types.ts'
+import type { Logger, RouteHandlersOptions } from '../lib/types.ts'
 import { regroupedFormWarning, reserializedReadWarning } from './_consumed-body.ts'
 import { sendResponse, sendsAtOnce, toNextRequest } from './_node.ts'
 import { checkRequestTarget } from './_request-url.ts'
@@ -55,8 +56,8 @@ export type ExpressRouteHandlersOptions = Omit<RouteHandlersOptions, 'basePath'>
  * app.use('/api', routeHandlers({ dir: './app' }))
  */
 export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandlersMiddleware {
-  const routes = createRouteHandlers(options)
-  const logger = options.logger ?? consoleLogger
+  const logger = expressLogger(options.logger)
+  const routes = createRouteHandlers({ ...options, logger })
   // Once per middleware and kind: the first route that reads as text a body express.json()
   // rebuilt, or a form express.urlencoded() regrouped, says why.
   const warned = { reserialized: false, regrouped: false }
@@ -124,5 +125,19 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
     routes,
     ready: () => routes.ready().then(() => middleware as RouteHandlersMiddleware),
     close: () => routes.close(),
+  })
+}
+
+/**
+ * The `logger` option as the middleware uses it. A pino logger (`pino()`, an app with pino-http)
+ * gets the error under `err`, where `error(message, error)` would have pino drop it, and a
+ * request's failure (its `after()` work) goes through that request's `req.log`, with its id,
+ * when pino-http has set one.
+ */
+function expressLogger(option: Logger | undefined): Logger {
+  if (!isPinoLike(option)) return option ?? consoleLogger
+  return pinoLogger(option, (request) => {
+    const log = (hostRequestOf(request) as { log?: unknown } | undefined)?.log
+    return isPinoLike(log) ? pinoLogger(log) : undefined
   })
 }

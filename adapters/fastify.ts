@@ -12,7 +12,7 @@ import { Readable } from 'node:stream'
 import { bodyReader } from '../lib/body/body-reader.ts'
 import { hostRequestOf } from '../lib/body/route-request.ts'
 import { routeHandlersError } from '../lib/errors.ts'
-import { consoleLogger } from '../lib/logger.ts'
+import { consoleLogger, pinoLogger } from '../lib/logger.ts'
 import { knownBody } from '../lib/known-body.ts'
 import { redirectsToSingleSlashes } from '../lib/match.ts'
 import { hasOnlyJsonContentType, pendingHeaderPairs, pendingJsonText } from '../lib/next/next-response.ts'
@@ -524,16 +524,6 @@ function fastifyLogger(fastify: FastifyInstance): Logger {
   })
 }
 
-/** Fastify's logger (pino's interface) as the core's. */
-function pinoLogger(log: FastifyBaseLogger, forRequest?: (request: Request) => Logger | undefined): Logger {
-  const logger: Logger = {
-    warn: (message) => log.warn(message),
-    error: (message, error) => log.error({ err: error }, message),
-    info: (message) => log.info(message),
-  }
-  if (forRequest !== undefined) logger.forRequest = (request) => forRequest(request) ?? logger
-  return logger
-}
 
 /**
  * Mounts a folder of Next.js Route Handlers into a Fastify 5 app, in its own encapsulated scope

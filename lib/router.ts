@@ -12,7 +12,7 @@ import { useRequestStore, type HandlersContext } from './context.ts'
 import { DevReload } from './dev-reload.ts'
 import { dispatch } from './dispatch.ts'
 import { routeHandlersError, type RouteHandlersError } from './errors.ts'
-import { consoleLogger } from './logger.ts'
+import { optionLogger } from './logger.ts'
 import { isCompileError, isUnresolvedImport } from './load/load-error.ts'
 import { compileAhead, filesLoadedTwice, importedProjectFiles, loadGraphModule, loadRouteModule, loadRouteModulesTogether, loadsInBatch, needsRequestStore, prepareLoading, ROUTE_FILES_TOGETHER, sweepTransformCache } from './load/load-route-module.ts'
 import { realNextEntriesLoaded, realNextWarning } from './load/real-next-loaded.ts'
@@ -161,7 +161,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
   }
   const dir = resolve(options.dir)
   const defaultBasePath = normalizeBasePath(options.basePath)
-  const logger = options.logger ?? consoleLogger
+  const logger = optionLogger(options.logger)
   const fallThrough = options.onMissingMethod === 'fall-through'
   const bodyLimits = resolveBodyLimits(options)
   const maxParamLength = resolveMaxParamLength(options.maxParamLength)

@@ -3,6 +3,7 @@
  * go, what close() waits for, and the errors Next.js throws.
  */
 import assert from 'node:assert/strict'
+import pino from 'pino'
 import { after as afterAll, describe, test } from 'node:test'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { createRouteHandlers, isRouteHandlersError } from '../lib/index.ts'
@@ -73,6 +74,16 @@ describe('after()', () => {
     )
     await nextTurn()
     assert.deepEqual(unhandled, [])
+  })
+
+  test('a pino logger given as it is logs the error under err (pino would read a second argument as a format value)', async () => {
+    const lines: Array<{ msg?: string; err?: { message?: string } }> = []
+    const log = pino({ base: null }, { write: (line: string) => void lines.push(JSON.parse(line)) })
+    const routes = await createRouteHandlers({ dir: APP_DIR, logger: log }).ready()
+    await (await routes.handle(new Request('http://localhost/next-apis/after/fails?id=pino')))!.text()
+    await routes.close()
+    const failures = lines.filter((line) => line.msg?.includes('passed to after()'))
+    assert.deepEqual(failures.map((line) => line.err?.message).sort(), ['rejected in a callback', 'rejected promise', 'thrown in a callback'])
   })
 
   // Review: a logger that prints every argument (`logger: console`) was handed the request, its

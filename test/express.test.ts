@@ -1,4 +1,5 @@
 import compression from 'compression'
+import pino from 'pino'
 import cookieParser from 'cookie-parser'
 import express, { type ErrorRequestHandler } from 'express'
 import assert from 'node:assert/strict'
@@ -496,6 +497,41 @@ describe('Express: an app that answers while a route file runs (a timeout middle
       assert.match(warnings[0]!, /GET \/slow answered after the app had sent a response of its own \(status 503/)
     } finally {
       connection.destroy()
+    }
+  })
+})
+
+// Trial: `logger: pino()` logged "an error occurred in a function passed to after()" with no error
+// (pino reads a second argument as a format value), and never with pino-http's request id.
+describe('Express: a pino logger as the logger option', () => {
+  const lines: Array<Record<string, unknown>> = []
+  let app: Awaited<ReturnType<typeof listen>>
+  let middleware: Awaited<ReturnType<ReturnType<typeof routeHandlers>['ready']>>
+  before(async () => {
+    const log = pino({ base: null }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) })
+    const server = express()
+    // What pino-http does: a child logger with the request's id on `req.log`.
+    server.use((req, _res, next) => {
+      ;(req as { log?: unknown }).log = log.child({ reqId: req.headers['x-request-id'] })
+      next()
+    })
+    middleware = await routeHandlers({ dir: APP_DIR, logger: log }).ready()
+    server.use(middleware)
+    app = await listen(server)
+  })
+  after(() => app.close())
+
+  test("after() failures are logged with the error under err and the request's req.log bindings", async () => {
+    const id = randomUUID()
+    const response = await app.send(`/next-apis/after/fails?id=${id}`, { headers: { 'x-request-id': 'req-7' } })
+    assert.equal(await response.text(), 'still fine')
+    // close() waits for the after() work.
+    await middleware.close()
+    const failures = lines.filter((line) => String(line.msg).includes('passed to after()'))
+    assert.equal(failures.length, 3)
+    for (const line of failures) {
+      assert.equal(line.reqId, 'req-7')
+      assert.match(String((line.err as { message?: unknown } | undefined)?.message), /rejected promise|thrown in a callback|rejected in a callback/)
     }
   })
 })
