@@ -6,7 +6,7 @@
  * and conflicting loudly with the app's own), bound to that file: the core checks the path against
  * that file alone and computes its params; dispatch stays in the core, shared with every host.
  */
-import type { FastifyBaseLogger, FastifyContentTypeParser, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
+import type { FastifyContentTypeParser, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
 import { Readable } from 'node:stream'
 import { bodyReader } from '../lib/body/body-reader.ts'
