@@ -57,6 +57,8 @@ export type ExpressRouteHandlersOptions = Omit<RouteHandlersOptions, 'basePath'>
  */
 export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandlersMiddleware {
   const logger = expressLogger(options.logger)
+  // A stream that fails mid-response is logged through pino-http's `req.log` too, where the app gave a pino logger.
+  const responseLogger = isPinoLike(options.logger) ? (res: ServerResponse) => requestLogger(res.req) ?? logger : () => logger
   const routes = createRouteHandlers({ ...options, logger })
   // Once per middleware and kind: the first route that reads as text a body express.json()
   // rebuilt, or a form express.urlencoded() regrouped, says why.
@@ -114,7 +116,7 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
     // connection under the client's next request. A native route checks `req.timedout`.
     if (res.headersSent) return dropLateAnswer(response, res)
     if (response === null) return next()
-    sendResponse(res, response, logger).catch(next)
+    sendResponse(res, response, responseLogger(res)).catch(next)
   }
   const dropLateAnswer = (response: Response | null, res: ServerResponse): void => {
     if (response !== null && !response.bodyUsed) void response.body?.cancel().catch(() => {})
@@ -131,13 +133,16 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
 /**
  * The `logger` option as the middleware uses it. A pino logger (`pino()`, an app with pino-http)
  * gets the error under `err`, where `error(message, error)` would have pino drop it, and a
- * request's failure (its `after()` work) goes through that request's `req.log`, with its id,
- * when pino-http has set one.
+ * request's failure (its `after()` work, a stream failing mid-response) goes through that
+ * request's `req.log`, with its id, when pino-http has set one.
  */
 function expressLogger(option: Logger | undefined): Logger {
   if (!isPinoLike(option)) return option ?? consoleLogger
-  return pinoLogger(option, (request) => {
-    const log = (hostRequestOf(request) as { log?: unknown } | undefined)?.log
-    return isPinoLike(log) ? pinoLogger(log) : undefined
-  })
+  return pinoLogger(option, (request) => requestLogger(hostRequestOf(request)))
+}
+
+/** The pino logger pino-http put on `req.log`, as the core's; `undefined` without one. */
+function requestLogger(req: unknown): Logger | undefined {
+  const log = (req as { log?: unknown } | undefined)?.log
+  return isPinoLike(log) ? pinoLogger(log) : undefined
 }

@@ -534,4 +534,20 @@ describe('Express: a pino logger as the logger option', () => {
       assert.match(String((line.err as { message?: unknown } | undefined)?.message), /rejected promise|thrown in a callback|rejected in a callback/)
     }
   })
+
+  test("a stream that fails mid-response is logged with the error under err and the request's req.log bindings", async () => {
+    const response = await app.send('/dispatch/stream-fails', { headers: { 'x-request-id': 'req-8' } })
+    await assert.rejects(response.text())
+    const line = await new Promise<Record<string, unknown>>((resolve) => {
+      const find = () => lines.find((entry) => String(entry.msg).includes('the response stream failed'))
+      const poll = () => {
+        const found = find()
+        if (found) resolve(found)
+        else setImmediate(poll)
+      }
+      poll()
+    })
+    assert.equal(line.reqId, 'req-8')
+    assert.equal((line.err as { message?: unknown } | undefined)?.message, 'the data source broke')
+  })
 })
