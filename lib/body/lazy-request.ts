@@ -1,5 +1,4 @@
 import { initNextRequest } from '../next/next-request.ts'
-import { serializedUrl } from '../serialized-url.ts'
 import { REAL_REQUEST } from './copy-source.ts'
 import { DEFAULT_BODY_LIMITS, type BodyLimits } from './limits.ts'
 import { installRequestCopies } from './request-copies.ts'
@@ -68,7 +67,7 @@ function copiesLazyRequests(): boolean {
 export function createRouteRequest(pending: PendingRequest, options: RequestOptions): RouteRequest {
   if (lazyRequestsCopy) return createLazyRouteRequest(pending, options)
   const body = pending.body?.stream() ?? null
-  return new RouteRequest(serializedUrl(pending.url), {
+  return new RouteRequest(pending.url, {
     method: pending.method,
     headers: pending.headers(),
     body,
