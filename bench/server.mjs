@@ -18,6 +18,8 @@ const dir = fileURLToPath(new URL(variant === 'routes' ? './app' : './cache-app'
 const CHUNK = new Uint8Array(64 * 1024).fill(97)
 const TOTAL = Number(process.env.BENCH_STREAM_BYTES ?? 1024 ** 3)
 const HELLO = { message: 'Hello World' }
+// What `revalidate = 60` sends, as `next start` does.
+const CACHED_CACHE_CONTROL = 's-maxage=60, stale-while-revalidate=31535940'
 const logger = { warn() {}, error: console.error }
 let peakRss = 0
 setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 5).unref()
@@ -97,6 +99,11 @@ async function fastifyApp() {
   } else {
     app.get('/hello', async () => HELLO)
     app.get('/hello-response', async () => HELLO)
+    // The same JSON under the two headers a cached route's HIT carries (Next's), for the cache rows.
+    app.get('/hello-cache-headers', async (request, reply) => {
+      reply.header('x-nextjs-cache', 'HIT').header('cache-control', CACHED_CACHE_CONTROL)
+      return HELLO
+    })
     app.get('/items/:slug', async (request) => ({ slug: request.params.slug, q: request.query.q ?? null }))
     app.post('/echo', async (request) => request.body)
     app.get('/download', (request, reply) => {
