@@ -4,7 +4,8 @@ import { dispatch } from '../dispatch.ts'
 import { HOP_BY_HOP } from '../handler-result.ts'
 import type { LoadedRoute } from '../loaded-route.ts'
 import { hasDraftModeCookie, mayHaveDraftModeCookie } from '../next/draft-mode.ts'
-import type { NextRequest } from '../next/next-request.ts'
+import { matchRouteFile } from '../match.ts'
+import { NextRequest, nextRequestBasePath } from '../next/next-request.ts'
 import { preparedResponse, type HeaderPair } from '../next/next-response.ts'
 import { whenReady, type MaybePromise } from '../maybe-promise.ts'
 import type { Params } from '../types.ts'
@@ -16,7 +17,7 @@ import { CACHE_CONTROL_HEADER, CACHE_TAGS_HEADER, cacheControlHeaderValue } from
 import { requestView } from './request-views.ts'
 import type { StaticGeneration } from './static-generation.ts'
 import { STORE_UNAVAILABLE } from './store-guard.ts'
-import { staticParamsAllow } from './static-params.ts'
+import { listedParams, listedPath, staticParamsAllow } from './static-params.ts'
 
 /** How long one instance may hold the right to regenerate a stale entry. */
 const REGENERATION_LOCK_MS = 30_000
@@ -71,10 +72,56 @@ export function serveCached(
   // Draft mode is never cached, and says so (Next.js's app-route handler).
   if (hasDraftModeCookie(request, handlers.previewModeId)) return whenReady(dispatch(route, request, params, false, handlers), privateResponse)
   if (!route.config.dynamicParams) {
-    // A path off the list is no route's, as Next.js answers it with its 404 page: the host's not-found answer.
-    return staticParamsAllow(route, params).then((allowed) => (allowed ? serveEntry(route, request, params, pathname, handlers, development) : null))
+    return staticParamsAllow(route, params).then(async (allowed) => {
+      if (allowed) return serveEntry(route, request, params, pathname, handlers, development)
+      // Next.js's build found the route dynamic, and then serves every path: the first listed
+      // path generated here finds it out the same way.
+      if (await foundDynamic(route, request, handlers, development)) return dispatch(route, request, params, false, handlers)
+      // A path off the list is no route's, as Next.js answers it with its 404 page: the host's not-found answer.
+      return null
+    })
   }
   return serveEntry(route, request, params, pathname, handlers, development)
+}
+
+// Routes whose GET made a cache entry (they read no request data), and the generations run to
+// find out, by route.
+const staticRoutes = new WeakSet<LoadedRoute>()
+const prerenders = new WeakMap<LoadedRoute, Promise<void>>()
+
+/**
+ * Whether a `dynamic = 'auto'` route is dynamic, as `next build` knows before any request: when
+ * no request has told yet, its first listed path is generated, as the build prerenders it, with
+ * a request of that path and no headers of the client's (its entry is kept as the build's is). A
+ * generation that fails fails this request; the next tries again.
+ */
+async function foundDynamic(route: LoadedRoute, request: NextRequest, handlers: HandlersContext, development: boolean): Promise<boolean> {
+  if (dynamicRoutes.has(route)) return true
+  if (staticRoutes.has(route) || route.config.dynamic === 'force-static' || route.config.dynamic === 'error') return false
+  let prerender = prerenders.get(route)
+  if (!prerender) {
+    prerender = prerenderListed(route, request, handlers, development)
+    prerender.catch(() => prerenders.delete(route))
+    prerenders.set(route, prerender)
+  }
+  await prerender
+  return dynamicRoutes.has(route)
+}
+
+async function prerenderListed(route: LoadedRoute, request: NextRequest, handlers: HandlersContext, development: boolean): Promise<void> {
+  const basePath = nextRequestBasePath(request) ?? ''
+  for (const entry of await listedParams(route)) {
+    const path = listedPath(route, entry)
+    // Its params as a request of the path has them (decoded); a path no request could have is passed over.
+    const match = path === undefined ? null : matchRouteFile(route.entry, path)
+    if (match === null || match.error) continue
+    const listedRequest = new NextRequest(new URL(`${basePath}${path}`, request.url), { nextConfig: { basePath } })
+    const response = await serveEntry(route, listedRequest, match.params, path!, handlers, development)
+    if (dynamicRoutes.has(route)) await response?.body?.cancel()
+    // An entry made or found (another instance's) is a static route's.
+    else staticRoutes.add(route)
+    return
+  }
 }
 
 // A fresh entry in a store that answers at once (the memory store) is sent in the same turn. The
@@ -207,6 +254,7 @@ async function generateEntry(
   for (const [name, value] of response.headers) if (name !== 'set-cookie') headers[name] = value
   const cookies = response.headers.getSetCookie()
   if (cookies.length > 0) headers['set-cookie'] = cookies
+  staticRoutes.add(route)
   headers[CACHE_TAGS_HEADER] = generation.tags.join(',')
   const cacheControl = routeCacheControl(generation.revalidate)
   headers[CACHE_CONTROL_HEADER] = cacheControlHeaderValue(cacheControl)

@@ -12,8 +12,13 @@ const listed = new WeakMap<LoadedRoute, Promise<Record<string, unknown>[]>>()
 export async function staticParamsAllow(route: LoadedRoute, params: Params): Promise<boolean> {
   const names = Object.keys(params)
   if (route.config.dynamicParams || names.length === 0) return true
+  return (await listedParams(route)).some((entry) => names.every((name) => sameParam(entry?.[name], params[name]!)))
+}
+
+/** What the route's `generateStaticParams()` lists (none without one), asked once it answers. */
+export function listedParams(route: LoadedRoute): Promise<Record<string, unknown>[]> {
   const generate = route.config.generateStaticParams
-  if (!generate) return false
+  if (!generate) return Promise.resolve([])
   let list = listed.get(route)
   if (!list) {
     list = Promise.resolve()
@@ -23,7 +28,31 @@ export async function staticParamsAllow(route: LoadedRoute, params: Params): Pro
     list.catch(() => listed.delete(route))
     listed.set(route, list)
   }
-  return (await list).some((entry) => names.every((name) => sameParam(entry?.[name], params[name]!)))
+  return list
+}
+
+/**
+ * The mount-relative path one listed entry names (`{ slug: 'a b' }` → `/blog/a%20b`), each value
+ * percent-encoded as clients send it, or `undefined` when the entry lacks one of the route's params.
+ */
+export function listedPath(route: LoadedRoute, entry: Record<string, unknown>): string | undefined {
+  let path = ''
+  for (const piece of route.entry.shape) {
+    if (piece.kind === 'static') {
+      path += `/${piece.wire}`
+      continue
+    }
+    const value = entry?.[piece.name]
+    if (piece.kind === 'dynamic') {
+      if (value === undefined || value === null || String(value) === '') return undefined
+      path += `/${encodeURIComponent(String(value))}`
+    } else if (Array.isArray(value) && value.length > 0) {
+      path += value.map((part) => `/${encodeURIComponent(String(part))}`).join('')
+    } else if (piece.kind === 'catch-all' || (value !== undefined && !Array.isArray(value))) {
+      return undefined
+    }
+  }
+  return path === '' ? '/' : path
 }
 
 function sameParam(listedValue: unknown, value: string | string[]): boolean {

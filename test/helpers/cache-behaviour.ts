@@ -192,6 +192,25 @@ export function runCacheBehaviour(name: string, start: StartTarget, prefix = '')
       assert.notEqual(await offList.text(), '')
     })
 
+    test('dynamicParams = false on a GET that reads request data serves params off the list, uncached, from the first request (next build finds it dynamic)', async () => {
+      const offList = await send('/listed-dynamic/zzz', { headers: { 'x-agent': 'first' } })
+      assert.equal(offList.status, 200)
+      assert.equal(cacheState(offList), null)
+      assert.deepEqual(await body(offList), { id: 'zzz', agent: 'first' })
+      const listed = await send('/listed-dynamic/a', { headers: { 'x-agent': 'second' } })
+      assert.equal(cacheState(listed), null)
+      assert.deepEqual(await body(listed), { id: 'a', agent: 'second' })
+    })
+
+    test('dynamicParams = false on a GET that reads none refuses a param off the list as the first request, and the listed path is then a HIT, as after next build', async () => {
+      const offList = await send('/listed-prerendered/zzz')
+      assert.equal(offList.status, 404)
+      assert.notEqual(await offList.text(), '')
+      const listed = await send('/listed-prerendered/a')
+      assert.equal(cacheState(listed), 'HIT')
+      assert.equal((await body(listed)).id, 'a')
+    })
+
     test('generateStaticParams alone: a param it does not list is generated on its first request and cached', async () => {
       const first = await send('/on-demand/zzz')
       assert.equal(cacheState(first), 'MISS')

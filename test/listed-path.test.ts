@@ -1,0 +1,35 @@
+/**
+ * The path of a params entry `generateStaticParams()` lists, as a request would spell it: what a
+ * route with `dynamicParams = false` generates first to find out whether it is dynamic.
+ */
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { listedPath } from '../lib/cache/static-params.ts'
+import type { LoadedRoute } from '../lib/loaded-route.ts'
+import type { ShapePiece } from '../lib/route-tree.ts'
+
+const routeOf = (...shape: ShapePiece[]) => ({ entry: { shape } }) as unknown as LoadedRoute
+const blog = routeOf({ kind: 'static', wire: 'blog' }, { kind: 'dynamic', name: 'slug' })
+const docs = routeOf({ kind: 'static', wire: 'docs' }, { kind: 'catch-all', name: 'path' })
+const shop = routeOf({ kind: 'static', wire: 'shop' }, { kind: 'optional-catch-all', name: 'rest' })
+
+test('each value is percent-encoded as one segment; numbers are their text', () => {
+  assert.equal(listedPath(blog, { slug: 'a b/c' }), '/blog/a%20b%2Fc')
+  assert.equal(listedPath(blog, { slug: 'café' }), '/blog/caf%C3%A9')
+  assert.equal(listedPath(blog, { slug: 7 }), '/blog/7')
+})
+
+test('a catch-all takes its array as segments; an optional one may be empty or absent', () => {
+  assert.equal(listedPath(docs, { path: ['a', 'b c'] }), '/docs/a/b%20c')
+  assert.equal(listedPath(shop, { rest: [] }), '/shop')
+  assert.equal(listedPath(shop, {}), '/shop')
+  assert.equal(listedPath(shop, { rest: ['x'] }), '/shop/x')
+})
+
+test('an entry without a value the path needs names no path', () => {
+  assert.equal(listedPath(blog, {}), undefined)
+  assert.equal(listedPath(blog, { slug: '' }), undefined)
+  assert.equal(listedPath(docs, { path: [] }), undefined)
+  assert.equal(listedPath(docs, { path: 'a' }), undefined)
+  assert.equal(listedPath(shop, { rest: 'x' }), undefined)
+})
