@@ -90,7 +90,7 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
       try {
         // A fresh cached answer goes out without a request built, after the checks building it
         // makes (a hostile Host, a target that is not a path: 400).
-        response = routes.cachedResponse(match, 'GET', req.headers.cookie)
+        response = routes.cachedResponse(match, 'GET', req.headers.cookie, req.baseUrl)
         if (response) checkRequestTarget(req.protocol, req.host, req.originalUrl)
       } catch (error) {
         return next(error)

@@ -157,7 +157,7 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     if (request.method === 'GET') {
       // A fresh cached answer goes out without a request built, after the checks building it makes
       // (a hostile Host, an original target that is not a path: 400).
-      const cached = routes.cachedResponse(match, 'GET', request.headers.cookie)
+      const cached = routes.cachedResponse(match, 'GET', request.headers.cookie, basePath)
       if (cached) {
         checkRequestTarget(request.protocol, request.host, request.originalUrl)
         return sendAnswer(reply, cached)

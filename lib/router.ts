@@ -125,9 +125,10 @@ export interface RouteHandlers {
    * route (segment config) when the in-memory store holds a fresh entry, made from the match and
    * the raw `Cookie` header alone. `undefined` in every other case (a miss, a stale entry, another
    * store, draft mode's cookie, dev reload, routes still loading): build the request and call
-   * `respond()`, which answers the same.
+   * `respond()`, which answers the same. `basePath`: the mount path the request came under
+   * (the router's `basePath` when not given), part of the entry's key.
    */
-  cachedResponse(match: RouteMatch, method: string, cookieHeader: string | undefined): Response | undefined
+  cachedResponse(match: RouteMatch, method: string, cookieHeader: string | undefined, basePath?: string): Response | undefined
   /**
    * Resolves once every pending `after()` task has settled (callbacks still waiting for their
    * response included, and tasks they add), and every background cache regeneration or refresh
@@ -478,7 +479,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     },
     // Its signatures are one function: `undefined` only with a `later` sink, never a promise then.
     respond: respond as RouteHandlers['respond'],
-    cachedResponse(match, method, cookieHeader) {
+    cachedResponse(match, method, cookieHeader, basePath) {
       // `/x/` is redirected, or (trailingSlash: 'answer') answered through respond(); so is the
       // mount's root (`/` here), which may have been `/api/`, and `/x//y`.
       if (method !== 'GET' || match.error || !loaded || reload) return undefined
@@ -486,7 +487,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
       const route = routesByEntry.get(match.route as RouteEntry)
       if (!route || !cachesRequest(route, method)) return undefined
       if (hasTrailingSlash(match.pathname) || match.pathname === '/' || redirectsToSingleSlashes(match)) return undefined
-      return freshCachedResponse(route, match.pathname, cookieHeader, handlersContext)
+      return freshCachedResponse(route, match.pathname, basePath ?? defaultBasePath, cookieHeader, handlersContext)
     },
     close: () => {
       reload?.close()

@@ -12,7 +12,7 @@ import type { Params } from '../types.ts'
 import type { CacheControl, CachedRouteValue } from './cache-handler.ts'
 import { cacheControlHeader, routeCacheControl } from './cache-control.ts'
 import { INFINITE_CACHE } from './cache-life.ts'
-import { implicitTags, routeCacheKey } from './implicit-tags.ts'
+import { implicitTags, mountedCacheKey, routeCacheKey } from './implicit-tags.ts'
 import { CACHE_CONTROL_HEADER, CACHE_TAGS_HEADER, cacheControlHeaderValue } from './incremental-cache.ts'
 import { requestView } from './request-views.ts'
 import type { StaticGeneration } from './static-generation.ts'
@@ -30,8 +30,9 @@ const dynamicRoutes = new WeakSet<LoadedRoute>()
 
 type Generated = { kind: 'entry'; value: CachedRouteValue; cacheControl: CacheControl; tags: string[] } | { kind: 'dynamic'; response: Response }
 
-// Implicit tags by route and pathname: the same on every request for one path (a few hundred paths
-// a route at most are kept; a route with more works them out each time beyond that).
+// Implicit tags by route and mount-relative pathname, as matched: the same on every request for one
+// path (a few hundred paths a route at most are kept; a route with more works them out each time
+// beyond that). Paths in tags are the route folder's, as `revalidatePath()` names them.
 const tagsByRoute = new WeakMap<LoadedRoute, Map<string, string[]>>()
 const TAGGED_PATHS_PER_ROUTE = 512
 
@@ -40,7 +41,7 @@ function implicitTagsOf(route: LoadedRoute, pathname: string): string[] {
   if (!byPath) tagsByRoute.set(route, (byPath = new Map()))
   let tags = byPath.get(pathname)
   if (!tags) {
-    tags = implicitTags(route.entry.relativeFile, pathname)
+    tags = implicitTags(route.entry.relativeFile, routeCacheKey(pathname))
     if (byPath.size < TAGGED_PATHS_PER_ROUTE) byPath.set(pathname, tags)
   }
   return tags
@@ -125,18 +126,18 @@ async function prerenderListed(route: LoadedRoute, request: NextRequest, handler
 }
 
 // A fresh entry in a store that answers at once (the memory store) is sent in the same turn. The
-// key is the path as matched, raw: the URL parser would resolve `/blog/..` to `/` and file
-// blog/[slug]'s answer under the root route's key.
+// key is the mount path and the path as matched, raw: the URL parser would resolve `/blog/..` to
+// `/` and file blog/[slug]'s answer under the root route's key.
 function serveEntry(route: LoadedRoute, request: NextRequest, params: Params, pathname: string, handlers: HandlersContext, development: boolean): MaybePromise<Response | null> {
-  const key = routeCacheKey(pathname)
+  const key = mountedCacheKey(nextRequestBasePath(request) ?? '', pathname)
   const configured = configuredRevalidate(route)
   if (!development) {
-    const fresh = freshEntry(route, key, configured, handlers, request.method)
+    const fresh = freshEntry(route, key, pathname, configured, handlers, request.method)
     if (fresh) return fresh
   } else {
     handlers.cache.resetRequestCache()
   }
-  return serveFromStore(route, request, params, handlers, development, key, implicitTagsOf(route, key), configured)
+  return serveFromStore(route, request, params, handlers, development, key, implicitTagsOf(route, pathname), configured)
 }
 
 /**
@@ -146,16 +147,16 @@ function serveEntry(route: LoadedRoute, request: NextRequest, params: Params, pa
  * must check, a raw `Cookie` header that may carry draft mode's cookie, no fresh entry — and the
  * host then builds the request and calls `respond()`.
  */
-export function freshCachedResponse(route: LoadedRoute, pathname: string, cookieHeader: string | undefined, handlers: HandlersContext): Response | undefined {
+export function freshCachedResponse(route: LoadedRoute, pathname: string, basePath: string, cookieHeader: string | undefined, handlers: HandlersContext): Response | undefined {
   if (dynamicRoutes.has(route) || !route.config.dynamicParams || mayHaveDraftModeCookie(cookieHeader)) return undefined
-  return freshEntry(route, routeCacheKey(pathname), configuredRevalidate(route), handlers, 'GET')
+  return freshEntry(route, mountedCacheKey(basePath, pathname), pathname, configuredRevalidate(route), handlers, 'GET')
 }
 
-function freshEntry(route: LoadedRoute, key: string, configured: number | false, handlers: HandlersContext, method: string): Response | undefined {
+function freshEntry(route: LoadedRoute, key: string, pathname: string, configured: number | false, handlers: HandlersContext, method: string): Response | undefined {
   const cache = handlers.cache
   // Next.js calls it at the start of every request to an ISR route.
   cache.resetRequestCache()
-  const now = cache.getRouteNow(key, configured, implicitTagsOf, route)
+  const now = cache.getRouteNow(key, configured, implicitTagsOf, route, pathname)
   if (!now || now.stale) return undefined
   return fromEntry(now.value, now.cacheControl ?? routeCacheControl(configured), 'HIT', method)
 }

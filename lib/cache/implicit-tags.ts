@@ -37,6 +37,20 @@ export function implicitTags(relativeFile: string, pathname: string): string[] {
  * it is `app/index/route.ts`'s, not the root route's (Next keys them `/index` and `/index/index`).
  */
 export function routeCacheKey(pathname: string): string {
+  return pathKey(pathname)
+}
+
+/**
+ * The key of a route's cache entry: {@link routeCacheKey} of the request's path with the mount
+ * path the route folder was mounted under, so two mounts sharing a store (Redis, a `cacheHandler`)
+ * keep apart what they answered for different URLs, and instances that mount the folder at the
+ * same path share entries.
+ */
+export function mountedCacheKey(basePath: string, pathname: string): string {
+  return pathKey(basePath === '' ? pathname : `${basePath}${pathname}`)
+}
+
+function pathKey(pathname: string): string {
   const path = hasTrailingSlash(pathname) ? pathname.slice(0, -1) : pathname
   return hasCharacterToEncode(path) ? path.replace(URL_ENCODED_ALL, percentEncoded) : path
 }

@@ -133,11 +133,12 @@ export class IncrementalCache {
 
   /**
    * {@link getRoute} answered at once when the store is the built-in memory store (a cached HIT
-   * then costs no promise); `undefined` when only the store can say. `implicitTags(route, key)` is
-   * asked only once a tag has been revalidated (passed with its arguments: no closure per HIT);
+   * then costs no promise); `undefined` when only the store can say. `implicitTags(route, path)`
+   * (`path` mount-relative, as tags name it) is asked only once a tag has been revalidated (passed
+   * with its arguments: no closure per HIT);
    * the lookup carries the cache control the entry was written with.
    */
-  getRouteNow<R>(key: string, revalidate: Revalidate, implicitTags: (route: R, key: string) => readonly string[], route: R): CacheLookup<CachedRouteValue> | null | undefined {
+  getRouteNow<R>(key: string, revalidate: Revalidate, implicitTags: (route: R, path: string) => readonly string[], route: R, path: string): CacheLookup<CachedRouteValue> | null | undefined {
     if (!(this.store instanceof MemoryCacheHandler)) return undefined
     const found = this.store.getNow(key)
     const value = found?.value
@@ -146,7 +147,7 @@ export class IncrementalCache {
     const lastModified = found!.lastModified ?? 0
     const manifest = this.store.tagState()
     // No tag revalidated yet in this process (the usual case): the entry's tags cannot matter.
-    const tags = manifest.size === 0 ? NO_TAGS : this.#routeTags(value, () => implicitTags(route, key))
+    const tags = manifest.size === 0 ? NO_TAGS : this.#routeTags(value, () => implicitTags(route, path))
     const lookup = judged(manifest, value, lastModified, tags, cacheControl?.revalidate ?? revalidate)
     if (lookup) lookup.cacheControl = cacheControl
     return lookup
