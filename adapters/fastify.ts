@@ -175,8 +175,19 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     if (sendsAtOnce(request.method)) sendAnswer(reply, response)
     else queueMicrotask(() => sendAnswer(reply, response))
   }
+  // The fallback takes what no file's own route takes (see registerFallback). An app's hook that
+  // changes the URL after routing (`request.raw.url = …`, where Fastify's `rewriteUrl` is the way)
+  // may make it name a method a file has its own route for, whose hooks did not run on this
+  // request: not found here, rather than that file's handler. Under dev reload every file may be
+  // answered here (see warnIfAddedSinceStart).
+  const matchUnrouted: FileMatcher = (pathname, method) => {
+    const match = routes.match(pathname)
+    if (match === null || match.error || redirectsToSingleSlashes(match)) return match
+    return registered.get(match.route)?.includes(method) ? null : match
+  }
   const matchAny: RouteHandlerMethod = (request, reply) => {
-    if (routes.reload) warnOnceAnswered(request, reply)
+    if (!routes.reload) return answer(request, reply, matchUnrouted)
+    warnOnceAnswered(request, reply)
     answer(request, reply)
   }
 

@@ -929,3 +929,35 @@ describe('Fastify: an app preParsing hook that reads the payload too (fastify-ra
     })
   }
 })
+
+describe("Fastify: a hook that changes the URL after routing runs no file's handler under the plugin's fallback (trial)", () => {
+  const dir = tempRouteFolder({
+    'admin/users/route.ts': "export const GET = () => new Response('admin get')\nexport const POST = () => new Response('admin post')\n",
+    '[slug]/route.ts': "export const GET = () => new Response('slug')\n",
+  })
+  const server = withApp(async (app) => {
+    // A guard keyed on the route, and a hook "normalizing" the URL the way Fastify's rewriteUrl should.
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.routeOptions.url?.startsWith('/api/admin') && request.headers['x-admin'] !== 'yes') return reply.code(401).send('unauthorized')
+    })
+    app.addHook('onRequest', async (request) => {
+      request.raw.url = decodeURIComponent(request.raw.url!)
+    })
+    await app.register(routeHandlersPlugin, { dir, prefix: '/api', logger: quietLogger })
+  })
+  const post = (target: string, headers = '') =>
+    rawRequest(Number(new URL(server.url()).port), `POST ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}Content-Length: 0\r\nConnection: close\r\n\r\n`)
+
+  test("POST /api/admin%2Fusers (the fallback's: [slug] has no POST) is not found once the hook makes it /api/admin/users", async () => {
+    assert.match(await post('/api/admin%2Fusers'), /^HTTP\/1\.1 404 /)
+    assert.match(await post('/api/admin/users'), /^HTTP\/1\.1 401 /)
+    const allowed = await post('/api/admin/users', 'x-admin: yes\r\n')
+    assert.match(allowed, /^HTTP\/1\.1 200 /)
+    assert.match(allowed, /admin post$/)
+  })
+
+  test('what the fallback is for still answers: 405 for a method the file lacks, 308 for /x/', async () => {
+    assert.match(await post('/api/thing'), /^HTTP\/1\.1 405 /)
+    assert.match(await post('/api/admin/users/', 'x-admin: yes\r\n'), /^HTTP\/1\.1 308 /)
+  })
+})
