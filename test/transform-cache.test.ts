@@ -58,6 +58,27 @@ describe('the transform cache (issue 13)', () => {
     assert.match(warnings[0]!, /the transformCacheDir "[^"]*a-file\/cache" cannot be written/)
   })
 
+  test('no default place can be written, the temp folder included (a read-only root file system): start-up goes on, keeping nothing (trial)', async () => {
+    // A file where the temp folder should be, and node_modules/.cache: nothing can be made in either.
+    const blockedTemp = join(emptyFolder(), 'not-a-folder')
+    writeFileSync(blockedTemp, '')
+    const project = tempRouteFolder({ 'package.json': '{}', 'node_modules/.cache': 'not a folder', 'app/js/route.js': "export const GET = () => new Response('js')\n" })
+    writeFileSync(join(project, 'app/route.ts'), "const n: number = 1\nexport const GET = (): Response => new Response(String(n))\n")
+    const saved = process.env.TMPDIR
+    process.env.TMPDIR = blockedTemp
+    try {
+      const cache = transformCacheDir(join(project, 'app'))
+      assert.ok(cache.startsWith(join(blockedTemp, 'route-handlers-cache-')), cache)
+      assert.equal(existsSync(cache), false)
+      const routes = await createRouteHandlers({ dir: join(project, 'app'), logger: quietLogger }).ready()
+      assert.equal(await (await routes.handle(new Request('http://localhost/')))!.text(), '1')
+      assert.equal(await (await routes.handle(new Request('http://localhost/js')))!.text(), 'js')
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR
+      else process.env.TMPDIR = saved
+    }
+  })
+
   test('ROUTE_HANDLERS_CACHE_DIR that cannot be written is said at start-up, as the option is', async () => {
     const blocker = join(emptyFolder(), 'a-file')
     writeFileSync(blocker, '')

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { accessSync, closeSync, constants, existsSync, fstatSync, futimesSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -165,7 +165,14 @@ function tempCacheDir(): string {
   const uid = process.getuid?.()
   const shared = join(tmpdir(), `route-handlers-cache-${uid ?? 'user'}`)
   if (isPrivateFolder(shared, uid)) return shared
-  return mkdtempSync(join(tmpdir(), 'route-handlers-cache-'))
+  try {
+    return mkdtempSync(join(tmpdir(), 'route-handlers-cache-'))
+  } catch {
+    // No temp folder this process can write either (a read-only root file system without one):
+    // nothing is kept, and nothing is read from a folder anyone could have made under a name known
+    // in advance. Route files that need no compiling (JavaScript) need no cache at all.
+    return join(tmpdir(), `route-handlers-cache-${randomBytes(8).toString('hex')}`)
+  }
 }
 
 function isPrivateFolder(path: string, uid: number | undefined): boolean {
