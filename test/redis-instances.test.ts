@@ -49,6 +49,15 @@ function engine(keyPrefix: string, logger = recordingLogger().logger): Increment
   return new IncrementalCache({ store: instanceStore(keyPrefix), logger, timeoutMs: 1000 })
 }
 
+/** Asks `condition` again until it resolves true, for up to five seconds. */
+async function eventuallyTrue(condition: () => Promise<boolean>): Promise<boolean> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (await condition()) return true
+    await sleep(50)
+  }
+  return false
+}
+
 function routeValue(text: string): CachedRouteValue {
   return { kind: 'APP_ROUTE', body: Buffer.from(text), status: 200, headers: { 'content-type': 'text/plain' } }
 }
@@ -88,6 +97,26 @@ describe('two cache engines on one Redis', () => {
     await (taken[0] ? a : b).unlockRegeneration('/k')
     assert.equal(await b.lockRegeneration('/k', 30_000), true)
     await b.unlockRegeneration('/k')
+  })
+
+  test('a regeneration that outlasts the lock keeps it, renewed, until it stops or for its longest time; then another engine may take it (trial)', async () => {
+    const [a, b] = [engine('engines-renew:'), engine('engines-renew:')]
+    assert.equal(await a.lockRegeneration('/k', 1000), true)
+    const stop = a.keepRegenerationLock('/k', 1000, 60_000)
+    // Twice the lock's time to live and more: held all along.
+    for (let check = 0; check < 3; check++) {
+      await sleep(800)
+      assert.equal(await b.lockRegeneration('/k', 1000), false)
+    }
+    stop()
+    assert.ok(await eventuallyTrue(() => b.lockRegeneration('/k', 30_000)))
+    await b.unlockRegeneration('/k')
+    // One that hangs is renewed for its longest time only.
+    assert.equal(await a.lockRegeneration('/hung', 1000), true)
+    a.keepRegenerationLock('/hung', 1000, 1500)
+    assert.equal(await b.lockRegeneration('/hung', 1000), false)
+    assert.ok(await eventuallyTrue(() => b.lockRegeneration('/hung', 30_000)))
+    await b.unlockRegeneration('/hung')
   })
 
   test('Redis down: lookups are unavailable at once, the outage logged once per engine, the recovery logged; entries shared again after', async () => {

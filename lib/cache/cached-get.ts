@@ -19,8 +19,12 @@ import type { StaticGeneration } from './static-generation.ts'
 import { STORE_UNAVAILABLE } from './store-guard.ts'
 import { listedParams, listedPath, staticParamsAllow } from './static-params.ts'
 
-/** How long one instance may hold the right to regenerate a stale entry. */
+/**
+ * How long one instance holds the right to regenerate a stale entry without renewing it (if it
+ * stops, another may regenerate that much later), and how long a regeneration keeps renewing it.
+ */
 const REGENERATION_LOCK_MS = 30_000
+const LONGEST_REGENERATION_MS = 5 * 60_000
 const NULL_BODY_STATUSES = new Set([204, 205, 304])
 const PRIVATE_NO_CACHE = 'private, no-cache, no-store, max-age=0, must-revalidate'
 
@@ -290,6 +294,7 @@ function regenerateInBackground(
   const regeneration = cache.singleFlight(key, async (): Promise<Generated | null> => {
     if (!(await cache.lockRegeneration(key, REGENERATION_LOCK_MS))) return null
     let failed = false
+    const stopRenewing = cache.keepRegenerationLock(key, REGENERATION_LOCK_MS, LONGEST_REGENERATION_MS)
     try {
       if (!(await stillStale())) return null
       const result = await generate()
@@ -297,6 +302,8 @@ function regenerateInBackground(
       else void result.response.body?.cancel().catch(() => {})
       return result
     } catch (error) {
+      // Before the lock is kept for the retry's delay, which a renewal must not lengthen.
+      stopRenewing()
       failed = true
       const retrySeconds = regenerationRetrySeconds(staleCacheControl)
       handlers.logger.error(`route-handlers: regenerating the cached response of ${key} failed; the stale entry is served on, and regenerated again after ${retrySeconds} s.`, error)
@@ -304,6 +311,7 @@ function regenerateInBackground(
       await cache.holdOffRegeneration(key, retrySeconds * 1000)
       return null
     } finally {
+      stopRenewing()
       if (!failed) await cache.unlockRegeneration(key)
     }
   })

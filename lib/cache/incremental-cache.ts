@@ -315,6 +315,24 @@ export class IncrementalCache {
     return locked === STORE_UNAVAILABLE ? true : locked
   }
 
+  /**
+   * Keeps the regeneration lock of `key` this engine took while the regeneration runs: renewed
+   * for `ttlMs` every third of it (with a store that renews its holder's lock, the Redis store),
+   * for `longestMs` at most, so a regeneration that hangs lets another instance have a go after
+   * that. Returns what stops it.
+   */
+  keepRegenerationLock(key: string, ttlMs: number, longestMs: number): () => void {
+    const store = this.store
+    if (!store.renewRegeneration || !this.#locked.has(key)) return () => {}
+    const until = Date.now() + longestMs
+    const timer = setInterval(() => {
+      if (Date.now() >= until || !this.#locked.has(key)) return clearInterval(timer)
+      void this.#guard.call('renewRegeneration', () => store.renewRegeneration!(key, ttlMs))
+    }, ttlMs / 3)
+    timer.unref()
+    return () => clearInterval(timer)
+  }
+
   #holds(key: string): void {
     // Locks left to expire (after failures) are forgotten past the bound; Redis lets them go anyway.
     if (this.#locked.size >= HELD_OFF_LIMIT) this.#locked.clear()
