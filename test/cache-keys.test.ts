@@ -17,6 +17,8 @@ const dir = tempRouteFolder({
   'route.ts': "export const revalidate = 60\nexport function GET() { return new Response('the root') }\n",
   'blog/[slug]/route.ts': [
     'export const revalidate = 60',
+    // Params generated on their first request (a route with params and a revalidate alone is dynamic, as in Next.js).
+    'export const generateStaticParams = () => []',
     'export async function GET(request: Request, { params }: { params: Promise<{ slug: string }> }) {',
     '  return new Response(`blog post ${(await params).slug}`)',
     '}',
@@ -77,6 +79,7 @@ describe('revalidatePath reaches a cached route and its unstable_cache data alik
     'blog/[slug]/route.ts': [
       "import { unstable_cache } from 'next/cache'",
       'export const revalidate = 3600',
+      'export const generateStaticParams = () => []',
       'let n = 0',
       "const data = unstable_cache(async (slug: string) => `data ${++n}`, ['data'], { revalidate: 3600 })",
       'export async function GET(_request: Request, { params }: { params: Promise<{ slug: string }> }) {',

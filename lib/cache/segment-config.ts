@@ -21,8 +21,9 @@ export interface SegmentConfig {
   readonly generateStaticParams: ((context: { params: Record<string, never> }) => unknown) | undefined
   /**
    * True when its GET answers are cached (Next 15+: only with `dynamic = 'force-static'` or
-   * `'error'`, a `revalidate` other than 0, or a `generateStaticParams`; never for a file that also
-   * exports POST, PUT, DELETE, PATCH or OPTIONS, which Next.js never generates statically).
+   * `'error'`, a `revalidate` other than 0 on a route without params, or a `generateStaticParams`;
+   * never for a file that also exports POST, PUT, DELETE, PATCH or OPTIONS, which Next.js never
+   * generates statically).
    */
   readonly cachesGet: boolean
 }
@@ -47,8 +48,14 @@ export function readSegmentConfig(entry: RouteEntry, exports: Record<string, unk
     throw invalid(entry, 'generateStaticParams', generateStaticParams, 'a function')
   }
   const hasNonStaticMethods = NON_STATIC_METHODS.some((method) => typeof exports[method] === 'function')
-  // Next.js's `isStaticGenEnabled`; under `force-dynamic` Next's build makes the revalidate 0.
-  const opted = dynamic === 'force-static' || dynamic === 'error' || (dynamic === 'auto' && ((revalidate !== undefined && revalidate !== 0) || generateStaticParams !== undefined))
+  // Next.js's `isStaticGenEnabled`; under `force-dynamic` Next's build makes the revalidate 0. A
+  // route with params (`blog/[slug]`) is generated only with `generateStaticParams` or forced
+  // static: with a `revalidate` alone, `next build` lists it dynamic (ƒ) and `next start` runs it
+  // on every request.
+  const hasParams = entry.shape.some((piece) => piece.kind !== 'static')
+  const forced = dynamic === 'force-static' || dynamic === 'error'
+  const revalidates = revalidate !== undefined && revalidate !== 0 && !hasParams
+  const opted = forced || (dynamic === 'auto' && (revalidates || generateStaticParams !== undefined))
   return {
     dynamic,
     revalidate: revalidate as Revalidate | undefined,

@@ -211,6 +211,18 @@ export function runCacheBehaviour(name: string, start: StartTarget, prefix = '')
       assert.equal((await body(listed)).id, 'a')
     })
 
+    test('a route with params and a revalidate alone (no generateStaticParams, not forced static) runs on every request, uncached, as next start runs it; forced static, it is cached', async () => {
+      const first = await send('/revalidate-params/a')
+      const second = await send('/revalidate-params/a')
+      assert.equal(cacheState(first), null)
+      assert.equal(cacheState(second), null)
+      const [one, two] = [await body(first), await body(second)]
+      assert.equal(two.runs, (one.runs as number) + 1)
+      // Forced static, the same route shape is cached.
+      assert.equal(cacheState(await send('/forced-params/a')), 'MISS')
+      assert.equal(cacheState(await send('/forced-params/a')), 'HIT')
+    })
+
     test('generateStaticParams alone: a param it does not list is generated on its first request and cached', async () => {
       const first = await send('/on-demand/zzz')
       assert.equal(cacheState(first), 'MISS')
