@@ -13,10 +13,14 @@ const blog = routeOf({ kind: 'static', wire: 'blog' }, { kind: 'dynamic', name: 
 const docs = routeOf({ kind: 'static', wire: 'docs' }, { kind: 'catch-all', name: 'path' })
 const shop = routeOf({ kind: 'static', wire: 'shop' }, { kind: 'optional-catch-all', name: 'rest' })
 
-test('each value is percent-encoded as one segment; numbers are their text', () => {
+test('each value is one segment, spelled as URL clients send it; numbers are their text', () => {
   assert.equal(listedPath(blog, { slug: 'a b/c' }), '/blog/a%20b%2Fc')
   assert.equal(listedPath(blog, { slug: 'café' }), '/blog/caf%C3%A9')
   assert.equal(listedPath(blog, { slug: 7 }), '/blog/7')
+  // Raw where clients send it raw (a review: encodeURIComponent's `a%3Ab` was another key than the clients' `a:b`).
+  assert.equal(listedPath(blog, { slug: "a:b@c,d;e=f+g$h&i!'()*" }), "/blog/a:b@c,d;e=f+g$h&i!'()*")
+  assert.equal(listedPath(blog, { slug: '100%?#\\{x}' }), '/blog/100%25%3F%23%5C%7Bx%7D')
+  assert.equal(listedPath(blog, { slug: '..' }), '/blog/..')
 })
 
 test('a catch-all takes its array as segments; an optional one may be empty or absent', () => {

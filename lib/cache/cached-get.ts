@@ -89,24 +89,39 @@ export function serveCached(
   return serveEntry(route, request, params, pathname, handlers, development)
 }
 
-// Routes whose GET made a cache entry (they read no request data), and the generations run to
-// find out, by route.
+// Routes whose GET made a cache entry (they read no request data), the generations run to find
+// out, and until when one that failed holds the next off, by route.
 const staticRoutes = new WeakSet<LoadedRoute>()
 const prerenders = new WeakMap<LoadedRoute, Promise<void>>()
+const prerendersHeldOff = new WeakMap<LoadedRoute, number>()
+/** How long a listed path's generation may run when the route has no `maxDuration` of its own. */
+const PRERENDER_BUDGET_MS = 60_000
+/** How long after a failed one the next is held off (as a failed regeneration's). */
+const PRERENDER_RETRY_MS = 3_000
 
 /**
  * Whether a `dynamic = 'auto'` route is dynamic, as `next build` knows before any request: when
  * no request has told yet, its first listed path is generated, as the build prerenders it, with
- * a request of that path and no headers of the client's (its entry is kept as the build's is). A
- * generation that fails fails this request; the next tries again.
+ * a request of that path on this request's origin and none of its headers (its entry is kept as
+ * the build's is). A generation that fails or outlasts its budget (the route's `maxDuration`,
+ * else a minute) is logged and leaves the route undecided: params off the list are not found
+ * meanwhile, and the next generation is held off for a few seconds.
  */
 async function foundDynamic(route: LoadedRoute, request: NextRequest, handlers: HandlersContext, development: boolean): Promise<boolean> {
   if (dynamicRoutes.has(route)) return true
   if (staticRoutes.has(route) || route.config.dynamic === 'force-static' || route.config.dynamic === 'error') return false
+  if ((prerendersHeldOff.get(route) ?? 0) > Date.now()) return false
   let prerender = prerenders.get(route)
   if (!prerender) {
     prerender = prerenderListed(route, request, handlers, development)
-    prerender.catch(() => prerenders.delete(route))
+      .catch((error: unknown) => {
+        prerendersHeldOff.set(route, Date.now() + PRERENDER_RETRY_MS)
+        handlers.logger.error(
+          `route-handlers: generating a path generateStaticParams() lists for ${route.entry.pattern}, to find out whether the route is dynamic (as next build does), failed; params off its list are not found until it is tried again, in ${PRERENDER_RETRY_MS / 1000} s at the earliest.`,
+          error,
+        )
+      })
+      .finally(() => prerenders.delete(route))
     prerenders.set(route, prerender)
   }
   await prerender
@@ -120,13 +135,27 @@ async function prerenderListed(route: LoadedRoute, request: NextRequest, handler
     // Its params as a request of the path has them (decoded); a path no request could have is passed over.
     const match = path === undefined ? null : matchRouteFile(route.entry, path)
     if (match === null || match.error) continue
-    const listedRequest = new NextRequest(new URL(`${basePath}${path}`, request.url), { nextConfig: { basePath } })
-    const response = await serveEntry(route, listedRequest, match.params, path!, handlers, development)
+    const budget = route.maxDuration !== undefined && route.maxDuration !== Infinity ? route.maxDuration : PRERENDER_BUDGET_MS
+    // Aborted when the budget runs out, as a request's signal is: the handler's own fetches stop too.
+    const signal = AbortSignal.timeout(budget)
+    const listedRequest = new NextRequest(new URL(`${basePath}${path}`, request.url), { nextConfig: { basePath }, signal })
+    const response = await untilAborted(serveEntry(route, listedRequest, match.params, path!, handlers, development), signal)
     if (dynamicRoutes.has(route)) await response?.body?.cancel()
     // An entry made or found (another instance's) is a static route's.
     else staticRoutes.add(route)
     return
   }
+}
+
+/** `work`, or the signal's reason once it aborts first. */
+function untilAborted<T>(work: MaybePromise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason)
+    signal.addEventListener('abort', abort, { once: true })
+    Promise.resolve(work)
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', abort))
+  })
 }
 
 // A fresh entry in a store that answers at once (the memory store) is sent in the same turn. The

@@ -33,7 +33,8 @@ export function listedParams(route: LoadedRoute): Promise<Record<string, unknown
 
 /**
  * The mount-relative path one listed entry names (`{ slug: 'a b' }` → `/blog/a%20b`), each value
- * percent-encoded as clients send it, or `undefined` when the entry lacks one of the route's params.
+ * spelled as clients send it (so its cache entry is theirs), or `undefined` when the entry lacks
+ * one of the route's params.
  */
 export function listedPath(route: LoadedRoute, entry: Record<string, unknown>): string | undefined {
   let path = ''
@@ -45,9 +46,9 @@ export function listedPath(route: LoadedRoute, entry: Record<string, unknown>): 
     const value = entry?.[piece.name]
     if (piece.kind === 'dynamic') {
       if (value === undefined || value === null || String(value) === '') return undefined
-      path += `/${encodeURIComponent(String(value))}`
+      path += `/${segmentAsSent(String(value))}`
     } else if (Array.isArray(value) && value.length > 0) {
-      path += value.map((part) => `/${encodeURIComponent(String(part))}`).join('')
+      path += value.map((part) => `/${segmentAsSent(String(part))}`).join('')
     } else if (piece.kind === 'catch-all' || (value !== undefined && !Array.isArray(value))) {
       return undefined
     }
@@ -58,4 +59,13 @@ export function listedPath(route: LoadedRoute, entry: Record<string, unknown>): 
 function sameParam(listedValue: unknown, value: string | string[]): boolean {
   if (Array.isArray(value)) return Array.isArray(listedValue) && listedValue.length === value.length && value.every((part, i) => String(listedValue[i]) === part)
   return String(listedValue) === value
+}
+
+// What a URL client sends for a path segment holding `value`: what ends or splits a segment, and
+// `%`, percent-encoded, and the rest as the URL parser leaves or encodes it (`a:b` stays `a:b`,
+// `é` is `%C3%A9`). A dot segment is left as it is (no request can have it as a param).
+function segmentAsSent(value: string): string {
+  if (value === '.' || value === '..') return value
+  const escaped = value.replace(/[%/\\?#]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`)
+  return new URL(`http://segment.invalid/${escaped}`).pathname.slice(1)
 }

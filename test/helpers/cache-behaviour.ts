@@ -211,6 +211,57 @@ export function runCacheBehaviour(name: string, start: StartTarget, prefix = '')
       assert.equal((await body(listed)).id, 'a')
     })
 
+    test('dynamicParams = false: a listed path that fails to generate leaves params off the list not found, logged, and held off a few seconds (review)', async () => {
+      const state = globalThis as { listedFailing?: boolean; listedFailingRuns?: number }
+      state.listedFailing = true
+      try {
+        const runsBefore = state.listedFailingRuns ?? 0
+        const errorsBefore = recorded.errors.length
+        assert.equal((await send('/listed-failing/zzz')).status, 404)
+        assert.equal((await send('/listed-failing/yyy')).status, 404)
+        assert.equal(state.listedFailingRuns, runsBefore + 1)
+        const logged = recorded.errors.slice(errorsBefore)
+        assert.equal(logged.length, 1)
+        assert.match(logged[0]!.message, /generating a path generateStaticParams\(\) lists for \/listed-failing\/\[id\].*failed; params off its list are not found/)
+        assert.equal((logged[0]!.error as Error).message, 'database unavailable')
+      } finally {
+        state.listedFailing = false
+      }
+      // Once held off no more, the next one generates it: the route is static, the listed path a HIT.
+      let offList = 0
+      for (let attempt = 0; attempt < 50 && cacheState(await send('/listed-failing/a')) !== 'HIT'; attempt++) {
+        offList = (await send('/listed-failing/zzz')).status
+        await sleep(200)
+      }
+      assert.equal(cacheState(await send('/listed-failing/a')), 'HIT')
+      assert.equal((await send('/listed-failing/zzz')).status, 404)
+      assert.ok(offList === 0 || offList === 404, String(offList))
+    })
+
+    test('dynamicParams = false: a listed path whose generation hangs is given up at its maxDuration; other requests are not held by it (review)', async () => {
+      const state = globalThis as { listedHanging?: boolean }
+      state.listedHanging = true
+      let first: Response
+      try {
+        first = await send('/listed-hanging/zzz')
+      } finally {
+        state.listedHanging = false
+      }
+      // The request's own budget (1 s) or the generation's, whichever ran out first.
+      assert.ok(first.status === 404 || first.status === 504 || first.status === 500, String(first.status))
+      await first.arrayBuffer()
+      // Not held for good (it was: every request 504 until a restart); a request joining the
+      // given-up generation as it ends gets its failure.
+      let listed = await send('/listed-hanging/a')
+      for (let attempt = 0; attempt < 20 && listed.status !== 200; attempt++) {
+        await listed.arrayBuffer()
+        await sleep(100)
+        listed = await send('/listed-hanging/a')
+      }
+      assert.equal(listed.status, 200)
+      assert.deepEqual(await body(listed), { id: 'a' })
+    })
+
     test('a route with params and a revalidate alone (no generateStaticParams, not forced static) runs on every request, uncached, as next start runs it; forced static, it is cached', async () => {
       const first = await send('/revalidate-params/a')
       const second = await send('/revalidate-params/a')
