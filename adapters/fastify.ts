@@ -56,6 +56,9 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   if ((plugin as unknown as Record<symbol, unknown>)[Symbol.for('skip-override')] === true) {
     throw routeHandlersError('RH_ERR_HOST_NOT_ENCAPSULATED', [])
   }
+  // `/t/:tenant`: the path below the mount would be a different one for each tenant, which the
+  // plugin's matching and cache keys (one mount path) do not know.
+  if (hasParamSegment(fastify.prefix)) throw routeHandlersError('RH_ERR_HOST_PREFIX_PARAM', [fastify.prefix])
   const { prefix: _prefix, logger = fastifyLogger(fastify), failOnLoadError = false, ...coreOptions } = options
   // Buffered reads obey Fastify's own bodyLimit unless the plugin is given one.
   const bodyLimit = coreOptions.bodyLimit ?? fastify.initialConfig.bodyLimit
@@ -80,8 +83,9 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     })
     .finally(stopWatching)
   // Fastify keeps a prefix as given: under `prefix: '/'` or `'/api/'` it routes `/x` or `/api/x`
-  // here, and the mount is `''` or `/api`.
-  const basePath = fastify.prefix.endsWith('/') ? fastify.prefix.slice(0, -1) : fastify.prefix
+  // here, and the mount is `''` or `/api`; `::` is find-my-way's escaped colon (`/a::b` routes `/a:b`).
+  const prefix = fastify.prefix.replaceAll('::', ':')
+  const basePath = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix
   const repeatedMount = repeatedMountWarning(basePath, routes.routes, routes.dir, 'registered with prefix')
   if (repeatedMount !== undefined) logger.warn(repeatedMount)
   // fastify.close() waits for pending after() work, as `next start` does on shutdown: the work
@@ -507,6 +511,11 @@ async function sendBody(reply: FastifyReply, response: Response, body: ReadableS
 function declaredLength(response: Response): number | undefined {
   const field = response.headers.get('content-length')
   return field !== null && /^\d+$/.test(field) ? Number(field) : undefined
+}
+
+/** True for a Fastify prefix with a `:param` (not `::`, an escaped colon) or a wildcard segment. */
+function hasParamSegment(prefix: string): boolean {
+  return prefix.split('/').some((segment) => (segment.startsWith(':') && !segment.startsWith('::')) || segment.includes('*'))
 }
 
 /** The plugin's logger, by its Fastify scope, where the app has no logger of its own. */

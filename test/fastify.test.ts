@@ -961,3 +961,38 @@ describe("Fastify: a hook that changes the URL after routing runs no file's hand
     assert.match(await post('/api/admin/users/', 'x-admin: yes\r\n'), /^HTTP\/1\.1 308 /)
   })
 })
+
+describe('Fastify: a prefix with a parameter is refused at register(), naming the folder param that does it (trial)', () => {
+  const dir = tempRouteFolder({ 'info/route.ts': "export const GET = () => new Response('info')\n" })
+  for (const [name, register] of [
+    ['the plugin\'s own prefix', (app: FastifyInstance) => app.register(routeHandlersPlugin, { dir, prefix: '/t/:tenant/api', logger: quietLogger })],
+    ['a scope\'s prefix', (app: FastifyInstance) => app.register(async (scope) => void (await scope.register(routeHandlersPlugin, { dir, prefix: '/api', logger: quietLogger })), { prefix: '/t/:tenant' })],
+    ['a wildcard', (app: FastifyInstance) => app.register(routeHandlersPlugin, { dir, prefix: '/t/*', logger: quietLogger })],
+  ] as const) {
+    test(name, async () => {
+      const app = Fastify()
+      try {
+        await assert.rejects(
+          async () => {
+            await register(app)
+            await app.ready()
+          },
+          (error: unknown) => isRouteHandlersError(error) && error.code === 'RH_ERR_HOST_PREFIX_PARAM' && /a folder \[tenant\]\/api/.test(error.message),
+        )
+      } finally {
+        await app.close().catch(() => {})
+      }
+    })
+  }
+
+  test('an escaped colon (::) is a fixed path', async () => {
+    const app = Fastify()
+    try {
+      await app.register(routeHandlersPlugin, { dir, prefix: '/a::b', logger: quietLogger })
+      const response = await app.inject({ url: '/a:b/info' })
+      assert.equal(response.body, 'info')
+    } finally {
+      await app.close()
+    }
+  })
+})
