@@ -23,6 +23,7 @@ const publicDir = tempRouteFolder({
   'users/route.ts': cachedJson("{ file: 'public users' }"),
   '[slug]/route.ts': [
     'export const revalidate = 60',
+    'export const generateStaticParams = () => []',
     'export async function GET(_request: Request, { params }: { params: Promise<{ slug: string }> }) {',
     "  return Response.json({ file: 'public slug', slug: (await params).slug })",
     '}',
@@ -93,5 +94,33 @@ test('Express and Fastify mounting a folder at the same path on one store share 
     assert.equal((await answer(express, '/api/admin/users', ADMIN)).cache, 'HIT')
   } finally {
     await Promise.all([express.close(), fastify.close()])
+  }
+})
+
+test("Express routes every case of a mount path to it (case-insensitive by default): one entry for them all (review)", async () => {
+  const app = express()
+  app.use('/api', await routeHandlers({ dir: publicDir, cache: { store: new MemoryCacheHandler() }, logger: quiet }).ready())
+  const target = await listen(app)
+  try {
+    assert.equal((await answer(target, '/api/users')).cache, 'MISS')
+    for (const spelling of ['/api/users', '/API/users', '/Api/users']) assert.equal((await answer(target, spelling)).cache, 'HIT', spelling)
+  } finally {
+    await target.close()
+  }
+})
+
+test("Express with case-sensitive routing: mounts that differ in case only keep their entries apart", async () => {
+  const store = new MemoryCacheHandler()
+  const app = express()
+  app.set('case sensitive routing', true)
+  app.use('/API', await routeHandlers({ dir: adminDir, cache: { store }, logger: quiet }).ready())
+  app.use('/api', await routeHandlers({ dir: publicDir, cache: { store }, logger: quiet }).ready())
+  const target = await listen(app)
+  try {
+    assert.deepEqual(await answer(target, '/API/users'), { status: 200, cache: 'MISS', body: { file: 'admin users', secret: 'admin only' } })
+    assert.deepEqual(await answer(target, '/api/users'), { status: 200, cache: 'MISS', body: { file: 'public users' } })
+    assert.deepEqual(await answer(target, '/api/users'), { status: 200, cache: 'HIT', body: { file: 'public users' } })
+  } finally {
+    await target.close()
   }
 })
