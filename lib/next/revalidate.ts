@@ -2,6 +2,7 @@ import { requestStorage, type RequestStore } from '../context.ts'
 import type { CacheLifeProfile } from '../cache/cache-life.ts'
 import { IMPLICIT_TAG_PREFIX } from '../cache/implicit-tags.ts'
 import { trackDynamicAccess } from '../cache/static-generation.ts'
+import { NextRequest, nextRequestBasePath } from './next-request.ts'
 
 /** Next.js's `NEXT_CACHE_SOFT_TAG_MAX_LENGTH`. */
 const SOFT_TAG_MAX_LENGTH = 1024
@@ -78,6 +79,7 @@ export function revalidatePath(originalPath: string, type?: 'layout' | 'page'): 
     return undefined
   }
   const store = scopeFor(`revalidatePath ${originalPath}`)
+  warnIfUnderMountPath(store, originalPath)
   let normalized = `${IMPLICIT_TAG_PREFIX}${removeTrailingSlash(originalPath)}`
   if (type) normalized += `${normalized.endsWith('/') ? '' : '/'}${type}`
   else if (/\[[^/]+\]/.test(originalPath)) {
@@ -133,6 +135,20 @@ function warnOnce(store: RequestStore, message: string): void {
   if (given.has(message)) return
   given.add(message)
   store.handlers.logger.warn(message)
+}
+
+/**
+ * A path copied from a Next.js app names the route by its URL there (`/api/v2/posts` for
+ * `app/api/v2/posts`); mounted at `/api/v2`, the folder's own path is `/posts`, and the copied one
+ * reaches nothing. Said once per path when it starts with the request's mount path.
+ */
+function warnIfUnderMountPath(store: RequestStore, path: string): void {
+  const basePath = store.request instanceof NextRequest ? nextRequestBasePath(store.request) : undefined
+  if (!basePath || (path !== basePath && !path.startsWith(`${basePath}/`))) return
+  warnOnce(
+    store,
+    `route-handlers: revalidatePath("${path}") starts with the mount path ${basePath}, but it takes the route folder's paths, without the mount path (as Next.js takes them without its basePath): "${path.slice(basePath.length) || '/'}" names the route at ${path}.`,
+  )
 }
 
 function removeTrailingSlash(path: string): string {

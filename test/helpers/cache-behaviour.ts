@@ -262,6 +262,17 @@ export function runCacheBehaviour(name: string, start: StartTarget, prefix = '')
       assert.deepEqual(await body(listed), { id: 'a' })
     })
 
+    test('revalidatePath() with the mount path in front (a path copied from a Next.js app) is warned about once; the folder path is not', async () => {
+      const before = recorded.notes.length
+      await admin({ path: '/tagged' })
+      if (prefix) {
+        await admin({ path: `${prefix}/tagged` })
+        await admin({ path: `${prefix}/tagged` })
+      }
+      const notes = recorded.notes.slice(before).filter((note) => note.includes('starts with the mount path'))
+      assert.deepEqual(notes, prefix ? [`route-handlers: revalidatePath("${prefix}/tagged") starts with the mount path ${prefix}, but it takes the route folder's paths, without the mount path (as Next.js takes them without its basePath): "/tagged" names the route at ${prefix}/tagged.`] : [])
+    })
+
     test('a route with params and a revalidate alone (no generateStaticParams, not forced static) runs on every request, uncached, as next start runs it; forced static, it is cached', async () => {
       const first = await send('/revalidate-params/a')
       const second = await send('/revalidate-params/a')
