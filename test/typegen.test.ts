@@ -234,6 +234,15 @@ export async function GET(_request: Request, ctx: RouteContext<'/a/[id]/[...rest
     assert.match(readFileSync(join(dir, 'types/route-types.d.ts'), 'utf8'), /--out types\/route-types\.d\.ts\)\n/)
   })
 
+  test("a file typegen wrote for another route folder is rewritten with a warning naming both (trial: an app with a folder per mount)", () => {
+    const dir = project({ ...nextRoutes, 'orders/items/route.ts': 'export const GET = () => new Response()\n' })
+    assert.equal(typegen(dir, 'app').stderr.includes('held the routes of'), false)
+    assert.equal(typegen(dir, 'app').stderr.includes('held the routes of'), false, 'its own folder again')
+    const other = typegen(dir, 'orders')
+    assert.equal(other.status, 0)
+    assert.match(other.stderr, /route-types\.d\.ts held the routes of app, and now holds those of orders only\. Give each route folder its own file/)
+  })
+
   test('--out into a folder not made yet makes it (trial: an uncaught ENOENT); outside the project, the note says the tsconfig does not include it', () => {
     const dir = project(nextRoutes)
     const made = typegen(dir, 'app', '--out', 'types/generated/routes.d.ts')

@@ -28,9 +28,18 @@ export interface TypegenOptions {
 export function typegenCommand(options: TypegenOptions, output: Output): number {
   const tree = buildRouteTree(scanRoutes(resolve(options.dir)))
   const out = options.out === undefined ? defaultOut(options) : resolve(options.out)
-  if (existsSync(out) && !readFileSync(out, 'utf8').startsWith(GENERATED_HEADER)) {
+  const existing = existsSync(out) ? readFileSync(out, 'utf8') : undefined
+  if (existing !== undefined && !existing.startsWith(GENERATED_HEADER)) {
     output.error(`route-handlers: ${relative(process.cwd(), out)} exists and was not written by typegen; remove it, or pass --out with another file.`)
     return 1
+  }
+  // An app with several route folders (one per mount) typing them into one file keeps only the last.
+  const previousDir = existing === undefined ? undefined : generatedFor(existing)
+  if (previousDir !== undefined && resolve(previousDir) !== resolve(options.dir)) {
+    output.warn(
+      `route-handlers: ${relative(process.cwd(), out)} held the routes of ${previousDir}, and now holds those of ${options.dir} only. ` +
+        'Give each route folder its own file (--out route-types-<folder>.d.ts): their declarations merge.',
+    )
   }
   const command = `npx route-handlers typegen ${options.dir}${options.out === undefined ? '' : ` --out ${options.out}`}`
   // A folder named in --out that is not there yet (`types/routes.d.ts`) is made, as tsc makes outDir.
@@ -40,6 +49,12 @@ export function typegenCommand(options: TypegenOptions, output: Output): number 
   output.info(`route-handlers: wrote ${relative(process.cwd(), out)} (${count} route${count === 1 ? '' : 's'})`)
   for (const note of tsconfigNotes(out, options.tsconfig, resolve(options.dir))) output.warn(`route-handlers: ${note}`)
   return 0
+}
+
+/** The folder a generated file's header says it was written for (`… (npx route-handlers typegen app-v2)`). */
+function generatedFor(text: string): string | undefined {
+  const header = text.slice(0, text.indexOf('\n'))
+  return / \(npx route-handlers typegen (.+?)(?: --out .*)?\)$/.exec(header)?.[1]
 }
 
 function defaultOut(options: TypegenOptions): string {
