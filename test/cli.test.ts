@@ -47,6 +47,16 @@ describe('route-handlers routes', () => {
     assert.deepEqual(listed.map((item) => item.pattern), listed.map((item) => item.pattern).sort())
   })
 
+  test('routes --prefix prints each pattern under the mount path (trial: nested mounts); a prefix that is not a path is a usage error', () => {
+    const dir = tempRouteFolder({ 'route.ts': 'export const GET = () => new Response()\n', 'items/[id]/route.ts': 'export const GET = () => new Response()\n' })
+    const result = cli(['routes', dir, '--json', '--prefix', '/api/v1/orders/'])
+    assert.equal(result.status, 0, result.stderr)
+    assert.deepEqual((JSON.parse(result.stdout) as ListedRoute[]).map((route) => route.pattern), ['/api/v1/orders', '/api/v1/orders/items/[id]'])
+    const refused = cli(['routes', dir, '--prefix', 'api'])
+    assert.equal(refused.status, 1)
+    assert.match(refused.stderr, /--prefix must start with "\/" \(got "api"\)/)
+  })
+
   test('routes prints a table: pattern, methods, file, a folder before its children', () => {
     const dir = tempRouteFolder({
       'items/route.ts': 'export const GET = () => new Response()\nexport const POST = () => new Response()\n',

@@ -13,6 +13,7 @@ Commands:
 
 Options:
   --json            routes: print JSON (an array of { pattern, methods, file }) instead of a table
+  --prefix <path>   routes: the mount path the folder is served under (/api): patterns are printed under it
   --out <file>      typegen: the declaration file to write (default: ${DEFAULT_OUT} beside the route files' tsconfig.json)
   --tsconfig <file> the tsconfig.json for the route files (default: the nearest one up from dir)
   -h, --help        show this help
@@ -35,6 +36,7 @@ export async function main(argv: readonly string[], output: Output): Promise<num
       options: {
         json: { type: 'boolean', default: false },
         out: { type: 'string' },
+        prefix: { type: 'string' },
         tsconfig: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -50,7 +52,10 @@ export async function main(argv: readonly string[], output: Output): Promise<num
   }
   if (extra.length > 0) return usageError(output, `unexpected argument "${extra[0]}"`)
   try {
-    if (command === 'routes') return await routesCommand({ dir, json: values.json, tsconfig: values.tsconfig }, output)
+    if (command === 'routes') {
+      if (values.prefix !== undefined && !values.prefix.startsWith('/')) return usageError(output, `--prefix must start with "/" (got "${values.prefix}")`)
+      return await routesCommand({ dir, json: values.json, tsconfig: values.tsconfig, prefix: values.prefix }, output)
+    }
     if (command === 'typegen') return typegenCommand({ dir, out: values.out, tsconfig: values.tsconfig }, output)
   } catch (error) {
     // Our errors say what is wrong and how to fix it: the message is the whole story.

@@ -7,6 +7,8 @@ export interface RoutesOptions {
   dir: string
   json: boolean
   tsconfig: string | undefined
+  /** The mount path the folder is served under (`/api`), put before each pattern. */
+  prefix?: string | undefined
 }
 
 /**
@@ -20,8 +22,9 @@ export async function routesCommand(options: RoutesOptions, output: Output): Pro
   // Load failures are reported all together by ready()'s rejection, file:line:column each.
   const logger = { warn: output.warn, error: () => {} }
   const routes = await createRouteHandlers({ dir, logger, tsconfig: options.tsconfig, reload: false }).ready()
+  const mount = options.prefix === undefined || options.prefix === '/' ? '' : options.prefix.replace(/\/$/, '')
   const rows: RouteRow[] = routes.routes.map((route) => ({
-    pattern: route.pattern,
+    pattern: mount === '' ? route.pattern : route.pattern === '/' ? mount : `${mount}${route.pattern}`,
     methods: route.methods,
     file: relative(dir, route.file).split(sep).join('/'),
   }))
