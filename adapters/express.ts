@@ -28,8 +28,6 @@ export interface ExpressRequest extends IncomingMessage {
   host: string | undefined
   /** The client's address, honouring the app's `trust proxy` setting. */
   ip: string | undefined
-  /** The app, for its settings (`case sensitive routing`). */
-  app?: { get(setting: string): unknown }
 }
 
 export type ExpressNext = (error?: unknown) => void
@@ -88,14 +86,11 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
     if (match.error) return next(match.error)
     reportRoute(mountedRoute(req.baseUrl, match.route.pattern))
     let response
-    // Express routes `/API/x` to a mount at `/api` unless the app routes case-sensitively: one
-    // cache entry for the spellings it routes here.
-    const cacheBasePath = req.app?.get('case sensitive routing') === true ? req.baseUrl : req.baseUrl.toLowerCase()
     if (req.method === 'GET') {
       try {
         // A fresh cached answer goes out without a request built, after the checks building it
         // makes (a hostile Host, a target that is not a path: 400).
-        response = routes.cachedResponse(match, 'GET', req.headers.cookie, cacheBasePath)
+        response = routes.cachedResponse(match, 'GET', req.headers.cookie, req.baseUrl)
         if (response) checkRequestTarget(req.protocol, req.host, req.originalUrl)
       } catch (error) {
         return next(error)
@@ -105,7 +100,7 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
     try {
       // `req` is the client view: Express's getters, honouring its trust proxy setting.
       const request = toNextRequest(req, res, req, req.originalUrl, req.baseUrl, routes.bodyLimits, req, req, warnOfReserializedRead)
-      response = routes.respond(request, { basePath: req.baseUrl, match, cacheBasePath })
+      response = routes.respond(request, { basePath: req.baseUrl, match })
     } catch (error) {
       return next(error)
     }

@@ -340,24 +340,22 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     // Infinity: the route's own maxDuration is longer than any timer (see routeMaxDuration).
     if (budget === undefined || budget === Infinity) {
       return cached
-        ? serveCached(route, nextRequest, match.params, match.pathname, answerTo.cacheBasePath ?? basePath, handlersContext, reload !== undefined)
+        ? serveCached(route, nextRequest, match.params, match.pathname, handlersContext, reload !== undefined)
         : dispatch(route, nextRequest, match.params, fallThrough, handlersContext, undefined, undefined, answerTo)
     }
     return withinTimeBudget(budget, route, nextRequest, () =>
-      cached
-        ? serveCached(route, nextRequest, match.params, match.pathname, answerTo.cacheBasePath ?? basePath, handlersContext, reload !== undefined)
-        : dispatch(route, nextRequest, match.params, fallThrough, handlersContext),
+      cached ? serveCached(route, nextRequest, match.params, match.pathname, handlersContext, reload !== undefined) : dispatch(route, nextRequest, match.params, fallThrough, handlersContext),
     )
   }
   // Before loading is done, or with dev reload: waits until the module is the one the files make
   // now (a save during a reload starts another).
-  const answerWhenFresh = async (match: RouteMatch, request: Request, basePath: string, cacheBasePath: string | undefined): Promise<Response | null> => {
+  const answerWhenFresh = async (match: RouteMatch, request: Request, basePath: string): Promise<Response | null> => {
     if (!loaded) await loading
     for (let reloading = reload?.fresh(match.route as RouteEntry); reloading; reloading = reload?.fresh(match.route as RouteEntry)) {
       await reloading
     }
     // No `later` sink: the answer is returned.
-    return answer(match, request, basePath, cacheBasePath === undefined ? NO_OPTIONS : { cacheBasePath }) as MaybePromise<Response | null>
+    return answer(match, request, basePath, NO_OPTIONS) as MaybePromise<Response | null>
   }
 
   // handle() without its promise: what the hosts call, so a synchronous handler's answer is written
@@ -426,7 +424,7 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     if (handleOptions.trailingSlash !== 'answer' && (hasTrailingSlash(match.pathname) || (match.pathname === '/' && isMountRootWithSlash(pathnameOf(routedUrl(request)), basePath)))) {
       return slashlessRedirect(routedUrl(request))
     }
-    if (!loaded || reload) return answerWhenFresh(match, request, basePath, handleOptions.cacheBasePath)
+    if (!loaded || reload) return answerWhenFresh(match, request, basePath)
     return answer(match, request, basePath, handleOptions)
   }
 

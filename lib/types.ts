@@ -200,12 +200,6 @@ export interface HandleOptions {
   /** Overrides `options.basePath` for this request (adapters pass the host's mount path). */
   basePath?: string | undefined
   /**
-   * The mount path a cached GET's key is made with, when the host routes several spellings of it
-   * to the mount (Express, case-insensitive by default, routes `/API/x` to a mount at `/api`: one
-   * entry for both). Default: `basePath`.
-   */
-  cacheBasePath?: string | undefined
-  /**
    * A result of `match()`, `matchFile()` or a `fileMatcher()` for this request's path, so the path
    * is not matched twice: passed as it came, not copied field by field (it knows more than its
    * fields say: a path with repeated slashes it matched as the clean path is answered with the

@@ -30,6 +30,8 @@ const publicDir = tempRouteFolder({
     '',
   ].join('\n'),
 })
+// Reads the mount path (not request data: the route stays cached), one entry per tenant's URL.
+const tenantDir = tempRouteFolder({ 'info/route.ts': 'export const revalidate = 60\nexport function GET(request: import("next/server").NextRequest) { return Response.json({ tenant: request.nextUrl.basePath }) }\n' })
 const quiet = { warn() {}, error() {} }
 const ADMIN = { headers: { 'x-admin': 'yes' } }
 
@@ -97,13 +99,17 @@ test('Express and Fastify mounting a folder at the same path on one store share 
   }
 })
 
-test("Express routes every case of a mount path to it (case-insensitive by default): one entry for them all (review)", async () => {
+test("Express routes every case of a mount path to it (case-insensitive by default): each spelling is its own entry, as a URL cache keys them; tenants in a mount path that differ in case never share one (review)", async () => {
   const app = express()
   app.use('/api', await routeHandlers({ dir: publicDir, cache: { store: new MemoryCacheHandler() }, logger: quiet }).ready())
+  app.use('/t/:tenant', await routeHandlers({ dir: tenantDir, cache: { store: new MemoryCacheHandler() }, logger: quiet }).ready())
   const target = await listen(app)
   try {
     assert.equal((await answer(target, '/api/users')).cache, 'MISS')
-    for (const spelling of ['/api/users', '/API/users', '/Api/users']) assert.equal((await answer(target, spelling)).cache, 'HIT', spelling)
+    assert.equal((await answer(target, '/api/users')).cache, 'HIT')
+    assert.equal((await answer(target, '/API/users')).cache, 'MISS')
+    assert.deepEqual(await answer(target, '/t/acme/info'), { status: 200, cache: 'MISS', body: { tenant: '/t/acme' } })
+    assert.deepEqual(await answer(target, '/t/ACME/info'), { status: 200, cache: 'MISS', body: { tenant: '/t/ACME' } })
   } finally {
     await target.close()
   }

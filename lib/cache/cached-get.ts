@@ -60,8 +60,7 @@ export function cachesRequest(route: LoadedRoute, method: string): boolean {
  * Answers a GET (or an automatic HEAD) of a route whose segment config caches it, as `next start`
  * serves an ISR route handler: a fresh entry is a `HIT`; a stale one is served at once (`STALE`)
  * and regenerated once in the background; a missing one is generated once for all concurrent
- * requests (`MISS`). Keyed by `mount` (the mount path, as the host folds its spellings) and the
- * mount-relative pathname as matched, raw (no query). A store that
+ * requests (`MISS`). Keyed by the mount-relative pathname as matched, raw (no query). A store that
  * fails answers uncached, and so does `development` (dev reload on), as `next dev` does.
  * `dynamicParams = false` answers `null` (no route: the host's not found) for params
  * `generateStaticParams` did not list.
@@ -71,7 +70,6 @@ export function serveCached(
   request: NextRequest,
   params: Params,
   pathname: string,
-  mount: string,
   handlers: HandlersContext,
   development = false,
 ): MaybePromise<Response | null> {
@@ -80,15 +78,15 @@ export function serveCached(
   if (hasDraftModeCookie(request, handlers.previewModeId)) return whenReady(dispatch(route, request, params, false, handlers), privateResponse)
   if (!route.config.dynamicParams) {
     return staticParamsAllow(route, params).then(async (allowed) => {
-      if (allowed) return serveEntry(route, request, params, pathname, mount, handlers, development)
+      if (allowed) return serveEntry(route, request, params, pathname, handlers, development)
       // Next.js's build found the route dynamic, and then serves every path: the first listed
       // path generated here finds it out the same way.
-      if (await foundDynamic(route, request, mount, handlers, development)) return dispatch(route, request, params, false, handlers)
+      if (await foundDynamic(route, request, handlers, development)) return dispatch(route, request, params, false, handlers)
       // A path off the list is no route's, as Next.js answers it with its 404 page: the host's not-found answer.
       return null
     })
   }
-  return serveEntry(route, request, params, pathname, mount, handlers, development)
+  return serveEntry(route, request, params, pathname, handlers, development)
 }
 
 // Routes whose GET made a cache entry (they read no request data), the generations run to find
@@ -109,13 +107,13 @@ const PRERENDER_RETRY_MS = 3_000
  * else a minute) is logged and leaves the route undecided: params off the list are not found
  * meanwhile, and the next generation is held off for a few seconds.
  */
-async function foundDynamic(route: LoadedRoute, request: NextRequest, mount: string, handlers: HandlersContext, development: boolean): Promise<boolean> {
+async function foundDynamic(route: LoadedRoute, request: NextRequest, handlers: HandlersContext, development: boolean): Promise<boolean> {
   if (dynamicRoutes.has(route)) return true
   if (staticRoutes.has(route) || route.config.dynamic === 'force-static' || route.config.dynamic === 'error') return false
   if ((prerendersHeldOff.get(route) ?? 0) > Date.now()) return false
   let prerender = prerenders.get(route)
   if (!prerender) {
-    prerender = prerenderListed(route, request, mount, handlers, development)
+    prerender = prerenderListed(route, request, handlers, development)
       .catch((error: unknown) => {
         prerendersHeldOff.set(route, Date.now() + PRERENDER_RETRY_MS)
         handlers.logger.error(
@@ -130,7 +128,7 @@ async function foundDynamic(route: LoadedRoute, request: NextRequest, mount: str
   return dynamicRoutes.has(route)
 }
 
-async function prerenderListed(route: LoadedRoute, request: NextRequest, mount: string, handlers: HandlersContext, development: boolean): Promise<void> {
+async function prerenderListed(route: LoadedRoute, request: NextRequest, handlers: HandlersContext, development: boolean): Promise<void> {
   const basePath = nextRequestBasePath(request) ?? ''
   for (const entry of await listedParams(route)) {
     const path = listedPath(route, entry)
@@ -141,7 +139,7 @@ async function prerenderListed(route: LoadedRoute, request: NextRequest, mount: 
     // Aborted when the budget runs out, as a request's signal is: the handler's own fetches stop too.
     const signal = AbortSignal.timeout(budget)
     const listedRequest = new NextRequest(new URL(`${basePath}${path}`, request.url), { nextConfig: { basePath }, signal })
-    const response = await untilAborted(serveEntry(route, listedRequest, match.params, path!, mount, handlers, development), signal)
+    const response = await untilAborted(serveEntry(route, listedRequest, match.params, path!, handlers, development), signal)
     if (dynamicRoutes.has(route)) await response?.body?.cancel()
     // An entry made or found (another instance's) is a static route's.
     else staticRoutes.add(route)
@@ -163,8 +161,8 @@ function untilAborted<T>(work: MaybePromise<T>, signal: AbortSignal): Promise<T>
 // A fresh entry in a store that answers at once (the memory store) is sent in the same turn. The
 // key is the mount path and the path as matched, raw: the URL parser would resolve `/blog/..` to
 // `/` and file blog/[slug]'s answer under the root route's key.
-function serveEntry(route: LoadedRoute, request: NextRequest, params: Params, pathname: string, mount: string, handlers: HandlersContext, development: boolean): MaybePromise<Response | null> {
-  const key = mountedCacheKey(mount, pathname)
+function serveEntry(route: LoadedRoute, request: NextRequest, params: Params, pathname: string, handlers: HandlersContext, development: boolean): MaybePromise<Response | null> {
+  const key = mountedCacheKey(nextRequestBasePath(request) ?? '', pathname)
   const configured = configuredRevalidate(route)
   if (!development) {
     const fresh = freshEntry(route, key, pathname, configured, handlers, request.method)
