@@ -30,6 +30,10 @@ export interface HandlersContext {
   readonly logger: Logger
   /** The `instrumentation` file's `onRequestError`, for failures the host never sees (a background regeneration's). */
   readonly reportError?: RequestErrorReporter
+  /** The `maxDuration` option in milliseconds: the time budget of route files that export none. */
+  readonly maxDuration?: number
+  /** True when a route file of the folder answers the mount-relative `pathname`. */
+  readonly servesPath?: (pathname: string) => boolean
 }
 
 /** What `cookies()`, `headers()`, `redirect()` and `after()` read during one request. */

@@ -210,6 +210,8 @@ export function createRouteHandlers(options: RouteHandlersOptions): RouteHandler
     cache,
     logger,
     reportError: instrumentation === undefined ? undefined : requestErrorReporter(instrumentation, logger),
+    maxDuration: defaultBudget,
+    servesPath: (pathname) => matchRoute(tree, pathname, maxParamLength) !== null,
   }
   setDefaultCache(handlersContext.cache)
   patchFetch()

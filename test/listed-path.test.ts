@@ -21,6 +21,10 @@ test('each value is one segment, spelled as URL clients send it; numbers are the
   assert.equal(listedPath(blog, { slug: "a:b@c,d;e=f+g$h&i!'()*" }), "/blog/a:b@c,d;e=f+g$h&i!'()*")
   assert.equal(listedPath(blog, { slug: '100%?#\\{x}' }), '/blog/100%25%3F%23%5C%7Bx%7D')
   assert.equal(listedPath(blog, { slug: '..' }), '/blog/..')
+  // What the URL parser would drop or trim (review: `'hello '` became `/blog/hello`, another param).
+  assert.equal(listedPath(blog, { slug: 'hello ' }), '/blog/hello%20')
+  assert.equal(listedPath(blog, { slug: 'a\tb\nc\u007f' }), '/blog/a%09b%0Ac%7F')
+  assert.equal(listedPath(blog, { slug: 'x\u001f' }), '/blog/x%1F')
 })
 
 test('a catch-all takes its array as segments; an optional one may be empty or absent', () => {

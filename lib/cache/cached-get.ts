@@ -135,27 +135,35 @@ async function prerenderListed(route: LoadedRoute, request: NextRequest, handler
     // Its params as a request of the path has them (decoded); a path no request could have is passed over.
     const match = path === undefined ? null : matchRouteFile(route.entry, path)
     if (match === null || match.error) continue
-    const budget = route.maxDuration !== undefined && route.maxDuration !== Infinity ? route.maxDuration : PRERENDER_BUDGET_MS
+    // The route's own `maxDuration`, else the option's, else a minute; `Infinity` (longer than any
+    // timer) is none, as for its requests.
+    const budget = route.maxDuration ?? handlers.maxDuration ?? PRERENDER_BUDGET_MS
     // Aborted when the budget runs out, as a request's signal is: the handler's own fetches stop too.
-    const signal = AbortSignal.timeout(budget)
+    const signal = budget === Infinity ? undefined : AbortSignal.timeout(budget)
     const listedRequest = new NextRequest(new URL(`${basePath}${path}`, request.url), { nextConfig: { basePath }, signal })
-    const response = await untilAborted(serveEntry(route, listedRequest, match.params, path!, handlers, development), signal)
-    if (dynamicRoutes.has(route)) await response?.body?.cancel()
+    const generated = serveEntry(route, listedRequest, match.params, path!, handlers, development)
+    const response = signal === undefined ? await generated : await untilAborted(generated, signal, cancelBody)
+    if (dynamicRoutes.has(route)) await cancelBody(response)
     // An entry made or found (another instance's) is a static route's.
     else staticRoutes.add(route)
     return
   }
 }
 
-/** `work`, or the signal's reason once it aborts first. */
-function untilAborted<T>(work: MaybePromise<T>, signal: AbortSignal): Promise<T> {
+/** `work`, or the signal's reason once it aborts first; what `work` gives after that goes to `discard`. */
+function untilAborted<T>(work: MaybePromise<T>, signal: AbortSignal, discard: (late: T) => unknown): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const abort = () => reject(signal.reason)
     signal.addEventListener('abort', abort, { once: true })
     Promise.resolve(work)
-      .then(resolve, reject)
+      .then((value) => (signal.aborted ? void discard(value) : resolve(value)), reject)
       .finally(() => signal.removeEventListener('abort', abort))
   })
+}
+
+// A generated answer nobody will read (its stream's source may hold a connection open).
+function cancelBody(response: Response | null): Promise<void> | undefined {
+  return response?.body?.cancel().catch(() => {})
 }
 
 // A fresh entry in a store that answers at once (the memory store) is sent in the same turn. The

@@ -61,11 +61,12 @@ function sameParam(listedValue: unknown, value: string | string[]): boolean {
   return String(listedValue) === value
 }
 
-// What a URL client sends for a path segment holding `value`: what ends or splits a segment, and
-// `%`, percent-encoded, and the rest as the URL parser leaves or encodes it (`a:b` stays `a:b`,
-// `é` is `%C3%A9`). A dot segment is left as it is (no request can have it as a param).
+// What a URL client sends for a path segment holding `value`: what ends or splits a segment, `%`,
+// and what the URL parser would drop or trim (tab, newlines, controls, spaces at the end)
+// percent-encoded, and the rest as the parser leaves or encodes it (`a:b` stays `a:b`, `é` is
+// `%C3%A9`). A dot segment is left as it is (no request can have it as a param).
 function segmentAsSent(value: string): string {
   if (value === '.' || value === '..') return value
-  const escaped = value.replace(/[%/\\?#]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`)
+  const escaped = value.replace(/[\u0000-\u0020\u007F%/\\?#]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
   return new URL(`http://segment.invalid/${escaped}`).pathname.slice(1)
 }

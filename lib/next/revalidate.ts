@@ -8,6 +8,8 @@ import { NextRequest, nextRequestBasePath } from './next-request.ts'
 const SOFT_TAG_MAX_LENGTH = 1024
 // Warnings already given, per route handlers (each app's logger hears each warning once).
 const warned = new WeakMap<object, Set<string>>()
+// Mount paths a revalidatePath() was given with in front, per route handlers (see warnIfUnderMountPath).
+const warnedMounts = new WeakMap<object, Set<string>>()
 
 /**
  * Purges cached data for a tag at the end of the request (before its response is sent). Next 16:
@@ -140,14 +142,21 @@ function warnOnce(store: RequestStore, message: string): void {
 /**
  * A path copied from a Next.js app names the route by its URL there (`/api/v2/posts` for
  * `app/api/v2/posts`); mounted at `/api/v2`, the folder's own path is `/posts`, and the copied one
- * reaches nothing. Said once per path when it starts with the request's mount path.
+ * reaches nothing. Said once per mount, when the path is no route file's and becomes one's
+ * without the mount path in front.
  */
 function warnIfUnderMountPath(store: RequestStore, path: string): void {
   const basePath = store.request instanceof NextRequest ? nextRequestBasePath(store.request) : undefined
-  if (!basePath || (path !== basePath && !path.startsWith(`${basePath}/`))) return
-  warnOnce(
-    store,
-    `route-handlers: revalidatePath("${path}") starts with the mount path ${basePath}, but it takes the route folder's paths, without the mount path (as Next.js takes them without its basePath): "${path.slice(basePath.length) || '/'}" names the route at ${path}.`,
+  const serves = store.handlers.servesPath
+  if (!basePath || !serves || (path !== basePath && !path.startsWith(`${basePath}/`))) return
+  const folderPath = path.slice(basePath.length) || '/'
+  if (serves(path) || !serves(folderPath)) return
+  let mounts = warnedMounts.get(store.handlers)
+  if (!mounts) warnedMounts.set(store.handlers, (mounts = new Set()))
+  if (mounts.has(basePath)) return
+  mounts.add(basePath)
+  store.handlers.logger.warn(
+    `route-handlers: revalidatePath("${path}") starts with the mount path ${basePath}, but it takes the route folder's paths, without the mount path (as Next.js takes them without its basePath): "${folderPath}" names the route at ${path}. Said once for ${basePath}.`,
   )
 }
 

@@ -266,11 +266,24 @@ export function runCacheBehaviour(name: string, start: StartTarget, prefix = '')
       const before = recorded.notes.length
       await admin({ path: '/tagged' })
       if (prefix) {
+        // Neither spelling is a route's: nothing to say.
+        await admin({ path: `${prefix}/no-such-route` })
         await admin({ path: `${prefix}/tagged` })
         await admin({ path: `${prefix}/tagged` })
       }
       const notes = recorded.notes.slice(before).filter((note) => note.includes('starts with the mount path'))
-      assert.deepEqual(notes, prefix ? [`route-handlers: revalidatePath("${prefix}/tagged") starts with the mount path ${prefix}, but it takes the route folder's paths, without the mount path (as Next.js takes them without its basePath): "/tagged" names the route at ${prefix}/tagged.`] : [])
+      assert.deepEqual(notes, prefix ? [`route-handlers: revalidatePath("${prefix}/tagged") starts with the mount path ${prefix}, but it takes the route folder's paths, without the mount path (as Next.js takes them without its basePath): "/tagged" names the route at ${prefix}/tagged. Said once for ${prefix}.`] : [])
+    })
+
+    test('dynamicParams = false: the answer of a listed path generated past its budget is cancelled, not left open (review)', async () => {
+      const state = globalThis as { listedLateCancelled?: number }
+      const before = state.listedLateCancelled ?? 0
+      const first = await send('/listed-late/zzz')
+      await first.arrayBuffer()
+      assert.ok(first.status >= 400, String(first.status))
+      let waited = 0
+      while ((state.listedLateCancelled ?? 0) === before && waited++ < 50) await sleep(100)
+      assert.equal(state.listedLateCancelled, before + 1)
     })
 
     test('a route with params and a revalidate alone (no generateStaticParams, not forced static) runs on every request, uncached, as next start runs it; forced static, it is cached', async () => {
