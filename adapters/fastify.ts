@@ -83,8 +83,9 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     })
     .finally(stopWatching)
   // Fastify keeps a prefix as given: under `prefix: '/'` or `'/api/'` it routes `/x` or `/api/x`
-  // here, and the mount is `''` or `/api`; `::` is find-my-way's escaped colon (`/a::b` routes `/a:b`).
-  const prefix = fastify.prefix.replaceAll('::', ':')
+  // here, and the mount is `''` or `/api`; `::` is find-my-way's escaped colon (`/a::b` routes
+  // `/a:b`). Compared with the raw target, it is spelled as clients send it (`/café` as `/caf%C3%A9`).
+  const prefix = new URL(`http://prefix.invalid${fastify.prefix.replaceAll('::', ':')}`).pathname
   const basePath = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix
   const repeatedMount = repeatedMountWarning(basePath, routes.routes, routes.dir, 'registered with prefix')
   if (repeatedMount !== undefined) logger.warn(repeatedMount)
@@ -513,9 +514,10 @@ function declaredLength(response: Response): number | undefined {
   return field !== null && /^\d+$/.test(field) ? Number(field) : undefined
 }
 
-/** True for a Fastify prefix with a `:param` (not `::`, an escaped colon) or a wildcard segment. */
+/** True for a Fastify prefix with a `:param` anywhere (`/v-:version`; `::` is an escaped colon) or a wildcard. */
 function hasParamSegment(prefix: string): boolean {
-  return prefix.split('/').some((segment) => (segment.startsWith(':') && !segment.startsWith('::')) || segment.includes('*'))
+  const unescaped = prefix.replaceAll('::', '')
+  return unescaped.includes(':') || unescaped.includes('*')
 }
 
 /** The plugin's logger, by its Fastify scope, where the app has no logger of its own. */

@@ -968,6 +968,7 @@ describe('Fastify: a prefix with a parameter is refused at register(), naming th
     ['the plugin\'s own prefix', (app: FastifyInstance) => app.register(routeHandlersPlugin, { dir, prefix: '/t/:tenant/api', logger: quietLogger })],
     ['a scope\'s prefix', (app: FastifyInstance) => app.register(async (scope) => void (await scope.register(routeHandlersPlugin, { dir, prefix: '/api', logger: quietLogger })), { prefix: '/t/:tenant' })],
     ['a wildcard', (app: FastifyInstance) => app.register(routeHandlersPlugin, { dir, prefix: '/t/*', logger: quietLogger })],
+    ['a parameter inside a segment (review)', (app: FastifyInstance) => app.register(routeHandlersPlugin, { dir, prefix: '/v-:version', logger: quietLogger })],
   ] as const) {
     test(name, async () => {
       const app = Fastify()
@@ -985,14 +986,16 @@ describe('Fastify: a prefix with a parameter is refused at register(), naming th
     })
   }
 
-  test('an escaped colon (::) is a fixed path', async () => {
-    const app = Fastify()
-    try {
-      await app.register(routeHandlersPlugin, { dir, prefix: '/a::b', logger: quietLogger })
-      const response = await app.inject({ url: '/a:b/info' })
-      assert.equal(response.body, 'info')
-    } finally {
-      await app.close()
+  test('an escaped colon (::) is a fixed path, and so is a name clients percent-encode (review: /café answered 404)', async () => {
+    for (const [prefix, url] of [['/a::b', '/a:b/info'], ['/café', '/caf%C3%A9/info'], ['/a b', '/a%20b/info']] as const) {
+      const app = Fastify()
+      try {
+        await app.register(routeHandlersPlugin, { dir, prefix, logger: quietLogger })
+        const response = await app.inject({ url })
+        assert.equal(response.body, 'info', prefix)
+      } finally {
+        await app.close()
+      }
     }
   })
 })
