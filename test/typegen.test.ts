@@ -238,9 +238,13 @@ export async function GET(_request: Request, ctx: RouteContext<'/a/[id]/[...rest
     const dir = project({ ...nextRoutes, 'orders/items/route.ts': 'export const GET = () => new Response()\n' })
     assert.equal(typegen(dir, 'app').stderr.includes('held the routes of'), false)
     assert.equal(typegen(dir, 'app').stderr.includes('held the routes of'), false, 'its own folder again')
+    // The same folder from another working directory is the same folder (review).
+    mkdirSync(join(dir, 'sub'), { recursive: true })
+    assert.equal(typegen(join(dir, 'sub'), '../app', '--out', '../route-types.d.ts').stderr.includes('held the routes of'), false)
     const other = typegen(dir, 'orders')
     assert.equal(other.status, 0)
     assert.match(other.stderr, /route-types\.d\.ts held the routes of app, and now holds those of orders only\. Give each route folder its own file/)
+    assert.match(readFileSync(join(dir, 'route-types.d.ts'), 'utf8'), /^\/\/ Route folder: "orders"$/m)
   })
 
   test('--out into a folder not made yet makes it (trial: an uncaught ENOENT); outside the project, the note says the tsconfig does not include it', () => {

@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { getTsconfig } from 'get-tsconfig'
 import { buildRouteTree } from '../route-tree.ts'
 import { scanRoutes } from '../scan.ts'
-import { GENERATED_HEADER, generateRouteTypes } from '../typegen.ts'
+import { GENERATED_HEADER, ROUTE_FOLDER_LINE, generateRouteTypes } from '../typegen.ts'
 import { tsconfigNotes } from './tsconfig-check.ts'
 import type { Output } from './output.ts'
 
@@ -34,27 +34,32 @@ export function typegenCommand(options: TypegenOptions, output: Output): number 
     return 1
   }
   // An app with several route folders (one per mount) typing them into one file keeps only the last.
-  const previousDir = existing === undefined ? undefined : generatedFor(existing)
-  if (previousDir !== undefined && resolve(previousDir) !== resolve(options.dir)) {
+  const previousDir = existing === undefined ? undefined : generatedFor(existing, dirname(out))
+  if (previousDir !== undefined && previousDir !== resolve(options.dir)) {
     output.warn(
-      `route-handlers: ${relative(process.cwd(), out)} held the routes of ${previousDir}, and now holds those of ${options.dir} only. ` +
+      `route-handlers: ${relative(process.cwd(), out)} held the routes of ${relative(process.cwd(), previousDir) || '.'}, and now holds those of ${options.dir} only. ` +
         'Give each route folder its own file (--out route-types-<folder>.d.ts): their declarations merge.',
     )
   }
   const command = `npx route-handlers typegen ${options.dir}${options.out === undefined ? '' : ` --out ${options.out}`}`
   // A folder named in --out that is not there yet (`types/routes.d.ts`) is made, as tsc makes outDir.
   mkdirSync(dirname(out), { recursive: true })
-  writeFileSync(out, generateRouteTypes(tree.routes.map((route) => route.pattern), command))
+  writeFileSync(out, generateRouteTypes(tree.routes.map((route) => route.pattern), command, relative(dirname(out), resolve(options.dir)) || '.'))
   const count = tree.routes.length
   output.info(`route-handlers: wrote ${relative(process.cwd(), out)} (${count} route${count === 1 ? '' : 's'})`)
   for (const note of tsconfigNotes(out, options.tsconfig, resolve(options.dir))) output.warn(`route-handlers: ${note}`)
   return 0
 }
 
-/** The folder a generated file's header says it was written for (`… (npx route-handlers typegen app-v2)`). */
-function generatedFor(text: string): string | undefined {
-  const header = text.slice(0, text.indexOf('\n'))
-  return / \(npx route-handlers typegen (.+?)(?: --out .*)?\)$/.exec(header)?.[1]
+/** The route folder a generated file's header names (relative to the file's folder), resolved; none in older files. */
+function generatedFor(text: string, outFolder: string): string | undefined {
+  const line = text.split('\n', 4).find((candidate) => candidate.startsWith(ROUTE_FOLDER_LINE))
+  if (line === undefined) return undefined
+  try {
+    return resolve(outFolder, JSON.parse(line.slice(ROUTE_FOLDER_LINE.length)) as string)
+  } catch {
+    return undefined
+  }
 }
 
 function defaultOut(options: TypegenOptions): string {
