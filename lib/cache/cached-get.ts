@@ -94,7 +94,7 @@ export function serveCached(
 const staticRoutes = new WeakSet<LoadedRoute>()
 const prerenders = new WeakMap<LoadedRoute, Promise<void>>()
 const prerendersHeldOff = new WeakMap<LoadedRoute, number>()
-/** How long a listed path's generation may run when the route has no `maxDuration` of its own. */
+/** How long a listed path's generation may run when neither the route nor the options give a `maxDuration`. */
 const PRERENDER_BUDGET_MS = 60_000
 /** How long after a failed one the next is held off (as a failed regeneration's). */
 const PRERENDER_RETRY_MS = 3_000
@@ -103,8 +103,8 @@ const PRERENDER_RETRY_MS = 3_000
  * Whether a `dynamic = 'auto'` route is dynamic, as `next build` knows before any request: when
  * no request has told yet, its first listed path is generated, as the build prerenders it, with
  * a request of that path on this request's origin and none of its headers (its entry is kept as
- * the build's is). A generation that fails or outlasts its budget (the route's `maxDuration`,
- * else a minute) is logged and leaves the route undecided: params off the list are not found
+ * the build's is). A generation that fails or outlasts its budget (the route's `maxDuration`, or
+ * the option's, else a minute) is logged and leaves the route undecided: params off the list are not found
  * meanwhile, and the next generation is held off for a few seconds.
  */
 async function foundDynamic(route: LoadedRoute, request: NextRequest, handlers: HandlersContext, development: boolean): Promise<boolean> {
