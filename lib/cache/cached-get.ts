@@ -17,7 +17,7 @@ import { CACHE_CONTROL_HEADER, CACHE_TAGS_HEADER, cacheControlHeaderValue } from
 import { requestView } from './request-views.ts'
 import type { StaticGeneration } from './static-generation.ts'
 import { STORE_UNAVAILABLE } from './store-guard.ts'
-import { listedParams, listedPath, staticParamsAllow } from './static-params.ts'
+import { isListed, listedParams, listedPath, staticParamsAllow } from './static-params.ts'
 
 /**
  * How long one instance holds the right to regenerate a stale entry without renewing it (if it
@@ -51,9 +51,12 @@ function implicitTagsOf(route: LoadedRoute, pathname: string): string[] {
   return tags
 }
 
-/** True for a GET, or a HEAD answered by GET, of a route whose segment config caches it. */
+/**
+ * True for a GET or a HEAD of a route whose segment config caches it: a HEAD is answered from the
+ * GET's entry, as `next start` answers it, also when the file exports its own HEAD.
+ */
 export function cachesRequest(route: LoadedRoute, method: string): boolean {
-  return route.config.cachesGet && (method === 'GET' || (method === 'HEAD' && route.headFromGet))
+  return route.config.cachesGet && (method === 'GET' || method === 'HEAD')
 }
 
 /**
@@ -280,7 +283,7 @@ async function generateEntry(
   let body: Buffer
   try {
     response = (await dispatch(route, getRequest as NextRequest, params, false, handlers, generation, view))!
-    if (generation.usedDynamic !== undefined || generation.revalidate === 0) {
+    if (generation.usedDynamic !== undefined || generation.revalidate === 0 || (await failsAsBuildWould(route, params, response.status, revalidating))) {
       dynamicRoutes.add(route)
       // Its body is still to be streamed, by code that may read the store (after(), a fetch with
       // Next's options) after the hold ends: the store stays on, as it would for any route reading
@@ -306,6 +309,17 @@ async function generateEntry(
     cacheControl,
     tags: generation.tags,
   }
+}
+
+/**
+ * `next build` keeps a prerender only for a status below 400, or 404: another one (a 500 while a
+ * database is down, a 401) makes the route dynamic, served uncached from then on. Here that is a
+ * route's first generation, for a path the build prerenders (a route without params, or a path
+ * `generateStaticParams()` lists); later ones, and other paths, are cached as Next caches them.
+ */
+async function failsAsBuildWould(route: LoadedRoute, params: Params, status: number, revalidating: boolean): Promise<boolean> {
+  if (status < 400 || status === 404 || revalidating || staticRoutes.has(route)) return false
+  return Object.keys(params).length === 0 || isListed(route, params)
 }
 
 /**

@@ -10,8 +10,13 @@ const listed = new WeakMap<LoadedRoute, Promise<Record<string, unknown>[]>>()
  * dynamic paths. With `dynamicParams` true (the default), every path is served.
  */
 export async function staticParamsAllow(route: LoadedRoute, params: Params): Promise<boolean> {
+  if (route.config.dynamicParams || Object.keys(params).length === 0) return true
+  return isListed(route, params)
+}
+
+/** True when `generateStaticParams()` lists `params` (the paths `next build` prerenders). */
+export async function isListed(route: LoadedRoute, params: Params): Promise<boolean> {
   const names = Object.keys(params)
-  if (route.config.dynamicParams || names.length === 0) return true
   return (await listedParams(route)).some((entry) => names.every((name) => sameParam(entry?.[name], params[name]!)))
 }
 

@@ -286,6 +286,28 @@ export function runCacheBehaviour(name: string, start: StartTarget, prefix = '')
       assert.equal(state.listedLateCancelled, before + 1)
     })
 
+    test('a first answer with an error status (not 404) makes the route dynamic, as next build finds it; an on-demand path caches its error as next start does (trial)', async () => {
+      const first = await send('/failing-first')
+      const second = await send('/failing-first')
+      assert.deepEqual([first.status, cacheState(first), first.headers.get('cache-control')], [503, null, null])
+      assert.deepEqual([second.status, cacheState(second)], [503, null])
+      assert.equal((await body(second)).runs, ((await body(first)).runs as number) + 1)
+      const onDemand = await send('/on-demand-error/x')
+      assert.deepEqual([onDemand.status, cacheState(onDemand)], [500, 'MISS'])
+      const again = await send('/on-demand-error/x')
+      assert.deepEqual([again.status, cacheState(again)], [500, 'HIT'])
+      assert.deepEqual(await body(again), await body(onDemand))
+    })
+
+    test("a HEAD is answered from the GET's entry also when the file exports its own HEAD, as next start answers it (trial)", async () => {
+      assert.equal(cacheState(await send('/own-head')), 'MISS')
+      const head = await send('/own-head', { method: 'HEAD' })
+      assert.equal(head.status, 200)
+      assert.equal(cacheState(head), 'HIT')
+      assert.equal(head.headers.get('x-head'), null)
+      assert.equal(head.headers.get('content-type'), 'application/json')
+    })
+
     test('a route with params and a revalidate alone (no generateStaticParams, not forced static) runs on every request, uncached, as next start runs it; forced static, it is cached', async () => {
       const first = await send('/revalidate-params/a')
       const second = await send('/revalidate-params/a')
