@@ -58,7 +58,10 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   }
   // `/t/:tenant`: the path below the mount would be a different one for each tenant, which the
   // plugin's matching and cache keys (one mount path) do not know.
-  if (hasParamSegment(fastify.prefix)) throw routeHandlersError('RH_ERR_HOST_PREFIX_PARAM', [fastify.prefix])
+  if (hasParamSegment(fastify.prefix)) throw routeHandlersError('RH_ERR_HOST_PREFIX_INVALID', [fastify.prefix, 'param'])
+  // Characters clients disagree on, as in folder names (see parseSegment), `%`, and dot segments.
+  const ambiguous = AMBIGUOUS_PREFIX.exec(fastify.prefix)?.[0] ?? (/(^|\/)\.{1,2}(\/|$)/.test(fastify.prefix) ? 'a dot segment' : undefined)
+  if (ambiguous !== undefined) throw routeHandlersError('RH_ERR_HOST_PREFIX_INVALID', [fastify.prefix, ambiguous.length === 1 ? `"${ambiguous}"` : ambiguous])
   const { prefix: _prefix, logger = fastifyLogger(fastify), failOnLoadError = false, ...coreOptions } = options
   // Buffered reads obey Fastify's own bodyLimit unless the plugin is given one.
   const bodyLimit = coreOptions.bodyLimit ?? fastify.initialConfig.bodyLimit
@@ -513,6 +516,9 @@ function declaredLength(response: Response): number | undefined {
   const field = response.headers.get('content-length')
   return field !== null && /^\d+$/.test(field) ? Number(field) : undefined
 }
+
+/** What a prefix cannot hold: clients send it raw or percent-encoded depending on the client, or it is `%`. */
+const AMBIGUOUS_PREFIX = /["#<>?\\^`{}%]/
 
 /** True for a Fastify prefix with a `:param` anywhere (`/v-:version`; `::` is an escaped colon) or a wildcard. */
 function hasParamSegment(prefix: string): boolean {

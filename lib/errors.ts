@@ -151,11 +151,13 @@ const errorTable = {
     message: () =>
       'route-handlers/fastify was wrapped in fastify-plugin, so it would run in the scope of the app: `prefix` would be ignored, its body handling would replace the app\'s parsers, and parsers registered later (@fastify/formbody) would read route handlers\' bodies first. Register the plugin as it is: fastify.register(routeHandlersPlugin, { dir, prefix }).',
   },
-  RH_ERR_HOST_PREFIX_PARAM: {
+  RH_ERR_HOST_PREFIX_INVALID: {
     status: 500,
     startUp: true,
-    message: (prefix: string) =>
-      `route-handlers/fastify cannot be registered under the prefix "${prefix}": it has a parameter (or a wildcard), and route files answer the URLs below one fixed path. Put the parameter in the route folder instead: register the plugin at the path before it and name the folder after it (prefix "/t" with a folder [tenant]/api/…, whose handlers get params.tenant).`,
+    message: (prefix: string, reason: string) =>
+      reason === 'param'
+        ? `route-handlers/fastify cannot be registered under the prefix "${prefix}": it has a parameter (or a wildcard), and route files answer the URLs below one fixed path. Put the parameter in the route folder instead: register the plugin at the path before it and name the folder after it (prefix "/t" with a folder [tenant]/api/…, whose handlers get params.tenant).`
+        : `route-handlers/fastify cannot be registered under the prefix "${prefix}": it has ${reason}, which clients spell in more than one way (raw, percent-encoded, resolved), so the prefix would not be one path. Use a prefix of letters, digits and - . _ ~ ! $ & ' ( ) * + , ; = : @ between slashes.`,
   },
   RH_ERR_HOST_PLUGIN_TIMEOUT: {
     status: 500,

@@ -978,13 +978,31 @@ describe('Fastify: a prefix with a parameter is refused at register(), naming th
             await register(app)
             await app.ready()
           },
-          (error: unknown) => isRouteHandlersError(error) && error.code === 'RH_ERR_HOST_PREFIX_PARAM' && /a folder \[tenant\]\/api/.test(error.message),
+          (error: unknown) => isRouteHandlersError(error) && error.code === 'RH_ERR_HOST_PREFIX_INVALID' && /a folder \[tenant\]\/api/.test(error.message),
         )
       } finally {
         await app.close().catch(() => {})
       }
     })
   }
+
+  test('a prefix clients spell in more than one way is refused (review: /{x} and /100% answered 404)', async () => {
+    for (const prefix of ['/{x}', '/100%', '/a%20b', '/x/../y', '/a\\b']) {
+      const app = Fastify()
+      try {
+        await assert.rejects(
+          async () => {
+            await app.register(routeHandlersPlugin, { dir, prefix, logger: quietLogger })
+            await app.ready()
+          },
+          (error: unknown) => isRouteHandlersError(error) && error.code === 'RH_ERR_HOST_PREFIX_INVALID' && /spell in more than one way/.test(error.message),
+          prefix,
+        )
+      } finally {
+        await app.close().catch(() => {})
+      }
+    }
+  })
 
   test('an escaped colon (::) is a fixed path, and so is a name clients percent-encode (review: /café answered 404)', async () => {
     for (const [prefix, url] of [['/a::b', '/a:b/info'], ['/café', '/caf%C3%A9/info'], ['/a b', '/a%20b/info']] as const) {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { listedPath } from '../lib/cache/static-params.ts'
+import { isListed, listedPath } from '../lib/cache/static-params.ts'
 import type { LoadedRoute } from '../lib/loaded-route.ts'
 import type { ShapePiece } from '../lib/route-tree.ts'
 
@@ -40,4 +40,15 @@ test('an entry without a value the path needs names no path', () => {
   assert.equal(listedPath(docs, { path: [] }), undefined)
   assert.equal(listedPath(docs, { path: 'a' }), undefined)
   assert.equal(listedPath(shop, { rest: 'x' }), undefined)
+})
+
+test("isListed compares each of the route's params; an optional catch-all's absent value is only an absent or empty listed one (review)", async () => {
+  const docsOptional = {
+    entry: { shape: [{ kind: 'static', wire: 'docs' }, { kind: 'optional-catch-all', name: 'slug' }] },
+    config: { generateStaticParams: () => [{ slug: ['a'] }] },
+  } as unknown as LoadedRoute
+  assert.equal(await isListed(docsOptional, {}), false)
+  assert.equal(await isListed(docsOptional, { slug: ['a'] }), true)
+  const withRoot = { ...docsOptional, config: { generateStaticParams: () => [{ slug: [] }] } } as unknown as LoadedRoute
+  assert.equal(await isListed(withRoot, {}), true)
 })

@@ -32,7 +32,7 @@ const PRIVATE_NO_CACHE = 'private, no-cache, no-store, max-age=0, must-revalidat
 // `next build`, they are served uncached from then on. Per loaded module, so a reload starts over.
 const dynamicRoutes = new WeakSet<LoadedRoute>()
 
-type Generated = { kind: 'entry'; value: CachedRouteValue; cacheControl: CacheControl; tags: string[] } | { kind: 'dynamic'; response: Response }
+type Generated = { kind: 'entry'; value: CachedRouteValue; cacheControl: CacheControl; tags: string[] } | { kind: 'uncached'; response: Response }
 
 // Implicit tags by route and mount-relative pathname, as matched: the same on every request for one
 // path (a few hundred paths a route at most are kept; a route with more works them out each time
@@ -146,10 +146,12 @@ async function prerenderListed(route: LoadedRoute, request: NextRequest, handler
     const listedRequest = new NextRequest(new URL(`${basePath}${path}`, request.url), { nextConfig: { basePath }, signal })
     const generated = serveEntry(route, listedRequest, match.params, path!, handlers, development)
     const response = signal === undefined ? await generated : await untilAborted(generated, signal, cancelBody)
-    if (dynamicRoutes.has(route)) await cancelBody(response)
-    // An entry made or found (another instance's) is a static route's.
-    else staticRoutes.add(route)
-    return
+    if (dynamicRoutes.has(route)) return void (await cancelBody(response))
+    // An entry made or found (another instance's) made the route static (see serveFromStore).
+    if (staticRoutes.has(route)) return
+    await cancelBody(response)
+    // Answered with a status the build keeps no prerender for: undecided, as after a failure.
+    throw new Error(`the listed path ${path} answered ${response?.status ?? 'nothing'}`)
   }
 }
 
@@ -222,6 +224,8 @@ async function serveFromStore(
   const found = await cache.getRoute(key, { tags, revalidate: configured })
   if (found === STORE_UNAVAILABLE) return uncached(await generate(), request.method)
   if (found) {
+    // An entry (this instance's, or another's through a shared store) is a static route's.
+    staticRoutes.add(route)
     if (found.stale) {
       const stillStale = async () => {
         const current = await cache.getRoute(key, { tags, revalidate: configured })
@@ -248,7 +252,7 @@ async function serveFromStore(
   // answer is shared the same way, and when it made none (another instance holds the lock, or it
   // failed) this request generates its own.
   const generated = (await cache.singleFlight<Generated | null>(key, produce)) ?? (await produce())
-  if (generated.kind === 'dynamic') return first ? generated.response : dispatch(route, request, params, false, handlers)
+  if (generated.kind === 'uncached') return first ? generated.response : dispatch(route, request, params, false, handlers)
   return fromEntry(generated.value, generated.cacheControl, 'MISS', request.method)
 }
 
@@ -275,21 +279,24 @@ async function generateEntry(
     const current = requestStorage.getStore()
     return current?.generation === generation ? current : undefined
   }
-  const view = requestView(request, mode, store, route.entry.pattern)
+  // A HEAD's regeneration runs GET, and the handler sees a GET (review: a handler answering HEAD
+  // with no body had that stored for every GET).
   const getRequest = request.method === 'HEAD' ? new Proxy(request, { get: (target, prop) => (prop === 'method' ? 'GET' : Reflect.get(target, prop, target)) }) : request
+  const view = requestView(getRequest, mode, store, route.entry.pattern)
   // The store is on while the handler runs and its body is read, and may go off after.
   const release = holdRequestStore()
   let response: Response
   let body: Buffer
   try {
     response = (await dispatch(route, getRequest as NextRequest, params, false, handlers, generation, view))!
-    if (generation.usedDynamic !== undefined || generation.revalidate === 0 || (await failsAsBuildWould(route, params, response.status, revalidating))) {
-      dynamicRoutes.add(route)
+    const dynamic = generation.usedDynamic !== undefined || generation.revalidate === 0
+    if (dynamic || (await notKeptAsBuildWould(route, params, response.status, revalidating))) {
+      if (dynamic) dynamicRoutes.add(route)
       // Its body is still to be streamed, by code that may read the store (after(), a fetch with
       // Next's options) after the hold ends: the store stays on, as it would for any route reading
       // request data inside it.
       useRequestStore()
-      return { kind: 'dynamic', response }
+      return { kind: 'uncached', response }
     }
     body = Buffer.from(await response.arrayBuffer())
   } finally {
@@ -312,14 +319,20 @@ async function generateEntry(
 }
 
 /**
- * `next build` keeps a prerender only for a status below 400, or 404: another one (a 500 while a
- * database is down, a 401) makes the route dynamic, served uncached from then on. Here that is a
- * route's first generation, for a path the build prerenders (a route without params, or a path
- * `generateStaticParams()` lists); later ones, and other paths, are cached as Next caches them.
+ * `next build` keeps a prerender only for a status below 400, or 404: another (a 500 while a
+ * database is down, a 401) is not kept, and `next start` runs that path on every request. Here a
+ * path the build prerenders (a route without params, or a path `generateStaticParams()` lists)
+ * whose generation on a miss answers such a status is served uncached and not stored, and the
+ * next request generates it again: it is kept once it answers well, as after a build that ran
+ * while the database was up. A stale entry's regeneration, and a path generated on demand, keep
+ * whatever they answer, as Next keeps them. Nothing is decided for good: an outage at start-up
+ * leaves no instance uncached.
  */
-async function failsAsBuildWould(route: LoadedRoute, params: Params, status: number, revalidating: boolean): Promise<boolean> {
-  if (status < 400 || status === 404 || revalidating || staticRoutes.has(route)) return false
-  return Object.keys(params).length === 0 || isListed(route, params)
+async function notKeptAsBuildWould(route: LoadedRoute, params: Params, status: number, revalidating: boolean): Promise<boolean> {
+  if (status < 400 || status === 404 || revalidating) return false
+  if (!route.entry.shape.some((piece) => piece.kind !== 'static')) return true
+  // A generateStaticParams() that fails lists nothing here: the answer is kept as an on-demand one.
+  return isListed(route, params).catch(() => false)
 }
 
 /**
@@ -442,7 +455,7 @@ function replayPairs(replay: Replay, state: string, cacheControl: CacheControl):
 
 /** The store is unavailable: the generated answer, without cache headers. */
 function uncached(generated: Generated, method: string): Response {
-  if (generated.kind === 'dynamic') return generated.response
+  if (generated.kind === 'uncached') return generated.response
   const response = fromEntry(generated.value, generated.cacheControl, 'MISS', method)
   response.headers.delete('x-nextjs-cache')
   if (generated.value.headers['cache-control'] === undefined) response.headers.delete('cache-control')

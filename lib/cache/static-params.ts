@@ -14,10 +14,14 @@ export async function staticParamsAllow(route: LoadedRoute, params: Params): Pro
   return isListed(route, params)
 }
 
-/** True when `generateStaticParams()` lists `params` (the paths `next build` prerenders). */
+/**
+ * True when `generateStaticParams()` lists `params` (the paths `next build` prerenders), each of
+ * the route's params compared: an optional catch-all's absent value is an entry's absent or
+ * empty one (`/docs` for `docs/[[...slug]]` is listed only as `{}` or `{ slug: [] }`).
+ */
 export async function isListed(route: LoadedRoute, params: Params): Promise<boolean> {
-  const names = Object.keys(params)
-  return (await listedParams(route)).some((entry) => names.every((name) => sameParam(entry?.[name], params[name]!)))
+  const names = route.entry.shape.flatMap((piece) => (piece.kind === 'static' ? [] : [piece.name]))
+  return (await listedParams(route)).some((entry) => names.every((name) => sameParam(entry?.[name], params[name])))
 }
 
 /** What the route's `generateStaticParams()` lists (none without one), asked once it answers. */
@@ -61,7 +65,8 @@ export function listedPath(route: LoadedRoute, entry: Record<string, unknown>): 
   return path === '' ? '/' : path
 }
 
-function sameParam(listedValue: unknown, value: string | string[]): boolean {
+function sameParam(listedValue: unknown, value: string | string[] | undefined): boolean {
+  if (value === undefined) return listedValue === undefined || (Array.isArray(listedValue) && listedValue.length === 0)
   if (Array.isArray(value)) return Array.isArray(listedValue) && listedValue.length === value.length && value.every((part, i) => String(listedValue[i]) === part)
   return String(listedValue) === value
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { getTsconfig } from 'get-tsconfig'
 import { buildRouteTree } from '../route-tree.ts'
@@ -35,7 +35,7 @@ export function typegenCommand(options: TypegenOptions, output: Output): number 
   }
   // An app with several route folders (one per mount) typing them into one file keeps only the last.
   const previousDir = existing === undefined ? undefined : generatedFor(existing, dirname(out))
-  if (previousDir !== undefined && previousDir !== resolve(options.dir)) {
+  if (previousDir !== undefined && realPath(previousDir) !== realPath(resolve(options.dir))) {
     output.warn(
       `route-handlers: ${relative(process.cwd(), out)} held the routes of ${relative(process.cwd(), previousDir) || '.'}, and now holds those of ${options.dir} only. ` +
         'Give each route folder its own file (--out route-types-<folder>.d.ts): their declarations merge.',
@@ -59,6 +59,15 @@ function generatedFor(text: string, outFolder: string): string | undefined {
     return resolve(outFolder, JSON.parse(line.slice(ROUTE_FOLDER_LINE.length)) as string)
   } catch {
     return undefined
+  }
+}
+
+/** The folder with its symbolic links resolved (`app-link` is `app`), or as given when it is gone. */
+function realPath(folder: string): string {
+  try {
+    return realpathSync(folder)
+  } catch {
+    return folder
   }
 }
 
