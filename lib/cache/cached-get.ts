@@ -32,7 +32,9 @@ const PRIVATE_NO_CACHE = 'private, no-cache, no-store, max-age=0, must-revalidat
 // `next build`, they are served uncached from then on. Per loaded module, so a reload starts over.
 const dynamicRoutes = new WeakSet<LoadedRoute>()
 
-type Generated = { kind: 'entry'; value: CachedRouteValue; cacheControl: CacheControl; tags: string[] } | { kind: 'uncached'; response: Response }
+// `keep`: false for an answer `next build` would keep no prerender of (see notKeptAsBuildWould),
+// buffered all the same so every request that joined its generation gets a copy.
+type Generated = { kind: 'entry'; value: CachedRouteValue; cacheControl: CacheControl; tags: string[]; keep: boolean } | { kind: 'uncached'; response: Response }
 
 // Implicit tags by route and mount-relative pathname, as matched: the same on every request for one
 // path (a few hundred paths a route at most are kept; a route with more works them out each time
@@ -92,33 +94,40 @@ export function serveCached(
   return serveEntry(route, request, params, pathname, handlers, development)
 }
 
-// Routes whose GET made a cache entry (they read no request data), the generations run to find
-// out, and until when one that failed holds the next off, by route.
+// Routes whose GET made or found a cache entry (they read no request data), the generations run
+// to find out, and what the last one that decided nothing answers until the next may run, by route.
 const staticRoutes = new WeakSet<LoadedRoute>()
 const prerenders = new WeakMap<LoadedRoute, Promise<void>>()
-const prerendersHeldOff = new WeakMap<LoadedRoute, number>()
+const prerendersHeldOff = new WeakMap<LoadedRoute, { until: number; serves: boolean }>()
 /** How long a listed path's generation may run when neither the route nor the options give a `maxDuration`. */
 const PRERENDER_BUDGET_MS = 60_000
 /** How long after a failed one the next is held off (as a failed regeneration's). */
 const PRERENDER_RETRY_MS = 3_000
 
 /**
- * Whether a `dynamic = 'auto'` route is dynamic, as `next build` knows before any request: when
- * no request has told yet, its first listed path is generated, as the build prerenders it, with
- * a request of that path on this request's origin and none of its headers (its entry is kept as
- * the build's is). A generation that fails or outlasts its budget (the route's `maxDuration`, or
- * the option's, else a minute) is logged and leaves the route undecided: params off the list are not found
- * meanwhile, and the next generation is held off for a few seconds.
+ * Whether an unlisted param of a `dynamic = 'auto'` route is served, as after `next build`: when
+ * no request has told whether the route is dynamic, its first listed path is generated, as the
+ * build prerenders it, with a request of that path on this request's origin and none of its
+ * headers (its entry is kept as the build's is). Found dynamic, the route serves every param. A
+ * listed path answering a status the build keeps no prerender of (a 410, a 500) leaves Next's
+ * route without its list, so the param is served, uncached; a generation that fails or outlasts
+ * its budget (the route's `maxDuration`, or the option's, else a minute) is logged, and the param
+ * is not found. Either holds for a few seconds, then the listed path is generated again.
  */
 async function foundDynamic(route: LoadedRoute, request: NextRequest, handlers: HandlersContext, development: boolean): Promise<boolean> {
   if (dynamicRoutes.has(route)) return true
   if (staticRoutes.has(route) || route.config.dynamic === 'force-static' || route.config.dynamic === 'error') return false
-  if ((prerendersHeldOff.get(route) ?? 0) > Date.now()) return false
+  const heldOff = prerendersHeldOff.get(route)
+  if (heldOff !== undefined && heldOff.until > Date.now()) return heldOff.serves
   let prerender = prerenders.get(route)
   if (!prerender) {
+    const holdOff = (serves: boolean) => void prerendersHeldOff.set(route, { until: Date.now() + PRERENDER_RETRY_MS, serves })
     prerender = prerenderListed(route, request, handlers, development)
+      .then((kept) => {
+        if (!kept && !dynamicRoutes.has(route) && !staticRoutes.has(route)) holdOff(true)
+      })
       .catch((error: unknown) => {
-        prerendersHeldOff.set(route, Date.now() + PRERENDER_RETRY_MS)
+        holdOff(false)
         handlers.logger.error(
           `route-handlers: generating a path generateStaticParams() lists for ${route.entry.pattern}, to find out whether the route is dynamic (as next build does), failed; params off its list are not found until it is tried again, in ${PRERENDER_RETRY_MS / 1000} s at the earliest.`,
           error,
@@ -128,10 +137,13 @@ async function foundDynamic(route: LoadedRoute, request: NextRequest, handlers: 
     prerenders.set(route, prerender)
   }
   await prerender
-  return dynamicRoutes.has(route)
+  if (dynamicRoutes.has(route) || staticRoutes.has(route)) return dynamicRoutes.has(route)
+  const decided = prerendersHeldOff.get(route)
+  return decided !== undefined && decided.serves && decided.until > Date.now()
 }
 
-async function prerenderListed(route: LoadedRoute, request: NextRequest, handlers: HandlersContext, development: boolean): Promise<void> {
+// Resolves false when the listed path answered with a status no prerender is kept of.
+async function prerenderListed(route: LoadedRoute, request: NextRequest, handlers: HandlersContext, development: boolean): Promise<boolean> {
   const basePath = nextRequestBasePath(request) ?? ''
   for (const entry of await listedParams(route)) {
     const path = listedPath(route, entry)
@@ -146,13 +158,16 @@ async function prerenderListed(route: LoadedRoute, request: NextRequest, handler
     const listedRequest = new NextRequest(new URL(`${basePath}${path}`, request.url), { nextConfig: { basePath }, signal })
     const generated = serveEntry(route, listedRequest, match.params, path!, handlers, development)
     const response = signal === undefined ? await generated : await untilAborted(generated, signal, cancelBody)
-    if (dynamicRoutes.has(route)) return void (await cancelBody(response))
-    // An entry made or found (another instance's) made the route static (see serveFromStore).
-    if (staticRoutes.has(route)) return
-    await cancelBody(response)
-    // Answered with a status the build keeps no prerender for: undecided, as after a failure.
-    throw new Error(`the listed path ${path} answered ${response?.status ?? 'nothing'}`)
+    if (dynamicRoutes.has(route)) {
+      await cancelBody(response)
+      return true
+    }
+    // An entry made or found is a static route's; a memory store's HIT (shared by two routers)
+    // does not pass serveFromStore, and says so in its header.
+    if (response !== null && response.headers.has('x-nextjs-cache')) staticRoutes.add(route)
+    return staticRoutes.has(route)
   }
+  return true
 }
 
 /** `work`, or the signal's reason once it aborts first; what `work` gives after that goes to `discard`. */
@@ -245,7 +260,7 @@ async function serveFromStore(
   const produce = async (): Promise<Generated> => {
     first = true
     const result = await generate()
-    if (result.kind === 'entry') await cache.setRoute(key, result.value, result.cacheControl, result.tags)
+    if (result.kind === 'entry' && result.keep) await cache.setRoute(key, result.value, result.cacheControl, result.tags)
     return result
   }
   // The flight joined may be a background regeneration (the entry expired while it ran): its
@@ -253,6 +268,8 @@ async function serveFromStore(
   // failed) this request generates its own.
   const generated = (await cache.singleFlight<Generated | null>(key, produce)) ?? (await produce())
   if (generated.kind === 'uncached') return first ? generated.response : dispatch(route, request, params, false, handlers)
+  // An answer not kept goes to each request that joined its generation, as it is, uncached.
+  if (!generated.keep) return uncached(generated, request.method)
   return fromEntry(generated.value, generated.cacheControl, 'MISS', request.method)
 }
 
@@ -281,23 +298,24 @@ async function generateEntry(
   }
   // A HEAD's regeneration runs GET, and the handler sees a GET (review: a handler answering HEAD
   // with no body had that stored for every GET).
-  const getRequest = request.method === 'HEAD' ? new Proxy(request, { get: (target, prop) => (prop === 'method' ? 'GET' : Reflect.get(target, prop, target)) }) : request
+  const getRequest = request.method === 'HEAD' ? asGet(request) : request
   const view = requestView(getRequest, mode, store, route.entry.pattern)
   // The store is on while the handler runs and its body is read, and may go off after.
   const release = holdRequestStore()
   let response: Response
   let body: Buffer
+  let keep: boolean
   try {
     response = (await dispatch(route, getRequest as NextRequest, params, false, handlers, generation, view))!
-    const dynamic = generation.usedDynamic !== undefined || generation.revalidate === 0
-    if (dynamic || (await notKeptAsBuildWould(route, params, response.status, revalidating))) {
-      if (dynamic) dynamicRoutes.add(route)
+    if (generation.usedDynamic !== undefined || generation.revalidate === 0) {
+      dynamicRoutes.add(route)
       // Its body is still to be streamed, by code that may read the store (after(), a fetch with
       // Next's options) after the hold ends: the store stays on, as it would for any route reading
       // request data inside it.
       useRequestStore()
       return { kind: 'uncached', response }
     }
+    keep = !(await notKeptAsBuildWould(route, params, response.status, revalidating))
     body = Buffer.from(await response.arrayBuffer())
   } finally {
     release()
@@ -306,7 +324,7 @@ async function generateEntry(
   for (const [name, value] of response.headers) if (name !== 'set-cookie') headers[name] = value
   const cookies = response.headers.getSetCookie()
   if (cookies.length > 0) headers['set-cookie'] = cookies
-  staticRoutes.add(route)
+  if (keep) staticRoutes.add(route)
   headers[CACHE_TAGS_HEADER] = generation.tags.join(',')
   const cacheControl = routeCacheControl(generation.revalidate)
   headers[CACHE_CONTROL_HEADER] = cacheControlHeaderValue(cacheControl)
@@ -315,7 +333,22 @@ async function generateEntry(
     value: { kind: 'APP_ROUTE', body, status: response.status, headers },
     cacheControl,
     tags: generation.tags,
+    keep,
   }
+}
+
+/**
+ * `request` with `method` GET. Its methods run on the request itself: undici's keep their state
+ * in private fields (Node 24), which a proxy does not have.
+ */
+function asGet(request: NextRequest): NextRequest {
+  return new Proxy(request, {
+    get(target, prop) {
+      if (prop === 'method') return 'GET'
+      const value: unknown = Reflect.get(target, prop, target)
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+    },
+  })
 }
 
 /**
@@ -331,8 +364,8 @@ async function generateEntry(
 async function notKeptAsBuildWould(route: LoadedRoute, params: Params, status: number, revalidating: boolean): Promise<boolean> {
   if (status < 400 || status === 404 || revalidating) return false
   if (!route.entry.shape.some((piece) => piece.kind !== 'static')) return true
-  // A generateStaticParams() that fails lists nothing here: the answer is kept as an on-demand one.
-  return isListed(route, params).catch(() => false)
+  // A generateStaticParams() that fails (its database down too) may list it: not kept.
+  return isListed(route, params).catch(() => true)
 }
 
 /**

@@ -10,7 +10,8 @@ const listed = new WeakMap<LoadedRoute, Promise<Record<string, unknown>[]>>()
  * dynamic paths. With `dynamicParams` true (the default), every path is served.
  */
 export async function staticParamsAllow(route: LoadedRoute, params: Params): Promise<boolean> {
-  if (route.config.dynamicParams || Object.keys(params).length === 0) return true
+  if (route.config.dynamicParams || !route.entry.shape.some((piece) => piece.kind !== 'static')) return true
+  // `/docs` of `docs/[[...slug]]` too: served only when listed (`{}` or `{ slug: [] }`), as in Next.js.
   return isListed(route, params)
 }
 

@@ -34,7 +34,7 @@ export function typegenCommand(options: TypegenOptions, output: Output): number 
     return 1
   }
   // An app with several route folders (one per mount) typing them into one file keeps only the last.
-  const previousDir = existing === undefined ? undefined : generatedFor(existing, dirname(out))
+  const previousDir = existing === undefined ? undefined : generatedFor(existing, realPath(dirname(out)))
   if (previousDir !== undefined && realPath(previousDir) !== realPath(resolve(options.dir))) {
     output.warn(
       `route-handlers: ${relative(process.cwd(), out)} held the routes of ${relative(process.cwd(), previousDir) || '.'}, and now holds those of ${options.dir} only. ` +
@@ -44,14 +44,14 @@ export function typegenCommand(options: TypegenOptions, output: Output): number 
   const command = `npx route-handlers typegen ${options.dir}${options.out === undefined ? '' : ` --out ${options.out}`}`
   // A folder named in --out that is not there yet (`types/routes.d.ts`) is made, as tsc makes outDir.
   mkdirSync(dirname(out), { recursive: true })
-  writeFileSync(out, generateRouteTypes(tree.routes.map((route) => route.pattern), command, relative(dirname(out), resolve(options.dir)) || '.'))
+  writeFileSync(out, generateRouteTypes(tree.routes.map((route) => route.pattern), command, relative(realPath(dirname(out)), realPath(resolve(options.dir))) || '.'))
   const count = tree.routes.length
   output.info(`route-handlers: wrote ${relative(process.cwd(), out)} (${count} route${count === 1 ? '' : 's'})`)
   for (const note of tsconfigNotes(out, options.tsconfig, resolve(options.dir))) output.warn(`route-handlers: ${note}`)
   return 0
 }
 
-/** The route folder a generated file's header names (relative to the file's folder), resolved; none in older files. */
+/** The route folder a generated file's header names (relative to the file's folder, links resolved), resolved; none in older files. */
 function generatedFor(text: string, outFolder: string): string | undefined {
   const line = text.split('\n', 4).find((candidate) => candidate.startsWith(ROUTE_FOLDER_LINE))
   if (line === undefined) return undefined

@@ -294,7 +294,12 @@ export function runCacheBehaviour(name: string, start: StartTarget, prefix = '')
         const second = await send('/failing-first')
         assert.deepEqual([first.status, cacheState(first), first.headers.get('cache-control')], [503, null, null])
         assert.deepEqual([second.status, cacheState(second)], [503, null])
-        assert.equal((await body(second)).runs, ((await body(first)).runs as number) + 1)
+        const secondRuns = (await body(second)).runs as number
+        assert.equal(secondRuns, ((await body(first)).runs as number) + 1)
+        // Requests that joined one generation share its answer (review: each ran it again after).
+        const together = await Promise.all([send('/failing-first'), send('/failing-first'), send('/failing-first')])
+        const runs = await Promise.all(together.map(async (response) => [response.status, cacheState(response), (await body(response)).runs]))
+        assert.deepEqual(runs, Array.from({ length: 3 }, () => [503, null, secondRuns + 1]))
       } finally {
         state.failingFirstStatus = undefined
       }
@@ -320,6 +325,36 @@ export function runCacheBehaviour(name: string, start: StartTarget, prefix = '')
       }
       assert.equal(cacheState(regenerated!), 'HIT')
       assert.deepEqual(await body(regenerated!), { items: [1, 2, 3] })
+    })
+
+    test('dynamicParams = false: a listed path answering a status no prerender is kept of (410) leaves the route without its list: other params are served, uncached (review)', async () => {
+      const before = recorded.errors.length
+      const offList = await send('/listed-gone/zzz')
+      assert.deepEqual([offList.status, cacheState(offList)], [200, null])
+      assert.deepEqual(await body(offList), { id: 'zzz' })
+      assert.equal(recorded.errors.length, before)
+    })
+
+    test('an outage that fails generateStaticParams too keeps nothing of the listed path (review)', async () => {
+      const state = globalThis as { listedOutage?: boolean }
+      state.listedOutage = true
+      try {
+        const down = await send('/listed-outage/a')
+        assert.deepEqual([down.status, cacheState(down)], [503, null])
+        await down.arrayBuffer()
+      } finally {
+        state.listedOutage = false
+      }
+      const up = await send('/listed-outage/a')
+      assert.deepEqual([up.status, cacheState(up)], [200, 'MISS'])
+      assert.equal(cacheState(await send('/listed-outage/a')), 'HIT')
+    })
+
+    test('dynamicParams = false beside an optional catch-all: the bare path is served only when listed (review)', async () => {
+      assert.equal((await send('/opt-listed')).status, 404)
+      const listed = await send('/opt-listed/a')
+      assert.equal(listed.status, 200)
+      assert.deepEqual(await body(listed), { slug: ['a'] })
     })
 
     test("a HEAD is answered from the GET's entry also when the file exports its own HEAD, as next start answers it (trial)", async () => {
