@@ -254,7 +254,8 @@ async function serveFromStore(
     const cacheControl = found.cacheControl ?? routeCacheControl(configured)
     return fromEntry(found.value, cacheControl, found.stale ? 'STALE' : 'HIT', request.method)
   }
-  // A HEAD has no body to cache: on a miss it runs GET as any uncached HEAD does.
+  // A HEAD has no body to cache: on a miss it is answered as any uncached HEAD (the file's own
+  // HEAD, or GET without its body).
   if (request.method === 'HEAD') return dispatch(route, request, params, false, handlers)
   let first = false
   const produce = async (): Promise<Generated> => {
