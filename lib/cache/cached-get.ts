@@ -364,7 +364,8 @@ function asGet(request: NextRequest): NextRequest {
  */
 async function notKeptAsBuildWould(route: LoadedRoute, params: Params, status: number, revalidating: boolean): Promise<boolean> {
   if (status < 400 || status === 404 || revalidating) return false
-  if (!route.entry.shape.some((piece) => piece.kind !== 'static')) return true
+  // A route without params has one path, which the build prerenders.
+  if (route.entry.staticPath !== undefined) return true
   // A generateStaticParams() that fails (its database down too) may list it: not kept.
   return isListed(route, params).catch(() => true)
 }

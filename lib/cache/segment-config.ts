@@ -52,7 +52,7 @@ export function readSegmentConfig(entry: RouteEntry, exports: Record<string, unk
   // route with params (`blog/[slug]`) is generated only with `generateStaticParams` or forced
   // static: with a `revalidate` alone, `next build` lists it dynamic (ƒ) and `next start` runs it
   // on every request.
-  const hasParams = entry.shape.some((piece) => piece.kind !== 'static')
+  const hasParams = entry.staticPath === undefined
   const forced = dynamic === 'force-static' || dynamic === 'error'
   const revalidates = revalidate !== undefined && revalidate !== 0 && !hasParams
   const opted = forced || (dynamic === 'auto' && (revalidates || generateStaticParams !== undefined))

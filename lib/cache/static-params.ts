@@ -10,7 +10,7 @@ const listed = new WeakMap<LoadedRoute, Promise<Record<string, unknown>[]>>()
  * dynamic paths. With `dynamicParams` true (the default), every path is served.
  */
 export async function staticParamsAllow(route: LoadedRoute, params: Params): Promise<boolean> {
-  if (route.config.dynamicParams || !route.entry.shape.some((piece) => piece.kind !== 'static')) return true
+  if (route.config.dynamicParams || route.entry.staticPath !== undefined) return true
   // `/docs` of `docs/[[...slug]]` too: served only when listed (`{}` or `{ slug: [] }`), as in Next.js.
   return isListed(route, params)
 }
