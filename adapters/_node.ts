@@ -20,6 +20,7 @@ import { closeAfterResponse } from './_body-idle.ts'
 import { keptFromHere } from './_flowing-payload.ts'
 import { rebuildConsumedBody } from './_consumed-body.ts'
 import { carriesBody, drainRest, fixedBodySource, nodeBodySource, UNREAD_BODY, type NodeBodySource } from './_node-body.ts'
+import { drainWaiter, writeChunk } from './_response-writes.ts'
 
 /**
  * The client as the host framework sees it, honouring its trust-proxy setting: Express's `req` and
@@ -358,9 +359,9 @@ async function pipeBody(
     // the next answer as this one's rest, or waiting for bytes that never come.
     if (res.hasHeader('content-length')) res.strictContentLength = true
     res.writeHead(res.statusCode)
-    for (const chunk of start.chunks) await write(res, chunk, drain)
+    for (const chunk of start.chunks) await writeChunk(res, chunk, drain)
     let chunk = await start.next
-    for (; !chunk.done && !res.destroyed; chunk = await reader.read()) await write(res, chunk.value, drain)
+    for (; !chunk.done && !res.destroyed; chunk = await reader.read()) await writeChunk(res, chunk.value, drain)
     // The client left (its `close` may have come before there was a reader to cancel).
     if (!chunk.done) cancel()
     else if (!res.destroyed) res.end()
@@ -375,13 +376,6 @@ async function pipeBody(
     res.off('close', cancel)
     drain.stop()
   }
-}
-
-async function write(res: ServerResponse, chunk: Uint8Array, drain: DrainWaiter): Promise<void> {
-  const flushed = res.write(chunk)
-  // `compression` buffers until told otherwise; a streamed response must arrive as it is made.
-  ;(res as ServerResponse & { flush?: () => void }).flush?.()
-  if (!flushed && !res.destroyed) await drain.next()
 }
 
 type HeaderValue = ReturnType<ServerResponse['getHeader']>
@@ -416,34 +410,4 @@ export function responseFailure(error: unknown): Error {
   if (isRouteHandlersError(error) && error.code === 'RH_ERR_HANDLER_TIMEOUT') return error
   const detail = error instanceof Error || types.isNativeError(error) ? (error as Error).message : `its body failed with ${describeValue(error)}`
   return routeHandlersError('RH_ERR_RESPONSE_INVALID', [detail], { cause: error })
-}
-
-interface DrainWaiter {
-  /** Settles at the response's next `drain`, or when it closes. */
-  next(): Promise<void>
-  stop(): void
-}
-
-/**
- * One `drain` listener for a whole streamed response, as `pipe()` keeps one. `compression` hands
- * `res.on('drain')` on to its zlib stream but not `res.off()`: a listener added for each write
- * that waits would stay there, hundreds for a long export (a MaxListenersExceededWarning, and
- * each drain calling them all).
- */
-function drainWaiter(res: ServerResponse): DrainWaiter {
-  let wake: (() => void) | undefined
-  const drained = () => {
-    const resolve = wake
-    wake = undefined
-    resolve?.()
-  }
-  res.on('drain', drained)
-  res.on('close', drained)
-  return {
-    next: () => (res.destroyed ? Promise.resolve() : new Promise((resolve) => (wake = resolve))),
-    stop: () => {
-      res.off('drain', drained)
-      res.off('close', drained)
-    },
-  }
 }

@@ -503,7 +503,7 @@ async function sendBody(reply: FastifyReply, response: Response, body: ReadableS
     raw.off('close', cancel)
     return sendUntyped(reply, Buffer.from(start.bytes.buffer, start.bytes.byteOffset, start.bytes.byteLength))
   }
-  const stream = readerStream(start.chunks, start.next, reader, declaredLength(response))
+  const stream = readerStream(start.chunks, start.next, reader, declaredLength(response), raw)
   // Fastify logs a stream that fails once sent through its own logger; an app without one
   // (`Fastify()`) would hear nothing of it.
   const log = streamFailureLoggers.get(reply.server)

@@ -1,13 +1,18 @@
 // Streamed bodies through every Node host, byte for byte: a response made of many chunks (some
-// empty, some strings' bytes) and an upload read as a stream. Pins the streaming paths tuned for
-// issue 13 (Fastify's reader-backed Node stream, the request body that keeps flowing).
+// empty, some strings' bytes) and an upload read as a stream; a download held back by a client
+// that reads nothing, and one the client leaves. Pins the streaming paths tuned for issue 13
+// (Fastify's reader-backed Node stream written straight to the response, the request body that
+// keeps flowing).
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { after, before, describe, it } from 'node:test'
+import { eventually } from './helpers/http.ts'
 import { expressTarget, fastifyTarget, standaloneTarget, type SocketTarget } from './helpers/targets.ts'
 import { tempRouteFolder } from './helpers/temp-routes.ts'
 
 const CHUNK_COUNT = 64
+const COUNTED_CHUNKS = 1024
+const countedStreams = ((globalThis as { __countedStreams?: Map<string, { pulls: number; cancelled: boolean }> }).__countedStreams ??= new Map())
 const dir = tempRouteFolder({
   'chunks/route.ts': `
 export function GET() {
@@ -20,6 +25,27 @@ export function GET() {
         // An empty chunk now and then: it must neither end the body nor stall it.
         controller.enqueue(index % 8 === 3 ? new Uint8Array(0) : encoder.encode(String(index % 10).repeat(64 * 1024)))
         index++
+      },
+    }),
+  )
+}
+`,
+  // 64 MiB in 64 KiB chunks, counting its pulls and noting its cancel under the id it is asked for.
+  'counted/route.ts': `
+const seen = ((globalThis as { __countedStreams?: Map<string, { pulls: number; cancelled: boolean }> }).__countedStreams ??= new Map())
+export function GET(request: Request) {
+  const entry = { pulls: 0, cancelled: false }
+  seen.set(new URL(request.url).searchParams.get('id') ?? '', entry)
+  const chunk = new Uint8Array(64 * 1024).fill(120)
+  return new Response(
+    new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (entry.pulls === ${COUNTED_CHUNKS}) return controller.close()
+        entry.pulls++
+        controller.enqueue(chunk.slice())
+      },
+      cancel() {
+        entry.cancelled = true
       },
     }),
   )
@@ -79,6 +105,33 @@ function getAndHangUp(port: number, path: string): Promise<string> {
   })
 }
 
+/** Resolves once `sample()` has given the same value for 10 checks in a row, 20 ms apart; that value. */
+async function settled(sample: () => number): Promise<number> {
+  let last = sample()
+  for (let same = 0; same < 10; ) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const now = sample()
+    same = now === last ? same + 1 : 0
+    last = now
+  }
+  return last
+}
+
+/**
+ * A raw GET of `/api/counted` whose socket reads nothing until `resume()`; `received()` counts the
+ * response's bytes (head included) from then on.
+ */
+async function pausedDownload(port: number, id: string) {
+  const socket = connect(port, '127.0.0.1')
+  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject))
+  socket.pause()
+  let received = 0
+  socket.on('data', (chunk: Buffer) => (received += chunk.byteLength))
+  socket.write(`GET /api/counted?id=${id} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)
+  const closed = new Promise((resolve) => socket.once('close', resolve))
+  return { socket, closed, received: () => received }
+}
+
 function expectedDownload(): Buffer {
   const parts: Buffer[] = []
   for (let index = 0; index < CHUNK_COUNT; index++) if (index % 8 !== 3) parts.push(Buffer.from(String(index % 10).repeat(64 * 1024)))
@@ -117,6 +170,35 @@ for (const [name, start] of [
       } finally {
         await files.close()
       }
+    })
+
+    // A client that reads nothing holds the handler's stream back: its pulls stop at what the
+    // socket buffers hold (a few MiB on loopback), far below the 64 MiB body; read, every byte comes.
+    it('a client that reads nothing holds back the handler stream; read, the whole body arrives', async () => {
+      const id = `${name}-paused`
+      const download = await pausedDownload(target.port, id)
+      assert.ok(await eventually(() => countedStreams.has(id)))
+      const stream = countedStreams.get(id)!
+      const held = await settled(() => stream.pulls)
+      assert.ok(held < COUNTED_CHUNKS / 4, `${held} of ${COUNTED_CHUNKS} chunks were pulled by a client reading nothing`)
+      download.socket.resume()
+      await download.closed
+      assert.equal(stream.pulls, COUNTED_CHUNKS)
+      assert.ok(download.received() > COUNTED_CHUNKS * 64 * 1024, `${download.received()} bytes received`)
+      assert.equal(stream.cancelled, false)
+    })
+
+    it('a client that leaves in the middle of a download cancels the handler stream, and nothing more is pulled', async () => {
+      const id = `${name}-left`
+      const download = await pausedDownload(target.port, id)
+      download.socket.resume()
+      assert.ok(await eventually(() => download.received() > 1024 * 1024))
+      download.socket.destroy()
+      assert.ok(await eventually(() => countedStreams.get(id)?.cancelled === true), 'the stream was not cancelled')
+      const stream = countedStreams.get(id)!
+      const pulled = stream.pulls
+      assert.ok(pulled < COUNTED_CHUNKS, `all ${pulled} chunks were pulled`)
+      assert.equal(await settled(() => stream.pulls), pulled)
     })
 
     it('reads a 6 MiB upload as a stream byte for byte', async () => {

@@ -1,0 +1,44 @@
+/**
+ * Writing a streamed body onto a Node response chunk by chunk, with backpressure: what Express's
+ * adapter does for every streamed response, and Fastify's for a stream it pipes straight into the
+ * response (adapters/_reader-stream.ts).
+ */
+import type { ServerResponse } from 'node:http'
+
+export interface DrainWaiter {
+  /** Settles at the response's next `drain`, or when it closes. */
+  next(): Promise<void>
+  stop(): void
+}
+
+/**
+ * One `drain` listener for a whole streamed response, as `pipe()` keeps one. `compression` hands
+ * `res.on('drain')` on to its zlib stream but not `res.off()`: a listener added for each write
+ * that waits would stay there, hundreds for a long export (a MaxListenersExceededWarning, and
+ * each drain calling them all).
+ */
+export function drainWaiter(res: ServerResponse): DrainWaiter {
+  let wake: (() => void) | undefined
+  const drained = () => {
+    const resolve = wake
+    wake = undefined
+    resolve?.()
+  }
+  res.on('drain', drained)
+  res.on('close', drained)
+  return {
+    next: () => (res.destroyed ? Promise.resolve() : new Promise((resolve) => (wake = resolve))),
+    stop: () => {
+      res.off('drain', drained)
+      res.off('close', drained)
+    },
+  }
+}
+
+/** Writes `chunk`, and waits for the response to drain when it holds more than it should. */
+export async function writeChunk(res: ServerResponse, chunk: Uint8Array, drain: DrainWaiter): Promise<void> {
+  const flushed = res.write(chunk)
+  // `compression` buffers until told otherwise; a streamed response must arrive as it is made.
+  ;(res as ServerResponse & { flush?: () => void }).flush?.()
+  if (!flushed && !res.destroyed) await drain.next()
+}
