@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import type { BodyReader } from '../lib/body/body-reader.ts'
 import { routeHandlersError } from '../lib/errors.ts'
-import { drainWaiter, writeChunk } from './_response-writes.ts'
+import { drainWaiter } from './_response-writes.ts'
 
 /** One byte-stream buffer's worth: with 64 KiB chunks, one chunk waits beyond what the socket holds. */
 const HIGH_WATER_MARK = 64 * 1024
@@ -87,20 +87,23 @@ export function readerStream(
 
   async function writeTo(res: ServerResponse): Promise<void> {
     const drain = drainWaiter(res)
-    // False once the body cannot go on: the chunk breaks the declared length, or the response or the stream closed.
-    const written = async (chunk: Uint8Array): Promise<boolean> => {
-      if (!counted(chunk)) return false
-      await writeChunk(res, chunk, drain)
-      return !res.destroyed && !stream.destroyed
-    }
+    // False once the body cannot go on (the chunk breaks the declared length); a promise to wait
+    // for when the response holds more than it should. Not an async function: a chunk the socket
+    // takes at once costs no promise.
+    const write = (chunk: Uint8Array): boolean | Promise<void> => counted(chunk) && (res.write(chunk) || res.destroyed || drain.next())
     try {
       const first = pending!
       pending = undefined
-      for (const chunk of chunks.splice(0)) if (!(await written(chunk))) return
-      for (let result = await first; ; result = await reader.read()) {
-        if (stream.destroyed) return
+      for (const chunk of chunks.splice(0)) {
+        const wrote = write(chunk)
+        if (wrote === false) return
+        if (wrote !== true) await wrote
+      }
+      for (let result = await first; !stream.destroyed && !res.destroyed; result = await reader.read()) {
         if (result.done) return ended(res)
-        if (!(await written(result.value))) return
+        const wrote = write(result.value)
+        if (wrote === false) return
+        if (wrote !== true) await wrote
       }
     } catch (error) {
       stream.destroy(asError(error))
