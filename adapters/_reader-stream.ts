@@ -35,6 +35,7 @@ export function readerStream(
   let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined = next
   let waiting = false
   let read = false
+  let writing = false
   let sent = 0
   // A body that disagrees with the handler's Content-Length fails before the byte that would
   // break it: sent on, the connection's next answer would be read as this one's rest, or its
@@ -55,7 +56,9 @@ export function readerStream(
     highWaterMark: HIGH_WATER_MARK,
     read() {
       read = true
-      if (waiting) return
+      // Writing to the response itself, it alone reads the body: a second reader would take
+      // chunks from the client.
+      if (waiting || writing) return
       while (chunks.length > 0) if (!push(chunks.shift()!)) return
       const result = pending ?? reader.read()
       pending = undefined
@@ -76,11 +79,13 @@ export function readerStream(
   if (response === undefined) return stream
 
   // Written by the stream itself only when nothing else reads it: a hook's `data` listener, a pipe
-  // of its own, or Fastify's `end: false` when the reply has trailers get a Readable's pipe.
+  // of its own, or Fastify's `end: false` when the reply has trailers get a Readable's pipe. A
+  // reader that comes later (a hook's `data` listener in a later turn) sees the stream's end only.
   stream.pipe = function pipe<T extends NodeJS.WritableStream>(this: Readable, destination: T, options?: { end?: boolean }): T {
     const direct = destination === (response as unknown) && options?.end !== false && !read && this.readableFlowing === null && this.listenerCount('data') === 0
     if (!direct) return Readable.prototype.pipe.call(this, destination, options) as T
-    read = true
+    writing = true
+    response.emit('pipe', this)
     void writeTo(response)
     return destination
   }
