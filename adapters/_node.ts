@@ -361,7 +361,10 @@ async function pipeBody(
     res.writeHead(res.statusCode)
     for (const chunk of start.chunks) await writeChunk(res, chunk, drain)
     let chunk = await start.next
-    for (; !chunk.done && !res.destroyed; chunk = await reader.read()) await writeChunk(res, chunk.value, drain)
+    for (; !chunk.done && !res.destroyed; chunk = await reader.read()) {
+      const draining = writeChunk(res, chunk.value, drain)
+      if (draining !== undefined) await draining
+    }
     // The client left (its `close` may have come before there was a reader to cancel).
     if (!chunk.done) cancel()
     else if (!res.destroyed) res.end()

@@ -35,10 +35,13 @@ export function drainWaiter(res: ServerResponse): DrainWaiter {
   }
 }
 
-/** Writes `chunk`, and waits for the response to drain when it holds more than it should. */
-export async function writeChunk(res: ServerResponse, chunk: Uint8Array, drain: DrainWaiter): Promise<void> {
+/**
+ * Writes `chunk`; a promise to wait for when the response holds more than it should. Not an async
+ * function: a chunk the socket takes at once costs no promise.
+ */
+export function writeChunk(res: ServerResponse, chunk: Uint8Array, drain: DrainWaiter): Promise<void> | undefined {
   const flushed = res.write(chunk)
   // `compression` buffers until told otherwise; a streamed response must arrive as it is made.
   ;(res as ServerResponse & { flush?: () => void }).flush?.()
-  if (!flushed && !res.destroyed) await drain.next()
+  return flushed || res.destroyed ? undefined : drain.next()
 }
