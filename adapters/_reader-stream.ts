@@ -92,10 +92,18 @@ export function readerStream(
 
   async function writeTo(res: ServerResponse): Promise<void> {
     const drain = drainWaiter(res)
+    // `compression` (through @fastify/middie) buffers until told otherwise; a streamed response
+    // must arrive as it is made. Looked up once: it is there before the route runs, or never.
+    const flush = (res as ServerResponse & { flush?: () => void }).flush
     // False once the body cannot go on (the chunk breaks the declared length); a promise to wait
     // for when the response holds more than it should. Not an async function: a chunk the socket
     // takes at once costs no promise.
-    const write = (chunk: Uint8Array): boolean | Promise<void> => counted(chunk) && (res.write(chunk) || res.destroyed || drain.next())
+    const write = (chunk: Uint8Array): boolean | Promise<void> => {
+      if (!counted(chunk)) return false
+      const flushed = res.write(chunk)
+      flush?.call(res)
+      return flushed || res.destroyed || drain.next()
+    }
     try {
       const first = pending!
       pending = undefined

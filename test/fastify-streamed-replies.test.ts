@@ -3,10 +3,12 @@
  * stream that writes itself into the response when Fastify pipes it there untouched (a 1 GiB
  * download's rate, issue 13); whatever else reads it goes the Readable way. Each case here is one
  * an app's hooks make: a hook that listens to the payload's data, one that replaces it with its
- * own stream, `@fastify/compress`, a trailer, and an `onResponse` hook; every byte must arrive,
- * and the stream must end as a piped one does.
+ * own stream, one that starts reading it later, `@fastify/compress`, a trailer, an `onResponse`
+ * hook, and `compression` on the raw response; every byte must arrive, as it is made, and the
+ * stream must end as a piped one does.
  */
 import fastifyCompress from '@fastify/compress'
+import compression from 'compression'
 import Fastify, { type FastifyInstance } from 'fastify'
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
@@ -35,6 +37,30 @@ export function GET(request: Request) {
     },
   })
   return new Response(body, { status: Number(new URL(request.url).searchParams.get('status') ?? 200), headers: { 'content-type': 'text/plain', 'x-route': 'chunks' } })
+}
+`,
+})
+
+// Two events, the second only once the test opens its gate (after the client has the first).
+const gate = ((globalThis as { __streamGate?: { opened: Promise<void>; open(): void } }).__streamGate ??= (() => {
+  let open = () => {}
+  const opened = new Promise<void>((resolve) => (open = resolve))
+  return { opened, open }
+})())
+const gatedDir = tempRouteFolder({
+  'gated/route.ts': `
+export function GET() {
+  const gate = (globalThis as { __streamGate?: { opened: Promise<void> } }).__streamGate!
+  let index = 0
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (index === 1) await gate.opened
+      if (index === 2) return controller.close()
+      controller.enqueue(new TextEncoder().encode('data: ' + index + '\\n\\n'))
+      index++
+    },
+  })
+  return new Response(body, { headers: { 'content-type': 'text/event-stream' } })
 }
 `,
 })
@@ -136,5 +162,36 @@ describe('Fastify: a streamed route body under the app’s hooks', () => {
     const { body, trailers } = dechunked(message)
     assert.equal(body, expected)
     assert.match(trailers, /^x-done: yes\r\n/i)
+  })
+})
+
+// `compression` run on the raw response, as @fastify/middie runs it: it keeps what it is given
+// in zlib's buffer until flushed, so an event stream's first event would wait for the last.
+describe('Fastify: a streamed route body under `compression` on the raw response', () => {
+  let server: SocketTarget
+  before(async () => {
+    const app = Fastify()
+    const compress = compression({ threshold: 0 })
+    app.addHook('onRequest', (request, reply, done) => compress(request.raw as never, reply.raw as never, done))
+    await app.register(routeHandlersPlugin, { dir: gatedDir, prefix: '/api', logger: quietLogger })
+    server = await fastifyListening(app)
+  })
+  after(() => server.close())
+
+  test('each chunk is flushed: the first event arrives before the second is made', async () => {
+    const response = await server.send('/api/gated', { headers: { 'accept-encoding': 'gzip' } })
+    assert.equal(response.headers.get('content-encoding'), 'gzip')
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader()
+    let timer: NodeJS.Timeout | undefined
+    const giveUp = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error('no first event within 5 s: it waits in zlib')), 5000)))
+    try {
+      assert.deepEqual(await Promise.race([reader.read(), giveUp]), { done: false, value: 'data: 0\n\n' })
+    } finally {
+      clearTimeout(timer)
+      gate.open()
+    }
+    let rest = ''
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += chunk.value
+    assert.equal(rest, 'data: 1\n\n')
   })
 })
