@@ -86,7 +86,6 @@ function copiedBody(response: Response, headers: Headers): BodyInit | undefined 
   return known as BodyInit | undefined
 }
 
-/** Removes internal `x-middleware-*` headers. */
 /**
  * Headers of one connection (RFC 9110 §7.6.1), which a proxy route copying an upstream's headers
  * passes on: the host frames and keeps its own connection (`Transfer-Encoding: chunked` beside the
@@ -95,9 +94,20 @@ function copiedBody(response: Response, headers: Headers): BodyInit | undefined 
  */
 export const HOP_BY_HOP = new Set(['transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'upgrade'])
 
+/**
+ * Removes internal `x-middleware-*` headers, hop-by-hop ones, and `Content-Encoding` with the
+ * `Content-Length` beside it, as Next.js does (its FORBIDDEN_HEADERS): `fetch()` decodes a gzip
+ * body and keeps the upstream's headers, so `return fetch(upstream)` would declare an encoding
+ * the body no longer has and a length of the encoded bytes (the response was cut short, trial).
+ * Compression is the host's (`compression`, `@fastify/compress`). A handler's own `Content-Length`
+ * otherwise stays (Next drops it too: "Differences from Next.js").
+ */
 function stripInternalHeaders(headers: Headers): void {
   let internal: string[] | undefined
-  for (const name of headers.keys()) if (name.startsWith('x-middleware-') || HOP_BY_HOP.has(name)) (internal ??= []).push(name)
+  for (const name of headers.keys()) {
+    if (name.startsWith('x-middleware-') || HOP_BY_HOP.has(name)) (internal ??= []).push(name)
+    else if (name === 'content-encoding') (internal ??= []).push(name, 'content-length')
+  }
   if (internal) for (const name of internal) headers.delete(name)
 }
 

@@ -1,7 +1,7 @@
 /**
  * A streamed body that disagrees with the handler's Content-Length (an adversarial trial: Fastify
- * sent the extra bytes, and a keep-alive client read them as its next response; a handler's
- * `return fetch(upstream)` of a gzip upstream does it with no attacker). Each host cuts the
+ * sent the extra bytes, and a keep-alive client read them as its next response; a length computed
+ * before a transform of the body does it with no attacker). Each host cuts the
  * response and closes the connection instead; nothing of the body's excess reaches the client.
  */
 import express from 'express'
