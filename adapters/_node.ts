@@ -20,7 +20,7 @@ import { closeAfterResponse } from './_body-idle.ts'
 import { keptFromHere } from './_flowing-payload.ts'
 import { rebuildConsumedBody } from './_consumed-body.ts'
 import { carriesBody, drainRest, fixedBodySource, nodeBodySource, UNREAD_BODY, type NodeBodySource } from './_node-body.ts'
-import { drainWaiter, writeChunk } from './_response-writes.ts'
+import { drainWaiter, responseClosed, writeChunk } from './_response-writes.ts'
 
 /**
  * The client as the host framework sees it, honouring its trust-proxy setting: Express's `req` and
@@ -66,7 +66,7 @@ export function toNextRequest(
   // Made on first use of request.signal; already aborted if the client left before that.
   const lazySignal = () => {
     controller = new AbortController()
-    if (res.destroyed && !sentInFull(req, res)) controller.abort()
+    if (responseClosed(res) && !sentInFull(req, res)) controller.abort()
     else watchClose()
     return controller.signal
   }
@@ -329,10 +329,12 @@ export async function sendResponse(res: ServerResponse, response: Response, logg
  * Whether the response went out in full, as Next.js tells a finished response from a client that
  * left (`writableFinished`). Fastify's `inject()` (light-my-request) answers through a response
  * with no socket, whose `writableFinished` stays false: there, ended is finished, or every
- * injected request would abort its `request.signal` after a normal answer.
+ * injected request would abort its `request.signal` after a normal answer. Ended first: Node's
+ * HTTP/2 response (Fastify's `http2: true`) is `writableFinished` too once the client reset its
+ * stream (trial: an AI SDK stream ran to its end for a client long gone).
  */
 function sentInFull(req: IncomingMessage, res: ServerResponse): boolean {
-  return res.writableFinished || (res.writableEnded && '_lightMyRequest' in req)
+  return res.writableEnded && (res.writableFinished || '_lightMyRequest' in req)
 }
 
 async function pipeBody(
@@ -361,17 +363,17 @@ async function pipeBody(
     res.writeHead(res.statusCode)
     for (const chunk of start.chunks) await writeChunk(res, chunk, drain)
     let chunk = await start.next
-    for (; !chunk.done && !res.destroyed; chunk = await reader.read()) {
+    for (; !chunk.done && !responseClosed(res); chunk = await reader.read()) {
       const draining = writeChunk(res, chunk.value, drain)
       if (draining !== undefined) await draining
     }
     // The client left (its `close` may have come before there was a reader to cancel).
     if (!chunk.done) cancel()
-    else if (!res.destroyed) res.end()
+    else if (!responseClosed(res)) res.end()
   } catch (error) {
     cancel()
     if (!res.headersSent) throw undo(error)
-    if (!res.destroyed) {
+    if (!responseClosed(res)) {
       logger.error('route-handlers: the response stream failed after the response had started', error)
       res.destroy()
     }

@@ -5,6 +5,14 @@
  */
 import type { ServerResponse } from 'node:http'
 
+/**
+ * Whether the response can take no more: destroyed, or (HTTP/2, Fastify's `http2: true`) its
+ * stream closed. Node's `Http2ServerResponse` has no `destroyed` of its own.
+ */
+export function responseClosed(res: ServerResponse): boolean {
+  return res.destroyed ?? (res as unknown as { stream?: { destroyed?: boolean } }).stream?.destroyed === true
+}
+
 export interface DrainWaiter {
   /** Settles at the response's next `drain`, or when it closes. */
   next(): Promise<void>
@@ -27,7 +35,7 @@ export function drainWaiter(res: ServerResponse): DrainWaiter {
   res.on('drain', drained)
   res.on('close', drained)
   return {
-    next: () => (res.destroyed ? Promise.resolve() : new Promise((resolve) => (wake = resolve))),
+    next: () => (responseClosed(res) ? Promise.resolve() : new Promise((resolve) => (wake = resolve))),
     stop: () => {
       res.off('drain', drained)
       res.off('close', drained)
@@ -36,12 +44,20 @@ export function drainWaiter(res: ServerResponse): DrainWaiter {
 }
 
 /**
+ * The `flush()` of `compression` (Express, or through @fastify/middie) when it wraps `res`: it keeps
+ * what it is given in zlib's buffer until flushed, and a streamed response must arrive as it is
+ * made. There before the route runs, or never.
+ */
+export function compressionFlush(res: ServerResponse): (() => void) | undefined {
+  return (res as ServerResponse & { flush?: () => void }).flush
+}
+
+/**
  * Writes `chunk`; a promise to wait for when the response holds more than it should. Not an async
  * function: a chunk the socket takes at once costs no promise.
  */
 export function writeChunk(res: ServerResponse, chunk: Uint8Array, drain: DrainWaiter): Promise<void> | undefined {
   const flushed = res.write(chunk)
-  // `compression` buffers until told otherwise; a streamed response must arrive as it is made.
-  ;(res as ServerResponse & { flush?: () => void }).flush?.()
-  return flushed || res.destroyed ? undefined : drain.next()
+  compressionFlush(res)?.call(res)
+  return flushed || responseClosed(res) ? undefined : drain.next()
 }
