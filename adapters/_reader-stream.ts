@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import type { BodyReader } from '../lib/body/body-reader.ts'
 import { routeHandlersError } from '../lib/errors.ts'
-import { drainWaiter } from './_response-writes.ts'
+import { compressionFlush, drainWaiter, responseClosed } from './_response-writes.ts'
 
 /** One byte-stream buffer's worth: with 64 KiB chunks, one chunk waits beyond what the socket holds. */
 const HIGH_WATER_MARK = 64 * 1024
@@ -39,8 +39,8 @@ export function readerStream(
   let sent = 0
   // A body that disagrees with the handler's Content-Length fails before the byte that would
   // break it: sent on, the connection's next answer would be read as this one's rest, or its
-  // bytes as the next answer (a handler's `return fetch(upstream)` of a gzip upstream keeps the
-  // compressed length over the decoded body). False, the stream destroyed, for such a chunk.
+  // bytes as the next answer (a length computed before a transform of the body). False, the
+  // stream destroyed, for such a chunk.
   const counted = (chunk: Uint8Array | null): boolean => {
     if (declaredLength === undefined) return true
     const total = chunk === null ? sent : sent + chunk.byteLength
@@ -82,8 +82,15 @@ export function readerStream(
   // of its own, or Fastify's `end: false` when the reply has trailers get a Readable's pipe. A
   // reader that comes later (a hook's `data` listener in a later turn) sees the stream's end only.
   stream.pipe = function pipe<T extends NodeJS.WritableStream>(this: Readable, destination: T, options?: { end?: boolean }): T {
-    const direct = destination === (response as unknown) && options?.end !== false && !read && this.readableFlowing === null && this.listenerCount('data') === 0
-    if (!direct) return Readable.prototype.pipe.call(this, destination, options) as T
+    const intoResponse = destination === (response as unknown)
+    const direct = intoResponse && options?.end !== false && !read && this.readableFlowing === null && this.listenerCount('data') === 0
+    if (!direct) {
+      const piped = Readable.prototype.pipe.call(this, destination, options) as T
+      // After pipe's own `data` listener: each chunk it wrote is flushed, as on the direct path.
+      const flush = intoResponse ? compressionFlush(response) : undefined
+      if (flush !== undefined) this.on('data', () => flush.call(response))
+      return piped
+    }
     writing = true
     response.emit('pipe', this)
     void writeTo(response)
@@ -92,9 +99,7 @@ export function readerStream(
 
   async function writeTo(res: ServerResponse): Promise<void> {
     const drain = drainWaiter(res)
-    // `compression` (through @fastify/middie) buffers until told otherwise; a streamed response
-    // must arrive as it is made. Looked up once: it is there before the route runs, or never.
-    const flush = (res as ServerResponse & { flush?: () => void }).flush
+    const flush = compressionFlush(res)
     // False once the body cannot go on (the chunk breaks the declared length); a promise to wait
     // for when the response holds more than it should. Not an async function: a chunk the socket
     // takes at once costs no promise.
@@ -102,7 +107,7 @@ export function readerStream(
       if (!counted(chunk)) return false
       const flushed = res.write(chunk)
       flush?.call(res)
-      return flushed || res.destroyed || drain.next()
+      return flushed || responseClosed(res) || drain.next()
     }
     try {
       const first = pending!
@@ -112,7 +117,7 @@ export function readerStream(
         if (wrote === false) return
         if (wrote !== true) await wrote
       }
-      for (let result = await first; !stream.destroyed && !res.destroyed; result = await reader.read()) {
+      for (let result = await first; !stream.destroyed && !responseClosed(res); result = await reader.read()) {
         if (result.done) return ended(res)
         const wrote = write(result.value)
         if (wrote === false) return

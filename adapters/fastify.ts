@@ -25,6 +25,7 @@ import type { AnswerSink, HttpMethod, Logger, RouteHandlersOptions, RouteInfo, R
 import { responseFailure, sendsAtOnce, startBody, toNextRequest } from './_node.ts'
 import { checkRequestTarget, originForm } from './_request-url.ts'
 import { readerStream } from './_reader-stream.ts'
+import { responseClosed } from './_response-writes.ts'
 import { registerFallback } from './_fastify-fallback.ts'
 import { keptFromHere } from './_flowing-payload.ts'
 import { watchPluginTimeout } from './_fastify-plugin-timeout.ts'
@@ -325,7 +326,8 @@ function redirectToSlashless(request: FastifyRequest, reply: FastifyReply): void
   const location = slashlessTarget(target) ?? slashlessTarget(originForm(request.url))
   // A rewrite that adds the slash to every URL would send the client back where it was, forever.
   if (location === null || location === target) return notFound(reply)
-  reply.code(308).header('location', location).header('refresh', `0;url=${location}`).send(location)
+  // Its body the location, untyped, as Next.js sends it (a string would get Fastify's text/plain).
+  sendUntyped(reply.code(308).header('location', location).header('refresh', `0;url=${location}`), Buffer.from(location))
 }
 
 function notFound(reply: FastifyReply): void {
@@ -434,7 +436,8 @@ function sendToReply(reply: FastifyReply, response: Response): FastifyReply | Pr
 /** Puts the response's status and headers on the reply; whether they gave it a content type. */
 function applyHead(reply: FastifyReply, response: Response): boolean {
   reply.code(response.status)
-  if (response.statusText) reply.raw.statusMessage = response.statusText
+  // HTTP/2 has no status text (Node warns on each response given one: a proxied fetch()'s `OK`).
+  if (response.statusText && reply.request.raw.httpVersionMajor < 2) reply.raw.statusMessage = response.statusText
   let typed = false
   for (const [name, value] of response.headers) {
     if (name === 'set-cookie') continue
@@ -495,7 +498,7 @@ async function sendBody(reply: FastifyReply, response: Response, body: ReadableS
   // has come (startBody may still be waiting): cancel the handler's stream from the socket side too.
   const cancel = () => void reader.cancel()
   const raw = reply.raw
-  if (raw.destroyed) cancel()
+  if (responseClosed(raw)) cancel()
   else raw.on('close', cancel) // not once(): see toNextRequest in _node.ts
   const start = await startBody(reader)
   applyHead(reply, response)
@@ -507,7 +510,13 @@ async function sendBody(reply: FastifyReply, response: Response, body: ReadableS
   // Fastify logs a stream that fails once sent through its own logger; an app without one
   // (`Fastify()`) would hear nothing of it.
   const log = streamFailureLoggers.get(reply.server)
-  if (log !== undefined) stream.on('error', (error) => log.error('route-handlers: the response stream failed after the response had started', error))
+  // Not a premature close: that is a client that left while an onSend hook's pipeline ran
+  // (`@fastify/compress`), which destroys the stream so; native routes log nothing of it either.
+  if (log !== undefined) {
+    stream.on('error', (error) => {
+      if ((error as { code?: unknown }).code !== 'ERR_STREAM_PREMATURE_CLOSE') log.error('route-handlers: the response stream failed after the response had started', error)
+    })
+  }
   return reply.send(stream)
 }
 

@@ -42,5 +42,6 @@ export function slashlessRedirect(requestUrl: string): Response | null {
   // The request's own target (path and query, as the host received them) after its origin.
   const location = slashlessTarget(requestUrl.slice(requestUrl.indexOf('/', requestUrl.indexOf('//') + 2)))
   if (location === null) return null
-  return new Response(location, { status: 308, headers: { location, refresh: `0;url=${location}` } })
+  // Its body the location as bytes, untyped as Next.js sends it (undici types a string text/plain).
+  return new Response(new TextEncoder().encode(location), { status: 308, headers: { location, refresh: `0;url=${location}` } })
 }

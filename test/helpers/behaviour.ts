@@ -61,7 +61,9 @@ export function runBehaviour(name: string, start: () => Promise<Target>): void {
           assert.equal(response.status, 308, path)
           assert.equal(response.headers.get('location'), `${target.prefix}${location}`)
           assert.equal(response.headers.get('refresh'), `0;url=${target.prefix}${location}`)
-          await response.body?.cancel()
+          // Untyped, its body the location, as next start sends it (trial: a text/plain type came along).
+          assert.equal(response.headers.get('content-type'), null, path)
+          assert.equal(await response.text(), `${target.prefix}${location}`)
         }
         const post = await send('/echo/', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' }, redirect: 'manual' })
         assert.equal(post.status, 308, 'whatever the method (308 keeps it and the body)')
