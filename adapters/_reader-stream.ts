@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import type { BodyReader } from '../lib/body/body-reader.ts'
 import { routeHandlersError } from '../lib/errors.ts'
-import { compressionFlush, drainWaiter, responseClosed } from './_response-writes.ts'
+import { compressionFlush, drainWaiter, responseClosed, writeChunk } from './_response-writes.ts'
 
 /** One byte-stream buffer's worth: with 64 KiB chunks, one chunk waits beyond what the socket holds. */
 const HIGH_WATER_MARK = 64 * 1024
@@ -99,16 +99,9 @@ export function readerStream(
 
   async function writeTo(res: ServerResponse): Promise<void> {
     const drain = drainWaiter(res)
-    const flush = compressionFlush(res)
     // False once the body cannot go on (the chunk breaks the declared length); a promise to wait
-    // for when the response holds more than it should. Not an async function: a chunk the socket
-    // takes at once costs no promise.
-    const write = (chunk: Uint8Array): boolean | Promise<void> => {
-      if (!counted(chunk)) return false
-      const flushed = res.write(chunk)
-      flush?.call(res)
-      return flushed || responseClosed(res) || drain.next()
-    }
+    // for when the response holds more than it should.
+    const write = (chunk: Uint8Array): boolean | Promise<void> => counted(chunk) && (writeChunk(res, chunk, drain) ?? true)
     try {
       const first = pending!
       pending = undefined
