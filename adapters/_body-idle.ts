@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { routeHandlersError } from '../lib/errors.ts'
+import { http2Stream } from './_response-writes.ts'
 
 /** What a Node body source needs to time its reads: the timeout (0 for none) and what to do then. */
 export interface BodyIdleOptions {
@@ -67,9 +68,17 @@ export class BodyIdleTimer {
 /**
  * Closes the connection once the response is sent: `Connection: close` when the head is still to
  * be written (Node then ends the socket after the response), else the socket is ended once the
- * response has finished (at once if it has: a handler may read on after answering).
+ * response has finished (at once if it has: a handler may read on after answering). On HTTP/2 the
+ * connection carries other requests: only this request's stream closes, once its answer is
+ * complete (RST_STREAM with NO_ERROR, which asks the client to stop sending: RFC 9113 §8.1).
  */
 export function closeAfterResponse(req: IncomingMessage, res: ServerResponse): void {
+  const stream = http2Stream(res)
+  if (stream !== undefined) {
+    if (stream.writableFinished) stream.close()
+    else stream.once('finish', () => stream.close())
+    return
+  }
   if (!res.headersSent) res.shouldKeepAlive = false
   else if (res.writableFinished) req.socket.destroySoon()
   else res.once('finish', () => req.socket.destroySoon())

@@ -101,7 +101,8 @@ export function toNextRequest(
   // `after()` callbacks wait for the response to close, as Next.js's onClose does.
   let sent: (() => void)[] | undefined
   const whenSent = (callback: () => void) => {
-    if (res.closed) return void setImmediate(callback)
+    // Node's HTTP/2 response has no `closed`: its stream's state says.
+    if (res.closed || responseClosed(res)) return void setImmediate(callback)
     watchClose()
     ;(sent ??= []).push(callback)
   }

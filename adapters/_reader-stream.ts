@@ -3,10 +3,11 @@
  * `reply.send(stream)`).
  */
 import type { ServerResponse } from 'node:http'
+import { constants } from 'node:http2'
 import { Readable } from 'node:stream'
 import type { BodyReader } from '../lib/body/body-reader.ts'
 import { routeHandlersError } from '../lib/errors.ts'
-import { compressionFlush, drainWaiter, responseClosed, writeChunk } from './_response-writes.ts'
+import { compressionFlush, drainWaiter, http2Stream, responseClosed, writeChunk } from './_response-writes.ts'
 
 /** One byte-stream buffer's worth: with 64 KiB chunks, one chunk waits beyond what the socket holds. */
 const HIGH_WATER_MARK = 64 * 1024
@@ -73,6 +74,11 @@ export function readerStream(
     },
     destroy(error, callback) {
       void reader.cancel()
+      // HTTP/2: Fastify ends a failed stream's response with `destroy()`, which resets its stream
+      // with NO_ERROR, and a client takes the body cut short for a complete one; an error code says
+      // it is not (HTTP/1 cuts the connection).
+      const http2 = error && response !== undefined ? http2Stream(response) : undefined
+      if (http2 !== undefined && !http2.closed) http2.close(constants.NGHTTP2_INTERNAL_ERROR)
       callback(error)
     },
   })

@@ -4,13 +4,20 @@
  * response (adapters/_reader-stream.ts).
  */
 import type { ServerResponse } from 'node:http'
+import type { ServerHttp2Stream } from 'node:http2'
 
 /**
- * Whether the response can take no more: destroyed, or (HTTP/2, Fastify's `http2: true`) its
- * stream closed. Node's `Http2ServerResponse` has no `destroyed` of its own.
+ * The HTTP/2 stream of a response (Fastify's `http2: true`), undefined on HTTP/1. Node's
+ * `Http2ServerResponse` has no `destroyed` or `closed` of its own, and its `socket` is a proxy
+ * of the connection every other request shares: what is one request's is its stream's.
  */
+export function http2Stream(res: ServerResponse): ServerHttp2Stream | undefined {
+  return (res as unknown as { stream?: ServerHttp2Stream }).stream
+}
+
+/** Whether the response can take no more: destroyed, or (HTTP/2) its stream closed. */
 export function responseClosed(res: ServerResponse): boolean {
-  return res.destroyed ?? (res as unknown as { stream?: { destroyed?: boolean } }).stream?.destroyed === true
+  return res.destroyed ?? http2Stream(res)?.destroyed === true
 }
 
 export interface DrainWaiter {
