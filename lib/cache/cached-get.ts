@@ -440,9 +440,9 @@ function replayOf(value: CachedRouteValue): Replay | null {
   // Bytes that are not UTF-8 text (an image, say) go out as bytes, through a real Response.
   if (isUtf8(value.body)) {
     const pairs: HeaderPair[] = []
+    const encoded = value.headers['content-encoding'] !== undefined
     for (const [name, field] of Object.entries(value.headers)) {
-      // Hop-by-hop headers an entry written by another version or app may hold are not replayed.
-      if (field === undefined || name === CACHE_TAGS_HEADER || name === CACHE_CONTROL_HEADER || name === 'x-nextjs-cache' || HOP_BY_HOP.has(name)) continue
+      if (field === undefined || name === 'x-nextjs-cache' || !replayed(name, encoded)) continue
       if (Array.isArray(field)) for (const item of field) pairs.push([name, item])
       else pairs.push([name, field as string])
     }
@@ -453,6 +453,17 @@ function replayOf(value: CachedRouteValue): Replay | null {
 }
 
 /**
+ * Whether an entry's header goes out with it: not the cache's own, and not those an entry written
+ * by another version or app may hold that a route's answer never carries here: hop-by-hop ones,
+ * and `Content-Encoding` with the `Content-Length` beside it (`next start` stores a route's
+ * headers as they were and drops those two only when it sends them; the body is decoded).
+ */
+function replayed(name: string, encoded: boolean): boolean {
+  if (name === CACHE_TAGS_HEADER || name === CACHE_CONTROL_HEADER || HOP_BY_HOP.has(name) || name === 'content-encoding') return false
+  return !(encoded && name === 'content-length')
+}
+
+/**
  * A cached entry as the response `next start` sends for it. A text body on a GET is replayed
  * without building an undici `Response` or `Headers` (they cost more than the rest of a HIT).
  */
@@ -460,8 +471,9 @@ function fromEntry(value: CachedRouteValue, cacheControl: CacheControl, state: '
   const replay = method === 'HEAD' || NULL_BODY_STATUSES.has(value.status) ? null : replayOf(value)
   if (replay) return preparedResponse(replay.text, value.status || 200, replayPairs(replay, state, cacheControl))
   const headers = new Headers()
+  const encoded = value.headers['content-encoding'] !== undefined
   for (const [name, field] of Object.entries(value.headers)) {
-    if (field === undefined || name === CACHE_TAGS_HEADER || name === CACHE_CONTROL_HEADER || HOP_BY_HOP.has(name)) continue
+    if (field === undefined || !replayed(name, encoded)) continue
     if (Array.isArray(field)) for (const item of field) headers.append(name, item)
     else headers.set(name, field)
   }
