@@ -241,9 +241,18 @@ export async function startBody(reader: BodyReader): Promise<BodyStart> {
   if (first.done) return { complete: true, bytes: new Uint8Array(0) }
   const pending = handled(reader.read())
   const second = await Promise.race([pending, new Promise<null>((resolve) => setImmediate(resolve, null))])
-  if (second === null) return { complete: false, chunks: [first.value], next: pending }
-  if (second.done) return { complete: true, bytes: first.value }
-  return { complete: false, chunks: [first.value, second.value], next: handled(reader.read()) }
+  if (second === null) return { complete: false, chunks: [asBytes(first.value)], next: pending }
+  if (second.done) return { complete: true, bytes: asBytes(first.value) }
+  return { complete: false, chunks: [asBytes(first.value), asBytes(second.value)], next: handled(reader.read()) }
+}
+
+/**
+ * A chunk as bytes. Next.js writes each chunk of a body with `res.write()`, which takes text too:
+ * a stream that enqueues strings goes out as their UTF-8 bytes, as its later chunks do here (the
+ * hosts write them as they come).
+ */
+export function asBytes(chunk: Uint8Array | string): Uint8Array {
+  return typeof chunk === 'string' ? Buffer.from(chunk) : chunk
 }
 
 // A read started early may fail before anyone awaits it; that must not count as unhandled. Whoever

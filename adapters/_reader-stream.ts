@@ -44,7 +44,8 @@ export function readerStream(
   // stream destroyed, for such a chunk.
   const counted = (chunk: Uint8Array | null): boolean => {
     if (declaredLength === undefined) return true
-    const total = chunk === null ? sent : sent + chunk.byteLength
+    // A string chunk (see asBytes) is written as its UTF-8 bytes.
+    const total = chunk === null ? sent : sent + (typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength)
     if (chunk === null ? total !== declaredLength : total > declaredLength) {
       stream.destroy(routeHandlersError('RH_ERR_CONTENT_LENGTH_MISMATCH', [declaredLength, chunk === null ? `${total}` : `more than ${declaredLength}`]))
       return false
