@@ -4,6 +4,7 @@
  * run of slashes one (the query kept as it is). The handler never sees such a path, and the client
  * asks again for the clean one, through the host's routing and its middleware.
  */
+import { permanentRedirect } from './permanent-redirect.ts'
 
 /**
  * True for a path (no query) that Next.js redirects to {@link withSingleSlashes}. Two string
@@ -33,5 +34,5 @@ export function singleSlashRedirect(requestUrl: string): Response | null {
   const end = target.search(/[?#]/)
   const location = end === -1 ? withSingleSlashes(target) : withSingleSlashes(target.slice(0, end)) + target.slice(end)
   if (location === target) return null
-  return new Response(location, { status: 308, headers: { location } })
+  return permanentRedirect(location)
 }

@@ -3,6 +3,7 @@
  * `308` to `/x`, the query kept, with the `Refresh` header Next adds. The handler then only ever
  * sees its file's own path, on every host.
  */
+import { permanentRedirect } from './permanent-redirect.ts'
 
 /** True for a path with one trailing slash to drop (`/x/`; not the root). */
 export function hasTrailingSlash(pathname: string): boolean {
@@ -42,6 +43,5 @@ export function slashlessRedirect(requestUrl: string): Response | null {
   // The request's own target (path and query, as the host received them) after its origin.
   const location = slashlessTarget(requestUrl.slice(requestUrl.indexOf('/', requestUrl.indexOf('//') + 2)))
   if (location === null) return null
-  // Its body the location as bytes, untyped as Next.js sends it (undici types a string text/plain).
-  return new Response(new TextEncoder().encode(location), { status: 308, headers: { location, refresh: `0;url=${location}` } })
+  return permanentRedirect(location)
 }
