@@ -197,14 +197,15 @@ const errorTable = {
     // answers `error.message` answers the same text.
     message: (detail: string) => detail,
   },
+  // undici's own messages, as `request.formData()` rejects with under Next.js (a route that answers
+  // `error.message` answers the same text); the parser's reason is the error's `cause`.
   RH_ERR_BODY_MALFORMED_FORM: {
     status: 400,
-    message: (detail: string) => `The request body is not a valid form: ${detail}`,
+    message: () => 'Failed to parse body as FormData.',
   },
   RH_ERR_BODY_UNSUPPORTED_TYPE: {
     status: 415,
-    message: (contentType: string) =>
-      `formData() needs a multipart/form-data or application/x-www-form-urlencoded body, not ${contentType}.`,
+    message: () => 'Content-Type was not one of "multipart/form-data" or "application/x-www-form-urlencoded".',
   },
   RH_ERR_BODY_INCOMPLETE: {
     status: 400,

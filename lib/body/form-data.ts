@@ -108,5 +108,5 @@ async function fileInMemory(stream: Readable, filename: string, type: string): P
 }
 
 function malformed(error: unknown): Error {
-  return standardError(TypeError, 'RH_ERR_BODY_MALFORMED_FORM', [error instanceof Error ? error.message : String(error)], { cause: error })
+  return standardError(TypeError, 'RH_ERR_BODY_MALFORMED_FORM', [], { cause: error })
 }

@@ -239,7 +239,7 @@ export class RouteRequest extends NextRequest {
     const contentType = requestHeader(this, 'content-type') ?? ''
     const multipart = MULTIPART.test(contentType)
     if (!multipart && !URLENCODED.test(contentType)) {
-      throw standardError(TypeError, 'RH_ERR_BODY_UNSUPPORTED_TYPE', [contentType === '' ? 'a body without a content-type' : contentType])
+      throw standardError(TypeError, 'RH_ERR_BODY_UNSUPPORTED_TYPE', [])
     }
     const body = unreadBody(this)
     if (body === null) return new FormData()
