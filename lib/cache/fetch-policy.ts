@@ -1,6 +1,6 @@
 import type { RequestStore } from '../context.ts'
 import { INFINITE_CACHE } from './cache-life.ts'
-import { lowerRevalidate, trackDynamicAccess } from './static-generation.ts'
+import { lowerRevalidate, markScopeDynamic } from './static-generation.ts'
 
 /** What a `fetch()` call asks of the cache (Next.js's `init.next`). */
 export interface NextFetchOptions {
@@ -68,7 +68,7 @@ export function fetchRevalidate(call: FetchCall, store: RequestStore): number {
     else final = routeRevalidate ?? INFINITE_CACHE
   }
   if (generation && !(generation.dynamic === 'force-static' && final === 0) && !autoNoCache && routeRevalidate !== undefined && final < routeRevalidate) {
-    if (final === 0) trackDynamicAccess(store, `revalidate: 0 fetch ${call.url} ${generation.route}`)
+    if (final === 0) markScopeDynamic(store, `revalidate: 0 fetch ${call.url} ${generation.route}`)
     else if (original === final) lowerRevalidate(generation, final)
   }
   return final

@@ -61,6 +61,17 @@ export function trackDynamicAccess(store: RequestStore | undefined, expression: 
   return false
 }
 
+/**
+ * Next.js's `markCurrentScopeAsDynamic` (a `revalidate: 0` fetch, `unstable_noStore()`): nothing
+ * inside a cache scope (`unstable_cache`, `"use cache"`), whose result is cached as a whole; else
+ * as a read of request data (see trackDynamicAccess). Trial: a fetch inside `unstable_cache` in a
+ * `revalidate = 3600` route was a 500 here, a cached 200 under `next start`.
+ */
+export function markScopeDynamic(store: RequestStore | undefined, expression: string): void {
+  if (store === undefined || store.unit !== undefined) return
+  trackDynamicAccess(store, expression)
+}
+
 /** Next.js's `StaticGenBailoutError` for `dynamic = 'error'`. */
 export function staticBailout(route: string, expression: string): Error {
   const error = new Error(

@@ -1,6 +1,6 @@
 import { requestStorage } from '../context.ts'
 import { cacheLifeProfile, defaultLife, type CacheLifeProfile } from '../cache/cache-life.ts'
-import { trackDynamicAccess } from '../cache/static-generation.ts'
+import { markScopeDynamic } from '../cache/static-generation.ts'
 import { validateTags } from '../cache/validate-tags.ts'
 import { currentCacheScope } from '../cache/use-cache-wrapper.ts'
 
@@ -15,10 +15,8 @@ import { currentCacheScope } from '../cache/use-cache-wrapper.ts'
  * }
  */
 export function unstable_noStore(): void {
-  const store = requestStorage.getStore()
-  // Inside unstable_cache Next ignores it (the cached function's result is cached regardless).
-  if (!store || store.unit?.type === 'unstable-cache') return
-  trackDynamicAccess(store, 'unstable_noStore()')
+  // Inside unstable_cache or "use cache" Next ignores it (the cached function's result is cached regardless).
+  markScopeDynamic(requestStorage.getStore(), 'unstable_noStore()')
 }
 
 /**

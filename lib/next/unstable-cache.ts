@@ -22,8 +22,8 @@ export interface UnstableCacheOptions {
 /**
  * Caches what an async function resolves to (Next.js's `unstable_cache`), keyed by the function's
  * source, `keyParts` and the arguments; the result must survive `JSON.stringify`. A stale result
- * is returned at once and refreshed in the background; `revalidateTag()` on one of `tags` expires
- * it. Inside a GET generated for the cache, its `revalidate` lowers the route's and its tags join
+ * is returned at once and refreshed in the background (while a stale route entry is regenerated,
+ * it is waited for instead); `revalidateTag()` on one of `tags` expires it. Inside a GET generated for the cache, its `revalidate` lowers the route's and its tags join
  * the route's. A failing store makes it call the function, uncached.
  *
  * @example
@@ -57,6 +57,11 @@ export function unstable_cache<T extends (...args: never[]) => Promise<unknown>>
 
     const found = await cache.getFetch(cacheKey, { tags, softTags: requestImplicitTags(store), revalidate, fetchUrl })
     if (found && found !== STORE_UNAVAILABLE) {
+      // Regenerating a stale route entry: the new entry must not be made of stale data (Next
+      // waits for fresh data there, as for a stale fetch: patch-fetch.ts).
+      if (found.stale && store?.generation?.revalidating) {
+        return cache.singleFlight(cacheKey, () => run().then(async (fresh) => (await save(fresh), fresh)))
+      }
       if (found.stale && !cache.inFlight(cacheKey)) {
         cache.inBackground(cache.singleFlight(cacheKey, () => run().then(save)).catch((error: unknown) => logRefreshError(store, invocationKey, error)))
       }
