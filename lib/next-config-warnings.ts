@@ -27,8 +27,8 @@ export function warnAboutNextConfig(dir: string, given: GivenCacheOptions, warn:
     if (text === undefined) continue
     if (!given.cacheLife && /\bcacheLife\s*:/.test(text)) {
       warn(
-        `route-handlers: "${file}" defines cacheLife profiles, and route-handlers reads no next.config: cacheLife('name') and ` +
-          "revalidateTag(tag, 'name') throw for a profile it does not know. Pass them as the cache.cacheLife option: { cache: { cacheLife: { … } } }.",
+        `route-handlers: "${file}" defines cacheLife profiles, and route-handlers reads no next.config: cacheLife('name') throws ` +
+          "for a profile it does not know, and revalidateTag(tag, 'name') revalidates nothing (logged). Pass them as the cache.cacheLife option: { cache: { cacheLife: { … } } }.",
       )
     }
     if (!given.store && /\bcacheHandler\s*:/.test(text)) {

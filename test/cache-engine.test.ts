@@ -166,9 +166,16 @@ describe('cache engine', () => {
     assert.equal(await localCache.getRoute('/a', { tags: ['t'], revalidate: false }), null, "this process's revalidation counts")
   })
 
-  test('an unknown profile throws Next.js\'s error', async () => {
-    const cache = createIncrementalCache(undefined, quiet)
-    await assert.rejects(cache.revalidate([{ tag: 't', profile: 'fortnight' }]), /Invalid profile provided "fortnight"/)
+  test("an unknown profile logs Next.js's error and skips its tag; the others are applied", async () => {
+    const { logger, errors } = recordingLogger()
+    const cache = createIncrementalCache(undefined, logger)
+    await cache.setRoute('/a', routeValue('a'), { revalidate: false, expire: undefined }, ['t'])
+    await cache.setRoute('/b', routeValue('b'), { revalidate: false, expire: undefined }, ['u'])
+    await sleep(2)
+    await cache.revalidate([{ tag: 't', profile: 'fortnight' }, { tag: 'u' }])
+    assert.match(String(errors.join('\n')), /Invalid profile provided "fortnight"/)
+    assert.notEqual(await cache.getRoute('/a', { tags: ['t'], revalidate: false }), null, 'the tag under the unknown profile is left alone')
+    assert.equal(await cache.getRoute('/b', { tags: ['u'], revalidate: false }), null)
   })
 
   test('a failing store makes lookups unavailable, logged once per outage, and its recovery logged', async () => {

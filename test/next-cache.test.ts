@@ -17,7 +17,6 @@ describe('next/cache: the errors Next.js gives', async () => {
     ['refresh', /^refresh can only be called from within a Server Action\./],
     ['cacheTag', /^`cacheTag\(\)` can only be called inside a "use cache" function\.$/],
     ['cacheLife', /^`cacheLife\(\)` can only be called inside a "use cache" function\.$/],
-    ['unknownProfile', /^Invalid profile provided "fortnight" must be configured under cacheLife in next\.config or be "max" \(with route-handlers: in the cache\.cacheLife option\)$/],
     ['revalidateInsideCache', /^Route \/errors used "revalidateTag posts" inside a function cached with "unstable_cache\(\.\.\.\)" which is unsupported\./],
     ['headersInsideCache', /^Route \/errors used "headers\(\)" inside a function cached with "unstable_cache\(\.\.\.\)"\. Accessing Dynamic data sources inside a cache scope is not supported\./],
     ['zeroRevalidate', /^Invariant revalidate: 0 can not be passed to unstable_cache\(\), must be "false" or "> 0"/],
@@ -27,6 +26,20 @@ describe('next/cache: the errors Next.js gives', async () => {
       await assert.rejects(call(name), (error: Error) => message.test(error.message))
     })
   }
+
+  // Next applies revalidations while the response goes out, and logs the error there (trial: a
+  // CMS webhook with a typo in its profile would be retried forever against a 500).
+  test("revalidateTag(tag, 'fortnight'), a profile nobody defined: the response stands, Next's error is logged", async () => {
+    const errors: unknown[] = []
+    const logging = await createRouteHandlers({ dir: DIR, logger: { ...quietLogger, error: (_message: string, error?: unknown) => void errors.push(error) } }).ready()
+    const response = await logging.handle(new Request('http://localhost/errors?call=unknownProfile'))
+    assert.equal(response?.status, 200)
+    assert.match(
+      String(errors[0]),
+      /Invalid profile provided "fortnight" must be configured under cacheLife in next\.config or be "max" \(with route-handlers: in the cache\.cacheLife option\)$/,
+    )
+    await logging.close()
+  })
 
   test('outside a request: revalidateTag and revalidatePath throw Next\'s invariant, cacheTag its "use cache" error', () => {
     assert.throws(() => revalidateTag('posts', 'max'), /^Error: Invariant: static generation store missing in revalidateTag posts$/)

@@ -243,13 +243,21 @@ export class IncrementalCache {
 
   /**
    * Applies a request's pending `revalidateTag`/`revalidatePath`/`updateTag` calls, grouped by
-   * profile as Next's `executeRevalidates` does. An unknown profile name throws Next's error; a
-   * store that does not take them (down, too slow) rejects with `RH_ERR_CACHE_REVALIDATE_FAILED`.
+   * profile as Next's `executeRevalidates` does. A tag under an unknown profile name is not
+   * revalidated and Next's error is logged: Next applies them while the response goes out, which
+   * an error there does not change (a CMS webhook would be retried forever). A store that does not
+   * take them (down, too slow) rejects with `RH_ERR_CACHE_REVALIDATE_FAILED`.
    */
   async revalidate(pending: readonly PendingRevalidation[]): Promise<void> {
     const byDurations = new Map<string, { durations: { expire?: number } | undefined; tags: string[] }>()
     for (const { tag, profile } of pending) {
-      const durations = revalidationDurations(profile)
+      let durations: { expire?: number } | undefined
+      try {
+        durations = revalidationDurations(profile)
+      } catch (error) {
+        this.#logger.error(`route-handlers: revalidateTag(${JSON.stringify(tag)}) was not applied`, error)
+        continue
+      }
       const group = JSON.stringify(durations ?? null)
       const entry = byDurations.get(group) ?? { durations, tags: [] }
       entry.tags.push(tag)
