@@ -2,8 +2,9 @@
  * Cache scopes inside a cached GET, as trial apps write them (store templates wrap their fetches in
  * `unstable_cache`): a `revalidate: 0` fetch or `unstable_noStore()` inside `unstable_cache` or
  * `"use cache"` marks nothing dynamic (Next's markCurrentScopeAsDynamic returns in a cache scope),
- * where it was a 500 here; and a stale route entry regenerated after `revalidateTag` waits for
- * fresh `unstable_cache` data, where its new entry held the stale data for its whole lifetime.
+ * where it was a 500 here; a stale route entry regenerated after `revalidateTag` waits for fresh
+ * `unstable_cache` data, where its new entry held the stale data for its whole lifetime; and a
+ * `"use cache"` entry past its `revalidate` is not served (trial).
  */
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
@@ -40,6 +41,19 @@ async function load() {
   'use cache'
   unstable_noStore()
   return (await fetch(${upstreamUrl()} + '/use-cache', { cache: 'no-store' })).json()
+}
+export async function GET() {
+  return Response.json({ data: await load() })
+}
+`,
+  // Trial: past its revalidate, next start's default "use cache" handler makes the entry again.
+  'timed/route.ts': `
+import { cacheLife } from 'next/cache'
+export const dynamic = 'force-dynamic'
+async function load() {
+  'use cache'
+  cacheLife({ stale: 0, revalidate: 1, expire: 60 })
+  return (await fetch(${upstreamUrl()} + '/timed', { cache: 'no-store' })).json()
 }
 export async function GET() {
   return Response.json({ data: await load() })
@@ -99,6 +113,15 @@ for (const [name, start] of [['Express', expressTarget], ['Fastify', fastifyTarg
       const first = await get('/use-cache-no-store')
       assert.equal(first.status, 200)
       assert.deepEqual((await get('/use-cache-no-store')).body, first.body)
+    })
+
+    test('a "use cache" entry past its revalidate is made again before use, as next start\'s default handler does', async () => {
+      const first = (await get('/timed')).body.data.count
+      assert.equal((await get('/timed')).body.data.count, first)
+      await sleep(1100)
+      const after = (await get('/timed')).body.data.count
+      assert.ok(after > first, 'the entry past its revalidate was served')
+      assert.equal((await get('/timed')).body.data.count, after)
     })
 
     test("after revalidateTag('posts', 'max'): STALE once, then the entry regenerated holds fresh unstable_cache data", async () => {

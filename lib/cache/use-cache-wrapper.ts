@@ -18,7 +18,9 @@ import { useCacheKey } from './use-cache-key.ts'
  * As in Next.js 16: the key is the function's id, the values it closes over and its arguments; the
  * entry lives `cacheLife()`'s profile (`default` when none: revalidate 15 min, never expires) and
  * carries `cacheTag()`'s tags plus the request's implicit tags as soft tags (so `revalidatePath`
- * reaches it); a stale entry is returned at once and refreshed in the background; an inner cached
+ * reaches it); an entry past its `revalidate` is made again before use (Next's default handler in
+ * production), one made stale by `revalidateTag(tag, profile)` is returned at once and refreshed in
+ * the background; an inner cached
  * function's tags and lifetime join the outer one's and the GET being generated for the cache.
  * Entries go to the `cache` option's store as `FETCH` values, so a shared store (Redis) shares them.
  * `"use cache: private"` runs uncached (Next keeps those entries in the browser only).
@@ -82,7 +84,11 @@ async function cached(
   if (found && found !== STORE_UNAVAILABLE && found.value.data.headers[ENCODING_HEADER] !== undefined) {
     const life = lifeOf(found.value.data.headers[ENCODING_HEADER]!)
     const result = decoded(found.value.data.body)
-    const expired = life.expire < INFINITE_CACHE && Date.now() - found.lastModified > life.expire * 1000
+    const age = Date.now() - found.lastModified
+    // Past its `revalidate`, made again before use, as Next's default "use cache" handler does in
+    // production (its entries expire then: "unlikely that a new entry will be able to be used before
+    // it is dropped"); stale by a tag revalidated with a profile, served while refreshed.
+    const expired = age > life.revalidate * 1000 || (life.expire < INFINITE_CACHE && age > life.expire * 1000)
     if (result.ok && !expired) {
       propagate(parent, outer, found.value.tags ?? [], life)
       if (found.stale && !engine.inFlight(key)) {
