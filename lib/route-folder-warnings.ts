@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import type { RouteFolderScan } from './scan.ts'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { scanRouteFolder, type RouteFolderScan } from './scan.ts'
 
 // Lookalikes warned about by name; past them, a folder of helpers named index.ts is one line.
 const LOOKALIKES_NAMED = 5
@@ -9,8 +9,9 @@ const LOOKALIKES_NAMED = 5
  * Warnings for a route folder (at start-up, and under dev reload each time it changes) that would serve less than it seems to: no route file at
  * all (every request falls through, and the app 404s with nothing said), files named almost like
  * one (`index.ts`, `routes.ts`, `Route.ts`, `route.txt`) in a folder without a route file,
- * symlinks not followed (outside the folder, or a cycle), and a route file with a page for its URL
- * (beside it, or through another route group).
+ * symlinks not followed (outside the folder, or a cycle), route files under a route group beside it
+ * that Next.js serves under the same URLs (`app/(ee)/api` beside `app/api`), and a route file with a
+ * page for its URL (beside it, or through another route group).
  *
  * @example
  * warnAboutRouteFolder('/srv/app', scanRouteFolder('/srv/app'), console.warn)
@@ -39,6 +40,12 @@ export function warnAboutRouteFolder(dir: string, scan: RouteFolderScan, warn: (
   if (unnamed > 0) {
     warn(`route-handlers: ${unnamed} more file${unnamed === 1 ? '' : 's'} named like a route file (index.ts, routes.ts, …) in folders without one ${unnamed === 1 ? 'serves' : 'serve'} nothing either.`)
   }
+  for (const folder of groupedTwins(dir)) {
+    warn(
+      `route-handlers: "${folder}" holds route files Next.js serves under the same URLs as "${dir}" (a route group's name is not part of the URL), ` +
+        `and it is outside the route folder, so they are not served. Give the folder above as dir ('${dirname(dir)}') and mount it at the root, or mount "${folder}" too.`,
+    )
+  }
   for (const file of nextMiddlewareFiles(dir)) {
     warn(
       `route-handlers: "${file}" is Next.js middleware (proxy, in Next 16), which route-handlers does not run: what it does for these routes ` +
@@ -64,4 +71,35 @@ const NEXT_MIDDLEWARE = /next\/server|\bmatcher\s*:|\bas\s+(?:middleware|proxy)\
 function nextMiddlewareFiles(dir: string): string[] {
   const candidates = [dirname(dir), dir].flatMap((folder) => MIDDLEWARE_NAMES.map((name) => join(folder, name)))
   return candidates.filter((file) => existsSync(file) && NEXT_MIDDLEWARE.test(readFileSync(file, 'utf8')))
+}
+
+const ROUTE_GROUP = /^\(.+\)$/
+
+/**
+ * Folders of the route folder's name under route groups beside it, holding route files: given
+ * `app/api` as dir, `app/(ee)/api` (trial: papermark keeps its enterprise API there), which Next.js
+ * serves under `/api` as well. Through nested groups too (`app/(a)/(b)/api`).
+ */
+function groupedTwins(dir: string): string[] {
+  const name = basename(dir)
+  if (ROUTE_GROUP.test(name)) return []
+  const twins: string[] = []
+  const visit = (folder: string): void => {
+    let entries
+    try {
+      entries = readdirSync(folder, { withFileTypes: true })
+    } catch {
+      return
+    }
+    // In name order: the warnings read the same on every file system.
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (!entry.isDirectory() || !ROUTE_GROUP.test(entry.name)) continue
+      const group = join(folder, entry.name)
+      const twin = join(group, name)
+      if (existsSync(twin) && scanRouteFolder(twin).routes.length > 0) twins.push(twin)
+      visit(group)
+    }
+  }
+  visit(dirname(dir))
+  return twins
 }
