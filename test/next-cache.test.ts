@@ -270,3 +270,32 @@ describe('route segment config is checked at load, as next build checks it', () 
     })
   }
 })
+
+// Trial: Next 16.4's next/cache exports prefetch() and navigation() (Cache Components markers); a
+// route file importing them failed to load here. Without cacheComponents Next throws when they
+// are called.
+test('prefetch() and navigation(): a route file importing them loads; calling one throws Next\'s error', async () => {
+  const dir = tempRouteFolder({
+    'stages/route.ts': [
+      "import { navigation, prefetch } from 'next/cache'",
+      'export async function GET(request: Request) {',
+      "  const name = new URL(request.url).searchParams.get('call')",
+      "  if (name === 'prefetch') await prefetch()",
+      "  if (name === 'navigation') await navigation()",
+      "  return new Response('loaded')",
+      '}',
+      '',
+    ].join('\n'),
+  })
+  const routes = await createRouteHandlers({ dir, logger: quietLogger }).ready()
+  try {
+    assert.equal(await (await routes.handle(new Request('http://localhost/stages')))!.text(), 'loaded')
+    for (const name of ['prefetch', 'navigation']) {
+      await assert.rejects(routes.handle(new Request(`http://localhost/stages?call=${name}`)), {
+        message: `Route /stages used \`${name}()\`, which requires Cache Components to be enabled. Learn more: https://nextjs.org/docs/app/api-reference/config/next-config-js/cacheComponents`,
+      })
+    }
+  } finally {
+    await routes.close()
+  }
+})

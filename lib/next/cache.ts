@@ -2,7 +2,8 @@
 /// <reference types="node" preserve="true" />
 /**
  * `next/cache` for route handlers: on-demand revalidation (`revalidateTag`, `revalidatePath`),
- * `unstable_cache`, `unstable_noStore`, `cacheTag`/`cacheLife` for `"use cache"` functions, and `io()`.
+ * `unstable_cache`, `unstable_noStore`, `cacheTag`/`cacheLife` for `"use cache"` functions, `io()`,
+ * and Next 16.4's `prefetch()`/`navigation()` (which throw Next's error: no Cache Components here).
  */
 import { useRequestStore } from '../context.ts'
 
@@ -11,6 +12,7 @@ export { unstable_cache, type UnstableCacheOptions } from './unstable-cache.ts'
 export { unstable_noStore, cacheTag, cacheLife, cacheTag as unstable_cacheTag, cacheLife as unstable_cacheLife } from './cache-scope.ts'
 export type { CacheLifeProfile } from '../cache/cache-life.ts'
 export { io, io as unstable_io } from './io.ts'
+export { navigation, prefetch } from './cache-stages.ts'
 
 // revalidateTag() and friends record their work in the request store.
 useRequestStore()
