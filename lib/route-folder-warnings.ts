@@ -43,7 +43,7 @@ export function warnAboutRouteFolder(dir: string, scan: RouteFolderScan, warn: (
   for (const folder of groupedTwins(dir)) {
     warn(
       `route-handlers: "${folder}" holds route files Next.js serves under the same URLs as "${dir}" (a route group's name is not part of the URL), ` +
-        `and it is outside the route folder, so they are not served. Give the folder above as dir ('${dirname(dir)}') and mount it at the root, or mount "${folder}" too.`,
+        `and it is outside the route folder, so they are not served. Give the folder above as dir ('${dirname(dir)}') and mount it at the root, where every route file answers its Next.js URL.`,
     )
   }
   for (const file of nextMiddlewareFiles(dir)) {
@@ -96,10 +96,21 @@ function groupedTwins(dir: string): string[] {
       if (!entry.isDirectory() || !ROUTE_GROUP.test(entry.name)) continue
       const group = join(folder, entry.name)
       const twin = join(group, name)
-      if (existsSync(twin) && scanRouteFolder(twin).routes.length > 0) twins.push(twin)
+      if (holdsRouteFiles(twin)) twins.push(twin)
       visit(group)
     }
   }
   visit(dirname(dir))
   return twins
+}
+
+// A folder that cannot be read (or is a file) holds none as far as a warning is concerned: a
+// warning never fails the start (review).
+function holdsRouteFiles(folder: string): boolean {
+  if (!existsSync(folder)) return false
+  try {
+    return scanRouteFolder(folder).routes.length > 0
+  } catch {
+    return false
+  }
 }

@@ -111,3 +111,17 @@ test('a route group beside the route folder with a folder of its name: warned ab
     await routes.close()
   }
 })
+
+// Review: a warning never fails the start. A twin that cannot be scanned (a file of that name here;
+// a folder the server's user cannot read alike) is passed over.
+test('a route group holding a file named like the route folder: no warning, and the app starts', async () => {
+  const app = tempRouteFolder({ 'api/items/route.ts': route, '(ee)/api': 'not a folder\n' })
+  const warnings: string[] = []
+  const routes = await createRouteHandlers({ dir: join(app, 'api'), logger: { warn: (message) => void warnings.push(message), error() {} } }).ready()
+  try {
+    assert.deepEqual(warnings, [])
+    assert.equal((await routes.handle(new Request('http://localhost/items')))?.status, 200)
+  } finally {
+    await routes.close()
+  }
+})

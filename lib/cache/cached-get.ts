@@ -291,7 +291,7 @@ async function generateEntry(
   revalidating: boolean,
 ): Promise<Generated> {
   const mode = route.config.dynamic === 'force-static' || route.config.dynamic === 'error' ? route.config.dynamic : 'auto'
-  const generation: StaticGeneration = { dynamic: mode, route: route.entry.pattern, revalidate, tags: [...tags], revalidating }
+  const generation: StaticGeneration = { dynamic: mode, route: route.entry.pattern, revalidate, tags: [...tags] }
   // The store dispatch makes for this run, found by the generation it carries.
   const store = () => {
     const current = requestStorage.getStore()

@@ -1,6 +1,6 @@
 import type { RequestStore } from '../context.ts'
 import { INFINITE_CACHE } from './cache-life.ts'
-import { lowerRevalidate, markScopeDynamic } from './static-generation.ts'
+import { collectCaching, markScopeDynamic } from './static-generation.ts'
 
 /** What a `fetch()` call asks of the cache (Next.js's `init.next`). */
 export interface NextFetchOptions {
@@ -69,7 +69,9 @@ export function fetchRevalidate(call: FetchCall, store: RequestStore): number {
   }
   if (generation && !(generation.dynamic === 'force-static' && final === 0) && !autoNoCache && routeRevalidate !== undefined && final < routeRevalidate) {
     if (final === 0) markScopeDynamic(store, `revalidate: 0 fetch ${call.url} ${generation.route}`)
-    else if (original === final) lowerRevalidate(generation, final)
+    else if (original === final) collectCaching(store, final, [])
+  } else if (store.unit?.type === 'cache' && original === final && final > 0) {
+    collectCaching(store, final, [])
   }
   return final
 }

@@ -8,7 +8,7 @@ import { fetchCacheKey } from './cache-key.ts'
 import { INFINITE_CACHE } from './cache-life.ts'
 import { fetchRevalidate, type NextFetchOptions } from './fetch-policy.ts'
 import { requestImplicitTags } from './request-tags.ts'
-import { collectTags } from './static-generation.ts'
+import { collectCaching, consumerWillCache } from './static-generation.ts'
 import { STORE_UNAVAILABLE } from './store-guard.ts'
 import { validateTags } from './validate-tags.ts'
 
@@ -79,7 +79,7 @@ async function cachedFetch(original: typeof fetch, store: RequestStore, input: s
   const method = (init?.method ?? (fromRequest ? input.method : 'GET')).toUpperCase()
   const cache = init?.cache ?? (fromRequest ? input.cache : undefined)
   const tags = validateTags(next?.tags ?? [], `fetch ${url}`)
-  collectTags(store.generation, tags)
+  collectCaching(store, undefined, tags)
   const revalidate = fetchRevalidate({ url, method, cache: fromRequest && !init?.cache && cache === 'default' ? undefined : cache, headers, next }, store)
   const body = typeof init?.body === 'string' ? init.body : init?.body instanceof URLSearchParams ? init.body.toString() : init?.body == null ? undefined : null
   // Not cached, or a body this cache cannot key (a stream, FormData): the plain fetch.
@@ -128,9 +128,9 @@ async function cachedFetch(original: typeof fetch, store: RequestStore, input: s
   }
   if (found === STORE_UNAVAILABLE) return original(input, init)
   if (found) {
-    // Regenerating a stale route entry: the new entry must not be made of the stale data (Next
-    // waits for fresh data there too).
-    if (found.stale && store.generation?.revalidating) return fetchAndStore(signal)
+    // What is made now goes into a cache entry (a GET generated for it, a "use cache" function):
+    // it must not be made of stale data (Next waits for fresh data there too).
+    if (found.stale && consumerWillCache(store)) return fetchAndStore(signal)
     if (found.stale && !cacheEngine.inFlight(key)) {
       const refresh = cacheEngine.singleFlight(key, () => fetchAndStore(undefined)).catch((error: unknown) => {
         store.handlers.logger.error(`route-handlers: refreshing the cached fetch of ${url} failed; the stale response is used until it succeeds.`, error)

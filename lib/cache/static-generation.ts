@@ -1,6 +1,6 @@
 import type { RequestStore } from '../context.ts'
 import type { Revalidate } from './cache-handler.ts'
-import type { CacheLifeProfile } from './cache-life.ts'
+import { defaultLife, type CacheLifeProfile } from './cache-life.ts'
 
 /** A cached GET's `dynamic` segment config, once it is known to be generated for the cache. */
 export type StaticMode = 'auto' | 'force-static' | 'error'
@@ -20,11 +20,6 @@ export interface StaticGeneration {
   readonly tags: string[]
   /** The first dynamic data the handler read (`headers()`, `request.url`, …): the route is dynamic. */
   usedDynamic?: string
-  /**
-   * A stale entry regenerated in the background (Next's `isRevalidate`): a stale cached `fetch()`
-   * is fetched again before the handler goes on, so the new entry holds new data.
-   */
-  readonly revalidating?: boolean
 }
 
 /** Next.js's cache work units, as far as they apply here. */
@@ -72,12 +67,40 @@ export function markScopeDynamic(store: RequestStore | undefined, expression: st
   trackDynamicAccess(store, expression)
 }
 
+/**
+ * Next.js's `willConsumerServerCache`: what is computed now is kept in the server cache (a GET
+ * generated for its cache entry, on a MISS or a regeneration, or a `"use cache"`/`unstable_cache`
+ * scope), so a stale cached value found on the way is not used: fresh data is waited for (review).
+ */
+export function consumerWillCache(store: RequestStore | undefined): boolean {
+  return store !== undefined && (store.generation !== undefined || store.unit !== undefined)
+}
+
 /** Next.js's `StaticGenBailoutError` for `dynamic = 'error'`. */
 export function staticBailout(route: string, expression: string): Error {
   const error = new Error(
     `Route ${route} with \`dynamic = "error"\` couldn't be rendered statically because it used \`${expression}\`. See more info here: ${DYNAMIC_RENDERING_DOCS}`,
   )
   return Object.assign(error, { code: 'NEXT_STATIC_GEN_BAILOUT' })
+}
+
+/**
+ * A cached `fetch()`'s or `unstable_cache`'s tags and lifetime, where Next.js collects them (its
+ * `revalidateStore`): the `"use cache"` function they run in, whose entry they bound (it hands
+ * them on to the GET being generated when it is done), else that GET; inside `unstable_cache`,
+ * nowhere (its own go to the GET). Review: a `"use cache"` entry over a `revalidate: 1` fetch lived
+ * the default 15 minutes, and `revalidateTag()` of the fetch's tag left it alone.
+ */
+export function collectCaching(store: RequestStore | undefined, revalidate: Revalidate | undefined, tags: readonly string[]): void {
+  const unit = store?.unit
+  if (unit === undefined) {
+    lowerRevalidate(store?.generation, revalidate)
+    collectTags(store?.generation, tags)
+    return
+  }
+  if (unit.type !== 'cache') return
+  for (const tag of tags) if (!unit.tags.includes(tag)) unit.tags.push(tag)
+  if (typeof revalidate === 'number' && revalidate < (unit.life?.revalidate ?? defaultLife().revalidate)) unit.life = { ...unit.life, revalidate }
 }
 
 /** Lowers the route's collected `revalidate` to `revalidate` (a fetch's or `unstable_cache`'s). */

@@ -7,7 +7,7 @@ import { defaultLife, INFINITE_CACHE, type CacheLifeProfile } from './cache-life
 import { defaultCache } from './default-cache.ts'
 import type { IncrementalCache } from './incremental-cache.ts'
 import { requestImplicitTags } from './request-tags.ts'
-import { collectTags, lowerRevalidate, type CacheUnit } from './static-generation.ts'
+import { collectTags, consumerWillCache, lowerRevalidate, type CacheUnit } from './static-generation.ts'
 import { STORE_UNAVAILABLE } from './store-guard.ts'
 import { useCacheKey } from './use-cache-key.ts'
 
@@ -87,9 +87,12 @@ async function cached(
     const age = Date.now() - found.lastModified
     // Past its `revalidate`, made again before use, as Next's default "use cache" handler does in
     // production (its entries expire then: "unlikely that a new entry will be able to be used before
-    // it is dropped"); stale by a tag revalidated with a profile, served while refreshed.
+    // it is dropped"). Stale by a tag revalidated with a profile, served while refreshed, unless
+    // what is made now is cached itself (a GET generated for its entry, an outer cached function:
+    // Next's willConsumerServerCache), which must not hold stale data.
     const expired = age > life.revalidate * 1000 || (life.expire < INFINITE_CACHE && age > life.expire * 1000)
-    if (result.ok && !expired) {
+    const staleForCache = found.stale && (consumerWillCache(parent) || outer !== undefined)
+    if (result.ok && !expired && !staleForCache) {
       propagate(parent, outer, found.value.tags ?? [], life)
       if (found.stale && !engine.inFlight(key)) {
         const refresh = engine.singleFlight(key, () => generate(engine, parent, key, fetchUrl, run))

@@ -1,5 +1,5 @@
 import { requestStorage } from '../context.ts'
-import { cacheLifeProfile, defaultLife, type CacheLifeProfile } from '../cache/cache-life.ts'
+import { cacheLifeProfile, defaultLife, INFINITE_CACHE, type CacheLifeProfile } from '../cache/cache-life.ts'
 import { markScopeDynamic } from '../cache/static-generation.ts'
 import { validateTags } from '../cache/validate-tags.ts'
 import { currentCacheScope } from '../cache/use-cache-wrapper.ts'
@@ -58,10 +58,17 @@ export function cacheLife(profile: string | CacheLifeProfile): void {
           `routeHandlers({ dir, cache: { cacheLife: { "${profile}": { stale, revalidate, expire } } } })`,
       )
     }
-    unit.life = narrower(unit.life, { ...defaultLife(), ...known })
+    unit.life = narrower(unit.life, finiteLife({ ...defaultLife(), ...known }))
     return
   }
-  unit.life = narrower(unit.life, { ...defaultLife(), ...profile })
+  unit.life = narrower(unit.life, finiteLife({ ...defaultLife(), ...profile }))
+}
+
+// `Infinity` as Next.js keeps it, INFINITE_CACHE: the lifetime is stored as JSON with the entry,
+// where `Infinity` would read back as `null`, then as the default profile's 15 minutes (review).
+function finiteLife(life: CacheLifeProfile): CacheLifeProfile {
+  const finite = (seconds: number | undefined) => (seconds === Infinity ? INFINITE_CACHE : seconds)
+  return { stale: finite(life.stale), revalidate: finite(life.revalidate), expire: finite(life.expire) }
 }
 
 // Several cacheLife() calls in one scope: the shortest of each lifetime wins, as in Next.js.

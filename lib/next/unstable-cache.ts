@@ -4,7 +4,7 @@ import type { IncrementalCache } from '../cache/incremental-cache.ts'
 import { fetchCacheKey } from '../cache/cache-key.ts'
 import { defaultCache } from '../cache/default-cache.ts'
 import { requestImplicitTags, requestPathname } from '../cache/request-tags.ts'
-import { collectTags, lowerRevalidate } from '../cache/static-generation.ts'
+import { collectCaching, consumerWillCache } from '../cache/static-generation.ts'
 import { STORE_UNAVAILABLE } from '../cache/store-guard.ts'
 import { validateTags } from '../cache/validate-tags.ts'
 import { inDraftMode } from './draft-mode.ts'
@@ -22,8 +22,9 @@ export interface UnstableCacheOptions {
 /**
  * Caches what an async function resolves to (Next.js's `unstable_cache`), keyed by the function's
  * source, `keyParts` and the arguments; the result must survive `JSON.stringify`. A stale result
- * is returned at once and refreshed in the background (while a stale route entry is regenerated,
- * it is waited for instead); `revalidateTag()` on one of `tags` expires it. Inside a GET generated for the cache, its `revalidate` lowers the route's and its tags join
+ * is returned at once and refreshed in the background (while its caller's result is being cached,
+ * a GET generated for its entry or a `"use cache"` function, fresh data is waited for instead);
+ * `revalidateTag()` on one of `tags` expires it. Inside a GET generated for the cache, its `revalidate` lowers the route's and its tags join
  * the route's. A failing store makes it call the function, uncached.
  *
  * @example
@@ -48,22 +49,21 @@ export function unstable_cache<T extends (...args: never[]) => Promise<unknown>>
     const cacheKey = fetchCacheKey(invocationKey)
     const pathname = store ? requestPathname(store) : ''
     const fetchUrl = `unstable_cache ${pathname}${pathname.length ? ' ' : ''}${cb.name ? ` ${cb.name}` : cacheKey}`
-    lowerRevalidate(store?.generation, revalidate)
-    collectTags(store?.generation, tags)
+    collectCaching(store, revalidate, tags)
     const run = () => (store ? withRequestStore<[], Promise<unknown>>({ ...store, unit: { type: 'unstable-cache' } }, () => cb(...args)) : cb(...args))
     const save = (result: unknown) => saveResult(cache, cacheKey, result, tags, revalidate, fetchUrl)
+    // Runs and stores; resolves to the fresh result, for a caller that joins the flight to wait for it.
+    const refresh = () => run().then(async (result) => (await save(result), result))
     // Nested, `force-no-store`, or draft mode (which must neither see nor store published data): uncached.
     if (store?.unit?.type === 'unstable-cache' || store?.route?.config.fetchCache === 'force-no-store' || (store && inDraftMode(store))) return run()
 
     const found = await cache.getFetch(cacheKey, { tags, softTags: requestImplicitTags(store), revalidate, fetchUrl })
     if (found && found !== STORE_UNAVAILABLE) {
-      // Regenerating a stale route entry: the new entry must not be made of stale data (Next
-      // waits for fresh data there, as for a stale fetch: patch-fetch.ts).
-      if (found.stale && store?.generation?.revalidating) {
-        return cache.singleFlight(cacheKey, () => run().then(async (fresh) => (await save(fresh), fresh)))
-      }
+      // What is made now goes into a cache entry: it must not be made of stale data (Next waits for
+      // fresh data there, as for a stale fetch: patch-fetch.ts).
+      if (found.stale && consumerWillCache(store)) return cache.singleFlight(cacheKey, refresh)
       if (found.stale && !cache.inFlight(cacheKey)) {
-        cache.inBackground(cache.singleFlight(cacheKey, () => run().then(save)).catch((error: unknown) => logRefreshError(store, invocationKey, error)))
+        cache.inBackground(cache.singleFlight(cacheKey, refresh).catch((error: unknown) => logRefreshError(store, invocationKey, error)))
       }
       const body = found.value.data.body
       return body === undefined ? undefined : JSON.parse(body)
