@@ -103,3 +103,29 @@ test('a "use cache" entry with cacheLife({ revalidate: Infinity }) is not made a
   assert.equal((await get()).n, 1)
   await routes.close()
 })
+
+// Review: an inline profile was taken as it was; Next checks it (validateAndNormalizeCacheLifeProfile).
+test('cacheLife() with an inline profile Next refuses throws its error', async () => {
+  const dir = tempRouteFolder({
+    'life/route.ts': `
+import { cacheLife } from 'next/cache'
+export const dynamic = 'force-dynamic'
+const profiles: Record<string, object> = { shorterExpire: { revalidate: 3600, expire: 60 }, falseRevalidate: { revalidate: false }, text: { stale: '60' } }
+async function load(name: string) {
+  'use cache'
+  cacheLife(profiles[name] as never)
+  return name
+}
+export async function GET(request: Request) { return Response.json(await load(new URL(request.url).searchParams.get('profile')!)) }
+`,
+  })
+  const routes = await createRouteHandlers({ dir, logger: quietLogger }).ready()
+  try {
+    const call = (profile: string) => routes.handle(new Request(`http://localhost/life?profile=${profile}`))
+    await assert.rejects(call('shorterExpire'), { message: /^If providing both the revalidate and expire options, the expire option must be greater than the revalidate option\./ })
+    await assert.rejects(call('falseRevalidate'), { message: 'Pass `Infinity` instead of `false` if you do not want to revalidate by time.' })
+    await assert.rejects(call('text'), { message: 'The stale option must be a number of seconds.' })
+  } finally {
+    await routes.close()
+  }
+})

@@ -61,7 +61,36 @@ export function cacheLife(profile: string | CacheLifeProfile): void {
     unit.life = narrower(unit.life, finiteLife({ ...defaultLife(), ...known }))
     return
   }
-  unit.life = narrower(unit.life, finiteLife({ ...defaultLife(), ...profile }))
+  unit.life = narrower(unit.life, finiteLife({ ...defaultLife(), ...checkedLife(profile) }))
+}
+
+const FALSE_GIVEN: Record<keyof CacheLifeProfile, string> = {
+  stale: 'Pass `Infinity` instead of `false` if you want to cache on the client forever without checking with the server.',
+  revalidate: 'Pass `Infinity` instead of `false` if you do not want to revalidate by time.',
+  expire: 'Pass `Infinity` instead of `false` if you want to cache on the server forever without checking with the origin.',
+}
+
+// Next's validateAndNormalizeCacheLifeProfile for a profile given inline, with its errors (review:
+// `{ revalidate: 3600, expire: 60 }` was taken as it was).
+function checkedLife(profile: CacheLifeProfile): CacheLifeProfile {
+  const checked: CacheLifeProfile = {}
+  for (const key of ['stale', 'revalidate', 'expire'] as const) {
+    const value: unknown = profile[key]
+    if (value === undefined) continue
+    if (value === false) throw new Error(FALSE_GIVEN[key])
+    if (typeof value !== 'number') throw new Error(`The ${key} option must be a number of seconds.`)
+    if (Number.isNaN(value) || value === -Infinity) {
+      throw new Error(`Invalid \`cacheLife()\` option "${key}" provided, expected a finite number of seconds or Infinity, received ${value}.`)
+    }
+    checked[key] = value
+  }
+  if (checked.revalidate !== undefined && checked.expire !== undefined && checked.revalidate > checked.expire) {
+    throw new Error(
+      'If providing both the revalidate and expire options, the expire option must be greater than the revalidate option. ' +
+        'The expire option indicates how many seconds from the start until it can no longer be used.',
+    )
+  }
+  return checked
 }
 
 // `Infinity` as Next.js keeps it, INFINITE_CACHE: the lifetime is stored as JSON with the entry,
