@@ -74,6 +74,36 @@ export async function GET(request: Request) {
   return Response.json(list)
 }
 `,
+  // Copies of the request hold all of it: the route reads request data (review).
+  'copy/route.ts': `export const revalidate = 60
+export async function GET(request: Request) {
+  const copy = new Request(request)
+  return Response.json({ auth: copy.headers.get('authorization'), url: copy.url })
+}
+`,
+  'copy-next/route.ts': `import { NextRequest } from 'next/server'
+export const revalidate = 60
+export async function GET(request: NextRequest) {
+  const copy = new NextRequest(request)
+  return Response.json({ auth: copy.headers.get('authorization'), q: copy.nextUrl.searchParams.get('q') })
+}
+`,
+  'copy-static/route.ts': `export const dynamic = 'force-static'
+export async function GET(request: Request) {
+  const copy = new Request(request)
+  return Response.json({ auth: copy.headers.get('authorization'), url: copy.url })
+}
+`,
+  'copy-error/route.ts': `export const dynamic = 'error'
+export async function GET(request: Request) {
+  try {
+    new Request(request)
+  } catch (error) {
+    return new Response((error as Error).message, { status: 500 })
+  }
+  return new Response('copied')
+}
+`,
   // The root route and a folder named index: two routes, two entries.
   'route.ts': `export const dynamic = 'force-static'
 export function GET() {
@@ -117,6 +147,27 @@ for (const [name, start] of [['Express', expressTarget], ['Fastify', fastifyTarg
     test('two requests that join one "use cache" run each get their own copy of its result (one\'s changes never reach the other)', async () => {
       const [a, b] = await Promise.all([target.send(`/shared?round=${name}&who=a`), target.send(`/shared?round=${name}&who=b`)])
       assert.deepEqual([await a.json(), await b.json()], [['shared', 'a'], ['shared', 'b']])
+    })
+
+    test("a copy of the request (new Request(request), new NextRequest(request)) makes a revalidate GET dynamic: no visitor's Authorization or query is cached", async () => {
+      for (const path of ['/copy', '/copy-next']) {
+        const alice = await target.send(`${path}?q=alice`, { headers: { authorization: 'Bearer alice' } })
+        const bob = await target.send(`${path}?q=bob`, { headers: { authorization: 'Bearer bob' } })
+        assert.equal(alice.headers.get('x-nextjs-cache'), null, path)
+        assert.equal(bob.headers.get('x-nextjs-cache'), null, path)
+        assert.equal(((await bob.json()) as { auth: string }).auth, 'Bearer bob', path)
+      }
+    })
+
+    test('under force-static a copy of the request is as stripped as the request: no headers, no search, localhost:3000', async () => {
+      const first = await target.send('/copy-static?q=alice', { headers: { authorization: 'Bearer alice' } })
+      assert.deepEqual(await first.json(), { auth: null, url: 'http://localhost:3000/copy-static' })
+    })
+
+    test("under dynamic = 'error' copying the request throws Next's error", async () => {
+      const answer = await target.send('/copy-error')
+      assert.equal(answer.status, 500)
+      assert.match(await answer.text(), /^Route \/copy-error with `dynamic = "error"` couldn't be rendered statically because it used `new Request\(request\)`/)
     })
 
     test('the root route and app/index/route.ts keep entries of their own (/index is not /)', async () => {

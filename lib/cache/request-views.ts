@@ -1,4 +1,5 @@
 import { RequestCookies } from '@edge-runtime/cookies'
+import { REAL_REQUEST } from '../body/copy-source.ts'
 import type { RequestStore } from '../context.ts'
 import type { NextRequest } from '../next/next-request.ts'
 import type { NextURL } from '../next/next-url.ts'
@@ -8,6 +9,15 @@ import { staticBailout, trackDynamicAccess, type StaticMode } from './static-gen
 // What of the request Next.js counts as dynamic data (app-route/module.ts, proxyNextRequest).
 const DYNAMIC_REQUEST = new Set<PropertyKey>(['headers', 'cookies', 'url', 'body', 'blob', 'json', 'text', 'arrayBuffer', 'formData'])
 const DYNAMIC_URL = new Set<PropertyKey>(['search', 'searchParams', 'url', 'href', 'toJSON', 'toString', 'origin'])
+
+/**
+ * What copying the request reads (`new Request(request)`, `new NextRequest(request)`,
+ * `fetch(request)`): undici 6's internal symbols (Node 20, 22), found on a real Request rather than
+ * named, and the real request this package's copiers ask for (undici 7). A copy holds every header
+ * and the whole URL (review: a `revalidate = 60` GET copying its request cached the first
+ * visitor's `Authorization` for everyone).
+ */
+const COPIED_STATE = new Set<PropertyKey>([...Object.getOwnPropertySymbols(new Request('http://localhost/')), REAL_REQUEST])
 
 /**
  * The request a GET generated for the cache sees, as Next.js proxies it: `force-static` strips
@@ -28,8 +38,12 @@ function forceStatic(request: NextRequest): NextRequest {
   let headers: Headers | undefined
   let cookies: RequestCookies | undefined
   let nextUrl: NextURL | undefined
+  // What a copy of the view copies: a request as stripped as the view.
+  let stripped: Request | undefined
+  const strippedRequest = () => (stripped ??= new Request(view.url, { method: request.method, signal: request.signal }))
   const view: NextRequest = new Proxy(request, {
     get(target, prop) {
+      if (COPIED_STATE.has(prop)) return prop === REAL_REQUEST ? strippedRequest : Reflect.get(strippedRequest(), prop)
       switch (prop) {
         case 'headers':
           return (headers ??= new ReadonlyHeaders(new Headers()))
@@ -99,6 +113,7 @@ function tracked(request: NextRequest, onDynamic: (expression: string) => void):
     get(target, prop) {
       if (prop === 'nextUrl') return (nextUrl ??= trackedUrl(target.nextUrl))
       if (DYNAMIC_REQUEST.has(prop)) onDynamic(`request.${String(prop)}`)
+      else if (COPIED_STATE.has(prop)) onDynamic('new Request(request)')
       if (prop === 'clone') return () => tracked(target.clone() as NextRequest, onDynamic)
       return own(target, prop)
     },
