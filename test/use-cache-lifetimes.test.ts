@@ -129,3 +129,45 @@ export async function GET(request: Request) { return Response.json(await load(ne
     await routes.close()
   }
 })
+
+const ROUTE_LIFETIME_DIR = tempRouteFolder({
+  'hours/route.ts': `
+import { cacheLife } from 'next/cache'
+export const revalidate = 60
+async function load() {
+  'use cache'
+  cacheLife('hours')
+  return { at: Date.now() }
+}
+export async function GET() { return Response.json(await load()) }
+`,
+  'in-unstable-cache/route.ts': `
+import { unstable_cache } from 'next/cache'
+export const revalidate = 3600
+async function inner() {
+  'use cache'
+  return { at: Date.now() }
+}
+const outer = unstable_cache(() => inner(), ['in-unstable-cache'])
+export async function GET() { return Response.json(await outer()) }
+`,
+})
+
+test('a cached GET\'s Cache-Control takes the expire of the "use cache" functions it called (Next\'s collectedExpire)', async () => {
+  const routes = await createRouteHandlers({ dir: ROUTE_LIFETIME_DIR, logger: quietLogger }).ready()
+  for (const expected of ['MISS', 'HIT']) {
+    const answer = (await routes.handle(new Request('http://localhost/hours')))!
+    assert.equal(answer.headers.get('x-nextjs-cache'), expected)
+    // cacheLife('hours') expires after a day: 86400 - 60, not a year's stale-while-revalidate.
+    assert.equal(answer.headers.get('cache-control'), 's-maxage=60, stale-while-revalidate=86340')
+  }
+  await routes.close()
+})
+
+test('a "use cache" function called inside unstable_cache leaves the GET\'s lifetime alone, as Next stops at unstable_cache', async () => {
+  const routes = await createRouteHandlers({ dir: ROUTE_LIFETIME_DIR, logger: quietLogger }).ready()
+  const answer = (await routes.handle(new Request('http://localhost/in-unstable-cache')))!
+  assert.equal(answer.headers.get('x-nextjs-cache'), 'MISS')
+  assert.equal(answer.headers.get('cache-control'), 's-maxage=3600, stale-while-revalidate=31532400', "not the inner function's default 900 s")
+  await routes.close()
+})

@@ -1,5 +1,5 @@
 import type { CacheControl } from './cache-handler.ts'
-import { DEFAULT_EXPIRE_TIME } from './cache-life.ts'
+import { DEFAULT_EXPIRE_TIME, INFINITE_CACHE } from './cache-life.ts'
 
 /**
  * Next.js's `getCacheControlHeader` (`server/lib/cache-control.ts`, 15.2 and later), as
@@ -12,7 +12,12 @@ export function cacheControlHeader({ revalidate, expire }: CacheControl): string
   return `s-maxage=${typeof revalidate === 'number' ? revalidate : DEFAULT_EXPIRE_TIME}${swr}`
 }
 
-/** A route entry's cache control: a numeric `revalidate` expires after Next's default `expireTime` (a year). */
-export function routeCacheControl(revalidate: number | false): CacheControl {
+/**
+ * A route entry's cache control, as Next's app-route template makes it: `expire` is the shortest a
+ * `"use cache"` function's `cacheLife()` gave while the GET was generated (`collected`), else a
+ * numeric `revalidate` expires after Next's default `expireTime` (a year).
+ */
+export function routeCacheControl(revalidate: number | false, collected?: number): CacheControl {
+  if (collected !== undefined && collected < INFINITE_CACHE) return { revalidate, expire: collected }
   return { revalidate, expire: revalidate !== false && revalidate > 0 ? DEFAULT_EXPIRE_TIME : undefined }
 }

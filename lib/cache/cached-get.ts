@@ -327,7 +327,7 @@ async function generateEntry(
   if (cookies.length > 0) headers['set-cookie'] = cookies
   if (keep) staticRoutes.add(route)
   headers[CACHE_TAGS_HEADER] = generation.tags.join(',')
-  const cacheControl = routeCacheControl(generation.revalidate)
+  const cacheControl = routeCacheControl(generation.revalidate, generation.expire)
   headers[CACHE_CONTROL_HEADER] = cacheControlHeaderValue(cacheControl)
   return {
     kind: 'entry',

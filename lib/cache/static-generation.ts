@@ -17,6 +17,8 @@ export interface StaticGeneration {
   /** The route as Next.js names it in messages: `/blog/[slug]`. */
   readonly route: string
   revalidate: Revalidate
+  /** The shortest `expire` of the `"use cache"` functions the GET called (Next's `collectedExpire`). */
+  expire?: number
   readonly tags: string[]
   /** The first dynamic data the handler read (`headers()`, `request.url`, …): the route is dynamic. */
   usedDynamic?: string

@@ -158,7 +158,10 @@ async function generate(
   return { value, encoded, tags: scope.tags, life }
 }
 
-// An inner cached function's tags and lifetime bound the outer one's, and the GET being generated.
+// An inner cached function's tags and lifetime bound the outer one's, and the GET being generated
+// (its `revalidate` and `expire`: the entry's Cache-Control); inside `unstable_cache`, nothing, as
+// Next's propagateCacheLifeAndTags stops there (review: the route's lifetime hung on whether the
+// `unstable_cache` entry was a miss).
 function propagate(parent: RequestStore | undefined, outer: CacheScope | undefined, tags: readonly string[], life: Required<CacheLifeProfile>): void {
   if (outer) {
     for (const tag of tags) if (!outer.tags.includes(tag)) outer.tags.push(tag)
@@ -169,8 +172,11 @@ function propagate(parent: RequestStore | undefined, outer: CacheScope | undefin
     }
     return
   }
-  collectTags(parent?.generation, tags)
-  lowerRevalidate(parent?.generation, life.revalidate)
+  const generation = parent?.unit?.type === 'unstable-cache' ? undefined : parent?.generation
+  if (!generation) return
+  collectTags(generation, tags)
+  lowerRevalidate(generation, life.revalidate)
+  if (life.expire < (generation.expire ?? INFINITE_CACHE)) generation.expire = life.expire
 }
 
 // The result as V8 serializes it (what structured clone keeps: Date, Map, Set, bigint, typed arrays).
