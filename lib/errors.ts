@@ -78,6 +78,10 @@ const errorTable = {
     status: 500,
     message: (where: string, message: string) => `${where}: ${message}`,
   },
+  RH_ERR_USE_CACHE_RESULT: {
+    status: 500,
+    message: (id: string, reason: string) => `The result of the "use cache" function ${id} cannot be cached: ${reason}`,
+  },
   RH_ERR_INSTRUMENTATION: {
     status: 500,
     startUp: true,

@@ -120,3 +120,69 @@ test('a syntax error in an .mjs file that mentions "use cache" is reported with 
   await assert.rejects(createRouteHandlers({ dir: join(root, 'app'), logger: { warn() {}, error: (message) => void errors.push(message) } }).ready())
   assert.match(errors.join('\n'), /lib\/x\.mjs:3:\d+/)
 })
+
+// Review: V8's serialization stored a class instance's fields as a plain object and a Response as
+// `{}`, silently; Next's Flight serialization throws for both, and calls a nested value's toJSON().
+test('a "use cache" result is what Next.js\'s Flight serialization keeps: classes and null prototypes throw its error, toJSON() is called below the top', async () => {
+  const root = tempRouteFolder({
+    'lib/data.ts': `
+export class Author { name = 'Ada' }
+class Price { constructor(private cents: number) {} toJSON() { return (this.cents / 100).toFixed(2) } }
+export async function response() { 'use cache'; return new Response('x') }
+export async function model() { 'use cache'; return { post: { author: new Author() } } }
+export async function bare() { 'use cache'; return Object.create(null) as object }
+export async function kept() {
+  'use cache'
+  const shared = { n: 1 }
+  return { price: new Price(1250), link: new URL('https://example.com/a'), at: new Date(0), tags: new Set(['a']), bytes: new Uint8Array([1, 2]), list: new Map([['k', shared]]).values(), shared }
+}
+export async function bytes() { 'use cache'; return new Uint8Array([7]) }
+`,
+    'app/results/route.ts': `
+import * as data from '../../lib/data'
+export async function GET(request: Request) {
+  const name = new URL(request.url).searchParams.get('name') as 'response' | 'model' | 'bare'
+  try {
+    await data[name]()
+    return Response.json({ ok: true })
+  } catch (error) {
+    return Response.json({ code: (error as { code?: string }).code, message: (error as Error).message })
+  }
+}
+`,
+    'app/kept/route.ts': `
+import { kept, bytes } from '../../lib/data'
+export async function GET() {
+  const value = (await kept()) as { at: unknown; tags: unknown; bytes: unknown; list: Array<{ n: number }>; shared: { n: number } }
+  const root = await bytes()
+  return Response.json({ ...value, at: value.at instanceof Date, tags: value.tags instanceof Set, bytes: value.bytes instanceof Uint8Array, sharedKept: value.list[0] === value.shared, root: root instanceof Uint8Array })
+}
+`,
+    'app/thrown/route.ts': `
+import { response } from '../../lib/data'
+export async function GET() { return response() }
+`,
+  })
+  const routes = await createRouteHandlers({ dir: join(root, 'app'), logger: { warn() {}, error() {} } }).ready()
+  const json = async (path: string) => (await (await routes.handle(new Request(`http://localhost${path}`)))!.json()) as Record<string, unknown>
+  const flight = 'Only plain objects, and a few built-ins, can be passed to Client Components from Server Components. Classes or null prototypes are not supported.'
+  for (const [name, found] of [['response', 'an instance of Response at result'], ['model', 'an instance of Author at result.post.author'], ['bare', 'an object with a null prototype at result']]) {
+    const got = await json(`/results?name=${name}`)
+    assert.equal(got.code, 'RH_ERR_USE_CACHE_RESULT', name)
+    assert.ok(String(got.message).includes(`${flight} (${found})`), `${name}: ${String(got.message)}`)
+    assert.match(String(got.message), new RegExp(`^The result of the "use cache" function .*data\\.ts#${name}@\\d+ cannot be cached`))
+  }
+  assert.deepEqual(await json('/kept'), {
+    price: '12.50',
+    link: 'https://example.com/a',
+    at: true,
+    tags: true,
+    bytes: true,
+    list: [{ n: 1 }],
+    shared: { n: 1 },
+    sharedKept: true,
+    root: true,
+  })
+  // Uncaught, it is the handler's error (a 500 through the host's error handling).
+  await assert.rejects(routes.handle(new Request('http://localhost/thrown')), { code: 'RH_ERR_USE_CACHE_RESULT' })
+})

@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { deserialize, serialize } from 'node:v8'
 import { requestStorage, useRequestStore, type RequestStore } from '../context.ts'
 import { inDraftMode } from '../next/draft-mode.ts'
 import { processGlobal } from '../process-global.ts'
@@ -9,6 +8,7 @@ import type { IncrementalCache } from './incremental-cache.ts'
 import { requestImplicitTags } from './request-tags.ts'
 import { collectTags, consumerWillCache, lowerRevalidate, type CacheUnit } from './static-generation.ts'
 import { STORE_UNAVAILABLE } from './store-guard.ts'
+import { decodedResult, encodedResult } from './use-cache-result.ts'
 import { useCacheKey } from './use-cache-key.ts'
 
 /**
@@ -78,12 +78,12 @@ async function cached(
   if (parent && inDraftMode(parent)) {
     const draft = await generate(engine, parent, key, fetchUrl, run, false)
     propagate(parent, outer, draft.tags, draft.life)
-    return draft.value
+    return ownCopy(draft)
   }
   const found = await engine.getFetch(key, { tags: [], softTags: requestImplicitTags(parent), revalidate: undefined, fetchUrl })
   if (found && found !== STORE_UNAVAILABLE && found.value.data.headers[ENCODING_HEADER] !== undefined) {
     const life = lifeOf(found.value.data.headers[ENCODING_HEADER]!)
-    const result = decoded(found.value.data.body)
+    const result = decodedResult(found.value.data.body)
     const age = Date.now() - found.lastModified
     // Past its `revalidate`, made again before use, as Next's default "use cache" handler does in
     // production (its entries expire then: "unlikely that a new entry will be able to be used before
@@ -106,25 +106,17 @@ async function cached(
   return ownCopy(fresh)
 }
 
-// Callers that joined one run share its result: each gets a copy (Next decodes one per caller), so
-// one request's changes to it never reach another's. Without a stored encoding (the store is down),
-// a result that cannot be copied is handed over as it is.
+// Callers that joined one run share its result: each gets its own copy, as Next decodes one per
+// caller, so one request's changes to it never reach another's.
 function ownCopy(generated: Generated): unknown {
-  if (generated.encoded === undefined) {
-    try {
-      return deserialize(serialize(generated.value))
-    } catch {
-      return generated.value
-    }
-  }
-  const copy = decoded(generated.encoded)
+  const copy = decodedResult(generated.encoded)
   return copy.ok ? copy.value : generated.value
 }
 
 interface Generated {
   value: unknown
-  /** The value as stored (V8's serialization, base64), when it was stored. */
-  encoded?: string
+  /** The value as stored (what Flight keeps of it, in V8's serialization, base64). */
+  encoded: string
   tags: string[]
   life: Required<CacheLifeProfile>
 }
@@ -141,14 +133,15 @@ async function generate(
   const scope: CacheScope = { type: 'cache', tags: [] }
   const value = parent ? await requestStorage.run({ ...parent, unit: scope }, run) : await scopeStorage.run(scope, run)
   const life = fullLife(scope.life)
-  let encoded: string | undefined
+  // Made also when nothing is stored (draft mode, the store down): a result Next could not cache
+  // fails the same way whatever the store does.
+  const encoded = encodedResult(value, fetchUrl.slice('use cache '.length))
   if (save) {
-    const body = (encoded = encodedResult(value, fetchUrl))
     await engine.setFetch(
       key,
       {
         kind: 'FETCH',
-        data: { headers: { [ENCODING_HEADER]: JSON.stringify(life) }, body, url: fetchUrl, status: 200 },
+        data: { headers: { [ENCODING_HEADER]: JSON.stringify(life) }, body: encoded, url: fetchUrl, status: 200 },
         tags: scope.tags,
         revalidate: life.revalidate,
       },
@@ -179,15 +172,6 @@ function propagate(parent: RequestStore | undefined, outer: CacheScope | undefin
   if (life.expire < (generation.expire ?? INFINITE_CACHE)) generation.expire = life.expire
 }
 
-// The result as V8 serializes it (what structured clone keeps: Date, Map, Set, bigint, typed arrays).
-function encodedResult(value: unknown, fetchUrl: string): string {
-  try {
-    return serialize(value).toString('base64')
-  } catch (error) {
-    throw new Error(`The result of ${fetchUrl.slice('use cache '.length)} cannot be cached: ${(error as Error).message}`, { cause: error })
-  }
-}
-
 function lifeOf(header: string): Required<CacheLifeProfile> {
   try {
     return fullLife(JSON.parse(header) as CacheLifeProfile)
@@ -200,15 +184,6 @@ function lifeOf(header: string): Required<CacheLifeProfile> {
 function fullLife(life: CacheLifeProfile | undefined): Required<CacheLifeProfile> {
   const fallback = defaultLife()
   return { stale: life?.stale ?? fallback.stale, revalidate: life?.revalidate ?? fallback.revalidate, expire: life?.expire ?? fallback.expire }
-}
-
-// An entry another Node line wrote in a newer serialization format reads as a miss.
-function decoded(body: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: deserialize(Buffer.from(body, 'base64')) }
-  } catch {
-    return { ok: false }
-  }
 }
 
 function logRefreshError(store: RequestStore | undefined, id: string, error: unknown): void {
