@@ -12,6 +12,7 @@ interface Call {
   id: string
   bound: unknown[]
   args: unknown[]
+  source: string
 }
 
 // Compiles TypeScript as the loader does, then the directive, and imports the result with a
@@ -23,8 +24,8 @@ async function load(source: string): Promise<{ module: Record<string, unknown>; 
   const calls: Call[] = []
   const key = `calls${Math.random().toString(36).slice(2)}`
   ;(globalThis as Record<string, unknown>)[key] = calls
-  writeFileSync(join(folder, 'wrapper.mjs'), `export function cache(kind, id, bound, args, fn, thisArg) {
-    globalThis.${key}.push({ kind, id, bound, args: [...args] })
+  writeFileSync(join(folder, 'wrapper.mjs'), `export function cache(kind, id, bound, args, fn, thisArg, source) {
+    globalThis.${key}.push({ kind, id, bound, args: [...args], source })
     return fn.apply(thisArg, args)
   }`)
   writeFileSync(join(folder, 'module.mjs'), code.replace('"private-next-rsc-cache-wrapper"', JSON.stringify('./wrapper.mjs')))
@@ -168,4 +169,33 @@ test('a cached function in a module-level loop closes over the loop\'s variable 
   assert.equal(await loaders.eu!('1'), 'eu:1')
   assert.equal(await loaders.us!('1'), 'us:1')
   assert.deepEqual(calls.map((call) => call.bound), [['eu'], ['us']], 'two regions, two keys')
+})
+
+// Next.js keys "use cache" entries by build id: a deploy sharing a store (Redis) with the one it
+// replaces never reads the entries of the old code. Here the file's hash is part of the key.
+test('each call passes a hash of its file: the same file, the same hash; a change anywhere in the file, another', async () => {
+  const file = (body: string) => `
+    export async function getPost(id: string) {
+      'use cache'
+      return { id, ${body} }
+    }
+    export const arrow = async (id: string) => {
+      'use cache'
+      return id
+    }
+  `
+  const first = await load(file('v: 1'))
+  const again = await load(file('v: 1'))
+  const changed = await load(file('v: 2'))
+  const sources = []
+  for (const { module, calls } of [first, again, changed]) {
+    await (module.getPost as (id: string) => Promise<unknown>)('a')
+    await (module.arrow as (id: string) => Promise<unknown>)('a')
+    assert.equal(calls.length, 2)
+    assert.match(calls[0]!.source, /^[\w-]{16}$/)
+    assert.equal(calls[1]!.source, calls[0]!.source, 'one hash for the whole file, arrows included')
+    sources.push(calls[0]!.source)
+  }
+  assert.equal(sources[1], sources[0])
+  assert.notEqual(sources[2], sources[0])
 })

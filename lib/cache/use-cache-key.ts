@@ -2,17 +2,18 @@ import { createHash } from 'node:crypto'
 import { isParamsObject } from '../params-object.ts'
 
 /** Bumped when the encoding below changes, so old entries are not read under new keys. */
-const KEY_VERSION = 'use-cache-v1'
+const KEY_VERSION = 'use-cache-v2'
 
 /**
- * The store key of one call of a `"use cache"` function: its id, the values it closes over and its
+ * The store key of one call of a `"use cache"` function: its id, its file's hash (`source`: a
+ * changed file reads none of the entries its former code made), the values it closes over and its
  * arguments, encoded as Next.js's `encodeReply` accepts them (plain objects, arrays, strings,
  * numbers, booleans, `null`/`undefined`, bigint, Date, Map, Set, typed arrays, URL). Functions
  * passed through (a callback, say) are not part of the key, as in Next; anything else (a class
  * instance) throws Next's error.
  */
-export function useCacheKey(id: string, bound: readonly unknown[], args: readonly unknown[]): string {
-  const material = encode([KEY_VERSION, id, bound, args], new Set())
+export function useCacheKey(id: string, source: string, bound: readonly unknown[], args: readonly unknown[]): string {
+  const material = encode([KEY_VERSION, id, source, bound, args], new Set())
   return createHash('sha256').update(material).digest('hex')
 }
 

@@ -51,6 +51,7 @@ export function cache(
   args: ArrayLike<unknown>,
   fn: (...args: unknown[]) => Promise<unknown>,
   thisArg: unknown,
+  source = '',
 ): Promise<unknown> {
   // An async function never throws at its call: a key that cannot be made rejects (a cached arrow
   // function's outer wrapper is not async itself).
@@ -59,7 +60,7 @@ export function cache(
     const parent = requestStorage.getStore()
     const engine = parent?.handlers.cache ?? defaultCache()
     if (kind === 'private' || !engine) return fn.apply(thisArg, list)
-    return cached(engine, parent, id, useCacheKey(id, bound, list), () => fn.apply(thisArg, list))
+    return cached(engine, parent, id, useCacheKey(id, source, bound, list), () => fn.apply(thisArg, list))
   } catch (error) {
     return Promise.reject(error)
   }

@@ -51,7 +51,7 @@ const require = createRequire(import.meta.url)
 const compilerVersion = (require('esbuild/package.json') as { version: string }).version
 // What this file does to esbuild's output (CommonJS globals, "use cache"): bumped when that
 // changes, so a cache written by an older copy of the package is not read.
-const OUTPUT_VERSION = 'rh-output-2'
+const OUTPUT_VERSION = 'rh-output-3'
 let esbuild: typeof import('esbuild') | undefined
 /** esbuild, loaded on first use. */
 export function compiler(): typeof import('esbuild') {
@@ -94,13 +94,19 @@ export async function compile(path: string, source: string, folder: CompileFolde
 
 /** True when the transform cache already holds this source compiled (checked without reading it). */
 export function isCached(path: string, source: string, folder: CompileFolder, format: LoadedFormat): boolean {
-  return folder.cache.has(folder.cache.key(compilerVersion, esbuildOptions(path, format, folder.compilerOptions), source))
+  return folder.cache.has(cacheKey(folder, esbuildOptions(path, format, folder.compilerOptions), source))
+}
+
+// One key for the lookup and the check (the check once missed OUTPUT_VERSION: precompiling read
+// every cached file again).
+function cacheKey(folder: CompileFolder, options: ReturnType<typeof esbuildOptions>, source: string): string {
+  return folder.cache.key(`${compilerVersion}+${OUTPUT_VERSION}`, options, source)
 }
 
 // The cache lookup, and what to do with esbuild's output when the cache had nothing.
 function compileJob(path: string, source: string, folder: CompileFolder, format: LoadedFormat) {
   const options = esbuildOptions(path, format, folder.compilerOptions)
-  const key = folder.cache.key(`${compilerVersion}+${OUTPUT_VERSION}`, options, source)
+  const key = cacheKey(folder, options, source)
   const cached = folder.cache.get(key)
   return {
     options,

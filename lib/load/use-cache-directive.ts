@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { parse, type Node } from 'acorn'
 import { routeHandlersError } from '../errors.ts'
 
@@ -10,8 +11,10 @@ import { routeHandlersError } from '../errors.ts'
  * The rewrite only inserts text and blanks the directive, never adds a line: the compiled file's
  * source map keeps pointing at the right lines.
  *
- * `__rhUseCache(kind, id, bound, args, fn, thisArg)` comes from `private-next-rsc-cache-wrapper`,
- * the module name Next's transform imports it from (an alias of the graph).
+ * `__rhUseCache(kind, id, bound, args, fn, thisArg, source)` comes from
+ * `private-next-rsc-cache-wrapper`, the module name Next's transform imports it from (an alias of
+ * the graph). `source` is a hash of the file: Next keys entries by build id, so a deploy never
+ * reads the entries of the code it replaced from a shared store; here a changed file does not.
  */
 
 const DIRECTIVE = /^use cache(?::\s*([A-Za-z0-9_-]+))?$/
@@ -60,6 +63,7 @@ export function compileUseCache(code: string, moduleId: string, file: string): s
   const insertions: Insertion[] = []
   const blanks: Array<[number, number]> = []
   const cached = new Set<FunctionNode>()
+  let source: string | undefined
 
   const instanceMethods = classInstanceMethods(program)
   if (fileKind !== undefined) {
@@ -80,12 +84,13 @@ export function compileUseCache(code: string, moduleId: string, file: string): s
     if (forbidden) throw invalid(file, forbidden.node, `"use cache" functions cannot use \`${forbidden.expression}\`.`)
     if (kind !== undefined) blanks.push(...directiveRanges(fn.body.body as AnyNode[]))
     const id = `${moduleId}#${functionName(fn)}@${fn.start}`
+    source ??= JSON.stringify(createHash('sha256').update(code).digest('base64url').slice(0, 16))
     const bound = capturedNames(fn, ancestors)
     const call = `${WRAPPER}(${JSON.stringify(kind ?? fileKind ?? 'default')}, ${JSON.stringify(id)}, [${bound.join(', ')}], `
     if (fn.type === 'ArrowFunctionExpression') {
-      insertions.push({ at: fn.start, text: `((...__rhArgs) => ${call}__rhArgs, ` }, { at: fn.end, text: '))' })
+      insertions.push({ at: fn.start, text: `((...__rhArgs) => ${call}__rhArgs, ` }, { at: fn.end, text: `, undefined, ${source}))` })
     } else {
-      insertions.push({ at: fn.body.start + 1, text: `return ${call}arguments, async () => {` }, { at: fn.body.end - 1, text: '}, this);' })
+      insertions.push({ at: fn.body.start + 1, text: `return ${call}arguments, async () => {` }, { at: fn.body.end - 1, text: `}, this, ${source});` })
     }
   })
   if (insertions.length === 0) return code
