@@ -21,6 +21,7 @@ import { keptFromHere } from './_flowing-payload.ts'
 import { rebuildConsumedBody } from './_consumed-body.ts'
 import { carriesBody, drainRest, fixedBodySource, nodeBodySource, UNREAD_BODY, type NodeBodySource } from './_node-body.ts'
 import { drainWaiter, responseClosed, writeChunk } from './_response-writes.ts'
+import { claimsUntrustedHttps } from './_untrusted-https.ts'
 
 /**
  * The client as the host framework sees it, honouring its trust-proxy setting: Express's `req` and
@@ -36,6 +37,14 @@ export interface ClientView {
   readonly ip: string | undefined
 }
 
+/** What a request tells its adapter, which warns (once): the request itself only reports. */
+export interface RequestNotices {
+  /** The handler read a body a parser had consumed, as rebuilt from its parsed value. */
+  readonly reserializedRead?: (method: string, path: string, regrouped: boolean) => void
+  /** The headers were built for a request claiming https (`X-Forwarded-Proto`) the host sees as http. */
+  readonly untrustedHttps?: () => void
+}
+
 /**
  * Builds the handler's request. Its URL is absolute: the client's origin (throws
  * `RH_ERR_HOST_INVALID` for a hostile host) + `path`, the original path and query byte for byte
@@ -45,8 +54,8 @@ export interface ClientView {
  * response has finished, watched on the response side: the request's own `close` fires as soon as
  * a POST body has been read. `source` is where the body comes from when the host has put a stream
  * in front of `req` (Fastify's preParsing hooks). A body an earlier parser consumed is rebuilt
- * (`onReserializedRead` when the handler reads as text or bytes one rebuilt from a parsed value, or
- * reads at all a form rebuilt with its fields regrouped).
+ * (`notices.reserializedRead` when the handler reads as text or bytes one rebuilt from a parsed
+ * value, or reads at all a form rebuilt with its fields regrouped).
  * Spooled uploads are released once the response is done (and deleted once `after()` callbacks
  * have settled). The request is lazy: no undici Request, Headers or body stream exists until the
  * handler needs one.
@@ -60,7 +69,7 @@ export function toNextRequest(
   limits: BodyLimits,
   source: Readable = req,
   hostView: { readonly headers: IncomingHttpHeaders } = req,
-  onReserializedRead?: (method: string, path: string, regrouped: boolean) => void,
+  notices: RequestNotices = {},
 ): RouteRequest {
   let controller: AbortController | undefined
   // Made on first use of request.signal; already aborted if the client left before that.
@@ -75,7 +84,7 @@ export function toNextRequest(
   let body: BodySource | null = null
   let unread: NodeBodySource | undefined
   let unreadSource = source
-  let headers = () => withForwarded(toHeaders(hostView.headers), hostView.headers, req, client)
+  let headers = () => withForwarded(toHeaders(hostView.headers), hostView.headers, req, client, notices)
   // Node keeps one content-type and one content-length (it drops or refuses duplicates), and joins
   // cookie headers with '; '.
   let header: ((name: RawHeaderName) => string | null) | undefined = (name) => headerText(hostView.headers[name])
@@ -85,10 +94,11 @@ export function toNextRequest(
       if (rebuilt instanceof Error) {
         body = fixedBodySource(rebuilt)
       } else {
-        const warn = onReserializedRead && (() => onReserializedRead(method, path.split('?')[0]!, rebuilt.regrouped))
+        const { reserializedRead } = notices
+        const warn = reserializedRead && (() => reserializedRead(method, path.split('?')[0]!, rebuilt.regrouped))
         // A regrouped form differs however it is read; other rebuilt bodies only as text or bytes.
         body = rebuilt.regrouped ? fixedBodySource(rebuilt.bytes, undefined, warn) : fixedBodySource(rebuilt.bytes, rebuilt.reserialized ? warn : undefined)
-        headers = () => withPlainLength(withForwarded(toHeaders(hostView.headers), hostView.headers, req, client), rebuilt.bytes.byteLength)
+        headers = () => withPlainLength(withForwarded(toHeaders(hostView.headers), hostView.headers, req, client, notices), rebuilt.bytes.byteLength)
       }
       header = undefined
     } else {
@@ -167,12 +177,13 @@ export function sendsAtOnce(method: string | undefined): boolean {
  * view, which for an absent header is the `Host` header and the connection's; the port is the one
  * the server listens on (`next start`'s port).
  */
-function withForwarded(headers: Headers, sent: IncomingHttpHeaders, req: IncomingMessage, client: ClientView): Headers {
+function withForwarded(headers: Headers, sent: IncomingHttpHeaders, req: IncomingMessage, client: ClientView, notices: RequestNotices): Headers {
   if (sent['x-forwarded-host'] === undefined && client.host !== undefined) headers.set('x-forwarded-host', client.host)
   if (sent['x-forwarded-port'] === undefined) {
     headers.set('x-forwarded-port', String(req.socket.localPort ?? (client.protocol === 'https' ? 443 : 80)))
   }
   if (sent['x-forwarded-proto'] === undefined) headers.set('x-forwarded-proto', client.protocol)
+  else if (notices.untrustedHttps && claimsUntrustedHttps(sent['x-forwarded-proto'], client.protocol)) notices.untrustedHttps()
   if (sent['x-forwarded-for'] === undefined) {
     const ip = client.ip
     if (ip !== undefined) headers.set('x-forwarded-for', ip)

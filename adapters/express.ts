@@ -11,7 +11,8 @@ import { createRouteHandlers, type RouteHandlers } from '../lib/router.ts'
 import { repeatedMountWarning } from '../lib/mount-warnings.ts'
 import type { Logger, RouteHandlersOptions } from '../lib/types.ts'
 import { regroupedFormWarning, reserializedReadWarning } from './_consumed-body.ts'
-import { sendResponse, sendsAtOnce, toNextRequest } from './_node.ts'
+import { sendResponse, sendsAtOnce, toNextRequest, type RequestNotices } from './_node.ts'
+import { untrustedHttpsWarning } from './_untrusted-https.ts'
 import { checkRequestTarget } from './_request-url.ts'
 import { mountedRoute, reportRoute } from './_otel-route.ts'
 
@@ -61,13 +62,21 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
   const responseLogger = isPinoLike(options.logger) ? (res: ServerResponse) => requestLogger(res.req) ?? logger : () => logger
   const routes = createRouteHandlers({ ...options, logger })
   // Once per middleware and kind: the first route that reads as text a body express.json()
-  // rebuilt, or a form express.urlencoded() regrouped, says why.
-  const warned = { reserialized: false, regrouped: false }
-  const warnOfReserializedRead = (method: string, path: string, regrouped: boolean): void => {
-    const kind = regrouped ? 'regrouped' : 'reserialized'
-    if (warned[kind]) return
-    warned[kind] = true
-    logger.warn(regrouped ? regroupedFormWarning(method, path) : reserializedReadWarning(method, path))
+  // rebuilt, or a form express.urlencoded() regrouped, says why; so does the first request that
+  // claims https through a proxy the app does not trust.
+  const warned = { reserialized: false, regrouped: false, untrustedHttps: false }
+  const notices: RequestNotices = {
+    reserializedRead(method, path, regrouped) {
+      const kind = regrouped ? 'regrouped' : 'reserialized'
+      if (warned[kind]) return
+      warned[kind] = true
+      logger.warn(regrouped ? regroupedFormWarning(method, path) : reserializedReadWarning(method, path))
+    },
+    untrustedHttps() {
+      if (warned.untrustedHttps) return
+      warned.untrustedHttps = true
+      logger.warn(untrustedHttpsWarning("app.set('trust proxy', 1) for one proxy in front"))
+    },
   }
 
   // The mount path is known from the first request (app/api mounted at /api: see repeatedMountWarning).
@@ -99,7 +108,7 @@ export function routeHandlers(options: ExpressRouteHandlersOptions): RouteHandle
     }
     try {
       // `req` is the client view: Express's getters, honouring its trust proxy setting.
-      const request = toNextRequest(req, res, req, req.originalUrl, req.baseUrl, routes.bodyLimits, req, req, warnOfReserializedRead)
+      const request = toNextRequest(req, res, req, req.originalUrl, req.baseUrl, routes.bodyLimits, req, req, notices)
       response = routes.respond(request, { basePath: req.baseUrl, match })
     } catch (error) {
       return next(error)

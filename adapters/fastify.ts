@@ -22,7 +22,8 @@ import { hasRepeatedSlashes } from '../lib/repeated-slashes.ts'
 import { hasTrailingSlash, isMountRootWithSlash, slashlessTarget } from '../lib/trailing-slash.ts'
 import { mergedVary } from '../lib/vary.ts'
 import type { AnswerSink, HttpMethod, Logger, RouteHandlersOptions, RouteInfo, RouteMatch } from '../lib/types.ts'
-import { responseFailure, sendsAtOnce, startBody, toNextRequest } from './_node.ts'
+import { responseFailure, sendsAtOnce, startBody, toNextRequest, type RequestNotices } from './_node.ts'
+import { untrustedHttpsWarning } from './_untrusted-https.ts'
 import { checkRequestTarget, originForm } from './_request-url.ts'
 import { readerStream } from './_reader-stream.ts'
 import { responseClosed } from './_response-writes.ts'
@@ -125,6 +126,16 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
   // Answers a request for the file Fastify routed it to (`matchFile` checks the path against that
   // file), or, without one, for whatever file the core matches (the fallback; and every route
   // under dev reload, where files change).
+  // The first request that claims https through a proxy the app does not trust says why that
+  // matters (see untrustedHttpsWarning), once per registration.
+  let warnedUntrustedHttps = false
+  const notices: RequestNotices = {
+    untrustedHttps() {
+      if (warnedUntrustedHttps) return
+      warnedUntrustedHttps = true
+      logger.warn(untrustedHttpsWarning('Fastify({ trustProxy: 1 }) for one proxy in front'))
+    },
+  }
   // Not async: a response that is ready at once is sent in the same turn, and the handler returns
   // nothing, so Fastify waits on no promise (returning `reply` from an async function would make it
   // wait for the response's end through `reply.then`). What throws here reaches Fastify's error
@@ -175,7 +186,7 @@ const plugin: FastifyPluginAsync<FastifyRouteHandlersOptions> = async (fastify, 
     const body = request.body instanceof Readable ? request.body : request.raw
     // `request`: its headers are what the app's hooks left, assigned (`request.headers = …`) or changed.
     // `request` is also the client view: Fastify's getters, honouring its trustProxy setting.
-    const nextRequest = toNextRequest(request.raw, reply.raw, request, request.originalUrl, basePath, routes.bodyLimits, body, request)
+    const nextRequest = toNextRequest(request.raw, reply.raw, request, request.originalUrl, basePath, routes.bodyLimits, body, request, notices)
     // Here with `/x/` only when the app folds it onto `/x` (ignoreTrailingSlash): answered as `/x`.
     // An answer that has to wait reaches the reply through REPLY_SINK.
     const pending = awaited ? new AwaitedReply(reply) : undefined

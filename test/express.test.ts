@@ -394,6 +394,25 @@ describe('Express: trust proxy and the x-forwarded-* headers', () => {
     assert.equal(body.url, `http://127.0.0.1:${target.port}/next-apis/forwarded`)
     assert.deepEqual([body.host, body.proto, body.for], ['example.com', 'https', '203.0.113.7'])
   })
+
+  // Trial: next-auth behind a proxy that terminates TLS, without trust proxy: the session cookie
+  // was set under one name and looked for under another; nothing said why.
+  const warnings: string[] = []
+  const warned = withApp(async () => {
+    const server = express()
+    server.use(await routeHandlers({ dir: APP_DIR, logger: { ...quietLogger, warn: (message: string) => void warnings.push(message) } }).ready())
+    return server
+  })
+  test('without trust proxy, the first request claiming https through a proxy warns once, naming the setting', async () => {
+    const target = warned.target()
+    await read(target)
+    await read(target, { ...forwarded, 'x-forwarded-proto': 'http' })
+    assert.deepEqual(warnings, [], 'nothing claimed https')
+    await read(target, forwarded)
+    await read(target, forwarded)
+    assert.equal(warnings.length, 1)
+    assert.match(warnings[0]!, /X-Forwarded-Proto: https.*app\.set\('trust proxy', 1\)/s)
+  })
 })
 
 describe("Express's default final handler in production: a 500 body names no file and no path (issue 10 #14)", () => {

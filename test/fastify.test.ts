@@ -354,6 +354,30 @@ describe('Fastify: trustProxy and the x-forwarded-* headers', () => {
     assert.equal(body.url, `${plain.url()}/next-apis/forwarded`)
     assert.deepEqual([body.host, body.proto, body.for], ['example.com', 'https', '203.0.113.7'])
   })
+
+  // Trial: next-auth behind a proxy that terminates TLS, without trustProxy (see untrustedHttpsWarning).
+  const warnings: string[] = []
+  const recording = { ...quietLogger, warn: (message: string) => void warnings.push(message) }
+  const warned = withApp(async (app: FastifyInstance) => {
+    await app.register(routeHandlersPlugin, { dir: APP_DIR, logger: recording })
+  })
+  const trustingWarnings: string[] = []
+  const trustingWarned = withApp(
+    async (app: FastifyInstance) => {
+      await app.register(routeHandlersPlugin, { dir: APP_DIR, logger: { ...quietLogger, warn: (message: string) => void trustingWarnings.push(message) } })
+    },
+    { trustProxy: true },
+  )
+  test('without trustProxy, the first request claiming https through a proxy warns once, naming the setting; with it, none', async () => {
+    await read(warned.url())
+    assert.deepEqual(warnings, [], 'nothing claimed https')
+    await read(warned.url(), forwarded)
+    await read(warned.url(), forwarded)
+    assert.equal(warnings.length, 1)
+    assert.match(warnings[0]!, /X-Forwarded-Proto: https.*Fastify\(\{ trustProxy: 1 \}\)/s)
+    await read(trustingWarned.url(), forwarded)
+    assert.deepEqual(trustingWarnings, [])
+  })
 })
 
 describe('Fastify: ignoreTrailingSlash in either spelling', () => {
