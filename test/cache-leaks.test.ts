@@ -104,6 +104,20 @@ export async function GET(request: Request) {
   return new Response('copied')
 }
 `,
+  // The origin in nextUrl: the first visitor's Host must not name every visitor's links (review).
+  'robots-static/route.ts': `import type { NextRequest } from 'next/server'
+export const dynamic = 'force-static'
+export function GET(request: NextRequest) {
+  const { origin, host, hostname, port, protocol } = request.nextUrl
+  return Response.json({ origin, host, hostname, port, protocol, cloned: request.nextUrl.clone().host })
+}
+`,
+  'robots/route.ts': `import type { NextRequest } from 'next/server'
+export const revalidate = 3600
+export function GET(request: NextRequest) {
+  return new Response(\`Sitemap: \${request.nextUrl.protocol}//\${request.nextUrl.host}/sitemap.xml\`)
+}
+`,
   // The root route and a folder named index: two routes, two entries.
   'route.ts': `export const dynamic = 'force-static'
 export function GET() {
@@ -168,6 +182,16 @@ for (const [name, start] of [['Express', expressTarget], ['Fastify', fastifyTarg
       const answer = await target.send('/copy-error')
       assert.equal(answer.status, 500)
       assert.match(await answer.text(), /^Route \/copy-error with `dynamic = "error"` couldn't be rendered statically because it used `new Request\(request\)`/)
+    })
+
+    test("a cached GET's nextUrl names static generation's origin, never the first visitor's Host", async () => {
+      const staticOrigin = { origin: 'http://localhost:3000', host: 'localhost:3000', hostname: 'localhost', port: '3000', protocol: 'http:', cloned: 'localhost:3000' }
+      for (const host of ['evil.example', 'victim.example']) {
+        assert.deepEqual(await (await target.send('/robots-static', { headers: { host } })).json(), staticOrigin)
+        const robots = await target.send('/robots', { headers: { host } })
+        assert.equal(await robots.text(), 'Sitemap: http://localhost:3000/sitemap.xml')
+        assert.equal(robots.headers.get('x-nextjs-cache'), host === 'evil.example' ? 'MISS' : 'HIT', 'still cached')
+      }
     })
 
     test('the root route and app/index/route.ts keep entries of their own (/index is not /)', async () => {

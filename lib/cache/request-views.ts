@@ -11,6 +11,15 @@ const DYNAMIC_REQUEST = new Set<PropertyKey>(['headers', 'cookies', 'url', 'body
 const DYNAMIC_URL = new Set<PropertyKey>(['search', 'searchParams', 'url', 'href', 'toJSON', 'toString', 'origin'])
 
 /**
+ * The origin a GET generated for the cache sees in `nextUrl`, as `next build` generates it
+ * (`http://localhost:3000`); `next start` too names its own host there, never the client's `Host`.
+ * Here the URL's host is the one the client sent (with no trusted proxy in front): read into an
+ * entry every visitor gets, the first visitor's `Host: evil.example` would name the links and
+ * sitemaps of all (review). Next tracks `origin` as dynamic data, not these.
+ */
+const STATIC_ORIGIN: Readonly<Record<PropertyKey, string>> = { host: 'localhost:3000', hostname: 'localhost', port: '3000', protocol: 'http:' }
+
+/**
  * What copying the request reads (`new Request(request)`, `new NextRequest(request)`,
  * `fetch(request)`): undici 6's internal symbols (Node 20, 22), found on a real Request rather than
  * named, and the real request this package's copiers ask for (undici 7). A copy holds every header
@@ -80,10 +89,12 @@ function staticUrl(url: NextURL): NextURL {
           return () => view.href
         case 'url':
           return undefined
+        case 'origin':
+          return 'http://localhost:3000'
         case 'clone':
           return () => staticUrl(target.clone())
         default:
-          return own(target, prop)
+          return Object.hasOwn(STATIC_ORIGIN, prop) ? STATIC_ORIGIN[prop] : own(target, prop)
       }
     },
   })
@@ -106,7 +117,7 @@ function tracked(request: NextRequest, onDynamic: (expression: string) => void):
       get(target, prop) {
         if (DYNAMIC_URL.has(prop)) onDynamic(`nextUrl.${String(prop)}`)
         if (prop === 'clone') return () => trackedUrl(target.clone())
-        return own(target, prop)
+        return Object.hasOwn(STATIC_ORIGIN, prop) ? STATIC_ORIGIN[prop] : own(target, prop)
       },
     })
   return new Proxy(request, {
