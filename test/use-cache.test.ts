@@ -123,7 +123,7 @@ test('a syntax error in an .mjs file that mentions "use cache" is reported with 
 
 // Review: V8's serialization stored a class instance's fields as a plain object and a Response as
 // `{}`, silently; Next's Flight serialization throws for both, and calls a nested value's toJSON().
-test('a "use cache" result is what Next.js\'s Flight serialization keeps: classes and null prototypes throw its error, toJSON() is called below the top', async () => {
+test('a "use cache" result is what Next.js\'s Flight serialization keeps: classes and null prototypes throw its error, toJSON() is called (on the result itself, a plain one\'s), streamed values are refused by name', async () => {
   const root = tempRouteFolder({
     'lib/data.ts': `
 export class Author { name = 'Ada' }
@@ -137,11 +137,19 @@ export async function kept() {
   return { price: new Price(1250), link: new URL('https://example.com/a'), at: new Date(0), tags: new Set(['a']), bytes: new Uint8Array([1, 2]), list: new Map([['k', shared]]).values(), shared }
 }
 export async function bytes() { 'use cache'; return new Uint8Array([7]) }
+export async function blob() { 'use cache'; return { file: new Blob(['x']) } }
+export async function form() { 'use cache'; const form = new FormData(); form.set('a', 'b'); return [form] }
+export async function own() {
+  'use cache'
+  const loop: Record<string, unknown> = { at: new Date(Number.NaN) }
+  loop.self = loop
+  return { toJSON: () => ({ shaped: true, loop }) }
+}
 `,
     'app/results/route.ts': `
 import * as data from '../../lib/data'
 export async function GET(request: Request) {
-  const name = new URL(request.url).searchParams.get('name') as 'response' | 'model' | 'bare'
+  const name = new URL(request.url).searchParams.get('name') as 'response' | 'model' | 'bare' | 'blob' | 'form'
   try {
     await data[name]()
     return Response.json({ ok: true })
@@ -151,11 +159,15 @@ export async function GET(request: Request) {
 }
 `,
     'app/kept/route.ts': `
-import { kept, bytes } from '../../lib/data'
+import { kept, bytes, own } from '../../lib/data'
 export async function GET() {
   const value = (await kept()) as { at: unknown; tags: unknown; bytes: unknown; list: Array<{ n: number }>; shared: { n: number } }
   const root = await bytes()
-  return Response.json({ ...value, at: value.at instanceof Date, tags: value.tags instanceof Set, bytes: value.bytes instanceof Uint8Array, sharedKept: value.list[0] === value.shared, root: root instanceof Uint8Array })
+  const shaped = (await own()) as { shaped: boolean; loop: { at: unknown; self: unknown } }
+  return Response.json({
+    ...value, at: value.at instanceof Date, tags: value.tags instanceof Set, bytes: value.bytes instanceof Uint8Array, sharedKept: value.list[0] === value.shared, root: root instanceof Uint8Array,
+    own: { shaped: shaped.shaped, invalidDate: shaped.loop.at, cycleKept: shaped.loop.self === shaped.loop },
+  })
 }
 `,
     'app/thrown/route.ts': `
@@ -172,6 +184,11 @@ export async function GET() { return response() }
     assert.ok(String(got.message).includes(`${flight} (${found})`), `${name}: ${String(got.message)}`)
     assert.match(String(got.message), new RegExp(`^The result of the "use cache" function .*data\\.ts#${name}@\\d+ cannot be cached`))
   }
+  for (const [name, found] of [['blob', 'a Blob at result.file'], ['form', 'FormData at result[0]']]) {
+    const got = await json(`/results?name=${name}`)
+    assert.equal(got.code, 'RH_ERR_USE_CACHE_RESULT', name)
+    assert.ok(String(got.message).includes(`${found}, which Next.js streams to the caller, is not stored`), `${name}: ${String(got.message)}`)
+  }
   assert.deepEqual(await json('/kept'), {
     price: '12.50',
     link: 'https://example.com/a',
@@ -182,6 +199,7 @@ export async function GET() { return response() }
     shared: { n: 1 },
     sharedKept: true,
     root: true,
+    own: { shaped: true, invalidDate: null, cycleKept: true },
   })
   // Uncaught, it is the handler's error (a 500 through the host's error handling).
   await assert.rejects(routes.handle(new Request('http://localhost/thrown')), { code: 'RH_ERR_USE_CACHE_RESULT' })
