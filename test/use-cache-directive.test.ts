@@ -199,3 +199,13 @@ test('each call passes a hash of its file: the same file, the same hash; a chang
   assert.equal(sources[1], sources[0])
   assert.notEqual(sources[2], sources[0])
 })
+
+test('the file hash leaves out the inline source map, which names the absolute path: one file in two folders, one hash', () => {
+  const source = "export async function get() {\n  'use cache'\n  return 1\n}\n"
+  const compiledIn = (folder: string) => transformSync(source, { loader: 'ts', format: 'esm', sourcemap: 'inline', sourcefile: `${folder}/lib/data.ts` }).code
+  const hashOf = (compiled: string) => /, this, ("[\w-]+")\);/.exec(compileUseCache(compiled, 'lib/data.ts', '/x/lib/data.ts'))?.[1]
+  const [a, b] = [compiledIn('/srv/releases/a'), compiledIn('/srv/releases/b')]
+  assert.notEqual(a, b, 'the source maps differ')
+  assert.ok(hashOf(a))
+  assert.equal(hashOf(b), hashOf(a))
+})

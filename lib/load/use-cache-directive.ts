@@ -84,7 +84,7 @@ export function compileUseCache(code: string, moduleId: string, file: string): s
     if (forbidden) throw invalid(file, forbidden.node, `"use cache" functions cannot use \`${forbidden.expression}\`.`)
     if (kind !== undefined) blanks.push(...directiveRanges(fn.body.body as AnyNode[]))
     const id = `${moduleId}#${functionName(fn)}@${fn.start}`
-    source ??= JSON.stringify(createHash('sha256').update(code).digest('base64url').slice(0, 16))
+    source ??= fileHash(code)
     const bound = capturedNames(fn, ancestors)
     const call = `${WRAPPER}(${JSON.stringify(kind ?? fileKind ?? 'default')}, ${JSON.stringify(id)}, [${bound.join(', ')}], `
     if (fn.type === 'ArrowFunctionExpression') {
@@ -95,6 +95,14 @@ export function compileUseCache(code: string, moduleId: string, file: string): s
   })
   if (insertions.length === 0) return code
   return IMPORT + apply(code, insertions, blanks)
+}
+
+// The file's code without its inline source map, which names the file's absolute path: instances
+// of one deployment in other folders (release directories, blue/green) share entries (review).
+function fileHash(code: string): string {
+  const mapAt = code.lastIndexOf('\n//# sourceMappingURL=')
+  const hashed = mapAt === -1 ? code : code.slice(0, mapAt)
+  return JSON.stringify(createHash('sha256').update(hashed).digest('base64url').slice(0, 16))
 }
 
 // The functions that are a class's (non-static) methods.
