@@ -299,3 +299,37 @@ test('prefetch() and navigation(): a route file importing them loads; calling on
     await routes.close()
   }
 })
+
+// Trial: Drizzle's bigint columns. Next logs the JSON.stringify TypeError and returns the result
+// uncached (its write is a pending revalidate of the request); here the request failed with a 500.
+test('an unstable_cache result JSON cannot hold (a bigint) is returned uncached and the error logged, in a plain GET and a cached one', async () => {
+  const dir = tempRouteFolder({
+    'lib/count.ts': `import { unstable_cache } from 'next/cache'
+export let runs = 0
+export const getCount = unstable_cache(async () => ({ n: BigInt(++runs) }), ['count'])
+`,
+    'app/count/route.ts': `import { getCount } from '../../lib/count'
+export async function GET() {
+  return Response.json({ n: String((await getCount()).n) })
+}
+`,
+    'app/count-cached/route.ts': `import { getCount } from '../../lib/count'
+export const revalidate = 60
+export async function GET() {
+  return Response.json({ n: String((await getCount()).n) })
+}
+`,
+  })
+  const errors: string[] = []
+  const routes = await createRouteHandlers({ dir: `${dir}/app`, logger: { warn() {}, error: (message: string) => void errors.push(message) } }).ready()
+  const get = async (path: string) => {
+    const response = (await routes.handle(new Request(`http://localhost${path}`)))!
+    return [response.status, await response.json(), response.headers.get('x-nextjs-cache')]
+  }
+  assert.deepEqual(await get('/count'), [200, { n: '1' }, null])
+  assert.deepEqual(await get('/count'), [200, { n: '2' }, null], 'nothing was stored')
+  assert.deepEqual(await get('/count-cached'), [200, { n: '3' }, 'MISS'])
+  assert.deepEqual(await get('/count-cached'), [200, { n: '3' }, 'HIT'], 'the route entry holds it')
+  assert.equal(errors.length, 3)
+  assert.match(errors[0]!, /^route-handlers: caching the result of unstable_cache with key .* failed; it was returned uncached/)
+})

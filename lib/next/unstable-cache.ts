@@ -21,7 +21,8 @@ export interface UnstableCacheOptions {
 
 /**
  * Caches what an async function resolves to (Next.js's `unstable_cache`), keyed by the function's
- * source, `keyParts` and the arguments; the result must survive `JSON.stringify`. A stale result
+ * source, `keyParts` and the arguments; the result must survive `JSON.stringify` to be stored (in a
+ * request, one that does not, a bigint, is logged and returned uncached, as in Next). A stale result
  * is returned at once and refreshed in the background (while its caller's result is being cached,
  * a GET generated for its entry or a `"use cache"` function, fresh data is waited for instead);
  * `revalidateTag()` on one of `tags` expires it. Inside a GET generated for the cache, its `revalidate` lowers the route's and its tags join
@@ -59,17 +60,26 @@ export function unstable_cache<T extends (...args: never[]) => Promise<unknown>>
 
     const found = await cache.getFetch(cacheKey, { tags, softTags: requestImplicitTags(store), revalidate, fetchUrl })
     if (found && found !== STORE_UNAVAILABLE) {
+      const body = found.value.data.body
+      const stored = (): unknown => (body === undefined ? undefined : JSON.parse(body))
       // What is made now goes into a cache entry: it must not be made of stale data (Next waits for
-      // fresh data there, as for a stale fetch: patch-fetch.ts).
-      if (found.stale && consumerWillCache(store)) return cache.singleFlight(cacheKey, refresh)
+      // fresh data there, as for a stale fetch: patch-fetch.ts); a refresh that fails gives the
+      // stale value, logged, as in Next.
+      if (found.stale && consumerWillCache(store)) {
+        return cache.singleFlight(cacheKey, refresh).catch((error: unknown) => (logRefreshError(store, invocationKey, error), stored()))
+      }
       if (found.stale && !cache.inFlight(cacheKey)) {
         cache.inBackground(cache.singleFlight(cacheKey, refresh).catch((error: unknown) => logRefreshError(store, invocationKey, error)))
       }
-      const body = found.value.data.body
-      return body === undefined ? undefined : JSON.parse(body)
+      return stored()
     }
     const result = await run()
-    if (found !== STORE_UNAVAILABLE) await save(result)
+    if (found === STORE_UNAVAILABLE) return result
+    // In a request, a result that cannot be stored (a bigint: JSON.stringify throws) is logged and
+    // returned uncached, as Next leaves the write to the request's pending revalidates; outside
+    // one, Next awaits the write and so throws (trial: Drizzle's bigint columns answered 500).
+    if (!store) await save(result)
+    else await save(result).catch((error: unknown) => logSaveError(store, invocationKey, error))
     return result
   }
   return cached as unknown as T
@@ -86,6 +96,10 @@ async function saveResult(cache: IncrementalCache, key: string, result: unknown,
     },
     fetchUrl,
   )
+}
+
+function logSaveError(store: RequestStore, invocationKey: string, error: unknown): void {
+  store.handlers.logger.error(`route-handlers: caching the result of unstable_cache with key ${invocationKey} failed; it was returned uncached`, error)
 }
 
 function logRefreshError(store: RequestStore | undefined, invocationKey: string, error: unknown): void {
