@@ -134,7 +134,7 @@ export async function bare() { 'use cache'; return Object.create(null) as object
 export async function kept() {
   'use cache'
   const shared = { n: 1 }
-  return { price: new Price(1250), link: new URL('https://example.com/a'), at: new Date(0), tags: new Set(['a']), bytes: new Uint8Array([1, 2]), list: new Map([['k', shared]]).values(), shared }
+  return { price: new Price(1250), link: new URL('https://example.com/a'), at: new Date(0), tags: new Set(['a']), bytes: new Uint8Array([1, 2]), list: new Map([['k', shared]]).values(), shared, discount: undefined }
 }
 export async function bytes() { 'use cache'; return new Uint8Array([7]) }
 export async function blob() { 'use cache'; return { file: new Blob(['x']) } }
@@ -167,6 +167,7 @@ export async function GET() {
   return Response.json({
     ...value, at: value.at instanceof Date, tags: value.tags instanceof Set, bytes: value.bytes instanceof Uint8Array, sharedKept: value.list[0] === value.shared, root: root instanceof Uint8Array,
     own: { shaped: shaped.shaped, invalidDate: shaped.loop.at, cycleKept: shaped.loop.self === shaped.loop },
+    undefinedKept: 'discount' in value,
   })
 }
 `,
@@ -200,6 +201,7 @@ export async function GET() { return response() }
     sharedKept: true,
     root: true,
     own: { shaped: true, invalidDate: null, cycleKept: true },
+    undefinedKept: false,
   })
   // Uncaught, it is the handler's error (a 500 through the host's error handling).
   await assert.rejects(routes.handle(new Request('http://localhost/thrown')), { code: 'RH_ERR_USE_CACHE_RESULT' })

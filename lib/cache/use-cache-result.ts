@@ -129,7 +129,12 @@ class FlightWalk {
   private object(value: object): Record<string, unknown> {
     const object: Record<string, unknown> = {}
     this.seen.set(value, object)
-    for (const key of Object.keys(value)) object[key] = this.child((value as Record<string, unknown>)[key], key, `.${key}`)
+    for (const key of Object.keys(value)) {
+      const entry = (value as Record<string, unknown>)[key]
+      // Flight sends `$undefined`, which its reader's JSON.parse reviver turns into no property at
+      // all (trial: `'discount' in row` was true here, false under Next).
+      if (entry !== undefined) object[key] = this.child(entry, key, `.${key}`)
+    }
     return object
   }
 
