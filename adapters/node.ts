@@ -54,10 +54,14 @@ async function answer(routes: RouteHandlers, req: IncomingMessage, res: ServerRe
   }
 }
 
-// No proxy is trusted: the connection and the Host header say who the client is.
+// The connection and the Host header say who the client is; the scheme is https also when
+// X-Forwarded-Proto contains it, as `next start` decides it (router-server.ts), so `request.url`
+// agrees with the `x-forwarded-proto` header Auth.js reads behind a proxy that terminates TLS
+// (trial: its session cookie was set under one name and looked for under another).
 function clientOf(req: IncomingMessage): ClientView {
   const encrypted = 'encrypted' in req.socket && req.socket.encrypted === true
-  return { protocol: encrypted ? 'https' : 'http', host: req.headers.host, ip: req.socket.remoteAddress }
+  const https = encrypted || String(req.headers['x-forwarded-proto'] ?? '').includes('https')
+  return { protocol: https ? 'https' : 'http', host: req.headers.host, ip: req.socket.remoteAddress }
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {

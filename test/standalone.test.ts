@@ -39,6 +39,16 @@ describe('standalone server', () => {
     assert.match(answer, /^HTTP\/1\.[01] 400 /)
   })
 
+  // As next start: behind a proxy that terminates TLS, request.url says https, as the
+  // x-forwarded-proto header Auth.js reads does (trial).
+  test('the scheme is https when X-Forwarded-Proto contains it, as next start decides it; the host stays the Host header', async () => {
+    const read = async (proto?: string) =>
+      (await (await fetch(`http://127.0.0.1:${port}/next-apis/forwarded`, { headers: proto ? { 'x-forwarded-proto': proto } : {} })).json()) as Record<string, string>
+    assert.equal((await read('https')).url, `https://127.0.0.1:${port}/next-apis/forwarded`)
+    assert.equal((await read('http')).url, `http://127.0.0.1:${port}/next-apis/forwarded`)
+    assert.deepEqual([(await read()).url, (await read()).proto], [`http://127.0.0.1:${port}/next-apis/forwarded`, 'http'])
+  })
+
   test('no route → 404', async () => {
     const response = await fetch(`http://127.0.0.1:${port}/no/such/route`)
     assert.equal(response.status, 404)
