@@ -333,3 +333,43 @@ export async function GET() {
   assert.equal(errors.length, 3)
   assert.match(errors[0]!, /^route-handlers: caching the result of unstable_cache with key .* failed; it was returned uncached/)
 })
+
+// As Next's unstable_cache: a stale entry refreshed in the foreground (for a GET being generated
+// for its entry) whose function fails gives the stale value, logged, and the route regenerates.
+test('a failing foreground refresh of a stale unstable_cache entry gives the stale value: the route entry regenerates', async () => {
+  const dir = tempRouteFolder({
+    'lib/value.ts': `import { unstable_cache } from 'next/cache'
+export const state = { runs: 0, fail: false }
+export const getValue = unstable_cache(async () => {
+  if (state.fail) throw new Error('database down')
+  return ++state.runs
+}, ['value'], { tags: ['value'] })
+`,
+    'app/value/route.ts': `import { getValue } from '../../lib/value'
+export const revalidate = 60
+export async function GET() {
+  return Response.json({ value: await getValue() })
+}
+`,
+    'app/break/route.ts': `import { revalidateTag } from 'next/cache'
+import { state } from '../../lib/value'
+export async function POST() {
+  state.fail = true
+  revalidateTag('value', 'max')
+  return new Response(null, { status: 204 })
+}
+`,
+  })
+  const errors: string[] = []
+  const routes = await createRouteHandlers({ dir: `${dir}/app`, logger: { warn() {}, error: (message: string) => void errors.push(message) } }).ready()
+  const get = async () => {
+    const response = (await routes.handle(new Request('http://localhost/value')))!
+    return [await response.json(), response.headers.get('x-nextjs-cache')]
+  }
+  assert.deepEqual(await get(), [{ value: 1 }, 'MISS'])
+  assert.equal((await routes.handle(new Request('http://localhost/break', { method: 'POST' })))!.status, 204)
+  assert.deepEqual(await get(), [{ value: 1 }, 'STALE'])
+  await routes.close()
+  assert.deepEqual(await get(), [{ value: 1 }, 'HIT'], 'the regeneration took the stale value rather than failing')
+  assert.ok(errors.some((message) => message.startsWith('route-handlers: revalidating cache with key')), errors.join('\n'))
+})
