@@ -118,6 +118,30 @@ export function GET(request: NextRequest) {
   return new Response(\`Sitemap: \${request.nextUrl.protocol}//\${request.nextUrl.host}/sitemap.xml\`)
 }
 `,
+  'robots-error/route.ts': `import type { NextRequest } from 'next/server'
+export const dynamic = 'error'
+export function GET(request: NextRequest) {
+  return new Response(\`Sitemap: \${request.nextUrl.protocol}//\${request.nextUrl.host}/sitemap.xml\`)
+}
+`,
+  // The usual redirect: a clone of nextUrl with a new pathname (NextURL's setters on a proxy threw).
+  ...Object.fromEntries(
+    [['redirect-static', "export const dynamic = 'force-static'"], ['redirect-revalidate', 'export const revalidate = 60'], ['redirect-error', "export const dynamic = 'error'"]].map(([name, config]) => [
+      `${name}/route.ts`,
+      `import { NextResponse, type NextRequest } from 'next/server'
+${config}
+export function GET(request: NextRequest) {
+  const url = request.nextUrl.clone()
+  url.pathname = '/dest'
+  try {
+    return NextResponse.redirect(url)
+  } catch (error) {
+    return new Response((error as Error).message, { status: 500 })
+  }
+}
+`,
+    ]),
+  ),
   // The root route and a folder named index: two routes, two entries.
   'route.ts': `export const dynamic = 'force-static'
 export function GET() {
@@ -184,14 +208,31 @@ for (const [name, start] of [['Express', expressTarget], ['Fastify', fastifyTarg
       assert.match(await answer.text(), /^Route \/copy-error with `dynamic = "error"` couldn't be rendered statically because it used `new Request\(request\)`/)
     })
 
-    test("a cached GET's nextUrl names static generation's origin, never the first visitor's Host", async () => {
+    test("a cached GET's entry never holds the first visitor's Host: static generation's origin (force-static, error), or the route is dynamic (auto)", async () => {
       const staticOrigin = { origin: 'http://localhost:3000', host: 'localhost:3000', hostname: 'localhost', port: '3000', protocol: 'http:', cloned: 'localhost:3000' }
       for (const host of ['evil.example', 'victim.example']) {
         assert.deepEqual(await (await target.send('/robots-static', { headers: { host } })).json(), staticOrigin)
+        const fixed = await target.send('/robots-error', { headers: { host } })
+        assert.equal(await fixed.text(), 'Sitemap: http://localhost:3000/sitemap.xml')
+        assert.equal(fixed.headers.get('x-nextjs-cache'), host === 'evil.example' ? 'MISS' : 'HIT')
+        // The first visitor too sees its own host (fetch sends the server's as Host).
         const robots = await target.send('/robots', { headers: { host } })
-        assert.equal(await robots.text(), 'Sitemap: http://localhost:3000/sitemap.xml')
-        assert.equal(robots.headers.get('x-nextjs-cache'), host === 'evil.example' ? 'MISS' : 'HIT', 'still cached')
+        assert.match(await robots.text(), /^Sitemap: http:\/\/127\.0\.0\.1:\d+\/sitemap\.xml$/)
+        assert.equal(robots.headers.get('x-nextjs-cache'), null, 'dynamic')
       }
+    })
+
+    test('the usual redirect (a clone of nextUrl given a new pathname) works in cached GETs, as in Next', async () => {
+      const location = async (path: string) => {
+        const response = await target.send(path, { redirect: 'manual' })
+        return [response.status, response.headers.get('location') ?? (await response.text()).slice(0, 60)]
+      }
+      assert.deepEqual(await location('/redirect-static'), [307, 'http://localhost:3000/dest'])
+      const [status, revalidated] = await location('/redirect-revalidate')
+      assert.equal(status, 307)
+      assert.match(String(revalidated), /^http:\/\/127\.0\.0\.1:\d+(\/\w+)?\/dest$/, "the visitor's own origin: reading it made the route dynamic")
+      // Next's error: under dynamic = 'error', reading the URL's href is request data.
+      assert.deepEqual(await location('/redirect-error'), [500, 'Route /redirect-error with `dynamic = "error"` couldn\'t be r'])
     })
 
     test('the root route and app/index/route.ts keep entries of their own (/index is not /)', async () => {

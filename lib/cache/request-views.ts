@@ -11,13 +11,18 @@ const DYNAMIC_REQUEST = new Set<PropertyKey>(['headers', 'cookies', 'url', 'body
 const DYNAMIC_URL = new Set<PropertyKey>(['search', 'searchParams', 'url', 'href', 'toJSON', 'toString', 'origin'])
 
 /**
- * The origin a GET generated for the cache sees in `nextUrl`, as `next build` generates it
- * (`http://localhost:3000`); `next start` too names its own host there, never the client's `Host`.
+ * The origin of `nextUrl` in a GET generated for the cache: `next build` generates it on
+ * `http://localhost:3000`, and `next start` names its own host there, never the client's `Host`.
  * Here the URL's host is the one the client sent (with no trusted proxy in front): read into an
  * entry every visitor gets, the first visitor's `Host: evil.example` would name the links and
- * sitemaps of all (review). Next tracks `origin` as dynamic data, not these.
+ * sitemaps of all (review). So `force-static` and `dynamic = 'error'` (cached whatever the
+ * handler reads) answer static generation's; `auto` counts them as request data (Next tracks
+ * `origin` so, not these): a route that reads them is dynamic, and its visitors see their own.
  */
 const STATIC_ORIGIN: Readonly<Record<PropertyKey, string>> = { host: 'localhost:3000', hostname: 'localhost', port: '3000', protocol: 'http:' }
+
+// Setting one of these makes the URL's origin the handler's own (`url.host = 'www.example.com'`).
+const ORIGIN_SETTERS = new Set<PropertyKey>(['host', 'hostname', 'port', 'protocol', 'href'])
 
 /**
  * What copying the request reads (`new Request(request)`, `new NextRequest(request)`,
@@ -35,12 +40,13 @@ const COPIED_STATE = new Set<PropertyKey>([...Object.getOwnPropertySymbols(new R
  */
 export function requestView(request: NextRequest, mode: StaticMode, store: () => RequestStore | undefined, route: string): NextRequest {
   if (mode === 'force-static') return forceStatic(request)
-  const onDynamic = mode === 'error'
-    ? (expression: string) => {
-        throw staticBailout(route, expression)
-      }
-    : (expression: string) => void trackDynamicAccess(store(), expression)
-  return tracked(request, onDynamic)
+  if (mode === 'error') {
+    const bailout = (expression: string) => {
+      throw staticBailout(route, expression)
+    }
+    return tracked(request, bailout, false)
+  }
+  return tracked(request, (expression) => void trackDynamicAccess(store(), expression), true)
 }
 
 function forceStatic(request: NextRequest): NextRequest {
@@ -74,7 +80,7 @@ function forceStatic(request: NextRequest): NextRequest {
 
 function staticUrl(url: NextURL): NextURL {
   let searchParams: URLSearchParams | undefined
-  let href: string | undefined
+  let ownOrigin = false
   const view: NextURL = new Proxy(url, {
     get(target, prop) {
       switch (prop) {
@@ -83,19 +89,25 @@ function staticUrl(url: NextURL): NextURL {
         case 'searchParams':
           return (searchParams ??= new URLSearchParams())
         case 'href':
-          return (href ??= cleanUrl(target.href))
+          return ownOrigin ? target.href : cleanUrl(target.href)
         case 'toJSON':
         case 'toString':
           return () => view.href
         case 'url':
           return undefined
         case 'origin':
-          return 'http://localhost:3000'
+          return ownOrigin ? target.origin : 'http://localhost:3000'
         case 'clone':
           return () => staticUrl(target.clone())
         default:
-          return Object.hasOwn(STATIC_ORIGIN, prop) ? STATIC_ORIGIN[prop] : own(target, prop)
+          return !ownOrigin && Object.hasOwn(STATIC_ORIGIN, prop) ? STATIC_ORIGIN[prop] : own(target, prop)
       }
+    },
+    // NextURL's setters need the real object (its fields are private): `url.pathname = '/x'` on a
+    // clone, then `NextResponse.redirect(url)`, the usual redirect, was a TypeError (review).
+    set(target, prop, value) {
+      if (ORIGIN_SETTERS.has(prop)) ownOrigin = true
+      return Reflect.set(target, prop, value, target)
     },
   })
   return view
@@ -110,22 +122,32 @@ function cleanUrl(href: string): string {
   return url.href
 }
 
-function tracked(request: NextRequest, onDynamic: (expression: string) => void): NextRequest {
+// `originIsDynamic`: reading the host is request data (`auto`), else it is static generation's.
+function tracked(request: NextRequest, onDynamic: (expression: string) => void, originIsDynamic: boolean): NextRequest {
   let nextUrl: NextURL | undefined
-  const trackedUrl = (url: NextURL): NextURL =>
-    new Proxy(url, {
+  const trackedUrl = (url: NextURL): NextURL => {
+    let ownOrigin = false
+    return new Proxy(url, {
       get(target, prop) {
         if (DYNAMIC_URL.has(prop)) onDynamic(`nextUrl.${String(prop)}`)
         if (prop === 'clone') return () => trackedUrl(target.clone())
-        return Object.hasOwn(STATIC_ORIGIN, prop) ? STATIC_ORIGIN[prop] : own(target, prop)
+        if (ownOrigin || !Object.hasOwn(STATIC_ORIGIN, prop)) return own(target, prop)
+        if (!originIsDynamic) return STATIC_ORIGIN[prop]
+        onDynamic(`nextUrl.${String(prop)}`)
+        return own(target, prop)
+      },
+      set(target, prop, value) {
+        if (ORIGIN_SETTERS.has(prop)) ownOrigin = true
+        return Reflect.set(target, prop, value, target)
       },
     })
+  }
   return new Proxy(request, {
     get(target, prop) {
       if (prop === 'nextUrl') return (nextUrl ??= trackedUrl(target.nextUrl))
       if (DYNAMIC_REQUEST.has(prop)) onDynamic(`request.${String(prop)}`)
       else if (COPIED_STATE.has(prop)) onDynamic('new Request(request)')
-      if (prop === 'clone') return () => tracked(target.clone() as NextRequest, onDynamic)
+      if (prop === 'clone') return () => tracked(target.clone() as NextRequest, onDynamic, originIsDynamic)
       return own(target, prop)
     },
   })
