@@ -373,3 +373,30 @@ export async function POST() {
   assert.deepEqual(await get(), [{ value: 1 }, 'HIT'], 'the regeneration took the stale value rather than failing')
   assert.ok(errors.some((message) => message.startsWith('route-handlers: revalidating cache with key')), errors.join('\n'))
 })
+
+// Review: outside a request Next returns only a fresh unstable_cache entry; a stale one is made
+// again in the foreground, the function's error thrown to the caller (here it was returned stale).
+test('outside a request, a stale unstable_cache entry is made again before it is returned; a failure is the caller\'s', async () => {
+  const dir = tempRouteFolder({
+    'app/break/route.ts': `import { revalidateTag } from 'next/cache'
+export async function POST() {
+  revalidateTag('outside-stale', 'max')
+  return new Response(null, { status: 204 })
+}
+`,
+  })
+  const routes = await createRouteHandlers({ dir: `${dir}/app`, logger: quietLogger }).ready()
+  const state = { runs: 0, fail: false }
+  const load = unstable_cache(async () => {
+    if (state.fail) throw new Error('database down')
+    return ++state.runs
+  }, ['outside-stale'], { tags: ['outside-stale'] })
+  const stale = () => routes.handle(new Request('http://localhost/break', { method: 'POST' }))
+  assert.equal(await load(), 1)
+  assert.equal(await load(), 1)
+  await stale()
+  assert.equal(await load(), 2, 'made again, not the stale 1')
+  await stale()
+  state.fail = true
+  await assert.rejects(load(), /^Error: database down$/)
+})

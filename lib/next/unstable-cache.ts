@@ -59,7 +59,9 @@ export function unstable_cache<T extends (...args: never[]) => Promise<unknown>>
     if (store?.unit?.type === 'unstable-cache' || store?.route?.config.fetchCache === 'force-no-store' || (store && inDraftMode(store))) return run()
 
     const found = await cache.getFetch(cacheKey, { tags, softTags: requestImplicitTags(store), revalidate, fetchUrl })
-    if (found && found !== STORE_UNAVAILABLE) {
+    // Outside a request, Next returns only a fresh entry: a stale one is made again in the
+    // foreground, its errors the caller's (review).
+    if (found && found !== STORE_UNAVAILABLE && (store || !found.stale)) {
       const body = found.value.data.body
       const stored = (): unknown => (body === undefined ? undefined : JSON.parse(body))
       // What is made now goes into a cache entry: it must not be made of stale data (Next waits for
