@@ -206,3 +206,14 @@ export async function GET() { return response() }
   // Uncaught, it is the handler's error (a 500 through the host's error handling).
   await assert.rejects(routes.handle(new Request('http://localhost/thrown')), { code: 'RH_ERR_USE_CACHE_RESULT' })
 })
+
+// Review: the fast path for plain objects skipped the iterable check; a dropped key was decided
+// on the raw value, not on what toJSON() made of it.
+test('"use cache" results: an iterable plain object is an array, a toJSON() returning nothing drops its key, as Flight', async () => {
+  const { encodedResult, decodedResult } = await import('../lib/cache/use-cache-result.ts')
+  const range = { from: 1, to: 3, *[Symbol.iterator]() { for (let n = this.from; n <= this.to; n++) yield n } }
+  const copy = decodedResult(encodedResult({ range, gone: { toJSON: () => undefined }, kept: 1 }, 'test#shapes'))
+  assert.ok(copy.ok)
+  assert.deepEqual(copy.value, { range: [1, 2, 3], kept: 1 })
+  assert.equal('gone' in (copy.value as object), false)
+})

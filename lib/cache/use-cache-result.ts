@@ -86,7 +86,10 @@ class FlightWalk {
     if (proto === Object.prototype || proto === Array.prototype) {
       if (applyToJSON && typeof (value as { toJSON?: unknown }).toJSON === 'function') return this.value((value as { toJSON(key: string): unknown }).toJSON(key), key, false)
       if (typeof (value as { then?: unknown }).then === 'function') throw this.streamed('a promise')
-      return proto === Array.prototype ? this.array(value as unknown[]) : this.object(value)
+      // An iterable plain object (`arguments`, a hand-made range) is an array to Flight.
+      if (proto === Array.prototype || typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function') return this.array(value as Iterable<unknown>)
+      if (typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function') throw this.streamed('an async iterable')
+      return this.object(value)
     }
     if (value instanceof Date) return applyToJSON && Number.isNaN(value.getTime()) ? null : value
     const toJSON = (value as { toJSON?: unknown }).toJSON
@@ -131,9 +134,11 @@ class FlightWalk {
     this.seen.set(value, object)
     for (const key of Object.keys(value)) {
       const entry = (value as Record<string, unknown>)[key]
-      // Flight sends `$undefined`, which its reader's JSON.parse reviver turns into no property at
-      // all (trial: `'discount' in row` was true here, false under Next).
-      if (entry !== undefined) object[key] = this.child(entry, key, `.${key}`)
+      // Flight sends `$undefined` (also for a `toJSON()` that returns nothing), which its reader's
+      // JSON.parse reviver turns into no property at all (trial: `'discount' in row` was true
+      // here, false under Next).
+      const converted = this.child(entry, key, `.${key}`)
+      if (converted !== undefined) object[key] = converted
     }
     return object
   }
