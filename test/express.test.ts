@@ -411,7 +411,7 @@ describe('Express: trust proxy and the x-forwarded-* headers', () => {
     await read(target, forwarded)
     await read(target, forwarded)
     assert.equal(warnings.length, 1)
-    assert.match(warnings[0]!, /X-Forwarded-Proto: https.*app\.set\('trust proxy', 1\)/s)
+    assert.match(warnings[0]!, /X-Forwarded-Proto naming https.*app\.set\('trust proxy', 1\)/s)
   })
 })
 

@@ -374,7 +374,7 @@ describe('Fastify: trustProxy and the x-forwarded-* headers', () => {
     await read(warned.url(), forwarded)
     await read(warned.url(), forwarded)
     assert.equal(warnings.length, 1)
-    assert.match(warnings[0]!, /X-Forwarded-Proto: https.*Fastify\(\{ trustProxy: 1 \}\)/s)
+    assert.match(warnings[0]!, /X-Forwarded-Proto naming https.*Fastify\(\{ trustProxy: 1 \}\)/s)
     await read(trustingWarned.url(), forwarded)
     assert.deepEqual(trustingWarnings, [])
   })
