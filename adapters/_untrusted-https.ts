@@ -17,7 +17,7 @@ export function untrustedHttpsWarning(trustSetting: string): string {
   )
 }
 
-/** True when the request claims https through a proxy and the host, not trusting it, says http. */
+/** True when the request claims https through a proxy and the host framework says http. */
 export function claimsUntrustedHttps(forwardedProto: string | string[] | undefined, protocol: string): boolean {
   return protocol === 'http' && forwardedProto !== undefined && String(forwardedProto).toLowerCase().includes('https')
 }

@@ -103,14 +103,19 @@ function staticUrl(url: NextURL): NextURL {
           return !ownOrigin && Object.hasOwn(STATIC_ORIGIN, prop) ? STATIC_ORIGIN[prop] : own(target, prop)
       }
     },
-    // NextURL's setters need the real object (its fields are private): `url.pathname = '/x'` on a
-    // clone, then `NextResponse.redirect(url)`, the usual redirect, was a TypeError (review).
-    set(target, prop, value) {
-      if (ORIGIN_SETTERS.has(prop)) ownOrigin = true
-      return Reflect.set(target, prop, value, target)
-    },
+    set: setOnReal(() => (ownOrigin = true)),
   })
   return view
+}
+
+// NextURL's setters need the real object (its fields are private): `url.pathname = '/x'` on a
+// clone, then `NextResponse.redirect(url)`, the usual redirect, was a TypeError (review).
+// `onOrigin` hears that the handler set the URL's origin itself.
+function setOnReal(onOrigin: () => void): ProxyHandler<NextURL>['set'] {
+  return (target, prop, value) => {
+    if (ORIGIN_SETTERS.has(prop)) onOrigin()
+    return Reflect.set(target, prop, value, target)
+  }
 }
 
 // Next.js's cleanURL: the request as static generation sees it, on no particular host.
@@ -136,10 +141,7 @@ function tracked(request: NextRequest, onDynamic: (expression: string) => void, 
         onDynamic(`nextUrl.${String(prop)}`)
         return own(target, prop)
       },
-      set(target, prop, value) {
-        if (ORIGIN_SETTERS.has(prop)) ownOrigin = true
-        return Reflect.set(target, prop, value, target)
-      },
+      set: setOnReal(() => (ownOrigin = true)),
     })
   }
   return new Proxy(request, {
